@@ -1,0 +1,70 @@
+import type { Server } from 'node:http';
+import { once } from 'node:events';
+import { loadConfig, type AppConfig } from '@answerbridge/config';
+import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
+import { JobProducer, createRedis } from '@answerbridge/queue';
+import express from 'express';
+import { errorHandler } from './error-handler';
+import type { GatewayContext } from './gateway-context';
+import { wecomRoutes } from './wecom-routes';
+
+export interface RunningGateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the gateway; tests call this with their own config (port 0 picks a free port). */
+export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningGateway> {
+  const log = logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const ctx: GatewayContext = {
+    config,
+    bots: new Map(config.bots.map((b) => [b.id, b])),
+    producer: new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 }),
+    redis,
+    logger: log,
+    metrics: createMetrics('gateway'),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await redis.ping().then(
+      (pong) => pong === 'PONG',
+      () => false,
+    );
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  app.use(wecomRoutes(ctx));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'GATEWAY.NOT_FOUND', message: 'no such route' });
+  });
+  app.use(errorHandler(ctx));
+
+  const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.GATEWAY_PORT;
+  const url = `http://${config.GATEWAY_HOST}:${port}`;
+  log.info({ url, bots: [...ctx.bots.keys()] }, 'gateway listening');
+
+  return {
+    url,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await ctx.producer.close();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

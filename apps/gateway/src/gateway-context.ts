@@ -1,0 +1,12 @@
+import type { AppConfig, BotConfig } from '@answerbridge/config';
+import type { Logger, Metrics } from '@answerbridge/observability';
+import type { JobProducer, Redis } from '@answerbridge/queue';
+
+export interface GatewayContext {
+  config: AppConfig;
+  bots: Map<string, BotConfig>;
+  producer: JobProducer;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+}

@@ -1,0 +1,1 @@
+export { bootstrap, type RunningGateway } from './bootstrap';

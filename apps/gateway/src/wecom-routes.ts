@@ -1,0 +1,47 @@
+import type { WecomBotConfig } from '@answerbridge/config';
+import { RejectedInputError } from '@answerbridge/core';
+import { openCallback, parseCallbackQuery, verifyCallbackUrl } from '@answerbridge/channel-wecom';
+import { acceptInbound } from '@answerbridge/pipeline';
+import { Router, text, type Request } from 'express';
+import type { GatewayContext } from './gateway-context';
+
+function rawQuery(req: Request): string {
+  const at = req.originalUrl.indexOf('?');
+  return at === -1 ? '' : req.originalUrl.slice(at + 1);
+}
+
+/** WeCom self-built app callbacks: URL verification (GET) and encrypted messages (POST). */
+export function wecomRoutes(ctx: GatewayContext): Router {
+  const router = Router();
+  const botFor = (req: Request): WecomBotConfig => {
+    const bot = ctx.bots.get(String(req.params.botId));
+    if (!bot || bot.channel !== 'wecom') throw new RejectedInputError('GATEWAY.UNKNOWN_BOT', 'no such WeCom bot', 404);
+    return bot;
+  };
+  const checks = () => ({ nowMs: Date.now(), maxSkewSeconds: ctx.config.CALLBACK_MAX_SKEW_SECONDS });
+
+  router.get('/wecom/:botId/callback', (req, res) => {
+    const bot = botFor(req);
+    const echo = verifyCallbackUrl(bot, parseCallbackQuery(rawQuery(req), true), checks());
+    ctx.metrics.callbacks.inc({ channel: 'wecom', result: 'url_verified' });
+    // WeCom wants the bare plaintext: no quotes, no BOM, no newline.
+    res.type('text/plain').send(echo);
+  });
+
+  router.post(
+    '/wecom/:botId/callback',
+    text({ type: () => true, limit: ctx.config.GATEWAY_BODY_LIMIT_BYTES }),
+    async (req, res) => {
+      const bot = botFor(req);
+      const query = parseCallbackQuery(rawQuery(req), false);
+      if (typeof req.body !== 'string' || req.body.length === 0) throw new RejectedInputError('WECOM.EMPTY_BODY', 'empty body', 400);
+      const message = openCallback(bot, query, req.body, checks());
+      const result = await ctx.metrics.time('enqueue', () => acceptInbound(ctx.producer, message));
+      ctx.metrics.callbacks.inc({ channel: 'wecom', result: result.duplicate ? 'duplicate' : 'accepted' });
+      ctx.logger.debug({ messageId: message.id, jobId: result.jobId, duplicate: result.duplicate }, 'callback accepted');
+      // Empty 200: WeCom's documented "received, no passive reply"; the answer goes out via message/send.
+      res.status(200).end();
+    },
+  );
+  return router;
+}

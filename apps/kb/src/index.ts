@@ -1,0 +1,1 @@
+export { runKb } from './cli';

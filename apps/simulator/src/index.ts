@@ -1,0 +1,3 @@
+export { bootstrap, type RunningSimulator } from './bootstrap';
+export { WecomServerSimulator, type SentWecomMessage } from './wecom-server';
+export { WecomCallbackClient, type WecomCallbackRequest, type CallbackResponse } from './wecom-callback-client';

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { loadConfig, type AppConfig } from '@answerbridge/config';
+import { AnswerbridgeError } from '@answerbridge/core';
+import { WecomApiClient, WecomSender } from '@answerbridge/channel-wecom';
+import { HttpEmbedder, MicroBatchingEmbedder, resolveProfile } from '@answerbridge/embedding';
+import { KnowledgeSearcher } from '@answerbridge/knowledge';
+import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
+import { answerInbound, sendReply } from '@answerbridge/pipeline';
+import { JobProducer, RedisKeyValueStore, createJobConsumer, createRedis, permanentFailure, waitForRedis, type JobContext } from '@answerbridge/queue';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
+
+export interface RunningWorker {
+  /** URL of the worker's /metrics and /healthz. */
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Errors another attempt cannot fix go straight to failed (the dead letters) instead of being retried. */
+function classify<T extends unknown[]>(fn: (...args: T) => Promise<unknown>): (...args: T) => Promise<void> {
+  return async (...args: T) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      if (error instanceof AnswerbridgeError && !error.retryable) throw permanentFailure(`${error.code}: ${error.message}`);
+      throw error;
+    }
+  };
+}
+
+export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningWorker> {
+  const log = logger ?? createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const metrics = createMetrics('worker');
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  await waitForRedis(redis);
+  const store = new RedisKeyValueStore(redis, config.QUEUE_PREFIX);
+  const producer = new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 });
+
+  const profile = resolveProfile(config.EMBEDDING_PROFILE, {
+    ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
+    ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
+  });
+  const embedder = new MicroBatchingEmbedder(
+    new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS }),
+  );
+  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  await vectors.ready();
+  const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  // Milvus Lite starts every collection released; load them before the first question arrives.
+  await vectors.loadActive([...new Set(knowledgeBases.values())]);
+
+  const wecomClients = new Map(
+    config.bots.flatMap((b) =>
+      b.channel === 'wecom'
+        ? [
+            [
+              b.id,
+              new WecomApiClient({
+                baseUrl: config.WECOM_API_BASE_URL,
+                corpId: b.corpId,
+                agentId: b.agentId,
+                secret: b.secret,
+                store,
+                timeoutMs: config.WECOM_API_TIMEOUT_MS,
+                onApiError: (code) => metrics.channelErrors.inc({ channel: 'wecom', code: String(code) }),
+              }),
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+
+  const answerDeps = {
+    searcher: new KnowledgeSearcher(vectors, embedder),
+    producer,
+    policy: {
+      answerThreshold: config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold,
+      fallbackMessage: config.FALLBACK_MESSAGE,
+      nonTextMessage: config.NON_TEXT_MESSAGE,
+    },
+    knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
+    logger: log,
+    metrics,
+  };
+  const sendDeps = { senders: { wecom: new WecomSender((id) => wecomClients.get(id), store) }, logger: log, metrics };
+  const consumerOptions = { prefix: config.QUEUE_PREFIX };
+  const workers = [
+    createJobConsumer(
+      redis,
+      'inbound.answer.v1',
+      classify((message, context: JobContext) => answerInbound({ ...answerDeps, lastAttempt: context.lastAttempt }, message)),
+      { ...consumerOptions, concurrency: config.WORKER_CONCURRENCY },
+    ),
+    createJobConsumer(redis, 'outbound.send.v1', classify((reply) => sendReply(sendDeps, reply)), {
+      ...consumerOptions,
+      concurrency: config.OUTBOUND_CONCURRENCY,
+    }),
+  ];
+  for (const w of workers) {
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+
+  const metricsServer: Server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else res.writeHead(404).end();
+  });
+  metricsServer.listen(config.METRICS_PORT, '127.0.0.1');
+  await once(metricsServer, 'listening');
+  const address = metricsServer.address();
+  const metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.METRICS_PORT}`;
+  log.info({ profile: profile.name, threshold: answerDeps.policy.answerThreshold, metricsUrl }, 'worker ready');
+
+  return {
+    metricsUrl,
+    async close() {
+      // Stop taking jobs and let the running ones finish; BullMQ returns unfinished ones to the queue.
+      await Promise.all(workers.map((w) => w.close()));
+      await producer.close();
+      await vectors.close().catch(() => undefined);
+      metricsServer.close();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { decide, needsSearch, type AnswerPolicy, type Decision, type DecisionKind, type Question, type ScoredCandidate } from './decide';

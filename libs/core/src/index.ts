@@ -1,0 +1,4 @@
+export * from './inbound-message';
+export * from './job-catalog';
+export * from './errors';
+export * from './ports';

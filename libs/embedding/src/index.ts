@@ -1,0 +1,3 @@
+export { builtInProfiles, resolveProfile, profileFingerprint, UnknownProfileError, type ModelProfile, type ProfileOverrides } from './model-profile';
+export { HttpEmbedder, EmbeddingError, type Embedder, type EmbedInputKind, type HttpEmbedderOptions } from './embedder';
+export { MicroBatchingEmbedder } from './micro-batcher';

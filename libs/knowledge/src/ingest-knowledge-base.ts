@@ -1,0 +1,74 @@
+import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
+import type { CollectionVersion, IndexedQuestion, MilvusVectorStore } from '@answerbridge/vector-store';
+import type { FaqEntry } from './faq-entry';
+
+export interface IngestProgress {
+  embedded: number;
+  total: number;
+}
+
+export interface IngestResult {
+  version: CollectionVersion;
+  entries: number;
+  questions: number;
+  /** Older versions dropped beyond `keepVersions`. */
+  dropped: string[];
+}
+
+export interface IngestOptions {
+  onProgress?: (progress: IngestProgress) => void;
+  /** How many versions to keep for rollback, the new one included. */
+  keepVersions?: number;
+}
+
+/** Every question of every entry, canonical first: each one is indexed and points at the entry's answer. */
+export function questionsOf(entries: FaqEntry[]): { pk: string; entry: FaqEntry; text: string }[] {
+  return entries.flatMap((entry) =>
+    [entry.question, ...entry.similar].map((text, i) => ({ pk: `${entry.id}#${i}`, entry, text })),
+  );
+}
+
+/**
+ * Builds a new version of a knowledge base and switches the alias to it once it is complete, so
+ * queries see the old version or the new one, never a half-built one.
+ */
+export async function ingestKnowledgeBase(
+  store: MilvusVectorStore,
+  embedder: Embedder,
+  knowledgeBase: string,
+  entries: FaqEntry[],
+  options: IngestOptions = {},
+): Promise<IngestResult> {
+  const questions = questionsOf(entries);
+  const profile = embedder.profile;
+  const version = await store.createVersion(knowledgeBase, profileFingerprint(profile), profile.dimension);
+  try {
+    for (let i = 0; i < questions.length; i += profile.batchSize) {
+      const batch = questions.slice(i, i + profile.batchSize);
+      const vectors = await embedder.embed(batch.map((q) => q.text), 'passage');
+      const rows: IndexedQuestion[] = batch.map((q, j) => ({
+        pk: q.pk,
+        entryId: q.entry.id,
+        text: q.text,
+        answer: q.entry.answer,
+        meta: { question: q.entry.question, category: q.entry.category ?? null, tags: q.entry.tags, canonical: q.pk.endsWith('#0') },
+        vector: vectors[j] ?? [],
+      }));
+      await store.insert(version.collection, knowledgeBase, rows);
+      options.onProgress?.({ embedded: i + batch.length, total: questions.length });
+    }
+    await store.activate(knowledgeBase, version.collection);
+  } catch (error) {
+    // A failed build never becomes active; drop it so it does not count as a version.
+    await store.dropVersion(version.collection).catch(() => undefined);
+    throw error;
+  }
+  const keep = options.keepVersions ?? 3;
+  const older = (await store.listVersions(knowledgeBase)).filter((v) => !v.active).sort((a, b) => b.version - a.version);
+  const dropped: string[] = [];
+  for (const v of older.slice(Math.max(0, keep - 1))) {
+    await store.dropVersion(v.collection);
+    dropped.push(v.collection);
+  }
+  return { version: { ...version, active: true }, entries: entries.length, questions: questions.length, dropped };
+}

@@ -1,0 +1,41 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Every field name that can carry a secret, at any depth we log. One list, so a new secret field is
+ * redacted everywhere by adding it here.
+ */
+export const SECRET_FIELDS = [
+  'secret',
+  'corpsecret',
+  'token',
+  'access_token',
+  'accessToken',
+  'encodingAesKey',
+  'aesKey',
+  'password',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'appSecret',
+];
+
+const redactPaths = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `req.headers.${f}`]);
+
+export interface LoggerOptions {
+  name: string;
+  level: string;
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino({
+    name: options.name,
+    level: options.level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    // Query strings carry access_token on WeCom's API; never log a URL's query.
+    serializers: { err: pino.stdSerializers.err, url: (u: unknown) => String(u).replace(/\?.*$/, '?…') },
+    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  });
+}
+
+export type { Logger };

@@ -1,0 +1,41 @@
+import { createLogger } from './logger';
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * The body of every app's main.ts: start, then on SIGTERM/SIGINT stop taking work and close within
+ * `graceMs`, else exit anyway (Kubernetes kills at 30 s; a stuck close must not hang a rollout).
+ */
+export function runUntilSignal(name: string, start: () => Promise<Closable>, graceMs = 20_000): void {
+  const log = createLogger({ name, level: 'info' });
+  start().then(
+    (running) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        const timer = setTimeout(() => {
+          log.error({ graceMs }, 'shutdown timed out; exiting');
+          process.exit(1);
+        }, graceMs);
+        timer.unref();
+        running.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    },
+    (err: unknown) => {
+      log.fatal({ err }, 'failed to start');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,3 @@
+export { acceptInbound, type AcceptResult } from './accept-inbound';
+export { answerInbound, type AnswerInboundDeps } from './answer-inbound';
+export { sendReply, type SendReplyDeps } from './send-reply';

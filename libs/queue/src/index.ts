@@ -1,0 +1,16 @@
+export { createRedis, waitForRedis, type RedisRole } from './redis-connection';
+export { RedisKeyValueStore } from './redis-key-value-store';
+export {
+  JobProducer,
+  createJobConsumer,
+  permanentFailure,
+  type ConsumerOptions,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type JobContext,
+  type JobHandler,
+  type QueueSettings,
+} from './job-queues';
+export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
+export type { Redis } from 'ioredis';
+export type { Worker } from 'bullmq';

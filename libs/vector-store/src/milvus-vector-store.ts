@@ -1,0 +1,260 @@
+import { MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
+import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqIndexes } from './faq-collection-schema';
+import { KnowledgeBaseNotFoundError, ProfileMismatchError, VectorStoreError } from './errors';
+
+export interface IndexedQuestion {
+  /** Unique within a version: entry id plus the question's position. */
+  pk: string;
+  entryId: string;
+  text: string;
+  answer: string;
+  meta: Record<string, unknown>;
+  vector: number[];
+}
+
+export interface SearchHit {
+  entryId: string;
+  text: string;
+  answer: string;
+  meta: Record<string, unknown>;
+  score: number;
+}
+
+export interface CollectionVersion {
+  knowledgeBase: string;
+  collection: string;
+  version: number;
+  profile: string;
+  createdAt: string;
+  active: boolean;
+  rows?: number;
+}
+
+export interface MilvusVectorStoreOptions {
+  address: string;
+  token?: string;
+  timeoutMs?: number;
+}
+
+interface Description {
+  answerbridge: 1;
+  knowledgeBase: string;
+  profile: string;
+  createdAt: string;
+}
+
+const PROFILE_PROPERTY = 'answerbridge.version';
+
+const ok = (status: ResStatus | undefined) => !status || status.error_code === 'Success' || status.code === 0;
+
+/** Milvus (or Milvus Lite) holding one collection per knowledge-base version, read through an alias. */
+export class MilvusVectorStore {
+  private readonly client: MilvusClient;
+  /** alias → (collection, profile), briefly cached so a query costs one RPC, not three. */
+  private readonly activeCache = new Map<string, { collection: string; profile: string; until: number }>();
+
+  constructor(options: MilvusVectorStoreOptions) {
+    this.client = new MilvusClient({
+      address: options.address,
+      ...(options.token ? { token: options.token } : {}),
+      timeout: options.timeoutMs ?? 15_000,
+      logLevel: 'error',
+      telemetry: { enabled: false },
+    } as ConstructorParameters<typeof MilvusClient>[0]);
+  }
+
+  static aliasFor(knowledgeBase: string): string {
+    return `kb_${knowledgeBase}`;
+  }
+
+  private check(status: ResStatus | undefined, what: string): void {
+    if (!ok(status)) throw new VectorStoreError(`${what}: ${status?.reason ?? 'unknown error'}`, true);
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof VectorStoreError || error instanceof ProfileMismatchError || error instanceof KnowledgeBaseNotFoundError) throw error;
+      throw new VectorStoreError(`${what}: ${(error as Error).message}`, true, { cause: error });
+    }
+  }
+
+  async ready(): Promise<void> {
+    await this.call('connect', async () => {
+      await this.client.connectPromise;
+      const res = await this.client.checkHealth();
+      if (!res.isHealthy) throw new VectorStoreError('Milvus reports unhealthy', true);
+    });
+  }
+
+  /** Creates an empty, loaded collection for the next version of a knowledge base. */
+  async createVersion(knowledgeBase: string, profile: string, dimension: number): Promise<CollectionVersion> {
+    const versions = await this.listVersions(knowledgeBase);
+    const version = Math.max(0, ...versions.map((v) => v.version)) + 1;
+    const collection = `${MilvusVectorStore.aliasFor(knowledgeBase)}_v${version}`;
+    const description: Description = { answerbridge: 1, knowledgeBase, profile, createdAt: new Date().toISOString() };
+    await this.call('createCollection', async () => {
+      const status = await this.client.createCollection({
+        collection_name: collection,
+        fields: faqFields(dimension),
+        functions: [bm25Function],
+        index_params: faqIndexes,
+      } as Parameters<MilvusClient['createCollection']>[0]);
+      this.check(status, `createCollection ${collection}`);
+      // Recorded as a collection property: Milvus Lite drops the description, but keeps properties.
+      const recorded = await this.client.alterCollectionProperties({
+        collection_name: collection,
+        properties: { [PROFILE_PROPERTY]: JSON.stringify(description) },
+      } as Parameters<MilvusClient['alterCollectionProperties']>[0]);
+      this.check(recorded, `record profile on ${collection}`);
+      this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
+    });
+    return { knowledgeBase, collection, version, profile, createdAt: description.createdAt, active: false };
+  }
+
+  async insert(collection: string, knowledgeBase: string, rows: IndexedQuestion[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.call('insert', async () => {
+      const res = await this.client.insert({
+        collection_name: collection,
+        data: rows.map((r) => ({
+          [FIELDS.pk]: r.pk,
+          [FIELDS.kb]: knowledgeBase,
+          [FIELDS.entryId]: r.entryId,
+          [FIELDS.text]: r.text.slice(0, MAX_TEXT_CHARS),
+          [FIELDS.answer]: r.answer.slice(0, MAX_ANSWER_CHARS),
+          [FIELDS.meta]: r.meta,
+          [FIELDS.dense]: r.vector,
+        })),
+      });
+      this.check(res.status, `insert into ${collection}`);
+      if (Number(res.insert_cnt) !== rows.length) throw new VectorStoreError(`inserted ${res.insert_cnt} of ${rows.length} rows`, true);
+    });
+  }
+
+  /** Points the knowledge base's alias at `collection`: queries switch from one version to the next atomically. */
+  async activate(knowledgeBase: string, collection: string): Promise<void> {
+    const alias = MilvusVectorStore.aliasFor(knowledgeBase);
+    await this.call('activate', async () => {
+      await this.client.flush({ collection_names: [collection] });
+      const current = await this.activeCollection(knowledgeBase);
+      const status = current
+        ? await this.client.alterAlias({ alias, collection_name: collection })
+        : await this.client.createAlias({ alias, collection_name: collection });
+      this.check(status, `point ${alias} at ${collection}`);
+    });
+    this.activeCache.delete(alias);
+  }
+
+  async activeCollection(knowledgeBase: string): Promise<string | null> {
+    const alias = MilvusVectorStore.aliasFor(knowledgeBase);
+    return this.call('describeAlias', async () => {
+      // The SDK insists on collection_name, which DescribeAlias ignores; an unknown alias is an error status.
+      const desc = await this.client.describeAlias({ alias, collection_name: alias });
+      return ok(desc.status) && desc.collection ? desc.collection : null;
+    });
+  }
+
+  async listVersions(knowledgeBase: string): Promise<CollectionVersion[]> {
+    const alias = MilvusVectorStore.aliasFor(knowledgeBase);
+    const pattern = new RegExp(`^${alias}_v(\\d+)$`);
+    return this.call('listVersions', async () => {
+      const shown = await this.client.showCollections();
+      this.check(shown.status, 'showCollections');
+      const active = await this.activeCollection(knowledgeBase);
+      const versions: CollectionVersion[] = [];
+      for (const c of shown.data) {
+        const m = pattern.exec(c.name);
+        if (!m) continue;
+        const info = await this.describe(c.name);
+        versions.push({
+          knowledgeBase,
+          collection: c.name,
+          version: Number(m[1]),
+          profile: info?.profile ?? 'unknown',
+          createdAt: info?.createdAt ?? '',
+          active: c.name === active,
+        });
+      }
+      return versions.sort((a, b) => a.version - b.version);
+    });
+  }
+
+  private async describe(collection: string): Promise<Description | null> {
+    const res = await this.client.describeCollection({ collection_name: collection });
+    this.check(res.status, `describe ${collection}`);
+    const property = (res.properties ?? []).find((p) => p.key === PROFILE_PROPERTY);
+    if (!property) return null;
+    try {
+      const parsed = JSON.parse(String(property.value)) as Description;
+      return parsed.answerbridge === 1 ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async dropVersion(collection: string): Promise<void> {
+    await this.call('drop', async () => this.check(await this.client.dropCollection({ collection_name: collection }), `drop ${collection}`));
+  }
+
+  /** Loads every active collection; Milvus Lite starts collections released after each restart. */
+  async loadActive(knowledgeBases: string[]): Promise<void> {
+    for (const kb of knowledgeBases) {
+      const collection = await this.activeCollection(kb);
+      if (collection) await this.call('load', async () => this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`));
+    }
+  }
+
+  private async resolveActive(knowledgeBase: string): Promise<{ collection: string; profile: string }> {
+    const alias = MilvusVectorStore.aliasFor(knowledgeBase);
+    const cached = this.activeCache.get(alias);
+    if (cached && cached.until > Date.now()) return cached;
+    const collection = await this.activeCollection(knowledgeBase);
+    if (!collection) throw new KnowledgeBaseNotFoundError(knowledgeBase);
+    const info = await this.describe(collection);
+    const entry = { collection, profile: info?.profile ?? 'unknown', until: Date.now() + 5_000 };
+    this.activeCache.set(alias, entry);
+    return entry;
+  }
+
+  /**
+   * Dense search in one knowledge base. The `kb` filter keeps tenants apart even if two knowledge bases
+   * ever shared a collection; a query whose profile differs from the collection's is refused.
+   */
+  async searchDense(knowledgeBase: string, profile: string, vector: number[], limit: number): Promise<SearchHit[]> {
+    const active = await this.resolveActive(knowledgeBase);
+    if (active.profile !== profile) throw new ProfileMismatchError(knowledgeBase, active.profile, profile);
+    return this.call('search', async () => {
+      const request = {
+        collection_name: active.collection,
+        data: [vector],
+        anns_field: FIELDS.dense,
+        metric_type: 'COSINE',
+        limit,
+        filter: `${FIELDS.kb} == "${knowledgeBase}"`,
+        output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
+        params: { ef: Math.max(64, limit) },
+      };
+      let res = await this.client.search(request as Parameters<MilvusClient['search']>[0]);
+      if (!ok(res.status) && /load/i.test(res.status.reason)) {
+        // Released after a Milvus Lite restart: load once and retry.
+        this.check(await this.client.loadCollection({ collection_name: active.collection }), `load ${active.collection}`);
+        res = await this.client.search(request as Parameters<MilvusClient['search']>[0]);
+      }
+      this.check(res.status, `search ${active.collection}`);
+      const hits = (Array.isArray(res.results[0]) ? res.results[0] : res.results) as Record<string, unknown>[];
+      return hits.map((h) => ({
+        entryId: String(h[FIELDS.entryId]),
+        text: String(h[FIELDS.text]),
+        answer: String(h[FIELDS.answer]),
+        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+        score: Number(h.score),
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.closeConnection();
+  }
+}

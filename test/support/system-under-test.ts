@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig, type AppConfig, type WecomBotConfig } from '@answerbridge/config';
+import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
+import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
+import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
+import { createLogger } from '@answerbridge/observability';
+import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/queue';
+import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
+import { workspaceRoot } from '@answerbridge/testing';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
+import { bootstrap as startWorker, type RunningWorker } from '@answerbridge/worker';
+
+export const sampleFaqPath = path.join(workspaceRoot, 'data/sample-faq.txt');
+
+export interface SystemUnderTest {
+  config: AppConfig;
+  bot: WecomBotConfig;
+  gateway: RunningGateway;
+  simulator: RunningSimulator;
+  worker: RunningWorker;
+  redis: Redis;
+  inspector: QueueInspector;
+  /** Resolves when every queue is idle (events, not sleeps). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole message path in this process on the real services: gateway, worker and the WeCom
+ * simulator, with a queue prefix and knowledge base of its own so test files never see each other.
+ */
+export async function startSystem(overrides: Record<string, string> = {}): Promise<SystemUnderTest> {
+  const services = inject('services');
+  const suffix = randomUUID().slice(0, 8);
+  const botId = `t${suffix}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-e2e-'));
+  const botsFile = path.join(dir, 'bots.json');
+  const bot: WecomBotConfig = {
+    id: botId,
+    channel: 'wecom',
+    corpId: 'ww1436e0e65a779aee',
+    agentId: 1000002,
+    token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+    encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+    secret: `secret-${suffix}`,
+    knowledgeBase: botId,
+  };
+  writeFileSync(botsFile, JSON.stringify({ bots: [bot] }));
+  const base = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: services.redisUrl,
+    QUEUE_PREFIX: `abtest-${suffix}`,
+    MILVUS_ADDRESS: services.milvusAddress,
+    EMBEDDING_BASE_URL: services.embeddingBaseUrl,
+    EMBEDDING_PROFILE: 'e5-small',
+    BOTS_FILE: botsFile,
+    GATEWAY_PORT: '0',
+    SIMULATOR_PORT: '0',
+    METRICS_PORT: '0',
+    ...overrides,
+  };
+  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL });
+
+  // The knowledge base first, as an operator would with `kb ingest`.
+  const profile = resolveProfile('e5-small');
+  const store = new MilvusVectorStore({ address: services.milvusAddress });
+  await store.ready();
+  await ingestKnowledgeBase(store, new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 }), botId, loadFaqFile(sampleFaqPath));
+  await store.close();
+
+  const gateway = await startGateway(loadConfig(base, {}), logger);
+  const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: gateway.url }, {}), logger);
+  const config = loadConfig({ ...base, WECOM_API_BASE_URL: simulator.url }, {});
+  const worker = await startWorker(config, logger);
+  const redis = createRedis(services.redisUrl, 'worker');
+  const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
+  return {
+    config,
+    bot,
+    gateway,
+    simulator,
+    worker,
+    redis,
+    inspector,
+    idle: () => waitForQueuesIdle(redis, config.QUEUE_PREFIX),
+    async stop() {
+      await gateway.close();
+      await worker.close();
+      await simulator.close();
+      await inspector.close();
+      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    },
+  };
+}

