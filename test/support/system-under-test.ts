@@ -52,7 +52,7 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   writeFileSync(botsFile, JSON.stringify({ bots: [bot] }));
   const base = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     REDIS_URL: services.redisUrl,
     QUEUE_PREFIX: `abtest-${suffix}`,
     MILVUS_ADDRESS: services.milvusAddress,

@@ -9,6 +9,16 @@ export class XmlRejectedError extends Error {
 
 const MAX_DEPTH = 8;
 
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+});
+
 /**
  * Parses the small XML documents WeCom sends into a flat record of the root's children.
  * Refuses DTDs, entity declarations and processing instructions outright (no XXE, no entity expansion),
@@ -28,18 +38,17 @@ export function parseWecomXml(text: string): Record<string, string | Record<stri
     else if (!tag[2]) maxDepth = Math.max(maxDepth, ++depth);
   }
   if (maxDepth > MAX_DEPTH) throw new XmlRejectedError(`XML nested deeper than ${MAX_DEPTH}`);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new XmlRejectedError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const parser = new XMLParser({
-    ignoreAttributes: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    processEntities: true,
-    htmlEntities: false,
-    ignoreDeclaration: true,
-  });
-  const doc: unknown = parser.parse(text);
+  // The validator and the parser throw errors of their own on some malformed input ("<A/"); any
+  // failure of theirs is a malformed document to us.
+  let doc: unknown;
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) throw new XmlRejectedError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+    doc = parser.parse(text);
+  } catch (error) {
+    if (error instanceof XmlRejectedError) throw error;
+    throw new XmlRejectedError(`malformed XML: ${(error as Error).message}`);
+  }
   if (typeof doc !== 'object' || doc === null || !('xml' in doc)) throw new XmlRejectedError('root element must be <xml>');
   const root = (doc as { xml: unknown }).xml;
   if (typeof root !== 'object' || root === null || Array.isArray(root)) throw new XmlRejectedError('<xml> must contain elements');

@@ -64,7 +64,6 @@ function decryptOrReject(bot: WecomBotConfig, encrypted: string): string {
       if (error.wecomCode === -40005) throw new RejectedInputError('WECOM.RECEIVE_ID_MISMATCH', 'message is for another corp', 401);
       throw new RejectedInputError('WECOM.DECRYPT_FAILED', `cannot decrypt: ${error.message}`, 400);
     }
-    if (error instanceof TypeError) throw new RejectedInputError('WECOM.BAD_UTF8', 'decrypted message is not UTF-8', 400);
     throw error;
   }
 }

@@ -84,7 +84,12 @@ export function decryptMessage(encodingAesKey: string, encrypted: string, expect
   const messageBytes = plain.subarray(20, 20 + msgLength);
   const receiveId = plain.subarray(20 + msgLength).toString('utf8');
   if (receiveId !== expectedReceiveId) throw new WecomCryptoError(-40005, 'receive id does not match');
-  const message = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(messageBytes);
+  let message: string;
+  try {
+    message = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(messageBytes);
+  } catch {
+    throw new WecomCryptoError(-40008, 'message is not valid UTF-8');
+  }
   return { message, receiveId, random: plain.subarray(0, 16) };
 }
 

@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseBotsFile } from './index';
+
+const bot = { id: 'hr', channel: 'wecom', corpId: 'ww1', agentId: 1000002, token: 't', encodingAesKey: 'a'.repeat(43), secret: '${HR_SECRET}' };
+
+function botsFile(content: unknown): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'ab-cfg-')), 'bots.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces numbers', () => {
+    const config = loadConfig({ BOTS_FILE: botsFile({ bots: [bot] }), HR_SECRET: 's3cret', GATEWAY_PORT: '8080' }, {});
+    expect(config.GATEWAY_PORT).toBe(8080);
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.bots[0]).toMatchObject({ id: 'hr', secret: 's3cret' });
+  });
+
+  it('reads secrets from files', () => {
+    const secretFile = botsFile('from-file\n');
+    const config = loadConfig({ BOTS_FILE: botsFile({ bots: [{ ...bot, secret: `\${file:${secretFile}}` }] }) }, {});
+    expect(config.bots[0]?.secret).toBe('from-file');
+  });
+
+  it.each([
+    [{ GATEWAY_PORT: 'eighty' }, /GATEWAY_PORT/],
+    [{ REDIS_URL: 'not a url' }, /REDIS_URL/],
+    [{ BOTS_FILE: '/nonexistent/bots.json' }, /cannot be read/],
+  ])('refuses %o with a clear message', (env, message) => {
+    expect(() => loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {})).toThrow(message);
+  });
+});
+
+describe('parseBotsFile', () => {
+  it('names a missing secret variable', () => {
+    expect(() => parseBotsFile(JSON.stringify({ bots: [bot] }), {}, 'bots.json')).toThrow(/HR_SECRET/);
+  });
+
+  it.each([
+    [{ bots: [] }, /bots/],
+    [{ bots: [{ ...bot, id: 'has-dash' }] }, /bot id/],
+    [{ bots: [{ ...bot, encodingAesKey: 'short' }] }, /encodingAesKey/],
+    [{ bots: [bot, bot] }, /duplicate bot id/],
+    ['{not json', /not valid JSON/],
+  ])('refuses an invalid file (%#)', (content, message) => {
+    expect(() => parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json')).toThrow(ConfigError);
+    expect(() => parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json')).toThrow(message);
+  });
+});
