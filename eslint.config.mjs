@@ -53,8 +53,13 @@ export default tseslint.config(
     },
   },
   {
-    // Configuration is the single reader of the environment.
-    files: ['libs/config/**/*.ts'],
+    // Configuration is the single reader of the environment; launchers and benchmarks hand it to the
+    // processes they start.
+    files: ['libs/config/**/*.ts', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

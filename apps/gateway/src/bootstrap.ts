@@ -6,7 +6,7 @@ import { JobProducer, createRedis } from '@answerbridge/queue';
 import express from 'express';
 import { errorHandler } from './error-handler';
 import type { GatewayContext } from './gateway-context';
-import { wecomRoutes } from './wecom-routes';
+import { registerWecomRoutes } from './wecom-routes';
 
 export interface RunningGateway {
   url: string;
@@ -44,7 +44,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  app.use(wecomRoutes(ctx));
+  registerWecomRoutes(app, ctx);
   app.use((_req, res) => {
     res.status(404).json({ error: 'GATEWAY.NOT_FOUND', message: 'no such route' });
   });

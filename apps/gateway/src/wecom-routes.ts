@@ -2,17 +2,20 @@ import type { WecomBotConfig } from '@answerbridge/config';
 import { RejectedInputError } from '@answerbridge/core';
 import { openCallback, parseCallbackQuery, verifyCallbackUrl } from '@answerbridge/channel-wecom';
 import { acceptInbound } from '@answerbridge/pipeline';
-import { Router, text, type Request } from 'express';
+import type { Express, Request } from 'express';
 import type { GatewayContext } from './gateway-context';
+import { readTextBody } from './read-text-body';
 
 function rawQuery(req: Request): string {
   const at = req.originalUrl.indexOf('?');
   return at === -1 ? '' : req.originalUrl.slice(at + 1);
 }
 
-/** WeCom self-built app callbacks: URL verification (GET) and encrypted messages (POST). */
-export function wecomRoutes(ctx: GatewayContext): Router {
-  const router = Router();
+/**
+ * WeCom self-built app callbacks: URL verification (GET) and encrypted messages (POST). Registered on
+ * the app itself rather than a nested Router, which costs a prefix-trimming pass per request.
+ */
+export function registerWecomRoutes(router: Express, ctx: GatewayContext): void {
   const botFor = (req: Request): WecomBotConfig => {
     const bot = ctx.bots.get(String(req.params.botId));
     if (!bot || bot.channel !== 'wecom') throw new RejectedInputError('GATEWAY.UNKNOWN_BOT', 'no such WeCom bot', 404);
@@ -30,7 +33,7 @@ export function wecomRoutes(ctx: GatewayContext): Router {
 
   router.post(
     '/wecom/:botId/callback',
-    text({ type: () => true, limit: ctx.config.GATEWAY_BODY_LIMIT_BYTES }),
+    readTextBody(ctx.config.GATEWAY_BODY_LIMIT_BYTES),
     async (req, res) => {
       const bot = botFor(req);
       const query = parseCallbackQuery(rawQuery(req), false);
@@ -43,5 +46,4 @@ export function wecomRoutes(ctx: GatewayContext): Router {
       res.status(200).end();
     },
   );
-  return router;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { loadConfig, type AppConfig, type WecomBotConfig } from '@answerbridge/config';
+import { loadConfig, workspaceRoot, type AppConfig, type WecomBotConfig } from '@answerbridge/config';
 import { createLogger, type Logger } from '@answerbridge/observability';
 import express, { json } from 'express';
 import { WecomCallbackClient } from './wecom-callback-client';
@@ -16,7 +16,8 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-const chatPage = readFileSync(path.join(import.meta.dirname, 'chat-page.html'), 'utf8');
+// Resolved from the workspace root so the bundled app (dist/apps/simulator) finds it too.
+const chatPage = readFileSync(path.join(workspaceRoot, 'apps/simulator/src/chat-page.html'), 'utf8');
 
 /** The local stand-in for WeCom: its server API, a callback sender, and a chat page for people. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningSimulator> {

@@ -10,7 +10,7 @@ export {
   WECOM_BLOCK_SIZE,
   type DecryptedMessage,
 } from './wecom-crypto';
-export { parseWecomXml, textOf, XmlRejectedError } from './strict-xml';
+export { parseWecomXml, textOf, XmlRejectedError, type XmlRecord, type XmlValue } from './strict-xml';
 export { parseCallbackQuery, verifyCallbackUrl, openCallback, type CallbackQuery, type CallbackCheckOptions } from './wecom-callback';
 export { WecomApiClient, WecomApiError, type WecomApiClientOptions } from './wecom-api-client';
 export { WecomSender } from './wecom-sender';

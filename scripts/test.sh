@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# npm test: lint (with Nx module boundaries), typecheck, then every test (unit, workspace, e2e on real services).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+bash scripts/setup-python.sh
+echo "== lint"
+# The boundary rule reads the cached project graph and silently skips itself without one: build it first.
+npx nx show projects > /dev/null
+npx eslint . --max-warnings 0
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "== tests"
+npx vitest run "$@"

