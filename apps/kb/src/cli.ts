@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@answerbridge/config';
+import { createKnowledgeServices } from '@answerbridge/pipeline';
+import { evalCommand, formatEvaluation } from './eval-command';
 import { ingestCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
 
 const usage = `kb — manage a bot's FAQ knowledge base
@@ -7,6 +9,8 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
+  kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
+      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.95] [--target-oos-rejection 1] [--errors file.jsonl] [--json]
 
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
@@ -16,7 +20,18 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
     const { positionals, values } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { bot: { type: 'string' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' } },
+      options: {
+        bot: { type: 'string' },
+        n: { type: 'string', short: 'n' },
+        help: { type: 'boolean', short: 'h' },
+        quiet: { type: 'boolean', short: 'q' },
+        mode: { type: 'string' },
+        calibrate: { type: 'boolean' },
+        'target-precision': { type: 'string' },
+        'target-oos-rejection': { type: 'string' },
+        errors: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     });
     const [command, ...rest] = positionals;
     if (values.help || !command) {
@@ -40,11 +55,13 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         if (!bot || !question) throw new UsageError('usage: kb search <bot> "<question>"');
         const limit = Number(values.n ?? 5);
         if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('-n must be an integer from 1 to 50');
-        const { candidates, threshold } = await searchCommand(config, bot, question, limit);
-        out(`answer threshold ${threshold.toFixed(3)}`);
-        candidates.forEach((c, i) =>
-          out(`${i + 1}. ${c.score.toFixed(4)} ${c.score >= threshold ? '✔' : ' '} ${c.question}${c.matchedQuestion !== c.question ? `  (matched: ${c.matchedQuestion})` : ''}\n   ${c.answer.split('\n')[0]?.slice(0, 100)}`),
-        );
+        const { candidates, thresholds } = await searchCommand(config, bot, question, limit);
+        out(`answer threshold ${thresholds.answer.toFixed(3)}, suggest threshold ${thresholds.suggest.toFixed(3)} (✔ answer, ? suggest)`);
+        candidates.forEach((c, i) => {
+          const mark = c.confidence >= thresholds.answer ? '✔' : c.confidence >= thresholds.suggest ? '?' : ' ';
+          const parts = [`confidence ${c.confidence.toFixed(4)}`, c.dense === null ? null : `dense ${c.dense.toFixed(4)}`, c.keyword === null ? null : `bm25 ${c.keyword.toFixed(2)}`];
+          out(`${i + 1}. ${mark} ${c.question}${c.matchedQuestion !== c.question ? `  (matched: ${c.matchedQuestion})` : ''}\n   ${parts.filter(Boolean).join(', ')}\n   ${c.answer.split('\n')[0]?.slice(0, 100)}`);
+        });
         if (candidates.length === 0) out('no matches');
         return 0;
       }
@@ -52,6 +69,31 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         const [bot] = rest;
         if (!bot) throw new UsageError('usage: kb versions <bot>');
         for (const v of await versionsCommand(config, bot)) out(`${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}`);
+        return 0;
+      }
+      case 'eval': {
+        const [faqFile, queriesFile] = rest;
+        if (!faqFile || !queriesFile) throw new UsageError('usage: kb eval <faq> <queries.jsonl>');
+        const modes = (values.mode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
+        for (const m of modes) if (!['dense', 'keyword', 'hybrid'].includes(m)) throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
+        const targetPrecision = Number(values['target-precision'] ?? 0.95);
+        if (!(targetPrecision > 0 && targetPrecision <= 1)) throw new UsageError('--target-precision must be in (0, 1]');
+        const targetOutOfScopeRejection = Number(values['target-oos-rejection'] ?? 1);
+        if (!(targetOutOfScopeRejection >= 0 && targetOutOfScopeRejection <= 1)) throw new UsageError('--target-oos-rejection must be in [0, 1]');
+        const errorsFile = values.errors ?? 'kb-eval-errors.jsonl';
+        const evaluation = await evalCommand(config, faqFile, queriesFile, {
+          modes: modes as ('dense' | 'keyword' | 'hybrid')[],
+          targetPrecision,
+          targetOutOfScopeRejection,
+          errorsFile,
+          showProgress: !values.quiet && !values.json && process.stderr.isTTY,
+        });
+        const threshold = config.ANSWER_THRESHOLD ?? createKnowledgeServices(config).thresholds.answer;
+        if (values.json) out(JSON.stringify({ ...evaluation, modes: evaluation.modes.map(({ outcomes: _o, ...m }) => m) }, null, 2));
+        else {
+          out(formatEvaluation(evaluation, threshold, Boolean(values.calibrate)));
+          out(`\nper-query errors: ${errorsFile}`);
+        }
         return 0;
       }
       default:

@@ -1,7 +1,7 @@
 import { type AppConfig } from '@answerbridge/config';
-import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { KnowledgeSearcher, ingestKnowledgeBase, loadFaqFile, type IngestResult } from '@answerbridge/knowledge';
-import { MilvusVectorStore, type CollectionVersion } from '@answerbridge/vector-store';
+import { ingestKnowledgeBase, loadFaqFile, type IngestResult } from '@answerbridge/knowledge';
+import { createKnowledgeServices } from '@answerbridge/pipeline';
+import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
 
 export class UsageError extends Error {}
@@ -12,15 +12,7 @@ function knowledgeBaseOf(config: AppConfig, botId: string): string {
   return bot.knowledgeBase ?? bot.id;
 }
 
-function services(config: AppConfig) {
-  const profile = resolveProfile(config.EMBEDDING_PROFILE, {
-    ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
-    ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
-  });
-  const embedder = new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS });
-  const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  return { profile, embedder, store };
-}
+const services = createKnowledgeServices;
 
 export async function ingestCommand(config: AppConfig, file: string, botId: string, showProgress: boolean): Promise<IngestResult> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
@@ -41,11 +33,11 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
 
 export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const { embedder, store, profile } = services(config);
+  const { store, searcher, thresholds } = services(config);
   try {
     await store.ready();
-    const candidates = await new KnowledgeSearcher(store, embedder).search(knowledgeBase, question, limit);
-    return { candidates, threshold: config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold };
+    const candidates = await searcher.search(knowledgeBase, question, limit);
+    return { candidates, thresholds };
   } finally {
     await store.close();
   }

@@ -35,8 +35,25 @@ export const EnvSchema = z.object({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
   EMBEDDING_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 
-  /** Answer verbatim when the best match scores at least this; otherwise send the fallback. Unset: the profile's default. */
+  /** A custom profile's query template (Qwen-style "Instruct: …\nQuery:{text}"); see libs/embedding. */
+  EMBEDDING_QUERY_TEMPLATE: z.string().optional(),
+  /** Repeated questions reuse their embedding: entries kept per process (0 turns the cache off). */
+  EMBEDDING_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+
+  /**
+   * dense (vectors), keyword (BM25) or hybrid (both, fused). Dense is the default because it measured
+   * best on both the Chinese sample set and Banking77 (bench/quality/REPORT.md): fusion lowered top-1.
+   */
+  SEARCH_MODE: z.enum(['dense', 'keyword', 'hybrid']).default('dense'),
+  /** How hybrid fuses the two lists: rrf (ranks only) or weighted (min-max normalized scores). */
+  SEARCH_FUSION: z.enum(['rrf', 'weighted']).default('weighted'),
+  SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
+  SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).default(0.9),
+
+  /** Answer verbatim when the top match's confidence is at least this. Unset: the profile's calibrated default. */
   ANSWER_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  /** Between this and the answer threshold: "did you mean" with the top questions. Unset: the profile's default. */
+  SUGGEST_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FALLBACK_MESSAGE: z
     .string()
     .default('抱歉，我还没有找到这个问题的答案。请换个说法试试，或联系人工客服。'),

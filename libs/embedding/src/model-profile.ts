@@ -15,6 +15,11 @@ export interface ModelProfile {
    */
   inputMarking: 'instruct' | 'input-type' | 'none';
   queryTemplate?: string;
+  /**
+   * How indexed FAQ questions are embedded. Matching a question to questions is a symmetric task, for
+   * which e5 wants "query: " on both sides; Qwen3 wants documents plain (no instruction).
+   */
+  indexAs: 'query' | 'passage';
   /** Send `dimensions` (Matryoshka truncation; SGLang needs is_matryoshka on the model). */
   sendDimensions: boolean;
   /** L2-normalize on our side (harmless when the server already does). */
@@ -22,48 +27,74 @@ export interface ModelProfile {
   batchSize: number;
   /** Default answer threshold for cosine scores of this model (calibrated by `kb eval`). */
   defaultAnswerThreshold: number;
+  /** Default lower bound of "did you mean" suggestions; below it the bot escalates. */
+  defaultSuggestThreshold: number;
 }
 
 const QWEN_TASK = 'Given a question from an employee or customer, retrieve FAQ entries that answer the question';
 
 export const builtInProfiles: Record<string, ModelProfile> = {
+  /**
+   * Any other OpenAI-compatible model: set EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and
+   * EMBEDDING_QUERY_TEMPLATE when queries need an instruction), then calibrate with `kb eval`.
+   */
+  custom: {
+    name: 'custom',
+    model: 'set EMBEDDING_MODEL',
+    dimension: 1024,
+    inputMarking: 'none',
+    indexAs: 'passage',
+    sendDimensions: false,
+    normalize: true,
+    batchSize: 32,
+    defaultAnswerThreshold: 0.75,
+    defaultSuggestThreshold: 0.6,
+  },
   'qwen3-embedding-4b': {
     name: 'qwen3-embedding-4b',
     model: 'Qwen/Qwen3-Embedding-4B',
     dimension: 2560,
     inputMarking: 'instruct',
+    indexAs: 'passage',
     queryTemplate: `Instruct: ${QWEN_TASK}\nQuery:{text}`,
     sendDimensions: false,
     normalize: true,
     batchSize: 64,
     defaultAnswerThreshold: 0.6,
+    defaultSuggestThreshold: 0.45,
   },
   'qwen3-embedding-0.6b': {
     name: 'qwen3-embedding-0.6b',
     model: 'Qwen/Qwen3-Embedding-0.6B',
     dimension: 1024,
     inputMarking: 'instruct',
+    indexAs: 'passage',
     queryTemplate: `Instruct: ${QWEN_TASK}\nQuery:{text}`,
     sendDimensions: false,
     normalize: true,
     batchSize: 64,
     defaultAnswerThreshold: 0.6,
+    defaultSuggestThreshold: 0.45,
   },
   'e5-small': {
     name: 'e5-small',
     model: 'multilingual-e5-small',
     dimension: 384,
     inputMarking: 'input-type',
+    indexAs: 'query',
     sendDimensions: false,
     normalize: true,
     batchSize: 32,
-    defaultAnswerThreshold: 0.9,
+    // Calibrated by `kb eval data/sample-faq.txt data/sample-eval.jsonl --calibrate` (bench/quality).
+    defaultAnswerThreshold: 0.935,
+    defaultSuggestThreshold: 0.905,
   },
 };
 
 export interface ProfileOverrides {
   model?: string;
   dimensions?: number;
+  queryTemplate?: string;
 }
 
 export class UnknownProfileError extends Error {
@@ -80,12 +111,14 @@ export function resolveProfile(name: string, overrides: ProfileOverrides = {}): 
   return {
     ...base,
     ...(overrides.model ? { model: overrides.model } : {}),
+    ...(overrides.queryTemplate ? { queryTemplate: overrides.queryTemplate, inputMarking: 'instruct' as const } : {}),
     dimension,
-    sendDimensions: base.sendDimensions || dimension !== base.dimension,
+    // A custom model's size is what it is; built-in Matryoshka models are truncated by the server.
+    sendDimensions: base.sendDimensions || (base.name !== 'custom' && dimension !== base.dimension),
   };
 }
 
 /** What must match between the vectors in a collection and a query: model, size and how inputs are marked. */
 export function profileFingerprint(profile: ModelProfile): string {
-  return [profile.name, profile.model, profile.dimension, profile.inputMarking, profile.queryTemplate ?? ''].join('|');
+  return [profile.name, profile.model, profile.dimension, profile.inputMarking, profile.queryTemplate ?? '', profile.indexAs].join('|');
 }

@@ -5,4 +5,18 @@ export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
 export { ingestKnowledgeBase, questionsOf, type IngestOptions, type IngestProgress, type IngestResult } from './ingest-knowledge-base';
-export { KnowledgeSearcher, bestPerEntry, type Candidate } from './knowledge-searcher';
+export { KnowledgeSearcher, defaultSearchOptions, type SearchOptions } from './knowledge-searcher';
+export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
+export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
+export {
+  atThreshold,
+  calibrate,
+  outcomeOf,
+  outOfScopeAuroc,
+  retrievalMetrics,
+  type Calibration,
+  type QueryOutcome,
+  type RetrievalMetrics,
+  type ThresholdMetrics,
+} from './evaluation/retrieval-metrics';
+export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';

@@ -45,7 +45,7 @@ export async function ingestKnowledgeBase(
   try {
     for (let i = 0; i < questions.length; i += profile.batchSize) {
       const batch = questions.slice(i, i + profile.batchSize);
-      const vectors = await embedder.embed(batch.map((q) => q.text), 'passage');
+      const vectors = await embedder.embed(batch.map((q) => q.text), profile.indexAs);
       const rows: IndexedQuestion[] = batch.map((q, j) => ({
         pk: q.pk,
         entryId: q.entry.id,

@@ -1,49 +1,45 @@
 import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
-import type { MilvusVectorStore, SearchHit } from '@answerbridge/vector-store';
+import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 
-export interface Candidate {
-  entryId: string;
-  /** The indexed question that matched (canonical or similar). */
-  matchedQuestion: string;
-  /** The entry's canonical question. */
-  question: string;
-  answer: string;
-  score: number;
+export interface SearchOptions {
+  mode: SearchMode;
+  fusion: Fusion;
+  /** Rows asked of each list before collapsing to entries; several questions of one entry can fill a list. */
+  depth: number;
 }
 
-/** Collapses hits to one per entry (its best-scoring question), best first. */
-export function bestPerEntry(hits: SearchHit[]): Candidate[] {
-  const byEntry = new Map<string, Candidate>();
-  for (const h of hits) {
-    const prev = byEntry.get(h.entryId);
-    if (prev && prev.score >= h.score) continue;
-    byEntry.set(h.entryId, {
-      entryId: h.entryId,
-      matchedQuestion: h.text,
-      question: typeof h.meta.question === 'string' ? h.meta.question : h.text,
-      answer: h.answer,
-      score: h.score,
-    });
-  }
-  return [...byEntry.values()].sort((a, b) => b.score - a.score);
+export const defaultSearchOptions: SearchOptions = { mode: 'hybrid', fusion: { method: 'rrf', k: 60 }, depth: 40 };
+
+export interface SearchResult {
+  candidates: Candidate[];
+  mode: SearchMode;
 }
 
-/** Finds the FAQ entries closest to a question in one knowledge base. */
+/** Finds the FAQ entries closest to a question in one knowledge base: dense, BM25, or both fused. */
 export class KnowledgeSearcher {
   private readonly fingerprint: string;
 
   constructor(
     private readonly store: MilvusVectorStore,
     private readonly embedder: Embedder,
+    private readonly options: SearchOptions = defaultSearchOptions,
   ) {
     this.fingerprint = profileFingerprint(embedder.profile);
   }
 
   async search(knowledgeBase: string, question: string, limit = 5): Promise<Candidate[]> {
-    const [vector] = await this.embedder.embed([question], 'query');
-    if (!vector) return [];
-    // Several similar questions of one entry can fill the top hits; ask for more and collapse.
-    const hits = await this.store.searchDense(knowledgeBase, this.fingerprint, vector, limit * 4);
-    return bestPerEntry(hits).slice(0, limit);
+    const vector = this.options.mode === 'keyword' ? null : ((await this.embedder.embed([question], 'query'))[0] ?? null);
+    return (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit);
+  }
+
+  /** The search with a query vector already computed (evaluation embeds all queries in batches). */
+  async searchWithVector(knowledgeBase: string, question: string, vector: number[] | null, mode: SearchMode): Promise<Candidate[]> {
+    const depth = this.options.depth;
+    const [dense, keyword] = await Promise.all([
+      mode !== 'keyword' && vector ? this.store.searchDense(knowledgeBase, this.fingerprint, vector, depth) : [],
+      mode !== 'dense' ? this.store.searchKeywords(knowledgeBase, question, depth) : [],
+    ]);
+    return fuseCandidates(dense, keyword, mode, this.options.fusion);
   }
 }

@@ -2,12 +2,12 @@ import { FaqParseError, entryIdFor, type FaqEntry } from './faq-entry';
 
 const Q = /^\s*(?:Q|问)\s*[:：]\s*(.*)$/i;
 const A = /^\s*(?:A|答)\s*[:：]\s*(.*)$/i;
-const META = /^\s*(?:#\s*)?(category|tags|分类|标签)\s*[:：]\s*(.*)$/i;
+const META = /^\s*(?:#\s*)?(id|category|tags|分类|标签)\s*[:：]\s*(.*)$/i;
 
 /**
  * The tutorial's text format: "Q: …" lines (the first is the canonical question, further ones before
  * the answer are similar phrasings), then "A: …" whose text runs until the next "Q:". Optional
- * "category: …" / "tags: a, b" lines inside an entry. Lines starting with "#" outside answers are comments.
+ * "id: …", "category: …" / "tags: a, b" lines inside an entry. Lines starting with "#" outside answers are comments.
  */
 export function parseQaText(text: string, source: string): FaqEntry[] {
   const entries: FaqEntry[] = [];
@@ -15,6 +15,7 @@ export function parseQaText(text: string, source: string): FaqEntry[] {
   let answer: string[] | null = null;
   let category: string | undefined;
   let tags: string[] = [];
+  let id: string | undefined;
   let startLine = 0;
 
   const finish = (line: number) => {
@@ -22,7 +23,7 @@ export function parseQaText(text: string, source: string): FaqEntry[] {
     if (answer === null) throw new FaqParseError(source, startLine, `question "${questions[0]}" has no "A:" line`);
     const [question = '', ...similar] = questions;
     entries.push({
-      id: entryIdFor(question),
+      id: id ?? entryIdFor(question),
       question,
       similar,
       answer: answer.join('\n').trim(),
@@ -34,6 +35,7 @@ export function parseQaText(text: string, source: string): FaqEntry[] {
     answer = null;
     category = undefined;
     tags = [];
+    id = undefined;
   };
 
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -50,7 +52,10 @@ export function parseQaText(text: string, source: string): FaqEntry[] {
     const meta = META.exec(line);
     if (meta && (questions.length > 0 || answer !== null)) {
       const key = meta[1]?.toLowerCase();
-      if (key === 'category' || key === '分类') category = meta[2]?.trim() || undefined;
+      if (key === 'id') {
+        if (!/^[\w.:-]{1,100}$/.test(meta[2]?.trim() ?? '')) throw new FaqParseError(source, n, 'id: letters, digits, _ . : - (at most 100)');
+        id = meta[2]?.trim();
+      } else if (key === 'category' || key === '分类') category = meta[2]?.trim() || undefined;
       else tags = (meta[2] ?? '').split(/[,，]/).map((t) => t.trim()).filter(Boolean);
       return;
     }

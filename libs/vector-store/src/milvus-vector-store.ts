@@ -225,31 +225,54 @@ export class MilvusVectorStore {
   async searchDense(knowledgeBase: string, profile: string, vector: number[], limit: number): Promise<SearchHit[]> {
     const active = await this.resolveActive(knowledgeBase);
     if (active.profile !== profile) throw new ProfileMismatchError(knowledgeBase, active.profile, profile);
+    return this.searchField(active.collection, knowledgeBase, vector, FIELDS.dense, 'COSINE', limit, { ef: Math.max(64, limit) });
+  }
+
+  /**
+   * BM25 full-text search (jieba tokenizes Chinese). Needs no embedding, so it keeps working, with its
+   * own scores, when the embedder is down.
+   */
+  async searchKeywords(knowledgeBase: string, text: string, limit: number): Promise<SearchHit[]> {
+    const active = await this.resolveActive(knowledgeBase);
+    return this.searchField(active.collection, knowledgeBase, text, FIELDS.sparse, 'BM25', limit, {});
+  }
+
+  private async searchField(
+    collection: string,
+    knowledgeBase: string,
+    data: number[] | string,
+    field: string,
+    metric: 'COSINE' | 'BM25',
+    limit: number,
+    params: Record<string, unknown>,
+  ): Promise<SearchHit[]> {
     return this.call('search', async () => {
+      // Milvus Lite needs metric_type and anns_field spelled out (protocols/stack.md).
       const request = {
-        collection_name: active.collection,
-        data: [vector],
-        anns_field: FIELDS.dense,
-        metric_type: 'COSINE',
+        collection_name: collection,
+        data: [data],
+        anns_field: field,
+        metric_type: metric,
         limit,
         filter: `${FIELDS.kb} == "${knowledgeBase}"`,
         output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
-        params: { ef: Math.max(64, limit) },
+        params,
       };
       let res = await this.client.search(request as Parameters<MilvusClient['search']>[0]);
       if (!ok(res.status) && /load/i.test(res.status.reason)) {
         // Released after a Milvus Lite restart: load once and retry.
-        this.check(await this.client.loadCollection({ collection_name: active.collection }), `load ${active.collection}`);
+        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
         res = await this.client.search(request as Parameters<MilvusClient['search']>[0]);
       }
-      this.check(res.status, `search ${active.collection}`);
+      this.check(res.status, `search ${collection}`);
       const hits = (Array.isArray(res.results[0]) ? res.results[0] : res.results) as Record<string, unknown>[];
       return hits.map((h) => ({
         entryId: String(h[FIELDS.entryId]),
         text: String(h[FIELDS.text]),
         answer: String(h[FIELDS.answer]),
         meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-        score: Number(h.score),
+        // Milvus Lite reports BM25 as a negative distance, Milvus as a positive score: larger |score| is better either way.
+        score: metric === 'BM25' ? Math.abs(Number(h.score)) : Number(h.score),
       }));
     });
   }

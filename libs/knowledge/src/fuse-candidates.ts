@@ -1,0 +1,102 @@
+import type { SearchHit } from '@answerbridge/vector-store';
+
+export type SearchMode = 'dense' | 'keyword' | 'hybrid';
+
+export type Fusion = { method: 'rrf'; k: number } | { method: 'weighted'; denseWeight: number };
+
+export interface Candidate {
+  entryId: string;
+  /** The indexed question that matched best (canonical or similar). */
+  matchedQuestion: string;
+  /** The entry's canonical question. */
+  question: string;
+  answer: string;
+  meta: Record<string, unknown>;
+  /** Ranking score of the mode used (cosine, BM25, or fused). */
+  score: number;
+  /** Best cosine similarity of the entry's questions, when the dense search saw it. */
+  dense: number | null;
+  /** Best BM25 score of the entry's questions, when the keyword search saw it. */
+  keyword: number | null;
+  /**
+   * What thresholds compare against: the dense cosine of the entry (comparable across queries and
+   * knowledge bases, unlike BM25 or fused scores); in keyword mode, the BM25 score.
+   */
+  confidence: number;
+}
+
+interface EntryScores {
+  hit: SearchHit;
+  dense: number | null;
+  keyword: number | null;
+}
+
+/** One entry per FAQ entry, with its best question per list, in list order (best first). */
+function perEntry(hits: SearchHit[]): SearchHit[] {
+  const best = new Map<string, SearchHit>();
+  for (const h of hits) {
+    const prev = best.get(h.entryId);
+    if (!prev || h.score > prev.score) best.set(h.entryId, h);
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
+function minMax(values: number[]): (v: number) => number {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return (v) => (hi > lo ? (v - lo) / (hi - lo) : 1);
+}
+
+/**
+ * Merges dense and keyword hits into ranked candidates (pure). RRF uses ranks only, so it needs no
+ * score calibration between cosine and BM25; the weighted fusion min-max-normalizes each list per query.
+ */
+export function fuseCandidates(denseHits: SearchHit[], keywordHits: SearchHit[], mode: SearchMode, fusion: Fusion): Candidate[] {
+  const dense = perEntry(denseHits);
+  const keyword = perEntry(keywordHits);
+  const entries = new Map<string, EntryScores>();
+  for (const h of dense) entries.set(h.entryId, { hit: h, dense: h.score, keyword: null });
+  for (const h of keyword) {
+    const e = entries.get(h.entryId);
+    if (e) e.keyword = h.score;
+    else entries.set(h.entryId, { hit: h, dense: null, keyword: h.score });
+  }
+  // An entry the dense list did not reach scores no higher than the weakest dense hit it did reach.
+  const denseFloor = dense.length ? Math.min(...dense.map((h) => h.score)) : 0;
+  const denseRank = new Map(dense.map((h, i) => [h.entryId, i + 1]));
+  const keywordRank = new Map(keyword.map((h, i) => [h.entryId, i + 1]));
+  const normDense = minMax(dense.map((h) => h.score));
+  const normKeyword = minMax(keyword.map((h) => h.score));
+
+  const scored = [...entries.values()].flatMap((e): Candidate[] => {
+    let score: number;
+    if (mode === 'dense') {
+      if (e.dense === null) return [];
+      score = e.dense;
+    } else if (mode === 'keyword') {
+      if (e.keyword === null) return [];
+      score = e.keyword;
+    } else if (fusion.method === 'rrf') {
+      const dr = denseRank.get(e.hit.entryId);
+      const kr = keywordRank.get(e.hit.entryId);
+      score = (dr ? 1 / (fusion.k + dr) : 0) + (kr ? 1 / (fusion.k + kr) : 0);
+    } else {
+      score = fusion.denseWeight * (e.dense === null ? 0 : normDense(e.dense)) + (1 - fusion.denseWeight) * (e.keyword === null ? 0 : normKeyword(e.keyword));
+    }
+    const meta = e.hit.meta;
+    return [
+      {
+        entryId: e.hit.entryId,
+        matchedQuestion: e.hit.text,
+        question: typeof meta.question === 'string' ? meta.question : e.hit.text,
+        answer: e.hit.answer,
+        meta,
+        score,
+        dense: e.dense,
+        keyword: e.keyword,
+        confidence: mode === 'keyword' ? (e.keyword ?? 0) : (e.dense ?? denseFloor),
+      },
+    ];
+  });
+  return scored.sort((a, b) => b.score - a.score || b.confidence - a.confidence);
+}

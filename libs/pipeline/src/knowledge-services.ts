@@ -1,0 +1,43 @@
+import type { AppConfig } from '@answerbridge/config';
+import { CachingEmbedder, HttpEmbedder, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
+import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
+
+export interface KnowledgeServices {
+  profile: ModelProfile;
+  embedder: Embedder;
+  store: MilvusVectorStore;
+  search: SearchOptions;
+  searcher: KnowledgeSearcher;
+  thresholds: { answer: number; suggest: number };
+}
+
+/**
+ * The embedding profile, embedder, Milvus store and search settings as configured: one place, so the
+ * worker answering questions and `kb` evaluating them search exactly the same way.
+ */
+export function createKnowledgeServices(config: AppConfig, options: { microBatch?: boolean } = {}): KnowledgeServices {
+  const profile = resolveProfile(config.EMBEDDING_PROFILE, {
+    ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
+    ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
+    ...(config.EMBEDDING_QUERY_TEMPLATE ? { queryTemplate: config.EMBEDDING_QUERY_TEMPLATE } : {}),
+  });
+  let embedder: Embedder = new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS });
+  if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
+  if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
+  const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const search: SearchOptions = {
+    mode: config.SEARCH_MODE,
+    fusion: config.SEARCH_FUSION === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: config.SEARCH_DENSE_WEIGHT },
+    depth: 40,
+  };
+  const answer = config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold;
+  return {
+    profile,
+    embedder,
+    store,
+    search,
+    searcher: new KnowledgeSearcher(store, embedder, search),
+    thresholds: { answer, suggest: Math.min(answer, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold) },
+  };
+}
