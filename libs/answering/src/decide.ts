@@ -1,30 +1,87 @@
+import { classifyIntent, type Intent } from './intents';
+
 /** What the policy needs to know about a knowledge-base match. */
 export interface ScoredCandidate {
   entryId: string;
   question: string;
   answer: string;
+  /** Comparable across questions: what the thresholds apply to. */
+  confidence: number;
+  /** The search mode's ranking score (recorded, not thresholded). */
   score: number;
 }
 
-export interface AnswerPolicy {
-  /** Answer verbatim when the best candidate scores at least this. */
-  answerThreshold: number;
-  /** Sent when nothing scores high enough: honest, never a guess. */
-  fallbackMessage: string;
+export interface PolicyMessages {
+  /** When the bot cannot answer and hands over (or, before an agent inbox exists, says so honestly). */
+  escalate: string;
   /** Sent for messages we cannot read (images, files, voice without recognition text). */
-  nonTextMessage: string;
+  nonText: string;
+  greeting: string;
+  thanks: string;
+  /** Heads the "did you mean" list; the numbered questions follow, then `suggestFooter`. */
+  suggestHeader: string;
+  suggestFooter: string;
 }
 
-export type DecisionKind = 'answer' | 'fallback' | 'unreadable' | 'ignore';
+export interface AnswerPolicy {
+  /** Answer verbatim when the top candidate's confidence is at least this. */
+  answerThreshold: number;
+  /** Between this and the answer threshold: offer the top questions to pick from. Below: escalate. */
+  suggestThreshold: number;
+  maxSuggestions: number;
+  /** Escalate instead of suggesting again after this many suggestion lists without a pick. */
+  maxSuggestionsInARow: number;
+  messages: PolicyMessages;
+}
+
+export const defaultMessages: PolicyMessages = {
+  escalate: '抱歉，我还没有找到这个问题的答案。请换个说法试试，或联系人工客服。',
+  nonText: '目前我只能阅读文字消息，请用文字描述您的问题。',
+  greeting: '您好！我是智能助手，请直接输入您的问题，例如「怎么修改密码」。',
+  thanks: '不客气！还有其他问题随时问我。',
+  suggestHeader: '您是不是想问：',
+  suggestFooter: '请回复序号查看答案。',
+};
+
+/** What the bot remembers of a conversation between two messages (kept briefly, per conversation). */
+export interface ConversationMemory {
+  /** The suggestion list last offered, to resolve a reply like "2". */
+  pendingSuggestions: { entryId: string; question: string; answer: string }[];
+  suggestionsInARow: number;
+  lastKind: DecisionKind | null;
+}
+
+export const emptyMemory: ConversationMemory = { pendingSuggestions: [], suggestionsInARow: 0, lastKind: null };
+
+export type DecisionKind = 'answer' | 'suggest' | 'escalate' | 'greeting' | 'thanks' | 'unreadable' | 'ignore';
+
+export type DecisionReason =
+  | 'above-answer-threshold'
+  | 'picked-suggestion'
+  | 'between-thresholds'
+  | 'below-suggest-threshold'
+  | 'no-candidates'
+  | 'asked-for-human'
+  | 'answer-not-helpful'
+  | 'repeated-suggestions'
+  | 'greeting'
+  | 'thanks'
+  | 'no-text'
+  | 'event';
 
 export interface Decision {
   kind: DecisionKind;
+  reason: DecisionReason;
   /** The reply to send; null when nothing is sent. */
   reply: string | null;
   entryId: string | null;
-  topScore: number | null;
-  /** The scores that made the decision, best first (kept for the record and for later tuning). */
-  scores: { entryId: string; score: number }[];
+  /** Confidence of the top candidate, when there was one. */
+  confidence: number | null;
+  /** Every candidate's scores, best first: the record of why. */
+  scores: { entryId: string; confidence: number; score: number }[];
+  /** The candidates an escalation carries to the agent, or the list offered. */
+  suggestions: { entryId: string; question: string; answer: string }[];
+  memory: ConversationMemory;
 }
 
 export interface Question {
@@ -32,19 +89,61 @@ export interface Question {
   text: string;
 }
 
-/** Pure: the same inputs always give the same decision, and nothing here does I/O. */
-export function decide(question: Question, candidates: ScoredCandidate[], policy: AnswerPolicy): Decision {
-  const scores = candidates.map((c) => ({ entryId: c.entryId, score: c.score }));
-  if (question.kind === 'event') return { kind: 'ignore', reply: null, entryId: null, topScore: null, scores };
-  if (!question.text.trim()) return { kind: 'unreadable', reply: policy.nonTextMessage, entryId: null, topScore: null, scores };
-  const best = candidates.reduce<ScoredCandidate | undefined>((a, c) => (a && a.score >= c.score ? a : c), undefined);
-  if (best && best.score >= policy.answerThreshold) {
-    return { kind: 'answer', reply: best.answer, entryId: best.entryId, topScore: best.score, scores };
-  }
-  return { kind: 'fallback', reply: policy.fallbackMessage, entryId: null, topScore: best?.score ?? null, scores };
+/** Whether `decide` needs knowledge-base candidates for this message (intents and events do not). */
+export function needsSearch(question: Question, memory: ConversationMemory = emptyMemory): boolean {
+  if (question.kind === 'event' || !question.text.trim()) return false;
+  const intent = classifyIntent(question.text);
+  if (intent.kind === 'pick') return !memory.pendingSuggestions[intent.index - 1];
+  return intent.kind === 'question' || (intent.kind === 'unhelpful' && memory.lastKind !== 'answer');
 }
 
-/** Whether a message needs a knowledge-base search before `decide` (events and unreadable ones do not). */
-export function needsSearch(question: Question): boolean {
-  return question.kind !== 'event' && question.text.trim() !== '';
+function suggestionList(candidates: ScoredCandidate[], max: number) {
+  return candidates.slice(0, max).map((c) => ({ entryId: c.entryId, question: c.question, answer: c.answer }));
+}
+
+/**
+ * Pure: the same message, candidates, memory and policy always give the same decision. Candidates
+ * come ranked by the search; thresholds apply to the top one's confidence.
+ */
+export function decide(question: Question, candidates: ScoredCandidate[], memory: ConversationMemory, policy: AnswerPolicy): Decision {
+  const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
+  const top = candidates[0];
+  const base = { scores, confidence: top?.confidence ?? null, entryId: null, suggestions: [] as Decision['suggestions'] };
+  const make = (kind: DecisionKind, reason: DecisionReason, reply: string | null, extra: Partial<Decision> = {}, memoryChange: Partial<ConversationMemory> = {}): Decision => ({
+    ...base,
+    kind,
+    reason,
+    reply,
+    ...extra,
+    memory: { pendingSuggestions: [], suggestionsInARow: 0, lastKind: kind, ...memoryChange },
+  });
+  const m = policy.messages;
+
+  if (question.kind === 'event') return { ...make('ignore', 'event', null), memory };
+  if (!question.text.trim()) return make('unreadable', 'no-text', m.nonText);
+
+  const intent: Intent = classifyIntent(question.text);
+  if (intent.kind === 'pick') {
+    const picked = memory.pendingSuggestions[intent.index - 1];
+    if (picked) return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
+  }
+  if (intent.kind === 'human') return make('escalate', 'asked-for-human', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  if (intent.kind === 'greeting') return make('greeting', 'greeting', m.greeting);
+  if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
+  if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
+
+  if (!top) return make('escalate', 'no-candidates', m.escalate);
+  if (top.confidence >= policy.answerThreshold) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
+  // The top questions, not only those above the threshold: once the best is plausible, its neighbours
+  // are the likeliest alternatives ("电脑" → 报修 / 申领 / 软件).
+  const suggestions = suggestionList(candidates, policy.maxSuggestions);
+  if (top.confidence >= policy.suggestThreshold) {
+    if (memory.suggestionsInARow >= policy.maxSuggestionsInARow) return make('escalate', 'repeated-suggestions', m.escalate, { suggestions });
+    const list = suggestions.map((s, i) => `${i + 1}. ${s.question}`).join('\n');
+    return make('suggest', 'between-thresholds', `${m.suggestHeader}\n${list}\n${m.suggestFooter}`, { suggestions }, {
+      pendingSuggestions: suggestions,
+      suggestionsInARow: memory.suggestionsInARow + 1,
+    });
+  }
+  return make('escalate', 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
 }

@@ -1,1 +1,15 @@
-export { decide, needsSearch, type AnswerPolicy, type Decision, type DecisionKind, type Question, type ScoredCandidate } from './decide';
+export {
+  decide,
+  needsSearch,
+  defaultMessages,
+  emptyMemory,
+  type AnswerPolicy,
+  type ConversationMemory,
+  type Decision,
+  type DecisionKind,
+  type DecisionReason,
+  type PolicyMessages,
+  type Question,
+  type ScoredCandidate,
+} from './decide';
+export { classifyIntent, type Intent } from './intents';

@@ -54,10 +54,15 @@ export const EnvSchema = z.object({
   ANSWER_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   /** Between this and the answer threshold: "did you mean" with the top questions. Unset: the profile's default. */
   SUGGEST_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
-  FALLBACK_MESSAGE: z
-    .string()
-    .default('抱歉，我还没有找到这个问题的答案。请换个说法试试，或联系人工客服。'),
-  NON_TEXT_MESSAGE: z.string().default('目前我只能阅读文字消息，请用文字描述您的问题。'),
+  /** Replies of the answer policy; unset ones use libs/answering's defaults (Chinese). */
+  FALLBACK_MESSAGE: z.string().min(1).optional(),
+  NON_TEXT_MESSAGE: z.string().min(1).optional(),
+  GREETING_MESSAGE: z.string().min(1).optional(),
+  THANKS_MESSAGE: z.string().min(1).optional(),
+  SUGGEST_HEADER: z.string().min(1).optional(),
+  SUGGEST_FOOTER: z.string().min(1).optional(),
+  /** How long the bot remembers a conversation's last suggestions (seconds). */
+  CONVERSATION_MEMORY_SECONDS: z.coerce.number().int().positive().default(1_800),
 
   /** Where bots and their secrets are configured (one JSON file; secrets as ${ENV} or ${file:/path}). */
   BOTS_FILE: z.string().default(path.join(workspaceRoot, 'config/bots.local.json')),

@@ -14,3 +14,31 @@ export interface KeyValueStore {
 export interface ChannelSender {
   send(reply: OutboundReply): Promise<{ platformMessageId: string | null }>;
 }
+
+/** Short-lived per-conversation state (what the bot offered last), kept in Redis in production. */
+export interface ConversationStateStore<T> {
+  get(conversationId: string): Promise<T | null>;
+  set(conversationId: string, value: T, ttlMs: number): Promise<void>;
+}
+
+/** One decision of the bot with the scores that made it: for tuning, audits and "what could it not answer". */
+export interface DecisionRecord {
+  at: number;
+  botId: string;
+  channel: string;
+  messageId: string;
+  conversationId: string;
+  question: string;
+  kind: string;
+  reason: string;
+  entryId: string | null;
+  confidence: number | null;
+  thresholds: { answer: number; suggest: number };
+  scores: { entryId: string; confidence: number; score: number }[];
+}
+
+export interface DecisionLog {
+  record(decision: DecisionRecord): Promise<void>;
+  /** Most recent first. */
+  recent(limit: number): Promise<DecisionRecord[]>;
+}

@@ -1,5 +1,5 @@
-import { decide, needsSearch, type AnswerPolicy, type Decision } from '@answerbridge/answering';
-import { replyIdFor, type InboundMessage } from '@answerbridge/core';
+import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory, type Decision } from '@answerbridge/answering';
+import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { JobProducer } from '@answerbridge/queue';
@@ -8,46 +8,54 @@ export interface AnswerInboundDeps {
   searcher: KnowledgeSearcher;
   producer: JobProducer;
   policy: AnswerPolicy;
+  memory: ConversationStateStore<ConversationMemory>;
+  memoryTtlMs: number;
+  decisions: DecisionLog;
   /** Which knowledge base answers for a bot. */
   knowledgeBaseFor: (botId: string) => string | undefined;
   logger: Logger;
   metrics: Metrics;
-  /** On the last attempt a failing search degrades to the fallback reply instead of silence. */
+  /** On the last attempt a failing search degrades to an escalation instead of silence. */
   lastAttempt?: boolean;
 }
 
 /**
- * The worker's job for one inbound message: search, decide, and queue the reply. The reply's id
- * derives from the message's, so running this twice queues one reply.
+ * The worker's job for one inbound message: search, decide, remember, record, and queue the reply.
+ * The reply's id derives from the message's, so running this twice queues one reply.
  */
 export async function answerInbound(deps: AnswerInboundDeps, message: InboundMessage): Promise<Decision> {
   const knowledgeBase = deps.knowledgeBaseFor(message.botId);
   if (!knowledgeBase) throw new Error(`no knowledge base configured for bot ${message.botId}`);
   const question = { kind: message.kind, text: message.text };
+  const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];
-  if (needsSearch(question)) {
+  if (needsSearch(question, memory)) {
     try {
       candidates = await deps.metrics.time('search', () => deps.searcher.search(knowledgeBase, message.text));
     } catch (error) {
       if (!deps.lastAttempt) throw error;
-      deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; sending the fallback');
+      deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const decision = decide(question, candidates, deps.policy);
+  const decision = decide(question, candidates, memory, deps.policy);
+  if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
-  deps.logger.info(
-    {
-      event: 'decision',
-      messageId: message.id,
-      conversationId: message.conversationId,
-      kind: decision.kind,
-      entryId: decision.entryId,
-      topScore: decision.topScore,
-      scores: decision.scores.slice(0, 5),
-      threshold: deps.policy.answerThreshold,
-    },
-    'decided',
-  );
+  const record = {
+    at: Date.now(),
+    botId: message.botId,
+    channel: message.channel,
+    messageId: message.id,
+    conversationId: message.conversationId,
+    question: message.text,
+    kind: decision.kind,
+    reason: decision.reason,
+    entryId: decision.entryId,
+    confidence: decision.confidence,
+    thresholds: { answer: deps.policy.answerThreshold, suggest: deps.policy.suggestThreshold },
+    scores: decision.scores.slice(0, 5),
+  };
+  await deps.decisions.record(record);
+  deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);
     await deps.producer.enqueue(

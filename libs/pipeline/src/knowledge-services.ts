@@ -1,3 +1,4 @@
+import { defaultMessages, type AnswerPolicy } from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
 import { CachingEmbedder, HttpEmbedder, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
 import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
@@ -10,6 +11,7 @@ export interface KnowledgeServices {
   search: SearchOptions;
   searcher: KnowledgeSearcher;
   thresholds: { answer: number; suggest: number };
+  policy: AnswerPolicy;
 }
 
 /**
@@ -32,12 +34,22 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
     depth: 40,
   };
   const answer = config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold;
+  const suggest = Math.min(answer, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold);
+  const messages = {
+    escalate: config.FALLBACK_MESSAGE ?? defaultMessages.escalate,
+    nonText: config.NON_TEXT_MESSAGE ?? defaultMessages.nonText,
+    greeting: config.GREETING_MESSAGE ?? defaultMessages.greeting,
+    thanks: config.THANKS_MESSAGE ?? defaultMessages.thanks,
+    suggestHeader: config.SUGGEST_HEADER ?? defaultMessages.suggestHeader,
+    suggestFooter: config.SUGGEST_FOOTER ?? defaultMessages.suggestFooter,
+  };
   return {
     profile,
     embedder,
     store,
     search,
     searcher: new KnowledgeSearcher(store, embedder, search),
-    thresholds: { answer, suggest: Math.min(answer, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold) },
+    thresholds: { answer, suggest },
+    policy: { answerThreshold: answer, suggestThreshold: suggest, maxSuggestions: 3, maxSuggestionsInARow: 2, messages },
   };
 }

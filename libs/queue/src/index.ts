@@ -14,3 +14,4 @@ export {
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
 export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
+export { RedisConversationState, RedisDecisionLog } from './redis-conversation-state';
