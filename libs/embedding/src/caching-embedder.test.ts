@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { CachingEmbedder } from './caching-embedder';
+import type { EmbedInputKind, Embedder } from './embedder';
+import { resolveProfile } from './model-profile';
+
+class CountingEmbedder implements Embedder {
+  readonly profile = resolveProfile('e5-small');
+  calls: string[][] = [];
+  async embed(texts: string[], _kind: EmbedInputKind) {
+    this.calls.push(texts);
+    return texts.map((t) => [t.length]);
+  }
+}
+
+describe('CachingEmbedder', () => {
+  it('embeds a repeated query once, keeps order, and evicts the least recently used', async () => {
+    const inner = new CountingEmbedder();
+    const cache = new CachingEmbedder(inner, 2);
+    expect(await cache.embed(['年假', '报销'], 'query')).toEqual([[2], [2]]);
+    expect(await cache.embed([' 年假 '], 'query')).toEqual([[2]]);
+    expect(inner.calls).toEqual([['年假', '报销']]);
+    await cache.embed(['请假流程'], 'query'); // evicts 报销 (年假 was used more recently)
+    await cache.embed(['年假', '报销'], 'query');
+    expect(inner.calls.at(-1)).toEqual(['报销']);
+    expect(cache.hits).toBe(2);
+  });
+
+  it('never caches passages', async () => {
+    const inner = new CountingEmbedder();
+    const cache = new CachingEmbedder(inner, 10);
+    await cache.embed(['a'], 'passage');
+    await cache.embed(['a'], 'passage');
+    expect(inner.calls).toHaveLength(2);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { fuseCandidates } from './fuse-candidates';
+
+const hit = (entryId: string, text: string, score: number) => ({ entryId, text, answer: `A-${entryId}`, meta: { question: `Q-${entryId}` }, score });
+
+describe('fuseCandidates', () => {
+  const dense = [hit('a', 'a1', 0.95), hit('a', 'a2', 0.93), hit('b', 'b1', 0.9), hit('c', 'c1', 0.8)];
+  const keyword = [hit('c', 'c1', 12), hit('b', 'b2', 9), hit('d', 'd1', 3)];
+
+  it('dense mode: one candidate per entry with its best question, confidence = cosine', () => {
+    const out = fuseCandidates(dense, keyword, 'dense', { method: 'rrf', k: 60 });
+    expect(out.map((c) => [c.entryId, c.matchedQuestion, c.confidence])).toEqual([
+      ['a', 'a1', 0.95],
+      ['b', 'b1', 0.9],
+      ['c', 'c1', 0.8],
+    ]);
+    expect(out[1]).toMatchObject({ dense: 0.9, keyword: 9, question: 'Q-b' });
+  });
+
+  it('keyword mode ranks by BM25 and uses it as confidence', () => {
+    const out = fuseCandidates(dense, keyword, 'keyword', { method: 'rrf', k: 60 });
+    expect(out.map((c) => [c.entryId, c.confidence])).toEqual([
+      ['c', 12],
+      ['b', 9],
+      ['d', 3],
+    ]);
+  });
+
+  it('RRF sums reciprocal ranks of both lists; confidence stays the dense cosine (or the weakest seen)', () => {
+    const out = fuseCandidates(dense, keyword, 'hybrid', { method: 'rrf', k: 60 });
+    // c: 1/63 + 1/61 (0.03227) just above b: 1/62 + 1/62 (0.03226); a: 1/61; d: 1/63
+    expect(out.map((c) => c.entryId)).toEqual(['c', 'b', 'a', 'd']);
+    expect(out[0]?.score).toBeCloseTo(1 / 63 + 1 / 61, 10);
+    expect(out.find((c) => c.entryId === 'd')?.confidence).toBe(0.8);
+  });
+
+  it('weighted fusion min-max-normalizes each list', () => {
+    const out = fuseCandidates(dense, keyword, 'hybrid', { method: 'weighted', denseWeight: 0.5 });
+    const score = Object.fromEntries(out.map((c) => [c.entryId, c.score]));
+    expect(score.a).toBeCloseTo(0.5, 10);
+    expect(score.c).toBeCloseTo(0.5, 10);
+    expect(score.b).toBeCloseTo(0.5 * (0.1 / 0.15) + 0.5 * (6 / 9), 10);
+    expect(score.d).toBeCloseTo(0, 10);
+  });
+
+  it('returns nothing for empty lists', () => {
+    expect(fuseCandidates([], [], 'hybrid', { method: 'rrf', k: 60 })).toEqual([]);
+  });
+});
