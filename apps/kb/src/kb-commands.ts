@@ -1,5 +1,5 @@
 import { type AppConfig } from '@answerbridge/config';
-import { ingestKnowledgeBase, loadFaqFile, type IngestResult } from '@answerbridge/knowledge';
+import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
@@ -51,4 +51,37 @@ export async function versionsCommand(config: AppConfig, botId: string): Promise
   } finally {
     await store.close();
   }
+}
+
+export async function diffCommand(config: AppConfig, botId: string, from?: number, to?: number): Promise<VersionDiff> {
+  const { store } = services(config);
+  try {
+    await store.ready();
+    return await diffVersions(store, knowledgeBaseOf(config, botId), from, to);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function rollbackCommand(config: AppConfig, botId: string, to?: number) {
+  const { store } = services(config);
+  try {
+    await store.ready();
+    return await rollbackVersion(store, knowledgeBaseOf(config, botId), to);
+  } finally {
+    await store.close();
+  }
+}
+
+export function formatDiff(diff: VersionDiff): string {
+  const lines = [`v${diff.from.version} → v${diff.to.version}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`];
+  for (const e of diff.added) lines.push(`+ ${e.question}`);
+  for (const e of diff.removed) lines.push(`- ${e.question}`);
+  for (const c of diff.changed) {
+    lines.push(`~ ${c.after.question}`);
+    if (c.answerChanged) lines.push(`    answer: ${c.before.answer.slice(0, 60)} → ${c.after.answer.slice(0, 60)}`);
+    for (const q of c.questionsAdded) lines.push(`    + question: ${q}`);
+    for (const q of c.questionsRemoved) lines.push(`    - question: ${q}`);
+  }
+  return lines.join('\n');
 }

@@ -20,3 +20,4 @@ export {
   type ThresholdMetrics,
 } from './evaluation/retrieval-metrics';
 export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
+export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';

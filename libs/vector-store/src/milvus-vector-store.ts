@@ -194,6 +194,30 @@ export class MilvusVectorStore {
     }
   }
 
+  /** Every row of one version (for diffs and exports); small FAQ collections fit in one query. */
+  async readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]> {
+    return this.call('query', async () => {
+      const request = {
+        collection_name: collection,
+        filter: `${FIELDS.kb} == "${knowledgeBase}"`,
+        output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
+        limit: 16_384,
+      };
+      let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      if (!ok(res.status) && /load/i.test(res.status.reason)) {
+        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
+        res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      }
+      this.check(res.status, `query ${collection}`);
+      return res.data.map((h) => ({
+        entryId: String(h[FIELDS.entryId]),
+        text: String(h[FIELDS.text]),
+        answer: String(h[FIELDS.answer]),
+        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+      }));
+    });
+  }
+
   async dropVersion(collection: string): Promise<void> {
     await this.call('drop', async () => this.check(await this.client.dropCollection({ collection_name: collection }), `drop ${collection}`));
   }
