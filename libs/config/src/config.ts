@@ -50,6 +50,14 @@ export const EnvSchema = z.object({
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
   SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).default(0.9),
 
+  /** Optional reranker speaking SGLang's /v1/rerank (Qwen3-Reranker); off when unset. */
+  RERANK_BASE_URL: z.string().url().optional(),
+  RERANK_MODEL: z.string().default('Qwen/Qwen3-Reranker-0.6B'),
+  RERANK_API_KEY: z.string().optional(),
+  /** Candidates rescored per question. */
+  RERANK_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
+  RERANK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+
   /** Answer verbatim when the top match's confidence is at least this. Unset: the profile's calibrated default. */
   ANSWER_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   /** Between this and the answer threshold: "did you mean" with the top questions. Unset: the profile's default. */

@@ -2,3 +2,4 @@ export { builtInProfiles, resolveProfile, profileFingerprint, UnknownProfileErro
 export { HttpEmbedder, EmbeddingError, type Embedder, type EmbedInputKind, type HttpEmbedderOptions } from './embedder';
 export { MicroBatchingEmbedder } from './micro-batcher';
 export { CachingEmbedder } from './caching-embedder';
+export { HttpReranker, RerankError, type Reranker, type HttpRerankerOptions } from './reranker';

@@ -3,6 +3,11 @@ import { createHash } from 'node:crypto';
 /** One FAQ entry: one answer, the canonical question and its other phrasings (all indexed). */
 export interface FaqEntry {
   id: string;
+  /**
+   * faq: a question with its answer. doc: a section of a Markdown document (its heading path is the
+   * "question", its text the answer), indexed by heading and by opening text.
+   */
+  kind?: 'faq' | 'doc';
   question: string;
   similar: string[];
   answer: string;

@@ -47,3 +47,18 @@ describe('fuseCandidates', () => {
     expect(fuseCandidates([], [], 'hybrid', { method: 'rrf', k: 60 })).toEqual([]);
   });
 });
+
+describe('rerankCandidates', () => {
+  it('rescores the top candidates with the reranker, which then ranks them and sets the confidence', async () => {
+    const { rerankCandidates } = await import('./knowledge-searcher');
+    const candidates = fuseCandidates([hit('a', 'a1', 0.95), hit('b', 'b1', 0.9), hit('c', 'c1', 0.8)], [], 'dense', { method: 'rrf', k: 60 });
+    const seen: string[][] = [];
+    const reranker = { model: 'm', rerank: async (_q: string, docs: string[]) => (seen.push(docs), docs.map((d) => (d.startsWith('Q-b') ? 0.9 : 0.1))) };
+    const out = await rerankCandidates(reranker, '问题', candidates, 2);
+    expect(seen[0]).toEqual(['Q-a\nA-a', 'Q-b\nA-b']);
+    expect(out.map((c) => [c.entryId, c.confidence])).toEqual([
+      ['b', 0.9],
+      ['a', 0.1],
+    ]);
+  });
+});

@@ -5,7 +5,7 @@ export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
 export { ingestKnowledgeBase, questionsOf, type IngestOptions, type IngestProgress, type IngestResult } from './ingest-knowledge-base';
-export { KnowledgeSearcher, defaultSearchOptions, type SearchOptions } from './knowledge-searcher';
+export { KnowledgeSearcher, defaultSearchOptions, rerankCandidates, type SearchOptions } from './knowledge-searcher';
 export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
 export {

@@ -23,9 +23,11 @@ export interface IngestOptions {
 
 /** Every question of every entry, canonical first: each one is indexed and points at the entry's answer. */
 export function questionsOf(entries: FaqEntry[]): { pk: string; entry: FaqEntry; text: string }[] {
-  return entries.flatMap((entry) =>
-    [entry.question, ...entry.similar].map((text, i) => ({ pk: `${entry.id}#${i}`, entry, text })),
-  );
+  return entries.flatMap((entry) => {
+    // A document section is found by its heading and by what it opens with.
+    const texts = entry.kind === 'doc' ? [entry.question, `${entry.question}\n${entry.answer.slice(0, 400)}`] : [entry.question, ...entry.similar];
+    return texts.map((text, i) => ({ pk: `${entry.id}#${i}`, entry, text }));
+  });
 }
 
 /**
@@ -51,7 +53,7 @@ export async function ingestKnowledgeBase(
         entryId: q.entry.id,
         text: q.text,
         answer: q.entry.answer,
-        meta: { question: q.entry.question, category: q.entry.category ?? null, tags: q.entry.tags, canonical: q.pk.endsWith('#0') },
+        meta: { question: q.entry.question, kind: q.entry.kind ?? 'faq', category: q.entry.category ?? null, tags: q.entry.tags, canonical: q.pk.endsWith('#0') },
         vector: vectors[j] ?? [],
       }));
       await store.insert(version.collection, knowledgeBase, rows);

@@ -1,4 +1,4 @@
-import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
+import { profileFingerprint, type Embedder, type Reranker } from '@answerbridge/embedding';
 import type { MilvusVectorStore } from '@answerbridge/vector-store';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 
@@ -7,6 +7,11 @@ export interface SearchOptions {
   fusion: Fusion;
   /** Rows asked of each list before collapsing to entries; several questions of one entry can fill a list. */
   depth: number;
+  /**
+   * Optional second stage: a cross-encoder (Qwen3-Reranker on SGLang) rescores the top `depth`
+   * candidates; its score then ranks them and is the confidence the thresholds apply to.
+   */
+  rerank?: { reranker: Reranker; depth: number };
 }
 
 export const defaultSearchOptions: SearchOptions = { mode: 'hybrid', fusion: { method: 'rrf', k: 60 }, depth: 40 };
@@ -40,6 +45,15 @@ export class KnowledgeSearcher {
       mode !== 'keyword' && vector ? this.store.searchDense(knowledgeBase, this.fingerprint, vector, depth) : [],
       mode !== 'dense' ? this.store.searchKeywords(knowledgeBase, question, depth) : [],
     ]);
-    return fuseCandidates(dense, keyword, mode, this.options.fusion);
+    const candidates = fuseCandidates(dense, keyword, mode, this.options.fusion);
+    return this.options.rerank ? rerankCandidates(this.options.rerank.reranker, question, candidates, this.options.rerank.depth) : candidates;
   }
+}
+
+/** Rescores the top candidates with a reranker; the rest are dropped (they were not reranked). */
+export async function rerankCandidates(reranker: Reranker, question: string, candidates: Candidate[], depth: number): Promise<Candidate[]> {
+  const top = candidates.slice(0, depth);
+  // The entry's question and the start of its answer: a cross-encoder judges whether this answers the question.
+  const scores = await reranker.rerank(question, top.map((c) => `${c.question}\n${c.answer.slice(0, 300)}`));
+  return top.map((c, i) => ({ ...c, score: scores[i] ?? 0, confidence: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
 }

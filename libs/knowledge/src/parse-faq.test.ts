@@ -54,14 +54,19 @@ describe('CSV', () => {
 });
 
 describe('Markdown', () => {
-  it('takes ## headings as questions and # titles as categories, ignoring headings in code', () => {
-    const md = '# 假期\n\n## 年假几天？\n\n5 天。\n\n```\n## not a heading\n```\n\n## 怎么请假\n在审批里提交。\n';
-    const entries = parseFaq(md, 'faq.md');
-    expect(entries.map((e) => [e.question, e.category])).toEqual([
-      ['年假几天？', '假期'],
-      ['怎么请假', '假期'],
+  it('takes question headings as FAQ entries, other headings as document sections, # titles as categories', () => {
+    const md = '# 员工手册\n\n## 年假几天？\n\n5 天。\n\n```\n## not a heading\n```\n\n## 假期\n\n### 婚假\n结婚可休 13 天。\n\n### 丧假\n3 天。\n';
+    const entries = parseFaq(md, 'handbook.md');
+    expect(entries.map((e) => [e.kind, e.question, e.category])).toEqual([
+      ['faq', '年假几天？', '员工手册'],
+      ['doc', '员工手册 > 假期 > 婚假', '员工手册'],
+      ['doc', '员工手册 > 假期 > 丧假', '员工手册'],
     ]);
     expect(entries[0]?.answer).toContain('## not a heading');
+  });
+
+  it('refuses a question heading without an answer', () => {
+    expect(() => parseFaq('## 年假几天？\n\n## 婚假\n13 天', 'x.md')).toThrow(/x\.md:1: heading "年假几天？" has no answer text/);
   });
 });
 

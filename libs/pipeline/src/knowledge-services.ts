@@ -1,6 +1,6 @@
 import { defaultMessages, type AnswerPolicy } from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
-import { CachingEmbedder, HttpEmbedder, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
+import { CachingEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
 import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
@@ -32,9 +32,25 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
     mode: config.SEARCH_MODE,
     fusion: config.SEARCH_FUSION === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: config.SEARCH_DENSE_WEIGHT },
     depth: 40,
+    ...(config.RERANK_BASE_URL
+      ? {
+          rerank: {
+            reranker: new HttpReranker({
+              baseUrl: config.RERANK_BASE_URL,
+              model: config.RERANK_MODEL,
+              timeoutMs: config.RERANK_TIMEOUT_MS,
+              ...(config.RERANK_API_KEY ? { apiKey: config.RERANK_API_KEY } : {}),
+            }),
+            depth: config.RERANK_DEPTH,
+          },
+        }
+      : {}),
   };
-  const answer = config.ANSWER_THRESHOLD ?? profile.defaultAnswerThreshold;
-  const suggest = Math.min(answer, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold);
+  // With a reranker the confidence is its score (a probability for Qwen3-Reranker), not a cosine:
+  // these defaults are a starting point to calibrate with `kb eval`, not a measurement.
+  const defaults = search.rerank ? { answer: 0.7, suggest: 0.3 } : { answer: profile.defaultAnswerThreshold, suggest: profile.defaultSuggestThreshold };
+  const answer = config.ANSWER_THRESHOLD ?? defaults.answer;
+  const suggest = Math.min(answer, config.SUGGEST_THRESHOLD ?? defaults.suggest);
   const messages = {
     escalate: config.FALLBACK_MESSAGE ?? defaultMessages.escalate,
     nonText: config.NON_TEXT_MESSAGE ?? defaultMessages.nonText,

