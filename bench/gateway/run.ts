@@ -28,6 +28,7 @@ const rounds = Number(values.rounds);
 const bot: WecomBotConfig = {
   id: 'bench',
   channel: 'wecom',
+  language: 'zh',
   corpId: 'ww1436e0e65a779aee',
   agentId: 1000002,
   token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',

@@ -13,6 +13,7 @@ describe('WeCom access token cache on Redis', () => {
   const bot: WecomBotConfig = {
     id: 'tok',
     channel: 'wecom',
+    language: 'zh',
     corpId: 'wwtokencache',
     agentId: 1000005,
     token: 't',

@@ -42,6 +42,7 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   const bot: WecomBotConfig = {
     id: botId,
     channel: 'wecom',
+    language: 'zh',
     corpId: 'ww1436e0e65a779aee',
     agentId: 1000002,
     token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',

@@ -12,7 +12,7 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
   kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
-      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.95] [--target-oos-rejection 1] [--errors file.jsonl] [--json]
+      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.95] [--target-oos-rejection 1] [--errors file.jsonl] [--json] [--language zh|en]
 
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
@@ -34,6 +34,7 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         errors: { type: 'string' },
         json: { type: 'boolean' },
         from: { type: 'string' },
+        language: { type: 'string' },
         to: { type: 'string' },
       },
     });
@@ -102,11 +103,14 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         const targetOutOfScopeRejection = Number(values['target-oos-rejection'] ?? 1);
         if (!(targetOutOfScopeRejection >= 0 && targetOutOfScopeRejection <= 1)) throw new UsageError('--target-oos-rejection must be in [0, 1]');
         const errorsFile = values.errors ?? 'kb-eval-errors.jsonl';
+        const language = values.language ?? 'zh';
+        if (language !== 'zh' && language !== 'en') throw new UsageError('--language must be zh or en');
         const evaluation = await evalCommand(config, faqFile, queriesFile, {
           modes: modes as ('dense' | 'keyword' | 'hybrid')[],
           targetPrecision,
           targetOutOfScopeRejection,
           errorsFile,
+          language,
           showProgress: !values.quiet && !values.json && process.stderr.isTTY,
         });
         const threshold = config.ANSWER_THRESHOLD ?? createKnowledgeServices(config).thresholds.answer;

@@ -10,12 +10,15 @@ export interface EvalCommandOptions {
   targetOutOfScopeRejection: number;
   errorsFile: string;
   showProgress: boolean;
+  /** Which language's search settings hybrid uses. */
+  language: 'zh' | 'en';
 }
 
 export async function evalCommand(config: AppConfig, faqFile: string, queriesFile: string, options: EvalCommandOptions): Promise<Evaluation> {
   const entries = loadFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
-  const { embedder, store, thresholds, search } = createKnowledgeServices(config);
+  const { embedder, store, thresholds, searchFor } = createKnowledgeServices(config);
+  const search = searchFor(options.language);
   const bar = options.showProgress ? new cliProgress.SingleBar({ format: 'evaluating {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   try {
     await store.ready();

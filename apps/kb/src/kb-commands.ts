@@ -33,10 +33,11 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
 
 export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const { store, searcher, thresholds } = services(config);
+  const { store, searcherFor, thresholds } = services(config);
+  const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
   try {
     await store.ready();
-    const candidates = await searcher.search(knowledgeBase, question, limit);
+    const candidates = await searcherFor(language).search(knowledgeBase, question, limit);
     return { candidates, thresholds };
   } finally {
     await store.close();

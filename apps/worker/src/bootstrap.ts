@@ -49,6 +49,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const vectors = knowledge.store;
   await vectors.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   // Milvus Lite starts every collection released; load them before the first question arrives.
   await vectors.loadActive([...new Set(knowledgeBases.values())]);
 
@@ -74,7 +75,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   );
 
   const answerDeps = {
-    searcher: knowledge.searcher,
+    searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
     producer,
     policy: knowledge.policy,
     memory: new RedisConversationState<ConversationMemory>(redis, config.QUEUE_PREFIX, 'memory'),

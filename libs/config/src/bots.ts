@@ -20,6 +20,8 @@ const WecomBotSchema = z.object({
   secret: z.string().min(1),
   /** The knowledge base answering for this bot; defaults to the bot id. */
   knowledgeBase: BotIdSchema.optional(),
+  /** The language of the bot's FAQ: picks the measured search default (bench/quality). */
+  language: z.enum(['zh', 'en']).default('zh'),
 });
 
 export const BotSchema = z.discriminatedUnion('channel', [WecomBotSchema]);

@@ -41,14 +41,14 @@ export const EnvSchema = z.object({
   EMBEDDING_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
 
   /**
-   * dense (vectors), keyword (BM25) or hybrid (both, fused). Dense is the default because it measured
-   * best on both the Chinese sample set and Banking77 (bench/quality/REPORT.md): fusion lowered top-1.
+   * dense (vectors), keyword (BM25) or hybrid (both, fused). Unset: the measured default of each bot's
+   * language (bench/quality/REPORT.md): dense for Chinese, hybrid weighted 0.7 for English.
    */
-  SEARCH_MODE: z.enum(['dense', 'keyword', 'hybrid']).default('dense'),
+  SEARCH_MODE: z.enum(['dense', 'keyword', 'hybrid']).optional(),
   /** How hybrid fuses the two lists: rrf (ranks only) or weighted (min-max normalized scores). */
-  SEARCH_FUSION: z.enum(['rrf', 'weighted']).default('weighted'),
+  SEARCH_FUSION: z.enum(['rrf', 'weighted']).optional(),
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
-  SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).default(0.9),
+  SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
 
   /** Optional reranker speaking SGLang's /v1/rerank (Qwen3-Reranker); off when unset. */
   RERANK_BASE_URL: z.string().url().optional(),

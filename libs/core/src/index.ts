@@ -2,3 +2,4 @@ export * from './inbound-message';
 export * from './job-catalog';
 export * from './errors';
 export * from './ports';
+export * from './escalation';

@@ -5,7 +5,8 @@ import type { Logger, Metrics } from '@answerbridge/observability';
 import type { JobProducer } from '@answerbridge/queue';
 
 export interface AnswerInboundDeps {
-  searcher: KnowledgeSearcher;
+  /** The searcher for a bot (its language decides the search settings). */
+  searcherFor: (botId: string) => KnowledgeSearcher;
   producer: JobProducer;
   policy: AnswerPolicy;
   memory: ConversationStateStore<ConversationMemory>;
@@ -31,7 +32,7 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
   let candidates: Candidate[] = [];
   if (needsSearch(question, memory)) {
     try {
-      candidates = await deps.metrics.time('search', () => deps.searcher.search(knowledgeBase, message.text));
+      candidates = await deps.metrics.time('search', () => deps.searcherFor(message.botId).search(knowledgeBase, message.text));
     } catch (error) {
       if (!deps.lastAttempt) throw error;
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');

@@ -4,12 +4,23 @@ import { CachingEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, res
 import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
+export type Language = 'zh' | 'en';
+
+/** Measured per language on the local model (bench/quality/REPORT.md); SEARCH_* settings override them. */
+export const searchDefaults: Record<Language, Pick<SearchOptions, 'mode' | 'fusion'>> = {
+  zh: { mode: 'dense', fusion: { method: 'weighted', denseWeight: 0.9 } },
+  en: { mode: 'hybrid', fusion: { method: 'weighted', denseWeight: 0.7 } },
+};
+
 export interface KnowledgeServices {
   profile: ModelProfile;
   embedder: Embedder;
   store: MilvusVectorStore;
+  /** Search settings and searcher for a bot's language. */
   search: SearchOptions;
   searcher: KnowledgeSearcher;
+  searchFor(language: Language): SearchOptions;
+  searcherFor(language: Language): KnowledgeSearcher;
   thresholds: { answer: number; suggest: number };
   policy: AnswerPolicy;
 }
@@ -28,9 +39,7 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
   if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
   if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
   const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  const search: SearchOptions = {
-    mode: config.SEARCH_MODE,
-    fusion: config.SEARCH_FUSION === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: config.SEARCH_DENSE_WEIGHT },
+  const rerankStage = {
     depth: 40,
     ...(config.RERANK_BASE_URL
       ? {
@@ -46,6 +55,26 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
         }
       : {}),
   };
+  const searchFor = (language: Language): SearchOptions => {
+    const measured = searchDefaults[language];
+    const method = config.SEARCH_FUSION ?? measured.fusion.method;
+    const weight = config.SEARCH_DENSE_WEIGHT ?? (measured.fusion.method === 'weighted' ? measured.fusion.denseWeight : 0.7);
+    return {
+      mode: config.SEARCH_MODE ?? measured.mode,
+      fusion: method === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: weight },
+      ...rerankStage,
+    };
+  };
+  const searchers = new Map<Language, KnowledgeSearcher>();
+  const searcherFor = (language: Language) => {
+    let searcher = searchers.get(language);
+    if (!searcher) {
+      searcher = new KnowledgeSearcher(store, embedder, searchFor(language));
+      searchers.set(language, searcher);
+    }
+    return searcher;
+  };
+  const search = searchFor('zh');
   // With a reranker the confidence is its score (a probability for Qwen3-Reranker), not a cosine:
   // these defaults are a starting point to calibrate with `kb eval`, not a measurement.
   const defaults = search.rerank ? { answer: 0.7, suggest: 0.3 } : { answer: profile.defaultAnswerThreshold, suggest: profile.defaultSuggestThreshold };
@@ -64,7 +93,9 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
     embedder,
     store,
     search,
-    searcher: new KnowledgeSearcher(store, embedder, search),
+    searcher: searcherFor('zh'),
+    searchFor,
+    searcherFor,
     thresholds: { answer, suggest },
     policy: { answerThreshold: answer, suggestThreshold: suggest, maxSuggestions: 3, maxSuggestionsInARow: 2, messages },
   };

@@ -60,6 +60,9 @@ export class MilvusVectorStore {
       timeout: options.timeoutMs ?? 15_000,
       logLevel: 'error',
       telemetry: { enabled: false },
+      // The SDK pings every 10 s; Milvus Lite's gRPC server calls that excessive and logs it on every
+      // connection. A ping every 5 minutes keeps idle connections alive without the noise.
+      channelOptions: { 'grpc.keepalive_time_ms': 300_000, 'grpc.keepalive_timeout_ms': 20_000 },
     } as ConstructorParameters<typeof MilvusClient>[0]);
   }
 

@@ -7,6 +7,7 @@ import { openCallback, parseCallbackQuery, verifyCallbackUrl } from './wecom-cal
 const bot: WecomBotConfig = {
   id: 'v1',
   channel: 'wecom',
+  language: 'zh',
   corpId: 'ww1436e0e65a779aee',
   agentId: 1000002,
   token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
