@@ -14,6 +14,8 @@ const alias = {
   '@answerbridge/answering': path.resolve('libs/answering/src/index.ts'),
   '@answerbridge/pipeline': path.resolve('libs/pipeline/src/index.ts'),
   '@answerbridge/testing': path.resolve('libs/testing/src/index.ts'),
+  '@answerbridge/escalation': path.resolve('libs/escalation/src/index.ts'),
+  '@answerbridge/console': path.resolve('apps/console/src/index.ts'),
   '@answerbridge/gateway': path.resolve('apps/gateway/src/index.ts'),
   '@answerbridge/worker': path.resolve('apps/worker/src/index.ts'),
   '@answerbridge/simulator': path.resolve('apps/simulator/src/index.ts'),

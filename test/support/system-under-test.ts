@@ -13,6 +13,7 @@ import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridg
 import { workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { bootstrap as startWorker, type RunningWorker } from '@answerbridge/worker';
+import { bootstrap as startConsole, type RunningConsole } from '@answerbridge/console';
 
 export const sampleFaqPath = path.join(workspaceRoot, 'data/sample-faq.txt');
 
@@ -22,10 +23,14 @@ export interface SystemUnderTest {
   gateway: RunningGateway;
   simulator: RunningSimulator;
   worker: RunningWorker;
+  /** The agent console (inbox and admin API). */
+  console: RunningConsole;
   redis: Redis;
   inspector: QueueInspector;
   /** Resolves when every queue is idle (events, not sleeps). */
   idle(): Promise<void>;
+  /** Stops gateway, worker and console and starts them again on the same Redis and Milvus. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +68,9 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
     GATEWAY_PORT: '0',
     SIMULATOR_PORT: '0',
     METRICS_PORT: '0',
+    CONSOLE_PORT: '0',
+    // No delayed "still unclaimed" jobs unless a test asks for them: idle() waits for delayed jobs too.
+    ESCALATION_NOTIFY_AFTER_SECONDS: '0',
     ...overrides,
   };
   const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL });
@@ -74,24 +82,35 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   await ingestKnowledgeBase(store, new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 }), botId, loadFaqFile(sampleFaqPath));
   await store.close();
 
-  const gateway = await startGateway(loadConfig(base, {}), logger);
+  let gateway = await startGateway(loadConfig(base, {}), logger);
   const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: gateway.url }, {}), logger);
   const config = loadConfig({ ...base, WECOM_API_BASE_URL: simulator.url }, {});
   const worker = await startWorker(config, logger);
+  const consoleApp = await startConsole(config, logger);
   const redis = createRedis(services.redisUrl, 'worker');
   const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
-  return {
+  const sut: SystemUnderTest = {
     config,
     bot,
     gateway,
     simulator,
     worker,
+    console: consoleApp,
     redis,
     inspector,
     idle: () => waitForQueuesIdle(redis, config.QUEUE_PREFIX),
+    async restart() {
+      await Promise.all([sut.gateway.close(), sut.worker.close(), sut.console.close()]);
+      // The gateway comes back on the port the simulator delivers to.
+      const port = new URL(sut.gateway.url).port;
+      sut.gateway = gateway = await startGateway(loadConfig({ ...base, GATEWAY_PORT: port }, {}), logger);
+      sut.worker = await startWorker(config, logger);
+      sut.console = await startConsole(loadConfig({ ...base, WECOM_API_BASE_URL: simulator.url, CONSOLE_PORT: new URL(sut.console.url).port }, {}), logger);
+    },
     async stop() {
-      await gateway.close();
-      await worker.close();
+      await sut.gateway.close();
+      await sut.worker.close();
+      await sut.console.close();
       await simulator.close();
       await inspector.close();
       const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
@@ -99,4 +118,5 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
       await redis.quit();
     },
   };
+  return sut;
 }

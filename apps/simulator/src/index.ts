@@ -1,3 +1,3 @@
 export { bootstrap, type RunningSimulator } from './bootstrap';
-export { WecomServerSimulator, type SentWecomMessage } from './wecom-server';
+export { WecomServerSimulator, type SentWecomMessage, type RobotMessage } from './wecom-server';
 export { WecomCallbackClient, type WecomCallbackRequest, type CallbackResponse } from './wecom-callback-client';

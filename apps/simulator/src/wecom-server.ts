@@ -25,8 +25,17 @@ interface IssuedToken {
  * The parts of WeCom's server API the bot calls (gettoken, message/send), with WeCom's errcodes, plus
  * test controls: injected errors, expired tokens, and a record of every message sent.
  */
-export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage] }> {
+export interface RobotMessage {
+  key: string;
+  content: string;
+  mentioned: string[];
+  at: number;
+}
+
+export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage]; robot: [RobotMessage] }> {
   readonly sent: SentWecomMessage[] = [];
+  /** Messages posted to group robots (消息推送 webhooks), by any key. */
+  readonly robotMessages: RobotMessage[] = [];
   readonly calls = { gettoken: 0, send: 0 };
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly faults: { errcode?: number; httpStatus?: number }[] = [];
@@ -121,6 +130,15 @@ export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage
       this.sent.push(message);
       this.emit('sent', message);
       res.json({ errcode: 0, errmsg: 'ok', invaliduser: '', msgid: message.msgid });
+    });
+    router.post('/cgi-bin/webhook/send', json({ limit: '1mb' }), (req, res) => {
+      const body = req.body as { msgtype?: string; text?: { content?: string; mentioned_list?: string[] } };
+      if (!req.query.key) return void res.json({ errcode: 93000, errmsg: 'invalid webhook url' });
+      if (body.msgtype !== 'text' || !body.text?.content) return void res.json({ errcode: 40008, errmsg: 'invalid message type' });
+      const message = { key: String(req.query.key), content: body.text.content, mentioned: body.text.mentioned_list ?? [], at: Date.now() };
+      this.robotMessages.push(message);
+      this.emit('robot', message);
+      res.json({ errcode: 0, errmsg: 'ok' });
     });
     return router;
   }

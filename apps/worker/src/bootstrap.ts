@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
-import { WecomApiClient, WecomSender } from '@answerbridge/channel-wecom';
+import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
 import type { ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
-import { answerInbound, createKnowledgeServices, sendReply } from '@answerbridge/pipeline';
+import { answerInbound, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
 import {
   JobProducer,
   RedisConversationState,
@@ -74,7 +74,9 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     ),
   );
 
+  const { service: escalation } = createEscalationService(config, redis, producer);
   const answerDeps = {
+    escalation,
     searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
     producer,
     policy: knowledge.policy,
@@ -85,7 +87,14 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     logger: log,
     metrics,
   };
-  const sendDeps = { senders: { wecom: new WecomSender((id) => wecomClients.get(id), store) }, logger: log, metrics };
+  const sendDeps = { senders: { wecom: new WecomSender((id) => wecomClients.get(id), store) }, escalation, logger: log, metrics };
+  const robot = config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY ? new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) : null;
+  const notifyDeps = {
+    escalation,
+    ...(robot ? { notifyAgents: (text: string) => robot.sendText(text) } : {}),
+    expectedWaitMinutes: config.ESCALATION_EXPECTED_WAIT_MINUTES,
+    logger: log,
+  };
   const consumerOptions = { prefix: config.QUEUE_PREFIX };
   const workers = [
     createJobConsumer(
@@ -94,10 +103,21 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       classify((message, context: JobContext) => answerInbound({ ...answerDeps, lastAttempt: context.lastAttempt }, message)),
       { ...consumerOptions, concurrency: config.WORKER_CONCURRENCY },
     ),
-    createJobConsumer(redis, 'outbound.send.v1', classify((reply) => sendReply(sendDeps, reply)), {
-      ...consumerOptions,
-      concurrency: config.OUTBOUND_CONCURRENCY,
-    }),
+    createJobConsumer(
+      redis,
+      'outbound.send.v1',
+      classify(async (reply, context: JobContext) => {
+        try {
+          await sendReply(sendDeps, reply);
+        } catch (error) {
+          const permanent = error instanceof AnswerbridgeError && !error.retryable;
+          if (permanent || context.lastAttempt) await replyFailedForGood(sendDeps, reply, (error as Error).message);
+          throw error;
+        }
+      }),
+      { ...consumerOptions, concurrency: config.OUTBOUND_CONCURRENCY },
+    ),
+    createJobConsumer(redis, 'escalation.unclaimed.v1', classify((check) => notifyUnclaimed(notifyDeps, check)), { ...consumerOptions, concurrency: 2 }),
   ];
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));

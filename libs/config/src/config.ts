@@ -89,6 +89,20 @@ export const EnvSchema = z.object({
   WECOM_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
   WECOM_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 
+  /** An escalation unclaimed this long notifies the agents' group and tells the asker the expected wait (0: never). */
+  ESCALATION_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).default(120),
+  ESCALATION_EXPECTED_WAIT_MINUTES: z.coerce.number().int().positive().default(10),
+  /** Key of the agents' WeCom group robot (消息推送 webhook); unset: no group notification. */
+  AGENT_NOTIFY_WECOM_WEBHOOK_KEY: z.string().optional(),
+
+  CONSOLE_HOST: z.string().default('127.0.0.1'),
+  CONSOLE_PORT: z.coerce.number().int().min(0).max(65_535).default(3200),
+  /** Console accounts: [{username, displayName, role: agent|admin, passwordHash}] (scrypt, see README). */
+  CONSOLE_USERS_FILE: z.string().default(path.join(workspaceRoot, 'config/console-users.local.json')),
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(12),
+  /** Send the session cookie only over HTTPS (set true behind TLS). */
+  CONSOLE_COOKIE_SECURE: BoolEnv.default(false),
+
   SIMULATOR_HOST: z.string().default('127.0.0.1'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),
   /** The gateway the simulator delivers callbacks to. */

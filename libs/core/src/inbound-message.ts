@@ -46,6 +46,8 @@ export const OutboundReplySchema = z.object({
   inReplyTo: z.string(),
   target: ReplyTargetSchema,
   text: z.string().min(1),
+  /** Set for an agent's reply: whose delivery status the console shows. */
+  track: z.object({ conversationId: z.string(), entryId: z.string() }).optional(),
 });
 export type OutboundReply = z.infer<typeof OutboundReplySchema>;
 

@@ -1,5 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InboundMessageSchema, OutboundReplySchema } from './inbound-message';
+
+export const UnclaimedCheckSchema = z.object({ conversationId: z.string().min(1), escalatedAt: z.number().int() });
 
 /**
  * The one list of queues and jobs, shared by producers and consumers.
@@ -29,6 +31,13 @@ export const jobCatalog = {
     schema: OutboundReplySchema,
     attempts: 10,
     backoff: { type: 'exponential', delay: 1_000 },
+  },
+  /** An escalation still unclaimed after the configured wait: notify the agents' group and the asker. */
+  'escalation.unclaimed.v1': {
+    queue: 'escalation',
+    schema: UnclaimedCheckSchema,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000 },
   },
 } as const satisfies Record<string, JobDefinition<z.ZodType>>;
 

@@ -21,3 +21,4 @@ export {
 } from './evaluation/retrieval-metrics';
 export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
 export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';
+export { addEntryToActiveVersion } from './add-entry';

@@ -1,5 +1,6 @@
 import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory, type Decision } from '@answerbridge/answering';
 import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
+import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { JobProducer } from '@answerbridge/queue';
@@ -12,6 +13,7 @@ export interface AnswerInboundDeps {
   memory: ConversationStateStore<ConversationMemory>;
   memoryTtlMs: number;
   decisions: DecisionLog;
+  escalation: EscalationService;
   /** Which knowledge base answers for a bot. */
   knowledgeBaseFor: (botId: string) => string | undefined;
   logger: Logger;
@@ -21,10 +23,16 @@ export interface AnswerInboundDeps {
 }
 
 /**
- * The worker's job for one inbound message: search, decide, remember, record, and queue the reply.
- * The reply's id derives from the message's, so running this twice queues one reply.
+ * The worker's job for one inbound message: while a person owns the conversation, hand the message to
+ * the inbox and stay silent; otherwise search, decide, remember, record, queue the reply, and open an
+ * escalation when the decision is to hand over. The reply's id derives from the message's, so running
+ * this twice queues one reply. Returns null when the message went to an agent.
  */
-export async function answerInbound(deps: AnswerInboundDeps, message: InboundMessage): Promise<Decision> {
+export async function answerInbound(deps: AnswerInboundDeps, message: InboundMessage): Promise<Decision | null> {
+  if (await deps.escalation.relayIfEscalated(message)) {
+    deps.metrics.decisions.inc({ kind: 'relayed' });
+    return null;
+  }
   const knowledgeBase = deps.knowledgeBaseFor(message.botId);
   if (!knowledgeBase) throw new Error(`no knowledge base configured for bot ${message.botId}`);
   const question = { kind: message.kind, text: message.text };
@@ -57,6 +65,7 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
   };
   await deps.decisions.record(record);
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
+  if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);
     await deps.producer.enqueue(

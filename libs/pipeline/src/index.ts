@@ -1,4 +1,6 @@
 export { acceptInbound, type AcceptResult } from './accept-inbound';
 export { answerInbound, type AnswerInboundDeps } from './answer-inbound';
-export { sendReply, type SendReplyDeps } from './send-reply';
+export { sendReply, replyFailedForGood, type SendReplyDeps } from './send-reply';
+export { notifyUnclaimed, type NotifyUnclaimedDeps } from './notify-unclaimed';
 export { createKnowledgeServices, searchDefaults, type KnowledgeServices, type Language } from './knowledge-services';
+export { createEscalationService } from './escalation-services';

@@ -1,8 +1,10 @@
 import type { ChannelSender, OutboundReply } from '@answerbridge/core';
+import type { EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
 
 export interface SendReplyDeps {
   senders: Record<OutboundReply['target']['channel'], ChannelSender>;
+  escalation: EscalationService;
   logger: Logger;
   metrics: Metrics;
 }
@@ -12,4 +14,11 @@ export async function sendReply(deps: SendReplyDeps, reply: OutboundReply): Prom
   const sender = deps.senders[reply.target.channel];
   const { platformMessageId } = await deps.metrics.time('send', () => sender.send(reply));
   deps.logger.info({ event: 'reply_sent', replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
+  if (reply.track) await deps.escalation.markDelivery(reply.track.conversationId, reply.track.entryId, 'sent');
+}
+
+/** A reply that exhausted its retries: an agent's reply shows as failed in the console (the job stays as a dead letter). */
+export async function replyFailedForGood(deps: SendReplyDeps, reply: OutboundReply, reason: string): Promise<void> {
+  deps.logger.error({ event: 'reply_dead_lettered', replyId: reply.id, reason }, 'reply failed for good');
+  if (reply.track) await deps.escalation.markDelivery(reply.track.conversationId, reply.track.entryId, 'failed');
 }

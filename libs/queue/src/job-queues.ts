@@ -11,6 +11,8 @@ export interface QueueSettings {
 export interface EnqueueOptions {
   /** Stable id of the thing being enqueued; a second enqueue with the same id within the TTL is dropped. */
   dedupeId: string;
+  /** Run no earlier than this many milliseconds from now. */
+  delayMs?: number;
 }
 
 export interface EnqueueResult {
@@ -47,6 +49,7 @@ export class JobProducer {
     const job = await this.queue(definition.queue).add(name, data, {
       jobId,
       deduplication: { id: options.dedupeId, ttl: this.settings.dedupeTtlMs },
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
       attempts: definition.attempts,
       backoff: definition.backoff,
       removeOnComplete: { age: 3_600, count: 10_000 },

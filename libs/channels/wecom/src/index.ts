@@ -15,3 +15,4 @@ export { parseCallbackQuery, verifyCallbackUrl, openCallback, type CallbackQuery
 export { WecomApiClient, WecomApiError, type WecomApiClientOptions } from './wecom-api-client';
 export { WecomSender } from './wecom-sender';
 export { splitUtf8, WECOM_TEXT_LIMIT_BYTES } from './text-chunks';
+export { WecomGroupRobot } from './wecom-group-robot';

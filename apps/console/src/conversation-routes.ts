@@ -1,0 +1,114 @@
+import { AnswerbridgeError, type Escalation, type InboxEvent } from '@answerbridge/core';
+import { EscalationConflictError, EscalationNotFoundError } from '@answerbridge/escalation';
+import { addEntryToActiveVersion } from '@answerbridge/knowledge';
+import { Router, json, type Request, type Response } from 'express';
+import type { ConsoleContext } from './console-context';
+import { requireSession } from './auth';
+
+const view = (e: Escalation, now: number) => ({
+  conversationId: e.conversationId,
+  channel: e.channel,
+  botId: e.botId,
+  asker: e.senderId,
+  question: e.question,
+  reason: e.reason,
+  state: e.state,
+  agentId: e.agentId,
+  escalatedAt: e.escalatedAt,
+  waitingSeconds: Math.round(((e.claimedAt ?? now) - e.escalatedAt) / 1000),
+  candidates: e.candidates,
+});
+
+function text(req: Request, field: string, max: number): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[field];
+  if (typeof value !== 'string' || !value.trim()) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
+  if (value.length > max) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
+  return value.trim();
+}
+
+/** The inbox API: the console page and other tools (see /api/openapi.json) use the same routes. */
+export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e: InboxEvent) => void) => () => void): Router {
+  const router = Router();
+  const agent = requireSession();
+  const id = (req: Request) => String(req.params.id);
+  const me = (req: Request) => req.session?.username ?? '';
+  const isAdmin = (req: Request) => req.session?.role === 'admin';
+
+  router.get('/api/conversations', agent, async (_req, res) => {
+    const { waiting, withAgent } = await ctx.escalation.queue();
+    const now = Date.now();
+    res.json({ waiting: waiting.map((e) => view(e, now)), withAgent: withAgent.map((e) => view(e, now)) });
+  });
+
+  router.get('/api/conversations/:id', agent, async (req, res) => {
+    const e = await ctx.escalation.get(id(req));
+    if (!e) throw new EscalationNotFoundError(id(req));
+    res.json({ ...view(e, Date.now()), history: await ctx.escalation.history(e.conversationId) });
+  });
+
+  router.post('/api/conversations/:id/claim', agent, async (req, res) => {
+    const e = await ctx.escalation.claim(id(req), me(req));
+    res.json(view(e, Date.now()));
+  });
+
+  router.post('/api/conversations/:id/reply', agent, json({ limit: '64kb' }), async (req, res) => {
+    const entry = await ctx.escalation.reply(id(req), me(req), text(req, 'text', 2000));
+    res.status(202).json(entry);
+  });
+
+  router.post('/api/conversations/:id/resolve', agent, async (req, res) => {
+    await ctx.escalation.close(id(req), me(req), 'resolved', isAdmin(req));
+    res.json({ ok: true });
+  });
+
+  router.post('/api/conversations/:id/handback', agent, async (req, res) => {
+    await ctx.escalation.close(id(req), me(req), 'handback', isAdmin(req));
+    res.json({ ok: true });
+  });
+
+  router.post('/api/conversations/:id/transfer', agent, json(), async (req, res) => {
+    const to = text(req, 'to', 64);
+    if (!ctx.users.some((u) => u.username === to)) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `no agent ${to}`, false);
+    await ctx.escalation.transfer(id(req), me(req), to);
+    res.json({ ok: true });
+  });
+
+  router.post('/api/conversations/:id/save-faq', agent, json({ limit: '64kb' }), async (req, res) => {
+    const e = await ctx.escalation.get(id(req));
+    if (!e) throw new EscalationNotFoundError(id(req));
+    const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
+    if (!knowledgeBase) throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
+    const entry = await addEntryToActiveVersion(ctx.knowledge.store, ctx.knowledge.embedder, knowledgeBase, {
+      question: text(req, 'question', 500),
+      answer: text(req, 'answer', 8000),
+    });
+    await ctx.savedEntries.save(knowledgeBase, entry);
+    ctx.logger.info({ event: 'faq_saved', knowledgeBase, entryId: entry.id, by: me(req) }, 'agent saved an FAQ entry');
+    res.status(201).json(entry);
+  });
+
+  router.get('/api/agents', agent, (_req, res) => {
+    res.json(ctx.users.map((u) => ({ username: u.username, displayName: u.displayName, role: u.role })));
+  });
+
+  /** Server-sent events: the live queue. The page reloads the lists when something changes. */
+  router.get('/api/events', agent, (req: Request, res: Response) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+
+  return router;
+}
+
+export function statusOf(error: unknown): { status: number; code: string; message: string } | null {
+  if (error instanceof EscalationConflictError) return { status: 409, code: error.code, message: error.message };
+  if (error instanceof EscalationNotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof AnswerbridgeError && error.code.startsWith('CONSOLE.')) return { status: 400, code: error.code, message: error.message };
+  return null;
+}

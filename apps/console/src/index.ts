@@ -1,0 +1,2 @@
+export { bootstrap, type RunningConsole } from './bootstrap';
+export { hashPassword, verifyPassword } from './password-hash';

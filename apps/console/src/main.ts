@@ -1,0 +1,4 @@
+import { runUntilSignal } from '@answerbridge/observability';
+import { bootstrap } from './bootstrap';
+
+runUntilSignal('console', bootstrap);

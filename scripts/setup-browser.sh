@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium for the console's browser tests (playwright-core drives it; it never
+# downloads a browser of its own). Idempotent; prints the executable path.
+set -euo pipefail
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "[setup-browser] installing Debian's chromium" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >&2 || true
+  $SUDO apt-get install -y -qq --no-install-recommends chromium >&2
+fi
+command -v chromium
