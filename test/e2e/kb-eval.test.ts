@@ -1,21 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { Evaluation } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
+import { runKb } from '../support/run-kb';
 
-function kb(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), 'apps/kb/src/main.ts', ...args], { cwd: workspaceRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const kb = runKb;
 
 /**
  * The quality promise on the project's Chinese sample set, measured by `kb eval` on the real stack:

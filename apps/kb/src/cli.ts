@@ -6,7 +6,8 @@ import { diffCommand, formatDiff, ingestCommand, rollbackCommand, searchCommand,
 
 const usage = `kb — manage a bot's FAQ knowledge base
 
-  kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version
+  kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version,
+                                     with the entries agents saved (--without-saved: the file alone)
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
@@ -35,6 +36,7 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         json: { type: 'boolean' },
         from: { type: 'string' },
         language: { type: 'string' },
+        'without-saved': { type: 'boolean' },
         to: { type: 'string' },
       },
     });
@@ -48,9 +50,10 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
       case 'ingest': {
         const [file] = rest;
         if (!file || !values.bot) throw new UsageError('usage: kb ingest <file> --bot <id>');
-        const result = await ingestCommand(config, file, values.bot, !values.quiet && process.stderr.isTTY);
+        const result = await ingestCommand(config, file, values.bot, !values.quiet && process.stderr.isTTY, !values['without-saved']);
         out(
           `ingested ${result.entries} entries (${result.questions} questions) into ${result.version.collection}; now active` +
+            (result.saved ? `; including ${result.saved} saved by agents` : '') +
             (result.dropped.length ? `; dropped old versions ${result.dropped.join(', ')}` : ''),
         );
         return 0;

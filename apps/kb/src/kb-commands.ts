@@ -1,5 +1,6 @@
 import { type AppConfig } from '@answerbridge/config';
-import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
+import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
+import { RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
@@ -14,9 +15,28 @@ function knowledgeBaseOf(config: AppConfig, botId: string): string {
 
 const services = createKnowledgeServices;
 
-export async function ingestCommand(config: AppConfig, file: string, botId: string, showProgress: boolean): Promise<IngestResult> {
+/**
+ * Entries agents saved from conversations ("save as FAQ") live in Redis and join every ingest, so a
+ * reindex from the FAQ file does not lose them.
+ */
+async function savedEntriesOf(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  try {
+    await waitForRedis(redis);
+    return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
+  } catch (error) {
+    throw new UsageError(`cannot read the entries agents saved from Redis at ${config.REDIS_URL} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function ingestCommand(config: AppConfig, file: string, botId: string, showProgress: boolean, withSaved = true): Promise<IngestResult & { saved: number }> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const entries = loadFaqFile(file);
+  const fromFile = loadFaqFile(file);
+  const ids = new Set(fromFile.map((e) => e.id));
+  const saved = withSaved ? (await savedEntriesOf(config, knowledgeBase)).filter((e) => !ids.has(e.id)) : [];
+  const entries = [...fromFile, ...saved];
   const { embedder, store } = services(config);
   const bar = showProgress
     ? new cliProgress.SingleBar({ format: 'embedding {bar} {value}/{total} questions', hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -24,7 +44,7 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
   try {
     await store.ready();
     bar?.start(entries.reduce((n, e) => n + 1 + e.similar.length, 0), 0);
-    return await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { onProgress: (p) => bar?.update(p.embedded) });
+    return { ...(await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { onProgress: (p) => bar?.update(p.embedded) })), saved: saved.length };
   } finally {
     bar?.stop();
     await store.close();
