@@ -124,13 +124,36 @@ describe('escalation to the agent inbox', () => {
     expect((await agent.call('POST', agent.conversationPath(`wecom/${sut.bot.id}/asker3`, 'claim'))).status).toBe(200);
   });
 
+  it('transfers a conversation to another agent, who can then reply', async () => {
+    const agent2 = await ConsoleClient.login(sut.console.url, 'agent2');
+    const held = `wecom/${sut.bot.id}/asker3`;
+    expect((await agent2.call('POST', agent2.conversationPath(held, 'transfer'), { to: 'nobody' })).status).toBe(400);
+    expect((await agent2.call('POST', agent2.conversationPath(held, 'transfer'), { to: 'agent1' })).status).toBe(200);
+    const agent1again = await ConsoleClient.login(sut.console.url, 'agent1');
+    expect((await agent1again.call<ConversationView>('GET', agent1again.conversationPath(held))).body.agentId).toBe('agent1');
+    expect((await agent2.call('POST', agent2.conversationPath(held, 'reply'), { text: 'x' })).status).toBe(409);
+    expect((await agent1again.call('POST', agent1again.conversationPath(held, 'reply'), { text: '我来处理您的问题。' })).status).toBe(202);
+    expect((await sut.simulator.wecom.nextMessageTo('asker3', sut.simulator.wecom.sentTo('asker3').at(-2)?.seq ?? 0)).content).toBeTruthy();
+    // Hand back: the bot answers the next question.
+    expect((await agent1again.call('POST', agent1again.conversationPath(held, 'handback'))).status).toBe(200);
+    await sut.idle();
+    const before = sut.simulator.wecom.sentTo('asker3').at(-1)?.seq ?? 0;
+    await sut.simulator.wecomClient(sut.bot.id).sendText('asker3', '怎么请假？');
+    expect((await sut.simulator.wecom.nextMessageTo('asker3', before)).content).toContain('审批');
+  });
+
   it('refuses what an agent may not do, with clear errors', async () => {
     const anonymous = await fetch(`${sut.console.url}/api/conversations`);
     expect(anonymous.status).toBe(401);
     const wrong = await fetch(`${sut.console.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: 'nope' }) });
     expect(wrong.status).toBe(401);
+    await sut.simulator.wecomClient(sut.bot.id).sendText('asker5', '转人工');
+    await sut.simulator.wecom.nextMessageTo('asker5');
+    await sut.idle();
+    const held = `wecom/${sut.bot.id}/asker5`;
+    const holder = await ConsoleClient.login(sut.console.url, 'agent2');
+    expect((await holder.call('POST', holder.conversationPath(held, 'claim'))).status).toBe(200);
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
-    const held = `wecom/${sut.bot.id}/asker3`;
     expect((await agent.call('POST', agent.conversationPath(held, 'reply'), { text: 'hi' }, { csrf: false })).status).toBe(403);
     expect((await agent.call<{ error: string }>('POST', agent.conversationPath(held, 'reply'), { text: 'hi' })).body.error).toBe('ESCALATION.CONFLICT');
     expect((await agent.call('POST', agent.conversationPath(held, 'claim'))).status).toBe(409);

@@ -12,7 +12,7 @@ export interface ScoredCandidate {
 }
 
 export interface PolicyMessages {
-  /** When the bot cannot answer and hands over (or, before an agent inbox exists, says so honestly). */
+  /** When the bot hands the conversation to people: the asker learns a person is coming. */
   escalate: string;
   /** Sent for messages we cannot read (images, files, voice without recognition text). */
   nonText: string;
@@ -35,7 +35,7 @@ export interface AnswerPolicy {
 }
 
 export const defaultMessages: PolicyMessages = {
-  escalate: '抱歉，我还没有找到这个问题的答案。请换个说法试试，或联系人工客服。',
+  escalate: '这个问题我暂时回答不了，已为您转接人工客服，请稍候，客服接入后会在这里回复您。',
   nonText: '目前我只能阅读文字消息，请用文字描述您的问题。',
   greeting: '您好！我是智能助手，请直接输入您的问题，例如「怎么修改密码」。',
   thanks: '不客气！还有其他问题随时问我。',
