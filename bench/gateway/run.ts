@@ -15,26 +15,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import type { WecomBotConfig } from '@answerbridge/config';
 import { QueueInspector, createRedis } from '@answerbridge/queue';
 import { WecomCallbackClient } from '@answerbridge/simulator';
-import { ensureRedis, freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { ensureRedis, freePort, officialVectorBot, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 
-const bot: WecomBotConfig = {
-  id: 'bench',
-  channel: 'wecom',
-  language: 'zh',
-  corpId: 'ww1436e0e65a779aee',
-  agentId: 1000002,
-  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
-  encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
-  secret: 'bench-secret',
-};
+const bot = officialVectorBot('bench');
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 function cpuSeconds(pid: number | undefined): number {

@@ -10,7 +10,7 @@ import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
 import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/queue';
 import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
-import { workspaceRoot } from '@answerbridge/testing';
+import { officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { bootstrap as startWorker, type RunningWorker } from '@answerbridge/worker';
 import { bootstrap as startConsole, type RunningConsole } from '@answerbridge/console';
@@ -44,17 +44,8 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   const botId = `t${suffix}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-e2e-'));
   const botsFile = path.join(dir, 'bots.json');
-  const bot: WecomBotConfig = {
-    id: botId,
-    channel: 'wecom',
-    language: 'zh',
-    corpId: 'ww1436e0e65a779aee',
-    agentId: 1000002,
-    token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
-    encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
-    secret: `secret-${suffix}`,
-    knowledgeBase: botId,
-  };
+  const bot: WecomBotConfig = officialVectorBot(botId, { knowledgeBase: botId });
+
   writeFileSync(botsFile, JSON.stringify({ bots: [bot] }));
   const base = {
     NODE_ENV: 'test',

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
 import type { InboxEvent } from '@answerbridge/core';
 import type { FaqEntry } from '@answerbridge/knowledge';
-import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
 import { JobProducer, RedisKeyValueStore, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
@@ -95,10 +93,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   };
   app.use(onError);
 
-  const server: Server = app.listen(config.CONSOLE_PORT, config.CONSOLE_HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  const url = `http://${config.CONSOLE_HOST}:${typeof address === 'object' && address ? address.port : config.CONSOLE_PORT}`;
+  const { server, url } = await listen(app, config.CONSOLE_HOST, config.CONSOLE_PORT);
   log.info({ url }, 'console listening');
   return {
     url,

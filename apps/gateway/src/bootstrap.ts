@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
-import { once } from 'node:events';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
-import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis } from '@answerbridge/queue';
 import express from 'express';
 import { errorHandler } from './error-handler';
@@ -50,11 +49,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   });
   app.use(errorHandler(ctx));
 
-  const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.GATEWAY_PORT;
-  const url = `http://${config.GATEWAY_HOST}:${port}`;
+  const { server, url } = await listen(app, config.GATEWAY_HOST, config.GATEWAY_PORT);
   log.info({ url, bots: [...ctx.bots.keys()] }, 'gateway listening');
 
   return {

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { loadConfig, workspaceRoot, type AppConfig, type WecomBotConfig } from '@answerbridge/config';
-import { createLogger, type Logger } from '@answerbridge/observability';
+import { createLogger, listen, type Logger } from '@answerbridge/observability';
 import express, { json } from 'express';
 import { WecomCallbackClient } from './wecom-callback-client';
 import { WecomServerSimulator, type SentWecomMessage } from './wecom-server';
@@ -66,10 +64,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   });
   wecom.on('sent', (m) => log.info({ toUser: m.toUser, content: m.content.slice(0, 80) }, 'bot sent a WeCom message'));
 
-  const server: Server = app.listen(config.SIMULATOR_PORT, config.SIMULATOR_HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  const url = `http://${config.SIMULATOR_HOST}:${typeof address === 'object' && address ? address.port : config.SIMULATOR_PORT}`;
+  const { server, url } = await listen(app, config.SIMULATOR_HOST, config.SIMULATOR_PORT);
   log.info({ url }, 'simulator listening');
   return {
     url,

@@ -1,10 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
 import type { ConversationMemory } from '@answerbridge/answering';
-import { createLogger, createMetrics, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { answerInbound, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
 import {
   JobProducer,
@@ -125,17 +123,13 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
-  const metricsServer: Server = createServer((req, res) => {
+  const { server: metricsServer, url: metricsUrl } = await listen((req, res) => {
     if (req.url === '/metrics') {
       metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
     } else if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else res.writeHead(404).end();
-  });
-  metricsServer.listen(config.METRICS_PORT, '127.0.0.1');
-  await once(metricsServer, 'listening');
-  const address = metricsServer.address();
-  const metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.METRICS_PORT}`;
+  }, '127.0.0.1', config.METRICS_PORT);
   log.info({ profile: knowledge.profile.name, search: knowledge.search.mode, thresholds: knowledge.thresholds, metricsUrl }, 'worker ready');
 
   return {

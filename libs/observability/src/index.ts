@@ -1,3 +1,3 @@
 export { createLogger, SECRET_FIELDS, type Logger, type LoggerOptions } from './logger';
 export { createMetrics, type Metrics } from './metrics';
-export { runUntilSignal, type Closable } from './run-until-signal';
+export { runUntilSignal, listen, type Closable } from './run-until-signal';

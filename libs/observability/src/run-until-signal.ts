@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createLogger } from './logger';
 
 export interface Closable {
@@ -38,4 +40,13 @@ export function runUntilSignal(name: string, start: () => Promise<Closable>, gra
       process.exit(1);
     },
   );
+}
+
+/** Starts an HTTP listener (an express app or a plain handler) and resolves with its URL once it listens. */
+export async function listen(app: RequestListener, host: string, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer(app);
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address();
+  return { server, url: `http://${host}:${typeof address === 'object' && address ? address.port : port}` };
 }

@@ -51,7 +51,7 @@ describe('parseEvalQueries', () => {
       { query: 'x', expectedId: 'a' },
       { query: 'y', expectedId: null },
     ]);
-    expect(() => parseEvalQueries('{"query":"x","expected_id":"zz"}', 'q.jsonl', known)).toThrow(/q\.jsonl:1: expected_id "zz" is not an entry/);
+    expect(() => parseEvalQueries('{"query":"x","expected_id":"zz"}', 'q.jsonl', known)).toThrow(/q\.jsonl: query 1 \("x"\): expected_id "zz" is not an entry/);
     expect(() => parseEvalQueries('{"query":""}', 'q.jsonl', known)).toThrow(/q\.jsonl:1/);
     expect(() => parseEvalQueries('', 'q.jsonl', known)).toThrow(/no queries/);
   });

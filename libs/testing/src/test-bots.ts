@@ -1,0 +1,19 @@
+import type { WecomBotConfig } from '@answerbridge/config';
+
+/**
+ * A WeCom bot with the official sample's Token, EncodingAESKey and CorpID (protocols/wecom.md, V1),
+ * so tests and benchmarks run on the published vectors' keys.
+ */
+export function officialVectorBot(id: string, overrides: Partial<WecomBotConfig> = {}): WecomBotConfig {
+  return {
+    id,
+    channel: 'wecom',
+    language: 'zh',
+    corpId: 'ww1436e0e65a779aee',
+    agentId: 1000002,
+    token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+    encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+    secret: `secret-${id}`,
+    ...overrides,
+  };
+}
