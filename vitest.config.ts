@@ -8,6 +8,7 @@ const alias = {
   '@answerbridge/observability': path.resolve('libs/observability/src/index.ts'),
   '@answerbridge/queue': path.resolve('libs/queue/src/index.ts'),
   '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
+  '@answerbridge/channel-dingtalk': path.resolve('libs/channels/dingtalk/src/index.ts'),
   '@answerbridge/embedding': path.resolve('libs/embedding/src/index.ts'),
   '@answerbridge/vector-store': path.resolve('libs/vector-store/src/index.ts'),
   '@answerbridge/knowledge': path.resolve('libs/knowledge/src/index.ts'),

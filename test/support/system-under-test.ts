@@ -3,14 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { loadConfig, type AppConfig, type WecomBotConfig } from '@answerbridge/config';
+import { loadConfig, type AppConfig, type BotConfig, type WecomBotConfig } from '@answerbridge/config';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
 import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/queue';
 import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
-import { officialVectorBot, workspaceRoot } from '@answerbridge/testing';
+import { freePort, officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { bootstrap as startWorker, type RunningWorker } from '@answerbridge/worker';
 import { bootstrap as startConsole, type RunningConsole } from '@answerbridge/console';
@@ -38,7 +38,7 @@ export interface SystemUnderTest {
  * The whole message path in this process on the real services: gateway, worker and the WeCom
  * simulator, with a queue prefix and knowledge base of its own so test files never see each other.
  */
-export async function startSystem(overrides: Record<string, string> = {}): Promise<SystemUnderTest> {
+export async function startSystem(overrides: Record<string, string> = {}, extraBots: (botId: string) => BotConfig[] = () => []): Promise<SystemUnderTest> {
   const services = inject('services');
   const suffix = randomUUID().slice(0, 8);
   const botId = `t${suffix}`;
@@ -46,8 +46,8 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   const botsFile = path.join(dir, 'bots.json');
   const bot: WecomBotConfig = officialVectorBot(botId, { knowledgeBase: botId });
 
-  writeFileSync(botsFile, JSON.stringify({ bots: [bot] }));
-  const base = {
+  writeFileSync(botsFile, JSON.stringify({ bots: [bot, ...extraBots(botId)] }));
+  const base: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     REDIS_URL: services.redisUrl,
@@ -64,7 +64,7 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
     ESCALATION_NOTIFY_AFTER_SECONDS: '0',
     ...overrides,
   };
-  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL });
+  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL ?? 'error' });
 
   // The knowledge base first, as an operator would with `kb ingest`.
   const profile = resolveProfile('e5-small');
@@ -73,9 +73,12 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
   await ingestKnowledgeBase(store, new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 }), botId, loadFaqFile(sampleFaqPath));
   await store.close();
 
+  // The simulator first (the gateway's DingTalk Stream connects to it), told where the gateway will listen.
+  const gatewayPort = String(await freePort());
+  const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` }, {}), logger);
+  Object.assign(base, { GATEWAY_PORT: gatewayPort, WECOM_API_BASE_URL: simulator.url, DINGTALK_API_BASE_URL: simulator.url });
   let gateway = await startGateway(loadConfig(base, {}), logger);
-  const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: gateway.url }, {}), logger);
-  const config = loadConfig({ ...base, WECOM_API_BASE_URL: simulator.url }, {});
+  const config = loadConfig(base, {});
   const worker = await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
   const redis = createRedis(services.redisUrl, 'worker');
@@ -93,10 +96,9 @@ export async function startSystem(overrides: Record<string, string> = {}): Promi
     async restart() {
       await Promise.all([sut.gateway.close(), sut.worker.close(), sut.console.close()]);
       // The gateway comes back on the port the simulator delivers to.
-      const port = new URL(sut.gateway.url).port;
-      sut.gateway = gateway = await startGateway(loadConfig({ ...base, GATEWAY_PORT: port }, {}), logger);
+      sut.gateway = gateway = await startGateway(loadConfig(base, {}), logger);
       sut.worker = await startWorker(config, logger);
-      sut.console = await startConsole(loadConfig({ ...base, WECOM_API_BASE_URL: simulator.url, CONSOLE_PORT: new URL(sut.console.url).port }, {}), logger);
+      sut.console = await startConsole(loadConfig({ ...base, CONSOLE_PORT: new URL(sut.console.url).port }, {}), logger);
     },
     async stop() {
       await sut.gateway.close();

@@ -3,13 +3,18 @@ import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis } from '@answerbridge/queue';
 import express from 'express';
+import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
 import { errorHandler } from './error-handler';
 import type { GatewayContext } from './gateway-context';
 import { registerWecomRoutes } from './wecom-routes';
+import { registerDingtalkRoutes } from './dingtalk-routes';
+import { startDingtalkStreams } from './dingtalk-streams';
 
 export interface RunningGateway {
   url: string;
   server: Server;
+  /** DingTalk Stream connections held by this replica. */
+  streams: DingTalkStreamConnection[];
   close(): Promise<void>;
 }
 
@@ -27,6 +32,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     metrics: createMetrics('gateway'),
   };
 
+  const streams = startDingtalkStreams(ctx);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,24 +44,28 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       (pong) => pong === 'PONG',
       () => false,
     );
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable' });
+    const streamsUp = streams.every((s) => s.connected);
+    res.status(ready && streamsUp ? 200 : 503).json({ status: !ready ? 'redis unavailable' : streamsUp ? 'ready' : 'dingtalk stream connecting' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   registerWecomRoutes(app, ctx);
+  registerDingtalkRoutes(app, ctx);
   app.use((_req, res) => {
     res.status(404).json({ error: 'GATEWAY.NOT_FOUND', message: 'no such route' });
   });
   app.use(errorHandler(ctx));
 
   const { server, url } = await listen(app, config.GATEWAY_HOST, config.GATEWAY_PORT);
-  log.info({ url, bots: [...ctx.bots.keys()] }, 'gateway listening');
+  log.info({ url, bots: [...ctx.bots.keys()], dingtalkStreams: streams.length }, 'gateway listening');
 
   return {
     url,
     server,
+    streams,
     async close() {
+      await Promise.all(streams.map((s) => s.stop()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await ctx.producer.close();

@@ -1,6 +1,7 @@
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
+import { DingTalkApiClient, DingTalkSender } from '@answerbridge/channel-dingtalk';
 import type { ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { answerInbound, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
@@ -85,7 +86,30 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     logger: log,
     metrics,
   };
-  const sendDeps = { senders: { wecom: new WecomSender((id) => wecomClients.get(id), store) }, escalation, logger: log, metrics };
+  const dingtalkClients = new Map(
+    config.bots.flatMap((b) =>
+      b.channel === 'dingtalk'
+        ? [
+            [
+              b.id,
+              new DingTalkApiClient({
+                baseUrl: config.DINGTALK_API_BASE_URL,
+                appKey: b.clientId,
+                appSecret: b.clientSecret,
+                store,
+                timeoutMs: config.DINGTALK_API_TIMEOUT_MS,
+                onApiError: (code) => metrics.channelErrors.inc({ channel: 'dingtalk', code }),
+              }),
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+  const senders = {
+    wecom: new WecomSender((id) => wecomClients.get(id), store),
+    dingtalk: new DingTalkSender((id) => dingtalkClients.get(id), store, config.DINGTALK_API_TIMEOUT_MS),
+  };
+  const sendDeps = { senders, escalation, logger: log, metrics };
   const robot = config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY ? new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) : null;
   const notifyDeps = {
     escalation,

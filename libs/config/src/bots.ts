@@ -24,9 +24,26 @@ const WecomBotSchema = z.object({
   language: z.enum(['zh', 'en']).default('zh'),
 });
 
-export const BotSchema = z.discriminatedUnion('channel', [WecomBotSchema]);
+const DingTalkBotSchema = z.object({
+  id: BotIdSchema,
+  channel: z.literal('dingtalk'),
+  /** The app's AppKey (ClientID); also the robotCode of an internal app's robot. */
+  clientId: z.string().min(1),
+  /** AppSecret (ClientSecret): Stream handshake, OpenAPI token, and the HTTP-mode signature key. */
+  clientSecret: z.string().min(1),
+  robotCode: z.string().min(1).optional(),
+  /** stream: an outbound WebSocket per gateway replica (no public IP needed); http: DingTalk POSTs to us. */
+  mode: z.enum(['stream', 'http']).default('stream'),
+  /** The robot's display name, stripped from the start of group messages that @ it. */
+  robotName: z.string().optional(),
+  knowledgeBase: BotIdSchema.optional(),
+  language: z.enum(['zh', 'en']).default('zh'),
+});
+
+export const BotSchema = z.discriminatedUnion('channel', [WecomBotSchema, DingTalkBotSchema]);
 export type BotConfig = z.infer<typeof BotSchema>;
 export type WecomBotConfig = z.infer<typeof WecomBotSchema>;
+export type DingTalkBotConfig = z.infer<typeof DingTalkBotSchema>;
 
 const BotsFileSchema = z
   .object({ bots: z.array(BotSchema).min(1) })

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
   it('reads secrets from files', () => {
     const secretFile = botsFile('from-file\n');
     const config = loadConfig({ BOTS_FILE: botsFile({ bots: [{ ...bot, secret: `\${file:${secretFile}}` }] }) }, {});
-    expect(config.bots[0]?.secret).toBe('from-file');
+    expect(config.bots[0]).toMatchObject({ secret: 'from-file' });
   });
 
   it.each([

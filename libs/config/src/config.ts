@@ -89,6 +89,14 @@ export const EnvSchema = z.object({
   WECOM_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
   WECOM_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 
+  /** DingTalk OpenAPI and Stream gateway (api.dingtalk.com); the simulator's URL locally. */
+  DINGTALK_API_BASE_URL: z.string().url().default('https://api.dingtalk.com'),
+  DINGTALK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** A Stream socket that delivered nothing (not even a ping) for this long is replaced. */
+  DINGTALK_STREAM_WATCHDOG_SECONDS: z.coerce.number().positive().default(90),
+  /** HTTP mode refuses callbacks whose timestamp is further than this from now (DingTalk: one hour). */
+  DINGTALK_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(3_600),
+
   /** An escalation unclaimed this long notifies the agents' group and tells the asker the expected wait (0: never). */
   ESCALATION_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).default(120),
   ESCALATION_EXPECTED_WAIT_MINUTES: z.coerce.number().int().positive().default(10),
@@ -105,6 +113,10 @@ export const EnvSchema = z.object({
 
   SIMULATOR_HOST: z.string().default('127.0.0.1'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),
+  /** Simulated DingTalk: redelivery of unacked frames (real: about 60 s), sessionWebhook lifetime (real: 90 min), ping interval. */
+  SIMULATOR_DINGTALK_REDELIVER_MS: z.coerce.number().int().positive().default(60_000),
+  SIMULATOR_DINGTALK_SESSION_TTL_MS: z.coerce.number().int().positive().default(5_400_000),
+  SIMULATOR_DINGTALK_PING_MS: z.coerce.number().int().positive().default(20_000),
   /** The gateway the simulator delivers callbacks to. */
   SIMULATOR_GATEWAY_URL: z.string().url().default('http://127.0.0.1:3000'),
 });

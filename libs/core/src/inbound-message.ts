@@ -1,11 +1,23 @@
 import { z } from 'zod';
 
-export const ChannelSchema = z.enum(['wecom']);
+export const ChannelSchema = z.enum(['wecom', 'dingtalk']);
 export type Channel = z.infer<typeof ChannelSchema>;
 
 /** Where a reply to this conversation goes, in the channel's own terms. */
 export const ReplyTargetSchema = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('wecom'), toUser: z.string().min(1), agentId: z.number().int() }),
+  z.object({
+    channel: z.literal('dingtalk'),
+    robotCode: z.string().min(1),
+    chatType: z.enum(['direct', 'group']),
+    /** The group's openConversationId (groups only). */
+    openConversationId: z.string().optional(),
+    /** The asker's staffId: OpenAPI recipient and the @mention in groups. */
+    staffId: z.string().min(1),
+    /** Reply URL valid for about 90 minutes after the message; later replies use the OpenAPI. */
+    sessionWebhook: z.string().url().optional(),
+    sessionWebhookExpiresAt: z.number().int().optional(),
+  }),
 ]);
 export type ReplyTarget = z.infer<typeof ReplyTargetSchema>;
 

@@ -3,3 +3,4 @@ export * from './job-catalog';
 export * from './errors';
 export * from './ports';
 export * from './escalation';
+export * from './shared-token-cache';

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { AnswerbridgeError, type KeyValueStore } from '@answerbridge/core';
+import { AnswerbridgeError, SharedTokenCache, type KeyValueStore } from '@answerbridge/core';
 
 /** errcodes meaning "the access token is not (or no longer) good": refresh it and retry once. */
 const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
@@ -39,17 +38,12 @@ interface WecomResponse {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * WeCom server API for one self-built app. The access token is cached in the shared store and
- * refreshed by one process at a time (a lock in the store), so replicas never churn each other's token.
- */
+/** WeCom server API for one self-built app, with its access token shared by all processes. */
 export class WecomApiClient {
-  private readonly tokenKey: string;
-  private readonly lockKey: string;
+  private readonly tokens: SharedTokenCache;
 
   constructor(private readonly options: WecomApiClientOptions) {
-    this.tokenKey = `wecom:token:${options.corpId}:${options.agentId}`;
-    this.lockKey = `${this.tokenKey}:refresh`;
+    this.tokens = new SharedTokenCache(options.store, `wecom:token:${options.corpId}:${options.agentId}`, () => this.fetchToken(), options.timeoutMs * 2);
   }
 
   private async request(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: unknown): Promise<WecomResponse> {
@@ -76,7 +70,7 @@ export class WecomApiClient {
     }
   }
 
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
     const res = await this.request('GET', '/cgi-bin/gettoken', { corpid: this.options.corpId, corpsecret: this.options.secret });
     if (res.errcode !== 0 || !res.access_token) {
       const code = res.errcode ?? -1;
@@ -84,29 +78,11 @@ export class WecomApiClient {
       // A wrong secret (40001 on gettoken) or a blocked IP (60020) will not fix itself by retrying soon.
       throw new WecomApiError(code, `gettoken failed: ${code} ${res.errmsg ?? ''}`, BACKOFF_ERRORS.has(code));
     }
-    // Refresh five minutes early so a token never expires mid-request.
-    const ttlMs = Math.max(60, (res.expires_in ?? 7200) - 300) * 1000;
-    await this.options.store.set(this.tokenKey, res.access_token, ttlMs);
-    return res.access_token;
+    return { token: res.access_token, expiresInSeconds: res.expires_in ?? 7200 };
   }
 
-  /** The cached token, or a fresh one fetched by exactly one caller across all processes. */
   async getAccessToken(): Promise<string> {
-    const deadline = Date.now() + this.options.timeoutMs * 2;
-    for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-      const cached = await this.options.store.get(this.tokenKey);
-      if (cached) return cached;
-      const lock = randomUUID();
-      if (await this.options.store.setIfAbsent(this.lockKey, lock, this.options.timeoutMs + 1_000)) {
-        try {
-          return await this.fetchToken();
-        } finally {
-          await this.options.store.deleteIfEquals(this.lockKey, lock);
-        }
-      }
-      if (Date.now() > deadline) throw new AnswerbridgeError('WECOM.TOKEN_WAIT', 'timed out waiting for another process to refresh the token', true);
-      await delay(wait);
-    }
+    return this.tokens.get();
   }
 
   /** Calls an API taking access_token, refreshing the token once on token errors and backing off on rate limits. */
@@ -122,8 +98,7 @@ export class WecomApiClient {
       this.options.onApiError?.(code);
       if (TOKEN_ERRORS.has(code) && !refreshed) {
         refreshed = true;
-        // Only drop the token we used: another process may already have stored a fresh one.
-        await this.options.store.deleteIfEquals(this.tokenKey, token);
+        await this.tokens.invalidate(token);
         continue;
       }
       if (BACKOFF_ERRORS.has(code) && attempt < retries) {

@@ -1,0 +1,31 @@
+import type { DingTalkBotConfig } from '@answerbridge/config';
+import { RejectedInputError } from '@answerbridge/core';
+import { openHttpCallback } from '@answerbridge/channel-dingtalk';
+import { acceptInbound } from '@answerbridge/pipeline';
+import type { Express, Request } from 'express';
+import type { GatewayContext } from './gateway-context';
+import { readTextBody } from './read-text-body';
+
+/** DingTalk HTTP callback mode: signed headers, JSON body, the same path into the queue as Stream mode. */
+export function registerDingtalkRoutes(app: Express, ctx: GatewayContext): void {
+  const botFor = (req: Request): DingTalkBotConfig => {
+    const bot = ctx.bots.get(String(req.params.botId));
+    if (!bot || bot.channel !== 'dingtalk') throw new RejectedInputError('GATEWAY.UNKNOWN_BOT', 'no such DingTalk bot', 404);
+    return bot;
+  };
+
+  app.post('/dingtalk/:botId/callback', readTextBody(ctx.config.GATEWAY_BODY_LIMIT_BYTES), async (req, res) => {
+    const bot = botFor(req);
+    const parsed = openHttpCallback(bot, { timestamp: req.get('timestamp'), sign: req.get('sign') }, String(req.body ?? ''), {
+      nowMs: Date.now(),
+      maxSkewSeconds: ctx.config.DINGTALK_CALLBACK_MAX_SKEW_SECONDS,
+    });
+    if ('ignored' in parsed) {
+      ctx.metrics.callbacks.inc({ channel: 'dingtalk', result: 'ignored' });
+      return void res.json({});
+    }
+    const result = await ctx.metrics.time('enqueue', () => acceptInbound(ctx.producer, parsed.message));
+    ctx.metrics.callbacks.inc({ channel: 'dingtalk', result: result.duplicate ? 'duplicate' : 'accepted' });
+    res.json({});
+  });
+}

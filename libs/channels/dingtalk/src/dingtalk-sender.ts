@@ -1,0 +1,65 @@
+import { AnswerbridgeError, type ChannelSender, type KeyValueStore, type OutboundReply } from '@answerbridge/core';
+import type { DingTalkApiClient } from './dingtalk-api-client';
+
+const SENT_MARK_TTL_MS = 7 * 86_400_000;
+/** A webhook this close to its expiry is not worth trying. */
+const WEBHOOK_MARGIN_MS = 60_000;
+/** DingTalk answers an expired session with this errcode ("session 不存在"). */
+const SESSION_GONE = 300001;
+
+/**
+ * Replies through the message's sessionWebhook while it is valid (it can @ the asker in a group), else
+ * through the robot OpenAPI (1:1 batchSend, or groupMessages/send). Marked sent once DingTalk accepts
+ * it, so a retried job does not send twice.
+ */
+export class DingTalkSender implements ChannelSender {
+  constructor(
+    private readonly clients: (botId: string) => DingTalkApiClient | undefined,
+    private readonly store: KeyValueStore,
+    private readonly timeoutMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
+    const target = reply.target;
+    if (target.channel !== 'dingtalk') throw new AnswerbridgeError('DINGTALK.WRONG_CHANNEL', `reply ${reply.id} is not for DingTalk`, false);
+    const mark = `sent:${reply.id}`;
+    if ((await this.store.get(mark)) !== null) return { platformMessageId: null };
+    const via = (await this.trySessionWebhook(reply)) ? 'webhook' : await this.sendByOpenApi(reply);
+    await this.store.set(mark, via, SENT_MARK_TTL_MS);
+    return { platformMessageId: null };
+  }
+
+  private async trySessionWebhook(reply: OutboundReply): Promise<boolean> {
+    const target = reply.target;
+    if (target.channel !== 'dingtalk' || !target.sessionWebhook) return false;
+    if ((target.sessionWebhookExpiresAt ?? 0) - WEBHOOK_MARGIN_MS < this.now()) return false;
+    const group = target.chatType === 'group';
+    let res: Response;
+    try {
+      res = await fetch(target.sessionWebhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ msgtype: 'text', text: { content: reply.text }, ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new AnswerbridgeError('DINGTALK.NETWORK', `sessionWebhook unreachable: ${(error as Error).message}`, true);
+    }
+    const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
+    if (res.ok && body.errcode === 0) return true;
+    if (body.errcode === SESSION_GONE) return false;
+    throw new AnswerbridgeError('DINGTALK.WEBHOOK', `sessionWebhook refused: HTTP ${res.status} ${body.errcode ?? ''} ${body.errmsg ?? ''}`, res.status >= 500 || res.status === 429);
+  }
+
+  private async sendByOpenApi(reply: OutboundReply): Promise<string> {
+    const target = reply.target;
+    if (target.channel !== 'dingtalk') return 'none';
+    const client = this.clients(reply.botId);
+    if (!client) throw new AnswerbridgeError('DINGTALK.UNKNOWN_BOT', `no DingTalk bot ${reply.botId}`, false);
+    // Group sends through the OpenAPI cannot @ people (protocols/dingtalk.md §3.2); only the webhook can.
+    if (target.chatType === 'group' && target.openConversationId) await client.sendToGroup(target.robotCode, target.openConversationId, 'sampleText', { content: reply.text });
+    else await client.sendToUsers(target.robotCode, [target.staffId], 'sampleText', { content: reply.text });
+    return 'openapi';
+  }
+}
