@@ -61,12 +61,14 @@ try {
     ...env,
     LOG_PRETTY: 'true',
     WECOM_API_BASE_URL: simulatorUrl,
+    DINGTALK_API_BASE_URL: simulatorUrl,
     SIMULATOR_GATEWAY_URL: gatewayUrl,
   };
   const tsx = path.join(workspaceRoot, 'node_modules/.bin/tsx');
   const httpUp = (url: string) => async () => (await fetch(url)).ok;
-  apps.push(await startProcess('gateway', tsx, ['apps/gateway/src/main.ts'], httpUp(`${gatewayUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  // The simulator first: the gateway's DingTalk Stream connection opens against it.
   apps.push(await startProcess('simulator', tsx, ['apps/simulator/src/main.ts'], httpUp(`${simulatorUrl}/api/bots`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  apps.push(await startProcess('gateway', tsx, ['apps/gateway/src/main.ts'], httpUp(`${gatewayUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
   const metricsPort = await freePort();
   apps.push(
     await startProcess('worker', tsx, ['apps/worker/src/main.ts'], httpUp(`http://127.0.0.1:${metricsPort}/healthz`), {
@@ -85,6 +87,7 @@ Answerbridge is running.
   Agent inbox:            ${consoleUrl}        (agent1 / agent2 / admin, password answerbridge-demo)
   Worker metrics:         http://127.0.0.1:${metricsPort}/metrics
   Try asking:             怎么更改登录密码?   年假有几天？   密码   我要转人工
+  DingTalk:               pick demo_dingtalk in the chat page; fill Group for a group chat that @mentions the bot
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`dev: ${(error as Error).message}`);

@@ -160,6 +160,37 @@ describe('DingTalk channel', () => {
     expect(await sut.inspector.total()).toBe(before);
   });
 
+  it('Stream mode: acks and drops frames it refuses (bad data, another robot), enqueueing nothing', async () => {
+    await sut.idle();
+    const before = await sut.inspector.total();
+    const good = sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'x', text: 'y' });
+    const frames = [
+      sut.simulator.dingtalk.pushData(streamBot.id, 'not json'),
+      sut.simulator.dingtalk.pushData(streamBot.id, JSON.stringify({ msgId: 'm1' })),
+      sut.simulator.dingtalk.pushData(streamBot.id, JSON.stringify({ ...good, robotCode: 'someone-else' })),
+      sut.simulator.dingtalk.pushData(streamBot.id, JSON.stringify({ ...good, conversationType: '3' })),
+    ];
+    await Promise.all(frames.map((f) => sut.simulator.dingtalk.acked$(f)));
+    expect(frames.map((f) => sut.simulator.dingtalk.deliveries.get(f))).toEqual([1, 1, 1, 1]);
+    expect(await sut.inspector.total()).toBe(before);
+  });
+
+  it('sends Markdown answers as markdown, @mentioning the asker in a group', async () => {
+    const { DingTalkSender } = await import('@answerbridge/channel-dingtalk');
+    const body = sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'mduser', text: 'x', group: '运营部' });
+    const sender = new DingTalkSender(() => undefined, { get: async () => null, set: async () => undefined, setIfAbsent: async () => true, deleteIfEquals: async () => true });
+    await sender.send({
+      id: 'reply-md-1',
+      botId: streamBot.id,
+      inReplyTo: 'x',
+      text: '## 报销流程\n1. 提交单据\n2. **主管审批**',
+      target: { channel: 'dingtalk', robotCode: streamBot.clientId, chatType: 'group', openConversationId: String(body.conversationId), staffId: 'mduser', sessionWebhook: String(body.sessionWebhook), sessionWebhookExpiresAt: Number(body.sessionWebhookExpiredTime) },
+    });
+    const sent = await sut.simulator.dingtalk.nextMessageTo('mduser');
+    expect(sent).toMatchObject({ via: 'webhook', atUserIds: ['mduser'] });
+    expect(sent.text).toBe('## 报销流程\n1. 提交单据\n2. **主管审批**\n\n@mduser');
+  });
+
   it('answers a picture with the text-only notice and hands over on 转人工 like WeCom', async () => {
     sut.simulator.dingtalk.push(streamBot.id, { from: 'picuser', text: '', msgtype: 'picture' });
     expect((await sut.simulator.dingtalk.nextMessageTo('picuser')).text).toBe(defaultMessages.nonText);

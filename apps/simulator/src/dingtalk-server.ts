@@ -199,18 +199,23 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
 
   /** Pushes a message over the Stream to one random connection; redelivers until acked. Returns the frame's messageId. */
   push(botId: string, o: PushOptions): { messageId: string; msgId: string } {
-    const app = this.app(botId);
     const data = this.robotMessage(botId, o);
+    return { messageId: this.pushData(botId, JSON.stringify(data)), msgId: String(data.msgId) };
+  }
+
+  /** Pushes a CALLBACK frame with any `data` string (bad input included). */
+  pushData(botId: string, data: string): string {
+    const app = this.app(botId);
     const messageId = `${randomBytes(4).toString('hex')}_${Date.now().toString(16)}`;
     const frame = JSON.stringify({
       specVersion: '1.0',
       type: 'CALLBACK',
       headers: { appId: app.clientId, contentType: 'application/json', messageId, time: String(Date.now()), topic: '/v1.0/im/bot/messages/get' },
-      data: JSON.stringify(data),
+      data,
     });
     this.pending.set(messageId, { frame, clientId: app.clientId, deliveries: 0, timer: null });
     this.deliver(messageId);
-    return { messageId, msgId: String(data.msgId) };
+    return messageId;
   }
 
   private deliver(messageId: string): void {
@@ -294,14 +299,16 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
     router.post('/v1.0/robot/oToMessages/batchSend', json(), (req, res) => {
       if (!authorized(req.get('x-acs-dingtalk-access-token'))) return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
       const { robotCode, userIds, msgParam } = req.body as { robotCode: string; userIds: string[]; msgParam: string };
-      const text = (JSON.parse(msgParam) as { content?: string }).content ?? '';
+      const param = JSON.parse(msgParam) as { content?: string; text?: string };
+      const text = param.content ?? param.text ?? '';
       for (const to of userIds) this.record({ via: 'openapi-user', robotCode, to, conversationId: null, text, atUserIds: [] });
       res.json({ processQueryKey: randomUUID(), invalidStaffIdList: [], flowControlledStaffIdList: [] });
     });
     router.post('/v1.0/robot/groupMessages/send', json(), (req, res) => {
       if (!authorized(req.get('x-acs-dingtalk-access-token'))) return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
       const { robotCode, openConversationId, msgParam } = req.body as { robotCode: string; openConversationId: string; msgParam: string };
-      this.record({ via: 'openapi-group', robotCode, to: openConversationId, conversationId: openConversationId, text: (JSON.parse(msgParam) as { content?: string }).content ?? '', atUserIds: [] });
+      const param = JSON.parse(msgParam) as { content?: string; text?: string };
+      this.record({ via: 'openapi-group', robotCode, to: openConversationId, conversationId: openConversationId, text: param.content ?? param.text ?? '', atUserIds: [] });
       res.json({ processQueryKey: randomUUID() });
     });
     router.post('/robot/sendBySession', json(), (req, res) => {

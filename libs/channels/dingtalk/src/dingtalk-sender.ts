@@ -2,6 +2,15 @@ import { AnswerbridgeError, type ChannelSender, type KeyValueStore, type Outboun
 import type { DingTalkApiClient } from './dingtalk-api-client';
 
 const SENT_MARK_TTL_MS = 7 * 86_400_000;
+
+/** Answers written in Markdown (headings, lists, emphasis, links) go out as markdown, which DingTalk renders. */
+export function looksLikeMarkdown(text: string): boolean {
+  return /^#{1,6}\s|^\s*[-*]\s|^\s*\d+\.\s|\*\*[^*]+\*\*|\[[^\]]+\]\([^)]+\)/m.test(text);
+}
+
+function markdownTitle(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/^[#>*\-\s]+/, '').slice(0, 20) || '回复';
+}
 /** A webhook this close to its expiry is not worth trying. */
 const WEBHOOK_MARGIN_MS = 60_000;
 /** DingTalk answers an expired session with this errcode ("session 不存在"). */
@@ -40,7 +49,13 @@ export class DingTalkSender implements ChannelSender {
       res = await fetch(target.sessionWebhook, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ msgtype: 'text', text: { content: reply.text }, ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}) }),
+        body: JSON.stringify({
+          ...(looksLikeMarkdown(reply.text)
+            ? // A markdown message @mentions only when the @ is in its text too.
+              { msgtype: 'markdown', markdown: { title: markdownTitle(reply.text), text: group ? `${reply.text}\n\n@${target.staffId}` : reply.text } }
+            : { msgtype: 'text', text: { content: reply.text } }),
+          ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}),
+        }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -58,8 +73,9 @@ export class DingTalkSender implements ChannelSender {
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('DINGTALK.UNKNOWN_BOT', `no DingTalk bot ${reply.botId}`, false);
     // Group sends through the OpenAPI cannot @ people (protocols/dingtalk.md §3.2); only the webhook can.
-    if (target.chatType === 'group' && target.openConversationId) await client.sendToGroup(target.robotCode, target.openConversationId, 'sampleText', { content: reply.text });
-    else await client.sendToUsers(target.robotCode, [target.staffId], 'sampleText', { content: reply.text });
+    const [msgKey, msgParam] = looksLikeMarkdown(reply.text) ? ['sampleMarkdown', { title: markdownTitle(reply.text), text: reply.text }] : ['sampleText', { content: reply.text }];
+    if (target.chatType === 'group' && target.openConversationId) await client.sendToGroup(target.robotCode, target.openConversationId, msgKey, msgParam);
+    else await client.sendToUsers(target.robotCode, [target.staffId], msgKey, msgParam);
     return 'openapi';
   }
 }

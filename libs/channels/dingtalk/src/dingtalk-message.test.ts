@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { DingTalkBotConfig } from '@answerbridge/config';
+import { normalizeRobotMessage, parseRobotMessage } from './dingtalk-message';
+import { looksLikeMarkdown } from './dingtalk-sender';
+
+const bot: DingTalkBotConfig = { id: 'dt', channel: 'dingtalk', clientId: 'dingabc', clientSecret: 's', mode: 'stream', robotName: '小助手', language: 'zh' };
+const base = {
+  msgId: 'msgLICYe+/HgY4JtMQw==',
+  msgtype: 'text',
+  conversationId: 'cidAsXSBLnA==',
+  conversationType: '1',
+  senderId: '$:LWCP_v1:$abc',
+  senderStaffId: 'manager4220',
+  robotCode: 'dingabc',
+  sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
+  sessionWebhookExpiredTime: 1690367502152,
+  createAt: 1690362101894,
+  text: { content: ' 年假有几天' },
+};
+
+describe('normalizeRobotMessage', () => {
+  it('normalizes a direct text message with a hashed, job-safe id', () => {
+    const out = normalizeRobotMessage(bot, parseRobotMessage(base), 1);
+    if (!('message' in out)) throw new Error('ignored');
+    expect(out.message).toMatchObject({ channel: 'dingtalk', chatType: 'direct', text: '年假有几天', senderId: 'manager4220', conversationId: 'dingtalk/dt/manager4220', platformMessageId: base.msgId });
+    expect(out.message.id).toMatch(/^dingtalk-dt-[0-9a-f]{32}$/);
+    expect(out.message.replyTarget).toMatchObject({ channel: 'dingtalk', robotCode: 'dingabc', chatType: 'direct', staffId: 'manager4220', sessionWebhookExpiresAt: 1690367502152 });
+  });
+
+  it('gives each person in a group their own conversation, strips the @name, and ignores messages not @ the bot', () => {
+    const group = { ...base, conversationType: '2', isInAtList: true, text: { content: '@小助手 @小助手 怎么请假' } };
+    const out = normalizeRobotMessage(bot, parseRobotMessage(group), 1);
+    if (!('message' in out)) throw new Error('ignored');
+    expect(out.message).toMatchObject({ chatType: 'group', text: '怎么请假', conversationId: 'dingtalk/dt/cidAsXSBLnA==/manager4220' });
+    expect(out.message.replyTarget).toMatchObject({ openConversationId: 'cidAsXSBLnA==' });
+    expect(normalizeRobotMessage(bot, parseRobotMessage({ ...group, isInAtList: false }), 1)).toEqual({ ignored: 'group message not addressed to the bot' });
+  });
+
+  it('reads rich text and voice recognition; other types have no text', () => {
+    const rich = normalizeRobotMessage(bot, parseRobotMessage({ ...base, msgtype: 'richText', text: undefined, content: { richText: [{ text: '报销' }, { type: 'picture', downloadCode: 'd' }, { text: '流程' }] } }), 1);
+    expect('message' in rich && rich.message.text).toBe('报销流程');
+    const voice = normalizeRobotMessage(bot, parseRobotMessage({ ...base, msgtype: 'audio', text: undefined, content: { recognition: '年假' } }), 1);
+    expect('message' in voice && voice.message).toMatchObject({ kind: 'voice', text: '年假' });
+    const picture = normalizeRobotMessage(bot, parseRobotMessage({ ...base, msgtype: 'picture', text: undefined, content: { downloadCode: 'x' } }), 1);
+    expect('message' in picture && picture.message).toMatchObject({ kind: 'image', text: '' });
+  });
+
+  it('refuses malformed messages and other robots with clear errors', () => {
+    expect(() => parseRobotMessage({ msgId: 'x' })).toThrow(/robot message: /);
+    expect(() => parseRobotMessage({ ...base, conversationType: '3' })).toThrow(/conversationType/);
+    expect(() => normalizeRobotMessage(bot, parseRobotMessage({ ...base, robotCode: 'other' }), 1)).toThrow(expect.objectContaining({ status: 404 }));
+  });
+});
+
+describe('looksLikeMarkdown', () => {
+  it.each([
+    ['## 标题\n内容', true],
+    ['- 第一步\n- 第二步', true],
+    ['1. 打开\n2. 点击', true],
+    ['请看 [文档](https://example.com)', true],
+    ['**注意**：周五截止', true],
+    ['每月 10 日发放上月工资。', false],
+    ['连续输错 5 次密码会锁定账号 30 分钟', false],
+  ])('%s → %s', (text, expected) => {
+    expect(looksLikeMarkdown(text)).toBe(expected);
+  });
+});
