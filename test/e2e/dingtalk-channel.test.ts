@@ -130,6 +130,30 @@ describe('DingTalk channel', () => {
     expect(connection?.connections).toBe(beforeMute + 1);
   });
 
+  it('backs off instead of storming when the handshake is refused', async () => {
+    const { DingTalkStreamConnection } = await import('@answerbridge/channel-dingtalk');
+    const attempts: number[] = [];
+    const third = new Promise<void>((resolve) => {
+      const on = (clientId: string) => {
+        if (clientId !== 'dingwrong') return;
+        attempts.push(Date.now());
+        if (attempts.length === 3) {
+          sut.simulator.dingtalk.off('open', on);
+          resolve();
+        }
+      };
+      sut.simulator.dingtalk.on('open', on);
+    });
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const connection = new DingTalkStreamConnection({ clientId: 'dingwrong', clientSecret: 'nope', apiBaseUrl: sut.simulator.url, watchdogMs: 60_000, logger: quiet, onRobotMessage: async () => undefined });
+    connection.start();
+    await third;
+    await connection.stop();
+    // 2.1.5 alone made 63 attempts in 6 s; ours waits ≥ 1 s, then ≥ 2 s.
+    expect((attempts[1] ?? 0) - (attempts[0] ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect((attempts[2] ?? 0) - (attempts[1] ?? 0)).toBeGreaterThanOrEqual(2_000);
+  });
+
   it('HTTP mode: answers a signed callback, and refuses wrong, stale or missing signatures and bad JSON, enqueueing nothing', async () => {
     const body = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'httpuser', text: '公司 Wi-Fi 密码是多少' });
     const ok = await sut.simulator.dingtalkHttpCallback(httpBot.id, body);

@@ -49,7 +49,7 @@ interface Session {
  * time, one random connection per push), sessionWebhooks that expire, the OAuth token and the robot send
  * APIs. Records everything the bot sends, and lets tests break things.
  */
-export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentMessage]; ack: [string] }> {
+export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentMessage]; ack: [string]; open: [string] }> {
   readonly sent: DingtalkSentMessage[] = [];
   /** How many times each message id was pushed (redeliveries included). */
   readonly deliveries = new Map<string, number>();
@@ -278,6 +278,7 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
     router.post('/v1.0/gateway/connections/open', json(), (req, res) => {
       this.calls.open++;
       const { clientId, clientSecret } = req.body as { clientId?: string; clientSecret?: string };
+      this.emit('open', String(clientId));
       const app = this.apps.find((a) => a.clientId === clientId && a.clientSecret === clientSecret);
       if (!app) return void res.status(401).json({ code: 'InvalidAuthentication', message: 'bad clientId or clientSecret' });
       const ticket = randomUUID();
