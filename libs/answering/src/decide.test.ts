@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, defaultMessages, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory } from './decide';
 import { classifyIntent } from './intents';
 
-const policy: AnswerPolicy = { answerThreshold: 0.9, suggestThreshold: 0.8, maxSuggestions: 3, maxSuggestionsInARow: 2, messages: defaultMessages };
+const policy: AnswerPolicy = { answerThreshold: 0.9, suggestThreshold: 0.8, maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: 12, messages: defaultMessages };
 const c = (entryId: string, confidence: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, confidence, score: confidence });
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
@@ -55,6 +55,12 @@ describe('decide', () => {
     expect(needsSearch(text('没用'), afterAnswer)).toBe(false);
     expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({ kind: 'escalate', reason: 'answer-not-helpful' });
     expect(needsSearch(text('没用'), emptyMemory)).toBe(true);
+  });
+
+  it('with the embedder down, answers only strong BM25 matches and otherwise escalates, never suggesting', () => {
+    expect(decide(text('VPN 连不上'), [c('vpn', 14.2), c('wifi', 3)], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'answer', reason: 'keyword-fallback', entryId: 'vpn' });
+    expect(decide(text('网络'), [c('vpn', 5)], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
+    expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
   });
 
   it('greets and thanks without searching', () => {

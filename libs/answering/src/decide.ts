@@ -31,6 +31,11 @@ export interface AnswerPolicy {
   maxSuggestions: number;
   /** Escalate instead of suggesting again after this many suggestion lists without a pick. */
   maxSuggestionsInARow: number;
+  /**
+   * With the embedder down, candidates come from BM25 alone and their confidence is a BM25 score: answer
+   * only at or above this (stricter) score, never suggest, otherwise escalate.
+   */
+  keywordFallbackThreshold: number;
   messages: PolicyMessages;
 }
 
@@ -64,6 +69,8 @@ export type DecisionReason =
   | 'asked-for-human'
   | 'answer-not-helpful'
   | 'repeated-suggestions'
+  | 'keyword-fallback'
+  | 'embedder-unavailable'
   | 'greeting'
   | 'thanks'
   | 'no-text'
@@ -105,7 +112,7 @@ function suggestionList(candidates: ScoredCandidate[], max: number) {
  * Pure: the same message, candidates, memory and policy always give the same decision. Candidates
  * come ranked by the search; thresholds apply to the top one's confidence.
  */
-export function decide(question: Question, candidates: ScoredCandidate[], memory: ConversationMemory, policy: AnswerPolicy): Decision {
+export function decide(question: Question, candidates: ScoredCandidate[], memory: ConversationMemory, policy: AnswerPolicy, search: { degraded: boolean } = { degraded: false }): Decision {
   const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
   const top = candidates[0];
   const base = { scores, confidence: top?.confidence ?? null, entryId: null, suggestions: [] as Decision['suggestions'] };
@@ -132,6 +139,10 @@ export function decide(question: Question, candidates: ScoredCandidate[], memory
   if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
 
+  if (search.degraded) {
+    if (top && top.confidence >= policy.keywordFallbackThreshold) return make('answer', 'keyword-fallback', top.answer, { entryId: top.entryId });
+    return make('escalate', 'embedder-unavailable', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  }
   if (!top) return make('escalate', 'no-candidates', m.escalate);
   if (top.confidence >= policy.answerThreshold) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
   // The top questions, not only those above the threshold: once the best is plausible, its neighbours

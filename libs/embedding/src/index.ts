@@ -3,3 +3,4 @@ export { HttpEmbedder, EmbeddingError, type Embedder, type EmbedInputKind, type 
 export { MicroBatchingEmbedder } from './micro-batcher';
 export { CachingEmbedder } from './caching-embedder';
 export { HttpReranker, RerankError, type Reranker, type HttpRerankerOptions } from './reranker';
+export { CircuitBreakerEmbedder, EmbedderUnavailableError, type CircuitBreakerOptions } from './circuit-breaker';

@@ -33,6 +33,23 @@ export class KnowledgeSearcher {
     this.fingerprint = profileFingerprint(embedder.profile);
   }
 
+  /**
+   * Like `search`, but when the embedder fails (down, timing out, circuit open) it answers from BM25
+   * alone and says so: the caller applies the stricter keyword threshold. Milvus failures still throw.
+   */
+  async searchOrDegrade(knowledgeBase: string, question: string, limit = 5): Promise<{ candidates: Candidate[]; degraded: boolean }> {
+    if (this.options.mode === 'keyword') return { candidates: await this.search(knowledgeBase, question, limit), degraded: false };
+    let vector: number[] | null;
+    try {
+      vector = (await this.embedder.embed([question], 'query'))[0] ?? null;
+    } catch (error) {
+      if ((error as { retryable?: boolean }).retryable === false) throw error;
+      const candidates = await this.searchWithVector(knowledgeBase, question, null, 'keyword');
+      return { candidates: candidates.slice(0, limit), degraded: true };
+    }
+    return { candidates: (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit), degraded: false };
+  }
+
   async search(knowledgeBase: string, question: string, limit = 5): Promise<Candidate[]> {
     const vector = this.options.mode === 'keyword' ? null : ((await this.embedder.embed([question], 'query'))[0] ?? null);
     return (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit);

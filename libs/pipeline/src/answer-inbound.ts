@@ -38,15 +38,16 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
   const question = { kind: message.kind, text: message.text };
   const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];
+  let degraded = false;
   if (needsSearch(question, memory)) {
     try {
-      candidates = await deps.metrics.time('search', () => deps.searcherFor(message.botId).search(knowledgeBase, message.text));
+      ({ candidates, degraded } = await deps.metrics.time('search', () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)));
     } catch (error) {
       if (!deps.lastAttempt) throw error;
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const decision = decide(question, candidates, memory, deps.policy);
+  const decision = decide(question, candidates, memory, deps.policy, { degraded });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
   const record = {

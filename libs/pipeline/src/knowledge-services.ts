@@ -1,6 +1,6 @@
 import { defaultMessages, type AnswerPolicy } from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
-import { CachingEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
+import { CachingEmbedder, CircuitBreakerEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
 import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
@@ -29,7 +29,7 @@ export interface KnowledgeServices {
  * The embedding profile, embedder, Milvus store and search settings as configured: one place, so the
  * worker answering questions and `kb` evaluating them search exactly the same way.
  */
-export function createKnowledgeServices(config: AppConfig, options: { microBatch?: boolean } = {}): KnowledgeServices {
+export function createKnowledgeServices(config: AppConfig, options: { microBatch?: boolean; circuitBreaker?: boolean; onCircuit?: (state: string) => void } = {}): KnowledgeServices {
   const profile = resolveProfile(config.EMBEDDING_PROFILE, {
     ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
     ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
@@ -37,6 +37,14 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
   });
   let embedder: Embedder = new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS });
   if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
+  // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
+  if (options.circuitBreaker) {
+    embedder = new CircuitBreakerEmbedder(embedder, {
+      failures: config.EMBEDDER_BREAKER_FAILURES,
+      cooldownMs: config.EMBEDDER_BREAKER_COOLDOWN_MS,
+      ...(options.onCircuit ? { onStateChange: options.onCircuit } : {}),
+    });
+  }
   if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
   const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   const rerankStage = {
@@ -97,6 +105,6 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
     searchFor,
     searcherFor,
     thresholds: { answer, suggest },
-    policy: { answerThreshold: answer, suggestThreshold: suggest, maxSuggestions: 3, maxSuggestionsInARow: 2, messages },
+    policy: { answerThreshold: answer, suggestThreshold: suggest, maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD, messages },
   };
 }
