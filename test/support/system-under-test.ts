@@ -38,7 +38,12 @@ export interface SystemUnderTest {
  * The whole message path in this process on the real services: gateway, worker and the WeCom
  * simulator, with a queue prefix and knowledge base of its own so test files never see each other.
  */
-export async function startSystem(overrides: Record<string, string> = {}, extraBots: (botId: string) => BotConfig[] = () => []): Promise<SystemUnderTest> {
+export async function startSystem(
+  overrides: Record<string, string> = {},
+  extraBots: (botId: string) => BotConfig[] = () => [],
+  /** Receives every log line of gateway, worker, console and simulator (JSON). */
+  logSink?: (line: string) => void,
+): Promise<SystemUnderTest> {
   const services = inject('services');
   const suffix = randomUUID().slice(0, 8);
   const botId = `t${suffix}`;
@@ -64,7 +69,7 @@ export async function startSystem(overrides: Record<string, string> = {}, extraB
     ESCALATION_NOTIFY_AFTER_SECONDS: '0',
     ...overrides,
   };
-  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL ?? 'error' });
+  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL ?? 'error', ...(logSink ? { destination: { write: logSink } } : {}) });
 
   // The knowledge base first, as an operator would with `kb ingest`.
   const profile = resolveProfile('e5-small');

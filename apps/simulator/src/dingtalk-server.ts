@@ -63,6 +63,7 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
   private readonly sessions = new Map<string, Session>();
   private readonly tokens = new Map<string, { appKey: string; expiresAt: number }>();
   private dropAcks = 0;
+  private readonly issuedTickets: string[] = [];
   private readonly muted = new WeakSet<WebSocket>();
   private seq = 0;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -115,6 +116,11 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
       this.acked.add(id);
       this.emit('ack', id);
     });
+  }
+
+  /** Every access token and Stream ticket handed out (tests check that none ever reaches a log). */
+  issuedSecrets(): string[] {
+    return [...this.tokens.keys(), ...this.issuedTickets];
   }
 
   /** Open sockets of a client id (each gateway replica holds one). */
@@ -282,6 +288,7 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
       const app = this.apps.find((a) => a.clientId === clientId && a.clientSecret === clientSecret);
       if (!app) return void res.status(401).json({ code: 'InvalidAuthentication', message: 'bad clientId or clientSecret' });
       const ticket = randomUUID();
+      this.issuedTickets.push(ticket);
       this.tickets.set(ticket, { clientId: app.clientId, expiresAt: Date.now() + 90_000 });
       res.json({ endpoint: `${this.baseUrl.replace(/^http/, 'ws')}/connect`, ticket });
     });

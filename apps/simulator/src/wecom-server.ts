@@ -58,6 +58,11 @@ export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage
     for (const t of this.tokens.values()) t.expiresAt = 0;
   }
 
+  /** Every access token handed out (tests check that none ever reaches a log). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   sentTo(toUser: string): SentWecomMessage[] {
     return this.sent.filter((m) => m.toUser === toUser);
   }

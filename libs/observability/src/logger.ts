@@ -25,17 +25,20 @@ export interface LoggerOptions {
   name: string;
   level: string;
   pretty?: boolean;
+  /** Where JSON lines go (default stdout); tests capture them to scan for secrets. */
+  destination?: { write(line: string): void };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return pino({
+  const settings = {
     name: options.name,
     level: options.level,
     redact: { paths: redactPaths, censor: '[redacted]' },
     // Query strings carry access_token on WeCom's API; never log a URL's query.
     serializers: { err: pino.stdSerializers.err, url: (u: unknown) => String(u).replace(/\?.*$/, '?…') },
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+    ...(options.pretty && !options.destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 export type { Logger };
