@@ -27,6 +27,8 @@ export interface SystemUnderTest {
   console: RunningConsole;
   redis: Redis;
   inspector: QueueInspector;
+  /** The settings every app got, as environment variables (for apps started as processes). */
+  env: Record<string, string>;
   /** Resolves when every queue is idle (events, not sleeps). */
   idle(): Promise<void>;
   /** Stops gateway, worker and console and starts them again on the same Redis and Milvus. */
@@ -43,6 +45,7 @@ export async function startSystem(
   extraBots: (botId: string) => BotConfig[] = () => [],
   /** Receives every log line of gateway, worker, console and simulator (JSON). */
   logSink?: (line: string) => void,
+  options: { inProcessWorker?: boolean } = {},
 ): Promise<SystemUnderTest> {
   const services = inject('services');
   const suffix = randomUUID().slice(0, 8);
@@ -84,7 +87,8 @@ export async function startSystem(
   Object.assign(base, { GATEWAY_PORT: gatewayPort, WECOM_API_BASE_URL: simulator.url, DINGTALK_API_BASE_URL: simulator.url });
   let gateway = await startGateway(loadConfig(base, {}), logger);
   const config = loadConfig(base, {});
-  const worker = await startWorker(config, logger);
+  // Fault tests run workers as separate processes they can kill; then there is no in-process one.
+  const worker: RunningWorker = options.inProcessWorker === false ? { metricsUrl: '', close: async () => undefined } : await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
   const redis = createRedis(services.redisUrl, 'worker');
   const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
@@ -97,12 +101,13 @@ export async function startSystem(
     console: consoleApp,
     redis,
     inspector,
+    env: base,
     idle: () => waitForQueuesIdle(redis, config.QUEUE_PREFIX),
     async restart() {
       await Promise.all([sut.gateway.close(), sut.worker.close(), sut.console.close()]);
       // The gateway comes back on the port the simulator delivers to.
       sut.gateway = gateway = await startGateway(loadConfig(base, {}), logger);
-      sut.worker = await startWorker(config, logger);
+      if (options.inProcessWorker !== false) sut.worker = await startWorker(config, logger);
       sut.console = await startConsole(loadConfig({ ...base, CONSOLE_PORT: new URL(sut.console.url).port }, {}), logger);
     },
     async stop() {

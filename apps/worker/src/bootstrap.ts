@@ -121,7 +121,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     expectedWaitMinutes: config.ESCALATION_EXPECTED_WAIT_MINUTES,
     logger: log,
   };
-  const consumerOptions = { prefix: config.QUEUE_PREFIX };
+  const consumerOptions = { prefix: config.QUEUE_PREFIX, lockMs: config.JOB_LOCK_MS };
   const workers = [
     createJobConsumer(
       redis,
@@ -163,8 +163,11 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   return {
     metricsUrl,
     async close() {
-      // Stop taking jobs and let the running ones finish; BullMQ returns unfinished ones to the queue.
-      await Promise.all(workers.map((w) => w.close()));
+      // Stop taking questions and let the running ones finish first, then the senders, so a reply the
+      // last answers queued still goes out from this process.
+      const [inbound, ...rest] = workers;
+      await inbound?.close();
+      await Promise.all(rest.map((w) => w.close()));
       await producer.close();
       await vectors.close().catch(() => undefined);
       metricsServer.close();

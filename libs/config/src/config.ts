@@ -88,6 +88,11 @@ export const EnvSchema = z.object({
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
 
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /**
+   * How long a worker's claim on a job lasts without renewal: a worker killed mid-job (kill -9, OOM,
+   * node lost) has its jobs taken over by another after about this long.
+   */
+  JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(8),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 

@@ -76,6 +76,8 @@ export type JobHandler<N extends JobName> = (payload: JobPayload<N>, context: Jo
 export interface ConsumerOptions {
   concurrency: number;
   prefix: string;
+  /** Lock duration; stalled jobs (their worker died) are checked for every half of it. @defaultValue 30000 */
+  lockMs?: number;
 }
 
 /** A worker for one catalog job; payloads are validated again on dequeue. */
@@ -99,7 +101,16 @@ export function createJobConsumer<N extends JobName>(
         lastAttempt: attempt >= definition.attempts,
       });
     },
-    { connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+    {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: true,
+      lockDuration: options.lockMs ?? 30_000,
+      stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30_000) / 2)),
+      // A job whose worker died twice in a row is more likely the cause than the victim: fail it visibly.
+      maxStalledCount: 2,
+    },
   );
 }
 
