@@ -5,11 +5,12 @@ import type { InboxEvent } from '@answerbridge/core';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
-import { JobProducer, RedisKeyValueStore, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
+import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
 import { loadUsers } from './console-users';
+import { adminRoutes } from './admin-routes';
 import { conversationRoutes, statusOf } from './conversation-routes';
 import { openApiDocument } from './openapi';
 
@@ -39,6 +40,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     escalation,
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
+    queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
     logger: log,
     metrics: createMetrics('console'),
@@ -81,6 +83,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
+  app.use(adminRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: 'no such route' });
   });
@@ -101,6 +104,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await unsubscribe();
+      await ctx.queues.close();
       await producer.close();
       await knowledge.store.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);

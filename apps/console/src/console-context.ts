@@ -3,7 +3,7 @@ import type { EscalationService } from '@answerbridge/escalation';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { KnowledgeServices } from '@answerbridge/pipeline';
-import type { RedisKeyValueStore, RedisSavedEntries } from '@answerbridge/queue';
+import type { QueueInspector, RedisKeyValueStore, RedisSavedEntries } from '@answerbridge/queue';
 import type { ConsoleUser } from './console-users';
 
 export interface Session {
@@ -20,6 +20,7 @@ export interface ConsoleContext {
   escalation: EscalationService;
   knowledge: KnowledgeServices;
   savedEntries: RedisSavedEntries<FaqEntry>;
+  queues: QueueInspector;
   knowledgeBaseFor: (botId: string) => string | undefined;
   logger: Logger;
   metrics: Metrics;

@@ -25,11 +25,23 @@ export class QueueInspector {
     return Object.values(counts).reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
   }
 
-  async failedJobs(queue: QueueName): Promise<{ id: string; name: string; reason: string; attempts: number }[]> {
+  /** Jobs that exhausted their retries or failed permanently: the dead letters, newest first. */
+  async deadLetters(limit = 100): Promise<{ queue: string; id: string; name: string; reason: string; attempts: number; failedAt: number | null; data: unknown }[]> {
+    const all = await Promise.all(
+      this.queues.map(async (q) =>
+        (await q.getFailed(0, limit - 1)).map((j) => ({ queue: q.name, id: j.id ?? '', name: j.name, reason: j.failedReason, attempts: j.attemptsMade, failedAt: j.finishedOn ?? null, data: j.data as unknown })),
+      ),
+    );
+    return all.flat().sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0)).slice(0, limit);
+  }
+
+  /** Puts a dead letter back in its queue for another full set of attempts; false when there is no such failed job. */
+  async replay(queue: string, id: string): Promise<boolean> {
     const q = this.queues.find((x) => x.name === queue);
-    if (!q) return [];
-    const jobs = await q.getFailed(0, 100);
-    return jobs.map((j) => ({ id: j.id ?? '', name: j.name, reason: j.failedReason, attempts: j.attemptsMade }));
+    const job = q ? await q.getJob(id) : undefined;
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed');
+    return true;
   }
 
   async close(): Promise<void> {
