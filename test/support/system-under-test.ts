@@ -47,7 +47,9 @@ export async function startSystem(
   logSink?: (line: string) => void,
   options: { inProcessWorker?: boolean } = {},
 ): Promise<SystemUnderTest> {
-  const services = inject('services');
+  const shared = inject('services');
+  // A fault suite brings its own Redis and Milvus (to crash them); everything then uses those.
+  const services = { ...shared, redisUrl: overrides.REDIS_URL ?? shared.redisUrl, milvusAddress: overrides.MILVUS_ADDRESS ?? shared.milvusAddress };
   const suffix = randomUUID().slice(0, 8);
   const botId = `t${suffix}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-e2e-'));
@@ -91,6 +93,7 @@ export async function startSystem(
   const worker: RunningWorker = options.inProcessWorker === false ? { metricsUrl: '', close: async () => undefined } : await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
   const redis = createRedis(services.redisUrl, 'worker');
+  redis.on('error', () => undefined); // fault suites restart Redis under it; it reconnects
   const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
   const sut: SystemUnderTest = {
     config,

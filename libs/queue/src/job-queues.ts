@@ -33,6 +33,8 @@ export class JobProducer {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.settings.prefix });
+      // Connection errors surface to the caller as a rejected add(); the event itself needs no handling.
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;

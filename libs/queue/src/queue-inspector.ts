@@ -9,7 +9,7 @@ export class QueueInspector {
   private readonly queues: Queue[];
 
   constructor(connection: Redis, prefix: string) {
-    this.queues = allQueues.map((name) => new Queue(name, { connection, prefix }));
+    this.queues = allQueues.map((name) => new Queue(name, { connection, prefix }).on('error', () => undefined));
   }
 
   async counts(): Promise<Record<string, Record<string, number>>> {

@@ -86,3 +86,61 @@ export async function ensureRedis(options: { echo?: boolean } = {}): Promise<Run
     },
   };
 }
+
+export interface RestartableService extends RunningService {
+  /** kill -9, as a crash would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  restart(): Promise<void>;
+}
+
+/** A private redis-server with AOF fsynced on every write (so an acked enqueue survives kill -9). */
+export async function startDurableRedis(): Promise<RestartableService> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-aof-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
+  const start = () => startProcess('redis-server', 'redis-server', args, () => isPortOpen(port));
+  let proc = await start();
+  return {
+    address: `redis://127.0.0.1:${port}`,
+    get process() {
+      return proc;
+    },
+    async kill() {
+      await proc.stop('SIGKILL');
+    },
+    async restart() {
+      proc = await start();
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Milvus Lite that a test can crash and bring back on the same port and data directory. */
+export async function startRestartableMilvusLite(): Promise<RestartableService> {
+  const venv = ensurePythonEnv();
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ab-milvus-r-'));
+  const start = () =>
+    startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)], () => isPortOpen(port), { timeoutMs: 90_000 });
+  let proc = await start();
+  return {
+    address: `127.0.0.1:${port}`,
+    get process() {
+      return proc;
+    },
+    async kill() {
+      await proc.stop('SIGKILL');
+    },
+    async restart() {
+      proc = await start();
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
