@@ -135,6 +135,20 @@ describe('WeCom callbacks that must be refused', () => {
     expect(await sut.inspector.total()).toBe(before);
   });
 
+  it('refuses invalid UTF-8 and header injection without echoing them', async () => {
+    const before = await sut.inspector.total();
+    const bytes = Buffer.concat([Buffer.from('<xml><Encrypt>'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('</Encrypt></xml>')]);
+    const utf8 = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bytes });
+    expect([400, 401]).toContain(utf8.status);
+    const injected = await fetch(`${sut.gateway.url}/wecom/x%0d%0aSet-Cookie:%20a=b/callback?msg_signature=a%0d%0aX:%20y&timestamp=1&nonce=1`, { method: 'POST', body: '<xml/>' });
+    expect(injected.status).toBe(404);
+    expect(injected.headers.get('set-cookie')).toBeNull();
+    expect(injected.headers.get('x')).toBeNull();
+    const compressed = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: 'x' });
+    expect(compressed.status).toBe(415);
+    expect(await sut.inspector.total()).toBe(before);
+  });
+
   it('refuses a URL verification with a bad signature', async () => {
     const res = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=00&timestamp=${now()}&nonce=1&echostr=abc`);
     expect(res.status).toBe(401);
