@@ -63,6 +63,10 @@ describe('decide', () => {
     expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
   });
 
+  it('escalates when the search itself failed for good', () => {
+    expect(decide(text('年假'), [], emptyMemory, policy, { degraded: false, failed: true })).toMatchObject({ kind: 'escalate', reason: 'search-unavailable' });
+  });
+
   it('greets and thanks without searching', () => {
     expect(needsSearch(text('你好'))).toBe(false);
     expect(decide(text('您好！'), [], emptyMemory, policy)).toMatchObject({ kind: 'greeting', reply: defaultMessages.greeting });

@@ -71,6 +71,7 @@ export type DecisionReason =
   | 'repeated-suggestions'
   | 'keyword-fallback'
   | 'embedder-unavailable'
+  | 'search-unavailable'
   | 'greeting'
   | 'thanks'
   | 'no-text'
@@ -112,7 +113,13 @@ function suggestionList(candidates: ScoredCandidate[], max: number) {
  * Pure: the same message, candidates, memory and policy always give the same decision. Candidates
  * come ranked by the search; thresholds apply to the top one's confidence.
  */
-export function decide(question: Question, candidates: ScoredCandidate[], memory: ConversationMemory, policy: AnswerPolicy, search: { degraded: boolean } = { degraded: false }): Decision {
+export function decide(
+  question: Question,
+  candidates: ScoredCandidate[],
+  memory: ConversationMemory,
+  policy: AnswerPolicy,
+  search: { degraded: boolean; failed?: boolean } = { degraded: false },
+): Decision {
   const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
   const top = candidates[0];
   const base = { scores, confidence: top?.confidence ?? null, entryId: null, suggestions: [] as Decision['suggestions'] };
@@ -139,6 +146,7 @@ export function decide(question: Question, candidates: ScoredCandidate[], memory
   if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
 
+  if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
   if (search.degraded) {
     if (top && top.confidence >= policy.keywordFallbackThreshold) return make('answer', 'keyword-fallback', top.answer, { entryId: top.entryId });
     return make('escalate', 'embedder-unavailable', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });

@@ -39,15 +39,17 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
   const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];
   let degraded = false;
+  let failed = false;
   if (needsSearch(question, memory)) {
     try {
       ({ candidates, degraded } = await deps.metrics.time('search', () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)));
     } catch (error) {
       if (!deps.lastAttempt) throw error;
+      failed = true;
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const decision = decide(question, candidates, memory, deps.policy, { degraded });
+  const decision = decide(question, candidates, memory, deps.policy, { degraded, failed });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
   const record = {
