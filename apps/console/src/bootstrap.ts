@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
 import type { InboxEvent } from '@answerbridge/core';
 import type { FaqEntry } from '@answerbridge/knowledge';
-import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
 import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
@@ -24,6 +24,7 @@ const inboxPage = readFileSync(path.join(workspaceRoot, 'apps/console/src/inbox-
 /** The agent inbox and admin API. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
   const log = logger ?? createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  initTracing({ serviceName: `answerbridge-console`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
   const redis = createRedis(config.REDIS_URL, 'worker');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await waitForRedis(redis);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
-import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis } from '@answerbridge/queue';
 import express from 'express';
 import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
@@ -21,6 +21,7 @@ export interface RunningGateway {
 /** Builds and starts the gateway; tests call this with their own config (port 0 picks a free port). */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningGateway> {
   const log = logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  initTracing({ serviceName: `answerbridge-gateway`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
   const redis = createRedis(config.REDIS_URL, 'producer');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const ctx: GatewayContext = {

@@ -3,7 +3,7 @@ import { AnswerbridgeError } from '@answerbridge/core';
 import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
 import { DingTalkApiClient, DingTalkSender } from '@answerbridge/channel-dingtalk';
 import type { ConversationMemory } from '@answerbridge/answering';
-import { createLogger, createMetrics, listen, type Logger } from '@answerbridge/observability';
+import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { answerInbound, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
 import {
   JobProducer,
@@ -37,6 +37,7 @@ function classify<T extends unknown[]>(fn: (...args: T) => Promise<unknown>): (.
 
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningWorker> {
   const log = logger ?? createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  initTracing({ serviceName: `answerbridge-worker`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
   const metrics = createMetrics('worker');
   const redis = createRedis(config.REDIS_URL, 'worker');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));

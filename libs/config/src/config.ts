@@ -95,6 +95,8 @@ export const EnvSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(8),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318/v1/traces); unset: spans are not exported. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
 
   /** WeCom server API; the simulator's URL locally. */
   WECOM_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),

@@ -48,6 +48,8 @@ export const InboundMessageSchema = z.object({
   sentAt: z.number().int(),
   receivedAt: z.number().int(),
   replyTarget: ReplyTargetSchema,
+  /** W3C trace context of the callback that brought it (traceparent/tracestate). */
+  trace: z.record(z.string(), z.string()).optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 
@@ -60,6 +62,7 @@ export const OutboundReplySchema = z.object({
   text: z.string().min(1),
   /** Set for an agent's reply: whose delivery status the console shows. */
   track: z.object({ conversationId: z.string(), entryId: z.string() }).optional(),
+  trace: z.record(z.string(), z.string()).optional(),
 });
 export type OutboundReply = z.infer<typeof OutboundReplySchema>;
 

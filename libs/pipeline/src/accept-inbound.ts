@@ -1,4 +1,5 @@
 import type { InboundMessage } from '@answerbridge/core';
+import { carrierOf, inSpan } from '@answerbridge/observability';
 import type { JobProducer } from '@answerbridge/queue';
 
 export interface AcceptResult {
@@ -12,5 +13,11 @@ export interface AcceptResult {
  * is marked seen but not queued.
  */
 export async function acceptInbound(producer: JobProducer, message: InboundMessage): Promise<AcceptResult> {
-  return producer.enqueue('inbound.answer.v1', message, { dedupeId: message.id });
+  // The trace starts here, at the platform's callback, and travels with the job.
+  return inSpan('callback.accept', undefined, async (span) => {
+    span.setAttributes({ 'answerbridge.channel': message.channel, 'answerbridge.bot': message.botId, 'answerbridge.message': message.id });
+    const result = await producer.enqueue('inbound.answer.v1', { ...message, trace: carrierOf(span) }, { dedupeId: message.id });
+    span.setAttribute('answerbridge.duplicate', result.duplicate);
+    return result;
+  });
 }

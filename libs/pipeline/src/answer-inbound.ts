@@ -2,7 +2,7 @@ import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConversationM
 import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
-import type { Logger, Metrics } from '@answerbridge/observability';
+import { carrierOf, inSpan, type Logger, type Metrics, type Span } from '@answerbridge/observability';
 import type { JobProducer } from '@answerbridge/queue';
 
 export interface AnswerInboundDeps {
@@ -29,6 +29,10 @@ export interface AnswerInboundDeps {
  * this twice queues one reply. Returns null when the message went to an agent.
  */
 export async function answerInbound(deps: AnswerInboundDeps, message: InboundMessage): Promise<Decision | null> {
+  return inSpan('answer', message.trace, async (span) => answerInSpan(deps, message, span));
+}
+
+async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, span: Span): Promise<Decision | null> {
   if (await deps.escalation.relayIfEscalated(message)) {
     deps.metrics.decisions.inc({ kind: 'relayed' });
     return null;
@@ -42,7 +46,9 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
   let failed = false;
   if (needsSearch(question, memory)) {
     try {
-      ({ candidates, degraded } = await deps.metrics.time('search', () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)));
+      ({ candidates, degraded } = await deps.metrics.time('search', () =>
+        inSpan('search', span, () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)),
+      ));
     } catch (error) {
       if (!deps.lastAttempt) throw error;
       failed = true;
@@ -67,13 +73,14 @@ export async function answerInbound(deps: AnswerInboundDeps, message: InboundMes
     scores: decision.scores.slice(0, 5),
   };
   await deps.decisions.record(record);
-  deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
+  span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
+  deps.logger.info({ event: 'decision', traceId: span.spanContext().traceId, ...record, question: undefined }, 'decided');
   if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);
     await deps.producer.enqueue(
       'outbound.send.v1',
-      { id, botId: message.botId, inReplyTo: message.id, target: message.replyTarget, text: decision.reply },
+      { id, botId: message.botId, inReplyTo: message.id, target: message.replyTarget, text: decision.reply, trace: carrierOf(span) },
       { dedupeId: id },
     );
   }

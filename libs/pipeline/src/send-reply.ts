@@ -1,6 +1,6 @@
 import type { ChannelSender, OutboundReply } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
-import type { Logger, Metrics } from '@answerbridge/observability';
+import { inSpan, type Logger, type Metrics } from '@answerbridge/observability';
 
 export interface SendReplyDeps {
   senders: Record<OutboundReply['target']['channel'], ChannelSender>;
@@ -12,8 +12,13 @@ export interface SendReplyDeps {
 /** Delivers one queued reply through its channel; failures are retried by the queue with backoff. */
 export async function sendReply(deps: SendReplyDeps, reply: OutboundReply): Promise<void> {
   const sender = deps.senders[reply.target.channel];
-  const { platformMessageId } = await deps.metrics.time('send', () => sender.send(reply));
-  deps.logger.info({ event: 'reply_sent', replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
+  const { platformMessageId, traceId } = await deps.metrics.time('send', () =>
+    inSpan('reply.send', reply.trace, async (span) => {
+      span.setAttributes({ 'answerbridge.channel': reply.target.channel, 'answerbridge.reply': reply.id });
+      return { ...(await sender.send(reply)), traceId: span.spanContext().traceId };
+    }),
+  );
+  deps.logger.info({ event: 'reply_sent', traceId, replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
   if (reply.track) await deps.escalation.markDelivery(reply.track.conversationId, reply.track.entryId, 'sent');
 }
 
