@@ -1,10 +1,8 @@
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
-import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
-import { DingTalkApiClient, DingTalkSender } from '@answerbridge/channel-dingtalk';
 import type { ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { answerInbound, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
+import { answerInbound, createChannelSenders, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
 import {
   JobProducer,
   RedisConversationState,
@@ -57,27 +55,6 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   // Milvus Lite starts every collection released; load them before the first question arrives.
   await vectors.loadActive([...new Set(knowledgeBases.values())]);
 
-  const wecomClients = new Map(
-    config.bots.flatMap((b) =>
-      b.channel === 'wecom'
-        ? [
-            [
-              b.id,
-              new WecomApiClient({
-                baseUrl: config.WECOM_API_BASE_URL,
-                corpId: b.corpId,
-                agentId: b.agentId,
-                secret: b.secret,
-                store,
-                timeoutMs: config.WECOM_API_TIMEOUT_MS,
-                onApiError: (code) => metrics.channelErrors.inc({ channel: 'wecom', code: String(code) }),
-              }),
-            ] as const,
-          ]
-        : [],
-    ),
-  );
-
   const { service: escalation } = createEscalationService(config, redis, producer);
   const answerDeps = {
     escalation,
@@ -91,34 +68,11 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     logger: log,
     metrics,
   };
-  const dingtalkClients = new Map(
-    config.bots.flatMap((b) =>
-      b.channel === 'dingtalk'
-        ? [
-            [
-              b.id,
-              new DingTalkApiClient({
-                baseUrl: config.DINGTALK_API_BASE_URL,
-                appKey: b.clientId,
-                appSecret: b.clientSecret,
-                store,
-                timeoutMs: config.DINGTALK_API_TIMEOUT_MS,
-                onApiError: (code) => metrics.channelErrors.inc({ channel: 'dingtalk', code }),
-              }),
-            ] as const,
-          ]
-        : [],
-    ),
-  );
-  const senders = {
-    wecom: new WecomSender((id) => wecomClients.get(id), store),
-    dingtalk: new DingTalkSender((id) => dingtalkClients.get(id), store, config.DINGTALK_API_TIMEOUT_MS),
-  };
+  const { senders, notifyAgents } = createChannelSenders(config, store, metrics);
   const sendDeps = { senders, escalation, logger: log, metrics };
-  const robot = config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY ? new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) : null;
   const notifyDeps = {
     escalation,
-    ...(robot ? { notifyAgents: (text: string) => robot.sendText(text) } : {}),
+    ...(notifyAgents ? { notifyAgents } : {}),
     expectedWaitMinutes: config.ESCALATION_EXPECTED_WAIT_MINUTES,
     logger: log,
   };

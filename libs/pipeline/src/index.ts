@@ -4,3 +4,4 @@ export { sendReply, replyFailedForGood, type SendReplyDeps } from './send-reply'
 export { notifyUnclaimed, type NotifyUnclaimedDeps } from './notify-unclaimed';
 export { createKnowledgeServices, searchDefaults, type KnowledgeServices, type Language } from './knowledge-services';
 export { createEscalationService } from './escalation-services';
+export { createChannelSenders } from './channel-senders';

@@ -94,15 +94,11 @@ export interface RestartableService extends RunningService {
   restart(): Promise<void>;
 }
 
-/** A private redis-server with AOF fsynced on every write (so an acked enqueue survives kill -9). */
-export async function startDurableRedis(): Promise<RestartableService> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-aof-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
-  const start = () => startProcess('redis-server', 'redis-server', args, () => isPortOpen(port));
+/** Wraps a process starter so a test can crash the service and bring it back with the same data. */
+async function restartable(address: string, start: () => Promise<ManagedProcess>, cleanup: () => void): Promise<RestartableService> {
   let proc = await start();
   return {
-    address: `redis://127.0.0.1:${port}`,
+    address,
     get process() {
       return proc;
     },
@@ -114,9 +110,17 @@ export async function startDurableRedis(): Promise<RestartableService> {
     },
     async stop() {
       await proc.stop();
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     },
   };
+}
+
+/** A private redis-server with AOF fsynced on every write (so an acked enqueue survives kill -9). */
+export async function startDurableRedis(): Promise<RestartableService> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-aof-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
+  return restartable(`redis://127.0.0.1:${port}`, () => startProcess('redis-server', 'redis-server', args, () => isPortOpen(port)), () => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** Milvus Lite that a test can crash and bring back on the same port and data directory. */
@@ -124,23 +128,10 @@ export async function startRestartableMilvusLite(): Promise<RestartableService> 
   const venv = ensurePythonEnv();
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ab-milvus-r-'));
-  const start = () =>
-    startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)], () => isPortOpen(port), { timeoutMs: 90_000 });
-  let proc = await start();
-  return {
-    address: `127.0.0.1:${port}`,
-    get process() {
-      return proc;
-    },
-    async kill() {
-      await proc.stop('SIGKILL');
-    },
-    async restart() {
-      proc = await start();
-    },
-    async stop() {
-      await proc.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const args = ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)];
+  return restartable(
+    `127.0.0.1:${port}`,
+    () => startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), args, () => isPortOpen(port), { timeoutMs: 90_000 }),
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  );
 }
