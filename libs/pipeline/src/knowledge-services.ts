@@ -29,7 +29,10 @@ export interface KnowledgeServices {
  * The embedding profile, embedder, Milvus store and search settings as configured: one place, so the
  * worker answering questions and `kb` evaluating them search exactly the same way.
  */
-export function createKnowledgeServices(config: AppConfig, options: { microBatch?: boolean; circuitBreaker?: boolean; onCircuit?: (state: string) => void } = {}): KnowledgeServices {
+export function createKnowledgeServices(
+  config: AppConfig,
+  options: { microBatch?: boolean; circuitBreaker?: boolean; onCircuit?: (state: string) => void; time?: SearchOptions['time'] } = {},
+): KnowledgeServices {
   const profile = resolveProfile(config.EMBEDDING_PROFILE, {
     ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
     ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
@@ -49,6 +52,7 @@ export function createKnowledgeServices(config: AppConfig, options: { microBatch
   const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   const rerankStage = {
     depth: 40,
+    ...(options.time ? { time: options.time } : {}),
     ...(config.RERANK_BASE_URL
       ? {
           rerank: {
