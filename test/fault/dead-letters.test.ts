@@ -34,5 +34,14 @@ describe('dead letters', () => {
     expect((await admin.call('POST', `/api/admin/dead-letters/outbound/${letter?.id}/replay`)).status).toBe(404);
     const counts = await admin.call<Record<string, Record<string, number>>>('GET', '/api/admin/queues');
     expect(counts.body.outbound?.failed).toBe(0);
+    // bull-board, behind the admin login.
+    expect((await fetch(`${sut.console.url}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${sut.console.url}/admin/queues`, { headers: { cookie: agent.cookieHeader } })).status).toBe(403);
+    const board = await fetch(`${sut.console.url}/admin/queues`, { headers: { cookie: admin.cookieHeader } });
+    expect(board.status).toBe(200);
+    expect(await board.text()).toContain('<div id="root"');
+    const api = await fetch(`${sut.console.url}/admin/queues/api/queues?activeQueue=outbound&status=completed&page=1`, { headers: { cookie: admin.cookieHeader } });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain('outbound');
   });
 });

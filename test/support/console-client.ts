@@ -24,6 +24,11 @@ export class ConsoleClient {
     return { status: res.status, body: (await res.json().catch(() => null)) as T };
   }
 
+  /** The session cookie, for raw requests (pages, bull-board). */
+  get cookieHeader(): string {
+    return this.cookie;
+  }
+
   conversationPath(conversationId: string, action = ''): string {
     return `/api/conversations/${encodeURIComponent(conversationId)}${action ? `/${action}` : ''}`;
   }

@@ -12,6 +12,11 @@ export class QueueInspector {
     this.queues = allQueues.map((name) => new Queue(name, { connection, prefix }).on('error', () => undefined));
   }
 
+  /** The queues themselves, read-only use only (bull-board in the console). */
+  get all(): readonly Queue[] {
+    return this.queues;
+  }
+
   async counts(): Promise<Record<string, Record<string, number>>> {
     const entries = await Promise.all(
       this.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')] as const),
