@@ -53,12 +53,14 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
 
 export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const { store, searcherFor, thresholds } = services(config);
+  const { store, searcherFor, searchFor, thresholds, policy } = services(config);
   const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
   try {
     await store.ready();
     const candidates = await searcherFor(language).search(knowledgeBase, question, limit);
-    return { candidates, thresholds };
+    // In keyword mode confidences are BM25 scores: compare them with the keyword threshold, as the worker does.
+    const keyword = searchFor(language).mode === 'keyword';
+    return { candidates, thresholds: keyword ? { answer: policy.keywordFallbackThreshold, suggest: policy.keywordFallbackThreshold } : thresholds };
   } finally {
     await store.close();
   }
