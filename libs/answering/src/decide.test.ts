@@ -63,6 +63,11 @@ describe('decide', () => {
     expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
   });
 
+  it('holds BM25 scores to the keyword threshold when keyword search is the configured mode', () => {
+    expect(decide(text('VPN'), [c('vpn', 13)], emptyMemory, policy, { degraded: false, keywordOnly: true })).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold' });
+    expect(decide(text('VPN'), [c('vpn', 5)], emptyMemory, policy, { degraded: false, keywordOnly: true })).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold' });
+  });
+
   it('escalates when the search itself failed for good', () => {
     expect(decide(text('年假'), [], emptyMemory, policy, { degraded: false, failed: true })).toMatchObject({ kind: 'escalate', reason: 'search-unavailable' });
   });

@@ -118,7 +118,11 @@ export function decide(
   candidates: ScoredCandidate[],
   memory: ConversationMemory,
   policy: AnswerPolicy,
-  search: { degraded: boolean; failed?: boolean } = { degraded: false },
+  /**
+   * degraded: the embedder failed and the candidates come from BM25 alone; keywordOnly: BM25 is the
+   * configured search mode. Either way confidences are BM25 scores, held to the keyword threshold.
+   */
+  search: { degraded: boolean; failed?: boolean; keywordOnly?: boolean } = { degraded: false },
 ): Decision {
   const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
   const top = candidates[0];
@@ -147,9 +151,11 @@ export function decide(
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
 
   if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
-  if (search.degraded) {
-    if (top && top.confidence >= policy.keywordFallbackThreshold) return make('answer', 'keyword-fallback', top.answer, { entryId: top.entryId });
-    return make('escalate', 'embedder-unavailable', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  if (search.degraded || search.keywordOnly) {
+    if (top && top.confidence >= policy.keywordFallbackThreshold) {
+      return make('answer', search.degraded ? 'keyword-fallback' : 'above-answer-threshold', top.answer, { entryId: top.entryId });
+    }
+    return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
   }
   if (!top) return make('escalate', 'no-candidates', m.escalate);
   if (top.confidence >= policy.answerThreshold) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });

@@ -43,10 +43,11 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];
   let degraded = false;
+  let keywordOnly = false;
   let failed = false;
   if (needsSearch(question, memory)) {
     try {
-      ({ candidates, degraded } = await deps.metrics.time('search', () =>
+      ({ candidates, degraded, keywordOnly } = await deps.metrics.time('search', () =>
         inSpan('search', span, () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)),
       ));
     } catch (error) {
@@ -55,7 +56,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const decision = decide(question, candidates, memory, deps.policy, { degraded, failed });
+  const decision = decide(question, candidates, memory, deps.policy, { degraded, failed, keywordOnly });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
   const record = {
