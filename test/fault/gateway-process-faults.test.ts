@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { appNodeArgs, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const leave = loadFaqFile(sampleFaqPath).find((e) => e.id === 'leave-request')?.answer;
@@ -25,7 +24,7 @@ describe('gateway process killed mid-burst', () => {
   });
 
   const startGatewayProcess = () =>
-    startProcess('gateway', process.execPath, [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), 'apps/gateway/src/main.ts'], async () => (await fetch(`${sut.gateway.url}/healthz`)).ok, {
+    startProcess('gateway', process.execPath, appNodeArgs(workspaceRoot, 'gateway'), async () => (await fetch(`${sut.gateway.url}/healthz`)).ok, {
       cwd: workspaceRoot,
       env: { ...sut.env },
     });

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { appNodeArgs, freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
 import { WecomCallbackClient } from '@answerbridge/simulator';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -18,7 +17,7 @@ describe('two gateways and three workers', () => {
   const gateways: string[] = [];
   const metricsUrls: string[] = [];
 
-  const tsxArgs = (app: string) => [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), `apps/${app}/src/main.ts`];
+  const tsxArgs = (app: string) => appNodeArgs(workspaceRoot, app);
 
   beforeAll(async () => {
     sut = await startSystem({ LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '4' }, undefined, undefined, { inProcessWorker: false });

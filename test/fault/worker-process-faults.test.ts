@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { appNodeArgs, freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const answer = (id: string) => loadFaqFile(sampleFaqPath).find((e) => e.id === id)?.answer;
@@ -46,7 +45,7 @@ describe('worker processes stopped mid-job', () => {
 
   async function startWorkerProcess(name: string): Promise<ManagedProcess> {
     const port = await freePort();
-    const worker = await startProcess(name, process.execPath, [path.join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'), 'apps/worker/src/main.ts'], async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
+    const worker = await startProcess(name, process.execPath, appNodeArgs(workspaceRoot, 'worker'), async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
       cwd: workspaceRoot,
       env: { ...sut.env, METRICS_PORT: String(port) },
     });

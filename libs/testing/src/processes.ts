@@ -80,3 +80,11 @@ export async function startProcess(
 export function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
+
+/**
+ * Node arguments that run an app's TypeScript entry in this very process (tsx as a loader). Not the
+ * tsx CLI: it runs the app in a child process, so a SIGKILL of what we started would leave the app alive.
+ */
+export function appNodeArgs(workspaceRoot: string, app: string, ...args: string[]): string[] {
+  return ['--import', 'tsx', `${workspaceRoot}/apps/${app}/src/main.ts`, ...args];
+}
