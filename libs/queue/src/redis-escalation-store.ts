@@ -35,6 +35,17 @@ redis.call('zadd', KEYS[2], ARGV[2], ARGV[1])
 return 1`;
 
 const HISTORY_LIMIT = 500;
+const HISTORY_TTL_SECONDS = 90 * 86_400;
+
+// KEYS[1] history list, KEYS[2] set of entry ids; ARGV: entry id, entry JSON, limit, ttl.
+// An entry appended twice (a job that ran twice) is kept once.
+const APPEND = `
+if redis.call('sadd', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('rpush', KEYS[1], ARGV[2])
+redis.call('ltrim', KEYS[1], -tonumber(ARGV[3]), -1)
+redis.call('expire', KEYS[1], ARGV[4])
+redis.call('expire', KEYS[2], ARGV[4])
+return 1`;
 
 /**
  * Escalations as Redis hashes plus two sorted sets (waiting, with-agent) ordered by time; every state
@@ -86,7 +97,8 @@ export class RedisEscalationStore implements EscalationStore {
   }
 
   async append(conversationId: string, entry: ConversationEntry): Promise<void> {
-    await this.redis.multi().rpush(this.historyKey(conversationId), JSON.stringify(entry)).ltrim(this.historyKey(conversationId), -HISTORY_LIMIT, -1).exec();
+    const key = this.historyKey(conversationId);
+    await this.redis.eval(APPEND, 2, key, `${key}:ids`, entry.id, JSON.stringify(entry), String(HISTORY_LIMIT), String(HISTORY_TTL_SECONDS));
   }
 
   async updateDelivery(conversationId: string, entryId: string, delivery: 'sent' | 'failed'): Promise<void> {
