@@ -50,7 +50,8 @@ export function createKnowledgeServices(
   }
   if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
   const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  const rerankStage = {
+  // Depth, timing hook and the optional reranker: the same for every language.
+  const sharedSearchOptions = {
     depth: 40,
     ...(options.time ? { time: options.time } : {}),
     ...(config.RERANK_BASE_URL
@@ -74,7 +75,7 @@ export function createKnowledgeServices(
     return {
       mode: config.SEARCH_MODE ?? measured.mode,
       fusion: method === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: weight },
-      ...rerankStage,
+      ...sharedSearchOptions,
     };
   };
   const searchers = new Map<Language, KnowledgeSearcher>();
