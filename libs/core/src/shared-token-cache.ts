@@ -34,6 +34,10 @@ export class SharedTokenCache {
       const lock = randomUUID();
       if (await this.store.setIfAbsent(this.lockKey, lock, this.waitMs + 1_000)) {
         try {
+          // Check again under the lock: another process may have stored a fresh token between our read
+          // and our lock (it released the lock right after storing), and fetching again would churn it.
+          const storedMeanwhile = await this.store.get(this.key);
+          if (storedMeanwhile) return storedMeanwhile;
           const { token, expiresInSeconds } = await this.fetchToken();
           await this.store.set(this.key, token, Math.max(60, expiresInSeconds - 300) * 1000);
           return token;
