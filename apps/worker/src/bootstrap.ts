@@ -14,10 +14,12 @@ import {
   permanentFailure,
   waitForRedis,
   type JobContext,
+  type Redis,
+  type Worker,
 } from '@answerbridge/queue';
 
 export interface RunningWorker {
-  /** URL of the worker's /metrics and /healthz. */
+  /** URL of the worker's /metrics, /healthz and /readyz. */
   metricsUrl: string;
   close(): Promise<void>;
 }
@@ -126,8 +128,10 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
     } else if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/readyz') {
+      void workerReadiness(redis, workers).then((status) => res.writeHead(status === 'ready' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status })));
     } else res.writeHead(404).end();
-  }, '127.0.0.1', config.METRICS_PORT);
+  }, config.METRICS_HOST, config.METRICS_PORT);
   log.info({ profile: knowledge.profile.name, search: knowledge.search.mode, thresholds: knowledge.thresholds, metricsUrl }, 'worker ready');
 
   return {
@@ -145,4 +149,19 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Ready when Redis answers and every consumer is running. The worker's connection queues commands while
+ * Redis is away (it must, for BullMQ), so the ping is bounded here rather than left to hang the probe.
+ */
+async function workerReadiness(redis: Redis, workers: Worker[]): Promise<'ready' | 'redis unavailable' | 'consumers stopped'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), 1_000);
+  });
+  const pong = await Promise.race([redis.ping().then((p) => p === 'PONG', () => false), timeout]);
+  clearTimeout(timer);
+  if (!pong) return 'redis unavailable';
+  return workers.every((w) => w.isRunning()) ? 'ready' : 'consumers stopped';
 }

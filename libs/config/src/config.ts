@@ -14,8 +14,14 @@ export const EnvSchema = z.object({
   /** Pretty logs for humans; JSON lines otherwise. */
   LOG_PRETTY: BoolEnv.default(false),
 
-  /** Redis holding queues, dedupe keys, tokens and conversation state. */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Redis holding queues, dedupe keys, tokens and conversation state: redis://[:password@]host:port[/db],
+   * rediss:// for TLS, or redis-sentinel://[:password@]host:port[,host:port]/masterName[/db] for Sentinel.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^(rediss?|redis-sentinel):\/\/\S+$/, 'expected redis://, rediss:// or redis-sentinel://')
+    .default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key; wrap in {} (e.g. "{ab}") on Redis Cluster so a queue stays in one slot. */
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('ab'),
   /** How long a platform message id is remembered to drop redeliveries (seconds). */
@@ -94,6 +100,8 @@ export const EnvSchema = z.object({
    */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** The worker's /metrics, /healthz and /readyz; 0.0.0.0 in a container so probes and Prometheus reach it. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318/v1/traces); unset: spans are not exported. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),

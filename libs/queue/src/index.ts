@@ -1,4 +1,4 @@
-export { createRedis, waitForRedis, type RedisRole } from './redis-connection';
+export { createRedis, redisTargetOptions, waitForRedis, RedisUrlError, type RedisRole } from './redis-connection';
 export { RedisKeyValueStore } from './redis-key-value-store';
 export {
   JobProducer,

@@ -60,7 +60,10 @@ export class QueueInspector {
  */
 export async function waitForQueuesIdle(connection: Redis, prefix: string, timeoutMs = 60_000): Promise<void> {
   const queues = allQueues.map((name) => new Queue(name, { connection, prefix }));
-  const events = allQueues.map((name) => new QueueEvents(name, { connection: connection.duplicate(), prefix }));
+  // QueueEvents blocks, so each needs its own connection; BullMQ treats a passed-in client as shared and
+  // never closes it, so these are closed below (left open, they reconnect forever to a Redis that's gone).
+  const eventConnections = allQueues.map(() => connection.duplicate());
+  const events = allQueues.map((name, i) => new QueueEvents(name, { connection: eventConnections[i]!, prefix }));
   try {
     await Promise.all(events.map((e) => e.waitUntilReady()));
     const busy = async () => {
@@ -95,5 +98,6 @@ export async function waitForQueuesIdle(connection: Redis, prefix: string, timeo
       await e.close();
     }));
     await Promise.all(queues.map((q) => q.close()));
+    await Promise.all(eventConnections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

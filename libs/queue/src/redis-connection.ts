@@ -1,13 +1,59 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
+
+export class RedisUrlError extends Error {
+  override readonly name = 'RedisUrlError';
+}
+
+const SENTINEL_SCHEME = 'redis-sentinel:';
+
+/**
+ * Where Redis is, as ioredis options. `redis://` and `rediss://` go to ioredis as they are; a Sentinel
+ * deployment (what the Helm chart's external Redis usually is) is written as one URL too, so every
+ * app keeps a single REDIS_URL setting:
+ *
+ *   redis-sentinel://[:password@]host1:26379[,host2:26379...]/masterName[/db]
+ *
+ * The password authenticates to the master and to the sentinels (the common Bitnami set-up).
+ */
+export function redisTargetOptions(url: string): { url?: string; options: RedisOptions } {
+  if (!url.startsWith(SENTINEL_SCHEME)) return { url, options: {} };
+  const rest = url.slice(SENTINEL_SCHEME.length).replace(/^\/\//, '');
+  const at = rest.lastIndexOf('@');
+  const auth = at >= 0 ? rest.slice(0, at) : '';
+  const [hostList = '', masterName = '', db, ...extra] = rest.slice(at + 1).split('/');
+  const where = `REDIS_URL ${SENTINEL_SCHEME}//…@${hostList}/${masterName}`;
+  if (!masterName || extra.length > 0) throw new RedisUrlError(`${where}: expected redis-sentinel://[:password@]host:port[,host:port]/masterName[/db]`);
+  const sentinels = hostList.split(',').map((hostPort) => {
+    const match = /^([^:,\s]+):(\d{1,5})$/.exec(hostPort);
+    const port = Number(match?.[2]);
+    if (!match?.[1] || port < 1 || port > 65_535) throw new RedisUrlError(`${where}: sentinel "${hostPort}" is not host:port`);
+    return { host: match[1], port };
+  });
+  if (db !== undefined && !/^\d+$/.test(db)) throw new RedisUrlError(`${where}: database "${db}" is not a number`);
+  const colon = auth.indexOf(':');
+  const username = colon >= 0 ? decodeURIComponent(auth.slice(0, colon)) : '';
+  const password = decodeURIComponent(colon >= 0 ? auth.slice(colon + 1) : auth);
+  return {
+    options: {
+      sentinels,
+      name: decodeURIComponent(masterName),
+      ...(db === undefined ? {} : { db: Number(db) }),
+      ...(username ? { username, sentinelUsername: username } : {}),
+      ...(password ? { password, sentinelPassword: password } : {}),
+    },
+  };
+}
 
 /**
  * Producers (the HTTP gateway) fail fast when Redis is away, so the platform gets a 5xx and retries;
  * workers block on Redis and must wait for it instead (BullMQ requires maxRetriesPerRequest: null).
  */
 export function createRedis(url: string, role: RedisRole): Redis {
-  return new Redis(url, {
+  const target = redisTargetOptions(url);
+  const options: RedisOptions = {
+    ...target.options,
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     connectTimeout: 5_000,
@@ -15,7 +61,8 @@ export function createRedis(url: string, role: RedisRole): Redis {
     // A producer under concurrent callbacks sends many small commands per tick: one write for all of
     // them costs both Node and Redis fewer syscalls (bench/gateway). Workers block, so they do not.
     enableAutoPipelining: role === 'producer',
-  });
+  };
+  return target.url === undefined ? new Redis(options) : new Redis(target.url, options);
 }
 
 export async function waitForRedis(redis: Redis): Promise<void> {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, isPortOpen, startProcess, type ManagedProcess } from './processes';
@@ -134,4 +134,48 @@ export async function startRestartableMilvusLite(): Promise<RestartableService> 
     () => startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), args, () => isPortOpen(port), { timeoutMs: 90_000 }),
     () => rmSync(dataDir, { recursive: true, force: true }),
   );
+}
+
+/**
+ * A password-protected Redis behind one Sentinel, as the Helm chart's external Redis runs it; `address`
+ * is the redis-sentinel:// URL the apps take as REDIS_URL. The sentinel rewrites its config file, so it
+ * gets a writable one of its own.
+ */
+export async function startRedisWithSentinel(password: string, masterName = 'answerbridge'): Promise<RunningService> {
+  const [redisPort, sentinelPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-sentinel-'));
+  const master = await startProcess(
+    'redis-master',
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password, '--masterauth', password],
+    () => isPortOpen(redisPort),
+  );
+  const sentinelConfig = path.join(dir, 'sentinel.conf');
+  writeFileSync(
+    sentinelConfig,
+    [
+      `port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `requirepass ${password}`,
+      `sentinel monitor ${masterName} 127.0.0.1 ${redisPort} 1`,
+      `sentinel auth-pass ${masterName} ${password}`,
+    ].join('\n') + '\n',
+  );
+  let sentinel: ManagedProcess;
+  try {
+    sentinel = await startProcess('redis-sentinel', 'redis-server', [sentinelConfig, '--sentinel'], () => isPortOpen(sentinelPort));
+  } catch (error) {
+    await master.stop();
+    throw error;
+  }
+  return {
+    address: `redis-sentinel://:${encodeURIComponent(password)}@127.0.0.1:${sentinelPort}/${masterName}`,
+    process: master,
+    async stop() {
+      await sentinel.stop();
+      await master.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,0 +1,41 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFaqFile } from '@answerbridge/knowledge';
+import { createRedis } from '@answerbridge/queue';
+import { startRedisWithSentinel, type RunningService } from '@answerbridge/testing';
+import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
+
+/** The whole system on a password-protected Redis found through Sentinel, as the Helm chart deploys it. */
+describe('Redis through Sentinel', () => {
+  let sentinel: RunningService;
+  let sut: SystemUnderTest;
+  beforeAll(async () => {
+    sentinel = await startRedisWithSentinel('s3ntinel-pass');
+    sut = await startSystem({ REDIS_URL: sentinel.address });
+  });
+  afterAll(async () => {
+    await sut?.stop();
+    await sentinel?.stop();
+  });
+
+  it('answers a WeCom question with every app connected through the sentinel', async () => {
+    expect(sentinel.address).toMatch(/^redis-sentinel:\/\//);
+    const answer = loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer;
+    await sut.simulator.wecomClient(sut.bot.id).sendText('sentinel-user', '年假有几天？');
+    const reply = await sut.simulator.wecom.nextMessageTo('sentinel-user');
+    expect(reply.content).toBe(answer);
+    expect((await fetch(new URL('/readyz', sut.gateway.url))).status).toBe(200);
+    expect((await fetch(new URL('/readyz', sut.worker.metricsUrl))).status).toBe(200);
+    expect((await fetch(new URL('/readyz', sut.console.url))).status).toBe(200);
+  });
+
+  it('reports a wrong password as an authentication error, not a hang', async () => {
+    const wrong = createRedis(sentinel.address.replace('s3ntinel-pass', 'wrong'), 'producer');
+    try {
+      const [error] = (await once(wrong, 'error')) as [Error];
+      expect(error.message).toMatch(/WRONGPASS/);
+    } finally {
+      wrong.disconnect();
+    }
+  });
+});
