@@ -168,13 +168,17 @@ describe('escalation to the agent inbox', () => {
 describe('unclaimed escalations', () => {
   let sut: SystemUnderTest;
   beforeAll(async () => {
-    sut = await startSystem({ ESCALATION_NOTIFY_AFTER_SECONDS: '1', AGENT_NOTIFY_WECOM_WEBHOOK_KEY: 'agents-group-key' });
+    // Both agents' groups: a WeCom group robot, and a DingTalk group the app's robot was added to.
+    sut = await startSystem(
+      { ESCALATION_NOTIFY_AFTER_SECONDS: '1', AGENT_NOTIFY_WECOM_WEBHOOK_KEY: 'agents-group-key', AGENT_NOTIFY_DINGTALK_BOT: 'agentsding', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgentsGroup' },
+      (botId) => [{ id: 'agentsding', channel: 'dingtalk', clientId: 'dingagents', clientSecret: 'agents-secret', mode: 'http', knowledgeBase: botId, language: 'zh' }],
+    );
   });
   afterAll(async () => {
     await sut?.stop();
   });
 
-  it("notify the agents' group robot and tell the asker when to expect an answer", async () => {
+  it("notify the agents' groups and tell the asker when to expect an answer", async () => {
     const robot = new Promise<{ key: string; content: string }>((resolve) => sut.simulator.wecom.once('robot', resolve));
     await sut.simulator.wecomClient(sut.bot.id).sendText('lonely', '我要转人工');
     const first = await sut.simulator.wecom.nextMessageTo('lonely');
@@ -182,6 +186,10 @@ describe('unclaimed escalations', () => {
     expect(notice.key).toBe('agents-group-key');
     expect(notice.content).toContain('lonely');
     expect(notice.content).toContain('我要转人工');
+    const dingNotice = await sut.simulator.dingtalk.nextMessageTo('cidAgentsGroup');
+    expect(dingNotice).toMatchObject({ via: 'openapi-group', robotCode: 'dingagents', text: notice.content });
+    await sut.idle();
+    expect(sut.simulator.dingtalk.sent.filter((m) => m.conversationId === 'cidAgentsGroup')).toHaveLength(1);
     const told = await sut.simulator.wecom.nextMessageTo('lonely', first.seq);
     expect(told.content).toBe(defaultEscalationMessages.stillWaiting.replace('{minutes}', String(sut.config.ESCALATION_EXPECTED_WAIT_MINUTES)));
   });

@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(config.bots[0]).toMatchObject({ id: 'hr', secret: 's3cret' });
   });
 
+  it('takes a Sentinel REDIS_URL and an agents\' DingTalk group on a DingTalk bot', () => {
+    const ding = { id: 'ding', channel: 'dingtalk', clientId: 'dingkey', clientSecret: 's', mode: 'stream' };
+    const config = loadConfig(
+      { BOTS_FILE: botsFile({ bots: [bot, ding] }), HR_SECRET: 's', REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster', AGENT_NOTIFY_DINGTALK_BOT: 'ding', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' },
+      {},
+    );
+    expect(config).toMatchObject({ REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster', AGENT_NOTIFY_DINGTALK_BOT: 'ding' });
+  });
+
   it('reads secrets from files', () => {
     const secretFile = botsFile('from-file\n');
     const config = loadConfig({ BOTS_FILE: botsFile({ bots: [{ ...bot, secret: `\${file:${secretFile}}` }] }) }, {});
@@ -30,6 +39,9 @@ describe('loadConfig', () => {
     [{ GATEWAY_PORT: 'eighty' }, /GATEWAY_PORT/],
     [{ REDIS_URL: 'not a url' }, /REDIS_URL/],
     [{ BOTS_FILE: '/nonexistent/bots.json' }, /cannot be read/],
+    [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL: expected redis:\/\/, rediss:\/\/ or redis-sentinel:\/\//],
+    [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr' }, /go together/],
+    [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' }, /hr is not a DingTalk bot/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {})).toThrow(message);
   });

@@ -138,6 +138,13 @@ export const EnvSchema = z.object({
   ESCALATION_EXPECTED_WAIT_MINUTES: z.coerce.number().int().positive().default(10),
   /** Key of the agents' WeCom group robot (消息推送 webhook); unset: no group notification. */
   AGENT_NOTIFY_WECOM_WEBHOOK_KEY: z.string().optional(),
+  /**
+   * The agents' DingTalk group: the id of a DingTalk bot (from BOTS_FILE) whose robot is a member of that
+   * group, and the group's openConversationId. The robot posts there through the OpenAPI (custom group
+   * robots are being retired by DingTalk). Both or neither.
+   */
+  AGENT_NOTIFY_DINGTALK_BOT: z.string().optional(),
+  AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: z.string().optional(),
 
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: z.coerce.number().int().min(0).max(65_535).default(3200),
@@ -182,7 +189,18 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
   } catch {
     throw new ConfigError(`BOTS_FILE ${parsed.data.BOTS_FILE} cannot be read`);
   }
-  return { ...parsed.data, bots: parseBotsFile(botsText, merged, parsed.data.BOTS_FILE) };
+  const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
+  checkAgentNotifyDingtalk(parsed.data, bots);
+  return { ...parsed.data, bots };
+}
+
+function checkAgentNotifyDingtalk(env: Env, bots: BotConfig[]): void {
+  const { AGENT_NOTIFY_DINGTALK_BOT: botId, AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: conversationId } = env;
+  if (!botId && !conversationId) return;
+  if (!botId || !conversationId) throw new ConfigError('invalid configuration: AGENT_NOTIFY_DINGTALK_BOT and AGENT_NOTIFY_DINGTALK_CONVERSATION_ID go together');
+  if (!bots.some((b) => b.id === botId && b.channel === 'dingtalk')) {
+    throw new ConfigError(`invalid configuration: AGENT_NOTIFY_DINGTALK_BOT ${botId} is not a DingTalk bot in ${env.BOTS_FILE}`);
+  }
 }
 
 export { workspaceRoot };

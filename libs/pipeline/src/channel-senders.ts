@@ -6,7 +6,7 @@ import type { Metrics } from '@answerbridge/observability';
 
 /**
  * One sender per channel, each with an API client per configured bot (tokens shared through `store`),
- * and the agents' group robot when one is configured.
+ * and the agents' groups when configured.
  */
 export function createChannelSenders(config: AppConfig, store: KeyValueStore, metrics: Metrics) {
   const wecom = new Map<string, WecomApiClient>();
@@ -39,12 +39,49 @@ export function createChannelSenders(config: AppConfig, store: KeyValueStore, me
       );
     }
   }
-  const robot = config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY ? new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) : null;
+  const agentGroups = agentGroupNotifiers(config, dingtalk);
   return {
     senders: {
       wecom: new WecomSender((id) => wecom.get(id), store),
       dingtalk: new DingTalkSender((id) => dingtalk.get(id), store, config.DINGTALK_API_TIMEOUT_MS),
     },
-    notifyAgents: robot ? (text: string) => robot.sendText(text) : undefined,
+    notifyAgents: agentGroups.length > 0 ? notifyEachGroupOnce(agentGroups, store) : undefined,
+  };
+}
+
+export interface AgentGroupNotifier {
+  name: string;
+  send(text: string): Promise<void>;
+}
+
+/** The agents' groups configured: a WeCom group robot, a DingTalk group the app's robot is in, or both. */
+function agentGroupNotifiers(config: AppConfig, dingtalk: Map<string, DingTalkApiClient>): AgentGroupNotifier[] {
+  const notifiers: AgentGroupNotifier[] = [];
+  if (config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) {
+    const robot = new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY);
+    notifiers.push({ name: 'wecom-robot', send: (text) => robot.sendText(text) });
+  }
+  const dingBot = config.bots.find((b) => b.channel === 'dingtalk' && b.id === config.AGENT_NOTIFY_DINGTALK_BOT);
+  const client = dingBot && dingtalk.get(dingBot.id);
+  const conversationId = config.AGENT_NOTIFY_DINGTALK_CONVERSATION_ID;
+  if (dingBot?.channel === 'dingtalk' && client && conversationId) {
+    const robotCode = dingBot.robotCode ?? dingBot.clientId;
+    notifiers.push({ name: 'dingtalk-group', send: (text) => client.sendToGroup(robotCode, conversationId, 'sampleText', { content: text }) });
+  }
+  return notifiers;
+}
+
+/**
+ * Posts to every group, each at most once per notice: when one group fails and the job is retried, the
+ * groups already told are not told again.
+ */
+export function notifyEachGroupOnce(notifiers: AgentGroupNotifier[], store: KeyValueStore) {
+  return async (text: string, noticeId: string): Promise<void> => {
+    for (const notifier of notifiers) {
+      const marker = `agent-notice:${noticeId}:${notifier.name}`;
+      if (await store.get(marker)) continue;
+      await notifier.send(text);
+      await store.set(marker, '1', 86_400_000);
+    }
   };
 }

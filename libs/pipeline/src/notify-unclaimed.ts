@@ -3,8 +3,8 @@ import type { Logger } from '@answerbridge/observability';
 
 export interface NotifyUnclaimedDeps {
   escalation: EscalationService;
-  /** Posts to the agents' group (WeCom group robot); absent when not configured. */
-  notifyAgents?: (text: string) => Promise<void>;
+  /** Posts to the agents' groups (WeCom group robot, DingTalk group), once per notice id; absent when not configured. */
+  notifyAgents?: (text: string, noticeId: string) => Promise<void>;
   expectedWaitMinutes: number;
   consoleUrl?: string;
   logger: Logger;
@@ -18,6 +18,7 @@ export async function notifyUnclaimed(deps: NotifyUnclaimedDeps, check: { conver
   if (deps.notifyAgents) {
     await deps.notifyAgents(
       `【待接入】${escalation.channel} 用户 ${escalation.senderId} 已等待 ${waited} 分钟：${escalation.question.slice(0, 100)}` + (deps.consoleUrl ? `\n${deps.consoleUrl}` : ''),
+      `${escalation.conversationId}:${escalation.escalatedAt}`,
     );
   }
   await deps.escalation.tellStillWaiting(escalation, deps.expectedWaitMinutes);
