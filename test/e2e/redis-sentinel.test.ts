@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { createRedis } from '@answerbridge/queue';
+import { createRedis, waitForRedis } from '@answerbridge/queue';
 import { startRedisWithSentinel, type RunningService } from '@answerbridge/testing';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -11,7 +11,8 @@ describe('Redis through Sentinel', () => {
   let sut: SystemUnderTest;
   beforeAll(async () => {
     sentinel = await startRedisWithSentinel('s3ntinel-pass');
-    sut = await startSystem({ REDIS_URL: sentinel.address });
+    // The password as the Helm chart gives it: REDIS_PASSWORD from a Secret, not inside the URL.
+    sut = await startSystem({ REDIS_URL: sentinel.address.replace(':s3ntinel-pass@', ''), REDIS_PASSWORD: 's3ntinel-pass' });
   });
   afterAll(async () => {
     await sut?.stop();
@@ -27,6 +28,16 @@ describe('Redis through Sentinel', () => {
     expect((await fetch(new URL('/readyz', sut.gateway.url))).status).toBe(200);
     expect((await fetch(new URL('/readyz', sut.worker.metricsUrl))).status).toBe(200);
     expect((await fetch(new URL('/readyz', sut.console.url))).status).toBe(200);
+  });
+
+  it('takes the password inside the URL as well', async () => {
+    const viaUrl = createRedis(sentinel.address, 'producer');
+    try {
+      await waitForRedis(viaUrl);
+      expect(await viaUrl.ping()).toBe('PONG');
+    } finally {
+      viaUrl.disconnect();
+    }
   });
 
   it('reports a wrong password as an authentication error, not a hang', async () => {

@@ -92,7 +92,7 @@ export async function startSystem(
   // Fault tests run workers as separate processes they can kill; then there is no in-process one.
   const worker: RunningWorker = options.inProcessWorker === false ? { metricsUrl: '', close: async () => undefined } : await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
-  const redis = createRedis(services.redisUrl, 'worker');
+  const redis = createRedis(services.redisUrl, 'worker', overrides);
   redis.on('error', () => undefined); // fault suites restart Redis under it; it reconnects
   const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
   const sut: SystemUnderTest = {

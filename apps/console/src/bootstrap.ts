@@ -25,7 +25,7 @@ const inboxPage = readFileSync(path.join(workspaceRoot, 'apps/console/src/inbox-
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
   const log = logger ?? createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   initTracing({ serviceName: `answerbridge-console`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config.REDIS_URL, 'worker', config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await waitForRedis(redis);
   const producer = new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 });

@@ -22,7 +22,7 @@ export interface RunningGateway {
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningGateway> {
   const log = logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   initTracing({ serviceName: `answerbridge-gateway`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.REDIS_URL, 'producer', config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const ctx: GatewayContext = {
     config,

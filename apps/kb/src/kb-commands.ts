@@ -1,6 +1,6 @@
 import { type AppConfig } from '@answerbridge/config';
 import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
-import { RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
+import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
@@ -20,12 +20,12 @@ const services = createKnowledgeServices;
  * reindex from the FAQ file does not lose them.
  */
 async function savedEntriesOf(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
     return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
   } catch (error) {
-    throw new UsageError(`cannot read the entries agents saved from Redis at ${config.REDIS_URL} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`);
+    throw new UsageError(`cannot read the entries agents saved from Redis at ${redisUrlForDisplay(config.REDIS_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`);
   } finally {
     redis.disconnect();
   }

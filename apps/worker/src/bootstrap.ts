@@ -40,7 +40,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const log = logger ?? createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   initTracing({ serviceName: `answerbridge-worker`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
   const metrics = createMetrics('worker');
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config.REDIS_URL, 'worker', config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await waitForRedis(redis);
   const store = new RedisKeyValueStore(redis, config.QUEUE_PREFIX);

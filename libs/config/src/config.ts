@@ -37,6 +37,13 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(rediss?|redis-sentinel):\/\/\S+$/, 'expected redis://, rediss:// or redis-sentinel://')
     .default('redis://127.0.0.1:6379'),
+  /**
+   * Redis's password (and its sentinels') kept out of REDIS_URL, so a Kubernetes Secret can supply it as it
+   * is, with no URL encoding; a password inside REDIS_URL cannot be combined with it.
+   */
+  REDIS_PASSWORD: z.string().optional(),
+  /** The Sentinels' own password when it differs; unset, a redis-sentinel:// URL's Sentinels get REDIS_PASSWORD. */
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   /** Prefix of every BullMQ key; wrap in {} (e.g. "{ab}") on Redis Cluster so a queue stays in one slot. */
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('ab'),
   /** How long a platform message id is remembered to drop redeliveries (seconds). */
@@ -188,6 +195,9 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
     botsText = readFileSync(parsed.data.BOTS_FILE, 'utf8');
   } catch {
     throw new ConfigError(`BOTS_FILE ${parsed.data.BOTS_FILE} cannot be read`);
+  }
+  if (parsed.data.REDIS_PASSWORD && /^[a-z-]+:\/\/[^/@]*:[^/@]*@/.test(parsed.data.REDIS_URL)) {
+    throw new ConfigError('invalid configuration: REDIS_PASSWORD is set and REDIS_URL carries a password too; keep one');
   }
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
   checkAgentNotifyDingtalk(parsed.data, bots);

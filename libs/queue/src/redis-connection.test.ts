@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedisUrlError, redisTargetOptions } from './redis-connection';
+import { RedisUrlError, createRedis, redisTargetOptions, redisUrlForDisplay } from './redis-connection';
 
 describe('redisTargetOptions', () => {
   it('passes redis:// and rediss:// URLs to ioredis as they are', () => {
@@ -39,5 +39,32 @@ describe('redisTargetOptions', () => {
 
   it('never puts the password in its error messages', () => {
     expect(() => redisTargetOptions('redis-sentinel://:topsecret@s1/m')).toThrow(/^(?!.*topsecret)/s);
+  });
+});
+
+describe('redisUrlForDisplay', () => {
+  it.each([
+    ['redis://:p%40ss@cache:6379/0', 'redis://:***@cache:6379/0'],
+    ['redis://app:pw@cache:6379', 'redis://app:***@cache:6379'],
+    ['redis-sentinel://:pw@s1:26379,s2:26379/m', 'redis-sentinel://:***@s1:26379,s2:26379/m'],
+    ['redis://cache:6379', 'redis://cache:6379'],
+  ])('masks the password of %s', (url, shown) => {
+    expect(redisUrlForDisplay(url)).toBe(shown);
+  });
+});
+
+describe('createRedis passwords', () => {
+  const optionsOf = (url: string, auth: Parameters<typeof createRedis>[2]) => {
+    const redis = createRedis(url, 'producer', auth);
+    redis.on('error', () => undefined); // nothing listens on port 1; only the options matter here
+    redis.disconnect();
+    return redis.options;
+  };
+
+  it('gives REDIS_PASSWORD to Redis and, unless they have their own, to the Sentinels', () => {
+    expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a' })).toMatchObject({ password: 'a', sentinelPassword: 'a' });
+    expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a', REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'a', sentinelPassword: 'b' });
+    expect(optionsOf('redis-sentinel://:inurl@127.0.0.1:1/m', { REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'inurl', sentinelPassword: 'b' });
+    expect(optionsOf('redis://127.0.0.1:1', { REDIS_PASSWORD: 'a' })).toMatchObject({ password: 'a' });
   });
 });

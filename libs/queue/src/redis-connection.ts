@@ -46,14 +46,33 @@ export function redisTargetOptions(url: string): { url?: string; options: RedisO
   };
 }
 
+/** The URL with any password masked, for messages a person reads. */
+export function redisUrlForDisplay(url: string): string {
+  return url.replace(/^([a-z-]+:\/\/[^/@]*?:)[^/@]*@/, '$1***@');
+}
+
+/** Passwords given apart from REDIS_URL (the settings of the same names; an AppConfig fits). */
+export interface RedisAuth {
+  REDIS_PASSWORD?: string | undefined;
+  /** The Sentinels' own password; unset, they take the Redis password (Bitnami's default). */
+  REDIS_SENTINEL_PASSWORD?: string | undefined;
+}
+
 /**
  * Producers (the HTTP gateway) fail fast when Redis is away, so the platform gets a 5xx and retries;
  * workers block on Redis and must wait for it instead (BullMQ requires maxRetriesPerRequest: null).
  */
-export function createRedis(url: string, role: RedisRole): Redis {
+export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}): Redis {
   const target = redisTargetOptions(url);
+  const password = auth.REDIS_PASSWORD;
+  const sentinelPassword = auth.REDIS_SENTINEL_PASSWORD ?? password;
   const options: RedisOptions = {
+    // A password given on its own (REDIS_PASSWORD, straight from a Secret: no URL encoding to get
+    // wrong) counts where the URL carries none; ioredis lets the URL's win otherwise.
+    ...(password ? { password } : {}),
+    ...(sentinelPassword ? { sentinelPassword } : {}),
     ...target.options,
+    ...(auth.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: auth.REDIS_SENTINEL_PASSWORD } : {}),
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     connectTimeout: 5_000,
