@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyValueStore } from '@answerbridge/core';
+import { InMemoryKeyValueStore } from '@answerbridge/core';
 import { notifyEachGroupOnce, type AgentGroupNotifier } from './channel-senders';
-
-class MapStore implements KeyValueStore {
-  readonly values = new Map<string, string>();
-  async get(key: string) {
-    return this.values.get(key) ?? null;
-  }
-  async setIfAbsent(key: string, value: string) {
-    if (this.values.has(key)) return false;
-    this.values.set(key, value);
-    return true;
-  }
-  async set(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async deleteIfEquals(key: string, expected: string) {
-    return this.values.get(key) === expected && this.values.delete(key);
-  }
-}
 
 describe('notifyEachGroupOnce', () => {
   it('on a retry after one group failed, tells only the groups not yet told', async () => {
@@ -34,7 +16,7 @@ describe('notifyEachGroupOnce', () => {
         },
       },
     ];
-    const notify = notifyEachGroupOnce(groups, new MapStore());
+    const notify = notifyEachGroupOnce(groups, new InMemoryKeyValueStore());
     await expect(notify('waiting', 'c1:100')).rejects.toThrow('DingTalk 503');
     dingtalkDown = false;
     await notify('waiting', 'c1:100');
