@@ -6,6 +6,7 @@ import { EnvSchema, loadConfig, parseBotsFile } from '@answerbridge/config';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InterpolationError, interpolateString, parseDotenv, renderCompose } from './compose-interpolation';
+import { milvusSdkLine } from './milvus-sdk-line';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const composeDir = path.join(root, 'deploy/compose');
@@ -218,7 +219,8 @@ describe('deploy/compose', () => {
 
   it('Milvus standalone runs on etcd and MinIO, all pinned and health-gated', () => {
     const milvus = service('milvus');
-    expect(milvus.image).toMatch(/^milvusdb\/milvus:v2\.[56]\.\d+$/);
+    // The server line the Milvus Node SDK we ship is made for (SDK 3.0.x ↔ Milvus 3.0.x).
+    expect(milvus.image).toMatch(new RegExp(`^milvusdb/milvus:v${milvusSdkLine().replace('.', '\\.')}\\.\\d+$`));
     expect(service('etcd').image).toMatch(/^quay\.io\/coreos\/etcd:v3\.5\.\d+$/);
     expect(service('minio').image).toMatch(/^(quay\.io\/)?minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
     expect(milvus.command).toEqual(['milvus', 'run', 'standalone']);

@@ -13,6 +13,7 @@ import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-model
 import { ConfigMap, Secret, Service, ServiceAccount, type IConfigMap, type IService } from 'kubernetes-models/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { milvusSdkLine } from './milvus-sdk-line';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const chart = 'deploy/helm/answerbridge';
@@ -492,5 +493,13 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       expect(() => validateManifest(gateway)).toThrow(/containerPort must be integer/);
       expect(() => validateManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toThrow(/has no schema/);
     });
+  });
+});
+
+describe('values for the official Milvus chart (deploy/helm/milvus-values.yaml)', () => {
+  it('runs Milvus in cluster mode on the server line our Milvus SDK is made for', () => {
+    const values = parse(readFileSync(path.join(repoRoot, 'deploy/helm/milvus-values.yaml'), 'utf8')) as { cluster?: { enabled?: boolean }; image?: { all?: { tag?: string } } };
+    expect(values.cluster?.enabled).toBe(true);
+    expect(values.image?.all?.tag).toMatch(new RegExp(`^v${milvusSdkLine().replace('.', '\\.')}\\.\\d+$`));
   });
 });
