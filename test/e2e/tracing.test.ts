@@ -6,10 +6,11 @@ import { startSystem, type SystemUnderTest } from '../support/system-under-test'
 /** One trace from the platform callback to the reply sent, across the queue (context carried in job data). */
 describe('tracing', () => {
   const exporter = new InMemorySpanExporter();
+  const logLines: Record<string, unknown>[] = [];
   let sut: SystemUnderTest;
   beforeAll(async () => {
     initTracing({ serviceName: 'answerbridge-test', exporter });
-    sut = await startSystem();
+    sut = await startSystem({ LOG_LEVEL: 'info' }, undefined, (line) => void logLines.push(JSON.parse(line) as Record<string, unknown>));
   });
   afterAll(async () => {
     await sut?.stop();
@@ -30,5 +31,10 @@ describe('tracing', () => {
     expect(send?.parentSpanContext?.spanId).toBe(answer?.spanContext().spanId);
     expect(answer?.parentSpanContext?.spanId).toBe(accept?.spanContext().spanId);
     expect(answer?.attributes['answerbridge.decision']).toBe('answer');
+    // The log lines of this message carry the same trace, each with the span it was written in.
+    const decided = logLines.find((l) => l['event'] === 'decision' && l['trace_id'] === traceId);
+    const sent = logLines.find((l) => l['event'] === 'reply_sent' && l['trace_id'] === traceId);
+    expect(decided?.['span_id']).toBe(answer?.spanContext().spanId);
+    expect(sent?.['span_id']).toBe(send?.spanContext().spanId);
   });
 });

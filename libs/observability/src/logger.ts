@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { activeTraceFields } from './tracing';
 
 /**
  * Every field name that can carry a secret, at any depth we log. One list, so a new secret field is
@@ -36,6 +37,8 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: redactPaths, censor: '[redacted]' },
     // Query strings carry access_token on WeCom's API; never log a URL's query.
     serializers: { err: pino.stdSerializers.err, url: (u: unknown) => String(u).replace(/\?.*$/, '?…') },
+    // Lines written under a span carry its ids, so logs and traces of one message join up.
+    mixin: activeTraceFields,
     ...(options.pretty && !options.destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);

@@ -1,4 +1,5 @@
-import { context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -8,6 +9,7 @@ import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type Span
 export type TraceCarrier = Record<string, string>;
 
 let provider: BasicTracerProvider | null = null;
+let contextManagerRegistered = false;
 
 export interface TracingOptions {
   serviceName: string;
@@ -23,6 +25,12 @@ export interface TracingOptions {
  */
 export function initTracing(options: TracingOptions): void {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  // The active span follows the async work it started (AsyncLocalStorage), so a log line written anywhere
+  // under a span carries its trace id without the span being passed down. Registered once per process;
+  // a second registration is refused by the API and changes nothing.
+  if (!contextManagerRegistered) {
+    contextManagerRegistered = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
   if (provider && !options.exporter) return;
   // An explicit exporter (tests) replaces whatever was registered before in this process, including by
   // another copy of this module (the OpenTelemetry globals outlive module instances).
@@ -57,11 +65,11 @@ export function carrierOf(span: Span): TraceCarrier {
   return carrier;
 }
 
-/** Runs `fn` in a child span, ending it (with the error recorded) however `fn` ends. */
+/** Runs `fn` in a child span, as the active span, ending it (with the error recorded) however `fn` ends. */
 export async function inSpan<T>(name: string, parent: TraceCarrier | Span | undefined, fn: (span: Span) => Promise<T>): Promise<T> {
   const span = startSpan(name, parent);
   try {
-    return await fn(span);
+    return await context.with(trace.setSpan(context.active(), span), () => fn(span));
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: 2, message: (error as Error).message });
@@ -69,4 +77,11 @@ export async function inSpan<T>(name: string, parent: TraceCarrier | Span | unde
   } finally {
     span.end();
   }
+}
+
+/** trace_id and span_id of the active span, for log lines; nothing outside a span. */
+export function activeTraceFields(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

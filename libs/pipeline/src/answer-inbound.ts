@@ -75,7 +75,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   };
   await deps.decisions.record(record);
   span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
-  deps.logger.info({ event: 'decision', traceId: span.spanContext().traceId, ...record, question: undefined }, 'decided');
+  deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
   if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);

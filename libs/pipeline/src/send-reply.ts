@@ -12,13 +12,13 @@ export interface SendReplyDeps {
 /** Delivers one queued reply through its channel; failures are retried by the queue with backoff. */
 export async function sendReply(deps: SendReplyDeps, reply: OutboundReply): Promise<void> {
   const sender = deps.senders[reply.target.channel];
-  const { platformMessageId, traceId } = await deps.metrics.time('send', () =>
+  await deps.metrics.time('send', () =>
     inSpan('reply.send', reply.trace, async (span) => {
       span.setAttributes({ 'answerbridge.channel': reply.target.channel, 'answerbridge.reply': reply.id });
-      return { ...(await sender.send(reply)), traceId: span.spanContext().traceId };
+      const { platformMessageId } = await sender.send(reply);
+      deps.logger.info({ event: 'reply_sent', replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
     }),
   );
-  deps.logger.info({ event: 'reply_sent', traceId, replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
   if (reply.track) await deps.escalation.markDelivery(reply.track.conversationId, reply.track.entryId, 'sent');
 }
 
