@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EnvSchema, loadConfig, parseBotsFile } from '@answerbridge/config';
+import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InterpolationError, interpolateString, parseDotenv, renderCompose } from './compose-interpolation';
@@ -198,7 +199,8 @@ describe('deploy/compose', () => {
     expect((render({ ...envExample, WORKER_REPLICAS: '5' }).rendered as ComposeFile).services['worker']?.deploy?.replicas).toBe(5);
     // Compose itself refuses a non-integer here ("two" would pass the schema, which allows strings for interpolation).
     expect(() => render({ ...envExample, WORKER_REPLICAS: 'two' })).toThrow(/services\.worker\.deploy\.replicas: cannot cast "two"/);
-    expect(seconds(service('worker').stop_grace_period)).toBeGreaterThanOrEqual(60);
+    // Docker must not kill a stopping worker before its own shutdown grace runs out.
+    expect(seconds(service('worker').stop_grace_period)).toBeGreaterThan(WORKER_SHUTDOWN_GRACE_MS / 1000);
   });
 
   it('Redis: AOF every second, password from the environment, noeviction, a volume, an authenticated healthcheck', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { EnvSchema } from '@answerbridge/config';
 import { jobCatalog } from '@answerbridge/core';
+import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import { ScaledObject, TriggerAuthentication, type IScaledObject, type ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { QueueKeys } from 'bullmq';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
@@ -238,7 +239,8 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         expect(paths, name).toEqual(name === 'console' ? ['bots.json', 'console-users.json'] : ['bots.json']);
         expect(d.spec?.template.metadata?.annotations?.['checksum/config'], name).toMatch(/^[0-9a-f]{64}$/);
       }
-      expect(appDeployment(manifests, 'worker').spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+      // The kubelet must not kill a stopping worker before its own shutdown grace runs out.
+      expect(appDeployment(manifests, 'worker').spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThan(WORKER_SHUTDOWN_GRACE_MS / 1000);
     });
 
     it('keeps the Redis password out of REDIS_URL: REDIS_PASSWORD comes from a secretKeyRef', () => {
@@ -477,6 +479,8 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       { why: 'a password inside redis.url', sets: ['redis.url=redis://:hunter2@redis:6379/0'], message: /redis\.url must not contain credentials/ },
       { why: 'no embeddings endpoint and no SGLang', sets: ['embedding.baseUrl='], message: /embedding\.baseUrl is required/ },
       { why: 'a setting the chart owns set through config', sets: ['config.REDIS_URL=redis://x:6379'], message: /config\.REDIS_URL is set by the chart/ },
+      { why: 'a credential put in the ConfigMap', sets: ['config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY=robot-key'], message: /config\.AGENT_NOTIFY_WECOM_WEBHOOK_KEY is set by the chart; use envFromSecrets/ },
+      { why: 'a password put in the ConfigMap', sets: ['config.REDIS_PASSWORD=pw'], message: /config\.REDIS_PASSWORD is set by the chart/ },
       { why: 'SGLang without a models volume', sets: ['sglang.enabled=true'], message: /sglang\.models: give exactly one of existingClaim and hostPath/ },
     ])('$why', async ({ sets, message }, { expect }) => {
       const result = await template('default-values.yaml', ...sets);
@@ -501,5 +505,14 @@ describe('values for the official Milvus chart (deploy/helm/milvus-values.yaml)'
     const values = parse(readFileSync(path.join(repoRoot, 'deploy/helm/milvus-values.yaml'), 'utf8')) as { cluster?: { enabled?: boolean }; image?: { all?: { tag?: string } } };
     expect(values.cluster?.enabled).toBe(true);
     expect(values.image?.all?.tag).toMatch(new RegExp(`^v${milvusSdkLine().replace('.', '\\.')}\\.\\d+$`));
+  });
+});
+
+describe('the chart and deploy/compose agree', () => {
+  it('run the same SGLang release, with the same reranker flags', () => {
+    const values = parse(readFileSync(path.join(repoRoot, chart, 'values.yaml'), 'utf8')) as { sglang: { image: { repository: string; tag: string }; reranker: { extraArgs: string[] } } };
+    const compose = parse(readFileSync(path.join(repoRoot, 'deploy/compose/compose.yaml'), 'utf8')) as { services: Record<string, { image?: string; command?: string[] }> };
+    expect(compose.services['sglang']?.image).toBe(`${values.sglang.image.repository}:${values.sglang.image.tag}`);
+    expect(compose.services['sglang-reranker']?.command).toEqual(expect.arrayContaining(values.sglang.reranker.extraArgs));
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
 import type { DingTalkBotConfig } from '@answerbridge/config';
@@ -82,6 +85,30 @@ describe('DingTalk channel', () => {
       for (const u of users) expect(sut.simulator.dingtalk.sent.filter((m) => m.to === u)).toHaveLength(1);
     } finally {
       await second.close();
+    }
+  });
+
+  it('stays ready with a Stream bot that cannot connect, and shows each socket in /readyz and /metrics', async () => {
+    // A bot with credentials DingTalk refuses: its socket never opens, and the gateway must still take callbacks.
+    const botsFile = path.join(mkdtempSync(path.join(tmpdir(), 'ab-broken-stream-')), 'bots.json');
+    const broken: DingTalkBotConfig = { ...streamBot, id: 'brokenstream', clientId: 'dingbrokenstream', clientSecret: 'refused' };
+    writeFileSync(botsFile, JSON.stringify({ bots: [...sut.config.bots, broken] }));
+    const gateway = await startGateway(loadConfig({ GATEWAY_PORT: '0', REDIS_URL: sut.config.REDIS_URL, QUEUE_PREFIX: sut.config.QUEUE_PREFIX, BOTS_FILE: botsFile, DINGTALK_API_BASE_URL: sut.simulator.url }, {}), createLogger({ name: 'broken-stream', level: 'silent' }));
+    try {
+      await gateway.streams.find((s) => s.clientId === streamBot.clientId)?.ready();
+      const readyz = await fetch(`${gateway.url}/readyz`);
+      expect(readyz.status).toBe(200);
+      expect(((await readyz.json()) as { dingtalkStreams: unknown[] }).dingtalkStreams).toEqual(
+        expect.arrayContaining([
+          { clientId: streamBot.clientId, connected: true },
+          { clientId: 'dingbrokenstream', connected: false },
+        ]),
+      );
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toContain(`answerbridge_dingtalk_stream_connected{client_id="${streamBot.clientId}",service="gateway"} 1`);
+      expect(metrics).toContain('answerbridge_dingtalk_stream_connected{client_id="dingbrokenstream",service="gateway"} 0');
+    } finally {
+      await gateway.close();
     }
   });
 

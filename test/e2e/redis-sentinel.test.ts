@@ -10,9 +10,9 @@ describe('Redis through Sentinel', () => {
   let sentinel: RunningService;
   let sut: SystemUnderTest;
   beforeAll(async () => {
-    sentinel = await startRedisWithSentinel('s3ntinel-pass');
-    // The password as the Helm chart gives it: REDIS_PASSWORD from a Secret, not inside the URL.
-    sut = await startSystem({ REDIS_URL: sentinel.address.replace(':s3ntinel-pass@', ''), REDIS_PASSWORD: 's3ntinel-pass' });
+    sentinel = await startRedisWithSentinel('m@ster:pass', 'sentinel-own-pass');
+    // The passwords as the Helm chart gives them: from a Secret, apart from the URL, the Sentinel's its own.
+    sut = await startSystem({ REDIS_URL: sentinel.address.replace(/\/\/[^@]*@/, '//'), REDIS_PASSWORD: 'm@ster:pass', REDIS_SENTINEL_PASSWORD: 'sentinel-own-pass' });
   });
   afterAll(async () => {
     await sut?.stop();
@@ -20,7 +20,7 @@ describe('Redis through Sentinel', () => {
   });
 
   it('answers a WeCom question with every app connected through the sentinel', async () => {
-    expect(sentinel.address).toMatch(/^redis-sentinel:\/\//);
+    expect(sut.config.REDIS_URL).toMatch(/^redis-sentinel:\/\/127\.0\.0\.1:\d+\/answerbridge$/);
     const answer = loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer;
     await sut.simulator.wecomClient(sut.bot.id).sendText('sentinel-user', '年假有几天？');
     const reply = await sut.simulator.wecom.nextMessageTo('sentinel-user');
@@ -31,7 +31,7 @@ describe('Redis through Sentinel', () => {
   });
 
   it('takes the password inside the URL as well', async () => {
-    const viaUrl = createRedis(sentinel.address, 'producer');
+    const viaUrl = createRedis(sentinel.address, 'producer', { REDIS_SENTINEL_PASSWORD: 'sentinel-own-pass' });
     try {
       await waitForRedis(viaUrl);
       expect(await viaUrl.ping()).toBe('PONG');
@@ -41,7 +41,7 @@ describe('Redis through Sentinel', () => {
   });
 
   it('reports a wrong password as an authentication error, not a hang', async () => {
-    const wrong = createRedis(sentinel.address.replace('s3ntinel-pass', 'wrong'), 'producer');
+    const wrong = createRedis(sentinel.address, 'producer', { REDIS_SENTINEL_PASSWORD: 'wrong' });
     try {
       const [error] = (await once(wrong, 'error')) as [Error];
       expect(error.message).toMatch(/WRONGPASS/);

@@ -88,3 +88,31 @@ describe('worker processes stopped mid-job', () => {
     expect(sut.simulator.wecom.sentTo('term1')).toHaveLength(1);
   });
 });
+
+/**
+ * A worker still starting (its Redis unreachable) stops at once on SIGTERM: in a container the app is
+ * PID 1, for which the kernel has no default action, so only the app's own handler can end it.
+ */
+describe('a worker stopped while it starts', () => {
+  it('exits promptly on SIGTERM before it ever reached Redis', async () => {
+    const deadRedis = `redis://127.0.0.1:${await freePort()}`;
+    const worker = await startProcess('worker-starting', process.execPath, appNodeArgs(workspaceRoot, 'worker'), async () => true, {
+      cwd: workspaceRoot,
+      env: { REDIS_URL: deadRedis, METRICS_PORT: '0', LOG_LEVEL: 'info', BOTS_FILE: `${workspaceRoot}/config/bots.local.json` },
+    });
+    // Its log says when it is retrying Redis, i.e. well inside start-up.
+    const retrying = new Promise<void>((resolve) => {
+      const check = () => {
+        if (worker.output().includes('redis connection error')) resolve();
+      };
+      worker.child.stdout?.on('data', () => setImmediate(check));
+      check();
+    });
+    await retrying;
+    const exited = once(worker.child, 'exit');
+    worker.child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(worker.output()).toContain('stopped while starting');
+  });
+});

@@ -40,14 +40,20 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready means callbacks can be queued: Redis answers. DingTalk Stream sockets are not part of it: they
+  // reconnect on their own, and a DingTalk outage (or one bot's bad credentials) must not take every
+  // replica out of the load balancer and refuse WeCom and DingTalk HTTP callbacks with it. Their state is
+  // in the body and in answerbridge_dingtalk_stream_connected.
   app.get('/readyz', async (_req, res) => {
     const ready = await redis.ping().then(
       (pong) => pong === 'PONG',
       () => false,
     );
-    const streamsUp = streams.every((s) => s.connected);
-    res.status(ready && streamsUp ? 200 : 503).json({ status: !ready ? 'redis unavailable' : streamsUp ? 'ready' : 'dingtalk stream connecting' });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable', dingtalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })) });
   });
+  ctx.metrics.gauge('answerbridge_dingtalk_stream_connected', 'DingTalk Stream sockets of this gateway: 1 connected, 0 reconnecting.', ['client_id'], async () =>
+    streams.map((s) => ({ labels: { client_id: s.clientId }, value: s.connected ? 1 : 0 })),
+  );
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });

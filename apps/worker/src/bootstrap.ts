@@ -18,6 +18,12 @@ import {
   type Worker,
 } from '@answerbridge/queue';
 
+/**
+ * How long a stopping worker may take to finish the questions and replies it holds. Deployments give it
+ * 60 s (the chart's terminationGracePeriodSeconds, compose's stop_grace_period): this leaves 5 s of it.
+ */
+export const WORKER_SHUTDOWN_GRACE_MS = 55_000;
+
 export interface RunningWorker {
   /** URL of the worker's /metrics, /healthz and /readyz. */
   metricsUrl: string;

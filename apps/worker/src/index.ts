@@ -1,1 +1,1 @@
-export { bootstrap, type RunningWorker } from './bootstrap';
+export { WORKER_SHUTDOWN_GRACE_MS, bootstrap, type RunningWorker } from './bootstrap';

@@ -1,4 +1,4 @@
 import { runUntilSignal } from '@answerbridge/observability';
-import { bootstrap } from './bootstrap';
+import { WORKER_SHUTDOWN_GRACE_MS, bootstrap } from './bootstrap';
 
-runUntilSignal('worker', bootstrap);
+runUntilSignal('worker', bootstrap, WORKER_SHUTDOWN_GRACE_MS);

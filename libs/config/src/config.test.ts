@@ -42,6 +42,7 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL: expected redis:\/\/, rediss:\/\/ or redis-sentinel:\/\//],
     [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr' }, /go together/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis://:b@cache:6379' }, /carries a password too/],
+    [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis-sentinel://:b@s1:26379/m' }, /carries a password too/],
     [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' }, /hr is not a DingTalk bot/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {})).toThrow(message);

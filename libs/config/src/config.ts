@@ -65,7 +65,7 @@ export const EnvSchema = z.object({
 
   /** A custom profile's query template (Qwen-style "Instruct: …\nQuery:{text}"); see libs/embedding. */
   EMBEDDING_QUERY_TEMPLATE: z.string().optional(),
-  /** Repeated questions reuse their embedding: entries kept per process (0 turns the cache off). */
+  /** Repeated questions reuse their embedding: entries kept per process, ~8 bytes a dimension each (0 turns the cache off). */
   EMBEDDING_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
 
   /**

@@ -8,32 +8,41 @@ export interface Closable {
 
 /**
  * The body of every app's main.ts: start, then on SIGTERM/SIGINT stop taking work and close within
- * `graceMs`, else exit anyway (Kubernetes kills at 30 s; a stuck close must not hang a rollout).
+ * `graceMs`, else exit anyway (a stuck close must not hang a rollout). The handlers are in place before
+ * starting: in a container the app is PID 1, which the kernel spares the default action of signals, so a
+ * process still starting (waiting for Redis or Milvus) would otherwise ignore `docker stop` and Ctrl-C.
  */
 export function runUntilSignal(name: string, start: () => Promise<Closable>, graceMs = 20_000): void {
   const log = createLogger({ name, level: 'info' });
+  let running: Closable | null = null;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!running) {
+      // Nothing was taken yet: there is no work to finish.
+      log.info({ signal }, 'stopped while starting');
+      process.exit(0);
+    }
+    log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      log.error({ graceMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   start().then(
-    (running) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'shutting down');
-        const timer = setTimeout(() => {
-          log.error({ graceMs }, 'shutdown timed out; exiting');
-          process.exit(1);
-        }, graceMs);
-        timer.unref();
-        running.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+    (started) => {
+      running = started;
     },
     (err: unknown) => {
       log.fatal({ err }, 'failed to start');

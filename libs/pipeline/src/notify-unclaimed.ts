@@ -15,12 +15,14 @@ export async function notifyUnclaimed(deps: NotifyUnclaimedDeps, check: { conver
   const escalation = await deps.escalation.stillUnclaimed(check.conversationId, check.escalatedAt);
   if (!escalation) return;
   const waited = Math.round((Date.now() - escalation.escalatedAt) / 60_000);
+  // The asker first (idempotent: the notice has a fixed id), so an agents' group that cannot be reached
+  // does not leave them uninformed.
+  await deps.escalation.tellStillWaiting(escalation, deps.expectedWaitMinutes);
+  deps.logger.warn({ event: 'escalation_unclaimed', conversationId: escalation.conversationId, waitedMinutes: waited }, 'escalation unclaimed');
   if (deps.notifyAgents) {
     await deps.notifyAgents(
       `【待接入】${escalation.channel} 用户 ${escalation.senderId} 已等待 ${waited} 分钟：${escalation.question.slice(0, 100)}` + (deps.consoleUrl ? `\n${deps.consoleUrl}` : ''),
       `${escalation.conversationId}:${escalation.escalatedAt}`,
     );
   }
-  await deps.escalation.tellStillWaiting(escalation, deps.expectedWaitMinutes);
-  deps.logger.warn({ event: 'escalation_unclaimed', conversationId: escalation.conversationId, waitedMinutes: waited }, 'escalation unclaimed');
 }

@@ -66,5 +66,8 @@ describe('createRedis passwords', () => {
     expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a', REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'a', sentinelPassword: 'b' });
     expect(optionsOf('redis-sentinel://:inurl@127.0.0.1:1/m', { REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'inurl', sentinelPassword: 'b' });
     expect(optionsOf('redis://127.0.0.1:1', { REDIS_PASSWORD: 'a' })).toMatchObject({ password: 'a' });
+    // An ACL user named in the URL without a password still gets REDIS_PASSWORD, whatever its characters.
+    expect(optionsOf('redis://app@127.0.0.1:1/2', { REDIS_PASSWORD: 'p@ss:w/rd%41' })).toMatchObject({ username: 'app', password: 'p@ss:w/rd%41', db: 2 });
+    expect(optionsOf('redis://:inurl@127.0.0.1:1', {})).toMatchObject({ password: 'inurl' });
   });
 });

@@ -68,7 +68,7 @@ export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}):
   const sentinelPassword = auth.REDIS_SENTINEL_PASSWORD ?? password;
   const options: RedisOptions = {
     // A password given on its own (REDIS_PASSWORD, straight from a Secret: no URL encoding to get
-    // wrong) counts where the URL carries none; ioredis lets the URL's win otherwise.
+    // wrong) counts where the URL carries none (for redis:// it goes into the URL below).
     ...(password ? { password } : {}),
     ...(sentinelPassword ? { sentinelPassword } : {}),
     ...target.options,
@@ -81,7 +81,19 @@ export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}):
     // them costs both Node and Redis fewer syscalls (bench/gateway). Workers block, so they do not.
     enableAutoPipelining: role === 'producer',
   };
-  return target.url === undefined ? new Redis(options) : new Redis(target.url, options);
+  return target.url === undefined ? new Redis(options) : new Redis(withPassword(target.url, password), options);
+}
+
+/**
+ * ioredis lets a URL's userinfo win over the options, even an empty password (`redis://app@host`), so a
+ * separately given password goes into the URL itself, percent-encoded (ioredis decodes it).
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const parsed = new URL(url);
+  if (parsed.password) return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
 }
 
 export async function waitForRedis(redis: Redis): Promise<void> {

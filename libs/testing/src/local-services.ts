@@ -137,11 +137,12 @@ export async function startRestartableMilvusLite(): Promise<RestartableService> 
 }
 
 /**
- * A password-protected Redis behind one Sentinel, as the Helm chart's external Redis runs it; `address`
- * is the redis-sentinel:// URL the apps take as REDIS_URL. The sentinel rewrites its config file, so it
+ * A password-protected Redis behind one Sentinel (with a password of its own, or the same one), as the
+ * Helm chart's external Redis runs it; `address` is the redis-sentinel:// URL the apps take as REDIS_URL,
+ * with the Redis password in it. The sentinel rewrites its config file, so it
  * gets a writable one of its own.
  */
-export async function startRedisWithSentinel(password: string, masterName = 'answerbridge'): Promise<RunningService> {
+export async function startRedisWithSentinel(password: string, sentinelPassword = password, masterName = 'answerbridge'): Promise<RunningService> {
   const [redisPort, sentinelPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-sentinel-'));
   const master = await startProcess(
@@ -157,7 +158,7 @@ export async function startRedisWithSentinel(password: string, masterName = 'ans
       `port ${sentinelPort}`,
       'bind 127.0.0.1',
       `dir ${dir}`,
-      `requirepass ${password}`,
+      `requirepass ${sentinelPassword}`,
       `sentinel monitor ${masterName} 127.0.0.1 ${redisPort} 1`,
       `sentinel auth-pass ${masterName} ${password}`,
     ].join('\n') + '\n',

@@ -80,7 +80,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- fail (printf "redis.url must start with redis:// or rediss://, got %q" $redis.url) }}
 {{- end }}
 {{- if $u.userinfo }}
-{{- fail "redis.url must not contain credentials: put the password in the Secret named by redis.existingSecret (key redis.passwordKey); the chart adds it to REDIS_URL inside the container" }}
+{{- fail "redis.url must not contain credentials: put the password in the Secret named by redis.existingSecret (key redis.passwordKey); the apps get it as REDIS_PASSWORD" }}
 {{- end }}
 {{- if not $u.host }}
 {{- fail (printf "redis.url has no host: %q" $redis.url) }}
@@ -103,6 +103,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- $owned := dict
   "REDIS_URL" "redis.url / redis.sentinel and redis.existingSecret"
+  "REDIS_PASSWORD" "redis.existingSecret (a ConfigMap is no place for a password)"
+  "REDIS_SENTINEL_PASSWORD" "redis.sentinel.sentinelPasswordKey"
+  "AGENT_NOTIFY_WECOM_WEBHOOK_KEY" "envFromSecrets (the robot key is a credential)"
   "QUEUE_PREFIX" "queue.prefix"
   "MILVUS_ADDRESS" "milvus.address"
   "MILVUS_TOKEN" "milvus.token.existingSecret"

@@ -90,6 +90,10 @@ export class DingTalkStreamConnection {
     this.watchdog.unref();
   }
 
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
   get connected(): boolean {
     return this.client?.ws?.readyState === 1;
   }
