@@ -40,7 +40,7 @@ describe('the production runtime (the image without Docker)', () => {
   let consoleUrl: string;
   let workerUrl: string;
   // The image's own environment (Dockerfile ENV), bound to loopback here.
-  const imageEnv = { NODE_ENV: 'production', GATEWAY_HOST: '127.0.0.1', CONSOLE_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', CONSOLE_USERS_FILE: path.join(workspaceRoot, 'config/console-users.local.json') };
+  const imageEnv = { LOG_LEVEL: 'info', NODE_ENV: 'production', GATEWAY_HOST: '127.0.0.1', CONSOLE_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', CONSOLE_USERS_FILE: path.join(workspaceRoot, 'config/console-users.local.json') };
 
   const healthcheck = (url?: string, env: NodeJS.ProcessEnv = {}) =>
     run(process.execPath, [path.join(runtime, 'healthcheck.mjs'), ...(url ? [url] : [])], { cwd: runtime, env: { ...env } }).then(
@@ -62,7 +62,10 @@ describe('the production runtime (the image without Docker)', () => {
     symlinkSync(path.join(workspaceRoot, 'node_modules'), path.join(context, 'node_modules'));
     runtime = mkdtempSync(path.join(tmpdir(), 'ab-runtime-'));
     await run('bash', [path.join(context, 'deploy/docker/assemble-runtime.sh'), runtime], { cwd: context, maxBuffer: 16 * 1024 * 1024 });
-    sut = await startSystem({ LOG_LEVEL: 'warn' }, undefined, undefined, { inProcessWorker: false });
+    // A DingTalk Stream bot too: its SDK prints to the console, which must come out as JSON log lines.
+    sut = await startSystem({ LOG_LEVEL: 'warn' }, (botId) => [{ id: `${botId}s`, channel: 'dingtalk', clientId: `ding${botId}s`, clientSecret: 'runtime-stream', mode: 'stream', knowledgeBase: botId, language: 'zh' }], undefined, {
+      inProcessWorker: false,
+    });
     // The bundled gateway takes the in-process one's port: the simulator delivers there.
     await sut.gateway.close();
     const gatewayPort = new URL(sut.gateway.url).port;
@@ -107,6 +110,17 @@ describe('the production runtime (the image without Docker)', () => {
     const { stdout } = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'kb', 'versions', sut.bot.id], { cwd: runtime, env: { ...sut.env, ...imageEnv } });
     // The active version the test system ingested, built with the profile it was given.
     expect(stdout).toMatch(new RegExp(`^\\* v1 +kb_${sut.bot.id}_v1 .* e5-small\\|`, 'm'));
+  });
+
+  it('writes one JSON object a line from every app, library output included', () => {
+    expect(processes).toHaveLength(3);
+    const gatewayLines = processes[0]?.output() ?? '';
+    expect(gatewayLines).toMatch(/"source":"console","msg":"\[[^"]*\] connect success"/);
+    for (const app of processes) {
+      const lines = app.output().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.length, app.name).toBeGreaterThan(0);
+      for (const line of lines) expect(() => JSON.parse(line), `${app.name}: ${line}`).not.toThrow();
+    }
   });
 
   it('refuses an unknown app with its usage, and the health check fails on a bad endpoint', async () => {

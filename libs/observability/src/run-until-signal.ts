@@ -1,6 +1,7 @@
 import { once } from 'node:events';
+import { format } from 'node:util';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 export interface Closable {
   close(): Promise<void>;
@@ -14,6 +15,7 @@ export interface Closable {
  */
 export function runUntilSignal(name: string, start: () => Promise<Closable>, graceMs = 20_000): void {
   const log = createLogger({ name, level: 'info' });
+  routeConsoleToLogger(log);
   let running: Closable | null = null;
   let stopping = false;
   const stop = (signal: string) => {
@@ -49,6 +51,17 @@ export function runUntilSignal(name: string, start: () => Promise<Closable>, gra
       process.exit(1);
     },
   );
+}
+
+/**
+ * Sends what libraries print with console.* (the DingTalk Stream SDK announces every connect that way)
+ * through the logger, so a process's stdout stays one JSON object a line. Returns the undo.
+ */
+export function routeConsoleToLogger(log: Logger): () => void {
+  const original = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
+  const to = (level: 'info' | 'debug' | 'warn' | 'error') => (...args: unknown[]) => log[level]({ source: 'console' }, format(...args));
+  Object.assign(console, { log: to('info'), info: to('info'), debug: to('debug'), warn: to('warn'), error: to('error') });
+  return () => void Object.assign(console, original);
 }
 
 /** Starts an HTTP listener (an express app or a plain handler) and resolves with its URL once it listens. */
