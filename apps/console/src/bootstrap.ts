@@ -5,7 +5,7 @@ import type { InboxEvent } from '@answerbridge/core';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
-import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
+import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
@@ -65,7 +65,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await redis.ping().then(() => true, () => false);
+    const ready = await redisAnswers(redis);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable' });
   });
   app.get('/metrics', async (_req, res) => {

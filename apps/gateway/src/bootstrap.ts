@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { JobProducer, createRedis } from '@answerbridge/queue';
+import { JobProducer, createRedis, redisAnswers } from '@answerbridge/queue';
 import express from 'express';
 import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
 import { errorHandler } from './error-handler';
@@ -45,10 +45,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   // replica out of the load balancer and refuse WeCom and DingTalk HTTP callbacks with it. Their state is
   // in the body and in answerbridge_dingtalk_stream_connected.
   app.get('/readyz', async (_req, res) => {
-    const ready = await redis.ping().then(
-      (pong) => pong === 'PONG',
-      () => false,
-    );
+    const ready = await redisAnswers(redis);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable', dingtalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })) });
   });
   ctx.metrics.gauge('answerbridge_dingtalk_stream_connected', 'DingTalk Stream sockets of this gateway: 1 connected, 0 reconnecting.', ['client_id'], async () =>

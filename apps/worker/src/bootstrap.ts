@@ -12,6 +12,7 @@ import {
   createJobConsumer,
   createRedis,
   permanentFailure,
+  redisAnswers,
   waitForRedis,
   type JobContext,
   type Redis,
@@ -157,17 +158,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   };
 }
 
-/**
- * Ready when Redis answers and every consumer is running. The worker's connection queues commands while
- * Redis is away (it must, for BullMQ), so the ping is bounded here rather than left to hang the probe.
- */
+/** Ready when Redis answers and every consumer is running. */
 async function workerReadiness(redis: Redis, workers: Worker[]): Promise<'ready' | 'redis unavailable' | 'consumers stopped'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), 1_000);
-  });
-  const pong = await Promise.race([redis.ping().then((p) => p === 'PONG', () => false), timeout]);
-  clearTimeout(timer);
-  if (!pong) return 'redis unavailable';
+  if (!(await redisAnswers(redis))) return 'redis unavailable';
   return workers.every((w) => w.isRunning()) ? 'ready' : 'consumers stopped';
 }

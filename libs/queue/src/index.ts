@@ -1,4 +1,4 @@
-export { createRedis, redisTargetOptions, redisUrlForDisplay, waitForRedis, RedisUrlError, type RedisAuth, type RedisRole } from './redis-connection';
+export { createRedis, redisAnswers, redisTargetOptions, redisUrlForDisplay, waitForRedis, RedisUrlError, type RedisAuth, type RedisRole } from './redis-connection';
 export { RedisKeyValueStore } from './redis-key-value-store';
 export {
   JobProducer,

@@ -115,3 +115,20 @@ export async function waitForRedis(redis: Redis): Promise<void> {
     redis.once('end', onEnd);
   });
 }
+
+/**
+ * Whether Redis answers within `timeoutMs`, for readiness probes. A client that is not connected says
+ * no at once: a worker-role client would queue the ping until Redis returns, and the probe would hang.
+ */
+export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((pong) => pong === 'PONG', () => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

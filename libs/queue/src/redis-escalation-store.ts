@@ -167,6 +167,9 @@ export class RedisInboxEvents implements InboxEvents {
   /** Subscribes on a dedicated connection; returns a function that unsubscribes and closes it. */
   async subscribe(onEvent: (event: InboxEvent) => void): Promise<() => Promise<void>> {
     const sub = this.redis.duplicate();
+    // A duplicate does not inherit listeners: without one, every failed reconnect while Redis is away is
+    // an "Unhandled error event". It reconnects and resubscribes by itself; the main connection logs.
+    sub.on('error', () => undefined);
     await sub.subscribe(this.channel);
     sub.on('message', (_channel: string, message: string) => {
       try {
