@@ -1,0 +1,70 @@
+{{/* Values checks that a JSON schema cannot phrase clearly. Included once, by the ConfigMap every install renders. */}}
+{{- define "answerbridge.validate" -}}
+{{- $_ := required "milvus.address is required: host:port of the Milvus proxy (gRPC), e.g. milvus.milvus.svc:19530; deploy/helm/milvus-values.yaml installs one" .Values.milvus.address }}
+{{- $redis := .Values.redis }}
+{{- if and $redis.url $redis.sentinel.enabled }}
+{{- fail "redis: give either redis.url (plain Redis) or redis.sentinel.enabled with redis.sentinel.hosts, not both" }}
+{{- end }}
+{{- if $redis.sentinel.enabled }}
+{{- if not $redis.sentinel.hosts }}
+{{- fail "redis.sentinel.hosts is required with redis.sentinel.enabled: the Sentinel nodes as host:port" }}
+{{- end }}
+{{- else }}
+{{- $_ := required "redis.url is required (e.g. redis://redis-master.redis.svc:6379/0), or set redis.sentinel.enabled and redis.sentinel.hosts" $redis.url }}
+{{- $u := urlParse $redis.url }}
+{{- if not (has $u.scheme (list "redis" "rediss")) }}
+{{- fail (printf "redis.url must start with redis:// or rediss://, got %q" $redis.url) }}
+{{- end }}
+{{- if $u.userinfo }}
+{{- fail "redis.url must not contain credentials: put the password in the Secret named by redis.existingSecret (key redis.passwordKey); the apps get it as REDIS_PASSWORD" }}
+{{- end }}
+{{- if not $u.host }}
+{{- fail (printf "redis.url has no host: %q" $redis.url) }}
+{{- end }}
+{{- end }}
+{{- if and (not .Values.embedding.baseUrl) (not .Values.sglang.enabled) }}
+{{- fail "embedding.baseUrl is required (an OpenAI-compatible endpoint including /v1), or set sglang.enabled to run SGLang in this release" }}
+{{- end }}
+{{- if and .Values.sglang.enabled (eq (empty .Values.sglang.models.existingClaim) (empty .Values.sglang.models.hostPath)) }}
+{{- fail "sglang.models: give exactly one of existingClaim and hostPath (the volume holding the model directories)" }}
+{{- end }}
+{{- if and .Values.sglang.reranker.enabled (not .Values.sglang.enabled) }}
+{{- fail "sglang.reranker.enabled needs sglang.enabled: the reranker shares the embedding server's image, models volume and GPU placement" }}
+{{- end }}
+{{- if and (not .Values.bots.existingSecret) (not .Values.bots.json) }}
+{{- fail "bots.existingSecret (a Secret with the bots file under key bots.key) or bots.json is required" }}
+{{- end }}
+{{- if and .Values.console.enabled (not .Values.consoleUsers.existingSecret) (not .Values.consoleUsers.json) }}
+{{- fail "consoleUsers.existingSecret or consoleUsers.json is required while console.enabled is true" }}
+{{- end }}
+{{- $owned := dict
+  "REDIS_URL" "redis.url / redis.sentinel and redis.existingSecret"
+  "REDIS_PASSWORD" "redis.existingSecret (a ConfigMap is no place for a password)"
+  "REDIS_SENTINEL_PASSWORD" "redis.sentinel.sentinelPasswordKey"
+  "AGENT_NOTIFY_WECOM_WEBHOOK_KEY" "envFromSecrets (the robot key is a credential)"
+  "QUEUE_PREFIX" "queue.prefix"
+  "MILVUS_ADDRESS" "milvus.address"
+  "MILVUS_TOKEN" "milvus.token.existingSecret"
+  "EMBEDDING_BASE_URL" "embedding.baseUrl"
+  "EMBEDDING_PROFILE" "embedding.profile"
+  "EMBEDDING_API_KEY" "embedding.apiKey.existingSecret"
+  "RERANK_BASE_URL" "rerank.baseUrl"
+  "RERANK_MODEL" "rerank.model"
+  "RERANK_API_KEY" "rerank.apiKey.existingSecret"
+  "GATEWAY_PORT" "gateway.port"
+  "CONSOLE_PORT" "console.port"
+  "METRICS_PORT" "worker.metricsPort"
+  "BOTS_FILE" "bots (the image reads /etc/answerbridge/bots.json)"
+  "CONSOLE_USERS_FILE" "consoleUsers (the image reads /etc/answerbridge/console-users.json)" }}
+{{- range $key, $_ := .Values.config }}
+{{- if hasKey $owned $key }}
+{{- fail (printf "config.%s is set by the chart; use %s instead" $key (get $owned $key)) }}
+{{- end }}
+{{- end }}
+{{- range $which := list "gateway" "console" }}
+{{- $ing := get $.Values.ingress $which }}
+{{- if and $ing.enabled (not $ing.hosts) }}
+{{- fail (printf "ingress.%s.hosts is required while ingress.%s.enabled is true" $which $which) }}
+{{- end }}
+{{- end }}
+{{- end }}
