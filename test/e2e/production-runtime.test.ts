@@ -70,7 +70,10 @@ describe('the production runtime (the image without Docker)', () => {
     await sut.gateway.close();
     const gatewayPort = new URL(sut.gateway.url).port;
     // Started first and alone, so the health check can find it without being told the URL, as in a container.
-    processes.push(await startApp('gateway', { GATEWAY_PORT: gatewayPort }, async () => (await healthcheck(undefined, { GATEWAY_PORT: gatewayPort })) === 0));
+    // Ready for this test once the health check passes and the Stream socket is open (readiness alone does
+    // not wait for Stream sockets).
+    const streamsOpen = async () => ((await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as { dingtalkStreams: { connected: boolean }[] }).dingtalkStreams.every((s) => s.connected);
+    processes.push(await startApp('gateway', { GATEWAY_PORT: gatewayPort }, async () => (await healthcheck(undefined, { GATEWAY_PORT: gatewayPort })) === 0 && (await streamsOpen())));
     const metricsPort = String(await freePort());
     workerUrl = `http://127.0.0.1:${metricsPort}`;
     processes.push(await startApp('worker', { METRICS_PORT: metricsPort }, async () => (await healthcheck(`${workerUrl}/readyz`)) === 0));
