@@ -4,6 +4,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvSchema } from '@answerbridge/config';
+import { contextCopies } from '../support/dockerfile-copies';
 
 /**
  * There is no Docker engine on these machines, so the Dockerfile is checked by a Dockerfile linter
@@ -58,7 +59,7 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    const sources = instructions.filter((i) => i.keyword === 'COPY' && !i.raw.includes('--from')).flatMap((i) => i.args.slice(0, -1));
+    const sources = contextCopies(root).map((c) => c.source);
     expect(sources.length).toBeGreaterThan(3);
     for (const source of sources) {
       expect(existsSync(path.join(root, source)), source).toBe(true);

@@ -1,29 +1,15 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { contextCopies } from '../support/dockerfile-copies';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const run = promisify(execFile);
-
-/** The build stage's COPY instructions from the build context (not --from another stage). */
-function buildStageCopies(): { source: string; destination: string }[] {
-  const dockerfile = DockerfileParser.parse(readFileSync(path.join(workspaceRoot, 'Dockerfile'), 'utf8'));
-  const runtimeStage = dockerfile.getFROMs().find((f) => f.getBuildStage() === 'runtime')?.getRange().start.line ?? Infinity;
-  return dockerfile
-    .getCOPYs()
-    .filter((c) => c.getRange().start.line < runtimeStage && !c.getFromFlag())
-    .flatMap((c) => {
-      const args = c.getArguments().map((a) => a.getValue());
-      const destination = args.at(-1) ?? '.';
-      return args.slice(0, -1).map((source) => ({ source, destination: destination === './' || destination === '.' ? './' : destination }));
-    });
-}
 
 /**
  * What the image ships, started as the image starts it: deploy/docker/assemble-runtime.sh (the
@@ -54,7 +40,7 @@ describe('the production runtime (the image without Docker)', () => {
     // The build stage sees only what the Dockerfile copies: assemble from exactly that, so a file the
     // apps need but the Dockerfile forgets fails here. (node_modules stands in for its `npm ci`: same lockfile.)
     context = mkdtempSync(path.join(tmpdir(), 'ab-build-context-'));
-    for (const { source, destination } of buildStageCopies()) {
+    for (const { source, destination } of contextCopies(workspaceRoot)) {
       const target = path.join(context, destination.endsWith('/') ? path.join(destination, path.basename(source)) : destination);
       mkdirSync(path.dirname(target), { recursive: true });
       cpSync(path.join(workspaceRoot, source), target, { recursive: true });
