@@ -82,14 +82,25 @@ export function interpolateSecrets(text: string, env: Record<string, string | un
   });
 }
 
+/**
+ * Resolves secret references inside the parsed document's string values, never in its text: a secret
+ * holding `"` or `\` is a value like any other and cannot change the file's structure.
+ */
+function resolveSecretsIn(value: unknown, env: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') return interpolateSecrets(value, env);
+  if (Array.isArray(value)) return value.map((v) => resolveSecretsIn(v, env));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecretsIn(v, env)]));
+  return value;
+}
+
 export function parseBotsFile(jsonText: string, env: Record<string, string | undefined>, source: string): BotConfig[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(interpolateSecrets(jsonText, env));
+    raw = JSON.parse(jsonText);
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${source} is not valid JSON: ${(error as Error).message}`);
   }
+  raw = resolveSecretsIn(raw, env);
   const parsed = BotsFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis://:b@cache:6379' }, /carries a password too/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis-sentinel://:b@s1:26379/m' }, /carries a password too/],
     [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' }, /hr is not a DingTalk bot/],
+    [{ DINGTALK_WEBHOOK_ORIGINS: 'https://oapi.dingtalk.com/robot' }, /DINGTALK_WEBHOOK_ORIGINS: "https:\/\/oapi.dingtalk.com\/robot" is not an origin/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {})).toThrow(message);
   });
@@ -52,6 +53,12 @@ describe('loadConfig', () => {
 describe('parseBotsFile', () => {
   it('names a missing secret variable', () => {
     expect(() => parseBotsFile(JSON.stringify({ bots: [bot] }), {}, 'bots.json')).toThrow(/HR_SECRET/);
+  });
+
+  it('substitutes a secret into the parsed value, so quotes and backslashes in it cannot change the file', () => {
+    const hostile = 'a"b\\c", "agentId": 7, "x": "';
+    const [parsed] = parseBotsFile(JSON.stringify({ bots: [bot] }), { HR_SECRET: hostile }, 'bots.json');
+    expect(parsed).toMatchObject({ secret: hostile, agentId: 1000002 });
   });
 
   it.each([

@@ -114,6 +114,11 @@ export const EnvSchema = z.object({
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Callbacks whose timestamp is further than this from now are refused (replay protection). */
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
+  /**
+   * A callback whose headers and body have not all arrived within this long is dropped and its connection
+   * closed: the platforms send a few KB at once, and WeCom gives up after 5 s anyway.
+   */
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).default(5_000),
 
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
   /**
@@ -139,10 +144,36 @@ export const EnvSchema = z.object({
   DINGTALK_STREAM_WATCHDOG_SECONDS: z.coerce.number().positive().default(90),
   /** HTTP mode refuses callbacks whose timestamp is further than this from now (DingTalk: one hour). */
   DINGTALK_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(3_600),
+  /**
+   * The only origins a message's sessionWebhook may point at (comma-separated, scheme://host[:port]). The
+   * webhook comes from the message body, which DingTalk's HTTP-mode signature does not cover: anything else
+   * is ignored and the reply goes through the OpenAPI instead.
+   */
+  DINGTALK_WEBHOOK_ORIGINS: z
+    .string()
+    .default('https://oapi.dingtalk.com,https://api.dingtalk.com')
+    .transform((v, ctx) => {
+      const origins = v.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const o of origins) {
+        let parsed: URL | null = null;
+        try {
+          parsed = new URL(o);
+        } catch {
+          // reported below
+        }
+        if (!parsed || parsed.origin !== o.replace(/\/$/, '')) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
+      }
+      return origins.map((o) => o.replace(/\/$/, ''));
+    }),
 
   /** An escalation unclaimed this long notifies the agents' group and tells the asker the expected wait (0: never). */
   ESCALATION_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).default(120),
   ESCALATION_EXPECTED_WAIT_MINUTES: z.coerce.number().int().positive().default(10),
+  /**
+   * Days kept of what people wrote: escalations with their histories, and the decision log (questions
+   * with their scores). Older ones are deleted; one person's data can be deleted at once through the admin API.
+   */
+  DATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   /** Key of the agents' WeCom group robot (消息推送 webhook); unset: no group notification. */
   AGENT_NOTIFY_WECOM_WEBHOOK_KEY: z.string().optional(),
   /**
@@ -158,8 +189,22 @@ export const EnvSchema = z.object({
   /** Console accounts: [{username, displayName, role: agent|admin, passwordHash}] (scrypt, see README). */
   CONSOLE_USERS_FILE: z.string().default(path.join(workspaceRoot, 'config/console-users.local.json')),
   CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(12),
-  /** Send the session cookie only over HTTPS (set true behind TLS). */
-  CONSOLE_COOKIE_SECURE: BoolEnv.default(false),
+  /**
+   * Send the session cookie only over HTTPS. Unset: Secure whenever the request came over HTTPS, directly or
+   * (with CONSOLE_TRUST_PROXY) as the proxy's X-Forwarded-Proto says; true/false force it.
+   */
+  CONSOLE_COOKIE_SECURE: BoolEnv.optional(),
+  /**
+   * Which proxies in front of the console to believe about the client's address and scheme (express's
+   * "trust proxy"): false (none), a hop count, or comma-separated addresses/CIDRs ("loopback", "10.0.0.0/8").
+   */
+  CONSOLE_TRUST_PROXY: z.string().default('false'),
+  /** Wrong passwords allowed per account, and per client address, within CONSOLE_LOGIN_WINDOW_SECONDS before logins are refused. */
+  CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  CONSOLE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Live-queue event streams (SSE) one session may hold open at once; the oldest is closed beyond it. */
+  CONSOLE_MAX_EVENT_STREAMS_PER_SESSION: z.coerce.number().int().positive().default(4),
 
   SIMULATOR_HOST: z.string().default('127.0.0.1'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),

@@ -18,6 +18,10 @@ export const SECRET_FIELDS = [
   'authorization',
   'cookie',
   'appSecret',
+  'clientSecret',
+  // DingTalk's HTTP-mode sign is valid with any body for an hour, and a sessionWebhook posts into a chat.
+  'sign',
+  'sessionWebhook',
 ];
 
 const redactPaths = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `req.headers.${f}`]);
