@@ -13,7 +13,7 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
   kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
-      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.95] [--target-oos-rejection 1] [--errors file.jsonl] [--json] [--language zh|en]
+      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.97] [--errors file.jsonl] [--json] [--language zh|en]
 
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
@@ -31,7 +31,6 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         mode: { type: 'string' },
         calibrate: { type: 'boolean' },
         'target-precision': { type: 'string' },
-        'target-oos-rejection': { type: 'string' },
         errors: { type: 'string' },
         json: { type: 'boolean' },
         from: { type: 'string' },
@@ -63,10 +62,10 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         if (!bot || !question) throw new UsageError('usage: kb search <bot> "<question>"');
         const limit = Number(values.n ?? 5);
         if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('-n must be an integer from 1 to 50');
-        const { candidates, thresholds } = await searchCommand(config, bot, question, limit);
-        out(`answer threshold ${thresholds.answer.toFixed(3)}, suggest threshold ${thresholds.suggest.toFixed(3)} (✔ answer, ? suggest)`);
+        const { candidates, verdict } = await searchCommand(config, bot, question, limit);
+        out(verdict);
         candidates.forEach((c, i) => {
-          const mark = c.confidence >= thresholds.answer ? '✔' : c.confidence >= thresholds.suggest ? '?' : ' ';
+          const mark = i > 0 ? ' ' : verdict.startsWith('answer') ? '✔' : verdict.startsWith('suggest') ? '?' : ' ';
           const parts = [`confidence ${c.confidence.toFixed(4)}`, c.dense === null ? null : `dense ${c.dense.toFixed(4)}`, c.keyword === null ? null : `bm25 ${c.keyword.toFixed(2)}`];
           out(`${i + 1}. ${mark} ${c.question}${c.matchedQuestion !== c.question ? `  (matched: ${c.matchedQuestion})` : ''}\n   ${parts.filter(Boolean).join(', ')}\n   ${c.answer.split('\n')[0]?.slice(0, 100)}`);
         });
@@ -101,25 +100,21 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         if (!faqFile || !queriesFile) throw new UsageError('usage: kb eval <faq> <queries.jsonl>');
         const modes = (values.mode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
         for (const m of modes) if (!['dense', 'keyword', 'hybrid'].includes(m)) throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
-        const targetPrecision = Number(values['target-precision'] ?? 0.95);
+        const targetPrecision = Number(values['target-precision'] ?? 0.97);
         if (!(targetPrecision > 0 && targetPrecision <= 1)) throw new UsageError('--target-precision must be in (0, 1]');
-        const targetOutOfScopeRejection = Number(values['target-oos-rejection'] ?? 1);
-        if (!(targetOutOfScopeRejection >= 0 && targetOutOfScopeRejection <= 1)) throw new UsageError('--target-oos-rejection must be in [0, 1]');
         const errorsFile = values.errors ?? 'kb-eval-errors.jsonl';
         const language = values.language ?? 'zh';
         if (language !== 'zh' && language !== 'en') throw new UsageError('--language must be zh or en');
         const evaluation = await evalCommand(config, faqFile, queriesFile, {
           modes: modes as ('dense' | 'keyword' | 'hybrid')[],
-          targetPrecision,
-          targetOutOfScopeRejection,
+          ...(values.calibrate ? { calibrateFor: targetPrecision } : {}),
           errorsFile,
           language,
           showProgress: !values.quiet && !values.json && process.stderr.isTTY,
         });
-        const threshold = config.ANSWER_THRESHOLD ?? createKnowledgeServices(config).thresholds.answer;
         if (values.json) out(JSON.stringify({ ...evaluation, modes: evaluation.modes.map(({ outcomes: _o, ...m }) => m) }, null, 2));
         else {
-          out(formatEvaluation(evaluation, threshold, Boolean(values.calibrate)));
+          out(formatEvaluation(evaluation, createKnowledgeServices(config).policyFor(language).confidence));
           out(`\nper-query errors: ${errorsFile}`);
         }
         return 0;

@@ -1,13 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { AppConfig } from '@answerbridge/config';
-import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Evaluation, type SearchMode } from '@answerbridge/knowledge';
+import type { ConfidenceModel } from '@answerbridge/answering';
+import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Evaluation, type PolicyMetrics, type SearchMode } from '@answerbridge/knowledge';
 import cliProgress from 'cli-progress';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 
 export interface EvalCommandOptions {
   modes: SearchMode[];
-  targetPrecision: number;
-  targetOutOfScopeRejection: number;
+  /** Also fit a confidence model on these questions for this precision (`--calibrate`). */
+  calibrateFor?: number;
   errorsFile: string;
   showProgress: boolean;
   /** Which language's search settings hybrid uses. */
@@ -17,8 +18,9 @@ export interface EvalCommandOptions {
 export async function evalCommand(config: AppConfig, faqFile: string, queriesFile: string, options: EvalCommandOptions): Promise<Evaluation> {
   const entries = loadFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
-  const { embedder, store, thresholds, searchFor } = createKnowledgeServices(config);
+  const { embedder, store, searchFor, policyFor } = createKnowledgeServices(config);
   const search = searchFor(options.language);
+  const confidence = policyFor(options.language).confidence;
   const bar = options.showProgress ? new cliProgress.SingleBar({ format: 'evaluating {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   try {
     await store.ready();
@@ -26,15 +28,14 @@ export async function evalCommand(config: AppConfig, faqFile: string, queriesFil
     const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, {
       modes: options.modes,
       fusion: search.fusion,
-      answerThreshold: thresholds.answer,
-      targetPrecision: options.targetPrecision,
-      targetOutOfScopeRejection: options.targetOutOfScopeRejection,
+      confidence,
+      ...(options.calibrateFor === undefined ? {} : { calibrateFor: options.calibrateFor }),
       onProgress: (done) => bar?.update(done),
     });
     const errors = evaluation.modes.flatMap((m) =>
       m.outcomes
-        .filter((o) => (o.expectedId !== null && o.rank !== 1) || (o.expectedId === null && o.confidence >= thresholds.answer))
-        .map((o) => ({ mode: m.mode, ...o })),
+        .filter((o) => (o.expectedId !== null && o.rank !== 1) || o.expectedId === null)
+        .map(({ ranked: _ranked, ...o }) => ({ mode: m.mode, ...o })),
     );
     writeFileSync(options.errorsFile, errors.map((e) => JSON.stringify(e)).join('\n') + (errors.length ? '\n' : ''));
     return evaluation;
@@ -47,29 +48,35 @@ export async function evalCommand(config: AppConfig, faqFile: string, queriesFil
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
 
-export function formatEvaluation(e: Evaluation, answerThreshold: number, withCalibration: boolean): string {
+export function formatEvaluation(e: Evaluation, confidence: ConfidenceModel): string {
   const lines = [
-    `${e.entries} entries, ${e.queries} queries (${e.modes[0]?.retrieval.inScope ?? 0} in scope, ${e.modes[0]?.retrieval.outOfScope ?? 0} out of scope), profile ${e.profile}`,
+    `${e.entries} entries, ${e.queries} queries (${e.modes[0]?.retrieval.inScope ?? 0} in scope, ${e.modes[0]?.retrieval.outOfScope ?? 0} the FAQ does not answer), profile ${e.profile}`,
+    `confidence model: ${confidence.fittedOn}; answer at P(right) ≥ ${num(confidence.answerAt)}, suggest at P(in top 3) ≥ ${num(confidence.suggestAt)}`,
     '',
-    'mode     top-1  top-3  top-5    MRR | at threshold ' + answerThreshold.toFixed(3) + ': precision coverage OOS-rejected | AUROC',
+    'mode     top-1  top-3  top-5    MRR | answer policy: precision answered unanswerable-answered suggested self-service | AUROC',
   ];
+  const policyLine = (p: PolicyMetrics) => `${pct(p.precision).padStart(24)} ${pct(p.coverage).padStart(8)} ${pct(p.unanswerableAnswered).padStart(21)} ${String(p.suggested).padStart(9)} ${pct(p.selfService).padStart(12)}`;
   for (const m of e.modes) {
     const r = m.retrieval;
-    const c = m.configured;
-    lines.push(
-      `${m.mode.padEnd(8)} ${pct(r.top1).padStart(5)}  ${pct(r.top3).padStart(5)}  ${pct(r.top5).padStart(5)}  ${num(r.mrr)} |` +
-        `${pct(c.answerPrecision).padStart(24)} ${pct(c.coverage).padStart(8)} ${pct(c.outOfScopeRejection).padStart(12)} | ${num(m.auroc)}`,
-    );
+    lines.push(`${m.mode.padEnd(8)} ${pct(r.top1).padStart(5)}  ${pct(r.top3).padStart(5)}  ${pct(r.top5).padStart(5)}  ${num(r.mrr)} |${policyLine(m.policy)} | ${num(m.auroc)}`);
   }
-  if (!withCalibration) return lines.join('\n');
-  lines.push('', 'calibration (lowest answer threshold reaching the target precision and out-of-scope rejection):');
+  const kinds = Object.keys(e.modes[0]?.policy.byKind ?? {});
+  if (kinds.length > 1) {
+    lines.push('', 'by kind (first mode): questions answered answered-right suggested escalated');
+    for (const [kind, k] of Object.entries(e.modes[0]?.policy.byKind ?? {})) lines.push(`  ${kind.padEnd(18)} ${String(k.questions).padStart(5)} ${String(k.answered).padStart(8)} ${String(k.answeredRight).padStart(14)} ${String(k.suggested).padStart(9)} ${String(k.escalated).padStart(9)}`);
+  }
   for (const m of e.modes) {
     const cal = m.calibration;
+    if (!cal) continue;
+    if ('error' in cal) {
+      lines.push('', `${m.mode}: no confidence model: ${cal.error}`);
+      continue;
+    }
+    const x = cal.model.expected;
     lines.push(
-      cal.answerThreshold === null
-        ? `${m.mode.padEnd(8)} no threshold reaches precision ${pct(cal.targetPrecision)}% with ${pct(cal.targetOutOfScopeRejection)}% of out-of-scope questions refused`
-        : `${m.mode.padEnd(8)} answer ≥ ${num(cal.answerThreshold)}: precision ${pct(cal.atAnswer?.answerPrecision)}%, coverage ${pct(cal.atAnswer?.coverage)}%, OOS rejected ${pct(cal.atAnswer?.outOfScopeRejection)}%` +
-            `; suggest ≥ ${num(cal.suggestThreshold)}`,
+      '',
+      `${m.mode}: fitted for precision ${pct(cal.model.targetPrecision)}%: answer at P(right) ≥ ${num(cal.model.answerAt)}, suggest at ≥ ${num(cal.model.suggestAt)}`,
+      x ? `  on held-out folds: precision ${pct(x.precision)}% (95% interval ${pct(x.low)}–${pct(x.high)}), ${pct(x.coverage)}% of in-scope answered directly, target met in ${x.foldsMet} of ${x.folds} folds` : '',
     );
   }
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import { assess } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
 import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
 import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
@@ -53,14 +54,23 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
 
 export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const { store, searcherFor, searchFor, thresholds, policy } = services(config);
+  const { store, searcherFor, searchFor, policyFor } = services(config);
   const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
   try {
     await store.ready();
     const candidates = await searcherFor(language).search(knowledgeBase, question, limit);
+    const policy = policyFor(language);
     // In keyword mode confidences are BM25 scores: compare them with the keyword threshold, as the worker does.
-    const keyword = searchFor(language).mode === 'keyword';
-    return { candidates, thresholds: keyword ? { answer: policy.keywordFallbackThreshold, suggest: policy.keywordFallbackThreshold } : thresholds };
+    if (searchFor(language).mode === 'keyword') {
+      const top = candidates[0]?.confidence ?? 0;
+      return { candidates, verdict: `${top >= policy.keywordFallbackThreshold ? 'answer' : 'hand over'}: BM25 ${top.toFixed(2)} against the keyword threshold ${policy.keywordFallbackThreshold}` };
+    }
+    const a = assess(candidates, policy.confidence);
+    const c = policy.confidence;
+    const verdict = !a
+      ? 'hand over: no match'
+      : `${a.right >= c.answerAt ? 'answer' : a.inTop3 >= c.suggestAt ? 'suggest' : 'hand over'}: P(right) ${a.right.toFixed(3)} (answer at ${c.answerAt.toFixed(3)}), P(in top 3) ${a.inTop3.toFixed(3)} (suggest at ${c.suggestAt.toFixed(3)})${c.calibrated ? '' : ' — uncalibrated thresholds'}`;
+    return { candidates, verdict };
   } finally {
     await store.close();
   }

@@ -84,7 +84,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     escalation,
     searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
     producer,
-    policy: knowledge.policy,
+    policyFor: (botId: string) => knowledge.policyFor(languages.get(botId) ?? 'zh'),
     memory: new RedisConversationState<ConversationMemory>(redis, config.QUEUE_PREFIX, 'memory'),
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
     decisions: new RedisDecisionLog(redis, config.QUEUE_PREFIX),
@@ -139,7 +139,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       void workerReadiness(redis, workers).then((status) => res.writeHead(status === 'ready' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status })));
     } else res.writeHead(404).end();
   }, config.METRICS_HOST, config.METRICS_PORT);
-  log.info({ profile: knowledge.profile.name, search: knowledge.search.mode, thresholds: knowledge.thresholds, metricsUrl }, 'worker ready');
+  log.info({ profile: knowledge.profile.name, search: knowledge.search.mode, confidence: Object.fromEntries((['zh', 'en'] as const).map((l) => [l, knowledge.confidenceFor(l).fittedOn])), metricsUrl }, 'worker ready');
 
   return {
     metricsUrl,

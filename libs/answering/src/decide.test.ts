@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { thresholdModel, type ConfidenceModel } from './confidence';
 import { decide, defaultMessages, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory } from './decide';
 import { classifyIntent } from './intents';
 
-const policy: AnswerPolicy = { answerThreshold: 0.9, suggestThreshold: 0.8, maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: 12, messages: defaultMessages };
-const c = (entryId: string, confidence: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, confidence, score: confidence });
+const policy: AnswerPolicy = { confidence: thresholdModel(0.9, 0.8), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: 12, messages: defaultMessages };
+const c = (entryId: string, confidence: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, confidence, score: confidence, dense: confidence, keyword: null });
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
 describe('decide', () => {
   it('answers verbatim with the top candidate at or above the answer threshold, recording every score', () => {
     const d = decide(text('年假几天'), [c('b', 0.9), c('a', 0.85)], emptyMemory, policy);
-    expect(d).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold', reply: 'answer-b', entryId: 'b', confidence: 0.9 });
+    expect(d).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold', reply: 'answer-b', entryId: 'b' });
+    expect(d.confidence).toBeCloseTo(0.5);
+    expect(d.assessment?.evidence).toMatchObject({ dense: 0.9, margin: expect.closeTo(0.05) as number });
     expect(d.scores).toEqual([
       { entryId: 'b', confidence: 0.9, score: 0.9 },
       { entryId: 'a', confidence: 0.85, score: 0.85 },
@@ -23,6 +26,26 @@ describe('decide', () => {
     expect(d.reply).toBe(`${defaultMessages.suggestHeader}\n1. q-a\n2. q-b\n3. q-x\n${defaultMessages.suggestFooter}`);
     expect(d.memory.pendingSuggestions.map((s) => s.entryId)).toEqual(['a', 'b', 'x']);
     expect(d.memory.suggestionsInARow).toBe(1);
+  });
+
+  it('with a fitted model, the same top cosine is answered when it stands apart and suggested when a neighbour is as close', () => {
+    // P(right) grows with the cosine and, more steeply, with the margin to the best other entry.
+    const fitted: ConfidenceModel = {
+      ...thresholdModel(0.9, 0.8),
+      features: ['dense', 'margin'],
+      right: { mean: [0.9, 0.03], scale: [0.02, 0.02], weights: [1, 3], bias: 0 },
+      inTop3: { mean: [0.85], scale: [0.02], weights: [1], bias: 0 },
+      answerAt: 0.97,
+      suggestAt: 0.5,
+      calibrated: true,
+    };
+    const withModel = { ...policy, confidence: fitted };
+    const apart = decide(text('年假几天'), [c('leave', 0.93), c('sick', 0.8)], emptyMemory, withModel);
+    expect(apart).toMatchObject({ kind: 'answer', entryId: 'leave' });
+    expect(apart.confidence).toBeGreaterThanOrEqual(0.97);
+    const close = decide(text('假期几天'), [c('leave', 0.93), c('sick', 0.925)], emptyMemory, withModel);
+    expect(close).toMatchObject({ kind: 'suggest', reason: 'between-thresholds' });
+    expect(close.confidence).toBeLessThan(0.97);
   });
 
   it('answers a number picked from the pending suggestions (full-width digits too) without searching', () => {

@@ -1,11 +1,12 @@
+import { assess, type Assessment, type ConfidenceModel, type RankedMatch } from './confidence';
 import { classifyIntent, type Intent } from './intents';
 
 /** What the policy needs to know about a knowledge-base match. */
-export interface ScoredCandidate {
+export interface ScoredCandidate extends RankedMatch {
   entryId: string;
   question: string;
   answer: string;
-  /** Comparable across questions: what the thresholds apply to. */
+  /** The entry's best cosine (its BM25 score in keyword-only search): recorded, and the keyword threshold's input. */
   confidence: number;
   /** The search mode's ranking score (recorded, not thresholded). */
   score: number;
@@ -24,10 +25,12 @@ export interface PolicyMessages {
 }
 
 export interface AnswerPolicy {
-  /** Answer verbatim when the top candidate's confidence is at least this. */
-  answerThreshold: number;
-  /** Between this and the answer threshold: offer the top questions to pick from. Below: escalate. */
-  suggestThreshold: number;
+  /**
+   * Turns the ranked candidates into P(the top entry is right) and P(the right entry is in the top three):
+   * answer verbatim at or above its answer threshold, offer the top questions at or above its suggestion
+   * threshold, otherwise hand over to a person.
+   */
+  confidence: ConfidenceModel;
   maxSuggestions: number;
   /** Escalate instead of suggesting again after this many suggestion lists without a pick. */
   maxSuggestionsInARow: number;
@@ -83,8 +86,10 @@ export interface Decision {
   /** The reply to send; null when nothing is sent. */
   reply: string | null;
   entryId: string | null;
-  /** Confidence of the top candidate, when there was one. */
+  /** P(the top candidate is right) — or its BM25 score in keyword-only search — when there was one. */
   confidence: number | null;
+  /** The evidence and probabilities behind the decision, when the confidence model was consulted. */
+  assessment: Assessment | null;
   /** Every candidate's scores, best first: the record of why. */
   scores: { entryId: string; confidence: number; score: number }[];
   /** The candidates an escalation carries to the agent, or the list offered. */
@@ -126,7 +131,9 @@ export function decide(
 ): Decision {
   const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
   const top = candidates[0];
-  const base = { scores, confidence: top?.confidence ?? null, entryId: null, suggestions: [] as Decision['suggestions'] };
+  const keywordScored = search.degraded || search.keywordOnly;
+  const assessment = keywordScored ? null : assess(candidates, policy.confidence);
+  const base = { scores, confidence: keywordScored ? (top?.confidence ?? null) : (assessment?.right ?? null), assessment, entryId: null, suggestions: [] as Decision['suggestions'] };
   const make = (kind: DecisionKind, reason: DecisionReason, reply: string | null, extra: Partial<Decision> = {}, memoryChange: Partial<ConversationMemory> = {}): Decision => ({
     ...base,
     kind,
@@ -151,18 +158,18 @@ export function decide(
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
 
   if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
-  if (search.degraded || search.keywordOnly) {
+  if (keywordScored) {
     if (top && top.confidence >= policy.keywordFallbackThreshold) {
       return make('answer', search.degraded ? 'keyword-fallback' : 'above-answer-threshold', top.answer, { entryId: top.entryId });
     }
     return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
   }
-  if (!top) return make('escalate', 'no-candidates', m.escalate);
-  if (top.confidence >= policy.answerThreshold) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
+  if (!top || !assessment) return make('escalate', 'no-candidates', m.escalate);
+  if (assessment.right >= policy.confidence.answerAt) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
   // The top questions, not only those above the threshold: once the best is plausible, its neighbours
   // are the likeliest alternatives ("电脑" → 报修 / 申领 / 软件).
   const suggestions = suggestionList(candidates, policy.maxSuggestions);
-  if (top.confidence >= policy.suggestThreshold) {
+  if (assessment.inTop3 >= policy.confidence.suggestAt) {
     if (memory.suggestionsInARow >= policy.maxSuggestionsInARow) return make('escalate', 'repeated-suggestions', m.escalate, { suggestions });
     const list = suggestions.map((s, i) => `${i + 1}. ${s.question}`).join('\n');
     return make('suggest', 'between-thresholds', `${m.suggestHeader}\n${list}\n${m.suggestFooter}`, { suggestions }, {

@@ -13,3 +13,19 @@ export {
   type ScoredCandidate,
 } from './decide';
 export { classifyIntent, type Intent } from './intents';
+export {
+  EVIDENCE_DEPTH,
+  EVIDENCE_FEATURES,
+  assess,
+  evidenceOf,
+  logisticProbability,
+  thresholdModel,
+  type Assessment,
+  type ConfidenceModel,
+  type EvidenceFeature,
+  type ExpectedPrecision,
+  type LogisticModel,
+  type MatchEvidence,
+  type RankedMatch,
+} from './confidence';
+export { fittedConfidenceModels } from './fitted-confidence-models';

@@ -32,8 +32,13 @@ export interface DecisionRecord {
   kind: string;
   reason: string;
   entryId: string | null;
+  /** P(the top entry is right), or a BM25 score in keyword-only search. */
   confidence: number | null;
-  thresholds: { answer: number; suggest: number };
+  /** What the probabilities were held to, and whether the model behind them was calibrated. */
+  thresholds: { answer: number; suggest: number; calibrated?: boolean };
+  /** The evidence the confidence model read, and P(the right entry is among the first three). */
+  evidence?: Record<string, number>;
+  inTop3?: number;
   scores: { entryId: string; confidence: number; score: number }[];
 }
 

@@ -18,6 +18,10 @@ export interface Candidate {
   dense: number | null;
   /** Best BM25 score of the entry's questions, when the keyword search saw it. */
   keyword: number | null;
+  /** How many of the entry's questions the dense search found within PHRASING_BAND of its best. */
+  phrasings: number;
+  /** The reranker's score, when a reranker rescored the list. */
+  rerank?: number;
   /**
    * What thresholds compare against: the dense cosine of the entry (comparable across queries and
    * knowledge bases, unlike BM25 or fused scores); in keyword mode, the BM25 score.
@@ -29,15 +33,32 @@ interface EntryScores {
   hit: SearchHit;
   dense: number | null;
   keyword: number | null;
+  phrasings: number;
 }
 
-/** One entry per FAQ entry, with its best question per list, in list order (best first). */
-function perEntry(hits: SearchHit[]): SearchHit[] {
+/** Questions of one entry this close to its best cosine count as phrasings that agree. */
+export const PHRASING_BAND = 0.02;
+
+function phrasingCounts(denseHits: SearchHit[], best: Map<string, SearchHit>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const h of denseHits) {
+    const top = best.get(h.entryId);
+    if (top && h.score >= top.score - PHRASING_BAND) counts.set(h.entryId, (counts.get(h.entryId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function bestPerEntry(hits: SearchHit[]): Map<string, SearchHit> {
   const best = new Map<string, SearchHit>();
   for (const h of hits) {
     const prev = best.get(h.entryId);
     if (!prev || h.score > prev.score) best.set(h.entryId, h);
   }
+  return best;
+}
+
+/** One entry per FAQ entry, with its best question per list, in list order (best first). */
+function perEntry(best: Map<string, SearchHit>): SearchHit[] {
   return [...best.values()].sort((a, b) => b.score - a.score);
 }
 
@@ -52,14 +73,16 @@ function minMax(values: number[]): (v: number) => number {
  * score calibration between cosine and BM25; the weighted fusion min-max-normalizes each list per query.
  */
 export function fuseCandidates(denseHits: SearchHit[], keywordHits: SearchHit[], mode: SearchMode, fusion: Fusion): Candidate[] {
-  const dense = perEntry(denseHits);
-  const keyword = perEntry(keywordHits);
+  const bestDense = bestPerEntry(denseHits);
+  const dense = perEntry(bestDense);
+  const keyword = perEntry(bestPerEntry(keywordHits));
+  const phrasings = phrasingCounts(denseHits, bestDense);
   const entries = new Map<string, EntryScores>();
-  for (const h of dense) entries.set(h.entryId, { hit: h, dense: h.score, keyword: null });
+  for (const h of dense) entries.set(h.entryId, { hit: h, dense: h.score, keyword: null, phrasings: phrasings.get(h.entryId) ?? 1 });
   for (const h of keyword) {
     const e = entries.get(h.entryId);
     if (e) e.keyword = h.score;
-    else entries.set(h.entryId, { hit: h, dense: null, keyword: h.score });
+    else entries.set(h.entryId, { hit: h, dense: null, keyword: h.score, phrasings: 0 });
   }
   // An entry the dense list did not reach scores no higher than the weakest dense hit it did reach.
   const denseFloor = dense.length ? Math.min(...dense.map((h) => h.score)) : 0;
@@ -94,6 +117,7 @@ export function fuseCandidates(denseHits: SearchHit[], keywordHits: SearchHit[],
         score,
         dense: e.dense,
         keyword: e.keyword,
+        phrasings: e.phrasings,
         confidence: mode === 'keyword' ? (e.keyword ?? 0) : (e.dense ?? denseFloor),
       },
     ];

@@ -8,17 +8,9 @@ export { ingestKnowledgeBase, questionsOf, type IngestOptions, type IngestProgre
 export { KnowledgeSearcher, defaultSearchOptions, rerankCandidates, type SearchOptions } from './knowledge-searcher';
 export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
-export {
-  atThreshold,
-  calibrate,
-  outcomeOf,
-  outOfScopeAuroc,
-  retrievalMetrics,
-  type Calibration,
-  type QueryOutcome,
-  type RetrievalMetrics,
-  type ThresholdMetrics,
-} from './evaluation/retrieval-metrics';
+export { outcomeOf, outOfScopeAuroc, retrievalMetrics, type QueryOutcome, type RetrievalMetrics } from './evaluation/retrieval-metrics';
+export { policyMetrics, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
+export { fitConfidenceModel, fitLogistic, wilsonBound, type FitOptions, type LabelledMatch } from './evaluation/fit-confidence';
 export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
 export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';
 export { addEntryToActiveVersion } from './add-entry';

@@ -80,5 +80,5 @@ export async function rerankCandidates(reranker: Reranker, question: string, can
   const top = candidates.slice(0, depth);
   // The entry's question and the start of its answer: a cross-encoder judges whether this answers the question.
   const scores = await reranker.rerank(question, top.map((c) => `${c.question}\n${c.answer.slice(0, 300)}`));
-  return top.map((c, i) => ({ ...c, score: scores[i] ?? 0, confidence: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
+  return top.map((c, i) => ({ ...c, score: scores[i] ?? 0, confidence: scores[i] ?? 0, rerank: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
 }

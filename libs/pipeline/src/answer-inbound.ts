@@ -9,7 +9,8 @@ export interface AnswerInboundDeps {
   /** The searcher for a bot (its language decides the search settings). */
   searcherFor: (botId: string) => KnowledgeSearcher;
   producer: JobProducer;
-  policy: AnswerPolicy;
+  /** The answer policy for a bot. */
+  policyFor: (botId: string) => AnswerPolicy;
   memory: ConversationStateStore<ConversationMemory>;
   memoryTtlMs: number;
   decisions: DecisionLog;
@@ -56,7 +57,8 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const decision = decide(question, candidates, memory, deps.policy, { degraded, failed, keywordOnly });
+  const policy = deps.policyFor(message.botId);
+  const decision = decide(question, candidates, memory, policy, { degraded, failed, keywordOnly });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
   const record = {
@@ -70,7 +72,8 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     reason: decision.reason,
     entryId: decision.entryId,
     confidence: decision.confidence,
-    thresholds: { answer: deps.policy.answerThreshold, suggest: deps.policy.suggestThreshold },
+    thresholds: { answer: policy.confidence.answerAt, suggest: policy.confidence.suggestAt, calibrated: policy.confidence.calibrated },
+    ...(decision.assessment ? { evidence: decision.assessment.evidence, inTop3: decision.assessment.inTop3 } : {}),
     scores: decision.scores.slice(0, 5),
   };
   await deps.decisions.record(record);

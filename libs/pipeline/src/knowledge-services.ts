@@ -1,4 +1,4 @@
-import { defaultMessages, type AnswerPolicy } from '@answerbridge/answering';
+import { defaultMessages, fittedConfidenceModels, thresholdModel, type AnswerPolicy, type ConfidenceModel } from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
 import { CachingEmbedder, CircuitBreakerEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
 import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
@@ -21,8 +21,10 @@ export interface KnowledgeServices {
   searcher: KnowledgeSearcher;
   searchFor(language: Language): SearchOptions;
   searcherFor(language: Language): KnowledgeSearcher;
-  thresholds: { answer: number; suggest: number };
-  policy: AnswerPolicy;
+  /** The confidence model a bot of this language decides with. */
+  confidenceFor(language: Language): ConfidenceModel;
+  /** The answer policy for a bot's language (its search decides what the evidence looks like). */
+  policyFor(language: Language): AnswerPolicy;
 }
 
 /**
@@ -88,11 +90,7 @@ export function createKnowledgeServices(
     return searcher;
   };
   const search = searchFor('zh');
-  // With a reranker the confidence is its score (a probability for Qwen3-Reranker), not a cosine:
-  // these defaults are a starting point to calibrate with `kb eval`, not a measurement.
-  const defaults = search.rerank ? { answer: 0.7, suggest: 0.3 } : { answer: profile.defaultAnswerThreshold, suggest: profile.defaultSuggestThreshold };
-  const answer = config.ANSWER_THRESHOLD ?? defaults.answer;
-  const suggest = Math.min(answer, config.SUGGEST_THRESHOLD ?? defaults.suggest);
+  const confidenceFor = (language: Language) => confidenceModelFor(config, profile, language, Boolean(search.rerank));
   const messages = {
     escalate: config.FALLBACK_MESSAGE ?? defaultMessages.escalate,
     nonText: config.NON_TEXT_MESSAGE ?? defaultMessages.nonText,
@@ -109,7 +107,23 @@ export function createKnowledgeServices(
     searcher: searcherFor('zh'),
     searchFor,
     searcherFor,
-    thresholds: { answer, suggest },
-    policy: { answerThreshold: answer, suggestThreshold: suggest, maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD, messages },
+    confidenceFor,
+    policyFor: (language) => ({ confidence: confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD, messages }),
   };
+}
+
+/**
+ * The confidence model a bot decides with: cosine thresholds when ANSWER_THRESHOLD is set (the operator's
+ * explicit choice), the model fitted and shipped for the embedding profile and the bot's language when there is one
+ * (bench/quality/CONFIDENCE.md), otherwise a stand-in from the profile's thresholds, marked uncalibrated.
+ * With a reranker, its score decides until a model is fitted on reranked lists.
+ */
+function confidenceModelFor(config: AppConfig, profile: ModelProfile, language: Language, reranked: boolean): ConfidenceModel {
+  if (config.ANSWER_THRESHOLD !== undefined) {
+    const answer = config.ANSWER_THRESHOLD;
+    return thresholdModel(answer, Math.min(answer, config.SUGGEST_THRESHOLD ?? (reranked ? 0.3 : profile.defaultSuggestThreshold)), reranked ? 'rerank' : 'dense');
+  }
+  // A reranker's score is a different scale: until a model is fitted on reranked lists, it decides alone.
+  if (reranked) return thresholdModel(0.7, Math.min(0.7, config.SUGGEST_THRESHOLD ?? 0.3), 'rerank');
+  return fittedConfidenceModels[profile.name]?.[language] ?? thresholdModel(profile.defaultAnswerThreshold, Math.min(profile.defaultAnswerThreshold, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold));
 }

@@ -7,17 +7,19 @@ export interface EvalQuery {
   query: string;
   /** The entry that answers it; null for an out-of-scope question that must not be answered. */
   expectedId: string | null;
+  /** Optional group for the breakdown: near-miss, out-of-scope, typo, colloquial… */
+  kind?: string;
 }
 
-const Line = z.object({ query: z.string().min(1), expected_id: z.string().min(1).nullable() });
+const Line = z.object({ query: z.string().min(1), expected_id: z.string().min(1).nullable(), kind: z.string().min(1).max(40).optional() });
 
 /** Reads the eval sets' JSON Lines: {"query": "...", "expected_id": "faq-id" | null}. */
 export function parseEvalQueries(text: string, source: string, knownIds: Set<string>): EvalQuery[] {
   const lines = parseJsonLines(text, source, Line);
   if (lines.length === 0) throw new FaqParseError(source, null, 'no queries');
-  return lines.map(({ query, expected_id }, i) => {
+  return lines.map(({ query, expected_id, kind }, i) => {
     if (expected_id !== null && !knownIds.has(expected_id)) throw new FaqParseError(source, null, `query ${i + 1} ("${query}"): expected_id "${expected_id}" is not an entry of the FAQ`);
-    return { query, expectedId: expected_id };
+    return { query, expectedId: expected_id, ...(kind ? { kind } : {}) };
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConfidenceModel } from '@answerbridge/answering';
 import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
 import type { MilvusVectorStore } from '@answerbridge/vector-store';
 import type { FaqEntry } from '../faq-entry';
@@ -6,26 +7,17 @@ import type { Fusion, SearchMode } from '../fuse-candidates';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
 import { KnowledgeSearcher } from '../knowledge-searcher';
 import type { EvalQuery } from './eval-queries';
-import {
-  atThreshold,
-  calibrate,
-  outcomeOf,
-  outOfScopeAuroc,
-  retrievalMetrics,
-  type Calibration,
-  type QueryOutcome,
-  type RetrievalMetrics,
-  type ThresholdMetrics,
-} from './retrieval-metrics';
+import { fitConfidenceModel } from './fit-confidence';
+import { policyMetrics, type PolicyMetrics } from './policy-metrics';
+import { outcomeOf, outOfScopeAuroc, retrievalMetrics, type QueryOutcome, type RetrievalMetrics } from './retrieval-metrics';
 
 export interface EvaluationOptions {
   modes: SearchMode[];
   fusion: Fusion;
-  /** The configured answer threshold, reported as is. */
-  answerThreshold: number;
-  targetPrecision: number;
-  /** Share of out-of-scope questions calibrated thresholds must refuse. @defaultValue 1 */
-  targetOutOfScopeRejection?: number;
+  /** The confidence model the bot runs: the answer policy is measured with it. */
+  confidence: ConfidenceModel;
+  /** When set, a confidence model is also fitted on these questions (cross-validated) for this precision. */
+  calibrateFor?: number;
   depth?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -33,9 +25,11 @@ export interface EvaluationOptions {
 export interface ModeEvaluation {
   mode: SearchMode;
   retrieval: RetrievalMetrics;
-  configured: ThresholdMetrics;
+  /** What the bot's answer policy does with its confidence model on these questions. */
+  policy: PolicyMetrics;
   auroc: number | null;
-  calibration: Calibration;
+  /** A model fitted on these questions (with its held-out expectations), or why none could be. */
+  calibration?: { model: ConfidenceModel; policy: PolicyMetrics } | { error: string };
   outcomes: QueryOutcome[];
 }
 
@@ -59,6 +53,15 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: nu
     }),
   );
   return out;
+}
+
+function calibrated(cases: { ranked: QueryOutcome['ranked']; expectedId: string | null; kind?: string }[], targetPrecision: number, mode: SearchMode): { model: ConfidenceModel; policy: PolicyMetrics } | { error: string } {
+  try {
+    const model = fitConfidenceModel(cases, { targetPrecision, fittedOn: `${cases.length} labelled questions, ${mode} search` });
+    return { model, policy: policyMetrics(model, cases) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
 }
 
 /**
@@ -88,12 +91,13 @@ export async function evaluateKnowledgeBase(
       options.onProgress?.(++done, total);
       return outcomeOf(q, candidates);
     });
+    const cases = outcomes.map((o, i) => ({ ranked: o.ranked, expectedId: o.expectedId, ...(queries[i]?.kind ? { kind: queries[i]?.kind } : {}) }));
     modes.push({
       mode,
       retrieval: retrievalMetrics(outcomes),
-      configured: atThreshold(outcomes, options.answerThreshold),
+      policy: policyMetrics(options.confidence, cases),
       auroc: outOfScopeAuroc(outcomes),
-      calibration: calibrate(outcomes, options.targetPrecision, options.targetOutOfScopeRejection ?? 1),
+      ...(options.calibrateFor === undefined ? {} : { calibration: calibrated(cases, options.calibrateFor, mode) }),
       outcomes,
     });
   }
