@@ -78,9 +78,12 @@ describe('escalation to the agent inbox', () => {
     expect(view.body.history.find((e) => e.from === 'agent')?.delivery).toBe('sent');
   });
 
-  it('saves the answer as an FAQ entry that the bot then uses for someone else', async () => {
-    const saved = await agent1.call('POST', agent1.conversationPath(conversation(), 'save-faq'), { question, answer: '股票期权的行权请在 HR 系统的「期权」页面申请。' });
+  it('saves the answer as an FAQ draft that, once an admin approves it, the bot uses for someone else', async () => {
+    const saved = await agent1.call<{ status: string; draft: { id: string } }>('POST', agent1.conversationPath(conversation(), 'save-faq'), { question, answer: '股票期权的行权请在 HR 系统的「期权」页面申请。' });
     expect(saved.status).toBe(201);
+    expect(saved.body.status).toBe('draft');
+    const admin = await ConsoleClient.login(sut.console.url, 'admin');
+    expect((await admin.call('POST', `/api/admin/faq-drafts/${saved.body.draft.id}/approve`)).status).toBe(200);
     await sut.simulator.wecomClient(sut.bot.id).sendText('asker2', '股票期权怎么行权');
     expect((await sut.simulator.wecom.nextMessageTo('asker2')).content).toBe('股票期权的行权请在 HR 系统的「期权」页面申请。');
   });

@@ -2,16 +2,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
 import type { InboxEvent } from '@answerbridge/core';
-import type { FaqEntry } from '@answerbridge/knowledge';
+import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
-import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
+import { JobProducer, QueueInspector, RedisFaqDrafts, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
 import { loadUsers } from './console-users';
 import { adminRoutes } from './admin-routes';
 import { conversationRoutes, statusOf } from './conversation-routes';
+import { faqDraftRoutes } from './faq-draft-routes';
 import { openApiDocument } from './openapi';
 
 export interface RunningConsole {
@@ -84,6 +85,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
+  app.use(faqDraftRoutes(ctx, new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX)));
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: 'no such route' });

@@ -1,6 +1,5 @@
 import { AnswerbridgeError, type Escalation, type InboxEvent } from '@answerbridge/core';
 import { EscalationConflictError, EscalationNotFoundError } from '@answerbridge/escalation';
-import { addEntryToActiveVersion } from '@answerbridge/knowledge';
 import { Router, json, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
 import { requireSession } from './auth';
@@ -71,20 +70,6 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
     if (!ctx.users.some((u) => u.username === to)) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `no agent ${to}`, false);
     await ctx.escalation.transfer(id(req), me(req), to);
     res.json({ ok: true });
-  });
-
-  router.post('/api/conversations/:id/save-faq', agent, json({ limit: '64kb' }), async (req, res) => {
-    const e = await ctx.escalation.get(id(req));
-    if (!e) throw new EscalationNotFoundError(id(req));
-    const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
-    if (!knowledgeBase) throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
-    const entry = await addEntryToActiveVersion(ctx.knowledge.store, ctx.knowledge.embedder, knowledgeBase, {
-      question: text(req, 'question', 500),
-      answer: text(req, 'answer', 8000),
-    });
-    await ctx.savedEntries.save(knowledgeBase, entry);
-    ctx.logger.info({ event: 'faq_saved', knowledgeBase, entryId: entry.id, by: me(req) }, 'agent saved an FAQ entry');
-    res.status(201).json(entry);
   });
 
   router.get('/api/agents', agent, (_req, res) => {

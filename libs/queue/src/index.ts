@@ -14,5 +14,6 @@ export {
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
 export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
-export { RedisConversationState, RedisDecisionLog, RedisSavedEntries } from './redis-conversation-state';
+export { RedisConversationState, RedisDecisionLog } from './redis-conversation-state';
+export { RedisFaqDrafts, RedisSavedEntries } from './redis-saved-entries';
 export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store';

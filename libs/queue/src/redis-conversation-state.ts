@@ -56,24 +56,3 @@ export class RedisDecisionLog implements DecisionLog {
     });
   }
 }
-
-/** FAQ entries agents saved from conversations, per knowledge base, so every later ingest keeps them. */
-export class RedisSavedEntries<T extends { id: string }> {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  private key(knowledgeBase: string): string {
-    return `${this.prefix}:kb:${knowledgeBase}:saved-entries`;
-  }
-
-  async save(knowledgeBase: string, entry: T): Promise<void> {
-    await this.redis.hset(this.key(knowledgeBase), entry.id, JSON.stringify(entry));
-  }
-
-  async list(knowledgeBase: string): Promise<T[]> {
-    const all = await this.redis.hvals(this.key(knowledgeBase));
-    return all.map((v) => JSON.parse(v) as T);
-  }
-}
