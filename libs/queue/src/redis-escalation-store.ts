@@ -215,13 +215,16 @@ export class RedisEscalationStore implements EscalationStore {
   async applyRetention(): Promise<number> {
     const base = `${this.prefix}:esc:`;
     const index = `${base}index:`;
-    const ids = new Set<string>();
-    for await (const keys of scanKeys(this.redis, `${base}*`)) {
-      for (const key of keys) if (!key.startsWith(index)) ids.add(key.slice(base.length).replace(/:history(:ids)?$/, ''));
-    }
+    const seen = new Set<string>();
     let changed = 0;
     const now = String(Date.now());
-    for (const id of ids) changed += Number(await this.redis.eval(APPLY_RETENTION, 3, ...this.conversationKeys(id), this.ttl, now));
+    for await (const keys of scanKeys(this.redis, `${base}*`)) {
+      const ids = [...new Set(keys.filter((key) => !key.startsWith(index)).map((key) => key.slice(base.length).replace(/:history(:ids)?$/, '')))].filter((id) => !seen.has(id));
+      ids.forEach((id) => seen.add(id));
+      // One page at a time, its scripts sent together (a round trip per page, not per conversation).
+      const results = await Promise.all(ids.map((id) => this.redis.eval(APPLY_RETENTION, 3, ...this.conversationKeys(id), this.ttl, now)));
+      changed += results.reduce<number>((sum, r) => sum + Number(r), 0);
+    }
     for (const state of ['waiting', 'with-agent'] as const) {
       const queued = await this.redis.zrange(this.setKey(state), 0, -1);
       for (const id of queued) changed += Number(await this.redis.eval(DROP_STALE, 2, this.setKey(state), this.key(id), id, state));
