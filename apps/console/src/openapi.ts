@@ -48,7 +48,7 @@ export const openApiDocument = {
     },
   },
   paths: {
-    '/api/login': { post: { summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { '200': { description: 'session', content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } } }, '401': { description: 'wrong credentials' } } } },
+    '/api/login': { post: { summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { '200': { description: 'session', content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } } }, '401': { description: 'wrong credentials' }, '429': { description: 'too many failed logins for this account or from this address (CONSOLE.LOGIN_THROTTLED); the right password is refused too until Retry-After seconds have passed', headers: { 'Retry-After': { schema: { type: 'integer' } } } } } } },
     '/api/logout': { post: { summary: 'Log out', security: csrf, responses: ok } },
     '/api/me': { get: { summary: 'The current session', security: [{ session: [] }], responses: { '200': { description: 'session' }, '401': { description: 'not logged in' } } } },
     '/api/conversations': { get: { summary: 'Open escalations, oldest first', security: [{ session: [] }], responses: { '200': { description: 'waiting and with-agent lists', content: { 'application/json': { schema: { type: 'object', properties: { waiting: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } }, withAgent: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } } } } } } } } } },
@@ -122,6 +122,6 @@ export const openApiDocument = {
         },
       },
     },
-    '/api/events': { get: { summary: 'Server-sent events: escalated, claimed, message, delivery, resolved, transferred', security: [{ session: [] }], responses: { '200': { description: 'text/event-stream' } } } },
+    '/api/events': { get: { summary: 'Server-sent events: escalated, claimed, message, delivery, resolved, transferred; evicted (then closed) when the session opens more than CONSOLE_MAX_EVENT_STREAMS_PER_SESSION streams', security: [{ session: [] }], responses: { '200': { description: 'text/event-stream' } } } },
   },
 } as const;
