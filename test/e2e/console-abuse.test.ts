@@ -72,6 +72,10 @@ describe('console under attack', () => {
     expect((await ConsoleClient.attemptLogin(proxied.url, 'agent2', PASSWORD, attacker)).status).toBe(429);
     expect((await ConsoleClient.attemptLogin(proxied.url, 'agent2', PASSWORD, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
     expect(logLines).toContainEqual(expect.objectContaining({ event: 'console_login_throttled', by: 'address', account: 'agent2', address: '203.0.113.7' }));
+
+    // Rotating through the addresses of one IPv6 /64 (one subscriber's) does not reset the count.
+    const rotating = await Promise.all(Array.from({ length: limit + 10 }, (_, i) => ConsoleClient.attemptLogin(proxied.url, `v6spray${i}`, 'password1', { 'x-forwarded-for': `2001:db8:7:7::${(i + 1).toString(16)}` })));
+    expect(rotating.filter((r) => r.status === 429)).toHaveLength(10);
   });
 
   it('makes the session cookie Secure behind an https proxy it trusts, and only then', async () => {

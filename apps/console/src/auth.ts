@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { clientNetwork } from './client-network';
 import type { ConsoleContext, Session } from './console-context';
 import { consoleMessages } from './console-messages';
 import { authenticate } from './console-users';
@@ -57,7 +58,7 @@ function cookieOptions(ctx: ConsoleContext, req: Request) {
 }
 
 /**
- * Logs in, throttled per account and per client address (req.ip, as CONSOLE_TRUST_PROXY allows) with
+ * Logs in, throttled per account and per client address (req.ip, as CONSOLE_TRUST_PROXY allows; IPv6 by /64) with
  * counters in Redis, so every console replica refuses alike. An attempt is taken from both budgets before
  * the password is checked (concurrent guesses cannot all pass a check made first); once a budget is spent
  * the answer is 429 without looking at the password, so the right one fails too until the window ends.
@@ -71,7 +72,7 @@ export function login(ctx: ConsoleContext): RequestHandler {
     }
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const account = `login:account:${username}`;
-    const fromAddress = `login:address:${address}`;
+    const fromAddress = `login:address:${clientNetwork(address)}`;
     const decision = await ctx.loginAttempts.take([
       { key: account, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT },
       { key: fromAddress, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS },
