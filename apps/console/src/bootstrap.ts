@@ -4,7 +4,7 @@ import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config'
 import type { InboxEvent } from '@answerbridge/core';
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
+import { createEscalationService, createKnowledgeServices, createPersonalDataService } from '@answerbridge/pipeline';
 import { JobProducer, QueueInspector, RedisAttemptLimiter, RedisFaqDrafts, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
@@ -52,6 +52,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     loginThrottled: metrics.counter('answerbridge_console_logins_throttled_total', 'Console logins refused because too many failed (by: account or address)', ['by']),
     eventStreams: new EventStreamsPerSession(config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION),
     escalation,
+    personalData: createPersonalDataService(config, redis),
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@answerbridge/config';
-import type { EscalationService } from '@answerbridge/escalation';
+import type { EscalationService, PersonalDataService } from '@answerbridge/escalation';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { KnowledgeServices } from '@answerbridge/pipeline';
@@ -25,6 +25,8 @@ export interface ConsoleContext {
   /** The live-queue streams open in this process, capped per session. */
   eventStreams: EventStreamsPerSession;
   escalation: EscalationService;
+  /** Erasure of one person's data on request (admins). */
+  personalData: PersonalDataService;
   knowledge: KnowledgeServices;
   savedEntries: RedisSavedEntries<FaqEntry>;
   queues: QueueInspector;
