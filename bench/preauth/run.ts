@@ -13,7 +13,7 @@
  * size; the median of the rounds is reported. Writes bench/preauth/REPORT.md and results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,8 +38,12 @@ async function loadOldOpenCallback(): Promise<OpenCallback> {
   writeFileSync(path.join(dir, 'wecom-crypto.ts'), show('libs/channels/wecom/src/wecom-crypto.ts'));
   const core = path.join(workspaceRoot, 'libs/core/src/index.ts');
   writeFileSync(path.join(dir, 'wecom-callback.ts'), show('libs/channels/wecom/src/wecom-callback.ts').replace("'@answerbridge/core'", JSON.stringify(core)));
-  const mod = (await import(pathToFileURL(path.join(dir, 'wecom-callback.ts')).href)) as { openCallback: OpenCallback };
-  return mod.openCallback;
+  try {
+    const mod = (await import(pathToFileURL(path.join(dir, 'wecom-callback.ts')).href)) as { openCallback: OpenCallback };
+    return mod.openCallback;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const bot = officialVectorBot('bench');
