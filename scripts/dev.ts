@@ -62,6 +62,8 @@ try {
     LOG_PRETTY: 'true',
     WECOM_API_BASE_URL: simulatorUrl,
     DINGTALK_API_BASE_URL: simulatorUrl,
+    // The simulator's sessionWebhooks point at itself; replies go nowhere else.
+    DINGTALK_WEBHOOK_ORIGINS: new URL(simulatorUrl).origin,
     SIMULATOR_GATEWAY_URL: gatewayUrl,
   };
   const httpUp = (url: string) => async () => (await fetch(url)).ok;

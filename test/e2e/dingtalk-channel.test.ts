@@ -73,7 +73,10 @@ describe('DingTalk channel', () => {
   });
 
   it('with two gateway replicas connected, answers every message exactly once', async () => {
-    const second = await startGateway(loadConfig({ GATEWAY_PORT: '0', REDIS_URL: sut.config.REDIS_URL, QUEUE_PREFIX: sut.config.QUEUE_PREFIX, BOTS_FILE: sut.config.BOTS_FILE, DINGTALK_API_BASE_URL: sut.simulator.url, DINGTALK_STREAM_WATCHDOG_SECONDS: '3' }, {}), createLogger({ name: 'replica2', level: 'error' }));
+    const second = await startGateway(
+      loadConfig({ GATEWAY_PORT: '0', REDIS_URL: sut.config.REDIS_URL, QUEUE_PREFIX: sut.config.QUEUE_PREFIX, BOTS_FILE: sut.config.BOTS_FILE, DINGTALK_API_BASE_URL: sut.simulator.url, DINGTALK_WEBHOOK_ORIGINS: sut.env.DINGTALK_WEBHOOK_ORIGINS, DINGTALK_STREAM_WATCHDOG_SECONDS: '3' }, {}),
+      createLogger({ name: 'replica2', level: 'error' }),
+    );
     try {
       await connected(second);
       expect(sut.simulator.dingtalk.connectionCount(streamBot.clientId)).toBe(2);
@@ -229,7 +232,7 @@ describe('DingTalk channel', () => {
   it('sends Markdown answers as markdown, @mentioning the asker in a group', async () => {
     const { DingTalkSender } = await import('@answerbridge/channel-dingtalk');
     const body = sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'mduser', text: 'x', group: '运营部' });
-    const sender = new DingTalkSender(() => undefined, { get: async () => null, set: async () => undefined, setIfAbsent: async () => true, deleteIfEquals: async () => true });
+    const sender = new DingTalkSender(() => undefined, { get: async () => null, set: async () => undefined, setIfAbsent: async () => true, deleteIfEquals: async () => true }, { webhookOrigins: sut.config.DINGTALK_WEBHOOK_ORIGINS });
     await sender.send({
       id: 'reply-md-1',
       botId: streamBot.id,

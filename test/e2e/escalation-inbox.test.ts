@@ -78,9 +78,12 @@ describe('escalation to the agent inbox', () => {
     expect(view.body.history.find((e) => e.from === 'agent')?.delivery).toBe('sent');
   });
 
-  it('saves the answer as an FAQ entry that the bot then uses for someone else', async () => {
-    const saved = await agent1.call('POST', agent1.conversationPath(conversation(), 'save-faq'), { question, answer: '股票期权的行权请在 HR 系统的「期权」页面申请。' });
+  it('saves the answer as an FAQ draft that, once an admin approves it, the bot uses for someone else', async () => {
+    const saved = await agent1.call<{ status: string; draft: { id: string } }>('POST', agent1.conversationPath(conversation(), 'save-faq'), { question, answer: '股票期权的行权请在 HR 系统的「期权」页面申请。' });
     expect(saved.status).toBe(201);
+    expect(saved.body.status).toBe('draft');
+    const admin = await ConsoleClient.login(sut.console.url, 'admin');
+    expect((await admin.call('POST', `/api/admin/faq-drafts/${saved.body.draft.id}/approve`)).status).toBe(200);
     await sut.simulator.wecomClient(sut.bot.id).sendText('asker2', '股票期权怎么行权');
     expect((await sut.simulator.wecom.nextMessageTo('asker2')).content).toBe('股票期权的行权请在 HR 系统的「期权」页面申请。');
   });
@@ -147,6 +150,7 @@ describe('escalation to the agent inbox', () => {
     expect(anonymous.status).toBe(401);
     const wrong = await fetch(`${sut.console.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: 'nope' }) });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'CONSOLE.BAD_CREDENTIALS', message: expect.stringMatching(/^账号或密码错误/) });
     await sut.simulator.wecomClient(sut.bot.id).sendText('asker5', '转人工');
     await sut.simulator.wecom.nextMessageTo('asker5');
     await sut.idle();
@@ -155,7 +159,8 @@ describe('escalation to the agent inbox', () => {
     expect((await holder.call('POST', holder.conversationPath(held, 'claim'))).status).toBe(200);
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     expect((await agent.call('POST', agent.conversationPath(held, 'reply'), { text: 'hi' }, { csrf: false })).status).toBe(403);
-    expect((await agent.call<{ error: string }>('POST', agent.conversationPath(held, 'reply'), { text: 'hi' })).body.error).toBe('ESCALATION.CONFLICT');
+    // A stable code for tools, and words for the agent, Chinese first (the page shows them as they are).
+    expect((await agent.call('POST', agent.conversationPath(held, 'reply'), { text: 'hi' })).body).toMatchObject({ error: 'ESCALATION.CONFLICT', message: expect.stringMatching(/^操作未执行：.*held by agent2/) });
     expect((await agent.call('POST', agent.conversationPath(held, 'claim'))).status).toBe(409);
     expect((await agent.call('GET', agent.conversationPath('wecom/nobody/none'))).status).toBe(404);
     const agent2again = await ConsoleClient.login(sut.console.url, 'agent2');

@@ -110,6 +110,22 @@ describe('WeCom callbacks that must be refused', () => {
       },
     },
     {
+      name: 'an unsigned element flood (refused while reading the envelope, before the signature)',
+      status: 400,
+      code: 'WECOM.BAD_XML',
+      send: () => post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`, `<xml><Encrypt>AAAA</Encrypt>${'<a/>'.repeat(1_500)}</xml>`),
+    },
+    {
+      name: 'a correctly signed message of 300 elements (over the parser\'s cap of 256)',
+      status: 400,
+      code: 'WECOM.BAD_XML',
+      send: () => {
+        const flood = `<xml><FromUserName>u</FromUserName><MsgType>text</MsgType>${'<a/>'.repeat(300)}</xml>`;
+        const e = signedEnvelope(encryptMessage(sut.bot.encodingAesKey, flood, sut.bot.corpId));
+        return post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?${e.query}`, e.body);
+      },
+    },
+    {
       name: 'a body over the limit',
       status: 413,
       code: 'GATEWAY.BODY_TOO_LARGE',

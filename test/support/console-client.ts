@@ -7,8 +7,13 @@ export class ConsoleClient {
     readonly username: string,
   ) {}
 
-  static async login(baseUrl: string, username: string, password = 'answerbridge-demo'): Promise<ConsoleClient> {
-    const res = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  /** One login request as it is, for tests of the login itself (`headers`: e.g. what a proxy adds). */
+  static attemptLogin(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+  }
+
+  static async login(baseUrl: string, username: string, password = 'answerbridge-demo', headers: Record<string, string> = {}): Promise<ConsoleClient> {
+    const res = await ConsoleClient.attemptLogin(baseUrl, username, password, headers);
     if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const session = (await res.json()) as { csrf: string };
@@ -33,11 +38,20 @@ export class ConsoleClient {
     return `/api/conversations/${encodeURIComponent(conversationId)}${action ? `/${action}` : ''}`;
   }
 
-  /** Resolves with the first event of `type` about `conversationId` on the live stream (opened before acting). */
-  async events(): Promise<{ next(type: string, conversationId: string, where?: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>; close(): void }> {
+  /**
+   * The live stream. `next` resolves with the first event of `type` (about `conversationId`, when given)
+   * seen since the stream opened; events carry their SSE name as `type`. `ended` resolves when the server
+   * closes the stream.
+   */
+  async events(): Promise<{
+    next(type: string, conversationId?: string, where?: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+    ended: Promise<void>;
+    close(): void;
+  }> {
     const controller = new AbortController();
     const res = await fetch(`${this.baseUrl}/api/events`, { headers: { cookie: this.cookie }, signal: controller.signal });
-    const reader = res.body!.getReader();
+    if (!res.ok || !res.body) throw new Error(`/api/events: ${res.status}`);
+    const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
     const seen: Record<string, unknown>[] = [];
@@ -49,10 +63,12 @@ export class ConsoleClient {
         buffer += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+          const lines = buffer.slice(0, end).split('\n');
           buffer = buffer.slice(end + 2);
+          const data = lines.find((l) => l.startsWith('data: '));
           if (!data) continue;
-          const event = JSON.parse(data.slice(6)) as Record<string, unknown>;
+          const name = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          const event = { ...(name ? { type: name } : {}), ...(JSON.parse(data.slice(6)) as Record<string, unknown>) };
           seen.push(event);
           for (const w of [...waiters]) if (w.matches(event)) {
             waiters.splice(waiters.indexOf(w), 1);
@@ -61,13 +77,14 @@ export class ConsoleClient {
         }
       }
     };
-    void pump();
+    const ended = pump();
     return {
       next: (type, conversationId, where = () => true) => {
-        const matches = (e: Record<string, unknown>) => e.type === type && e.conversationId === conversationId && where(e);
+        const matches = (e: Record<string, unknown>) => e.type === type && (conversationId === undefined || e.conversationId === conversationId) && where(e);
         const found = seen.find(matches);
         return found ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ matches, resolve }));
       },
+      ended,
       close: () => controller.abort(),
     };
   }

@@ -86,7 +86,13 @@ export async function startSystem(
   // The simulator first (the gateway's DingTalk Stream connects to it), told where the gateway will listen.
   const gatewayPort = String(await freePort());
   const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` }, {}), logger);
-  Object.assign(base, { GATEWAY_PORT: gatewayPort, WECOM_API_BASE_URL: simulator.url, DINGTALK_API_BASE_URL: simulator.url });
+  Object.assign(base, {
+    GATEWAY_PORT: gatewayPort,
+    WECOM_API_BASE_URL: simulator.url,
+    DINGTALK_API_BASE_URL: simulator.url,
+    // The simulator's sessionWebhooks are http://127.0.0.1:<its port>/robot/sendBySession…: that origin only.
+    DINGTALK_WEBHOOK_ORIGINS: overrides.DINGTALK_WEBHOOK_ORIGINS ?? new URL(simulator.url).origin,
+  });
   let gateway = await startGateway(loadConfig(base, {}), logger);
   const config = loadConfig(base, {});
   // Fault tests run workers as separate processes they can kill; then there is no in-process one.

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { clientNetwork } from './client-network';
 import type { ConsoleContext, Session } from './console-context';
+import { consoleMessages } from './console-messages';
 import { authenticate } from './console-users';
 
 export const SESSION_COOKIE = 'ab_session';
@@ -41,39 +43,70 @@ export function loadSession(ctx: ConsoleContext): RequestHandler {
  */
 export function requireSession(role?: 'admin'): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!req.session) return void res.status(401).json({ error: 'CONSOLE.LOGIN_REQUIRED', message: 'log in first' });
+    if (!req.session) return void res.status(401).json({ error: 'CONSOLE.LOGIN_REQUIRED', message: consoleMessages.loginRequired });
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-csrf-token') !== req.session.csrf) {
-      return void res.status(403).json({ error: 'CONSOLE.CSRF', message: 'missing or wrong X-CSRF-Token' });
+      return void res.status(403).json({ error: 'CONSOLE.CSRF', message: consoleMessages.csrf });
     }
-    if (role === 'admin' && req.session.role !== 'admin') return void res.status(403).json({ error: 'CONSOLE.FORBIDDEN', message: 'admins only' });
+    if (role === 'admin' && req.session.role !== 'admin') return void res.status(403).json({ error: 'CONSOLE.FORBIDDEN', message: consoleMessages.adminsOnly });
     next();
   };
 }
 
+/** Session cookies are Secure when the request came over https (directly, or per a trusted proxy), unless the setting forces it. */
+function cookieOptions(ctx: ConsoleContext, req: Request) {
+  return { httpOnly: true, sameSite: 'strict' as const, secure: ctx.config.CONSOLE_COOKIE_SECURE ?? req.secure, path: '/' };
+}
+
+/**
+ * Logs in, throttled per account and per client address (req.ip, as CONSOLE_TRUST_PROXY allows; IPv6 by /64) with
+ * counters in Redis, so every console replica refuses alike. An attempt is taken from both budgets before
+ * the password is checked (concurrent guesses cannot all pass a check made first); once a budget is spent
+ * the answer is 429 without looking at the password, so the right one fails too until the window ends.
+ * A successful login clears its account's budget and gives the address its attempt back.
+ */
 export function login(ctx: ConsoleContext): RequestHandler {
   return async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || password.length > 200) {
-      return void res.status(400).json({ error: 'CONSOLE.BAD_LOGIN', message: 'username and password are required' });
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || password.length > 200 || username.length > 200) {
+      return void res.status(400).json({ error: 'CONSOLE.BAD_LOGIN', message: consoleMessages.loginFieldsRequired });
+    }
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const account = `login:account:${username}`;
+    const fromAddress = `login:address:${clientNetwork(address)}`;
+    const decision = await ctx.loginAttempts.take([
+      { key: account, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT },
+      { key: fromAddress, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS },
+    ]);
+    if (!decision.allowed) {
+      const seconds = Math.ceil(decision.retryAfterMs / 1000);
+      const by = decision.exhausted.includes(account) ? 'account' : 'address';
+      ctx.loginThrottled.inc({ by });
+      ctx.logger.warn({ event: 'console_login_throttled', by, account: username.slice(0, 64), address, retryAfterSeconds: seconds }, 'console login refused: too many failed attempts');
+      res.set('retry-after', String(seconds));
+      return void res.status(429).json({ error: 'CONSOLE.LOGIN_THROTTLED', message: consoleMessages.loginThrottled(Math.ceil(seconds / 60)), retryAfterSeconds: seconds });
     }
     const user = await authenticate(ctx.users, username, password);
     if (!user) {
-      ctx.logger.warn({ username: username.slice(0, 40) }, 'console login failed');
-      return void res.status(401).json({ error: 'CONSOLE.BAD_CREDENTIALS', message: 'wrong username or password' });
+      ctx.logger.warn({ event: 'console_login_failed', account: username.slice(0, 64), address }, 'console login failed');
+      return void res.status(401).json({ error: 'CONSOLE.BAD_CREDENTIALS', message: consoleMessages.badCredentials });
     }
+    await Promise.all([ctx.loginAttempts.clear(account), ctx.loginAttempts.giveBack(fromAddress)]);
     const id = randomBytes(32).toString('base64url');
     const session: Session = { username: user.username, displayName: user.displayName, role: user.role, csrf: randomBytes(24).toString('base64url') };
     const ttlMs = ctx.config.CONSOLE_SESSION_HOURS * 3_600_000;
     await ctx.sessions.set(`session:${id}`, JSON.stringify(session), ttlMs);
-    res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: ctx.config.CONSOLE_COOKIE_SECURE, maxAge: ttlMs, path: '/' });
+    res.cookie(SESSION_COOKIE, id, { ...cookieOptions(ctx, req), maxAge: ttlMs });
     res.json(session);
   };
 }
 
 export function logout(ctx: ConsoleContext): RequestHandler {
   return async (req, res) => {
-    if (req.sessionId && req.session) await ctx.sessions.deleteIfEquals(`session:${req.sessionId}`, JSON.stringify(req.session));
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    if (req.sessionId && req.session) {
+      await ctx.sessions.deleteIfEquals(`session:${req.sessionId}`, JSON.stringify(req.session));
+      ctx.eventStreams.closeAll(req.sessionId);
+    }
+    res.clearCookie(SESSION_COOKIE, cookieOptions(ctx, req));
     res.json({ ok: true });
   };
 }

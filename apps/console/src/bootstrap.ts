@@ -2,16 +2,21 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
 import type { InboxEvent } from '@answerbridge/core';
-import type { FaqEntry } from '@answerbridge/knowledge';
+import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { createEscalationService, createKnowledgeServices } from '@answerbridge/pipeline';
-import { JobProducer, QueueInspector, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
+import { createEscalationService, createKnowledgeServices, createPersonalDataService } from '@answerbridge/pipeline';
+import { JobProducer, QueueInspector, RedisAttemptLimiter, RedisFaqDrafts, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
+import { consoleMessages, messageForError } from './console-messages';
+import { bullBoardPolicy, consolePolicy } from './content-security-policy';
+import { EventStreamsPerSession } from './event-streams-per-session';
+import { parseTrustProxy } from './trust-proxy';
 import { loadUsers } from './console-users';
 import { adminRoutes } from './admin-routes';
 import { conversationRoutes, statusOf } from './conversation-routes';
+import { faqDraftRoutes } from './faq-draft-routes';
 import { openApiDocument } from './openapi';
 
 export interface RunningConsole {
@@ -19,7 +24,11 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-const inboxPage = readFileSync(path.join(workspaceRoot, 'apps/console/src/inbox-page.html'), 'utf8');
+// The inbox page and the files it loads (no inline script or style: see content-security-policy.ts).
+const inboxDir = path.join(workspaceRoot, 'apps/console/src/inbox-page');
+const inboxPage = readFileSync(path.join(inboxDir, 'index.html'), 'utf8');
+const asset = (file: string, type: string) => [file, { type, body: readFileSync(path.join(inboxDir, file), 'utf8') }] as const;
+const inboxAssets = new Map([asset('inbox.js', 'text/javascript'), asset('inbox.css', 'text/css')]);
 
 /** The agent inbox and admin API. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
@@ -34,17 +43,22 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  const metrics = createMetrics('console');
   const ctx: ConsoleContext = {
     config,
     users,
     sessions: new RedisKeyValueStore(redis, `${config.QUEUE_PREFIX}:console`),
+    loginAttempts: new RedisAttemptLimiter(redis, `${config.QUEUE_PREFIX}:console`, config.CONSOLE_LOGIN_WINDOW_SECONDS * 1000),
+    loginThrottled: metrics.counter('answerbridge_console_logins_throttled_total', 'Console logins refused because too many failed (by: account or address)', ['by']),
+    eventStreams: new EventStreamsPerSession(config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION),
     escalation,
+    personalData: createPersonalDataService(config, redis),
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
     logger: log,
-    metrics: createMetrics('console'),
+    metrics,
   };
 
   // One Redis subscription per process, fanned out to every open event stream.
@@ -57,8 +71,19 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
 
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    res.set({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
+  try {
+    app.set('trust proxy', parseTrustProxy(config.CONSOLE_TRUST_PROXY));
+  } catch (error) {
+    throw new Error(`CONSOLE_TRUST_PROXY="${config.CONSOLE_TRUST_PROXY}": ${(error as Error).message}`);
+  }
+  const boardPolicy = bullBoardPolicy();
+  app.use((req, res, next) => {
+    res.set({
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+      'content-security-policy': req.path === '/admin/queues' || req.path.startsWith('/admin/queues/') ? boardPolicy : consolePolicy,
+    });
     next();
   });
   app.get('/healthz', (_req, res) => {
@@ -72,7 +97,12 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   app.get('/', (_req, res) => {
-    res.set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'").type('html').send(inboxPage);
+    res.set('cache-control', 'no-cache').type('html').send(inboxPage);
+  });
+  app.get('/inbox/:file', (req, res, next) => {
+    const asset = inboxAssets.get(req.params.file);
+    if (!asset) return next();
+    res.set('cache-control', 'no-cache').type(asset.type).send(asset.body);
   });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -84,16 +114,19 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
+  app.use(faqDraftRoutes(ctx, new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX)));
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {
-    res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: 'no such route' });
+    res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const known = statusOf(error);
     const parser = error as { type?: string; status?: number };
     const status = known?.status ?? (parser.type === 'entity.too.large' ? 413 : parser.status && parser.status < 500 ? parser.status : 500);
     if (status >= 500) log.error({ err: error, path: req.path }, 'console request failed');
-    res.status(status).json({ error: known?.code ?? (status === 413 ? 'CONSOLE.TOO_LARGE' : status < 500 ? 'CONSOLE.BAD_REQUEST' : 'CONSOLE.ERROR'), message: known?.message ?? (status < 500 ? 'bad request' : 'internal error') });
+    if (known) return void res.status(status).json({ error: known.code, message: messageForError(known.code, known.message) });
+    const code = status === 413 ? 'CONSOLE.TOO_LARGE' : status < 500 ? 'CONSOLE.BAD_REQUEST' : 'CONSOLE.ERROR';
+    res.status(status).json({ error: code, message: status === 413 ? consoleMessages.tooLarge : status < 500 ? consoleMessages.badRequest : consoleMessages.internalError });
   };
   app.use(onError);
 

@@ -1,10 +1,11 @@
 import type { AppConfig } from '@answerbridge/config';
-import type { EscalationService } from '@answerbridge/escalation';
+import type { EscalationService, PersonalDataService } from '@answerbridge/escalation';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { KnowledgeServices } from '@answerbridge/pipeline';
-import type { QueueInspector, RedisKeyValueStore, RedisSavedEntries } from '@answerbridge/queue';
+import type { QueueInspector, RedisAttemptLimiter, RedisKeyValueStore, RedisSavedEntries } from '@answerbridge/queue';
 import type { ConsoleUser } from './console-users';
+import type { EventStreamsPerSession } from './event-streams-per-session';
 
 export interface Session {
   username: string;
@@ -17,7 +18,15 @@ export interface ConsoleContext {
   config: AppConfig;
   users: ConsoleUser[];
   sessions: RedisKeyValueStore;
+  /** Login attempts per account and per client address, shared by every replica. */
+  loginAttempts: RedisAttemptLimiter;
+  /** Logins refused by the throttle, by which budget was spent (account or address). */
+  loginThrottled: ReturnType<Metrics['counter']>;
+  /** The live-queue streams open in this process, capped per session. */
+  eventStreams: EventStreamsPerSession;
   escalation: EscalationService;
+  /** Erasure of one person's data on request (admins). */
+  personalData: PersonalDataService;
   knowledge: KnowledgeServices;
   savedEntries: RedisSavedEntries<FaqEntry>;
   queues: QueueInspector;

@@ -1,9 +1,9 @@
 import { AnswerbridgeError, type Escalation, type InboxEvent } from '@answerbridge/core';
 import { EscalationConflictError, EscalationNotFoundError } from '@answerbridge/escalation';
-import { addEntryToActiveVersion } from '@answerbridge/knowledge';
 import { Router, json, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
 import { requireSession } from './auth';
+import { consoleMessages } from './console-messages';
 
 const view = (e: Escalation, now: number) => ({
   conversationId: e.conversationId,
@@ -73,33 +73,31 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
     res.json({ ok: true });
   });
 
-  router.post('/api/conversations/:id/save-faq', agent, json({ limit: '64kb' }), async (req, res) => {
-    const e = await ctx.escalation.get(id(req));
-    if (!e) throw new EscalationNotFoundError(id(req));
-    const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
-    if (!knowledgeBase) throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
-    const entry = await addEntryToActiveVersion(ctx.knowledge.store, ctx.knowledge.embedder, knowledgeBase, {
-      question: text(req, 'question', 500),
-      answer: text(req, 'answer', 8000),
-    });
-    await ctx.savedEntries.save(knowledgeBase, entry);
-    ctx.logger.info({ event: 'faq_saved', knowledgeBase, entryId: entry.id, by: me(req) }, 'agent saved an FAQ entry');
-    res.status(201).json(entry);
-  });
-
   router.get('/api/agents', agent, (_req, res) => {
     res.json(ctx.users.map((u) => ({ username: u.username, displayName: u.displayName, role: u.role })));
   });
 
-  /** Server-sent events: the live queue. The page reloads the lists when something changes. */
+  /**
+   * Server-sent events: the live queue. The page reloads the lists when something changes. At most
+   * CONSOLE_MAX_EVENT_STREAMS_PER_SESSION per session in this process: one more evicts the oldest, which
+   * is told so (event `evicted`) and then closed.
+   */
   router.get('/api/events', agent, (req: Request, res: Response) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const unsubscribe = subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
     const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.on('close', () => {
+    const max = ctx.config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION;
+    const forget = ctx.eventStreams.open(req.sessionId ?? '', {
+      evict: () => {
+        res.end(`event: evicted\ndata: ${JSON.stringify({ error: 'CONSOLE.TOO_MANY_EVENT_STREAMS', message: consoleMessages.tooManyEventStreams(max) })}\n\n`);
+        ctx.logger.info({ event: 'console_event_stream_evicted', by: me(req), max }, 'oldest live-queue stream of a session closed');
+      },
+    });
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      forget();
     });
   });
 

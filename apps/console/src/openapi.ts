@@ -26,11 +26,29 @@ export const openApiDocument = {
           candidates: { type: 'array', items: { type: 'object', properties: { entryId: { type: 'string' }, question: { type: 'string' }, answer: { type: 'string' }, confidence: { type: ['number', 'null'] } } } },
         },
       },
+      FaqDraft: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          status: { enum: ['pending', 'approving', 'approved', 'rejected'] },
+          knowledgeBase: { type: 'string' },
+          botId: { type: 'string' },
+          conversationId: { type: 'string' },
+          question: { type: 'string' },
+          answer: { type: 'string' },
+          savedBy: { type: 'string' },
+          savedAt: { type: 'integer' },
+          decidedBy: { type: 'string' },
+          decidedAt: { type: 'integer' },
+          rejectReason: { type: 'string' },
+          entryId: { type: 'string' },
+        },
+      },
       Entry: { type: 'object', properties: { id: { type: 'string' }, at: { type: 'integer' }, from: { enum: ['asker', 'bot', 'agent', 'system'] }, text: { type: 'string' }, agentId: { type: 'string' }, delivery: { enum: ['queued', 'sent', 'failed'] } } },
     },
   },
   paths: {
-    '/api/login': { post: { summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { '200': { description: 'session', content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } } }, '401': { description: 'wrong credentials' } } } },
+    '/api/login': { post: { summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { '200': { description: 'session', content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } } }, '401': { description: 'wrong credentials' }, '429': { description: 'too many failed logins for this account or from this address (CONSOLE.LOGIN_THROTTLED); the right password is refused too until Retry-After seconds have passed', headers: { 'Retry-After': { schema: { type: 'integer' } } } } } } },
     '/api/logout': { post: { summary: 'Log out', security: csrf, responses: ok } },
     '/api/me': { get: { summary: 'The current session', security: [{ session: [] }], responses: { '200': { description: 'session' }, '401': { description: 'not logged in' } } } },
     '/api/conversations': { get: { summary: 'Open escalations, oldest first', security: [{ session: [] }], responses: { '200': { description: 'waiting and with-agent lists', content: { 'application/json': { schema: { type: 'object', properties: { waiting: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } }, withAgent: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } } } } } } } } } },
@@ -40,11 +58,70 @@ export const openApiDocument = {
     '/api/conversations/{id}/resolve': { post: { summary: 'Resolve: the bot answers the next question', parameters: [conversationId], security: csrf, responses: ok } },
     '/api/conversations/{id}/handback': { post: { summary: 'Hand the conversation back to the bot', parameters: [conversationId], security: csrf, responses: ok } },
     '/api/conversations/{id}/transfer': { post: { summary: 'Transfer to another agent', parameters: [conversationId], security: csrf, requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['to'], properties: { to: { type: 'string' } } } } } }, responses: ok } },
-    '/api/conversations/{id}/save-faq': { post: { summary: 'Save a question and answer as an FAQ entry of the bot (searchable at once)', parameters: [conversationId], security: csrf, requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['question', 'answer'], properties: { question: { type: 'string' }, answer: { type: 'string' } } } } } }, responses: { ...ok, '201': { description: 'saved' } } } },
+    '/api/conversations/{id}/save-faq': {
+      post: {
+        summary: "Save a question and answer from a conversation you hold (admins: any). An agent's save is a draft the bot does not use until an admin approves it; an admin's save is live at once",
+        parameters: [conversationId],
+        security: csrf,
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['question', 'answer'], properties: { question: { type: 'string', maxLength: 500 }, answer: { type: 'string', maxLength: 8000 } } } } } },
+        responses: {
+          ...ok,
+          '201': { description: 'status "draft" (waiting for review) or "live" (an admin saved it), with the draft and a message to show', content: { 'application/json': { schema: { type: 'object', properties: { status: { enum: ['draft', 'live'] }, draft: { $ref: '#/components/schemas/FaqDraft' }, message: { type: 'string' } } } } } },
+          '403': { description: 'missing CSRF token, or the conversation is held by another agent (CONSOLE.NOT_HOLDER)' },
+          '409': { description: 'the conversation is not with an agent (claim it first)' },
+        },
+      },
+    },
     '/api/agents': { get: { summary: 'Console accounts (for transfers)', security: [{ session: [] }], responses: { '200': { description: 'accounts' } } } },
     '/api/admin/queues': { get: { summary: 'Queue depths by state (admins)', security: [{ session: [] }], responses: { '200': { description: 'counts per queue' }, '403': { description: 'admins only' } } } },
     '/api/admin/dead-letters': { get: { summary: 'Jobs that failed for good, newest first (admins)', security: [{ session: [] }], responses: { '200': { description: 'dead letters' }, '403': { description: 'admins only' } } } },
     '/api/admin/dead-letters/{queue}/{id}/replay': { post: { summary: 'Put a dead letter back in its queue (admins)', parameters: [{ name: 'queue', in: 'path', required: true, schema: { type: 'string' } }, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, responses: { '200': { description: 'queued again' }, '403': { description: 'admins only' }, '404': { description: 'no such failed job' } } } },
-    '/api/events': { get: { summary: 'Server-sent events: escalated, claimed, message, delivery, resolved, transferred', security: [{ session: [] }], responses: { '200': { description: 'text/event-stream' } } } },
+    '/api/admin/faq-drafts': { get: { summary: 'FAQ drafts agents saved, waiting for review, oldest first (admins)', security: [{ session: [] }], responses: { '200': { description: 'pending drafts', content: { 'application/json': { schema: { type: 'object', properties: { drafts: { type: 'array', items: { $ref: '#/components/schemas/FaqDraft' } } } } } } }, '403': { description: 'admins only' } } } },
+    '/api/admin/faq-drafts/{draftId}': { get: { summary: 'One FAQ draft, in any status (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: [{ session: [] }], responses: { '200': { description: 'the draft', content: { 'application/json': { schema: { $ref: '#/components/schemas/FaqDraft' } } } }, '403': { description: 'admins only' }, '404': { description: 'no such draft' } } } },
+    '/api/admin/faq-drafts/{draftId}/approve': { post: { summary: 'Approve a draft: the bot answers with it at once, and every later kb ingest keeps it, recorded as saved by its agent and approved by you (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, responses: { '200': { description: 'live' }, '403': { description: 'admins only, or missing CSRF token' }, '404': { description: 'no such draft' }, '409': { description: 'already approved or rejected' } } } },
+    '/api/admin/faq-drafts/{draftId}/reject': { post: { summary: 'Reject a draft: it never goes live (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } } } } }, responses: { '200': { description: 'rejected' }, '403': { description: 'admins only, or missing CSRF token' }, '404': { description: 'no such draft' }, '409': { description: 'already approved or rejected' } } } },
+    '/api/admin/personal-data/erase': {
+      post: {
+        summary: "Delete one person's data on request (PIPL; admins)",
+        description:
+          'Deletes, for the person a channel names `senderId` on bot `botId`: their escalations with their histories in every conversation of theirs (direct and, on DingTalk, each group), their entries in the decision log, and the bot\'s memory of their conversations. Refused with 409 while an agent holds one of their conversations (resolve it first; a waiting one is deleted). Answers with counts only; an audit log line records who asked and whose data.',
+        security: csrf,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['channel', 'botId', 'senderId'],
+                properties: { channel: { enum: ['wecom', 'dingtalk'] }, botId: { type: 'string', maxLength: 128 }, senderId: { type: 'string', maxLength: 256, description: 'the platform\'s id of the person: WeCom UserID, DingTalk staffId (or senderId)' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'deleted (counts are 0 when nothing was kept)',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    person: { type: 'object', properties: { channel: { type: 'string' }, botId: { type: 'string' }, senderId: { type: 'string' } } },
+                    deleted: {
+                      type: 'object',
+                      properties: { conversations: { type: 'integer' }, escalations: { type: 'integer' }, historyEntries: { type: 'integer' }, decisions: { type: 'integer' }, conversationState: { type: 'integer' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': { description: 'channel, botId or senderId missing or malformed (CONSOLE.BAD_INPUT)' },
+          '401': { description: 'not logged in' },
+          '403': { description: 'missing CSRF token, or not an admin' },
+          '409': { description: 'an agent holds one of their conversations (PERSONAL_DATA.WITH_AGENT, with heldConversations); nothing of it was deleted' },
+        },
+      },
+    },
+    '/api/events': { get: { summary: 'Server-sent events: escalated, claimed, message, delivery, resolved, transferred; evicted (then closed) when the session opens more than CONSOLE_MAX_EVENT_STREAMS_PER_SESSION streams', security: [{ session: [] }], responses: { '200': { description: 'text/event-stream' } } } },
   },
 } as const;

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis, redisAnswers } from '@answerbridge/queue';
@@ -16,6 +16,21 @@ export interface RunningGateway {
   /** DingTalk Stream connections held by this replica. */
   streams: DingTalkStreamConnection[];
   close(): Promise<void>;
+}
+
+/**
+ * A request whose headers and body have not all arrived within `requestTimeoutMs` gets a 408 and its
+ * connection is closed: the platforms send a few KB at once, so a slow body is a client holding a
+ * socket. Node looks for expired requests only every `connectionsCheckingInterval` (30 s by default),
+ * which would let a slow body stay six times longer than the setting; it is checked five times per timeout
+ * here. Idle keep-alive connections are governed by Node's keepAliveTimeout (5 s), not by these.
+ */
+export function callbackServerTimeouts(requestTimeoutMs: number): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(requestTimeoutMs / 5))),
+  };
 }
 
 /** Builds and starts the gateway; tests call this with their own config (port 0 picks a free port). */
@@ -61,7 +76,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   });
   app.use(errorHandler(ctx));
 
-  const { server, url } = await listen(app, config.GATEWAY_HOST, config.GATEWAY_PORT);
+  const { server, url } = await listen(app, config.GATEWAY_HOST, config.GATEWAY_PORT, callbackServerTimeouts(config.GATEWAY_REQUEST_TIMEOUT_MS));
   log.info({ url, bots: [...ctx.bots.keys()], dingtalkStreams: streams.length }, 'gateway listening');
 
   return {

@@ -2,6 +2,7 @@ import type { DingTalkBotConfig } from '@answerbridge/config';
 import { RejectedInputError } from '@answerbridge/core';
 import { DingTalkStreamConnection, normalizeRobotMessage, parseRobotMessage } from '@answerbridge/channel-dingtalk';
 import { acceptInbound } from '@answerbridge/pipeline';
+import { reportRefusedWebhook } from './dingtalk-refused-webhook';
 import type { GatewayContext } from './gateway-context';
 
 /**
@@ -21,7 +22,9 @@ export function startDingtalkStreams(ctx: GatewayContext): DingTalkStreamConnect
       onRobotMessage: async (data) => {
         let parsed;
         try {
-          parsed = normalizeRobotMessage(bot, parseRobotMessage(JSON.parse(data)), Date.now());
+          // The socket is opened with the app's credentials, so the frame is DingTalk's: a missing robotCode is not
+          // refused here (it is in HTTP mode), but a sessionWebhook outside the allowed origins still is.
+          parsed = normalizeRobotMessage(bot, parseRobotMessage(JSON.parse(data)), { nowMs: Date.now(), webhookOrigins: ctx.config.DINGTALK_WEBHOOK_ORIGINS, requireRobotCode: false });
         } catch (error) {
           const reason = error instanceof RejectedInputError ? error.message : 'data is not JSON';
           ctx.logger.warn({ bot: bot.id, reason }, 'dingtalk frame refused (acked and dropped)');
@@ -32,6 +35,7 @@ export function startDingtalkStreams(ctx: GatewayContext): DingTalkStreamConnect
           ctx.metrics.callbacks.inc({ channel: 'dingtalk', result: 'ignored' });
           return;
         }
+        reportRefusedWebhook(ctx, bot, parsed);
         const result = await acceptInbound(ctx.producer, parsed.message);
         ctx.metrics.callbacks.inc({ channel: 'dingtalk', result: result.duplicate ? 'duplicate' : 'accepted' });
       },

@@ -1,6 +1,6 @@
 import { assess } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
-import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff } from '@answerbridge/knowledge';
+import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff, type VersionedEntry } from '@answerbridge/knowledge';
 import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
@@ -17,8 +17,8 @@ function knowledgeBaseOf(config: AppConfig, botId: string): string {
 const services = createKnowledgeServices;
 
 /**
- * Entries agents saved from conversations ("save as FAQ") live in Redis and join every ingest, so a
- * reindex from the FAQ file does not lose them.
+ * Entries saved from conversations ("save as FAQ") and approved live in Redis and join every ingest, so a
+ * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
  */
 async function savedEntriesOf(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
@@ -106,12 +106,21 @@ export async function rollbackCommand(config: AppConfig, botId: string, to?: num
   }
 }
 
+/** Who put a console-saved entry in: " (saved by agent1, approved by admin)"; nothing for entries from FAQ files. */
+export function savedBySuffix(entry: VersionedEntry): string {
+  const saved = entry.savedFromConsole;
+  if (!saved) return '';
+  if (!saved.savedBy) return ' (saved from the console; who saved it was not recorded)';
+  if (!saved.approvedBy) return ` (saved by ${saved.savedBy}, not approved)`;
+  return saved.approvedBy === saved.savedBy ? ` (saved and approved by ${saved.savedBy})` : ` (saved by ${saved.savedBy}, approved by ${saved.approvedBy})`;
+}
+
 export function formatDiff(diff: VersionDiff): string {
   const lines = [`v${diff.from.version} → v${diff.to.version}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`];
-  for (const e of diff.added) lines.push(`+ ${e.question}`);
-  for (const e of diff.removed) lines.push(`- ${e.question}`);
+  for (const e of diff.added) lines.push(`+ ${e.question}${savedBySuffix(e)}`);
+  for (const e of diff.removed) lines.push(`- ${e.question}${savedBySuffix(e)}`);
   for (const c of diff.changed) {
-    lines.push(`~ ${c.after.question}`);
+    lines.push(`~ ${c.after.question}${savedBySuffix(c.after)}`);
     if (c.answerChanged) lines.push(`    answer: ${c.before.answer.slice(0, 60)} → ${c.after.answer.slice(0, 60)}`);
     for (const q of c.questionsAdded) lines.push(`    + question: ${q}`);
     for (const q of c.questionsRemoved) lines.push(`    - question: ${q}`);

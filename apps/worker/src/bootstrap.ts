@@ -2,12 +2,22 @@ import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import type { ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { answerInbound, createChannelSenders, createEscalationService, createKnowledgeServices, notifyUnclaimed, replyFailedForGood, sendReply } from '@answerbridge/pipeline';
+import { startRetentionSweep } from '@answerbridge/escalation';
+import {
+  answerInbound,
+  createChannelSenders,
+  createConversationMemory,
+  createDecisionLog,
+  createEscalationService,
+  createKnowledgeServices,
+  createPersonalDataService,
+  notifyUnclaimed,
+  replyFailedForGood,
+  sendReply,
+} from '@answerbridge/pipeline';
 import {
   JobProducer,
   QueueInspector,
-  RedisConversationState,
-  RedisDecisionLog,
   RedisKeyValueStore,
   createJobConsumer,
   createRedis,
@@ -24,6 +34,9 @@ import {
  * 60 s (the chart's terminationGracePeriodSeconds, compose's stop_grace_period): this leaves 5 s of it.
  */
 export const WORKER_SHUTDOWN_GRACE_MS = 55_000;
+
+/** How often the retention is applied to what Redis does not expire by itself (see startRetentionSweep). */
+const RETENTION_SWEEP_EVERY_MS = 3_600_000;
 
 export interface RunningWorker {
   /** URL of the worker's /metrics, /healthz and /readyz. */
@@ -85,9 +98,9 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
     producer,
     policyFor: (botId: string) => knowledge.policyFor(languages.get(botId) ?? 'zh'),
-    memory: new RedisConversationState<ConversationMemory>(redis, config.QUEUE_PREFIX, 'memory'),
+    memory: createConversationMemory<ConversationMemory>(config, redis),
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
-    decisions: new RedisDecisionLog(redis, config.QUEUE_PREFIX),
+    decisions: createDecisionLog(config, redis),
     knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
     logger: log,
     metrics,
@@ -129,6 +142,12 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const retention = startRetentionSweep(createPersonalDataService(config, redis), {
+    everyMs: RETENTION_SWEEP_EVERY_MS,
+    lock: store,
+    onSwept: (deleted) => log.info({ event: 'retention_sweep', deleted, retentionDays: config.DATA_RETENTION_DAYS }, 'retention applied'),
+    onError: (err) => log.warn({ event: 'retention_sweep_failed', err: (err as Error).message }, 'retention sweep failed; the next one retries'),
+  });
 
   const { server: metricsServer, url: metricsUrl } = await listen((req, res) => {
     if (req.url === '/metrics') {
@@ -146,6 +165,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     async close() {
       // Stop taking questions and let the running ones finish first, then the senders, so a reply the
       // last answers queued still goes out from this process.
+      await retention.stop();
       const [inbound, ...rest] = workers;
       await inbound?.close();
       await Promise.all(rest.map((w) => w.close()));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ReplyTargetSchema } from './inbound-message';
+import type { PersonRef } from './ports';
 
 /**
  * A conversation handed to people: bot → waiting → with-agent → resolved → bot. Persisted in Redis;
@@ -39,7 +40,14 @@ export const ConversationEntrySchema = z.object({
 });
 export type ConversationEntry = z.infer<typeof ConversationEntrySchema>;
 
-/** Persistence of escalations and conversation history (Redis in production). */
+/** What erasing one conversation's escalation did: refused while an agent holds it. */
+export type EscalationErasure = { erased: false; heldBy: string } | { erased: true; escalations: number; historyEntries: number };
+
+/**
+ * Persistence of escalations and conversation history (Redis in production). An open escalation (waiting
+ * or with an agent) is kept with its history for as long as it is open; a resolved one, with its history,
+ * for the retention after its last change.
+ */
 export interface EscalationStore {
   get(conversationId: string): Promise<Escalation | null>;
   /** Creates a waiting escalation unless the conversation already has an open one; true when created. */
@@ -55,6 +63,15 @@ export interface EscalationStore {
   append(conversationId: string, entry: ConversationEntry): Promise<void>;
   updateDelivery(conversationId: string, entryId: string, delivery: 'sent' | 'failed'): Promise<void>;
   history(conversationId: string, limit: number): Promise<ConversationEntry[]>;
+  /** Conversations of this person that hold an escalation or a history. */
+  conversationsOf(person: PersonRef): Promise<string[]>;
+  /** Deletes the conversation's escalation, history and queue entries, unless an agent holds it. */
+  erase(conversationId: string): Promise<EscalationErasure>;
+  /**
+   * Puts records written before the retention existed (or when it was longer) under it, and drops queue
+   * entries whose escalation is gone. Returns how many records it deleted or shortened.
+   */
+  applyRetention(): Promise<number>;
 }
 
 /** What the console hears about, live. */

@@ -15,10 +15,31 @@ export interface ChannelSender {
   send(reply: OutboundReply): Promise<{ platformMessageId: string | null }>;
 }
 
+/** One person as a channel names them (the message's senderId): whose data an erasure request is about. */
+export interface PersonRef {
+  channel: string;
+  botId: string;
+  senderId: string;
+}
+
+/**
+ * True when the conversation is this person's: their direct chat (`<channel>/<bot>/<person>`) or their own
+ * conversation in a group (`<channel>/<bot>/<group>/<person>`: DingTalk keeps one per person per group).
+ * The channels build conversation ids this way; the person is always the last part.
+ */
+export function isConversationOf(conversationId: string, person: PersonRef): boolean {
+  const bot = `${person.channel}/${person.botId}/`;
+  if (!conversationId.startsWith(bot) || !person.senderId) return false;
+  const rest = conversationId.slice(bot.length);
+  return rest === person.senderId || (rest.endsWith(`/${person.senderId}`) && rest.length > person.senderId.length + 1);
+}
+
 /** Short-lived per-conversation state (what the bot offered last), kept in Redis in production. */
 export interface ConversationStateStore<T> {
   get(conversationId: string): Promise<T | null>;
   set(conversationId: string, value: T, ttlMs: number): Promise<void>;
+  /** Deletes every state kept for this person's conversations (whatever its name); returns how many. */
+  erase(person: PersonRef): Promise<number>;
 }
 
 /** One decision of the bot with the scores that made it: for tuning, audits and "what could it not answer". */
@@ -42,8 +63,13 @@ export interface DecisionRecord {
   scores: { entryId: string; confidence: number; score: number }[];
 }
 
+/** Decisions are kept for the retention (and at most a fixed number of them); older ones are deleted. */
 export interface DecisionLog {
   record(decision: DecisionRecord): Promise<void>;
   /** Most recent first. */
   recent(limit: number): Promise<DecisionRecord[]>;
+  /** Deletes the decisions older than the retention (also done on every record); returns how many. */
+  expire(): Promise<number>;
+  /** Deletes every decision about this person's conversations; returns how many. */
+  erase(person: PersonRef): Promise<number>;
 }

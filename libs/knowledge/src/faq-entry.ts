@@ -13,6 +13,18 @@ export interface FaqEntry {
   answer: string;
   category?: string;
   tags: string[];
+  /** Set on entries that came from the console ("save as FAQ"): who wrote them and who let them go live. */
+  provenance?: EntryProvenance;
+}
+
+/** Who put a console-saved entry in front of askers; kept in the indexed rows, so `kb diff` can name them. */
+export interface EntryProvenance {
+  savedBy: string;
+  savedAt: number;
+  approvedBy: string;
+  approvedAt: number;
+  /** The conversation it was saved from. */
+  conversationId?: string;
 }
 
 export class FaqParseError extends Error {

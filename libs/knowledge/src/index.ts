@@ -1,10 +1,10 @@
-export { entryIdFor, validateEntries, FaqParseError, type FaqEntry } from './faq-entry';
+export { entryIdFor, validateEntries, FaqParseError, type EntryProvenance, type FaqEntry } from './faq-entry';
 export { parseQaText } from './parse-qa-text';
 export { parseFaqCsv } from './parse-csv';
 export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
-export { ingestKnowledgeBase, questionsOf, type IngestOptions, type IngestProgress, type IngestResult } from './ingest-knowledge-base';
+export { ingestKnowledgeBase, indexedRows, questionsOf, type IngestOptions, type IngestProgress, type IngestResult } from './ingest-knowledge-base';
 export { KnowledgeSearcher, defaultSearchOptions, rerankCandidates, type SearchOptions } from './knowledge-searcher';
 export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
@@ -13,4 +13,13 @@ export { policyMetrics, type PolicyCase, type PolicyMetrics } from './evaluation
 export { fitConfidenceModel, fitLogistic, wilsonBound, type FitOptions, type LabelledMatch } from './evaluation/fit-confidence';
 export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
 export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';
-export { addEntryToActiveVersion } from './add-entry';
+export { addEntryToActiveVersion, savedEntryFor } from './add-entry';
+export {
+  FaqReview,
+  FaqDraftConflictError,
+  FaqDraftNotFoundError,
+  type FaqDraft,
+  type FaqDraftStatus,
+  type FaqDraftStore,
+  type FaqReviewDeps,
+} from './faq-review';

@@ -31,6 +31,28 @@ export function questionsOf(entries: FaqEntry[]): { pk: string; entry: FaqEntry;
 }
 
 /**
+ * The rows stored for questions and their vectors. The meta carries what reading a version back needs
+ * (`kb diff`): the canonical question, and for console-saved entries who saved and approved them.
+ */
+export function indexedRows(questions: { pk: string; entry: FaqEntry; text: string }[], vectors: number[][]): IndexedQuestion[] {
+  return questions.map((q, i) => ({
+    pk: q.pk,
+    entryId: q.entry.id,
+    text: q.text,
+    answer: q.entry.answer,
+    meta: {
+      question: q.entry.question,
+      kind: q.entry.kind ?? 'faq',
+      category: q.entry.category ?? null,
+      tags: q.entry.tags,
+      canonical: q.pk.endsWith('#0'),
+      ...(q.entry.provenance ? { provenance: q.entry.provenance } : {}),
+    },
+    vector: vectors[i] ?? [],
+  }));
+}
+
+/**
  * Builds a new version of a knowledge base and switches the alias to it once it is complete, so
  * queries see the old version or the new one, never a half-built one.
  */
@@ -48,15 +70,7 @@ export async function ingestKnowledgeBase(
     for (let i = 0; i < questions.length; i += profile.batchSize) {
       const batch = questions.slice(i, i + profile.batchSize);
       const vectors = await embedder.embed(batch.map((q) => q.text), profile.indexAs);
-      const rows: IndexedQuestion[] = batch.map((q, j) => ({
-        pk: q.pk,
-        entryId: q.entry.id,
-        text: q.text,
-        answer: q.entry.answer,
-        meta: { question: q.entry.question, kind: q.entry.kind ?? 'faq', category: q.entry.category ?? null, tags: q.entry.tags, canonical: q.pk.endsWith('#0') },
-        vector: vectors[j] ?? [],
-      }));
-      await store.insert(version.collection, knowledgeBase, rows);
+      await store.insert(version.collection, knowledgeBase, indexedRows(batch, vectors));
       options.onProgress?.({ embedded: i + batch.length, total: questions.length });
     }
     await store.activate(knowledgeBase, version.collection);

@@ -5,6 +5,11 @@ export interface VersionedEntry {
   question: string;
   questions: string[];
   answer: string;
+  /**
+   * For entries saved from the console: who saved and who approved them. `savedBy` is null for entries
+   * saved before that was recorded (tagged saved-by-agent, names unknown).
+   */
+  savedFromConsole?: { savedBy: string | null; approvedBy: string | null };
 }
 
 export interface VersionDiff {
@@ -23,6 +28,13 @@ export class VersionNotFoundError extends Error {
   }
 }
 
+function savedFromConsole(meta: Record<string, unknown>): VersionedEntry['savedFromConsole'] {
+  const provenance = meta.provenance as Record<string, unknown> | null | undefined;
+  const name = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  if (provenance && typeof provenance === 'object') return { savedBy: name(provenance.savedBy), approvedBy: name(provenance.approvedBy) };
+  return Array.isArray(meta.tags) && meta.tags.includes('saved-by-agent') ? { savedBy: null, approvedBy: null } : undefined;
+}
+
 async function entriesOf(store: MilvusVectorStore, version: CollectionVersion): Promise<Map<string, VersionedEntry>> {
   const rows = await store.readVersion(version.collection, version.knowledgeBase);
   const entries = new Map<string, VersionedEntry>();
@@ -33,6 +45,8 @@ async function entriesOf(store: MilvusVectorStore, version: CollectionVersion): 
       questions: [],
       answer: row.answer,
     };
+    const saved = entry.savedFromConsole ?? savedFromConsole(row.meta);
+    if (saved) entry.savedFromConsole = saved;
     entry.questions.push(row.text);
     entries.set(row.entryId, entry);
   }

@@ -48,6 +48,10 @@ export function createMetrics(service: string) {
         },
       });
     },
+    /** A counter of this process's registry (an app's own events, e.g. refused console logins). */
+    counter<L extends string>(name: string, help: string, labelNames: readonly L[]) {
+      return new Counter<L>({ name, help, labelNames, registers: [registry] });
+    },
     stageSeconds,
     callbacks,
     decisions,

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { format } from 'node:util';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createLogger, type Logger } from './logger';
 
 export interface Closable {
@@ -64,9 +64,12 @@ export function routeConsoleToLogger(log: Logger): () => void {
   return () => void Object.assign(console, original);
 }
 
-/** Starts an HTTP listener (an express app or a plain handler) and resolves with its URL once it listens. */
-export async function listen(app: RequestListener, host: string, port: number): Promise<{ server: Server; url: string }> {
-  const server = createServer(app);
+/**
+ * Starts an HTTP listener (an express app or a plain handler) and resolves with its URL once it listens.
+ * `options` are node:http's server options (timeouts, for one).
+ */
+export async function listen(app: RequestListener, host: string, port: number, options: ServerOptions = {}): Promise<{ server: Server; url: string }> {
+  const server = createServer(options, app);
   server.listen(port, host);
   await once(server, 'listening');
   const address = server.address();

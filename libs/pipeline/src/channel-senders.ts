@@ -43,7 +43,12 @@ export function createChannelSenders(config: AppConfig, store: KeyValueStore, me
   return {
     senders: {
       wecom: new WecomSender((id) => wecom.get(id), store),
-      dingtalk: new DingTalkSender((id) => dingtalk.get(id), store, config.DINGTALK_API_TIMEOUT_MS),
+      dingtalk: new DingTalkSender((id) => dingtalk.get(id), store, {
+        webhookOrigins: config.DINGTALK_WEBHOOK_ORIGINS,
+        timeoutMs: config.DINGTALK_API_TIMEOUT_MS,
+        // The gateway already dropped such webhooks; one reaching here was queued by an older gateway or another path.
+        onWebhookRefused: () => metrics.channelErrors.inc({ channel: 'dingtalk', code: 'SESSION_WEBHOOK_REFUSED' }),
+      }),
     },
     notifyAgents: agentGroups.length > 0 ? notifyEachGroupOnce(agentGroups, store) : undefined,
   };

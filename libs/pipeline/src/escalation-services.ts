@@ -1,12 +1,15 @@
 import type { AppConfig } from '@answerbridge/config';
-import { EscalationService, defaultEscalationMessages } from '@answerbridge/escalation';
-import { RedisEscalationStore, RedisInboxEvents, type JobProducer, type Redis } from '@answerbridge/queue';
+import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
+import { RedisConversationState, RedisDecisionLog, RedisEscalationStore, RedisInboxEvents, type JobProducer, type Redis } from '@answerbridge/queue';
+
+/** How long what people wrote is kept (DATA_RETENTION_DAYS), in ms. */
+export const retentionMs = (config: AppConfig): number => config.DATA_RETENTION_DAYS * 86_400_000;
 
 /** The escalation service on Redis as configured; the worker and the console build it the same way. */
 export function createEscalationService(config: AppConfig, redis: Redis, producer: JobProducer, agentName?: (agentId: string) => string) {
   const events = new RedisInboxEvents(redis, config.QUEUE_PREFIX);
   const service = new EscalationService({
-    store: new RedisEscalationStore(redis, config.QUEUE_PREFIX),
+    store: new RedisEscalationStore(redis, config.QUEUE_PREFIX, retentionMs(config)),
     events,
     producer,
     messages: defaultEscalationMessages,
@@ -14,4 +17,24 @@ export function createEscalationService(config: AppConfig, redis: Redis, produce
     ...(agentName ? { agentName } : {}),
   });
   return { service, events };
+}
+
+/** The decision log as configured: kept for DATA_RETENTION_DAYS. */
+export function createDecisionLog(config: AppConfig, redis: Redis): RedisDecisionLog {
+  return new RedisDecisionLog(redis, config.QUEUE_PREFIX, { retentionMs: retentionMs(config) });
+}
+
+/** The bot's per-conversation memory: kept CONVERSATION_MEMORY_SECONDS, never past the retention. */
+export function createConversationMemory<T>(config: AppConfig, redis: Redis): RedisConversationState<T> {
+  return new RedisConversationState<T>(redis, config.QUEUE_PREFIX, 'memory', retentionMs(config));
+}
+
+/** Erasure requests and the retention sweep over every store that holds what people wrote. */
+export function createPersonalDataService(config: AppConfig, redis: Redis): PersonalDataService {
+  return new PersonalDataService({
+    escalations: new RedisEscalationStore(redis, config.QUEUE_PREFIX, retentionMs(config)),
+    decisions: createDecisionLog(config, redis),
+    conversationState: createConversationMemory(config, redis),
+    events: new RedisInboxEvents(redis, config.QUEUE_PREFIX),
+  });
 }

@@ -3,5 +3,5 @@ export { answerInbound, type AnswerInboundDeps } from './answer-inbound';
 export { sendReply, replyFailedForGood, type SendReplyDeps } from './send-reply';
 export { notifyUnclaimed, type NotifyUnclaimedDeps } from './notify-unclaimed';
 export { createKnowledgeServices, searchDefaults, type KnowledgeServices, type Language } from './knowledge-services';
-export { createEscalationService } from './escalation-services';
+export { createConversationMemory, createDecisionLog, createEscalationService, createPersonalDataService } from './escalation-services';
 export { createChannelSenders } from './channel-senders';

@@ -1,5 +1,6 @@
 export { createRedis, redisAnswers, redisTargetOptions, redisUrlForDisplay, waitForRedis, RedisUrlError, type RedisAuth, type RedisRole } from './redis-connection';
 export { RedisKeyValueStore } from './redis-key-value-store';
+export { RedisAttemptLimiter, type AttemptBudget, type AttemptDecision } from './redis-attempt-limiter';
 export {
   JobProducer,
   createJobConsumer,
@@ -14,5 +15,6 @@ export {
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
 export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
-export { RedisConversationState, RedisDecisionLog, RedisSavedEntries } from './redis-conversation-state';
+export { RedisConversationState, RedisDecisionLog } from './redis-conversation-state';
+export { RedisFaqDrafts, RedisSavedEntries } from './redis-saved-entries';
 export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store';

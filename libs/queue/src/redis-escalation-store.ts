@@ -1,60 +1,128 @@
-import type { ConversationEntry, Escalation, EscalationStore, InboxEvent, InboxEvents } from '@answerbridge/core';
-import { EscalationSchema } from '@answerbridge/core';
+import type { ConversationEntry, Escalation, EscalationErasure, EscalationStore, InboxEvent, InboxEvents, PersonRef } from '@answerbridge/core';
+import { EscalationSchema, isConversationOf } from '@answerbridge/core';
 import type { Redis } from 'ioredis';
+import { globLiteral, scanKeys } from './redis-scan';
 
-// KEYS[1] escalation hash, KEYS[2] waiting zset, KEYS[3] with-agent zset; ARGV: conversationId, agentId, at
-const CLAIM = `
+// Every script that changes a conversation ends with RETAIN: an open escalation (waiting, with-agent) and
+// its history never expire; anything else expires the retention after this change, hash and history together.
+// KEYS[1] hash, KEYS[2] history, KEYS[3] history ids are the first three keys of every script below.
+const RETAIN = `
+local function retain(ttl)
+  local state = redis.call('hget', KEYS[1], 'state')
+  for i = 1, 3 do
+    if state == 'waiting' or state == 'with-agent' then redis.call('persist', KEYS[i]) else redis.call('pexpire', KEYS[i], ttl) end
+  end
+end
+`;
+
+// KEYS: hash, history, ids, waiting zset, with-agent zset; ARGV: conversationId, agentId, at, ttl
+const CLAIM = `${RETAIN}
 if redis.call('hget', KEYS[1], 'state') ~= 'waiting' then return 0 end
 redis.call('hset', KEYS[1], 'state', 'with-agent', 'agentId', ARGV[2], 'claimedAt', ARGV[3])
-redis.call('zrem', KEYS[2], ARGV[1])
-redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
+redis.call('zrem', KEYS[4], ARGV[1])
+redis.call('zadd', KEYS[5], ARGV[3], ARGV[1])
+retain(ARGV[4])
 return 1`;
 
-// KEYS[1] escalation hash; ARGV: fromAgent, toAgent
-const TRANSFER = `
+// KEYS: hash, history, ids; ARGV: fromAgent, toAgent, ttl
+const TRANSFER = `${RETAIN}
 if redis.call('hget', KEYS[1], 'state') ~= 'with-agent' or redis.call('hget', KEYS[1], 'agentId') ~= ARGV[1] then return 0 end
 redis.call('hset', KEYS[1], 'agentId', ARGV[2])
+retain(ARGV[3])
 return 1`;
 
-// KEYS[1] escalation hash, KEYS[2] waiting, KEYS[3] with-agent; ARGV: conversationId, at
-const RESOLVE = `
+// KEYS: hash, history, ids, waiting, with-agent; ARGV: conversationId, at, ttl
+const RESOLVE = `${RETAIN}
 local state = redis.call('hget', KEYS[1], 'state')
 if state ~= 'waiting' and state ~= 'with-agent' then return 0 end
 redis.call('hset', KEYS[1], 'state', 'resolved', 'resolvedAt', ARGV[2])
-redis.call('zrem', KEYS[2], ARGV[1])
-redis.call('zrem', KEYS[3], ARGV[1])
+redis.call('zrem', KEYS[4], ARGV[1])
+redis.call('zrem', KEYS[5], ARGV[1])
+retain(ARGV[3])
 return 1`;
 
-// KEYS[1] escalation hash, KEYS[2] waiting; ARGV[1] conversationId, ARGV[2] escalatedAt, ARGV[3..] field/value pairs
-const OPEN = `
+// KEYS: hash, history, ids, waiting; ARGV[1] conversationId, ARGV[2] escalatedAt, ARGV[3] ttl, ARGV[4..] field/value pairs
+const OPEN = `${RETAIN}
 local state = redis.call('hget', KEYS[1], 'state')
 if state == 'waiting' or state == 'with-agent' then return 0 end
 redis.call('del', KEYS[1])
-redis.call('hset', KEYS[1], unpack(ARGV, 3))
-redis.call('zadd', KEYS[2], ARGV[2], ARGV[1])
+redis.call('hset', KEYS[1], unpack(ARGV, 4))
+redis.call('zadd', KEYS[4], ARGV[2], ARGV[1])
+retain(ARGV[3])
 return 1`;
+
+// KEYS: hash, history, ids; ARGV: entry id, entry JSON, limit, ttl.
+// An entry appended twice (a job that ran twice) is kept once.
+const APPEND = `${RETAIN}
+if redis.call('sadd', KEYS[3], ARGV[1]) == 0 then return 0 end
+redis.call('rpush', KEYS[2], ARGV[2])
+redis.call('ltrim', KEYS[2], -tonumber(ARGV[3]), -1)
+retain(ARGV[4])
+return 1`;
+
+// KEYS: hash, history, ids, waiting, with-agent; ARGV: conversationId.
+// Returns {0, agentId} when an agent holds it, else {1, escalations deleted, history entries deleted}.
+const ERASE = `
+if redis.call('hget', KEYS[1], 'state') == 'with-agent' then return {0, redis.call('hget', KEYS[1], 'agentId') or ''} end
+local entries = redis.call('llen', KEYS[2])
+local escalations = redis.call('del', KEYS[1])
+redis.call('del', KEYS[2], KEYS[3])
+redis.call('zrem', KEYS[4], ARGV[1])
+redis.call('zrem', KEYS[5], ARGV[1])
+return {1, escalations, entries}`;
+
+// KEYS: hash, history, ids; ARGV: ttl, now. For records older than this code (the hash never expired, the
+// history had 90 days) or a retention that was shortened: a closed escalation gets what is left of the
+// retention after its last change, or goes now; an open one keeps its history. Returns 1 when it changed.
+const APPLY_RETENTION = `
+local ttl = tonumber(ARGV[1])
+local state = redis.call('hget', KEYS[1], 'state')
+if state == 'waiting' or state == 'with-agent' then
+  return math.min(1, redis.call('persist', KEYS[2]) + redis.call('persist', KEYS[3]))
+end
+local outside = false
+for i = 1, 3 do
+  local current = redis.call('pttl', KEYS[i])
+  if current == -1 or current > ttl then outside = true end
+end
+if not outside then return 0 end
+local left = ttl
+if state then
+  local last = 0
+  for _, field in ipairs({'escalatedAt', 'claimedAt', 'resolvedAt'}) do
+    last = math.max(last, tonumber(redis.call('hget', KEYS[1], field)) or 0)
+  end
+  left = math.min(ttl, last + ttl - tonumber(ARGV[2]))
+end
+if left <= 0 then
+  redis.call('del', KEYS[1], KEYS[2], KEYS[3])
+  return 1
+end
+for i = 1, 3 do
+  local current = redis.call('pttl', KEYS[i])
+  if current == -1 or current > left then redis.call('pexpire', KEYS[i], left) end
+end
+return 1`;
+
+// KEYS: a state's zset, the hash; ARGV: conversationId, state. Drops a queue entry whose escalation is gone
+// or in another state (every script changes both together, so a mismatch is a leftover).
+const DROP_STALE = `
+if redis.call('hget', KEYS[2], 'state') == ARGV[2] then return 0 end
+return redis.call('zrem', KEYS[1], ARGV[1])`;
 
 const HISTORY_LIMIT = 500;
-const HISTORY_TTL_SECONDS = 90 * 86_400;
-
-// KEYS[1] history list, KEYS[2] set of entry ids; ARGV: entry id, entry JSON, limit, ttl.
-// An entry appended twice (a job that ran twice) is kept once.
-const APPEND = `
-if redis.call('sadd', KEYS[2], ARGV[1]) == 0 then return 0 end
-redis.call('rpush', KEYS[1], ARGV[2])
-redis.call('ltrim', KEYS[1], -tonumber(ARGV[3]), -1)
-redis.call('expire', KEYS[1], ARGV[4])
-redis.call('expire', KEYS[2], ARGV[4])
-return 1`;
 
 /**
  * Escalations as Redis hashes plus two sorted sets (waiting, with-agent) ordered by time; every state
- * change is one Lua script, so two agents claiming at once cannot both win.
+ * change is one Lua script, so two agents claiming at once cannot both win. Closed escalations and their
+ * histories expire `retentionMs` after their last change; open ones are kept while open.
  */
 export class RedisEscalationStore implements EscalationStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** How long a closed escalation and its history are kept after their last change. */
+    private readonly retentionMs: number,
   ) {}
 
   private key(conversationId: string): string {
@@ -63,8 +131,16 @@ export class RedisEscalationStore implements EscalationStore {
   private historyKey(conversationId: string): string {
     return `${this.prefix}:esc:${conversationId}:history`;
   }
+  /** The three keys every script starts with: hash, history, history ids. */
+  private conversationKeys(conversationId: string): [string, string, string] {
+    const history = this.historyKey(conversationId);
+    return [this.key(conversationId), history, `${history}:ids`];
+  }
   private setKey(state: 'waiting' | 'with-agent'): string {
     return `${this.prefix}:esc:index:${state}`;
+  }
+  private get ttl(): string {
+    return String(this.retentionMs);
   }
 
   async get(conversationId: string): Promise<Escalation | null> {
@@ -74,31 +150,35 @@ export class RedisEscalationStore implements EscalationStore {
 
   async open(escalation: Escalation): Promise<boolean> {
     const fields = Object.entries(encode(escalation)).flat();
-    const created = await this.redis.eval(OPEN, 2, this.key(escalation.conversationId), this.setKey('waiting'), escalation.conversationId, String(escalation.escalatedAt), ...fields);
+    const id = escalation.conversationId;
+    const created = await this.redis.eval(OPEN, 4, ...this.conversationKeys(id), this.setKey('waiting'), id, String(escalation.escalatedAt), this.ttl, ...fields);
     return created === 1;
   }
 
   async claim(conversationId: string, agentId: string, at: number): Promise<boolean> {
-    return (await this.redis.eval(CLAIM, 3, this.key(conversationId), this.setKey('waiting'), this.setKey('with-agent'), conversationId, agentId, String(at))) === 1;
+    const keys = [...this.conversationKeys(conversationId), this.setKey('waiting'), this.setKey('with-agent')];
+    return (await this.redis.eval(CLAIM, 5, ...keys, conversationId, agentId, String(at), this.ttl)) === 1;
   }
 
   async transfer(conversationId: string, fromAgent: string, toAgent: string): Promise<boolean> {
-    return (await this.redis.eval(TRANSFER, 1, this.key(conversationId), fromAgent, toAgent)) === 1;
+    return (await this.redis.eval(TRANSFER, 3, ...this.conversationKeys(conversationId), fromAgent, toAgent, this.ttl)) === 1;
   }
 
   async resolve(conversationId: string, at: number): Promise<boolean> {
-    return (await this.redis.eval(RESOLVE, 3, this.key(conversationId), this.setKey('waiting'), this.setKey('with-agent'), conversationId, String(at))) === 1;
+    const keys = [...this.conversationKeys(conversationId), this.setKey('waiting'), this.setKey('with-agent')];
+    return (await this.redis.eval(RESOLVE, 5, ...keys, conversationId, String(at), this.ttl)) === 1;
   }
 
   async list(state: 'waiting' | 'with-agent'): Promise<Escalation[]> {
     const ids = await this.redis.zrange(this.setKey(state), 0, 999);
     const all = await Promise.all(ids.map((id) => this.get(id)));
+    const stale = ids.filter((_, i) => all[i]?.state !== state);
+    await Promise.all(stale.map((id) => this.redis.eval(DROP_STALE, 2, this.setKey(state), this.key(id), id, state)));
     return all.filter((e): e is Escalation => e !== null && e.state === state);
   }
 
   async append(conversationId: string, entry: ConversationEntry): Promise<void> {
-    const key = this.historyKey(conversationId);
-    await this.redis.eval(APPEND, 2, key, `${key}:ids`, entry.id, JSON.stringify(entry), String(HISTORY_LIMIT), String(HISTORY_TTL_SECONDS));
+    await this.redis.eval(APPEND, 3, ...this.conversationKeys(conversationId), entry.id, JSON.stringify(entry), String(HISTORY_LIMIT), this.ttl);
   }
 
   async updateDelivery(conversationId: string, entryId: string, delivery: 'sent' | 'failed'): Promise<void> {
@@ -114,6 +194,42 @@ export class RedisEscalationStore implements EscalationStore {
   async history(conversationId: string, limit: number): Promise<ConversationEntry[]> {
     const raw = await this.redis.lrange(this.historyKey(conversationId), -limit, -1);
     return raw.map((e) => JSON.parse(e) as ConversationEntry);
+  }
+
+  async conversationsOf(person: PersonRef): Promise<string[]> {
+    const base = `${this.prefix}:esc:`;
+    const pattern = `${base}${globLiteral(`${person.channel}/${person.botId}/`)}*${globLiteral(person.senderId)}*`;
+    const ids = new Set<string>();
+    for await (const keys of scanKeys(this.redis, pattern)) {
+      for (const key of keys) ids.add(key.slice(base.length).replace(/:history(:ids)?$/, ''));
+    }
+    return [...ids].filter((id) => isConversationOf(id, person)).sort();
+  }
+
+  async erase(conversationId: string): Promise<EscalationErasure> {
+    const keys = [...this.conversationKeys(conversationId), this.setKey('waiting'), this.setKey('with-agent')];
+    const [erased, a, b] = (await this.redis.eval(ERASE, 5, ...keys, conversationId)) as [number, number | string, number?];
+    return erased === 0 ? { erased: false, heldBy: String(a) } : { erased: true, escalations: Number(a), historyEntries: Number(b ?? 0) };
+  }
+
+  async applyRetention(): Promise<number> {
+    const base = `${this.prefix}:esc:`;
+    const index = `${base}index:`;
+    const seen = new Set<string>();
+    let changed = 0;
+    const now = String(Date.now());
+    for await (const keys of scanKeys(this.redis, `${base}*`)) {
+      const ids = [...new Set(keys.filter((key) => !key.startsWith(index)).map((key) => key.slice(base.length).replace(/:history(:ids)?$/, '')))].filter((id) => !seen.has(id));
+      ids.forEach((id) => seen.add(id));
+      // One page at a time, its scripts sent together (a round trip per page, not per conversation).
+      const results = await Promise.all(ids.map((id) => this.redis.eval(APPLY_RETENTION, 3, ...this.conversationKeys(id), this.ttl, now)));
+      changed += results.reduce<number>((sum, r) => sum + Number(r), 0);
+    }
+    for (const state of ['waiting', 'with-agent'] as const) {
+      const queued = await this.redis.zrange(this.setKey(state), 0, -1);
+      for (const id of queued) changed += Number(await this.redis.eval(DROP_STALE, 2, this.setKey(state), this.key(id), id, state));
+    }
+    return changed;
   }
 }
 

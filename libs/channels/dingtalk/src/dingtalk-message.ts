@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DingTalkBotConfig } from '@answerbridge/config';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { z } from 'zod';
+import { allowedSessionWebhook } from './session-webhook';
 
 /** The robot message (Stream `data`, or the HTTP-mode body), as far as we read it. Unknown fields pass. */
 const RobotMessageSchema = z
@@ -15,7 +16,8 @@ const RobotMessageSchema = z
     senderNick: z.string().optional(),
     robotCode: z.string().optional(),
     isInAtList: z.boolean().optional(),
-    sessionWebhook: z.string().url().optional(),
+    // Any string: whether it may be used is allowedSessionWebhook's decision, and a refused one is dropped, not the message.
+    sessionWebhook: z.string().max(4096).optional(),
     sessionWebhookExpiredTime: z.number().optional(),
     createAt: z.number().optional(),
     text: z.object({ content: z.string() }).optional(),
@@ -30,7 +32,25 @@ const RobotMessageSchema = z
   .passthrough();
 export type RobotMessage = z.infer<typeof RobotMessageSchema>;
 
-export type ParsedRobotMessage = { message: InboundMessage } | { ignored: string };
+export type ParsedRobotMessage =
+  | {
+      message: InboundMessage;
+      /** The body's sessionWebhook was not used (the reply goes through the OpenAPI): where it pointed and why. */
+      refusedSessionWebhook?: { origin: string | null; reason: string };
+    }
+  | { ignored: string };
+
+export interface NormalizeOptions {
+  nowMs: number;
+  /** DINGTALK_WEBHOOK_ORIGINS: the only origins a reply may be posted to through the message's sessionWebhook. */
+  webhookOrigins: readonly string[];
+  /**
+   * HTTP mode: the body is not covered by the signature, so it must name our robot; a body without a
+   * robotCode is refused too. Stream frames come over a socket opened with the app's own credentials, so
+   * there only a robotCode that names another robot is refused.
+   */
+  requireRobotCode: boolean;
+}
 
 /** Parses the robot message JSON; anything malformed is a RejectedInputError (400). */
 export function parseRobotMessage(json: unknown): RobotMessage {
@@ -65,14 +85,19 @@ function textOf(m: RobotMessage, robotName: string | undefined): { kind: Message
  * Normalizes a robot message. Group messages that do not @ the bot are ignored; each person in a group
  * has their own conversation; ids are hashed because msgId holds base64 characters a job id cannot.
  */
-export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, nowMs: number): ParsedRobotMessage {
+export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, options: NormalizeOptions): ParsedRobotMessage {
+  const { nowMs } = options;
   const robotCode = bot.robotCode ?? bot.clientId;
-  if (m.robotCode && m.robotCode !== robotCode) throw new RejectedInputError('DINGTALK.UNKNOWN_ROBOT', 'message is for another robot', 404);
+  if (options.requireRobotCode && !m.robotCode) {
+    throw new RejectedInputError('DINGTALK.MISSING_ROBOT_CODE', `the message names no robotCode; DingTalk always sends this bot's (${robotCode}), so the body is refused`, 403);
+  }
+  if (m.robotCode && m.robotCode !== robotCode) throw new RejectedInputError('DINGTALK.UNKNOWN_ROBOT', `message is for another robot (robotCode is not ${robotCode})`, 403);
   const group = m.conversationType === '2';
   if (group && m.isInAtList === false) return { ignored: 'group message not addressed to the bot' };
   const person = m.senderStaffId || m.senderId;
   const { kind, text } = textOf(m, bot.robotName);
   const key = createHash('sha256').update(m.msgId).digest('hex').slice(0, 32);
+  const webhook = m.sessionWebhook === undefined ? undefined : allowedSessionWebhook(m.sessionWebhook, options.webhookOrigins);
   return {
     message: {
       id: `dingtalk-${bot.id}-${key}`,
@@ -92,9 +117,9 @@ export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, n
         chatType: group ? 'group' : 'direct',
         ...(group ? { openConversationId: m.conversationId } : {}),
         staffId: person,
-        ...(m.sessionWebhook ? { sessionWebhook: m.sessionWebhook } : {}),
-        ...(m.sessionWebhookExpiredTime ? { sessionWebhookExpiresAt: m.sessionWebhookExpiredTime } : {}),
+        ...(webhook && 'url' in webhook ? { sessionWebhook: webhook.url, ...(m.sessionWebhookExpiredTime ? { sessionWebhookExpiresAt: m.sessionWebhookExpiredTime } : {}) } : {}),
       },
     },
+    ...(webhook && 'refused' in webhook ? { refusedSessionWebhook: { origin: webhook.origin, reason: webhook.refused } } : {}),
   };
 }

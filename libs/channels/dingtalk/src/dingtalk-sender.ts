@@ -1,5 +1,6 @@
 import { AnswerbridgeError, type ChannelSender, type KeyValueStore, type OutboundReply } from '@answerbridge/core';
 import type { DingTalkApiClient } from './dingtalk-api-client';
+import { allowedSessionWebhook } from './session-webhook';
 
 const SENT_MARK_TTL_MS = 7 * 86_400_000;
 
@@ -16,18 +17,36 @@ const WEBHOOK_MARGIN_MS = 60_000;
 /** DingTalk answers an expired session with this errcode ("session 不存在"). */
 const SESSION_GONE = 300001;
 
+export interface DingTalkSenderOptions {
+  /** DINGTALK_WEBHOOK_ORIGINS: a sessionWebhook elsewhere is never posted to. */
+  webhookOrigins: readonly string[];
+  timeoutMs?: number;
+  now?: () => number;
+  /** Told when a reply's sessionWebhook is not used for safety (disallowed origin, or it redirected). */
+  onWebhookRefused?: (refusal: { botId: string; origin: string | null; reason: string }) => void;
+}
+
 /**
  * Replies through the message's sessionWebhook while it is valid (it can @ the asker in a group), else
  * through the robot OpenAPI (1:1 batchSend, or groupMessages/send). Marked sent once DingTalk accepts
  * it, so a retried job does not send twice.
+ *
+ * The webhook came from a message body, so it is checked against the allowed origins again right before
+ * the POST (jobs queued before the gateway checked it, or by another path), and redirects are not
+ * followed: an allowed host must not be able to bounce the answer elsewhere.
  */
 export class DingTalkSender implements ChannelSender {
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly clients: (botId: string) => DingTalkApiClient | undefined,
     private readonly store: KeyValueStore,
-    private readonly timeoutMs = 5_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: DingTalkSenderOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.now = options.now ?? Date.now;
+  }
 
   async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
     const target = reply.target;
@@ -43,10 +62,15 @@ export class DingTalkSender implements ChannelSender {
     const target = reply.target;
     if (target.channel !== 'dingtalk' || !target.sessionWebhook) return false;
     if ((target.sessionWebhookExpiresAt ?? 0) - WEBHOOK_MARGIN_MS < this.now()) return false;
+    const webhook = allowedSessionWebhook(target.sessionWebhook, this.options.webhookOrigins);
+    if ('refused' in webhook) {
+      this.options.onWebhookRefused?.({ botId: reply.botId, origin: webhook.origin, reason: webhook.refused });
+      return false;
+    }
     const group = target.chatType === 'group';
     let res: Response;
     try {
-      res = await fetch(target.sessionWebhook, {
+      res = await fetch(webhook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -56,10 +80,17 @@ export class DingTalkSender implements ChannelSender {
             : { msgtype: 'text', text: { content: reply.text } }),
           ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}),
         }),
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw new AnswerbridgeError('DINGTALK.NETWORK', `sessionWebhook unreachable: ${(error as Error).message}`, true);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      // DingTalk's webhook answers, it does not redirect: do not follow it, answer through the OpenAPI.
+      await res.body?.cancel();
+      this.options.onWebhookRefused?.({ botId: reply.botId, origin: new URL(webhook.url).origin, reason: `it answered with a redirect (HTTP ${res.status})` });
+      return false;
     }
     const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
     if (res.ok && body.errcode === 0) return true;

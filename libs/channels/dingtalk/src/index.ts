@@ -1,6 +1,8 @@
 export { dingtalkSign, verifyDingtalkSign } from './dingtalk-signature';
-export { parseRobotMessage, normalizeRobotMessage, type RobotMessage, type ParsedRobotMessage } from './dingtalk-message';
-export { openHttpCallback } from './dingtalk-http-callback';
+export { parseRobotMessage, normalizeRobotMessage, type RobotMessage, type ParsedRobotMessage, type NormalizeOptions } from './dingtalk-message';
+export { openHttpCallback, type HttpCallbackOptions } from './dingtalk-http-callback';
+export { allowedSessionWebhook, type SessionWebhookCheck } from './session-webhook';
+export { SignatureLedger } from './signature-ledger';
 export { DingTalkApiClient, DingTalkApiError, type DingTalkApiClientOptions } from './dingtalk-api-client';
-export { DingTalkSender, looksLikeMarkdown } from './dingtalk-sender';
+export { DingTalkSender, looksLikeMarkdown, type DingTalkSenderOptions } from './dingtalk-sender';
 export { DingTalkStreamConnection, type DingTalkStreamOptions, type StreamLogger } from './dingtalk-stream-connection';

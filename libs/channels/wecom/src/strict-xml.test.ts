@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { XmlRejectedError, parseWecomXml } from './strict-xml';
+import { WECOM_XML_LIMITS, XmlRejectedError, parseWecomXml } from './strict-xml';
 
 describe('parseWecomXml', () => {
   it('reads CDATA and plain values, keeps MsgId beyond 2^53 as an exact string', () => {
@@ -45,6 +45,60 @@ describe('parseWecomXml', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('parseWecomXml limits (issue 10: cost linear in the input, capped)', () => {
+  const { maxElements, maxTextChars } = WECOM_XML_LIMITS;
+
+  it('refuses the 64 KB body of 16,000 repeated <a/> by its element cap', () => {
+    const attack = `<xml>${'<a/>'.repeat(16_000)}</xml>`;
+    expect(attack.length).toBeLessThanOrEqual(64 * 1024);
+    expect(() => parseWecomXml(attack)).toThrow(new RegExp(`more than ${maxElements} elements`));
+  });
+
+  it('stops reading at the cap: the refusal comes at the same offset however long the rest is', () => {
+    const offsetOf = (repeats: number) => {
+      try {
+        parseWecomXml(`<xml>${'<a/>'.repeat(repeats)}</xml>`);
+      } catch (error) {
+        return Number(/at offset (\d+)/.exec((error as Error).message)?.[1]);
+      }
+      return Number.NaN;
+    };
+    expect(offsetOf(8_000)).toBe(offsetOf(16_000));
+    expect(offsetOf(16_000)).toBeLessThan(5 + 4 * maxElements);
+  });
+
+  it('collects repeated elements into one array, in order, up to the cap', () => {
+    const items = Array.from({ length: maxElements - 2 }, (_, i) => `<Item>${i}</Item>`).join('');
+    const out = parseWecomXml(`<xml><List>${items}</List></xml>`);
+    const list = out.List as { Item: string[] };
+    expect(list.Item).toHaveLength(maxElements - 2);
+    expect(list.Item[0]).toBe('0');
+    expect(list.Item.at(-1)).toBe(String(maxElements - 3));
+  });
+
+  it('accepts a field of the maximum length and refuses a longer one, whether text, CDATA or entities', () => {
+    expect(parseWecomXml(`<xml><Content>${'x'.repeat(maxTextChars)}</Content></xml>`).Content).toHaveLength(maxTextChars);
+    expect(() => parseWecomXml(`<xml><Content>${'x'.repeat(maxTextChars + 1)}</Content></xml>`)).toThrow(/longer than/);
+    expect(() => parseWecomXml(`<xml><Content><![CDATA[${'x'.repeat(maxTextChars)}]]>y</Content></xml>`)).toThrow(/longer than/);
+    expect(() => parseWecomXml(`<xml><Content>${'&lt;'.repeat(maxTextChars)}</Content></xml>`)).toThrow(/longer than/);
+  });
+
+  it('refuses an over-long element name', () => {
+    expect(() => parseWecomXml(`<xml><${'N'.repeat(65)}>1</${'N'.repeat(65)}></xml>`)).toThrow(/name longer than/);
+  });
+
+  it('takes limits from the caller', () => {
+    expect(() => parseWecomXml('<xml><a>1</a><b>2</b></xml>', { ...WECOM_XML_LIMITS, maxElements: 2 })).toThrow(/more than 2 elements/);
+    expect(parseWecomXml('<xml><a>1</a><b>2</b></xml>', { ...WECOM_XML_LIMITS, maxElements: 3 })).toEqual({ a: '1', b: '2' });
+  });
+
+  it('keeps an element named __proto__ a field, not the record\'s prototype', () => {
+    const out = parseWecomXml('<xml><__proto__><polluted>1</polluted></__proto__></xml>');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(out.__proto__).toEqual({ polluted: '1' });
   });
 });
 

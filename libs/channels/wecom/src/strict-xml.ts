@@ -10,9 +10,28 @@ export interface XmlRecord {
   [name: string]: XmlValue;
 }
 
-const MAX_DEPTH = 8;
-const NAME = /[A-Za-z_][\w.-]*/y;
-const ATTRIBUTES = /(?:\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/y;
+/**
+ * How much one document may hold. A WeCom message has 10–20 elements a level or two deep and its longest
+ * field is a 2,048-byte text; these limits are generous for that and keep every document's cost small.
+ */
+export interface XmlLimits {
+  /** Elements in the whole document, the root included. */
+  maxElements: number;
+  /** Nesting depth; the root is at depth 1. */
+  maxDepth: number;
+  /** Characters of one element's text (text and CDATA together, before trimming). */
+  maxTextChars: number;
+}
+
+export const WECOM_XML_LIMITS: Readonly<XmlLimits> = { maxElements: 256, maxDepth: 8, maxTextChars: 16_384 };
+
+/** Longest element name accepted (WeCom's longest is about 25 characters). */
+export const MAX_XML_NAME_CHARS = 64;
+/** An element name; sticky, for reading at a position. */
+export const XML_NAME = /[A-Za-z_][\w.-]*/y;
+/** Attributes (accepted and ignored); sticky. Linear: each repetition starts with whitespace and a name. */
+export const XML_ATTRIBUTES = /(?:\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/y;
+export const XML_MARKUP_REFUSED = 'DTDs, entities, comments and processing instructions are not accepted';
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function decodeText(raw: string, at: number): string {
@@ -35,11 +54,14 @@ function decodeText(raw: string, at: number): string {
  * A strict parser for the small documents WeCom sends: elements, text, CDATA and the five predefined
  * entities. It refuses DTDs, entity declarations, comments and processing instructions (no XXE, no
  * entity expansion), keeps every value a string (MsgId is 64-bit and must not become a Number), and
- * bounds nesting. Hand-written because it sits on the hot path of every callback: it is a few times
- * faster than a general parser plus its validator, and its whole grammar fits on one screen.
+ * bounds the element count, the nesting and each field's length (`limits`). One forward pass: its cost
+ * is linear in the input, and the limits make it small. Hand-written because it sits on the hot path of
+ * every callback: it is a few times faster than a general parser plus its validator, and its whole
+ * grammar fits on one screen.
  */
-export function parseWecomXml(text: string): XmlRecord {
+export function parseWecomXml(text: string, limits: Readonly<XmlLimits> = WECOM_XML_LIMITS): XmlRecord {
   let pos = 0;
+  let elements = 0;
   const fail = (why: string): never => {
     throw new XmlRejectedError(`${why} at offset ${pos}`);
   };
@@ -47,9 +69,10 @@ export function parseWecomXml(text: string): XmlRecord {
     while (pos < text.length && /\s/.test(text[pos] ?? '')) pos++;
   };
   const readName = (): string => {
-    NAME.lastIndex = pos;
-    const m = NAME.exec(text);
+    XML_NAME.lastIndex = pos;
+    const m = XML_NAME.exec(text);
     if (!m) return fail('expected an element name');
+    if (m[0].length > MAX_XML_NAME_CHARS) fail(`element name longer than ${MAX_XML_NAME_CHARS} characters`);
     pos += m[0].length;
     return m[0];
   };
@@ -60,30 +83,38 @@ export function parseWecomXml(text: string): XmlRecord {
 
   /** Parses one element at `pos` (which is at "<"); returns its name and value. */
   const element = (depth: number): [string, XmlValue] => {
-    if (depth > MAX_DEPTH) fail(`XML nested deeper than ${MAX_DEPTH}`);
+    if (depth > limits.maxDepth) fail(`XML nested deeper than ${limits.maxDepth}`);
+    if (++elements > limits.maxElements) fail(`XML has more than ${limits.maxElements} elements`);
     expect('<');
     const name = readName();
-    ATTRIBUTES.lastIndex = pos;
-    pos += ATTRIBUTES.exec(text)?.[0].length ?? 0;
+    XML_ATTRIBUTES.lastIndex = pos;
+    pos += XML_ATTRIBUTES.exec(text)?.[0].length ?? 0;
     if (text.startsWith('/>', pos)) {
       pos += 2;
       return [name, ''];
     }
     expect('>');
     let textValue = '';
+    // Null prototype: an element named __proto__ is a field like any other, not the record's prototype.
     let children: XmlRecord | null = null;
+    const addText = (raw: string) => {
+      textValue += raw;
+      if (textValue.length > limits.maxTextChars) fail(`text of <${name}> longer than ${limits.maxTextChars} characters`);
+    };
     for (;;) {
       if (pos >= text.length) fail(`unclosed <${name}>`);
       const next = text.indexOf('<', pos);
       if (next === -1) fail(`unclosed <${name}>`);
       if (next > pos) {
-        textValue += decodeText(text.slice(pos, next), pos);
+        // Checked before decoding too, so an over-long run of entities is refused without being decoded.
+        if (next - pos > limits.maxTextChars) fail(`text of <${name}> longer than ${limits.maxTextChars} characters`);
+        addText(decodeText(text.slice(pos, next), pos));
         pos = next;
       }
       if (text.startsWith('<![CDATA[', pos)) {
         const end = text.indexOf(']]>', pos + 9);
         if (end === -1) fail('unterminated CDATA section');
-        textValue += text.slice(pos + 9, end);
+        addText(text.slice(pos + 9, end));
         pos = end + 3;
       } else if (text.startsWith('</', pos)) {
         pos += 2;
@@ -92,12 +123,16 @@ export function parseWecomXml(text: string): XmlRecord {
         expect('>');
         return [name, children ?? textValue.trim()];
       } else if (text.startsWith('<!', pos) || text.startsWith('<?', pos)) {
-        fail('DTDs, entities, comments and processing instructions are not accepted');
+        fail(XML_MARKUP_REFUSED);
       } else {
         const [childName, value] = element(depth + 1);
-        children ??= {};
+        children ??= Object.create(null) as XmlRecord;
         const existing = children[childName];
-        children[childName] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+        // A repeated element collects into one array, appended in place: copying it per repeat made a
+        // document of n repeats cost n² (issue 10).
+        if (existing === undefined) children[childName] = value;
+        else if (Array.isArray(existing)) existing.push(value);
+        else children[childName] = [existing, value];
       }
     }
   };
@@ -109,7 +144,7 @@ export function parseWecomXml(text: string): XmlRecord {
     pos = end + 2;
     skipSpace();
   }
-  if (text.startsWith('<!', pos) || text.startsWith('<?', pos)) fail('DTDs, entities, comments and processing instructions are not accepted');
+  if (text.startsWith('<!', pos) || text.startsWith('<?', pos)) fail(XML_MARKUP_REFUSED);
   if (text[pos] !== '<') fail('not an XML document');
   const [rootName, root] = element(1);
   skipSpace();

@@ -79,6 +79,48 @@ describe('openCallback', () => {
   });
 });
 
+describe('openCallback before the signature is checked (issue 10: pre-auth work linear and capped)', () => {
+  const ts = 1_700_000_000;
+  const unsigned = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=n1`, false);
+  const refusal = (body: string) => {
+    try {
+      openCallback(bot, unsigned, body, at(ts));
+    } catch (error) {
+      return error as RejectedInputError;
+    }
+    throw new Error('accepted an unsigned body');
+  };
+
+  it('refuses an unsigned 64 KB body of 16,000 <a/> by the envelope cap, having read only its start', () => {
+    const attack = `<xml><Encrypt><![CDATA[${'A'.repeat(64)}]]></Encrypt>${'<a/>'.repeat(16_000)}</xml>`;
+    expect(attack.length).toBeLessThanOrEqual(64 * 1024);
+    const error = refusal(attack);
+    expect(error).toMatchObject({ code: 'WECOM.BAD_XML', status: 400 });
+    expect(error.message).toMatch(/more than 16 fields/);
+    const readUpTo = Number(/at offset (\d+)/.exec(error.message)?.[1]);
+    expect(readUpTo).toBeLessThan(200);
+    // Doubling the body does not move where (or whether) it is refused.
+    expect(refusal(attack.replace('</xml>', `${'<a/>'.repeat(16_000)}</xml>`)).message).toBe(error.message);
+  });
+
+  it('checks the timestamp before reading the body at all', () => {
+    const stale = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts - 3600}&nonce=n1`, false);
+    expect(() => openCallback(bot, stale, `<xml>${'<a/>'.repeat(16_000)}</xml>`, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP' }));
+  });
+
+  it('refuses a hostile but authentic message by the full parser\'s element cap', () => {
+    const { query, body } = signed(`<xml><FromUserName>u</FromUserName><MsgType>text</MsgType>${'<a/>'.repeat(2_000)}</xml>`, ts);
+    expect(() => openCallback(bot, query, body, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.BAD_XML', message: expect.stringMatching(/more than 256 elements/) }));
+  });
+
+  it('still verifies the signature over <Encrypt> exactly (a tampered ciphertext is refused)', () => {
+    const good = signed('<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>7</MsgId></xml>', ts);
+    expect(openCallback(bot, good.query, good.body, at(ts)).text).toBe('hi');
+    const tampered = good.body.replace(/CDATA\[(.)/, (_m, c: string) => `CDATA[${c === 'A' ? 'B' : 'A'}`);
+    expect(() => openCallback(bot, good.query, tampered, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.BAD_SIGNATURE' }));
+  });
+});
+
 describe('URL verification and query parsing', () => {
   it('verifies the official GET vector, keeping "+" in echostr', () => {
     const query = parseCallbackQuery(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WecomBotConfig } from '@answerbridge/config';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { WecomCryptoError, decryptMessage, verifySignature } from './wecom-crypto';
+import { readEncryptedField } from './callback-envelope';
 import { XmlRejectedError, parseWecomXml, textOf, type XmlRecord } from './strict-xml';
 
 export interface CallbackQuery {
@@ -46,11 +47,14 @@ export function parseCallbackQuery(rawQuery: string, needEchostr: boolean): Call
   return { msg_signature: signature, timestamp, nonce, ...(echostr ? { echostr } : {}) };
 }
 
-function checkFreshAndSigned(bot: WecomBotConfig, query: CallbackQuery, encrypted: string, options: CallbackCheckOptions): void {
+function checkFresh(query: CallbackQuery, options: CallbackCheckOptions): void {
   const skew = Math.abs(options.nowMs / 1000 - Number(query.timestamp));
   if (skew > options.maxSkewSeconds) {
     throw new RejectedInputError('WECOM.STALE_TIMESTAMP', `timestamp is ${Math.round(skew)} s away from now`, 401);
   }
+}
+
+function checkSigned(bot: WecomBotConfig, query: CallbackQuery, encrypted: string): void {
   if (!verifySignature(query.msg_signature, bot.token, query.timestamp, query.nonce, encrypted)) {
     throw new RejectedInputError('WECOM.BAD_SIGNATURE', 'msg_signature does not match', 401);
   }
@@ -71,7 +75,8 @@ function decryptOrReject(bot: WecomBotConfig, encrypted: string): string {
 /** URL verification (GET): returns the plaintext echo to send back verbatim. */
 export function verifyCallbackUrl(bot: WecomBotConfig, query: CallbackQuery, options: CallbackCheckOptions): string {
   const echostr = query.echostr ?? '';
-  checkFreshAndSigned(bot, query, echostr, options);
+  checkFresh(query, options);
+  checkSigned(bot, query, echostr);
   return decryptOrReject(bot, echostr);
 }
 
@@ -86,15 +91,27 @@ function parseXmlOrReject(text: string, what: string): XmlRecord {
 
 const kindOf: Record<string, MessageKind> = { text: 'text', voice: 'voice', image: 'image', event: 'event' };
 
+function encryptedFieldOrReject(body: string): string {
+  try {
+    return readEncryptedField(body);
+  } catch (error) {
+    if (error instanceof XmlRejectedError) throw new RejectedInputError('WECOM.BAD_XML', `envelope: ${error.message}`, 400);
+    throw error;
+  }
+}
+
 /**
  * Message delivery (POST): checks freshness and signature, decrypts, parses and normalizes.
  * Throws RejectedInputError (with its HTTP status) for anything that must not be enqueued.
+ *
+ * Anyone can send a body, so the work before the signature is checked is kept linear in its size and
+ * small: the timestamp, then one bounded pass that only finds <Encrypt> (readEncryptedField), then the
+ * signature. Only an authenticated ciphertext is decrypted and its message parsed in full.
  */
 export function openCallback(bot: WecomBotConfig, query: CallbackQuery, body: string, options: CallbackCheckOptions): InboundMessage {
-  const envelope = parseXmlOrReject(body, 'envelope');
-  const encrypted = textOf(envelope, 'Encrypt');
-  if (!encrypted) throw new RejectedInputError('WECOM.BAD_XML', 'envelope has no <Encrypt>', 400);
-  checkFreshAndSigned(bot, query, encrypted, options);
+  checkFresh(query, options);
+  const encrypted = encryptedFieldOrReject(body);
+  checkSigned(bot, query, encrypted);
   const plaintext = decryptOrReject(bot, encrypted);
   const msg = parseXmlOrReject(plaintext, 'message');
 

@@ -1,0 +1,46 @@
+import { RejectedInputError, type KeyValueStore } from '@answerbridge/core';
+
+/** Slack for replicas whose clocks differ a little: a pair is remembered this much past its last valid moment. */
+const CLOCK_SLACK_MS = 60_000;
+
+/**
+ * Binds each HTTP-mode (timestamp, sign) pair to the one message it first came with, in the store every
+ * gateway replica shares (Redis).
+ *
+ * DingTalk signs only `timestamp + "\n" + appSecret`: one captured pair is a valid signature for any
+ * body until the timestamp leaves the skew window. Remembering the msgId the pair came with turns that
+ * into a signature for one message: the same msgId again is a redelivery (left to the normal dedupe);
+ * another msgId under the same pair is a forged body and refused.
+ *
+ * The key is the bot and the timestamp alone: the signature has been verified before this is asked,
+ * and for one bot the sign is a function of the timestamp, so the timestamp names the pair, and no
+ * signature (a credential for an hour) is written to Redis.
+ */
+export class SignatureLedger {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly maxSkewSeconds: number,
+  ) {}
+
+  /**
+   * Records that this verified pair came with `msgId`; throws DINGTALK.SIGN_REUSED (401) when it already
+   * came with another message. Remembered until the pair could no longer pass the skew check anyway.
+   */
+  async claim(botId: string, timestamp: string, msgId: string, nowMs: number): Promise<'first' | 'redelivery'> {
+    const key = `dingtalk-sign:${botId}:${timestamp}`;
+    const validUntil = Number(timestamp) + this.maxSkewSeconds * 1000;
+    const ttlMs = Math.max(validUntil - nowMs, 0) + CLOCK_SLACK_MS;
+    // Twice, because the key can expire between the two calls when the pair is at the edge of its window.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (await this.store.setIfAbsent(key, msgId, ttlMs)) return 'first';
+      const holder = await this.store.get(key);
+      if (holder === msgId) return 'redelivery';
+      if (holder !== null) break;
+    }
+    throw new RejectedInputError(
+      'DINGTALK.SIGN_REUSED',
+      'this timestamp and sign already came with another message: a signature is accepted with the one message it first came with, because it does not cover the body',
+      401,
+    );
+  }
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { AnswerbridgeError } from '@answerbridge/core';
+import type { Embedder } from '@answerbridge/embedding';
+import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
+import type { FaqEntry } from './faq-entry';
+
+/**
+ * pending: waiting for an editor, invisible to the bot. approving: an editor approved it and it is being
+ * put live (a crash here leaves it approving; approving again finishes the job). approved: live and kept by
+ * every later ingest. rejected: never live.
+ */
+export type FaqDraftStatus = 'pending' | 'approving' | 'approved' | 'rejected';
+
+/** A question and answer an agent saved from a conversation, waiting for a knowledge-base editor. */
+export interface FaqDraft {
+  id: string;
+  status: FaqDraftStatus;
+  knowledgeBase: string;
+  botId: string;
+  conversationId: string;
+  question: string;
+  answer: string;
+  savedBy: string;
+  savedAt: number;
+  /** The editor who approved or rejected it, and when. */
+  decidedBy?: string;
+  decidedAt?: number;
+  rejectReason?: string;
+  /** The live entry it became. */
+  entryId?: string;
+}
+
+/** Where drafts live. Every status change is one atomic step, so two editors deciding at once cannot both win. */
+export interface FaqDraftStore {
+  create(draft: FaqDraft): Promise<void>;
+  get(id: string): Promise<FaqDraft | null>;
+  /** Drafts waiting for a decision, oldest first. */
+  pending(limit: number): Promise<FaqDraft[]>;
+  /**
+   * When the draft's status is one of `from`, replaces it with `to`; decided drafts are kept for
+   * `keepForMs`, and `saveEntry` is recorded (in the same step) among the entries every ingest keeps.
+   * Returns whether it changed and the draft as it is now.
+   */
+  transition(
+    id: string,
+    from: FaqDraftStatus[],
+    to: FaqDraft,
+    options?: { keepForMs?: number; saveEntry?: { knowledgeBase: string; entry: FaqEntry } },
+  ): Promise<{ changed: boolean; current: FaqDraft | null }>;
+}
+
+export class FaqDraftNotFoundError extends AnswerbridgeError {
+  constructor(id: string) {
+    super('FAQ_DRAFT.NOT_FOUND', `no FAQ draft ${id}`, false);
+  }
+}
+
+export class FaqDraftConflictError extends AnswerbridgeError {
+  constructor(
+    readonly draft: FaqDraft,
+    wanted: 'approve' | 'reject',
+  ) {
+    super('FAQ_DRAFT.CONFLICT', `cannot ${wanted} draft ${draft.id}: it is ${draft.status}${draft.decidedBy ? ` (by ${draft.decidedBy})` : ''}`, false);
+  }
+}
+
+export interface FaqReviewDeps {
+  store: MilvusVectorStore;
+  embedder: Embedder;
+  drafts: FaqDraftStore;
+  /** How long a decided draft is kept (what people wrote: the retention setting). */
+  keepDecidedForMs: number;
+  now?: () => number;
+  newId?: () => string;
+}
+
+/**
+ * The review of what agents save from conversations: a save is a draft the bot cannot see; an editor
+ * approves it (then it is live at once and kept by every later ingest, naming who saved and who
+ * approved it) or rejects it.
+ */
+export class FaqReview {
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: FaqReviewDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? (() => `d-${randomUUID()}`);
+  }
+
+  async submit(input: { knowledgeBase: string; botId: string; conversationId: string; question: string; answer: string; savedBy: string }): Promise<FaqDraft> {
+    const draft: FaqDraft = { id: this.newId(), status: 'pending', ...input, question: input.question.trim(), answer: input.answer.trim(), savedAt: this.now() };
+    await this.deps.drafts.create(draft);
+    return draft;
+  }
+
+  get(id: string): Promise<FaqDraft | null> {
+    return this.deps.drafts.get(id);
+  }
+
+  pending(limit = 200): Promise<FaqDraft[]> {
+    return this.deps.drafts.pending(limit);
+  }
+
+  /**
+   * Claims the draft (pending → approving: one editor wins against a concurrent reject), puts it live,
+   * then records it approved together with the saved entry. If going live fails the draft is pending again.
+   */
+  async approve(id: string, approvedBy: string): Promise<{ draft: FaqDraft; entry: FaqEntry }> {
+    const draft = await this.mustGet(id);
+    const decidedAt = this.now();
+    const approving: FaqDraft = { ...draft, status: 'approving', decidedBy: approvedBy, decidedAt };
+    const claimed = await this.deps.drafts.transition(id, ['pending', 'approving'], approving);
+    if (!claimed.changed) throw new FaqDraftConflictError(claimed.current ?? draft, 'approve');
+    const entry = savedEntryFor({
+      question: draft.question,
+      answer: draft.answer,
+      provenance: { savedBy: draft.savedBy, savedAt: draft.savedAt, approvedBy, approvedAt: decidedAt, conversationId: draft.conversationId },
+    });
+    try {
+      await addEntryToActiveVersion(this.deps.store, this.deps.embedder, draft.knowledgeBase, entry);
+    } catch (error) {
+      const { decidedBy: _by, decidedAt: _at, ...pending } = draft;
+      await this.deps.drafts.transition(id, ['approving'], { ...pending, status: 'pending' });
+      throw error;
+    }
+    const approved: FaqDraft = { ...approving, status: 'approved', entryId: entry.id };
+    await this.deps.drafts.transition(id, ['approving'], approved, { keepForMs: this.deps.keepDecidedForMs, saveEntry: { knowledgeBase: draft.knowledgeBase, entry } });
+    return { draft: approved, entry };
+  }
+
+  async reject(id: string, rejectedBy: string, reason?: string): Promise<FaqDraft> {
+    const draft = await this.mustGet(id);
+    const rejected: FaqDraft = { ...draft, status: 'rejected', decidedBy: rejectedBy, decidedAt: this.now(), ...(reason ? { rejectReason: reason } : {}) };
+    const done = await this.deps.drafts.transition(id, ['pending'], rejected, { keepForMs: this.deps.keepDecidedForMs });
+    if (!done.changed) throw new FaqDraftConflictError(done.current ?? draft, 'reject');
+    return rejected;
+  }
+
+  private async mustGet(id: string): Promise<FaqDraft> {
+    const draft = await this.deps.drafts.get(id);
+    if (!draft) throw new FaqDraftNotFoundError(id);
+    return draft;
+  }
+}
