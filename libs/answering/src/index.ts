@@ -13,6 +13,7 @@ export {
   type ScoredCandidate,
 } from './decide';
 export { classifyIntent, type Intent } from './intents';
+export { isRequestForPerson } from './human-request';
 export {
   EVIDENCE_DEPTH,
   EVIDENCE_FEATURES,
