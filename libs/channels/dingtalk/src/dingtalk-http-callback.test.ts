@@ -69,7 +69,7 @@ describe('openHttpCallback under hostile input (fuzz)', () => {
 describe('openHttpCallback: the signature does not cover the body', () => {
   it('accepts a signature with the message it first came with (again: a redelivery), and refuses it with any other body', async () => {
     const opts = options();
-    const pair = signedAt(now - 1_000);
+    const pair = signedAt(now - 60_000);
     const first = await openHttpCallback(bot, pair, message(), opts);
     expect('message' in first && first.message.senderId).toBe('zhangsan');
     // The same message again under the same pair: DingTalk redelivering it; dedupe by msgId handles it later.
@@ -118,9 +118,21 @@ describe('SignatureLedger', () => {
     expect(await ledger.claim('other', String(now), 'b', now)).toBe('first');
   });
 
-  it('under concurrent claims of one pair by different messages, exactly one wins', async () => {
+  it('under concurrent claims of a pair seconds old by different messages, at most four win (genuine messages in one millisecond share a sign); of an older pair, exactly one', async () => {
     const ledger = new SignatureLedger(new InMemoryKeyValueStore(() => now), 3600);
-    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => ledger.claim('dt', String(now), id, now)));
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const fresh = await Promise.allSettled(ids.map((id) => ledger.claim('dt', String(now - 2_000), id, now)));
+    expect(fresh.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    const old = await Promise.allSettled(ids.map((id) => ledger.claim('dt', String(now - 60_000), id, now)));
+    expect(old.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // Each one that got in is a redelivery when it comes again, whichever slot it took.
+    for (const [i, r] of fresh.entries()) if (r.status === 'fulfilled') expect(await ledger.claim('dt', String(now - 2_000), ids[i] ?? '', now + 30_000)).toBe('redelivery');
+  });
+
+  it('accepts two genuine messages signed in the same millisecond, and not a third body once the pair is no longer fresh', async () => {
+    const ledger = new SignatureLedger(new InMemoryKeyValueStore(() => now), 3600);
+    expect(await ledger.claim('dt', String(now), 'first-msg', now)).toBe('first');
+    expect(await ledger.claim('dt', String(now), 'second-msg', now + 5)).toBe('first');
+    await expect(ledger.claim('dt', String(now), 'forged', now + 11_000)).rejects.toMatchObject({ code: 'DINGTALK.SIGN_REUSED' });
   });
 });
