@@ -61,6 +61,19 @@ describe('console under attack', () => {
     expect(metrics).toMatch(new RegExp(`answerbridge_console_logins_throttled_total\\{by="account",service="console"\\} ${60 - limit + 1}\\b`));
   });
 
+  it("does not let guessing from one address lock the account's owner out elsewhere, but stops guessing spread over many addresses", async () => {
+    // agent1 is locked at 127.0.0.1 by the test above; its owner, elsewhere, logs in.
+    expect((await ConsoleClient.attemptLogin(proxied.url, 'agent1', PASSWORD, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(200);
+    // Ten addresses, each within its own budget for the account, spend the account-wide one (ten times it).
+    const limit = sut.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT;
+    for (let a = 1; a <= 10; a++) {
+      const tries = await Promise.all(Array.from({ length: limit }, (_, i) => ConsoleClient.attemptLogin(proxied.url, 'ghost', `guess-${i}`, { 'x-forwarded-for': `198.51.100.${100 + a}` })));
+      expect(tries.map((r) => r.status)).toEqual(Array.from({ length: limit }, () => 401));
+    }
+    const eleventh = await ConsoleClient.attemptLogin(proxied.url, 'ghost', 'guess', { 'x-forwarded-for': '198.51.100.200' });
+    expect(eleventh.status).toBe(429);
+  });
+
   it('refuses an address that sprays guesses across many accounts, whoever it tries next', async () => {
     const limit = sut.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS;
     const attacker = { 'x-forwarded-for': '203.0.113.7' };

@@ -58,12 +58,18 @@ function cookieOptions(ctx: ConsoleContext, req: Request) {
 }
 
 /**
- * Logs in, throttled per account and per client address (req.ip, as CONSOLE_TRUST_PROXY allows; IPv6 by /64) with
- * counters in Redis, so every console replica refuses alike. An attempt is taken from both budgets before
- * the password is checked (concurrent guesses cannot all pass a check made first); once a budget is spent
- * the answer is 429 without looking at the password, so the right one fails too until the window ends.
- * A successful login clears its account's budget and gives the address its attempt back.
+ * Logs in, throttled with counters in Redis, so every console replica refuses alike: per account from one
+ * client address (req.ip, as CONSOLE_TRUST_PROXY allows; IPv6 by /64), per address over every account, and
+ * per account over every address at ACCOUNT_WIDE_FACTOR times the first budget. The account's own budget is
+ * kept per address so that guessing from one place cannot lock its owner out everywhere; the account-wide one
+ * still stops guessing spread over many addresses. An attempt is taken from every budget before the password
+ * is checked (concurrent guesses cannot all pass a check made first); once one is spent the answer is 429
+ * without looking at the password, so the right one fails too until the window ends. A successful login
+ * clears its account's budget at that address and gives the others their attempt back.
  */
+/** The account's budget over every address, as a multiple of its budget at one address. */
+const ACCOUNT_WIDE_FACTOR = 10;
+
 export function login(ctx: ConsoleContext): RequestHandler {
   return async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
@@ -71,15 +77,19 @@ export function login(ctx: ConsoleContext): RequestHandler {
       return void res.status(400).json({ error: 'CONSOLE.BAD_LOGIN', message: consoleMessages.loginFieldsRequired });
     }
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const network = clientNetwork(address);
+    const accountHere = `login:account-at:${network}:${username}`;
     const account = `login:account:${username}`;
-    const fromAddress = `login:address:${clientNetwork(address)}`;
+    const fromAddress = `login:address:${network}`;
+    const perAccount = ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT;
     const decision = await ctx.loginAttempts.take([
-      { key: account, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT },
+      { key: accountHere, limit: perAccount },
+      { key: account, limit: perAccount * ACCOUNT_WIDE_FACTOR },
       { key: fromAddress, limit: ctx.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS },
     ]);
     if (!decision.allowed) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
-      const by = decision.exhausted.includes(account) ? 'account' : 'address';
+      const by = decision.exhausted.includes(fromAddress) && decision.exhausted.length === 1 ? 'address' : 'account';
       ctx.loginThrottled.inc({ by });
       ctx.logger.warn({ event: 'console_login_throttled', by, account: username.slice(0, 64), address, retryAfterSeconds: seconds }, 'console login refused: too many failed attempts');
       res.set('retry-after', String(seconds));
@@ -90,7 +100,7 @@ export function login(ctx: ConsoleContext): RequestHandler {
       ctx.logger.warn({ event: 'console_login_failed', account: username.slice(0, 64), address }, 'console login failed');
       return void res.status(401).json({ error: 'CONSOLE.BAD_CREDENTIALS', message: consoleMessages.badCredentials });
     }
-    await Promise.all([ctx.loginAttempts.clear(account), ctx.loginAttempts.giveBack(fromAddress)]);
+    await Promise.all([ctx.loginAttempts.clear(accountHere), ctx.loginAttempts.giveBack(account), ctx.loginAttempts.giveBack(fromAddress)]);
     const id = randomBytes(32).toString('base64url');
     const session: Session = { username: user.username, displayName: user.displayName, role: user.role, csrf: randomBytes(24).toString('base64url') };
     const ttlMs = ctx.config.CONSOLE_SESSION_HOURS * 3_600_000;

@@ -114,7 +114,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
-  app.use(faqDraftRoutes(ctx, new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX)));
+  app.use(faqDraftRoutes(ctx, new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000)));
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });

@@ -86,7 +86,15 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const unsubscribe = subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+    // The session is checked at every heartbeat: a stream must not outlive a session that expired or was
+    // ended on another replica (a logout closes this replica's streams at once).
+    const sessionKey = `session:${req.sessionId ?? ''}`;
+    const heartbeat = setInterval(() => {
+      void ctx.sessions.get(sessionKey).then(
+        (alive) => (alive === null ? res.end() : res.write(': ping\n\n')),
+        () => res.write(': ping\n\n'),
+      );
+    }, 15_000);
     const max = ctx.config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION;
     const forget = ctx.eventStreams.open(req.sessionId ?? '', {
       evict: () => {

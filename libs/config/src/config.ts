@@ -199,7 +199,10 @@ export const EnvSchema = z.object({
    * "trust proxy"): false (none), a hop count, or comma-separated addresses/CIDRs ("loopback", "10.0.0.0/8").
    */
   CONSOLE_TRUST_PROXY: z.string().default('false'),
-  /** Wrong passwords allowed per account, and per client address, within CONSOLE_LOGIN_WINDOW_SECONDS before logins are refused. */
+  /**
+   * Wrong passwords allowed within CONSOLE_LOGIN_WINDOW_SECONDS before logins are refused: per account from one
+   * client address (and ten times that per account over every address), and per client address over every account.
+   */
   CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   CONSOLE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),

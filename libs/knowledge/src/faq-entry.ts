@@ -23,8 +23,6 @@ export interface EntryProvenance {
   savedAt: number;
   approvedBy: string;
   approvedAt: number;
-  /** The conversation it was saved from. */
-  conversationId?: string;
 }
 
 export class FaqParseError extends Error {

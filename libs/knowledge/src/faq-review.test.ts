@@ -58,7 +58,9 @@ describe('FaqReview', () => {
     expect(inserted).toHaveLength(0);
     const { draft: approved, entry } = await r.approve(draft.id, 'admin');
     expect(approved).toMatchObject({ status: 'approved', decidedBy: 'admin', entryId: entry.id });
-    expect(inserted[0]?.[0]?.meta.provenance).toMatchObject({ savedBy: 'agent1', approvedBy: 'admin', conversationId: 'wecom/bot/u1' });
+    expect(inserted[0]?.[0]?.meta.provenance).toMatchObject({ savedBy: 'agent1', approvedBy: 'admin' });
+    // The conversation's id names the asker; what is kept for good does not carry it.
+    expect(JSON.stringify(inserted)).not.toContain('wecom/bot/u1');
     expect(drafts.saved).toEqual([entry]);
     await expect(r.approve(draft.id, 'admin')).rejects.toBeInstanceOf(FaqDraftConflictError);
     await expect(r.reject(draft.id, 'admin')).rejects.toBeInstanceOf(FaqDraftConflictError);
@@ -70,6 +72,30 @@ describe('FaqReview', () => {
     await expect(r.approve(draft.id, 'admin')).rejects.toThrow('milvus unavailable');
     expect(await drafts.get(draft.id)).toEqual(draft);
     expect(drafts.saved).toEqual([]);
+  });
+
+  it('lets one of two concurrent approvals put the draft live, once', async () => {
+    const { r, inserted, drafts } = review();
+    const draft = await r.submit(input);
+    const results = await Promise.allSettled([r.approve(draft.id, 'admin'), r.approve(draft.id, 'admin2')]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: expect.any(FaqDraftConflictError) as unknown });
+    expect(inserted).toHaveLength(1);
+    expect(drafts.saved).toHaveLength(1);
+  });
+
+  it('takes back a draft left approving by a process that died, once its lease has passed, and not before', async () => {
+    const { r, drafts, inserted } = review();
+    const draft = await r.submit(input);
+    drafts.drafts.set(draft.id, { ...draft, status: 'approving', decidedBy: 'admin', decidedAt: 1 });
+    const fresh = review();
+    await fresh.drafts.create({ ...draft, status: 'approving', decidedBy: 'admin', decidedAt: 999 });
+    await expect(fresh.r.approve(draft.id, 'admin2')).rejects.toBeInstanceOf(FaqDraftConflictError);
+    expect(fresh.inserted).toHaveLength(0);
+    // The first clock starts at 1000: a draft claimed at t=1 is 5 minutes stale only after t > 300001.
+    const late = new FaqReview({ store: vectorStore(false).store, embedder, drafts, keepDecidedForMs: 1, now: () => 400_000 });
+    expect((await late.approve(draft.id, 'admin2')).draft).toMatchObject({ status: 'approved', decidedBy: 'admin2' });
+    expect(inserted).toHaveLength(0);
   });
 
   it('never approves a rejected draft', async () => {

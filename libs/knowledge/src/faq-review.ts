@@ -10,6 +10,9 @@ import type { FaqEntry } from './faq-entry';
  * put live (a crash here leaves it approving; approving again finishes the job). approved: live and kept by
  * every later ingest. rejected: never live.
  */
+
+/** An approval that has not finished after this long is taken to have died with its process. */
+const APPROVE_LEASE_MS = 5 * 60_000;
 export type FaqDraftStatus = 'pending' | 'approving' | 'approved' | 'rejected';
 
 /** A question and answer an agent saved from a conversation, waiting for a knowledge-base editor. */
@@ -104,19 +107,27 @@ export class FaqReview {
   }
 
   /**
-   * Claims the draft (pending → approving: one editor wins against a concurrent reject), puts it live,
-   * then records it approved together with the saved entry. If going live fails the draft is pending again.
+   * Claims the draft (pending → approving: one editor wins against a concurrent approve or reject), puts it
+   * live, then records it approved together with the saved entry. If going live fails the draft is pending
+   * again; one left approving by a process that died is put back to pending once APPROVE_LEASE_MS has passed.
    */
   async approve(id: string, approvedBy: string): Promise<{ draft: FaqDraft; entry: FaqEntry }> {
-    const draft = await this.mustGet(id);
+    let draft = await this.mustGet(id);
+    if (draft.status === 'approving' && this.now() - (draft.decidedAt ?? 0) > APPROVE_LEASE_MS) {
+      const { decidedBy: _by, decidedAt: _at, ...rest } = draft;
+      const released = await this.deps.drafts.transition(id, ['approving'], { ...rest, status: 'pending' });
+      if (!released.changed) throw new FaqDraftConflictError(released.current ?? draft, 'approve');
+      draft = { ...rest, status: 'pending' };
+    }
     const decidedAt = this.now();
     const approving: FaqDraft = { ...draft, status: 'approving', decidedBy: approvedBy, decidedAt };
-    const claimed = await this.deps.drafts.transition(id, ['pending', 'approving'], approving);
+    const claimed = await this.deps.drafts.transition(id, ['pending'], approving);
     if (!claimed.changed) throw new FaqDraftConflictError(claimed.current ?? draft, 'approve');
     const entry = savedEntryFor({
       question: draft.question,
       answer: draft.answer,
-      provenance: { savedBy: draft.savedBy, savedAt: draft.savedAt, approvedBy, approvedAt: decidedAt, conversationId: draft.conversationId },
+      // Not the conversation: its id names the asker, and an entry is kept (and reindexed) for good.
+      provenance: { savedBy: draft.savedBy, savedAt: draft.savedAt, approvedBy, approvedAt: decidedAt },
     });
     try {
       await addEntryToActiveVersion(this.deps.store, this.deps.embedder, draft.knowledgeBase, entry);
@@ -126,7 +137,9 @@ export class FaqReview {
       throw error;
     }
     const approved: FaqDraft = { ...approving, status: 'approved', entryId: entry.id };
-    await this.deps.drafts.transition(id, ['approving'], approved, { keepForMs: this.deps.keepDecidedForMs, saveEntry: { knowledgeBase: draft.knowledgeBase, entry } });
+    const recorded = await this.deps.drafts.transition(id, ['approving'], approved, { keepForMs: this.deps.keepDecidedForMs, saveEntry: { knowledgeBase: draft.knowledgeBase, entry } });
+    // Only a lease that ran out while this approval was still going could take it from us: say so, loudly.
+    if (!recorded.changed) throw new FaqDraftConflictError(recorded.current ?? approving, 'approve');
     return { draft: approved, entry };
   }
 

@@ -3,15 +3,13 @@ import { EscalationSchema, isConversationOf } from '@answerbridge/core';
 import type { Redis } from 'ioredis';
 import { globLiteral, scanKeys } from './redis-scan';
 
-// Every script that changes a conversation ends with RETAIN: an open escalation (waiting, with-agent) and
-// its history never expire; anything else expires the retention after this change, hash and history together.
+// Every script that changes a conversation ends with RETAIN: the escalation and its history expire the
+// retention after this change, together, whatever its state. A conversation in use is changed (and so kept)
+// all the time; one nobody touched for the whole retention, open or not, holds what someone wrote and goes.
 // KEYS[1] hash, KEYS[2] history, KEYS[3] history ids are the first three keys of every script below.
 const RETAIN = `
 local function retain(ttl)
-  local state = redis.call('hget', KEYS[1], 'state')
-  for i = 1, 3 do
-    if state == 'waiting' or state == 'with-agent' then redis.call('persist', KEYS[i]) else redis.call('pexpire', KEYS[i], ttl) end
-  end
+  for i = 1, 3 do redis.call('pexpire', KEYS[i], ttl) end
 end
 `;
 
@@ -72,14 +70,11 @@ redis.call('zrem', KEYS[5], ARGV[1])
 return {1, escalations, entries}`;
 
 // KEYS: hash, history, ids; ARGV: ttl, now. For records older than this code (the hash never expired, the
-// history had 90 days) or a retention that was shortened: a closed escalation gets what is left of the
-// retention after its last change, or goes now; an open one keeps its history. Returns 1 when it changed.
+// history had 90 days) or a retention that was shortened: an escalation gets what is left of the retention
+// after its last change, or goes now. Returns 1 when it changed.
 const APPLY_RETENTION = `
 local ttl = tonumber(ARGV[1])
 local state = redis.call('hget', KEYS[1], 'state')
-if state == 'waiting' or state == 'with-agent' then
-  return math.min(1, redis.call('persist', KEYS[2]) + redis.call('persist', KEYS[3]))
-end
 local outside = false
 for i = 1, 3 do
   local current = redis.call('pttl', KEYS[i])
@@ -115,7 +110,7 @@ const HISTORY_LIMIT = 500;
 /**
  * Escalations as Redis hashes plus two sorted sets (waiting, with-agent) ordered by time; every state
  * change is one Lua script, so two agents claiming at once cannot both win. Closed escalations and their
- * histories expire `retentionMs` after their last change; open ones are kept while open.
+ * histories expire `retentionMs` after their last change, open ones too (a conversation in use keeps changing).
  */
 export class RedisEscalationStore implements EscalationStore {
   constructor(

@@ -43,6 +43,8 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** A draft holds what an asker wrote: one nobody decided within the data retention goes. */
+    private readonly pendingForMs: number,
   ) {}
 
   private key(id: string): string {
@@ -53,7 +55,7 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
   }
 
   async create(draft: D): Promise<void> {
-    await this.redis.multi().set(this.key(draft.id), JSON.stringify(draft), 'NX').zadd(this.pendingKey, draft.savedAt, draft.id).exec();
+    await this.redis.multi().set(this.key(draft.id), JSON.stringify(draft), 'PX', this.pendingForMs, 'NX').zadd(this.pendingKey, draft.savedAt, draft.id).exec();
   }
 
   async get(id: string): Promise<D | null> {
@@ -65,6 +67,9 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
     const ids = await this.redis.zrange(this.pendingKey, 0, limit - 1);
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map((id) => this.key(id)));
+    // A draft that expired undecided leaves its id behind: drop it from the list.
+    const gone = ids.filter((_, i) => raws[i] === null);
+    if (gone.length) await this.redis.zrem(this.pendingKey, ...gone);
     return raws.flatMap((raw) => (raw === null ? [] : [JSON.parse(raw) as D]));
   }
 

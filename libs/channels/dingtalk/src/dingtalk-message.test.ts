@@ -5,8 +5,8 @@ import { looksLikeMarkdown } from './dingtalk-sender';
 
 const bot: DingTalkBotConfig = { id: 'dt', channel: 'dingtalk', clientId: 'dingabc', clientSecret: 's', mode: 'stream', robotName: '小助手', language: 'zh' };
 const origins = ['https://oapi.dingtalk.com', 'https://api.dingtalk.com'];
-const stream = { nowMs: 1, webhookOrigins: origins, requireRobotCode: false };
-const http = { nowMs: 1, webhookOrigins: origins, requireRobotCode: true };
+const stream = { nowMs: 1_690_363_902_152, webhookOrigins: origins, requireRobotCode: false };
+const http = { nowMs: 1_690_363_902_152, webhookOrigins: origins, requireRobotCode: true };
 const base = {
   msgId: 'msgLICYe+/HgY4JtMQw==',
   msgtype: 'text',
@@ -65,6 +65,12 @@ describe('normalizeRobotMessage', () => {
     const coded = { ...bot, robotCode: 'dingrobot' };
     expect(() => normalizeRobotMessage(coded, parseRobotMessage(base), http)).toThrow(expect.objectContaining({ code: 'DINGTALK.UNKNOWN_ROBOT' }));
     expect('message' in normalizeRobotMessage(coded, parseRobotMessage({ ...base, robotCode: 'dingrobot' }), http)).toBe(true);
+  });
+
+  it('cuts an expiry further out than a session lives (the body is unsigned in HTTP mode) to two hours', () => {
+    const out = normalizeRobotMessage(bot, parseRobotMessage({ ...base, sessionWebhookExpiredTime: http.nowMs + 365 * 86_400_000 }), http);
+    if (!('message' in out)) throw new Error('ignored');
+    expect(out.message.replyTarget).toMatchObject({ sessionWebhookExpiresAt: http.nowMs + 2 * 3_600_000 });
   });
 
   it('keeps a sessionWebhook on an allowed origin, and drops any other (the reply then goes through the OpenAPI), saying why', () => {

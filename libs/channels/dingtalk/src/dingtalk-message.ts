@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DingTalkBotConfig } from '@answerbridge/config';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { z } from 'zod';
-import { allowedSessionWebhook } from './session-webhook';
+import { SESSION_WEBHOOK_MAX_LIFE_MS, allowedSessionWebhook } from './session-webhook';
 
 /** The robot message (Stream `data`, or the HTTP-mode body), as far as we read it. Unknown fields pass. */
 const RobotMessageSchema = z
@@ -117,7 +117,9 @@ export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, o
         chatType: group ? 'group' : 'direct',
         ...(group ? { openConversationId: m.conversationId } : {}),
         staffId: person,
-        ...(webhook && 'url' in webhook ? { sessionWebhook: webhook.url, ...(m.sessionWebhookExpiredTime ? { sessionWebhookExpiresAt: m.sessionWebhookExpiredTime } : {}) } : {}),
+        ...(webhook && 'url' in webhook
+          ? { sessionWebhook: webhook.url, ...(m.sessionWebhookExpiredTime ? { sessionWebhookExpiresAt: Math.min(m.sessionWebhookExpiredTime, nowMs + SESSION_WEBHOOK_MAX_LIFE_MS) } : {}) }
+          : {}),
       },
     },
     ...(webhook && 'refused' in webhook ? { refusedSessionWebhook: { origin: webhook.origin, reason: webhook.refused } } : {}),

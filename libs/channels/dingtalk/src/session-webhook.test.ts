@@ -12,8 +12,8 @@ describe('allowedSessionWebhook', () => {
   it("allows DingTalk's own webhooks, returned in the form fetch will use", () => {
     expect(urlOf('https://oapi.dingtalk.com/robot/sendBySession?session=abc')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=abc');
     expect(urlOf('https://api.dingtalk.com/robot/sendBySession?session=abc')).toBe('https://api.dingtalk.com/robot/sendBySession?session=abc');
-    expect(urlOf('HTTPS://OAPI.DINGTALK.COM/robot/sendBySession')).toBe('https://oapi.dingtalk.com/robot/sendBySession');
-    expect(urlOf('https://oapi.dingtalk.com:443/robot/sendBySession')).toBe('https://oapi.dingtalk.com/robot/sendBySession');
+    expect(urlOf('HTTPS://OAPI.DINGTALK.COM/robot/sendBySession?session=s')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=s');
+    expect(urlOf('https://oapi.dingtalk.com:443/robot/sendBySession?session=s')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=s');
   });
 
   it.each([
@@ -37,6 +37,8 @@ describe('allowedSessionWebhook', () => {
     ['another scheme', 'file:///etc/passwd', /scheme file: is not http/],
     ['javascript', 'javascript:alert(1)', /scheme javascript:/],
     ['not a URL', '/robot/sendBySession?session=x', /not a URL/],
+    ["a group robot's webhook on DingTalk's host", 'https://oapi.dingtalk.com/robot/send?access_token=attackers', /only \/robot\/sendBySession\?session=… is a session webhook/],
+    ['a session endpoint without a session', 'https://oapi.dingtalk.com/robot/sendBySession', /only \/robot\/sendBySession/],
     ['empty', '', /not a URL/],
   ])('refuses %s', (_name, raw, reason) => {
     const check = allowedSessionWebhook(raw, dingtalk);
@@ -46,11 +48,13 @@ describe('allowedSessionWebhook', () => {
 
   it('checks what fetch will fetch: spellings of the very same host are normalized to it, never to another', () => {
     // Full-width letters and ideographic dots are the same host after IDNA mapping; the returned URL is ASCII.
-    expect(urlOf('https://\uff4f\uff41\uff50\uff49.dingtalk.com/robot/sendBySession')).toBe('https://oapi.dingtalk.com/robot/sendBySession');
-    expect(urlOf('https://oapi\u3002dingtalk\u3002com/robot/sendBySession')).toBe('https://oapi.dingtalk.com/robot/sendBySession');
-    // A backslash is a path separator for https, so "@evil.cn" stays in the path of DingTalk's host.
-    expect(urlOf('https://oapi.dingtalk.com\\@evil.cn/')).toBe('https://oapi.dingtalk.com/@evil.cn/');
-    expect(urlOf('https://oapi.dingtalk.com#@evil.cn')).toBe('https://oapi.dingtalk.com/#@evil.cn');
+    expect(urlOf('https://\uff4f\uff41\uff50\uff49.dingtalk.com/robot/sendBySession?session=s')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=s');
+    expect(urlOf('https://oapi\u3002dingtalk\u3002com/robot/sendBySession?session=s')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=s');
+    // A backslash is a path separator for https, so "@evil.cn" stays in the path of DingTalk's host (a path
+    // that is not a session's, so refused anyway).
+    const backslash = allowedSessionWebhook('https://oapi.dingtalk.com\\@evil.cn/', dingtalk);
+    expect(backslash).toMatchObject({ origin: 'https://oapi.dingtalk.com', refused: expect.stringMatching(/only \/robot\/sendBySession/) as unknown });
+    expect(urlOf('https://oapi.dingtalk.com/robot/sendBySession?session=s#@evil.cn')).toBe('https://oapi.dingtalk.com/robot/sendBySession?session=s#@evil.cn');
   });
 
   it('allows the local simulator only when its exact origin is configured', () => {
