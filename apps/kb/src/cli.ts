@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@answerbridge/config';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
-import { diffCommand, formatDiff, ingestCommand, rollbackCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
+import { calibrateCommand, diffCommand, formatCalibration, formatDiff, ingestCommand, rollbackCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
 
 const usage = `kb — manage a bot's FAQ knowledge base
 
@@ -12,6 +12,9 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
   kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one)
+  kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
+                                     fit a confidence model on labelled questions as the bot searches them,
+                                     and record it with the active version (the worker then decides with it)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
       [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.97] [--errors file.jsonl] [--json] [--language zh|en]
 
@@ -75,7 +78,17 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
       case 'versions': {
         const [bot] = rest;
         if (!bot) throw new UsageError('usage: kb versions <bot>');
-        for (const v of await versionsCommand(config, bot)) out(`${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}`);
+        for (const v of await versionsCommand(config, bot)) out(`${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}${v.calibrated ? '  calibrated' : ''}`);
+        return 0;
+      }
+      case 'calibrate': {
+        const [bot, queriesFile] = rest;
+        if (!bot || !queriesFile) throw new UsageError('usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97]');
+        const targetPrecision = Number(values['target-precision'] ?? 0.97);
+        if (!(targetPrecision > 0 && targetPrecision < 1)) throw new UsageError('--target-precision must be between 0 and 1');
+        const result = await calibrateCommand(config, bot, queriesFile, targetPrecision);
+        if (values.json) out(JSON.stringify(result, null, 2));
+        else out(formatCalibration(result));
         return 0;
       }
       case 'diff':

@@ -1,6 +1,6 @@
 import { assess } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
-import { diffVersions, ingestKnowledgeBase, loadFaqFile, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff, type VersionedEntry } from '@answerbridge/knowledge';
+import { calibrateKnowledgeBase, diffVersions, ingestKnowledgeBase, loadEvalQueries, loadFaqFile, type KnowledgeBaseCalibration, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff, type VersionedEntry } from '@answerbridge/knowledge';
 import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
@@ -54,12 +54,12 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
 
 export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const { store, searcherFor, searchFor, policyFor } = services(config);
+  const { store, searcherFor, searchFor, policyFor, calibrationFor } = services(config);
   const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
   try {
     await store.ready();
     const candidates = await searcherFor(language).search(knowledgeBase, question, limit);
-    const policy = policyFor(language);
+    const policy = policyFor(language, await calibrationFor(knowledgeBase));
     // In keyword mode confidences are BM25 scores: compare them with the keyword threshold, as the worker does.
     if (searchFor(language).mode === 'keyword') {
       const top = candidates[0]?.confidence ?? 0;
@@ -74,6 +74,34 @@ export async function searchCommand(config: AppConfig, botId: string, question: 
   } finally {
     await store.close();
   }
+}
+
+export async function calibrateCommand(config: AppConfig, botId: string, queriesFile: string, targetPrecision: number): Promise<KnowledgeBaseCalibration> {
+  const knowledgeBase = knowledgeBaseOf(config, botId);
+  const { store, searcherFor } = services(config);
+  const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
+  try {
+    await store.ready();
+    const active = (await store.listVersions(knowledgeBase)).find((v) => v.active);
+    if (!active) throw new UsageError(`bot ${botId} has no active knowledge base yet: run kb ingest first`);
+    const ids = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
+    return await calibrateKnowledgeBase(store, searcherFor(language), knowledgeBase, loadEvalQueries(queriesFile, ids), { targetPrecision });
+  } finally {
+    await store.close();
+  }
+}
+
+export function formatCalibration(c: KnowledgeBaseCalibration): string {
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+  const e = c.model.expected;
+  return [
+    `recorded with ${c.version.collection} (v${c.version.version}); the worker now decides with it: answer at P(right) ≥ ${c.model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${c.model.suggestAt.toFixed(3)}`,
+    e
+      ? `on held-out folds: precision of direct answers ${pct(e.precision)} (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)} of in-scope questions answered directly, ${pct(e.unanswerableAnswered)} of unanswerable ones answered, target ${pct(c.model.targetPrecision)} met in ${e.foldsMet} of ${e.folds} folds`
+      : '',
+    `on these questions: ${c.policy.answered} answered directly, ${c.policy.suggested} suggestion lists, self-service ${pct(c.policy.selfService)}`,
+    'a new kb ingest makes a new version, which starts without it: calibrate again after each ingest',
+  ].join('\n');
 }
 
 export async function versionsCommand(config: AppConfig, botId: string): Promise<CollectionVersion[]> {

@@ -1,6 +1,6 @@
 import { loadConfig, type AppConfig } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
-import type { ConversationMemory } from '@answerbridge/answering';
+import type { ConfidenceModel, ConversationMemory } from '@answerbridge/answering';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { startRetentionSweep } from '@answerbridge/escalation';
 import {
@@ -97,7 +97,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     escalation,
     searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
     producer,
-    policyFor: (botId: string) => knowledge.policyFor(languages.get(botId) ?? 'zh'),
+    policyFor: (botId: string, calibrated: ConfidenceModel | null) => knowledge.policyFor(languages.get(botId) ?? 'zh', calibrated),
+    calibrationFor: (knowledgeBase: string) => knowledge.calibrationFor(knowledgeBase),
     memory: createConversationMemory<ConversationMemory>(config, redis),
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
     decisions: createDecisionLog(config, redis),

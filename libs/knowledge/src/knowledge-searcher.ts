@@ -57,6 +57,14 @@ export class KnowledgeSearcher {
     return (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit);
   }
 
+  /** Several questions at once, with one embedding request for all of them (calibration, evaluation). */
+  async searchMany(knowledgeBase: string, questions: string[], limit = 5): Promise<Candidate[][]> {
+    const vectors = this.options.mode === 'keyword' ? [] : await this.timed('embed', () => this.embedder.embed(questions, 'query'));
+    const results: Candidate[][] = [];
+    for (const [i, question] of questions.entries()) results.push((await this.searchWithVector(knowledgeBase, question, vectors[i] ?? null, this.options.mode)).slice(0, limit));
+    return results;
+  }
+
   private timed<T>(stage: 'embed' | 'milvus', fn: () => Promise<T>): Promise<T> {
     return this.options.time ? this.options.time(stage, fn) : fn();
   }

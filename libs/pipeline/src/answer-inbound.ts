@@ -1,4 +1,4 @@
-import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory, type Decision } from '@answerbridge/answering';
+import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConfidenceModel, type ConversationMemory, type Decision } from '@answerbridge/answering';
 import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
@@ -9,8 +9,10 @@ export interface AnswerInboundDeps {
   /** The searcher for a bot (its language decides the search settings). */
   searcherFor: (botId: string) => KnowledgeSearcher;
   producer: JobProducer;
-  /** The answer policy for a bot. */
-  policyFor: (botId: string) => AnswerPolicy;
+  /** The answer policy for a bot, with its knowledge base's own confidence model when it has one. */
+  policyFor: (botId: string, calibrated: ConfidenceModel | null) => AnswerPolicy;
+  /** The confidence model recorded with a knowledge base's active version (`kb calibrate`), if any. */
+  calibrationFor: (knowledgeBase: string) => Promise<ConfidenceModel | null>;
   memory: ConversationStateStore<ConversationMemory>;
   memoryTtlMs: number;
   decisions: DecisionLog;
@@ -57,7 +59,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const policy = deps.policyFor(message.botId);
+  const policy = deps.policyFor(message.botId, candidates.length && !degraded && !keywordOnly ? await deps.calibrationFor(knowledgeBase) : null);
   const decision = decide(question, candidates, memory, policy, { degraded, failed, keywordOnly });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });

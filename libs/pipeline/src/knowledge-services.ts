@@ -1,7 +1,7 @@
 import { defaultMessages, fittedConfidenceModels, thresholdModel, type AnswerPolicy, type ConfidenceModel } from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
 import { CachingEmbedder, CircuitBreakerEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
-import { KnowledgeSearcher, type SearchOptions } from '@answerbridge/knowledge';
+import { KnowledgeSearcher, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
 export type Language = 'zh' | 'en';
@@ -21,10 +21,12 @@ export interface KnowledgeServices {
   searcher: KnowledgeSearcher;
   searchFor(language: Language): SearchOptions;
   searcherFor(language: Language): KnowledgeSearcher;
-  /** The confidence model a bot of this language decides with. */
+  /** The confidence model a bot of this language decides with, unless its knowledge base has one of its own. */
   confidenceFor(language: Language): ConfidenceModel;
-  /** The answer policy for a bot's language (its search decides what the evidence looks like). */
-  policyFor(language: Language): AnswerPolicy;
+  /** The model `kb calibrate` recorded with the knowledge base's active version, if any (read with the search, cached). */
+  calibrationFor(knowledgeBase: string): Promise<ConfidenceModel | null>;
+  /** The answer policy for a bot's language, with its knowledge base's own model when it has one. */
+  policyFor(language: Language, calibrated?: ConfidenceModel | null): AnswerPolicy;
 }
 
 /**
@@ -91,6 +93,8 @@ export function createKnowledgeServices(
   };
   const search = searchFor('zh');
   const confidenceFor = (language: Language) => confidenceModelFor(config, profile, language, Boolean(search.rerank));
+  /** Recorded models by their JSON: parsed once per version, not per question. */
+  const parsed = new Map<string, ConfidenceModel | null>();
   const messages = {
     escalate: config.FALLBACK_MESSAGE ?? defaultMessages.escalate,
     nonText: config.NON_TEXT_MESSAGE ?? defaultMessages.nonText,
@@ -108,7 +112,18 @@ export function createKnowledgeServices(
     searchFor,
     searcherFor,
     confidenceFor,
-    policyFor: (language) => ({ confidence: confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD, messages }),
+    calibrationFor: async (knowledgeBase) => {
+      const json = await store.activeConfidence(knowledgeBase).catch(() => null);
+      if (json === null) return null;
+      let model = parsed.get(json);
+      if (model === undefined) {
+        model = parseConfidenceModel(json);
+        parsed.set(json, model);
+      }
+      return model;
+    },
+    // The operator's explicit cosine threshold wins over everything; then the knowledge base's own model.
+    policyFor: (language, calibrated) => ({ confidence: (config.ANSWER_THRESHOLD === undefined ? calibrated : null) ?? confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD, messages }),
   };
 }
 

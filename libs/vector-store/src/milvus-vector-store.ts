@@ -28,6 +28,8 @@ export interface CollectionVersion {
   createdAt: string;
   active: boolean;
   rows?: number;
+  /** A confidence model was fitted for this version (`kb calibrate`). */
+  calibrated?: boolean;
 }
 
 export interface MilvusVectorStoreOptions {
@@ -44,6 +46,8 @@ interface Description {
 }
 
 const PROFILE_PROPERTY = 'answerbridge.version';
+/** A confidence model fitted on this version's own search (libs/knowledge), as JSON. */
+const CONFIDENCE_PROPERTY = 'answerbridge.confidence';
 
 const ok = (status: ResStatus | undefined) => !status || status.error_code === 'Success' || status.code === 0;
 
@@ -51,7 +55,7 @@ const ok = (status: ResStatus | undefined) => !status || status.error_code === '
 export class MilvusVectorStore {
   private readonly client: MilvusClient;
   /** alias → (collection, profile), briefly cached so a query costs one RPC, not three. */
-  private readonly activeCache = new Map<string, { collection: string; profile: string; until: number }>();
+  private readonly activeCache = new Map<string, { collection: string; profile: string; confidence: string | null; until: number }>();
 
   constructor(options: MilvusVectorStoreOptions) {
     this.client = new MilvusClient({
@@ -178,23 +182,42 @@ export class MilvusVectorStore {
           profile: info?.profile ?? 'unknown',
           createdAt: info?.createdAt ?? '',
           active: c.name === active,
+          calibrated: Boolean(info?.confidence),
         });
       }
       return versions.sort((a, b) => a.version - b.version);
     });
   }
 
-  private async describe(collection: string): Promise<Description | null> {
+  private async describe(collection: string): Promise<(Description & { confidence: string | null }) | null> {
     const res = await this.client.describeCollection({ collection_name: collection });
     this.check(res.status, `describe ${collection}`);
     const property = (res.properties ?? []).find((p) => p.key === PROFILE_PROPERTY);
     if (!property) return null;
+    const confidence = (res.properties ?? []).find((p) => p.key === CONFIDENCE_PROPERTY);
     try {
       const parsed = JSON.parse(String(property.value)) as Description;
-      return parsed.answerbridge === 1 ? parsed : null;
+      return parsed.answerbridge === 1 ? { ...parsed, confidence: confidence ? String(confidence.value) : null } : null;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Records a confidence model fitted for one version (JSON, opaque here). It lives and dies with that
+   * collection: a new ingest is a new version, searched differently, and starts without one.
+   */
+  async recordConfidence(collection: string, json: string): Promise<void> {
+    await this.call('alterCollectionProperties', async () => {
+      const res = await this.client.alterCollectionProperties({ collection_name: collection, properties: { [CONFIDENCE_PROPERTY]: json } } as Parameters<MilvusClient['alterCollectionProperties']>[0]);
+      this.check(res, `record confidence on ${collection}`);
+    });
+    this.activeCache.clear();
+  }
+
+  /** The confidence model recorded for the active version of a knowledge base (JSON), if any; cached briefly. */
+  async activeConfidence(knowledgeBase: string): Promise<string | null> {
+    return (await this.resolveActive(knowledgeBase)).confidence;
   }
 
   /** Every row of one version (for diffs and exports); small FAQ collections fit in one query. */
@@ -233,14 +256,14 @@ export class MilvusVectorStore {
     }
   }
 
-  private async resolveActive(knowledgeBase: string): Promise<{ collection: string; profile: string }> {
+  private async resolveActive(knowledgeBase: string): Promise<{ collection: string; profile: string; confidence: string | null }> {
     const alias = MilvusVectorStore.aliasFor(knowledgeBase);
     const cached = this.activeCache.get(alias);
     if (cached && cached.until > Date.now()) return cached;
     const collection = await this.activeCollection(knowledgeBase);
     if (!collection) throw new KnowledgeBaseNotFoundError(knowledgeBase);
     const info = await this.describe(collection);
-    const entry = { collection, profile: info?.profile ?? 'unknown', until: Date.now() + 5_000 };
+    const entry = { collection, profile: info?.profile ?? 'unknown', confidence: info?.confidence ?? null, until: Date.now() + 5_000 };
     this.activeCache.set(alias, entry);
     return entry;
   }
