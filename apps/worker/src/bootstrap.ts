@@ -12,6 +12,7 @@ import {
   createKnowledgeServices,
   createPersonalDataService,
   notifyUnclaimed,
+  personPrototypesFor,
   replyFailedForGood,
   sendReply,
 } from '@answerbridge/pipeline';
@@ -99,6 +100,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     producer,
     policyFor: (botId: string, calibrated: ConfidenceModel | null) => knowledge.policyFor(languages.get(botId) ?? 'zh', calibrated),
     calibrationFor: (knowledgeBase: string) => knowledge.calibrationFor(knowledgeBase),
+    personPrototypes: personPrototypesFor(knowledge.embedder, knowledge.profile.name),
     memory: createConversationMemory<ConversationMemory>(config, redis),
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
     decisions: createDecisionLog(config, redis),
@@ -106,6 +108,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     logger: log,
     metrics,
   };
+  // Embedded in the background now rather than on the first question (a failure is tried again then).
+  void answerDeps.personPrototypes().catch((err: unknown) => log.warn({ err }, 'person-request prototypes not embedded yet'));
   const { senders, notifyAgents } = createChannelSenders(config, store, metrics);
   const sendDeps = { senders, escalation, logger: log, metrics };
   const notifyDeps = {

@@ -68,6 +68,12 @@ describe('decide', () => {
     expect(decide(text('还是密码的问题'), [c('a', 0.85)], memory, policy)).toMatchObject({ kind: 'escalate', reason: 'repeated-suggestions' });
   });
 
+  it('escalates a question whose embedding resembles a request for a person, even with a good match', () => {
+    expect(decide({ ...text("I'd rather chat with one of your staff"), resemblesPersonRequest: true }, [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+    // A greeting stays a greeting whatever its embedding resembles.
+    expect(decide({ ...text('你好'), resemblesPersonRequest: true }, [], emptyMemory, policy)).toMatchObject({ kind: 'greeting' });
+  });
+
   it('escalates on an explicit request for a person, even with a good match', () => {
     expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
     expect(needsSearch(text('转人工'))).toBe(false);

@@ -100,6 +100,8 @@ export interface Decision {
 export interface Question {
   kind: 'text' | 'voice' | 'image' | 'event' | 'other';
   text: string;
+  /** Its embedding resembles the requests for a person no phrase names (person-prototypes.ts). */
+  resemblesPersonRequest?: boolean;
 }
 
 /** Whether `decide` needs knowledge-base candidates for this message (intents and events do not). */
@@ -152,7 +154,9 @@ export function decide(
     const picked = memory.pendingSuggestions[intent.index - 1];
     if (picked) return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
   }
-  if (intent.kind === 'human') return make('escalate', 'asked-for-human', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  if (intent.kind === 'human' || (intent.kind === 'question' && question.resemblesPersonRequest)) {
+    return make('escalate', 'asked-for-human', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  }
   if (intent.kind === 'greeting') return make('greeting', 'greeting', m.greeting);
   if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);

@@ -30,3 +30,4 @@ export {
   type RankedMatch,
 } from './confidence';
 export { fittedConfidenceModels } from './fitted-confidence-models';
+export { resemblesPersonRequest, type PersonPrototypes } from './person-prototypes';

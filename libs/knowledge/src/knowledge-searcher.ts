@@ -39,17 +39,17 @@ export class KnowledgeSearcher {
    * Like `search`, but when the embedder fails (down, timing out, circuit open) it answers from BM25
    * alone and says so: the caller applies the stricter keyword threshold. Milvus failures still throw.
    */
-  async searchOrDegrade(knowledgeBase: string, question: string, limit = 5): Promise<{ candidates: Candidate[]; degraded: boolean; keywordOnly: boolean }> {
-    if (this.options.mode === 'keyword') return { candidates: await this.search(knowledgeBase, question, limit), degraded: false, keywordOnly: true };
+  async searchOrDegrade(knowledgeBase: string, question: string, limit = 5): Promise<{ candidates: Candidate[]; degraded: boolean; keywordOnly: boolean; vector: number[] | null }> {
+    if (this.options.mode === 'keyword') return { candidates: await this.search(knowledgeBase, question, limit), degraded: false, keywordOnly: true, vector: null };
     let vector: number[] | null;
     try {
       vector = (await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null;
     } catch (error) {
       if ((error as { retryable?: boolean }).retryable === false) throw error;
       const candidates = await this.searchWithVector(knowledgeBase, question, null, 'keyword');
-      return { candidates: candidates.slice(0, limit), degraded: true, keywordOnly: true };
+      return { candidates: candidates.slice(0, limit), degraded: true, keywordOnly: true, vector: null };
     }
-    return { candidates: (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit), degraded: false, keywordOnly: false };
+    return { candidates: (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit), degraded: false, keywordOnly: false, vector };
   }
 
   async search(knowledgeBase: string, question: string, limit = 5): Promise<Candidate[]> {

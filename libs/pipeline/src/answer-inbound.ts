@@ -1,4 +1,4 @@
-import { decide, emptyMemory, needsSearch, type AnswerPolicy, type ConfidenceModel, type ConversationMemory, type Decision } from '@answerbridge/answering';
+import { decide, emptyMemory, needsSearch, resemblesPersonRequest, type AnswerPolicy, type ConfidenceModel, type ConversationMemory, type Decision, type PersonPrototypes, type Question } from '@answerbridge/answering';
 import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
@@ -13,6 +13,8 @@ export interface AnswerInboundDeps {
   policyFor: (botId: string, calibrated: ConfidenceModel | null) => AnswerPolicy;
   /** The confidence model recorded with a knowledge base's active version (`kb calibrate`), if any. */
   calibrationFor: (knowledgeBase: string) => Promise<ConfidenceModel | null>;
+  /** Embeddings of requests for a person and their look-alikes, for the profile in use (null: none measured). */
+  personPrototypes?: () => Promise<PersonPrototypes | null>;
   memory: ConversationStateStore<ConversationMemory>;
   memoryTtlMs: number;
   decisions: DecisionLog;
@@ -42,7 +44,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   }
   const knowledgeBase = deps.knowledgeBaseFor(message.botId);
   if (!knowledgeBase) throw new Error(`no knowledge base configured for bot ${message.botId}`);
-  const question = { kind: message.kind, text: message.text };
+  let question: Question = { kind: message.kind, text: message.text };
   const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];
   let degraded = false;
@@ -50,9 +52,13 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   let failed = false;
   if (needsSearch(question, memory)) {
     try {
-      ({ candidates, degraded, keywordOnly } = await deps.metrics.time('search', () =>
+      let vector: number[] | null;
+      ({ candidates, degraded, keywordOnly, vector } = await deps.metrics.time('search', () =>
         inSpan('search', span, () => deps.searcherFor(message.botId).searchOrDegrade(knowledgeBase, message.text)),
       ));
+      // The question's own embedding, already made for the search: no second request.
+      const prototypes = vector && deps.personPrototypes ? await deps.personPrototypes().catch(() => null) : null;
+      if (vector && prototypes) question = { ...question, resemblesPersonRequest: resemblesPersonRequest(vector, prototypes) };
     } catch (error) {
       if (!deps.lastAttempt) throw error;
       failed = true;

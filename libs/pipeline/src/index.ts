@@ -5,3 +5,4 @@ export { notifyUnclaimed, type NotifyUnclaimedDeps } from './notify-unclaimed';
 export { createKnowledgeServices, searchDefaults, type KnowledgeServices, type Language } from './knowledge-services';
 export { createConversationMemory, createDecisionLog, createEscalationService, createPersonalDataService } from './escalation-services';
 export { createChannelSenders } from './channel-senders';
+export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
