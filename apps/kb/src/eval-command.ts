@@ -20,7 +20,7 @@ export async function evalCommand(config: AppConfig, faqFile: string, queriesFil
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
   const { embedder, store, searchFor, policyFor } = createKnowledgeServices(config);
   const search = searchFor(options.language);
-  const confidence = policyFor(options.language).confidence;
+  const { confidence, keywordFallbackThreshold } = policyFor(options.language);
   const bar = options.showProgress ? new cliProgress.SingleBar({ format: 'evaluating {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   try {
     await store.ready();
@@ -29,6 +29,7 @@ export async function evalCommand(config: AppConfig, faqFile: string, queriesFil
       modes: options.modes,
       fusion: search.fusion,
       confidence,
+      keywordThreshold: keywordFallbackThreshold,
       ...(options.calibrateFor === undefined ? {} : { calibrateFor: options.calibrateFor }),
       onProgress: (done) => bar?.update(done),
     });

@@ -6,6 +6,8 @@ export interface EscalationMessages {
   stillWaiting: string;
   resolved: string;
   handedBack: string;
+  /** A note in the conversation's history (agents read it, the asker is not told): {from} and {to} are agents' names. */
+  transferred: string;
 }
 
 export const defaultEscalationMessages: EscalationMessages = {
@@ -13,4 +15,5 @@ export const defaultEscalationMessages: EscalationMessages = {
   stillWaiting: '目前咨询较多，客服将在约 {minutes} 分钟内回复您，请稍候。',
   resolved: '本次人工服务已结束，感谢您的耐心。如有其他问题，可以继续问我。',
   handedBack: '已为您转回智能助手，有问题可以继续问我。',
+  transferred: '会话已由 {from} 转给 {to}',
 };

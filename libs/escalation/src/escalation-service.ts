@@ -146,7 +146,8 @@ export class EscalationService {
   async transfer(conversationId: string, fromAgent: string, toAgent: string): Promise<void> {
     await this.mustHold(conversationId, fromAgent);
     if (!(await this.deps.store.transfer(conversationId, fromAgent, toAgent))) throw new EscalationConflictError('conversation changed hands meanwhile');
-    await this.record(conversationId, { from: 'system', text: `transferred from ${fromAgent} to ${toAgent}` });
+    const name = (agentId: string) => this.deps.agentName?.(agentId) ?? agentId;
+    await this.record(conversationId, { from: 'system', text: this.deps.messages.transferred.replace('{from}', name(fromAgent)).replace('{to}', name(toAgent)) });
     await this.deps.events.publish({ type: 'transferred', conversationId, agentId: toAgent });
   }
 

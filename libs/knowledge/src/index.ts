@@ -10,7 +10,7 @@ export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
 export { outcomeOf, outOfScopeAuroc, retrievalMetrics, type QueryOutcome, type RetrievalMetrics } from './evaluation/retrieval-metrics';
 export { calibrateKnowledgeBase, parseConfidenceModel, type KnowledgeBaseCalibration } from './evaluation/calibrate-knowledge-base';
-export { policyMetrics, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
+export { policyMetrics, type EvaluatedPolicy, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
 export { fitConfidenceModel, fitLogistic, wilsonBound, type FitOptions, type LabelledMatch } from './evaluation/fit-confidence';
 export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
 export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';

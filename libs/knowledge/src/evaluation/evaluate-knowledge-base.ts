@@ -16,6 +16,8 @@ export interface EvaluationOptions {
   fusion: Fusion;
   /** The confidence model the bot runs: the answer policy is measured with it. */
   confidence: ConfidenceModel;
+  /** Keyword-only search answers at or above this BM25 score (KEYWORD_FALLBACK_THRESHOLD) and never suggests. */
+  keywordThreshold: number;
   /** When set, a confidence model is also fitted on these questions (cross-validated) for this precision. */
   calibrateFor?: number;
   depth?: number;
@@ -95,9 +97,11 @@ export async function evaluateKnowledgeBase(
     modes.push({
       mode,
       retrieval: retrievalMetrics(outcomes),
-      policy: policyMetrics(options.confidence, cases),
+      policy: policyMetrics(mode === 'keyword' ? { keywordThreshold: options.keywordThreshold } : options.confidence, cases),
       auroc: outOfScopeAuroc(outcomes),
-      ...(options.calibrateFor === undefined ? {} : { calibration: calibrated(cases, options.calibrateFor, mode) }),
+      ...(options.calibrateFor === undefined
+        ? {}
+        : { calibration: mode === 'keyword' ? { error: 'keyword-only search decides on BM25 scores against KEYWORD_FALLBACK_THRESHOLD; there is no confidence model to fit' } : calibrated(cases, options.calibrateFor, mode) }),
       outcomes,
     });
   }

@@ -23,4 +23,10 @@ describe('policyMetrics', () => {
     expect(m.byKind['near-miss']).toEqual({ questions: 2, answered: 1, answeredRight: 0, suggested: 0, escalated: 1 });
     expect(m.byKind['in-scope']).toMatchObject({ questions: 4, answered: 2, answeredRight: 1, suggested: 2 });
   });
+
+  it('holds keyword-only search to the keyword threshold: answer at or above it, otherwise hand over, never suggest', () => {
+    const bm25 = (expectedId: string | null, top: [string, number]): PolicyCase => ({ expectedId, ranked: [{ entryId: top[0], dense: null, keyword: top[1] }] });
+    const m = policyMetrics({ keywordThreshold: 12 }, [bm25('a', ['a', 14]), bm25('b', ['a', 12.5]), bm25('c', ['c', 5]), bm25(null, ['a', 3])]);
+    expect(m).toMatchObject({ answered: 2, precision: 0.5, suggested: 0, unanswerableAnswered: 0 });
+  });
 });

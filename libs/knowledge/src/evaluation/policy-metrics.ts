@@ -23,8 +23,21 @@ export interface PolicyMetrics {
   byKind: Record<string, { questions: number; answered: number; answeredRight: number; suggested: number; escalated: number }>;
 }
 
-/** What the answer policy does with a confidence model on labelled questions: answer, suggest, or hand over. */
-export function policyMetrics(model: ConfidenceModel, cases: PolicyCase[]): PolicyMetrics {
+/**
+ * What decides: a confidence model, or — in keyword-only search, where the candidates carry BM25 scores and no
+ * cosines — the keyword threshold (answer at or above it, otherwise hand over; no suggestions), as the worker does.
+ */
+export type EvaluatedPolicy = ConfidenceModel | { keywordThreshold: number };
+
+function verdict(policy: EvaluatedPolicy, ranked: PolicyCase['ranked']): 'answer' | 'suggest' | 'escalate' {
+  if ('keywordThreshold' in policy) return (ranked[0]?.keyword ?? 0) >= policy.keywordThreshold ? 'answer' : 'escalate';
+  const a = assess(ranked, policy);
+  if (!a) return 'escalate';
+  return a.right >= policy.answerAt ? 'answer' : a.inTop3 >= policy.suggestAt ? 'suggest' : 'escalate';
+}
+
+/** What the answer policy does on labelled questions: answer, suggest, or hand over. */
+export function policyMetrics(policy: EvaluatedPolicy, cases: PolicyCase[]): PolicyMetrics {
   let answered = 0;
   let right = 0;
   let inScopeAnswered = 0;
@@ -33,9 +46,9 @@ export function policyMetrics(model: ConfidenceModel, cases: PolicyCase[]): Poli
   let selfServed = 0;
   const byKind: PolicyMetrics['byKind'] = {};
   for (const c of cases) {
-    const a = assess(c.ranked, model);
-    const answer = a !== null && a.right >= model.answerAt;
-    const suggest = a !== null && !answer && a.inTop3 >= model.suggestAt;
+    const v = verdict(policy, c.ranked);
+    const answer = v === 'answer';
+    const suggest = v === 'suggest';
     const isRight = c.expectedId !== null && c.ranked[0]?.entryId === c.expectedId;
     if (answer) {
       answered++;
