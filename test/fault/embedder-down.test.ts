@@ -26,7 +26,9 @@ describe('embedder down', () => {
     await once(blackhole, 'listening');
     const address = blackhole.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    sut = await startSystem({ EMBEDDING_BASE_URL: `http://127.0.0.1:${port}/v1`, EMBEDDING_TIMEOUT_MS: '400', EMBEDDING_CACHE_SIZE: '0', EMBEDDER_BREAKER_FAILURES: '2', EMBEDDER_BREAKER_COOLDOWN_MS: '600000' });
+    // The keyword threshold an operator may choose (the Chinese default, 16, answers almost nothing from BM25
+    // alone: bench/quality/REPORT.md), so that the keyword answers of the degraded path are exercised.
+    sut = await startSystem({ EMBEDDING_BASE_URL: `http://127.0.0.1:${port}/v1`, EMBEDDING_TIMEOUT_MS: '400', EMBEDDING_CACHE_SIZE: '0', EMBEDDER_BREAKER_FAILURES: '2', EMBEDDER_BREAKER_COOLDOWN_MS: '600000', KEYWORD_FALLBACK_THRESHOLD: '12' });
   });
   afterAll(async () => {
     await sut?.stop();

@@ -78,8 +78,13 @@ export const EnvSchema = z.object({
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
   SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
 
-  /** With the embedder down, BM25 alone answers at or above this score (jieba BM25; calibrated on the zh sample: 11.4 at 100% precision). */
-  KEYWORD_FALLBACK_THRESHOLD: z.coerce.number().positive().default(12),
+  /**
+   * With the embedder down (or keyword-only search), BM25 alone answers at or above this score; below, the
+   * conversation goes to a person. Unset: the measured default of each bot's language (bench/quality/REPORT.md:
+   * Chinese 16, where the sample with its near misses was answered without error; English never, since on
+   * Banking77 no BM25 score reached 70% precision).
+   */
+  KEYWORD_FALLBACK_THRESHOLD: z.coerce.number().positive().optional(),
   /** The embedder's circuit opens after this many failures in a row, and probes again after the cooldown. */
   EMBEDDER_BREAKER_FAILURES: z.coerce.number().int().positive().default(3),
   EMBEDDER_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(15_000),
