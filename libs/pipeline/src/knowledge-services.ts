@@ -19,6 +19,11 @@ export const searchDefaults: Record<Language, Pick<SearchOptions, 'mode' | 'fusi
  */
 export const keywordThresholds: Record<Language, number> = { zh: 16, en: Number.POSITIVE_INFINITY };
 
+/** What BM25 alone may answer for a bot of this language: the setting when given, else the measured default. */
+export function keywordThresholdFor(config: Pick<AppConfig, 'KEYWORD_FALLBACK_THRESHOLD'>, language: Language): number {
+  return config.KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
+}
+
 export interface KnowledgeServices {
   profile: ModelProfile;
   embedder: Embedder;
@@ -130,7 +135,7 @@ export function createKnowledgeServices(
       return model;
     },
     // The operator's explicit cosine threshold wins over everything; then the knowledge base's own model.
-    policyFor: (language, calibrated) => ({ confidence: (config.ANSWER_THRESHOLD === undefined ? calibrated : null) ?? confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: config.KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language], messages }),
+    policyFor: (language, calibrated) => ({ confidence: (config.ANSWER_THRESHOLD === undefined ? calibrated : null) ?? confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: keywordThresholdFor(config, language), messages }),
   };
 }
 
@@ -140,7 +145,7 @@ export function createKnowledgeServices(
  * (bench/quality/CONFIDENCE.md), otherwise a stand-in from the profile's thresholds, marked uncalibrated.
  * With a reranker, its score decides until a model is fitted on reranked lists.
  */
-function confidenceModelFor(config: AppConfig, profile: ModelProfile, language: Language, reranked: boolean): ConfidenceModel {
+export function confidenceModelFor(config: Pick<AppConfig, 'ANSWER_THRESHOLD' | 'SUGGEST_THRESHOLD'>, profile: ModelProfile, language: Language, reranked: boolean): ConfidenceModel {
   if (config.ANSWER_THRESHOLD !== undefined) {
     const answer = config.ANSWER_THRESHOLD;
     return thresholdModel(answer, Math.min(answer, config.SUGGEST_THRESHOLD ?? (reranked ? 0.3 : profile.defaultSuggestThreshold)), reranked ? 'rerank' : 'dense');
