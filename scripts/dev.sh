@@ -3,6 +3,7 @@
 # knowledge base, gateway, worker and the WeCom simulator with its chat page.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/check-prerequisites.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -2,6 +2,7 @@
 # npm test: lint (with Nx module boundaries), typecheck, then every test (unit, workspace, e2e on real services).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/check-prerequisites.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

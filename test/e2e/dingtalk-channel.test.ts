@@ -249,7 +249,7 @@ describe('DingTalk channel', () => {
     sut.simulator.dingtalk.push(streamBot.id, { from: 'picuser', text: '', msgtype: 'picture' });
     expect((await sut.simulator.dingtalk.nextMessageTo('picuser')).text).toBe(defaultMessages.nonText);
     sut.simulator.dingtalk.push(streamBot.id, { from: 'humanuser', text: '转人工' });
-    expect((await sut.simulator.dingtalk.nextMessageTo('humanuser')).text).toBe(defaultMessages.escalate);
+    expect((await sut.simulator.dingtalk.nextMessageTo('humanuser')).text).toBe(defaultMessages.handover);
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     const queue = await agent.call<{ waiting: { conversationId: string; channel: string }[] }>('GET', '/api/conversations');
     expect(queue.body.waiting).toContainEqual(expect.objectContaining({ conversationId: `dingtalk/${streamBot.id}/humanuser`, channel: 'dingtalk' }));

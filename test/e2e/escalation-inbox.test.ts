@@ -131,12 +131,14 @@ describe('escalation to the agent inbox', () => {
     const agent2 = await ConsoleClient.login(sut.console.url, 'agent2');
     const held = `wecom/${sut.bot.id}/asker3`;
     expect((await agent2.call('POST', agent2.conversationPath(held, 'transfer'), { to: 'nobody' })).status).toBe(400);
+    const beforeTransfer = sut.simulator.wecom.sentTo('asker3').at(-1)?.seq ?? 0;
     expect((await agent2.call('POST', agent2.conversationPath(held, 'transfer'), { to: 'agent1' })).status).toBe(200);
     const agent1again = await ConsoleClient.login(sut.console.url, 'agent1');
     const afterTransfer = (await agent1again.call<ConversationView & { history: { from: string; text: string }[] }>('GET', agent1again.conversationPath(held))).body;
     expect(afterTransfer.agentId).toBe('agent1');
-    // The note in the history names the agents as people see them, in Chinese.
-    expect(afterTransfer.history.at(-1)).toMatchObject({ from: 'system', text: '会话已由 小王 转给 小李' });
+    // The note in the history names the agents as people see them, in Chinese; the asker is told who took over.
+    expect(afterTransfer.history).toContainEqual(expect.objectContaining({ from: 'system', text: '会话已由 小王 转给 小李' }));
+    expect((await sut.simulator.wecom.nextMessageTo('asker3', beforeTransfer)).content).toBe('已为您转接给客服 小李，请继续在这里描述您的问题。');
     expect((await agent2.call('POST', agent2.conversationPath(held, 'reply'), { text: 'x' })).status).toBe(409);
     expect((await agent1again.call('POST', agent1again.conversationPath(held, 'reply'), { text: '我来处理您的问题。' })).status).toBe(202);
     expect((await sut.simulator.wecom.nextMessageTo('asker3', sut.simulator.wecom.sentTo('asker3').at(-2)?.seq ?? 0)).content).toBeTruthy();

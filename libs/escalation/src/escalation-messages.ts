@@ -6,8 +6,10 @@ export interface EscalationMessages {
   stillWaiting: string;
   resolved: string;
   handedBack: string;
-  /** A note in the conversation's history (agents read it, the asker is not told): {from} and {to} are agents' names. */
+  /** A note in the conversation's history for agents: {from} and {to} are agents' names. */
   transferred: string;
+  /** What the asker is told when another agent takes over: {agent} is the new agent's name. */
+  transferredToAsker: string;
 }
 
 export const defaultEscalationMessages: EscalationMessages = {
@@ -16,4 +18,5 @@ export const defaultEscalationMessages: EscalationMessages = {
   resolved: '本次人工服务已结束，感谢您的耐心。如有其他问题，可以继续问我。',
   handedBack: '已为您转回智能助手，有问题可以继续问我。',
   transferred: '会话已由 {from} 转给 {to}',
+  transferredToAsker: '已为您转接给客服 {agent}，请继续在这里描述您的问题。',
 };

@@ -149,6 +149,8 @@ export class EscalationService {
     const name = (agentId: string) => this.deps.agentName?.(agentId) ?? agentId;
     await this.record(conversationId, { from: 'system', text: this.deps.messages.transferred.replace('{from}', name(fromAgent)).replace('{to}', name(toAgent)) });
     await this.deps.events.publish({ type: 'transferred', conversationId, agentId: toAgent });
+    const held = await this.mustGet(conversationId);
+    await this.tell(held, `transferred-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${this.now()}`, this.deps.messages.transferredToAsker.replace('{agent}', name(toAgent)));
   }
 
   /** The escalation waited too long: true when it is still the same unclaimed escalation (then notify). */

@@ -109,6 +109,8 @@ export function createKnowledgeServices(
   const parsed = new Map<string, ConfidenceModel | null>();
   const messages = {
     escalate: config.FALLBACK_MESSAGE ?? defaultMessages.escalate,
+    handover: config.HANDOVER_MESSAGE ?? defaultMessages.handover,
+    notHelpful: config.NOT_HELPFUL_MESSAGE ?? defaultMessages.notHelpful,
     nonText: config.NON_TEXT_MESSAGE ?? defaultMessages.nonText,
     greeting: config.GREETING_MESSAGE ?? defaultMessages.greeting,
     thanks: config.THANKS_MESSAGE ?? defaultMessages.thanks,

@@ -49,6 +49,14 @@ const PROFILE_PROPERTY = 'answerbridge.version';
 /** A confidence model fitted on this version's own search (libs/knowledge), as JSON. */
 const CONFIDENCE_PROPERTY = 'answerbridge.confidence';
 
+/** gRPC status codes of the failures people can do something about, said in words. */
+function explain(error: unknown, address: string): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 14 || code === 4) return `cannot reach Milvus at ${address}: is it running, and is MILVUS_ADDRESS right?`;
+  if (code === 16 || code === 7) return `Milvus at ${address} refused the credentials: check MILVUS_TOKEN`;
+  return `Milvus at ${address} failed`;
+}
+
 const ok = (status: ResStatus | undefined) => !status || status.error_code === 'Success' || status.code === 0;
 
 /** Milvus (or Milvus Lite) holding one collection per knowledge-base version, read through an alias. */
@@ -57,7 +65,10 @@ export class MilvusVectorStore {
   /** alias → (collection, profile), briefly cached so a query costs one RPC, not three. */
   private readonly activeCache = new Map<string, { collection: string; profile: string; confidence: string | null; until: number }>();
 
+  private readonly address: string;
+
   constructor(options: MilvusVectorStoreOptions) {
+    this.address = options.address;
     this.client = new MilvusClient({
       address: options.address,
       ...(options.token ? { token: options.token } : {}),
@@ -83,7 +94,7 @@ export class MilvusVectorStore {
       return await fn();
     } catch (error) {
       if (error instanceof VectorStoreError || error instanceof ProfileMismatchError || error instanceof KnowledgeBaseNotFoundError) throw error;
-      throw new VectorStoreError(`${what}: ${(error as Error).message}`, true, { cause: error });
+      throw new VectorStoreError(`${explain(error, this.address)} (${what}: ${(error as Error).message})`, true, { cause: error });
     }
   }
 
