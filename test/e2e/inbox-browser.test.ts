@@ -124,7 +124,7 @@ describe('agent inbox in Chromium', () => {
 
     // A conversation agent2 holds: agent1 sees it, but gets no reply box and none of the holder's buttons.
     await page.locator(`.queue-item[data-id="${heldElsewhere}"]`).click();
-    await page.locator('#detail-title', { hasText: `held-elsewhere · 处理中：agent2` }).waitFor();
+    await page.locator('#detail-title', { hasText: `企业微信 · held-elsewhere · 处理中：agent2` }).waitFor();
     for (const holderOnly of ['#composer', '#reply-send', '#resolve', '#handback', '#transfer', '#save-faq', '#claim']) {
       expect(await page.locator(holderOnly).isVisible(), holderOnly).toBe(false);
     }

@@ -5,9 +5,29 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: { user: { type: 'string', default: 'zhangsan' }, bot: { type: 'string', default: 'demo' }, simulator: { type: 'string', default: 'http://127.0.0.1:3100' } },
-});
+const usage = `npm run chat -- [--user zhangsan] [--bot demo] [--simulator http://127.0.0.1:3100]
+
+以企业微信用户的身份在终端里和机器人对话（需要先运行 npm run dev）。
+Talk to the bot as a WeCom user from a terminal (npm run dev must be running).
+  --user       the WeCom user id you speak as (default zhangsan)
+  --bot        the bot id from the bots file (default demo)
+  --simulator  the simulator's address (default http://127.0.0.1:3100)`;
+
+function parse() {
+  try {
+    return parseArgs({
+      options: { user: { type: 'string', default: 'zhangsan' }, bot: { type: 'string', default: 'demo' }, simulator: { type: 'string', default: 'http://127.0.0.1:3100' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+const values = parse();
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 const base = values.simulator;
 const user = values.user;
 

@@ -5,6 +5,8 @@
 let me = null;
 let current = null;
 const $ = (id) => document.getElementById(id);
+/** Channels as people call them. */
+const channelName = (channel) => ({ wecom: '企业微信', dingtalk: '钉钉', 'wecom-kf': '微信客服' })[channel] || channel;
 
 /** Calls the console API; a refusal throws an Error carrying the server's message (Chinese first). */
 async function api(method, path, body) {
@@ -50,7 +52,7 @@ function item(c) {
   q.textContent = c.question || '(无文字)';
   const m = document.createElement('div');
   m.className = 'meta';
-  m.textContent = `${c.channel} · ${c.asker} · ${c.state === 'waiting' ? '已等待 ' + ago(c.waitingSeconds) : '客服 ' + c.agentId}`;
+  m.textContent = `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '已等待 ' + ago(c.waitingSeconds) : '客服 ' + c.agentId}`;
   div.append(q, m);
   div.addEventListener('click', () => {
     clearNotice();
@@ -77,7 +79,7 @@ async function loadQueue() {
 async function show(id) {
   current = id;
   const c = await api('GET', '/api/conversations/' + encodeURIComponent(id));
-  $('detail-title').textContent = `${c.channel} · ${c.asker} · ${c.state === 'waiting' ? '等待接入' : c.state === 'with-agent' ? '处理中：' + c.agentId : '已结束'}`;
+  $('detail-title').textContent = `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '等待接入' : c.state === 'with-agent' ? '处理中：' + c.agentId : '已结束'}`;
   const mine = c.state === 'with-agent' && c.agentId === me.username;
   $('claim').hidden = c.state !== 'waiting';
   for (const b of ['resolve', 'handback', 'transfer', 'transfer-to', 'save-faq', 'composer']) $(b).hidden = !mine;
@@ -113,7 +115,7 @@ async function refresh(id) {
 async function start() {
   $('login').hidden = true;
   $('app').hidden = false;
-  $('whoami').textContent = me.displayName + (me.role === 'admin' ? '（管理员）' : '');
+  $('whoami').textContent = me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? '（管理员）' : '');
   const agents = await api('GET', '/api/agents');
   $('transfer-to').replaceChildren(
     ...agents
