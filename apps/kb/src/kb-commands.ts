@@ -1,4 +1,4 @@
-import { assess } from '@answerbridge/answering';
+import { assess, verdictOf } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
 import { calibrateKnowledgeBase, diffVersions, ingestKnowledgeBase, loadEvalQueries, loadFaqFile, type KnowledgeBaseCalibration, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff, type VersionedEntry } from '@answerbridge/knowledge';
 import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
@@ -69,7 +69,7 @@ export async function searchCommand(config: AppConfig, botId: string, question: 
     const c = policy.confidence;
     const verdict = !a
       ? 'hand over: no match'
-      : `${a.right >= c.answerAt ? 'answer' : a.inTop3 >= c.suggestAt ? 'suggest' : 'hand over'}: P(right) ${a.right.toFixed(3)} (answer at ${c.answerAt.toFixed(3)}), P(in top 3) ${a.inTop3.toFixed(3)} (suggest at ${c.suggestAt.toFixed(3)})${c.calibrated ? '' : ' — uncalibrated thresholds'}`;
+      : `${{ answer: 'answer', suggest: 'suggest', escalate: 'hand over' }[verdictOf(a, c)]}: P(right) ${a.right.toFixed(3)} (answer at ${c.answerAt.toFixed(3)}), P(in top 3) ${a.inTop3.toFixed(3)} (suggest at ${c.suggestAt.toFixed(3)})${c.calibrated ? '' : ' — uncalibrated thresholds'}`;
     return { candidates, verdict };
   } finally {
     await store.close();

@@ -119,6 +119,12 @@ export function assess(ranked: readonly RankedMatch[], model: ConfidenceModel): 
   return { right: logisticProbability(model.right, x), inTop3: logisticProbability(model.inTop3, x), evidence };
 }
 
+/** What the probabilities call for: the one rule the policy, `kb eval` and `kb search` all apply. */
+export function verdictOf(assessment: Assessment, model: ConfidenceModel): 'answer' | 'suggest' | 'escalate' {
+  if (assessment.right >= model.answerAt) return 'answer';
+  return assessment.inTop3 >= model.suggestAt ? 'suggest' : 'escalate';
+}
+
 /**
  * The stand-in for a model profile (or reranker) nobody has fitted yet: the profile's cosine thresholds turned into a
  * steep curve on the top cosine (P = 0.5 at the threshold), so behaviour matches plain thresholds. It is

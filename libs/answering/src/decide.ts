@@ -1,4 +1,4 @@
-import { assess, type Assessment, type ConfidenceModel, type RankedMatch } from './confidence';
+import { assess, verdictOf, type Assessment, type ConfidenceModel, type RankedMatch } from './confidence';
 import { classifyIntent, type Intent } from './intents';
 
 /** What the policy needs to know about a knowledge-base match. */
@@ -175,11 +175,12 @@ export function decide(
     return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
   }
   if (!top || !assessment) return make('escalate', 'no-candidates', m.escalate);
-  if (assessment.right >= policy.confidence.answerAt) return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
+  const verdict = verdictOf(assessment, policy.confidence);
+  if (verdict === 'answer') return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
   // The top questions, not only those above the threshold: once the best is plausible, its neighbours
   // are the likeliest alternatives ("电脑" → 报修 / 申领 / 软件).
   const suggestions = suggestionList(candidates, policy.maxSuggestions);
-  if (assessment.inTop3 >= policy.confidence.suggestAt) {
+  if (verdict === 'suggest') {
     if (memory.suggestionsInARow >= policy.maxSuggestionsInARow) return make('escalate', 'repeated-suggestions', m.escalate, { suggestions });
     const list = suggestions.map((s, i) => `${i + 1}. ${s.question}`).join('\n');
     return make('suggest', 'between-thresholds', `${m.suggestHeader}\n${list}\n${m.suggestFooter}`, { suggestions }, {

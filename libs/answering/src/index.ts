@@ -21,6 +21,7 @@ export {
   evidenceOf,
   logisticProbability,
   thresholdModel,
+  verdictOf,
   type Assessment,
   type ConfidenceModel,
   type EvidenceFeature,

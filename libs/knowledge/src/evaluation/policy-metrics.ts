@@ -1,4 +1,4 @@
-import { assess, type ConfidenceModel } from '@answerbridge/answering';
+import { assess, verdictOf, type ConfidenceModel } from '@answerbridge/answering';
 import type { LabelledMatch } from './fit-confidence';
 
 /** A labelled question with what the search ranked for it; `kind` groups the breakdown (near-miss, out-of-scope…). */
@@ -32,8 +32,7 @@ export type EvaluatedPolicy = ConfidenceModel | { keywordThreshold: number };
 function verdict(policy: EvaluatedPolicy, ranked: PolicyCase['ranked']): 'answer' | 'suggest' | 'escalate' {
   if ('keywordThreshold' in policy) return (ranked[0]?.keyword ?? 0) >= policy.keywordThreshold ? 'answer' : 'escalate';
   const a = assess(ranked, policy);
-  if (!a) return 'escalate';
-  return a.right >= policy.answerAt ? 'answer' : a.inTop3 >= policy.suggestAt ? 'suggest' : 'escalate';
+  return a ? verdictOf(a, policy) : 'escalate';
 }
 
 /** What the answer policy does on labelled questions: answer, suggest, or hand over. */
