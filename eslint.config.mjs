@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const io = {
   bullmq: 'bullmq',
@@ -37,12 +38,31 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'], bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util'], bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'],
+              bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util'],
+              bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
+            },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util'], bannedExternalImports: [...allIo, 'node:http', 'node:https', 'node:net', 'node:fs', 'node:child_process'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: except() },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
+              bannedExternalImports: [...allIo, 'node:http', 'node:https', 'node:net', 'node:fs', 'node:child_process'],
+            },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util', 'type:domain'],
+              bannedExternalImports: except(),
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'],
+            },
             { sourceTag: 'adapter:redis', bannedExternalImports: except(io.bullmq, io.ioredis) },
             { sourceTag: 'adapter:channel', bannedExternalImports: allIo },
             { sourceTag: 'adapter:embedding', bannedExternalImports: except(io.openai) },
@@ -60,6 +80,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' },
+    },
   },
+  // Layout belongs to Prettier (checked by `npm run format:check`); no lint rule may fight it.
+  prettier,
 );

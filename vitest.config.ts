@@ -29,7 +29,17 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['libs/**/*.test.ts', 'apps/**/*.test.ts', 'test/workspace/**/*.test.ts', 'test/deploy/**/*.test.ts'], testTimeout: 60_000, environment: 'node' },
+        test: {
+          name: 'unit',
+          include: [
+            'libs/**/*.test.ts',
+            'apps/**/*.test.ts',
+            'test/workspace/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
+          ],
+          testTimeout: 60_000,
+          environment: 'node',
+        },
       },
       {
         resolve: { alias },

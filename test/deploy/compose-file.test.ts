@@ -35,7 +35,11 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   deploy?: {
     replicas?: number;
-    resources?: { reservations?: { devices?: { driver?: string; count?: number | string; device_ids?: string[]; capabilities: string[] }[] } };
+    resources?: {
+      reservations?: {
+        devices?: { driver?: string; count?: number | string; device_ids?: string[]; capabilities: string[] }[];
+      };
+    };
   };
   profiles?: string[];
   secrets?: string[];
@@ -65,7 +69,9 @@ afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 /** Runs check-jsonschema against the Compose Specification schema it vendors (no download). */
 function validateAgainstComposeSpec(document: unknown, name: string): { status: number | null; output: string } {
   if (!existsSync(checkJsonschemaBin)) {
-    throw new Error(`${checkJsonschemaBin} is missing: run \`bash scripts/setup-python.sh\` to create the project venv`);
+    throw new Error(
+      `${checkJsonschemaBin} is missing: run \`bash scripts/setup-python.sh\` to create the project venv`,
+    );
   }
   const file = path.join(tempDir, `${name}.json`);
   writeFileSync(file, JSON.stringify(document, null, 2));
@@ -121,8 +127,12 @@ describe('compose interpolation (test/deploy/compose-interpolation.ts)', () => {
   });
 
   it('refuses a missing required variable with its message: ":?" also refuses empty, "?" only unset', () => {
-    expect(() => interpolateString('${UNSET:?set UNSET in .env}', env)).toThrow(new InterpolationError('required variable UNSET is missing a value: set UNSET in .env'));
-    expect(() => interpolateString('${EMPTY:?needed}', env)).toThrow(/required variable EMPTY is missing a value: needed/);
+    expect(() => interpolateString('${UNSET:?set UNSET in .env}', env)).toThrow(
+      new InterpolationError('required variable UNSET is missing a value: set UNSET in .env'),
+    );
+    expect(() => interpolateString('${EMPTY:?needed}', env)).toThrow(
+      /required variable EMPTY is missing a value: needed/,
+    );
     expect(interpolateString('[${EMPTY?needed}]', env)).toBe('[]');
     expect(() => interpolateString('${UNSET?needed}', env)).toThrow(InterpolationError);
   });
@@ -134,7 +144,8 @@ describe('compose interpolation (test/deploy/compose-interpolation.ts)', () => {
   });
 
   it('rejects malformed references', () => {
-    for (const bad of ['${}', '${SET', '${SET:x}', '${1A}']) expect(() => interpolateString(bad, env), bad).toThrow(/invalid interpolation format/);
+    for (const bad of ['${}', '${SET', '${SET:x}', '${1A}'])
+      expect(() => interpolateString(bad, env), bad).toThrow(/invalid interpolation format/);
   });
 
   it('records every variable a template mentions, including unused defaults', () => {
@@ -144,15 +155,29 @@ describe('compose interpolation (test/deploy/compose-interpolation.ts)', () => {
   });
 
   it('interpolates values only, casts typed fields like Compose, and leaves the input untouched', () => {
-    const document = parse('x-shared: &shared {image: "img:${N}"}\nservices:\n  a:\n    <<: *shared\n    deploy: {replicas: "${N}"}\n    ports: ["${N}:80"]\n  b: *shared\n', { merge: true });
+    const document = parse(
+      'x-shared: &shared {image: "img:${N}"}\nservices:\n  a:\n    <<: *shared\n    deploy: {replicas: "${N}"}\n    ports: ["${N}:80"]\n  b: *shared\n',
+      { merge: true },
+    );
     const { rendered } = renderCompose(document, env);
-    expect(rendered).toEqual({ 'x-shared': { image: 'img:3' }, services: { a: { image: 'img:3', deploy: { replicas: 3 }, ports: ['3:80'] }, b: { image: 'img:3' } } });
+    expect(rendered).toEqual({
+      'x-shared': { image: 'img:3' },
+      services: { a: { image: 'img:3', deploy: { replicas: 3 }, ports: ['3:80'] }, b: { image: 'img:3' } },
+    });
     expect(JSON.stringify(document)).toContain('${N}');
-    expect(() => renderCompose({ services: { a: { deploy: { replicas: '${N}' } } } }, { N: 'two' })).toThrow(/services\.a\.deploy\.replicas: cannot cast "two" to an integer/);
+    expect(() => renderCompose({ services: { a: { deploy: { replicas: '${N}' } } } }, { N: 'two' })).toThrow(
+      /services\.a\.deploy\.replicas: cannot cast "two" to an integer/,
+    );
   });
 
   it('reads .env files: comments and commented-out settings are not values', () => {
-    expect(parseDotenv('# A=1\nB=2\n  # C=3\nexport D="x\\ny"\nE=\'$F\'\nG=plain # note\nH=\n')).toEqual({ B: '2', D: 'x\ny', E: '$F', G: 'plain', H: '' });
+    expect(parseDotenv('# A=1\nB=2\n  # C=3\nexport D="x\\ny"\nE=\'$F\'\nG=plain # note\nH=\n')).toEqual({
+      B: '2',
+      D: 'x\ny',
+      E: '$F',
+      G: 'plain',
+      H: '',
+    });
   });
 });
 
@@ -187,8 +212,10 @@ describe('deploy/compose', () => {
     expect(second.output).toMatch(/'healthy' is not one of/);
   });
 
-  it('a missing required variable stops rendering with Compose\'s message', () => {
-    expect(() => render({ ...envExample, REDIS_PASSWORD: '' })).toThrow(/required variable REDIS_PASSWORD is missing a value: set REDIS_PASSWORD in \.env/);
+  it("a missing required variable stops rendering with Compose's message", () => {
+    expect(() => render({ ...envExample, REDIS_PASSWORD: '' })).toThrow(
+      /required variable REDIS_PASSWORD is missing a value: set REDIS_PASSWORD in \.env/,
+    );
     const { MINIO_ROOT_PASSWORD: _dropped, ...withoutMinioPassword } = envExample;
     expect(() => render(withoutMinioPassword)).toThrow(/required variable MINIO_ROOT_PASSWORD is missing a value/);
   });
@@ -196,9 +223,13 @@ describe('deploy/compose', () => {
   it('takes the worker count from WORKER_REPLICAS, as an integer', () => {
     expect(composeText).toMatch(/replicas: \$\{WORKER_REPLICAS:-\d+\}/);
     expect(service('worker').deploy?.replicas).toBe(Number(envExample['WORKER_REPLICAS']));
-    expect((render({ ...envExample, WORKER_REPLICAS: '5' }).rendered as ComposeFile).services['worker']?.deploy?.replicas).toBe(5);
+    expect(
+      (render({ ...envExample, WORKER_REPLICAS: '5' }).rendered as ComposeFile).services['worker']?.deploy?.replicas,
+    ).toBe(5);
     // Compose itself refuses a non-integer here ("two" would pass the schema, which allows strings for interpolation).
-    expect(() => render({ ...envExample, WORKER_REPLICAS: 'two' })).toThrow(/services\.worker\.deploy\.replicas: cannot cast "two"/);
+    expect(() => render({ ...envExample, WORKER_REPLICAS: 'two' })).toThrow(
+      /services\.worker\.deploy\.replicas: cannot cast "two"/,
+    );
     // Docker must not kill a stopping worker before its own shutdown grace runs out.
     expect(seconds(service('worker').stop_grace_period)).toBeGreaterThan(WORKER_SHUTDOWN_GRACE_MS / 1000);
   });
@@ -228,7 +259,10 @@ describe('deploy/compose', () => {
     expect(milvus.command).toEqual(['milvus', 'run', 'standalone']);
     expect(milvus.environment).toMatchObject({ ETCD_ENDPOINTS: 'etcd:2379', MINIO_ADDRESS: 'minio:9000' });
     expect(milvus.healthcheck?.test).toEqual(['CMD', 'curl', '-f', 'http://localhost:9091/healthz']);
-    expect(milvus.depends_on).toEqual({ etcd: { condition: 'service_healthy' }, minio: { condition: 'service_healthy' } });
+    expect(milvus.depends_on).toEqual({
+      etcd: { condition: 'service_healthy' },
+      minio: { condition: 'service_healthy' },
+    });
     for (const name of ['milvus', 'etcd', 'minio']) expect(service(name).healthcheck?.test, name).toBeDefined();
   });
 
@@ -254,7 +288,11 @@ describe('deploy/compose', () => {
     expect(sglang.healthcheck?.test?.join(' ')).toMatch(/\/health$/);
     // The apps' default embeddings endpoint is this server.
     const embeddingUrl = new URL(service('worker').environment?.['EMBEDDING_BASE_URL'] ?? '');
-    expect([embeddingUrl.hostname, embeddingUrl.port, embeddingUrl.pathname]).toEqual(['sglang', argAfter(sglang.command, '--port'), '/v1']);
+    expect([embeddingUrl.hostname, embeddingUrl.port, embeddingUrl.pathname]).toEqual([
+      'sglang',
+      argAfter(sglang.command, '--port'),
+      '/v1',
+    ]);
     expect(service('worker').environment?.['EMBEDDING_PROFILE']).toBe('qwen3-embedding-4b');
 
     const reranker = service('sglang-reranker');
@@ -265,10 +303,14 @@ describe('deploy/compose', () => {
     // The documented RERANK_BASE_URL reaches it (the client appends /rerank to the base URL).
     const documented = /^# RERANK_BASE_URL=(\S+)$/m.exec(envExampleText)?.[1];
     const rerankUrl = new URL(documented ?? '');
-    expect([rerankUrl.hostname, rerankUrl.port, rerankUrl.pathname]).toEqual(['sglang-reranker', argAfter(reranker.command, '--port'), '/v1']);
+    expect([rerankUrl.hostname, rerankUrl.port, rerankUrl.pathname]).toEqual([
+      'sglang-reranker',
+      argAfter(reranker.command, '--port'),
+      '/v1',
+    ]);
   });
 
-  it('runs two gateways behind nginx, which routes /wecom/ and /dingtalk/ to them within WeCom\'s 5 s', () => {
+  it("runs two gateways behind nginx, which routes /wecom/ and /dingtalk/ to them within WeCom's 5 s", () => {
     expect(gatewayNames.length).toBeGreaterThanOrEqual(2);
     for (const name of gatewayNames) expect(service(name).command, name).toEqual(['gateway']);
 
@@ -278,17 +320,25 @@ describe('deploy/compose', () => {
 
     const callbacks = nginxBlock(nginxConf, /server\s*\{\s*listen\s+8080;/);
     for (const prefix of ['/wecom/', '/dingtalk/']) {
-      expect(nginxBlock(callbacks, new RegExp(`location\\s+${prefix.replace(/\//g, '\\/')}\\s`)), prefix).toMatch(/proxy_pass\s+http:\/\/gateways;/);
+      expect(nginxBlock(callbacks, new RegExp(`location\\s+${prefix.replace(/\//g, '\\/')}\\s`)), prefix).toMatch(
+        /proxy_pass\s+http:\/\/gateways;/,
+      );
     }
     expect(callbacks).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for;/);
     expect(callbacks).toMatch(/client_max_body_size\s+64k;/);
-    for (const [, directive, value] of callbacks.matchAll(/(proxy_\w+_timeout)\s+(\d+)s;/g)) expect(Number(value), directive).toBeLessThan(5);
+    for (const [, directive, value] of callbacks.matchAll(/(proxy_\w+_timeout)\s+(\d+)s;/g))
+      expect(Number(value), directive).toBeLessThan(5);
     expect(callbacks).toMatch(/proxy_read_timeout\s+\d+s;/);
     expect(nginxBlock(nginxConf, /server\s*\{\s*listen\s+8081;/)).toMatch(/proxy_pass\s+http:\/\/console;/);
 
     const proxy = service('proxy');
     expect(proxy.image).toMatch(/^nginx:\d+\.\d+\.\d+(-alpine)?$/);
-    expect(proxy.volumes).toContainEqual({ type: 'bind', source: './nginx.conf', target: '/etc/nginx/nginx.conf', read_only: true });
+    expect(proxy.volumes).toContainEqual({
+      type: 'bind',
+      source: './nginx.conf',
+      target: '/etc/nginx/nginx.conf',
+      read_only: true,
+    });
     expect(proxy.ports?.map((p) => p.split(':').at(-1))).toEqual(['8080', '8081']);
     expect(Object.keys(proxy.depends_on ?? {})).toEqual(expect.arrayContaining(gatewayNames));
   });
@@ -305,17 +355,30 @@ describe('deploy/compose', () => {
       expect(s.cap_drop, name).toEqual(['ALL']);
       expect(s.logging?.options?.['max-size'], name).toBeDefined();
       expect(s.depends_on?.['redis'], name).toEqual({ condition: 'service_healthy' });
-      expect(s.volumes, name).toContainEqual({ type: 'bind', source: './config/bots.json', target: '/etc/answerbridge/bots.json', read_only: true });
+      expect(s.volumes, name).toContainEqual({
+        type: 'bind',
+        source: './config/bots.json',
+        target: '/etc/answerbridge/bots.json',
+        read_only: true,
+      });
       if (name === 'kb-ingest') continue;
       expect(s.restart, name).toBe('unless-stopped');
       expect(s.healthcheck?.test?.slice(0, 3), name).toEqual(['CMD', 'node', '/app/healthcheck.mjs']);
     }
-    expect(service('console').volumes).toContainEqual({ type: 'bind', source: './config/console-users.json', target: '/etc/answerbridge/console-users.json', read_only: true });
+    expect(service('console').volumes).toContainEqual({
+      type: 'bind',
+      source: './config/console-users.json',
+      target: '/etc/answerbridge/console-users.json',
+      read_only: true,
+    });
   });
 
   it('starts workers and kb-ingest after healthy Milvus and SGLang; kb-ingest is a tools-profile one-shot', () => {
     for (const name of ['worker', 'kb-ingest']) {
-      expect(service(name).depends_on, name).toMatchObject({ milvus: { condition: 'service_healthy' }, sglang: { condition: 'service_healthy' } });
+      expect(service(name).depends_on, name).toMatchObject({
+        milvus: { condition: 'service_healthy' },
+        sglang: { condition: 'service_healthy' },
+      });
     }
     const kb = service('kb-ingest');
     expect(kb.profiles).toEqual(['tools']);
@@ -328,7 +391,8 @@ describe('deploy/compose', () => {
   it('documents in .env.example every variable compose.yaml uses and every app setting, one comment line each', () => {
     const documented = documentedNames(envExampleText);
     expect(variables.size).toBeGreaterThan(20);
-    for (const name of variables) expect(documented.has(name), `\${${name}} is used in compose.yaml but not documented in .env.example`).toBe(true);
+    for (const name of variables)
+      expect(documented.has(name), `\${${name}} is used in compose.yaml but not documented in .env.example`).toBe(true);
     for (const name of Object.keys(EnvSchema.shape)) {
       if (name.startsWith('SIMULATOR_')) continue;
       expect(documented.has(name), `${name} (libs/config) is not documented in .env.example`).toBe(true);
@@ -337,16 +401,20 @@ describe('deploy/compose', () => {
     lines.forEach((line, i) => {
       if (!/^#?\s*[A-Z][A-Z0-9_]*=/.test(line)) return;
       const previous = lines[i - 1] ?? '';
-      expect(previous.startsWith('#') && !/^#?\s*[A-Z][A-Z0-9_]*=/.test(previous), `no comment line above "${line}"`).toBe(true);
+      expect(
+        previous.startsWith('#') && !/^#?\s*[A-Z][A-Z0-9_]*=/.test(previous),
+        `no comment line above "${line}"`,
+      ).toBe(true);
     });
   });
 
-  it('passes the apps only real settings of libs/config, and points them at the stack\'s Redis and Milvus', () => {
+  it("passes the apps only real settings of libs/config, and points them at the stack's Redis and Milvus", () => {
     const settings = new Set(Object.keys(EnvSchema.shape));
     for (const [name, s] of appServices) {
       const keys = Object.keys(s.environment ?? {});
       expect(keys.length, name).toBeGreaterThan(10);
-      for (const key of keys) expect(settings.has(key), `${name} gets ${key}, which is not a setting in libs/config`).toBe(true);
+      for (const key of keys)
+        expect(settings.has(key), `${name} gets ${key}, which is not a setting in libs/config`).toBe(true);
       // The password goes apart from the URL (libs/config refuses both at once).
       expect(s.environment?.['REDIS_URL'], name).toBe('redis://redis:6379/0');
       expect(s.environment?.['REDIS_PASSWORD'], name).toBe(envExample['REDIS_PASSWORD']);
@@ -359,7 +427,17 @@ describe('deploy/compose', () => {
     writeFileSync(botsFile, read('config/bots.example.json').replace(/\$\{[^}]+\}/g, 'A'.repeat(43)));
     for (const [name, s] of appServices) {
       // What the image sets, plus what compose passes (empty values count as unset, as in the apps).
-      const config = loadConfig({}, { NODE_ENV: 'production', GATEWAY_HOST: '0.0.0.0', CONSOLE_HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0', ...s.environment, BOTS_FILE: botsFile });
+      const config = loadConfig(
+        {},
+        {
+          NODE_ENV: 'production',
+          GATEWAY_HOST: '0.0.0.0',
+          CONSOLE_HOST: '0.0.0.0',
+          METRICS_HOST: '0.0.0.0',
+          ...s.environment,
+          BOTS_FILE: botsFile,
+        },
+      );
       expect(config.EMBEDDING_PROFILE, name).toBe('qwen3-embedding-4b');
       expect(config.REDIS_PASSWORD, name).toBe(envExample['REDIS_PASSWORD']);
     }
@@ -370,7 +448,8 @@ describe('deploy/compose', () => {
     const referenced = [...botsExample.matchAll(/\$\{file:\/run\/secrets\/([^}]+)\}/g)].map((m) => m[1] ?? '');
     expect(referenced.length).toBeGreaterThan(0);
     expect(Object.keys(compose.secrets ?? {}).sort()).toEqual([...new Set(referenced)].sort());
-    for (const [name, s] of appServices) expect([...(s.secrets ?? [])].sort(), name).toEqual([...new Set(referenced)].sort());
+    for (const [name, s] of appServices)
+      expect([...(s.secrets ?? [])].sort(), name).toEqual([...new Set(referenced)].sort());
     // 43 base64 characters satisfy every secret field, the WeCom EncodingAESKey included.
     const bots = parseBotsFile(botsExample.replace(/\$\{[^}]+\}/g, 'A'.repeat(43)), {}, 'config/bots.example.json');
     expect(new Set(bots.map((b) => b.channel))).toEqual(new Set(['wecom', 'dingtalk']));

@@ -51,13 +51,22 @@ function tokenize(template: string): Token[] {
       if (end < 0) throw new InterpolationError(`invalid interpolation format for "${template}": unclosed \${`);
       const body = template.slice(i + 2, end);
       const name = NAME.exec(body)?.[0];
-      if (!name) throw new InterpolationError(`invalid interpolation format for "${template}": "\${${body}}" has no variable name`);
+      if (!name)
+        throw new InterpolationError(
+          `invalid interpolation format for "${template}": "\${${body}}" has no variable name`,
+        );
       const rest = body.slice(name.length);
       const operator = OPERATORS.find((op) => rest.startsWith(op));
-      if (rest !== '' && !operator) throw new InterpolationError(`invalid interpolation format for "${template}": "\${${body}}"`);
+      if (rest !== '' && !operator)
+        throw new InterpolationError(`invalid interpolation format for "${template}": "\${${body}}"`);
       if (text) tokens.push({ kind: 'text', text });
       text = '';
-      tokens.push({ kind: 'variable', name, ...(operator ? { operator } : {}), word: operator ? tokenize(rest.slice(operator.length)) : [] });
+      tokens.push({
+        kind: 'variable',
+        name,
+        ...(operator ? { operator } : {}),
+        word: operator ? tokenize(rest.slice(operator.length)) : [],
+      });
       i = end + 1;
       continue;
     }
@@ -132,7 +141,11 @@ function collectNames(tokens: Token[], into: Set<string>): void {
 }
 
 /** Interpolates one string; `referenced` collects every variable it mentions, used or not. */
-export function interpolateString(template: string, env: Readonly<Record<string, string>>, referenced?: Set<string>): string {
+export function interpolateString(
+  template: string,
+  env: Readonly<Record<string, string>>,
+  referenced?: Set<string>,
+): string {
   const tokens = tokenize(template);
   if (referenced) collectNames(tokens, referenced);
   return evaluate(tokens, env);
@@ -146,7 +159,8 @@ const toInt: Cast = (value, path) => {
 };
 const toFloat: Cast = (value, path) => {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InterpolationError(`${path}: cannot cast "${value}" to a number`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InterpolationError(`${path}: cannot cast "${value}" to a number`);
   return n;
 };
 const toBoolean: Cast = (value, path) => {
@@ -181,7 +195,9 @@ const CASTS: [string[], Cast][] = [
 ];
 
 function castFor(path: string[]): Cast | undefined {
-  return CASTS.find(([pattern]) => pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]))?.[1];
+  return CASTS.find(
+    ([pattern]) => pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]),
+  )?.[1];
 }
 
 /**
@@ -189,7 +205,10 @@ function castFor(path: string[]): Cast | undefined {
  * YAML aliases may share objects, is not touched) and casts typed fields. `variables` lists every name
  * the document refers to.
  */
-export function renderCompose(document: unknown, env: Readonly<Record<string, string>>): { rendered: unknown; variables: Set<string> } {
+export function renderCompose(
+  document: unknown,
+  env: Readonly<Record<string, string>>,
+): { rendered: unknown; variables: Set<string> } {
   const variables = new Set<string>();
   const walk = (node: unknown, path: string[]): unknown => {
     if (typeof node === 'string') {
@@ -219,7 +238,8 @@ export function parseDotenv(text: string): Record<string, string> {
     const [, key = '', raw = ''] = match;
     let value = raw.trim();
     if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) value = value.slice(1, -1);
-    else if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    else if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
+      value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
     else value = value.replace(/\s+#.*$/, '');
     env[key] = value;
   }

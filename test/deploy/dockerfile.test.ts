@@ -14,7 +14,12 @@ import { contextCopies } from '../support/dockerfile-copies';
 const root = path.resolve(import.meta.dirname, '../..');
 const text = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(text);
-const instructions = dockerfile.getInstructions().map((i) => ({ keyword: i.getKeyword(), args: i.getArguments().map((a) => a.getValue()), line: i.getRange().start.line, raw: i.getTextContent() }));
+const instructions = dockerfile.getInstructions().map((i) => ({
+  keyword: i.getKeyword(),
+  args: i.getArguments().map((a) => a.getValue()),
+  line: i.getRange().start.line,
+  raw: i.getTextContent(),
+}));
 const stages = dockerfile.getFROMs().map((f) => ({ stage: f.getBuildStage(), line: f.getRange().start.line }));
 const runtimeStart = stages.find((s) => s.stage === 'runtime')?.line ?? Infinity;
 const inRuntime = instructions.filter((i) => i.line > runtimeStart);
@@ -26,17 +31,28 @@ describe('Dockerfile', () => {
 
   it('the validator does catch a broken Dockerfile', () => {
     const broken = text.replace('--interval=15s', '--interval=soon').replace('EXPOSE 3000', 'EXPOSE http');
-    expect(validate(broken).map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringMatching(/invalid duration/), expect.stringMatching(/Invalid containerPort/)]));
+    expect(validate(broken).map((d) => d.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/invalid duration/),
+        expect.stringMatching(/Invalid containerPort/),
+      ]),
+    );
   });
 
   it('is multi-stage on Node 20 slim, and the runtime stage takes only the assembled runtime', () => {
     expect(stages.map((s) => s.stage)).toEqual(['build', 'runtime']);
-    const base = dockerfile.getARGs().find((a) => a.getProperty()?.getName() === 'NODE_IMAGE')?.getProperty()?.getValue();
+    const base = dockerfile
+      .getARGs()
+      .find((a) => a.getProperty()?.getName() === 'NODE_IMAGE')
+      ?.getProperty()
+      ?.getValue();
     expect(base).toMatch(/^node:20(\.\d+)*-\w+-slim$/);
     const copies = inRuntime.filter((i) => i.keyword === 'COPY');
     expect(copies.map((c) => c.raw)).toEqual(['COPY --from=build /runtime /app']);
     expect(inRuntime.some((i) => i.keyword === 'RUN')).toBe(false);
-    expect(instructions.find((i) => i.keyword === 'RUN' && i.raw.includes('assemble-runtime.sh'))?.line).toBeLessThan(runtimeStart);
+    expect(instructions.find((i) => i.keyword === 'RUN' && i.raw.includes('assemble-runtime.sh'))?.line).toBeLessThan(
+      runtimeStart,
+    );
   });
 
   it('runs as a non-root user, any app by argument, with a health check', () => {
@@ -51,7 +67,12 @@ describe('Dockerfile', () => {
   it('sets only real settings, and binds every server to all interfaces', () => {
     const env = dockerfile.getENVs().flatMap((e) => e.getProperties().map((p) => [p.getName(), p.getValue()] as const));
     for (const [name] of env) expect(Object.keys(EnvSchema.shape), name).toContain(name);
-    expect(Object.fromEntries(env)).toMatchObject({ NODE_ENV: 'production', GATEWAY_HOST: '0.0.0.0', CONSOLE_HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' });
+    expect(Object.fromEntries(env)).toMatchObject({
+      NODE_ENV: 'production',
+      GATEWAY_HOST: '0.0.0.0',
+      CONSOLE_HOST: '0.0.0.0',
+      METRICS_HOST: '0.0.0.0',
+    });
   });
 
   it('copies only paths that exist and that .dockerignore lets through', () => {
@@ -63,7 +84,10 @@ describe('Dockerfile', () => {
     expect(sources.length).toBeGreaterThan(3);
     for (const source of sources) {
       expect(existsSync(path.join(root, source)), source).toBe(true);
-      expect(ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)), source).toEqual([]);
+      expect(
+        ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)),
+        source,
+      ).toEqual([]);
     }
   });
 });

@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 import { EnvSchema } from '@answerbridge/config';
 import { jobCatalog } from '@answerbridge/core';
 import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
-import { ScaledObject, TriggerAuthentication, type IScaledObject, type ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import {
+  ScaledObject,
+  TriggerAuthentication,
+  type IScaledObject,
+  type ITriggerAuthentication,
+} from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { QueueKeys } from 'bullmq';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -18,7 +23,9 @@ import { milvusSdkLine } from './milvus-sdk-line';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const chart = 'deploy/helm/answerbridge';
-const ciFiles = readdirSync(path.join(repoRoot, chart, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+const ciFiles = readdirSync(path.join(repoRoot, chart, 'ci'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const appComponents = ['gateway', 'worker', 'console'] as const;
 
 interface Manifest {
@@ -39,21 +46,38 @@ const execFileAsync = promisify(execFile);
 /** Runs the repository's pinned helm; a failure is a result to assert on, not an exception. */
 async function helm(...args: string[]): Promise<HelmResult> {
   try {
-    const { stdout, stderr } = await execFileAsync('bash', ['scripts/helm.sh', ...args], { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await execFileAsync('bash', ['scripts/helm.sh', ...args], {
+      cwd: repoRoot,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     return { exitCode: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    return { exitCode: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      exitCode: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
 function template(valuesFile: string, ...sets: string[]): Promise<HelmResult> {
-  return helm('template', 'ab', chart, '--namespace', 'answerbridge', '-f', `${chart}/ci/${valuesFile}`, ...sets.flatMap((s) => ['--set', s]));
+  return helm(
+    'template',
+    'ab',
+    chart,
+    '--namespace',
+    'answerbridge',
+    '-f',
+    `${chart}/ci/${valuesFile}`,
+    ...sets.flatMap((s) => ['--set', s]),
+  );
 }
 
 async function render(valuesFile: string, ...sets: string[]): Promise<Manifest[]> {
   const result = await template(valuesFile, ...sets);
-  if (result.exitCode !== 0) throw new Error(`helm template -f ${valuesFile} ${sets.join(' ')} failed:\n${result.stderr}`);
+  if (result.exitCode !== 0)
+    throw new Error(`helm template -f ${valuesFile} ${sets.join(' ')} failed:\n${result.stderr}`);
   return parseManifests(result.stdout);
 }
 
@@ -90,11 +114,15 @@ const models: Record<string, ModelClass> = {
 const allowListed: Record<string, (m: Manifest) => void> = {
   // No prometheus-operator models package is installed: check what the operator needs to find targets.
   'monitoring.coreos.com/v1/ServiceMonitor': (m) => {
-    const spec = m['spec'] as { selector?: { matchLabels?: Record<string, string> }; endpoints?: { port?: unknown; path?: unknown }[] } | undefined;
-    if (!spec?.selector?.matchLabels || Object.keys(spec.selector.matchLabels).length === 0) throw new Error('ServiceMonitor needs spec.selector.matchLabels');
+    const spec = m['spec'] as
+      | { selector?: { matchLabels?: Record<string, string> }; endpoints?: { port?: unknown; path?: unknown }[] }
+      | undefined;
+    if (!spec?.selector?.matchLabels || Object.keys(spec.selector.matchLabels).length === 0)
+      throw new Error('ServiceMonitor needs spec.selector.matchLabels');
     if (!spec.endpoints?.length) throw new Error('ServiceMonitor needs spec.endpoints');
     for (const e of spec.endpoints) {
-      if (typeof e.port !== 'string' || typeof e.path !== 'string') throw new Error('each ServiceMonitor endpoint needs a port name and a path');
+      if (typeof e.port !== 'string' || typeof e.path !== 'string')
+        throw new Error('each ServiceMonitor endpoint needs a port name and a path');
     }
   },
 };
@@ -111,7 +139,10 @@ function validateManifest(m: Manifest): void {
   const Model = models[key];
   if (Model) return new Model(m as never).validate();
   const check = allowListed[key];
-  if (!check) throw new Error(`${key} (${m.metadata.name}) has no schema in this test: add its model class, or an allow-list entry with a reason`);
+  if (!check)
+    throw new Error(
+      `${key} (${m.metadata.name}) has no schema in this test: add its model class, or an allow-list entry with a reason`,
+    );
   check(m);
 }
 
@@ -124,7 +155,9 @@ function component(m: { metadata?: { labels?: Record<string, string> } }): strin
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  return !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  return (
+    !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v)
+  );
 }
 
 function podLabels(d: IDeployment): Record<string, string> | undefined {
@@ -223,7 +256,8 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         expect(c.readinessProbe?.httpGet?.path, name).toBe('/readyz');
         expect(c.livenessProbe?.httpGet?.path, name).toBe('/healthz');
         expect(c.startupProbe?.httpGet?.path, name).toBe('/healthz');
-        for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(ports.has(String(probe?.httpGet?.port)), name).toBe(true);
+        for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe])
+          expect(ports.has(String(probe?.httpGet?.port)), name).toBe(true);
         expect(c.securityContext?.runAsNonRoot ?? pod?.securityContext?.runAsNonRoot, name).toBe(true);
         expect(c.securityContext?.readOnlyRootFilesystem, name).toBe(true);
         expect(c.securityContext?.allowPrivilegeEscalation, name).toBe(false);
@@ -234,13 +268,17 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         expect(c.resources?.limits?.['memory'], name).toBeDefined();
         const tmp = c.volumeMounts?.find((v) => v.mountPath === '/tmp');
         expect(pod?.volumes?.find((v) => v.name === tmp?.name)?.emptyDir, `${name} /tmp`).toBeDefined();
-        const files = pod?.volumes?.find((v) => v.name === c.volumeMounts?.find((m) => m.mountPath === '/etc/answerbridge')?.name);
+        const files = pod?.volumes?.find(
+          (v) => v.name === c.volumeMounts?.find((m) => m.mountPath === '/etc/answerbridge')?.name,
+        );
         const paths = (files?.projected?.sources ?? []).flatMap((s) => s.secret?.items?.map((i) => i.path) ?? []);
         expect(paths, name).toEqual(name === 'console' ? ['bots.json', 'console-users.json'] : ['bots.json']);
         expect(d.spec?.template.metadata?.annotations?.['checksum/config'], name).toMatch(/^[0-9a-f]{64}$/);
       }
       // The kubelet must not kill a stopping worker before its own shutdown grace runs out.
-      expect(appDeployment(manifests, 'worker').spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThan(WORKER_SHUTDOWN_GRACE_MS / 1000);
+      expect(appDeployment(manifests, 'worker').spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThan(
+        WORKER_SHUTDOWN_GRACE_MS / 1000,
+      );
     });
 
     it('keeps the Redis password out of REDIS_URL: REDIS_PASSWORD comes from a secretKeyRef', () => {
@@ -257,7 +295,9 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       }
       for (const config of ofKind<IConfigMap>(manifests, 'ConfigMap')) {
         for (const [key, value] of Object.entries(config.data ?? {})) {
-          expect(['REDIS_URL', 'REDIS_PASSWORD', 'MILVUS_TOKEN', 'EMBEDDING_API_KEY', 'RERANK_API_KEY']).not.toContain(key);
+          expect(['REDIS_URL', 'REDIS_PASSWORD', 'MILVUS_TOKEN', 'EMBEDDING_API_KEY', 'RERANK_API_KEY']).not.toContain(
+            key,
+          );
           expect(value, key).not.toMatch(/:\/\/[^/\s]*:[^@/\s]+@/);
         }
       }
@@ -278,21 +318,37 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       for (const svc of services) {
         const backing = deployments.filter((d) => selects(svc.spec?.selector, podLabels(d)));
         expect(backing.length, `Service ${svc.metadata?.name} selects one Deployment`).toBe(1);
-        const ports = new Set((backing[0]?.spec?.template.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name)));
-        for (const p of svc.spec?.ports ?? []) expect(ports.has(String(p.targetPort)), `${svc.metadata?.name} → ${p.targetPort}`).toBe(true);
+        const ports = new Set(
+          (backing[0]?.spec?.template.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name)),
+        );
+        for (const p of svc.spec?.ports ?? [])
+          expect(ports.has(String(p.targetPort)), `${svc.metadata?.name} → ${p.targetPort}`).toBe(true);
       }
       for (const pdb of ofKind<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget')) {
-        expect(deployments.filter((d) => selects(pdb.spec?.selector?.matchLabels, podLabels(d))).length, `PDB ${pdb.metadata?.name}`).toBe(1);
-        expect((pdb.spec?.minAvailable === undefined) !== (pdb.spec?.maxUnavailable === undefined), `PDB ${pdb.metadata?.name} sets one bound`).toBe(true);
+        expect(
+          deployments.filter((d) => selects(pdb.spec?.selector?.matchLabels, podLabels(d))).length,
+          `PDB ${pdb.metadata?.name}`,
+        ).toBe(1);
+        expect(
+          (pdb.spec?.minAvailable === undefined) !== (pdb.spec?.maxUnavailable === undefined),
+          `PDB ${pdb.metadata?.name} sets one bound`,
+        ).toBe(true);
       }
       const targets = autoscalerTargets(manifests);
       expect(new Set(targets).size, 'no Deployment has two autoscalers').toBe(targets.length);
-      for (const target of targets) expect(named(deployments, target).spec?.replicas, `${target} leaves replicas to its autoscaler`).toBeUndefined();
+      for (const target of targets)
+        expect(
+          named(deployments, target).spec?.replicas,
+          `${target} leaves replicas to its autoscaler`,
+        ).toBeUndefined();
       for (const ing of ofKind<IIngress>(manifests, 'Ingress')) {
         for (const rule of ing.spec?.rules ?? []) {
           for (const p of rule.http?.paths ?? []) {
             const svc = named(services, p.backend.service?.name);
-            expect(svc.spec?.ports?.some((sp) => sp.name === p.backend.service?.port?.name), `${ing.metadata?.name} ${p.path}`).toBe(true);
+            expect(
+              svc.spec?.ports?.some((sp) => sp.name === p.backend.service?.port?.name),
+              `${ing.metadata?.name} ${p.path}`,
+            ).toBe(true);
           }
         }
       }
@@ -300,19 +356,25 @@ describe('Helm chart deploy/helm/answerbridge', () => {
 
     it('references only Secrets and ConfigMaps it renders or the values declare as existing', () => {
       const manifests = manifestsOf(file);
-      const secrets = new Set([...ofKind<Manifest>(manifests, 'Secret').map((s) => s.metadata.name), ...declaredSecrets(file)]);
+      const secrets = new Set([
+        ...ofKind<Manifest>(manifests, 'Secret').map((s) => s.metadata.name),
+        ...declaredSecrets(file),
+      ]);
       const configMaps = new Set(ofKind<Manifest>(manifests, 'ConfigMap').map((c) => c.metadata.name));
       for (const d of ofKind<IDeployment>(manifests, 'Deployment')) {
         const pod = d.spec?.template.spec;
         for (const c of pod?.containers ?? []) {
-          for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) expect(secrets, `${d.metadata?.name} ${e.name}`).toContain(e.valueFrom.secretKeyRef.name);
+          for (const e of c.env ?? [])
+            if (e.valueFrom?.secretKeyRef)
+              expect(secrets, `${d.metadata?.name} ${e.name}`).toContain(e.valueFrom.secretKeyRef.name);
           for (const e of c.envFrom ?? []) {
             if (e.secretRef) expect(secrets, String(d.metadata?.name)).toContain(e.secretRef.name);
             if (e.configMapRef) expect(configMaps, String(d.metadata?.name)).toContain(e.configMapRef.name);
           }
         }
         for (const v of pod?.volumes ?? []) {
-          for (const s of v.projected?.sources ?? []) if (s.secret) expect(secrets, `${d.metadata?.name} ${v.name}`).toContain(s.secret.name);
+          for (const s of v.projected?.sources ?? [])
+            if (s.secret) expect(secrets, `${d.metadata?.name} ${v.name}`).toContain(s.secret.name);
         }
       }
       for (const auth of ofKind<ITriggerAuthentication>(manifests, 'TriggerAuthentication')) {
@@ -323,7 +385,9 @@ describe('Helm chart deploy/helm/answerbridge', () => {
     it('scales the gateway with an HPA on CPU', () => {
       const manifests = manifestsOf(file);
       const gateway = appDeployment(manifests, 'gateway');
-      const hpa = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef.name === gateway.metadata?.name);
+      const hpa = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find(
+        (h) => h.spec?.scaleTargetRef.name === gateway.metadata?.name,
+      );
       expect(hpa?.spec?.metrics?.[0]?.resource?.name).toBe('cpu');
       expect(hpa?.spec?.metrics?.[0]?.resource?.target.type).toBe('Utilization');
     });
@@ -338,7 +402,10 @@ describe('Helm chart deploy/helm/answerbridge', () => {
     const prefix = configData(manifests)['QUEUE_PREFIX'] ?? '';
     expect(prefix).toBe('{ab}');
     const triggers = scaled?.spec?.triggers ?? [];
-    expect(triggers.map((t) => t.metadata['listName'])).toEqual([waitList(prefix, 'inbound.answer.v1'), waitList(prefix, 'outbound.send.v1')]);
+    expect(triggers.map((t) => t.metadata['listName'])).toEqual([
+      waitList(prefix, 'inbound.answer.v1'),
+      waitList(prefix, 'outbound.send.v1'),
+    ]);
     for (const t of triggers) {
       expect(t.type).toBe('redis-sentinel');
       expect(t.metadata['sentinelMaster']).toBe('answerbridge');
@@ -349,14 +416,18 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         ['sentinelPassword', 'answerbridge-redis', 'sentinel-password'],
       ]);
     }
-    const hpaTargets = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').map((h) => h.spec?.scaleTargetRef.name);
+    const hpaTargets = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').map(
+      (h) => h.spec?.scaleTargetRef.name,
+    );
     expect(hpaTargets).not.toContain(worker.metadata?.name);
     const url = firstContainer(worker).env?.find((e) => e.name === 'REDIS_URL')?.value;
     expect(url).toBe(
       'redis-sentinel://redis-node-0.redis-headless.redis.svc:26379,redis-node-1.redis-headless.redis.svc:26379,redis-node-2.redis-headless.redis.svc:26379/answerbridge',
     );
     // The apps authenticate to the Sentinels with the same key KEDA uses.
-    expect(firstContainer(worker).env?.find((e) => e.name === 'REDIS_SENTINEL_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'answerbridge-redis', key: 'sentinel-password' });
+    expect(
+      firstContainer(worker).env?.find((e) => e.name === 'REDIS_SENTINEL_PASSWORD')?.valueFrom?.secretKeyRef,
+    ).toEqual({ name: 'answerbridge-redis', key: 'sentinel-password' });
   });
 
   it('scales workers with KEDA over plain Redis: address, database and TLS from redis.url', async () => {
@@ -377,20 +448,29 @@ describe('Helm chart deploy/helm/answerbridge', () => {
   it('falls back to a CPU HPA for workers without KEDA, and renders no Ingress when both are off', () => {
     const manifests = manifestsOf('hpa-fallback-values.yaml');
     const worker = appDeployment(manifests, 'worker');
-    const hpa = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef.name === worker.metadata?.name);
+    const hpa = ofKind<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find(
+      (h) => h.spec?.scaleTargetRef.name === worker.metadata?.name,
+    );
     expect(hpa?.spec?.metrics?.[0]?.resource?.name).toBe('cpu');
     expect(hpa?.spec?.minReplicas).toBe(3);
     expect(ofKind(manifests, 'ScaledObject')).toHaveLength(0);
     expect(ofKind(manifests, 'TriggerAuthentication')).toHaveLength(0);
     expect(ofKind(manifests, 'Ingress')).toHaveLength(0);
-    expect(named(ofKind<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget'), 'ab-answerbridge-gateway').spec).toMatchObject({ minAvailable: 1 });
-    expect(firstContainer(worker).env?.find((e) => e.name === 'REDIS_URL')?.value).toBe('rediss://redis.example.internal:6380/2');
+    expect(
+      named(ofKind<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget'), 'ab-answerbridge-gateway').spec,
+    ).toMatchObject({ minAvailable: 1 });
+    expect(firstContainer(worker).env?.find((e) => e.name === 'REDIS_URL')?.value).toBe(
+      'rediss://redis.example.internal:6380/2',
+    );
   });
 
   it('keeps the app defaults with the minimal values: BullMQ prefix, inline files as Secrets, no password in REDIS_URL', () => {
     const manifests = manifestsOf('default-values.yaml');
     expect(configData(manifests)['QUEUE_PREFIX']).toBe(EnvSchema.shape.QUEUE_PREFIX.parse(undefined));
-    expect(ofKind<Manifest>(manifests, 'Secret').map((s) => s.metadata.name)).toEqual(['ab-answerbridge-bots', 'ab-answerbridge-console-users']);
+    expect(ofKind<Manifest>(manifests, 'Secret').map((s) => s.metadata.name)).toEqual([
+      'ab-answerbridge-bots',
+      'ab-answerbridge-console-users',
+    ]);
     const env = firstContainer(appDeployment(manifests, 'gateway')).env ?? [];
     expect(env.find((e) => e.name === 'REDIS_URL')?.value).toBe('redis://redis-master.redis.svc:6379/0');
     expect(env.some((e) => e.name === 'REDIS_PASSWORD')).toBe(false);
@@ -419,7 +499,9 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       expect(shm?.emptyDir?.medium).toBe('Memory');
       const models = c.volumeMounts?.find((m) => m.mountPath === '/models');
       expect(models?.readOnly).toBe(true);
-      expect(pod?.volumes?.find((v) => v.name === models?.name)?.persistentVolumeClaim?.claimName).toBe('answerbridge-models');
+      expect(pod?.volumes?.find((v) => v.name === models?.name)?.persistentVolumeClaim?.claimName).toBe(
+        'answerbridge-models',
+      );
       expect(pod?.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
       expect(pod?.tolerations?.map((t) => t.key)).toContain('nvidia.com/gpu');
       const svc = named(services, d.metadata?.name);
@@ -442,26 +524,40 @@ describe('Helm chart deploy/helm/answerbridge', () => {
   it('scrapes all three apps through a ServiceMonitor whose endpoints name ports the Services have', () => {
     const manifests = manifestsOf('keda-sentinel-values.yaml');
     const [monitor] = ofKind<Manifest>(manifests, 'ServiceMonitor');
-    const spec = monitor?.['spec'] as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] };
+    const spec = monitor?.['spec'] as {
+      selector: { matchLabels: Record<string, string> };
+      endpoints: { port: string }[];
+    };
     const endpointPorts = new Set(spec.endpoints.map((e) => e.port));
     const scraped = ofKind<IService>(manifests, 'Service').filter(
       (s) => selects(spec.selector.matchLabels, s.metadata?.labels) && appComponents.some((c) => c === component(s)),
     );
     expect(scraped.map((s) => component(s)).sort()).toEqual(['console', 'gateway', 'worker']);
-    for (const s of scraped) expect(s.spec?.ports?.some((p) => endpointPorts.has(String(p.name))), s.metadata?.name).toBe(true);
+    for (const s of scraped)
+      expect(
+        s.spec?.ports?.some((p) => endpointPorts.has(String(p.name))),
+        s.metadata?.name,
+      ).toBe(true);
   });
 
   it('rolls the pods when a setting changes', async () => {
     const before = manifestsOf('default-values.yaml');
     const after = await render('default-values.yaml', 'config.LOG_LEVEL=debug');
     for (const name of appComponents) {
-      const checksum = (ms: Manifest[]) => appDeployment(ms, name).spec?.template.metadata?.annotations?.['checksum/config'];
+      const checksum = (ms: Manifest[]) =>
+        appDeployment(ms, name).spec?.template.metadata?.annotations?.['checksum/config'];
       expect(checksum(after), name).not.toBe(checksum(before));
     }
   });
 
   it('runs fixed replicas with every autoscaler and the console off', async () => {
-    const manifests = await render('default-values.yaml', 'worker.autoscaling.mode=none', 'gateway.autoscaling.enabled=false', 'console.enabled=false', 'consoleUsers.json=');
+    const manifests = await render(
+      'default-values.yaml',
+      'worker.autoscaling.mode=none',
+      'gateway.autoscaling.enabled=false',
+      'console.enabled=false',
+      'consoleUsers.json=',
+    );
     for (const m of manifests) validateManifest(m);
     expect(ofKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(ofKind(manifests, 'ScaledObject')).toHaveLength(0);
@@ -472,16 +568,48 @@ describe('Helm chart deploy/helm/answerbridge', () => {
 
   describe('refuses broken values with a message naming the problem', () => {
     it.concurrent.for([
-      { why: 'a replica count that is not a number (values.schema.json)', sets: ['gateway.replicas=notanumber'], message: /\/gateway\/replicas.*want integer/ },
+      {
+        why: 'a replica count that is not a number (values.schema.json)',
+        sets: ['gateway.replicas=notanumber'],
+        message: /\/gateway\/replicas.*want integer/,
+      },
       { why: 'a misspelt key (values.schema.json)', sets: ['gatway.replicas=3'], message: /'gatway' not allowed/ },
-      { why: 'an unknown worker scaling mode (values.schema.json)', sets: ['worker.autoscaling.mode=vpa'], message: /\/worker\/autoscaling\/mode.*one of/ },
+      {
+        why: 'an unknown worker scaling mode (values.schema.json)',
+        sets: ['worker.autoscaling.mode=vpa'],
+        message: /\/worker\/autoscaling\/mode.*one of/,
+      },
       { why: 'no Milvus address', sets: ['milvus.address='], message: /milvus\.address is required/ },
-      { why: 'a password inside redis.url', sets: ['redis.url=redis://:hunter2@redis:6379/0'], message: /redis\.url must not contain credentials/ },
-      { why: 'no embeddings endpoint and no SGLang', sets: ['embedding.baseUrl='], message: /embedding\.baseUrl is required/ },
-      { why: 'a setting the chart owns set through config', sets: ['config.REDIS_URL=redis://x:6379'], message: /config\.REDIS_URL is set by the chart/ },
-      { why: 'a credential put in the ConfigMap', sets: ['config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY=robot-key'], message: /config\.AGENT_NOTIFY_WECOM_WEBHOOK_KEY is set by the chart; use envFromSecrets/ },
-      { why: 'a password put in the ConfigMap', sets: ['config.REDIS_PASSWORD=pw'], message: /config\.REDIS_PASSWORD is set by the chart/ },
-      { why: 'SGLang without a models volume', sets: ['sglang.enabled=true'], message: /sglang\.models: give exactly one of existingClaim and hostPath/ },
+      {
+        why: 'a password inside redis.url',
+        sets: ['redis.url=redis://:hunter2@redis:6379/0'],
+        message: /redis\.url must not contain credentials/,
+      },
+      {
+        why: 'no embeddings endpoint and no SGLang',
+        sets: ['embedding.baseUrl='],
+        message: /embedding\.baseUrl is required/,
+      },
+      {
+        why: 'a setting the chart owns set through config',
+        sets: ['config.REDIS_URL=redis://x:6379'],
+        message: /config\.REDIS_URL is set by the chart/,
+      },
+      {
+        why: 'a credential put in the ConfigMap',
+        sets: ['config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY=robot-key'],
+        message: /config\.AGENT_NOTIFY_WECOM_WEBHOOK_KEY is set by the chart; use envFromSecrets/,
+      },
+      {
+        why: 'a password put in the ConfigMap',
+        sets: ['config.REDIS_PASSWORD=pw'],
+        message: /config\.REDIS_PASSWORD is set by the chart/,
+      },
+      {
+        why: 'SGLang without a models volume',
+        sets: ['sglang.enabled=true'],
+        message: /sglang\.models: give exactly one of existingClaim and hostPath/,
+      },
     ])('$why', async ({ sets, message }, { expect }) => {
       const result = await template('default-values.yaml', ...sets);
       expect(result.exitCode).not.toBe(0);
@@ -489,20 +617,29 @@ describe('Helm chart deploy/helm/answerbridge', () => {
     });
 
     it('and the validator rejects a Deployment whose containerPort is a string, or a kind it has no schema for', () => {
-      const gateway = structuredClone(manifestsOf('default-values.yaml').find((m) => m.kind === 'Deployment' && component(m) === 'gateway'));
+      const gateway = structuredClone(
+        manifestsOf('default-values.yaml').find((m) => m.kind === 'Deployment' && component(m) === 'gateway'),
+      );
       if (!gateway) throw new Error('no gateway Deployment rendered');
       expect(() => validateManifest(gateway)).not.toThrow();
-      const port = firstContainer(gateway as unknown as IDeployment).ports?.[0] as unknown as { containerPort: unknown };
+      const port = firstContainer(gateway as unknown as IDeployment).ports?.[0] as unknown as {
+        containerPort: unknown;
+      };
       port.containerPort = '3000';
       expect(() => validateManifest(gateway)).toThrow(/containerPort must be integer/);
-      expect(() => validateManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toThrow(/has no schema/);
+      expect(() => validateManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toThrow(
+        /has no schema/,
+      );
     });
   });
 });
 
 describe('values for the official Milvus chart (deploy/helm/milvus-values.yaml)', () => {
   it('runs Milvus in cluster mode on the server line our Milvus SDK is made for', () => {
-    const values = parse(readFileSync(path.join(repoRoot, 'deploy/helm/milvus-values.yaml'), 'utf8')) as { cluster?: { enabled?: boolean }; image?: { all?: { tag?: string } } };
+    const values = parse(readFileSync(path.join(repoRoot, 'deploy/helm/milvus-values.yaml'), 'utf8')) as {
+      cluster?: { enabled?: boolean };
+      image?: { all?: { tag?: string } };
+    };
     expect(values.cluster?.enabled).toBe(true);
     expect(values.image?.all?.tag).toMatch(new RegExp(`^v${milvusSdkLine().replace('.', '\\.')}\\.\\d+$`));
   });
@@ -510,9 +647,15 @@ describe('values for the official Milvus chart (deploy/helm/milvus-values.yaml)'
 
 describe('the chart and deploy/compose agree', () => {
   it('run the same SGLang release, with the same reranker flags', () => {
-    const values = parse(readFileSync(path.join(repoRoot, chart, 'values.yaml'), 'utf8')) as { sglang: { image: { repository: string; tag: string }; reranker: { extraArgs: string[] } } };
-    const compose = parse(readFileSync(path.join(repoRoot, 'deploy/compose/compose.yaml'), 'utf8')) as { services: Record<string, { image?: string; command?: string[] }> };
+    const values = parse(readFileSync(path.join(repoRoot, chart, 'values.yaml'), 'utf8')) as {
+      sglang: { image: { repository: string; tag: string }; reranker: { extraArgs: string[] } };
+    };
+    const compose = parse(readFileSync(path.join(repoRoot, 'deploy/compose/compose.yaml'), 'utf8')) as {
+      services: Record<string, { image?: string; command?: string[] }>;
+    };
     expect(compose.services['sglang']?.image).toBe(`${values.sglang.image.repository}:${values.sglang.image.tag}`);
-    expect(compose.services['sglang-reranker']?.command).toEqual(expect.arrayContaining(values.sglang.reranker.extraArgs));
+    expect(compose.services['sglang-reranker']?.command).toEqual(
+      expect.arrayContaining(values.sglang.reranker.extraArgs),
+    );
   });
 });

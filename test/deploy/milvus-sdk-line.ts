@@ -8,7 +8,9 @@ const root = path.resolve(import.meta.dirname, '../..');
  * for Milvus 3.0, 2.6.x for 2.6): the servers that deploy/ pins must be of that line.
  */
 export function milvusSdkLine(): string {
-  const { version } = JSON.parse(readFileSync(path.join(root, 'node_modules/@zilliz/milvus2-sdk-node/package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(
+    readFileSync(path.join(root, 'node_modules/@zilliz/milvus2-sdk-node/package.json'), 'utf8'),
+  ) as { version: string };
   const line = /^(\d+\.\d+)\./.exec(version)?.[1];
   if (!line) throw new Error(`unexpected @zilliz/milvus2-sdk-node version ${version}`);
   return line;

@@ -21,9 +21,16 @@ describe('console under attack', () => {
 
   beforeAll(async () => {
     sut = await startSystem();
-    const logger = createLogger({ name: 'console-abuse', level: 'warn', destination: { write: (line) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logger = createLogger({
+      name: 'console-abuse',
+      level: 'warn',
+      destination: { write: (line) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     plain = await startConsole(loadConfig({ ...sut.env, CONSOLE_PORT: '0' }, {}), logger);
-    proxied = await startConsole(loadConfig({ ...sut.env, CONSOLE_PORT: '0', CONSOLE_TRUST_PROXY: 'loopback' }, {}), logger);
+    proxied = await startConsole(
+      loadConfig({ ...sut.env, CONSOLE_PORT: '0', CONSOLE_TRUST_PROXY: 'loopback' }, {}),
+      logger,
+    );
   });
   afterAll(async () => {
     await plain?.close();
@@ -34,7 +41,9 @@ describe('console under attack', () => {
   it('refuses guesses at an account once its budget is spent, then the right password too, on every replica', async () => {
     const limit = sut.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT;
     // 60 guesses at once: the budget is taken atomically, so exactly `limit` reach the password check.
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => ConsoleClient.attemptLogin(plain.url, 'agent1', `guess-${i}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => ConsoleClient.attemptLogin(plain.url, 'agent1', `guess-${i}`)),
+    );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(limit);
     expect(statuses.filter((s) => s === 429)).toHaveLength(60 - limit);
@@ -56,38 +65,79 @@ describe('console under attack', () => {
     expect((await ConsoleClient.attemptLogin(plain.url, 'agent2', PASSWORD)).status).toBe(200);
 
     // An operator can alert on it: a structured warning and a counter.
-    expect(logLines).toContainEqual(expect.objectContaining({ level: 40, event: 'console_login_throttled', by: 'account', account: 'agent1', address: expect.stringMatching(/127\.0\.0\.1/) }));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        event: 'console_login_throttled',
+        by: 'account',
+        account: 'agent1',
+        address: expect.stringMatching(/127\.0\.0\.1/),
+      }),
+    );
     const metrics = await (await fetch(`${plain.url}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`answerbridge_console_logins_throttled_total\\{by="account",service="console"\\} ${60 - limit + 1}\\b`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `answerbridge_console_logins_throttled_total\\{by="account",service="console"\\} ${60 - limit + 1}\\b`,
+      ),
+    );
   });
 
   it("does not let guessing from one address lock the account's owner out elsewhere, but stops guessing spread over many addresses", async () => {
     // agent1 is locked at 127.0.0.1 by the test above; its owner, elsewhere, logs in.
-    expect((await ConsoleClient.attemptLogin(proxied.url, 'agent1', PASSWORD, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(200);
+    expect(
+      (await ConsoleClient.attemptLogin(proxied.url, 'agent1', PASSWORD, { 'x-forwarded-for': '198.51.100.9' })).status,
+    ).toBe(200);
     // Ten addresses, each within its own budget for the account, spend the account-wide one (ten times it).
     const limit = sut.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT;
     for (let a = 1; a <= 10; a++) {
-      const tries = await Promise.all(Array.from({ length: limit }, (_, i) => ConsoleClient.attemptLogin(proxied.url, 'ghost', `guess-${i}`, { 'x-forwarded-for': `198.51.100.${100 + a}` })));
+      const tries = await Promise.all(
+        Array.from({ length: limit }, (_, i) =>
+          ConsoleClient.attemptLogin(proxied.url, 'ghost', `guess-${i}`, {
+            'x-forwarded-for': `198.51.100.${100 + a}`,
+          }),
+        ),
+      );
       expect(tries.map((r) => r.status)).toEqual(Array.from({ length: limit }, () => 401));
     }
-    const eleventh = await ConsoleClient.attemptLogin(proxied.url, 'ghost', 'guess', { 'x-forwarded-for': '198.51.100.200' });
+    const eleventh = await ConsoleClient.attemptLogin(proxied.url, 'ghost', 'guess', {
+      'x-forwarded-for': '198.51.100.200',
+    });
     expect(eleventh.status).toBe(429);
   });
 
   it('refuses an address that sprays guesses across many accounts, whoever it tries next', async () => {
     const limit = sut.config.CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS;
     const attacker = { 'x-forwarded-for': '203.0.113.7' };
-    const answers = await Promise.all(Array.from({ length: limit + 10 }, (_, i) => ConsoleClient.attemptLogin(proxied.url, `spray${i}`, 'password1', attacker)));
+    const answers = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, i) =>
+        ConsoleClient.attemptLogin(proxied.url, `spray${i}`, 'password1', attacker),
+      ),
+    );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(limit);
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
     // A real account with its right password, from that address: refused. From another address: fine.
     expect((await ConsoleClient.attemptLogin(proxied.url, 'agent2', PASSWORD, attacker)).status).toBe(429);
-    expect((await ConsoleClient.attemptLogin(proxied.url, 'agent2', PASSWORD, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
-    expect(logLines).toContainEqual(expect.objectContaining({ event: 'console_login_throttled', by: 'address', account: 'agent2', address: '203.0.113.7' }));
+    expect(
+      (await ConsoleClient.attemptLogin(proxied.url, 'agent2', PASSWORD, { 'x-forwarded-for': '203.0.113.8' })).status,
+    ).toBe(200);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        event: 'console_login_throttled',
+        by: 'address',
+        account: 'agent2',
+        address: '203.0.113.7',
+      }),
+    );
 
     // Rotating through the addresses of one IPv6 /64 (one subscriber's) does not reset the count.
-    const rotating = await Promise.all(Array.from({ length: limit + 10 }, (_, i) => ConsoleClient.attemptLogin(proxied.url, `v6spray${i}`, 'password1', { 'x-forwarded-for': `2001:db8:7:7::${(i + 1).toString(16)}` })));
+    const rotating = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, i) =>
+        ConsoleClient.attemptLogin(proxied.url, `v6spray${i}`, 'password1', {
+          'x-forwarded-for': `2001:db8:7:7::${(i + 1).toString(16)}`,
+        }),
+      ),
+    );
     expect(rotating.filter((r) => r.status === 429)).toHaveLength(10);
   });
 
@@ -104,7 +154,10 @@ describe('console under attack', () => {
     expect(await cookieOf(plain.url, https)).not.toMatch(/;\s*Secure/i);
     expect(await cookieOf(plain.url, {})).toMatch(/HttpOnly/i);
     // CONSOLE_COOKIE_SECURE=true forces it (TLS ended somewhere the console cannot see).
-    const forced = await startConsole(loadConfig({ ...sut.env, CONSOLE_PORT: '0', CONSOLE_COOKIE_SECURE: 'true' }, {}), createLogger({ name: 'forced', level: 'error' }));
+    const forced = await startConsole(
+      loadConfig({ ...sut.env, CONSOLE_PORT: '0', CONSOLE_COOKIE_SECURE: 'true' }, {}),
+      createLogger({ name: 'forced', level: 'error' }),
+    );
     try {
       expect(await cookieOf(forced.url, {})).toMatch(/;\s*Secure/i);
     } finally {
@@ -123,7 +176,10 @@ describe('console under attack', () => {
     streams.push(await admin.events());
 
     const evicted = await oldest.next('evicted');
-    expect(evicted).toMatchObject({ error: 'CONSOLE.TOO_MANY_EVENT_STREAMS', message: expect.stringContaining(`最多 ${max} 个`) });
+    expect(evicted).toMatchObject({
+      error: 'CONSOLE.TOO_MANY_EVENT_STREAMS',
+      message: expect.stringContaining(`最多 ${max} 个`),
+    });
     await oldest.ended;
 
     // The newer ones, and the other session's, still deliver events.
@@ -142,7 +198,16 @@ describe('console under attack', () => {
 
   it('sends a CSP without unsafe-inline on every page it serves, and the inbox page carries no inline code', async () => {
     const admin = await ConsoleClient.login(sut.console.url, 'admin');
-    const pages = ['/', '/admin/queues', '/admin/queues/queue/inbound', '/inbox/inbox.js', '/inbox/inbox.css', '/api/me', '/no-such-page', '/healthz'];
+    const pages = [
+      '/',
+      '/admin/queues',
+      '/admin/queues/queue/inbound',
+      '/inbox/inbox.js',
+      '/inbox/inbox.css',
+      '/api/me',
+      '/no-such-page',
+      '/healthz',
+    ];
     for (const page of pages) {
       const res = await fetch(`${sut.console.url}${page}`, { headers: { cookie: admin.cookieHeader } });
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -150,7 +215,8 @@ describe('console under attack', () => {
       expect(csp, page).not.toContain('unsafe-inline');
       expect(csp, page).toContain("object-src 'none'");
       expect(csp, page).toContain("frame-ancestors 'none'");
-      if ((res.headers.get('content-type') ?? '').startsWith('text/html')) expect(csp, page).toMatch(/default-src 'self'/);
+      if ((res.headers.get('content-type') ?? '').startsWith('text/html'))
+        expect(csp, page).toMatch(/default-src 'self'/);
     }
     const html = await (await fetch(sut.console.url)).text();
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DecisionRecord } from '@answerbridge/core';
-import { RedisConversationState, RedisDecisionLog, RedisEscalationStore, createRedis, type Redis } from '@answerbridge/queue';
+import {
+  RedisConversationState,
+  RedisDecisionLog,
+  RedisEscalationStore,
+  createRedis,
+  type Redis,
+} from '@answerbridge/queue';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -9,12 +15,26 @@ const DAY_MS = 86_400_000;
 
 const decision = (conversationId: string, question: string): DecisionRecord => {
   const [channel = '', botId = ''] = conversationId.split('/');
-  return { at: Date.now(), botId, channel, messageId: randomUUID(), conversationId, question, kind: 'answer', reason: 'test', entryId: null, confidence: null, thresholds: { answer: 0.9, suggest: 0.8 }, scores: [] };
+  return {
+    at: Date.now(),
+    botId,
+    channel,
+    messageId: randomUUID(),
+    conversationId,
+    question,
+    kind: 'answer',
+    reason: 'test',
+    entryId: null,
+    confidence: null,
+    thresholds: { answer: 0.9, suggest: 0.8 },
+    scores: [],
+  };
 };
 
 async function keysUnder(redis: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const page of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) found.push(...page);
+  for await (const page of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>)
+    found.push(...page);
   return found.sort();
 }
 
@@ -31,7 +51,12 @@ describe('retention of the decision log and conversation memory', () => {
   it('trims a decision older than the retention when the next one is recorded, and keeps the new one', async () => {
     const log = new RedisDecisionLog(redis, `${prefix}-a`, { retentionMs: DAY_MS });
     // A decision recorded two days ago (its stream id carries the time it was added).
-    await redis.xadd(`${prefix}-a:decisions`, `${Date.now() - 2 * DAY_MS}-0`, 'd', JSON.stringify(decision('wecom/b/old', '两天前的问题')));
+    await redis.xadd(
+      `${prefix}-a:decisions`,
+      `${Date.now() - 2 * DAY_MS}-0`,
+      'd',
+      JSON.stringify(decision('wecom/b/old', '两天前的问题')),
+    );
     await log.record(decision('wecom/b/new', '今天的问题'));
     expect((await log.recent(10)).map((d) => d.question)).toEqual(['今天的问题']);
     await redis.del(`${prefix}-a:decisions`);
@@ -39,8 +64,18 @@ describe('retention of the decision log and conversation memory', () => {
 
   it('trims old decisions of a quiet bot on the sweep, with nothing new recorded', async () => {
     const log = new RedisDecisionLog(redis, `${prefix}-b`, { retentionMs: DAY_MS });
-    await redis.xadd(`${prefix}-b:decisions`, `${Date.now() - 3 * DAY_MS}-0`, 'd', JSON.stringify(decision('wecom/b/u1', '三天前')));
-    await redis.xadd(`${prefix}-b:decisions`, `${Date.now() - DAY_MS / 2}-0`, 'd', JSON.stringify(decision('wecom/b/u2', '半天前')));
+    await redis.xadd(
+      `${prefix}-b:decisions`,
+      `${Date.now() - 3 * DAY_MS}-0`,
+      'd',
+      JSON.stringify(decision('wecom/b/u1', '三天前')),
+    );
+    await redis.xadd(
+      `${prefix}-b:decisions`,
+      `${Date.now() - DAY_MS / 2}-0`,
+      'd',
+      JSON.stringify(decision('wecom/b/u2', '半天前')),
+    );
     expect(await log.expire()).toBe(1);
     expect((await log.recent(10)).map((d) => d.question)).toEqual(['半天前']);
     await redis.del(`${prefix}-b:decisions`);
@@ -56,7 +91,13 @@ describe('retention of the decision log and conversation memory', () => {
 });
 
 interface Erased {
-  deleted: { conversations: number; escalations: number; historyEntries: number; decisions: number; conversationState: number };
+  deleted: {
+    conversations: number;
+    escalations: number;
+    historyEntries: number;
+    decisions: number;
+    conversationState: number;
+  };
 }
 
 /**
@@ -75,8 +116,15 @@ describe("erasing one person's data on request", () => {
     (await new RedisDecisionLog(sut.redis, prefix()).recent(1000)).filter((d) => d.conversationId === conversationId);
 
   beforeAll(async () => {
-    sut = await startSystem({ LOG_LEVEL: 'info' }, () => [], (line) => logLines.push(line));
-    [admin, agent] = await Promise.all([ConsoleClient.login(sut.console.url, 'admin'), ConsoleClient.login(sut.console.url, 'agent1')]);
+    sut = await startSystem(
+      { LOG_LEVEL: 'info' },
+      () => [],
+      (line) => logLines.push(line),
+    );
+    [admin, agent] = await Promise.all([
+      ConsoleClient.login(sut.console.url, 'admin'),
+      ConsoleClient.login(sut.console.url, 'agent1'),
+    ]);
     const client = sut.simulator.wecomClient(sut.bot.id);
     for (const user of ['alice', 'bob']) {
       // "密码" gets a "did you mean" list (the bot remembers what it offered); then a question it hands over.
@@ -96,8 +144,19 @@ describe("erasing one person's data on request", () => {
       ['dingtalk/dt/cidGroup1==/dave', 'dave'],
     ] as const) {
       await store.open({
-        conversationId: id, botId: 'dt', channel: 'dingtalk', senderId: person, replyTarget: { channel: 'dingtalk', robotCode: 'dt', chatType: 'direct', staffId: person },
-        state: 'waiting', reason: 'asked-for-human', question: `${person} 的问题`, candidates: [], escalatedAt: Date.now(), agentId: null, claimedAt: null, resolvedAt: null,
+        conversationId: id,
+        botId: 'dt',
+        channel: 'dingtalk',
+        senderId: person,
+        replyTarget: { channel: 'dingtalk', robotCode: 'dt', chatType: 'direct', staffId: person },
+        state: 'waiting',
+        reason: 'asked-for-human',
+        question: `${person} 的问题`,
+        candidates: [],
+        escalatedAt: Date.now(),
+        agentId: null,
+        claimedAt: null,
+        resolvedAt: null,
       });
       await store.append(id, { id: randomUUID(), at: Date.now(), from: 'asker', text: `${person} 的问题` });
       await decisions.record(decision(id, `${person} 的问题`));
@@ -109,7 +168,7 @@ describe("erasing one person's data on request", () => {
 
   it('seeded what it erases: escalations, histories, decisions and memory of both askers', async () => {
     for (const user of ['alice', 'bob']) {
-      expect((await sut.redis.hget(`${prefix()}:esc:${wecom(user)}`, 'state'))).toBe('waiting');
+      expect(await sut.redis.hget(`${prefix()}:esc:${wecom(user)}`, 'state')).toBe('waiting');
       expect(await sut.redis.llen(`${prefix()}:esc:${wecom(user)}:history`)).toBeGreaterThanOrEqual(2);
       expect((await decisionsOf(wecom(user))).length).toBeGreaterThanOrEqual(2);
       expect(await keysUnder(sut.redis, `${prefix()}:conv:${wecom(user)}:*`)).not.toEqual([]);
@@ -118,16 +177,32 @@ describe("erasing one person's data on request", () => {
 
   it('refuses agents (403), requests without the CSRF token (403) and malformed requests (400)', async () => {
     const person = { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' };
-    expect(await agent.call('POST', erasePath, person)).toMatchObject({ status: 403, body: { error: 'CONSOLE.FORBIDDEN' } });
-    expect(await admin.call('POST', erasePath, person, { csrf: false })).toMatchObject({ status: 403, body: { error: 'CONSOLE.CSRF' } });
-    expect(await admin.call('POST', erasePath, { ...person, channel: 'email' })).toMatchObject({ status: 400, body: { error: 'CONSOLE.BAD_INPUT' } });
-    expect(await admin.call('POST', erasePath, { channel: 'wecom', botId: sut.bot.id })).toMatchObject({ status: 400, body: { error: 'CONSOLE.BAD_INPUT' } });
+    expect(await agent.call('POST', erasePath, person)).toMatchObject({
+      status: 403,
+      body: { error: 'CONSOLE.FORBIDDEN' },
+    });
+    expect(await admin.call('POST', erasePath, person, { csrf: false })).toMatchObject({
+      status: 403,
+      body: { error: 'CONSOLE.CSRF' },
+    });
+    expect(await admin.call('POST', erasePath, { ...person, channel: 'email' })).toMatchObject({
+      status: 400,
+      body: { error: 'CONSOLE.BAD_INPUT' },
+    });
+    expect(await admin.call('POST', erasePath, { channel: 'wecom', botId: sut.bot.id })).toMatchObject({
+      status: 400,
+      body: { error: 'CONSOLE.BAD_INPUT' },
+    });
     expect(await sut.redis.exists(`${prefix()}:esc:${wecom('alice')}`)).toBe(1);
   });
 
-  it('refuses with 409 while an agent holds one of the person\'s conversations, and deletes nothing of it', async () => {
+  it("refuses with 409 while an agent holds one of the person's conversations, and deletes nothing of it", async () => {
     expect((await agent.call('POST', agent.conversationPath(wecom('alice'), 'claim'))).status).toBe(200);
-    const refused = await admin.call<{ error: string; message: string; heldConversations: unknown[] }>('POST', erasePath, { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' });
+    const refused = await admin.call<{ error: string; message: string; heldConversations: unknown[] }>(
+      'POST',
+      erasePath,
+      { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' },
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe('PERSONAL_DATA.WITH_AGENT');
     expect(refused.body.message).toMatch(/^此人有会话正由客服处理/);
@@ -141,7 +216,11 @@ describe("erasing one person's data on request", () => {
   it("deletes everything of the person once the conversation is resolved, and nothing of anyone else's", async () => {
     const bobBefore = await keysUnder(sut.redis, `${prefix()}:*bob*`);
     const bobDecisions = await decisionsOf(wecom('bob'));
-    const erased = await admin.call<Erased>('POST', erasePath, { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' });
+    const erased = await admin.call<Erased>('POST', erasePath, {
+      channel: 'wecom',
+      botId: sut.bot.id,
+      senderId: 'alice',
+    });
     expect(erased.status).toBe(200);
     expect(erased.body.deleted).toMatchObject({ conversations: 1, escalations: 1 });
     expect(erased.body.deleted.historyEntries).toBeGreaterThanOrEqual(4);
@@ -158,16 +237,34 @@ describe("erasing one person's data on request", () => {
     expect(queue.body.waiting.map((c) => c.conversationId)).toContain(wecom('bob'));
 
     // The audit line: who asked, whose data, counts; not what the person wrote.
-    const audit = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'personal_data_erased');
-    expect(audit).toEqual([expect.objectContaining({ by: 'admin', person: { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' }, deleted: erased.body.deleted })]);
+    const audit = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'personal_data_erased');
+    expect(audit).toEqual([
+      expect.objectContaining({
+        by: 'admin',
+        person: { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' },
+        deleted: erased.body.deleted,
+      }),
+    ]);
     expect(JSON.stringify(audit)).not.toContain('股票期权');
 
     // Asked again: nothing left to delete.
-    const again = await admin.call<Erased>('POST', erasePath, { channel: 'wecom', botId: sut.bot.id, senderId: 'alice' });
-    expect(again.body.deleted).toEqual({ conversations: 0, escalations: 0, historyEntries: 0, decisions: 0, conversationState: 0 });
+    const again = await admin.call<Erased>('POST', erasePath, {
+      channel: 'wecom',
+      botId: sut.bot.id,
+      senderId: 'alice',
+    });
+    expect(again.body.deleted).toEqual({
+      conversations: 0,
+      escalations: 0,
+      historyEntries: 0,
+      decisions: 0,
+      conversationState: 0,
+    });
   });
 
-  it('deletes a DingTalk person\'s direct and group conversations (waiting ones too) and keeps the others in the group', async () => {
+  it("deletes a DingTalk person's direct and group conversations (waiting ones too) and keeps the others in the group", async () => {
     const erased = await admin.call<Erased>('POST', erasePath, { channel: 'dingtalk', botId: 'dt', senderId: 'carol' });
     expect(erased.status).toBe(200);
     expect(erased.body.deleted).toMatchObject({ conversations: 2, escalations: 2, historyEntries: 2, decisions: 2 });

@@ -20,14 +20,35 @@ const answerOf = (id: string) => faq.find((e) => e.id === id)?.answer;
  */
 describe('DingTalk channel', () => {
   let sut: SystemUnderTest;
-  const stream = (id: string): DingTalkBotConfig => ({ id: `${id}s`, channel: 'dingtalk', clientId: `ding${id}s`, clientSecret: `secret-${id}-s`, mode: 'stream', robotName: '小助手', knowledgeBase: id, language: 'zh' });
-  const http = (id: string): DingTalkBotConfig => ({ id: `${id}h`, channel: 'dingtalk', clientId: `ding${id}h`, clientSecret: `secret-${id}-h`, mode: 'http', knowledgeBase: id, language: 'zh' });
+  const stream = (id: string): DingTalkBotConfig => ({
+    id: `${id}s`,
+    channel: 'dingtalk',
+    clientId: `ding${id}s`,
+    clientSecret: `secret-${id}-s`,
+    mode: 'stream',
+    robotName: '小助手',
+    knowledgeBase: id,
+    language: 'zh',
+  });
+  const http = (id: string): DingTalkBotConfig => ({
+    id: `${id}h`,
+    channel: 'dingtalk',
+    clientId: `ding${id}h`,
+    clientSecret: `secret-${id}-h`,
+    mode: 'http',
+    knowledgeBase: id,
+    language: 'zh',
+  });
   let streamBot: DingTalkBotConfig;
   let httpBot: DingTalkBotConfig;
 
   beforeAll(async () => {
     sut = await startSystem(
-      { SIMULATOR_DINGTALK_REDELIVER_MS: '1500', SIMULATOR_DINGTALK_PING_MS: '300', DINGTALK_STREAM_WATCHDOG_SECONDS: '3' },
+      {
+        SIMULATOR_DINGTALK_REDELIVER_MS: '1500',
+        SIMULATOR_DINGTALK_PING_MS: '300',
+        DINGTALK_STREAM_WATCHDOG_SECONDS: '3',
+      },
       (botId) => [stream(botId), http(botId)],
     );
     streamBot = sut.config.bots.find((b) => b.channel === 'dingtalk' && b.mode === 'stream') as DingTalkBotConfig;
@@ -52,7 +73,12 @@ describe('DingTalk channel', () => {
 
   it('ignores a group message without @, and answers one with @ mentioning the asker', async () => {
     const before = sut.simulator.dingtalk.sent.length;
-    const ignored = sut.simulator.dingtalk.push(streamBot.id, { from: 'lisi', text: '年假有几天？', group: '产品部', atBot: false });
+    const ignored = sut.simulator.dingtalk.push(streamBot.id, {
+      from: 'lisi',
+      text: '年假有几天？',
+      group: '产品部',
+      atBot: false,
+    });
     await sut.simulator.dingtalk.acked$(ignored.messageId);
     sut.simulator.dingtalk.push(streamBot.id, { from: 'lisi', text: '年假有几天？', group: '产品部', atBot: true });
     const reply = await sut.simulator.dingtalk.nextMessageTo('lisi');
@@ -74,7 +100,18 @@ describe('DingTalk channel', () => {
 
   it('with two gateway replicas connected, answers every message exactly once', async () => {
     const second = await startGateway(
-      loadConfig({ GATEWAY_PORT: '0', REDIS_URL: sut.config.REDIS_URL, QUEUE_PREFIX: sut.config.QUEUE_PREFIX, BOTS_FILE: sut.config.BOTS_FILE, DINGTALK_API_BASE_URL: sut.simulator.url, DINGTALK_WEBHOOK_ORIGINS: sut.env.DINGTALK_WEBHOOK_ORIGINS, DINGTALK_STREAM_WATCHDOG_SECONDS: '3' }, {}),
+      loadConfig(
+        {
+          GATEWAY_PORT: '0',
+          REDIS_URL: sut.config.REDIS_URL,
+          QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
+          BOTS_FILE: sut.config.BOTS_FILE,
+          DINGTALK_API_BASE_URL: sut.simulator.url,
+          DINGTALK_WEBHOOK_ORIGINS: sut.env.DINGTALK_WEBHOOK_ORIGINS,
+          DINGTALK_STREAM_WATCHDOG_SECONDS: '3',
+        },
+        {},
+      ),
       createLogger({ name: 'replica2', level: 'error' }),
     );
     try {
@@ -94,9 +131,26 @@ describe('DingTalk channel', () => {
   it('stays ready with a Stream bot that cannot connect, and shows each socket in /readyz and /metrics', async () => {
     // A bot with credentials DingTalk refuses: its socket never opens, and the gateway must still take callbacks.
     const botsFile = path.join(mkdtempSync(path.join(tmpdir(), 'ab-broken-stream-')), 'bots.json');
-    const broken: DingTalkBotConfig = { ...streamBot, id: 'brokenstream', clientId: 'dingbrokenstream', clientSecret: 'refused' };
+    const broken: DingTalkBotConfig = {
+      ...streamBot,
+      id: 'brokenstream',
+      clientId: 'dingbrokenstream',
+      clientSecret: 'refused',
+    };
     writeFileSync(botsFile, JSON.stringify({ bots: [...sut.config.bots, broken] }));
-    const gateway = await startGateway(loadConfig({ GATEWAY_PORT: '0', REDIS_URL: sut.config.REDIS_URL, QUEUE_PREFIX: sut.config.QUEUE_PREFIX, BOTS_FILE: botsFile, DINGTALK_API_BASE_URL: sut.simulator.url }, {}), createLogger({ name: 'broken-stream', level: 'silent' }));
+    const gateway = await startGateway(
+      loadConfig(
+        {
+          GATEWAY_PORT: '0',
+          REDIS_URL: sut.config.REDIS_URL,
+          QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
+          BOTS_FILE: botsFile,
+          DINGTALK_API_BASE_URL: sut.simulator.url,
+        },
+        {},
+      ),
+      createLogger({ name: 'broken-stream', level: 'silent' }),
+    );
     try {
       await gateway.streams.find((s) => s.clientId === streamBot.clientId)?.ready();
       const readyz = await fetch(`${gateway.url}/readyz`);
@@ -108,8 +162,12 @@ describe('DingTalk channel', () => {
         ]),
       );
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-      expect(metrics).toContain(`answerbridge_dingtalk_stream_connected{client_id="${streamBot.clientId}",service="gateway"} 1`);
-      expect(metrics).toContain('answerbridge_dingtalk_stream_connected{client_id="dingbrokenstream",service="gateway"} 0');
+      expect(metrics).toContain(
+        `answerbridge_dingtalk_stream_connected{client_id="${streamBot.clientId}",service="gateway"} 1`,
+      );
+      expect(metrics).toContain(
+        'answerbridge_dingtalk_stream_connected{client_id="dingbrokenstream",service="gateway"} 0',
+      );
     } finally {
       await gateway.close();
     }
@@ -120,7 +178,10 @@ describe('DingTalk channel', () => {
     const tokensBefore = sut.simulator.dingtalk.calls.token;
     sut.simulator.dingtalk.push(streamBot.id, { from: 'zhaoliu', text: '年假有几天？' });
     sut.simulator.dingtalk.push(streamBot.id, { from: 'qianqi', text: '怎么请假？', group: '研发部', atBot: true });
-    expect(await sut.simulator.dingtalk.nextMessageTo('zhaoliu')).toMatchObject({ via: 'openapi-user', text: answerOf('annual-leave') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('zhaoliu')).toMatchObject({
+      via: 'openapi-user',
+      text: answerOf('annual-leave'),
+    });
     const group = await sut.simulator.dingtalk.nextMessageTo(`cid${Buffer.from('研发部').toString('base64')}`);
     expect(group).toMatchObject({ via: 'openapi-group', text: answerOf('leave-request') });
     sut.simulator.dingtalk.options.sessionTtlMs = 5_400_000;
@@ -136,7 +197,9 @@ describe('DingTalk channel', () => {
     const opened = connection?.connections ?? 0;
     sut.simulator.dingtalk.sendRaw(streamBot.clientId, 'this is not JSON {');
     const afterGarbage = sut.simulator.dingtalk.push(streamBot.id, { from: 'garbage', text: '怎么报销差旅费？' });
-    expect(await sut.simulator.dingtalk.nextMessageTo('garbage')).toMatchObject({ text: answerOf('travel-reimbursement') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('garbage')).toMatchObject({
+      text: answerOf('travel-reimbursement'),
+    });
     await sut.simulator.dingtalk.acked$(afterGarbage.messageId);
 
     sut.simulator.dingtalk.dropConnections(streamBot.clientId);
@@ -175,7 +238,14 @@ describe('DingTalk channel', () => {
       sut.simulator.dingtalk.on('open', on);
     });
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const connection = new DingTalkStreamConnection({ clientId: 'dingwrong', clientSecret: 'nope', apiBaseUrl: sut.simulator.url, watchdogMs: 60_000, logger: quiet, onRobotMessage: async () => undefined });
+    const connection = new DingTalkStreamConnection({
+      clientId: 'dingwrong',
+      clientSecret: 'nope',
+      apiBaseUrl: sut.simulator.url,
+      watchdogMs: 60_000,
+      logger: quiet,
+      onRobotMessage: async () => undefined,
+    });
     connection.start();
     await third;
     await connection.stop();
@@ -188,7 +258,10 @@ describe('DingTalk channel', () => {
     const body = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'httpuser', text: '公司 Wi-Fi 密码是多少' });
     const ok = await sut.simulator.dingtalkHttpCallback(httpBot.id, body);
     expect(ok.status).toBe(200);
-    expect(await sut.simulator.dingtalk.nextMessageTo('httpuser')).toMatchObject({ via: 'webhook', text: answerOf('wifi') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('httpuser')).toMatchObject({
+      via: 'webhook',
+      text: answerOf('wifi'),
+    });
     await sut.idle();
     const before = await sut.inspector.total();
     const stale = String(Date.now() - 3_601_000);
@@ -198,15 +271,28 @@ describe('DingTalk channel', () => {
       { options: { timestamp: String(Date.now() + 3_601_000) }, status: 401 },
       { options: { timestamp: 'yesterday' }, status: 401 },
     ];
-    for (const c of cases) expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, body, c.options)).status).toBe(c.status);
+    for (const c of cases)
+      expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, body, c.options)).status).toBe(c.status);
     const url = `${sut.gateway.url}/dingtalk/${httpBot.id}/callback`;
-    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(unsigned.status).toBe(401);
     const { dingtalkSign } = await import('@answerbridge/channel-dingtalk');
     const ts = String(Date.now());
-    const badJson = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) }, body: '{"msgId":' });
+    const badJson = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) },
+      body: '{"msgId":',
+    });
     expect(badJson.status).toBe(400);
-    const missingFields = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) }, body: '{"msgId":"x"}' });
+    const missingFields = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) },
+      body: '{"msgId":"x"}',
+    });
     expect(missingFields.status).toBe(400);
     expect((await sut.simulator.dingtalkHttpCallback(`nobot`, body).catch(() => ({ status: 404 }))).status).toBe(404);
     const unknownBot = await fetch(`${sut.gateway.url}/dingtalk/nobot/callback`, { method: 'POST', body: '{}' });
@@ -232,13 +318,30 @@ describe('DingTalk channel', () => {
   it('sends Markdown answers as markdown, @mentioning the asker in a group', async () => {
     const { DingTalkSender } = await import('@answerbridge/channel-dingtalk');
     const body = sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'mduser', text: 'x', group: '运营部' });
-    const sender = new DingTalkSender(() => undefined, { get: async () => null, set: async () => undefined, setIfAbsent: async () => true, deleteIfEquals: async () => true }, { webhookOrigins: sut.config.DINGTALK_WEBHOOK_ORIGINS });
+    const sender = new DingTalkSender(
+      () => undefined,
+      {
+        get: async () => null,
+        set: async () => undefined,
+        setIfAbsent: async () => true,
+        deleteIfEquals: async () => true,
+      },
+      { webhookOrigins: sut.config.DINGTALK_WEBHOOK_ORIGINS },
+    );
     await sender.send({
       id: 'reply-md-1',
       botId: streamBot.id,
       inReplyTo: 'x',
       text: '## 报销流程\n1. 提交单据\n2. **主管审批**',
-      target: { channel: 'dingtalk', robotCode: streamBot.clientId, chatType: 'group', openConversationId: String(body.conversationId), staffId: 'mduser', sessionWebhook: String(body.sessionWebhook), sessionWebhookExpiresAt: Number(body.sessionWebhookExpiredTime) },
+      target: {
+        channel: 'dingtalk',
+        robotCode: streamBot.clientId,
+        chatType: 'group',
+        openConversationId: String(body.conversationId),
+        staffId: 'mduser',
+        sessionWebhook: String(body.sessionWebhook),
+        sessionWebhookExpiresAt: Number(body.sessionWebhookExpiredTime),
+      },
     });
     const sent = await sut.simulator.dingtalk.nextMessageTo('mduser');
     expect(sent).toMatchObject({ via: 'webhook', atUserIds: ['mduser'] });
@@ -251,13 +354,25 @@ describe('DingTalk channel', () => {
     sut.simulator.dingtalk.push(streamBot.id, { from: 'humanuser', text: '转人工' });
     expect((await sut.simulator.dingtalk.nextMessageTo('humanuser')).text).toBe(defaultMessages.handover);
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
-    const queue = await agent.call<{ waiting: { conversationId: string; channel: string }[] }>('GET', '/api/conversations');
-    expect(queue.body.waiting).toContainEqual(expect.objectContaining({ conversationId: `dingtalk/${streamBot.id}/humanuser`, channel: 'dingtalk' }));
+    const queue = await agent.call<{ waiting: { conversationId: string; channel: string }[] }>(
+      'GET',
+      '/api/conversations',
+    );
+    expect(queue.body.waiting).toContainEqual(
+      expect.objectContaining({ conversationId: `dingtalk/${streamBot.id}/humanuser`, channel: 'dingtalk' }),
+    );
     // The agent's reply goes back through DingTalk.
-    expect((await agent.call('POST', agent.conversationPath(`dingtalk/${streamBot.id}/humanuser`, 'claim'))).status).toBe(200);
-    const joined = await sut.simulator.dingtalk.nextMessageTo('humanuser', sut.simulator.dingtalk.sent.find((m) => m.to === 'humanuser')?.seq ?? 0);
+    expect(
+      (await agent.call('POST', agent.conversationPath(`dingtalk/${streamBot.id}/humanuser`, 'claim'))).status,
+    ).toBe(200);
+    const joined = await sut.simulator.dingtalk.nextMessageTo(
+      'humanuser',
+      sut.simulator.dingtalk.sent.find((m) => m.to === 'humanuser')?.seq ?? 0,
+    );
     expect(joined.text).toContain('小李');
-    await agent.call('POST', agent.conversationPath(`dingtalk/${streamBot.id}/humanuser`, 'reply'), { text: '您好，我是人工客服。' });
+    await agent.call('POST', agent.conversationPath(`dingtalk/${streamBot.id}/humanuser`, 'reply'), {
+      text: '您好，我是人工客服。',
+    });
     expect((await sut.simulator.dingtalk.nextMessageTo('humanuser', joined.seq)).text).toBe('您好，我是人工客服。');
   });
 });

@@ -39,8 +39,24 @@ describe('DingTalk HTTP mode under a hostile body', () => {
     sut = await startSystem(
       { LOG_LEVEL: 'warn' },
       (id) => [
-        { id: `${id}h`, channel: 'dingtalk', clientId: `ding${id}h`, clientSecret: `secret-${id}-h`, mode: 'http', knowledgeBase: id, language: 'zh' },
-        { id: `${id}s`, channel: 'dingtalk', clientId: `ding${id}s`, clientSecret: `secret-${id}-s`, mode: 'stream', knowledgeBase: id, language: 'zh' },
+        {
+          id: `${id}h`,
+          channel: 'dingtalk',
+          clientId: `ding${id}h`,
+          clientSecret: `secret-${id}-h`,
+          mode: 'http',
+          knowledgeBase: id,
+          language: 'zh',
+        },
+        {
+          id: `${id}s`,
+          channel: 'dingtalk',
+          clientId: `ding${id}s`,
+          clientSecret: `secret-${id}-s`,
+          mode: 'stream',
+          knowledgeBase: id,
+          language: 'zh',
+        },
       ],
       (line) => logs.push(line),
     );
@@ -54,39 +70,60 @@ describe('DingTalk HTTP mode under a hostile body', () => {
   });
 
   it('never POSTs the answer to a sessionWebhook the body points at a local service; the asker still gets it through the OpenAPI', async () => {
-    const body: Record<string, unknown> = { ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'ssrf-asker', text: '怎么更改登录密码?' }), sessionWebhook: internalUrl };
+    const body: Record<string, unknown> = {
+      ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'ssrf-asker', text: '怎么更改登录密码?' }),
+      sessionWebhook: internalUrl,
+    };
     const res = await sut.simulator.dingtalkHttpCallback(httpBot.id, body);
     expect(res.status).toBe(200);
-    expect(await sut.simulator.dingtalk.nextMessageTo('ssrf-asker')).toMatchObject({ via: 'openapi-user', text: answerOf('password-change') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('ssrf-asker')).toMatchObject({
+      via: 'openapi-user',
+      text: answerOf('password-change'),
+    });
     await sut.idle();
     expect(internalHits).toEqual([]);
     // An operator is told, without the webhook's session token (the field is redacted; only its origin is logged).
-    const warning = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.code === 'DINGTALK.SESSION_WEBHOOK_REFUSED' && l.bot === httpBot.id);
+    const warning = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.code === 'DINGTALK.SESSION_WEBHOOK_REFUSED' && l.bot === httpBot.id);
     expect(warning).toMatchObject({ level: 40, webhookOrigin: new URL(internalUrl).origin, msgId: body.msgId });
     const metrics = await (await fetch(`${sut.gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/answerbridge_channel_api_errors_total\{channel="dingtalk",code="SESSION_WEBHOOK_REFUSED",service="gateway"\} [1-9]/);
+    expect(metrics).toMatch(
+      /answerbridge_channel_api_errors_total\{channel="dingtalk",code="SESSION_WEBHOOK_REFUSED",service="gateway"\} [1-9]/,
+    );
   });
 
   it('does the same for a Stream frame whose sessionWebhook is not an allowed origin', async () => {
-    const data = { ...sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'ssrf-stream', text: '工资什么时候发？' }), sessionWebhook: internalUrl };
+    const data = {
+      ...sut.simulator.dingtalk.robotMessage(streamBot.id, { from: 'ssrf-stream', text: '工资什么时候发？' }),
+      sessionWebhook: internalUrl,
+    };
     const messageId = sut.simulator.dingtalk.pushData(streamBot.id, JSON.stringify(data));
     await sut.simulator.dingtalk.acked$(messageId);
-    expect(await sut.simulator.dingtalk.nextMessageTo('ssrf-stream')).toMatchObject({ via: 'openapi-user', text: answerOf('payday') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('ssrf-stream')).toMatchObject({
+      via: 'openapi-user',
+      text: answerOf('payday'),
+    });
     await sut.idle();
     expect(internalHits).toEqual([]);
   });
 
-  it('refuses a captured (timestamp, sign) pair with another body (401), so nobody can open an escalation in victim-ceo\'s name', async () => {
+  it("refuses a captured (timestamp, sign) pair with another body (401), so nobody can open an escalation in victim-ceo's name", async () => {
     // The genuine callback, whose headers someone captured (ten minutes ago: valid for fifty more).
     const timestamp = String(Date.now() - 600_000);
     const sign = dingtalkSign(timestamp, httpBot.clientSecret);
     const genuine = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'captured-asker', text: '年假有几天？' });
     expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, genuine, { timestamp, sign })).status).toBe(200);
-    expect(await sut.simulator.dingtalk.nextMessageTo('captured-asker')).toMatchObject({ text: answerOf('annual-leave') });
+    expect(await sut.simulator.dingtalk.nextMessageTo('captured-asker')).toMatchObject({
+      text: answerOf('annual-leave'),
+    });
     await sut.idle();
     const jobsBefore = await sut.inspector.total();
 
-    const forged = { ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'victim-ceo', text: '转人工' }), senderStaffId: 'victim-ceo' };
+    const forged = {
+      ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'victim-ceo', text: '转人工' }),
+      senderStaffId: 'victim-ceo',
+    };
     const refused = await sut.simulator.dingtalkHttpCallback(httpBot.id, forged, { timestamp, sign });
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body)).toMatchObject({ error: 'DINGTALK.SIGN_REUSED' });
@@ -107,11 +144,17 @@ describe('DingTalk HTTP mode under a hostile body', () => {
   it('refuses a signed body that names another robot or none, enqueueing nothing', async () => {
     await sut.idle();
     const before = await sut.inspector.total();
-    const { robotCode: _, ...anonymous } = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'no-robot', text: '怎么请假？' });
+    const { robotCode: _, ...anonymous } = sut.simulator.dingtalk.robotMessage(httpBot.id, {
+      from: 'no-robot',
+      text: '怎么请假？',
+    });
     const missing = await sut.simulator.dingtalkHttpCallback(httpBot.id, anonymous);
     expect(missing.status).toBe(403);
     expect(JSON.parse(missing.body)).toMatchObject({ error: 'DINGTALK.MISSING_ROBOT_CODE' });
-    const other = { ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'other-robot', text: '怎么请假？' }), robotCode: streamBot.clientId };
+    const other = {
+      ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'other-robot', text: '怎么请假？' }),
+      robotCode: streamBot.clientId,
+    };
     const wrong = await sut.simulator.dingtalkHttpCallback(httpBot.id, other);
     expect(wrong.status).toBe(403);
     expect(JSON.parse(wrong.body)).toMatchObject({ error: 'DINGTALK.UNKNOWN_ROBOT' });

@@ -30,7 +30,11 @@ describe('RedisEscalationStore', () => {
   const prefix = `abtest-${randomUUID().slice(0, 8)}`;
   const retentionMs = 60_000;
   const store = new RedisEscalationStore(redis, prefix, retentionMs);
-  const keys = (id: string) => [`${prefix}:esc:${id}`, `${prefix}:esc:${id}:history`, `${prefix}:esc:${id}:history:ids`];
+  const keys = (id: string) => [
+    `${prefix}:esc:${id}`,
+    `${prefix}:esc:${id}:history`,
+    `${prefix}:esc:${id}:history:ids`,
+  ];
   const ttls = (id: string) => Promise.all(keys(id).map((k) => redis.pttl(k)));
   afterAll(async () => {
     const stream = redis.scanStream({ match: `${prefix}:*`, count: 1000 });
@@ -102,7 +106,16 @@ describe('RedisEscalationStore', () => {
 
   it('puts records written before the retention existed under it: ones untouched for the retention go, open or not; recent ones get what is left', async () => {
     const legacy = async (id: string, state: string, at: number) => {
-      await redis.hset(`${prefix}:esc:${id}`, { ...escalation(id), replyTarget: '{}', candidates: '[]', state, escalatedAt: String(at), agentId: '', claimedAt: '', resolvedAt: state === 'resolved' ? String(at) : '' });
+      await redis.hset(`${prefix}:esc:${id}`, {
+        ...escalation(id),
+        replyTarget: '{}',
+        candidates: '[]',
+        state,
+        escalatedAt: String(at),
+        agentId: '',
+        claimedAt: '',
+        resolvedAt: state === 'resolved' ? String(at) : '',
+      });
       await redis.rpush(`${prefix}:esc:${id}:history`, JSON.stringify({ id: 'x', at, from: 'asker', text: '旧问题' }));
       // The history TTL the old code gave (90 days), longer than this retention.
       await redis.expire(`${prefix}:esc:${id}:history`, 90 * 86_400);
@@ -126,7 +139,11 @@ describe('RedisEscalationStore', () => {
     const mine = ['dingtalk/b/alice', 'dingtalk/b/cidGroup+/=/alice'];
     const others = ['dingtalk/b/alice2', 'dingtalk/b/cidGroup+/=/bob', 'dingtalk/other/alice', 'wecom/b/alice'];
     for (const id of [...mine, ...others]) {
-      await store.open({ ...escalation(id, id.split('/').at(-1)), channel: id.split('/')[0] ?? '', botId: id.split('/')[1] ?? '' });
+      await store.open({
+        ...escalation(id, id.split('/').at(-1)),
+        channel: id.split('/')[0] ?? '',
+        botId: id.split('/')[1] ?? '',
+      });
       await store.append(id, { id: `m-${id}`, at: 1, from: 'asker', text: 'hi' });
     }
     const person = { channel: 'dingtalk', botId: 'b', senderId: 'alice' };

@@ -29,7 +29,10 @@ describe('FAQ drafts from the agent inbox', () => {
   let store: MilvusVectorStore;
   const held = () => `wecom/${sut.bot.id}/holder-asker`;
   // The attacker's words and the holder's answer are for the same question, which the sample FAQ lacks.
-  const injected = { question: '公司的股票期权怎么行权？', answer: '请把身份证照片和银行卡号发到 options-hr@example.net 办理行权。' };
+  const injected = {
+    question: '公司的股票期权怎么行权？',
+    answer: '请把身份证照片和银行卡号发到 options-hr@example.net 办理行权。',
+  };
   const drafted = { question: '公司的股票期权怎么行权？', answer: '股票期权的行权请在 HR 系统的「期权」页面申请。' };
   const rejected = { question: '可以带宠物来办公室吗？', answer: '可以，每周五是宠物日。' };
   const byAdmin = { question: '公司年会在哪里举办？', answer: '今年的年会在滨江会展中心举办。' };
@@ -58,7 +61,11 @@ describe('FAQ drafts from the agent inbox', () => {
     sut = await startSystem();
     store = new MilvusVectorStore({ address: services.milvusAddress });
     await store.ready();
-    [agent1, agent2, admin] = await Promise.all([ConsoleClient.login(sut.console.url, 'agent1'), ConsoleClient.login(sut.console.url, 'agent2'), ConsoleClient.login(sut.console.url, 'admin')]);
+    [agent1, agent2, admin] = await Promise.all([
+      ConsoleClient.login(sut.console.url, 'agent1'),
+      ConsoleClient.login(sut.console.url, 'agent2'),
+      ConsoleClient.login(sut.console.url, 'admin'),
+    ]);
     // An operator's reindex: v2 is active, so `kb diff` (v1 → v2) later shows what the console added to it.
     expect((await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id], kbEnv())).code).toBe(0);
     await sut.simulator.wecomClient(sut.bot.id).sendText('holder-asker', '我要转人工');
@@ -73,7 +80,11 @@ describe('FAQ drafts from the agent inbox', () => {
 
   it('refuses a save through a conversation another agent holds, and nothing reaches the bot', async () => {
     const before = await liveAnswers();
-    const attack = await agent2.call<{ error: string; message: string }>('POST', agent2.conversationPath(held(), 'save-faq'), injected);
+    const attack = await agent2.call<{ error: string; message: string }>(
+      'POST',
+      agent2.conversationPath(held(), 'save-faq'),
+      injected,
+    );
     expect(attack.status).toBe(403);
     expect(attack.body.error).toBe('CONSOLE.NOT_HOLDER');
     expect(attack.body.message).toMatch(/^只有接手此会话的客服或管理员可以保存为 FAQ（此会话由 agent1 处理）/);
@@ -82,7 +93,11 @@ describe('FAQ drafts from the agent inbox', () => {
     await sut.simulator.wecomClient(sut.bot.id).sendText('waiting-asker', '我要转人工');
     await sut.simulator.wecom.nextMessageTo('waiting-asker');
     await sut.idle();
-    const unheld = await agent2.call<{ error: string }>('POST', agent2.conversationPath(`wecom/${sut.bot.id}/waiting-asker`, 'save-faq'), injected);
+    const unheld = await agent2.call<{ error: string }>(
+      'POST',
+      agent2.conversationPath(`wecom/${sut.bot.id}/waiting-asker`, 'save-faq'),
+      injected,
+    );
     expect(unheld.status).toBe(409);
 
     expect(await liveAnswers()).toEqual(before);
@@ -92,9 +107,16 @@ describe('FAQ drafts from the agent inbox', () => {
 
   it("keeps the holder's save a draft the bot does not use until an admin approves it", async () => {
     const before = await liveAnswers();
-    const saved = await agent1.call<{ status: string; draft: Draft; message: string }>('POST', agent1.conversationPath(held(), 'save-faq'), drafted);
+    const saved = await agent1.call<{ status: string; draft: Draft; message: string }>(
+      'POST',
+      agent1.conversationPath(held(), 'save-faq'),
+      drafted,
+    );
     expect(saved.status).toBe(201);
-    expect(saved.body).toMatchObject({ status: 'draft', draft: { status: 'pending', savedBy: 'agent1', conversationId: held(), ...drafted } });
+    expect(saved.body).toMatchObject({
+      status: 'draft',
+      draft: { status: 'pending', savedBy: 'agent1', conversationId: held(), ...drafted },
+    });
     expect(saved.body.message).toMatch(/^已提交 FAQ 草稿/);
     expect(await liveAnswers()).toEqual(before);
     expect(await botAnswers(drafted.question)).not.toBe(drafted.answer);
@@ -105,7 +127,9 @@ describe('FAQ drafts from the agent inbox', () => {
     expect((await agent1.call('GET', '/api/admin/faq-drafts')).status).toBe(403);
     expect((await agent1.call('POST', `/api/admin/faq-drafts/${id}/approve`)).status).toBe(403);
     expect((await agent2.call('POST', `/api/admin/faq-drafts/${id}/approve`)).status).toBe(403);
-    expect((await admin.call('POST', `/api/admin/faq-drafts/${id}/approve`, undefined, { csrf: false })).status).toBe(403);
+    expect((await admin.call('POST', `/api/admin/faq-drafts/${id}/approve`, undefined, { csrf: false })).status).toBe(
+      403,
+    );
     expect(await botAnswers(drafted.question)).not.toBe(drafted.answer);
 
     const approved = await admin.call<{ draft: Draft }>('POST', `/api/admin/faq-drafts/${id}/approve`);
@@ -121,16 +145,29 @@ describe('FAQ drafts from the agent inbox', () => {
   it('never puts a rejected draft live; an admin may save from any conversation and it is live at once', async () => {
     const saved = await agent1.call<{ draft: Draft }>('POST', agent1.conversationPath(held(), 'save-faq'), rejected);
     const id = saved.body.draft.id;
-    const refused = await admin.call<{ draft: Draft }>('POST', `/api/admin/faq-drafts/${id}/reject`, { reason: '不符合公司规定' });
+    const refused = await admin.call<{ draft: Draft }>('POST', `/api/admin/faq-drafts/${id}/reject`, {
+      reason: '不符合公司规定',
+    });
     expect(refused.status).toBe(200);
-    expect(refused.body.draft).toMatchObject({ status: 'rejected', decidedBy: 'admin', rejectReason: '不符合公司规定' });
+    expect(refused.body.draft).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'admin',
+      rejectReason: '不符合公司规定',
+    });
     expect((await admin.call('POST', `/api/admin/faq-drafts/${id}/approve`)).status).toBe(409);
     expect(await liveAnswers()).not.toContain(rejected.answer);
     expect(await botAnswers(rejected.question)).not.toBe(rejected.answer);
 
-    const own = await admin.call<{ status: string; draft: Draft }>('POST', admin.conversationPath(held(), 'save-faq'), byAdmin);
+    const own = await admin.call<{ status: string; draft: Draft }>(
+      'POST',
+      admin.conversationPath(held(), 'save-faq'),
+      byAdmin,
+    );
     expect(own.status).toBe(201);
-    expect(own.body).toMatchObject({ status: 'live', draft: { status: 'approved', savedBy: 'admin', decidedBy: 'admin' } });
+    expect(own.body).toMatchObject({
+      status: 'live',
+      draft: { status: 'approved', savedBy: 'admin', decidedBy: 'admin' },
+    });
     expect(await botAnswers(byAdmin.question)).toBe(byAdmin.answer);
   });
 

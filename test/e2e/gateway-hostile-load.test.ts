@@ -24,7 +24,8 @@ describe('the gateway under hostile load', () => {
       }
     }
   };
-  const nextLine = (match: (l: LogLine) => boolean) => new Promise<LogLine>((resolve) => waiters.push({ match, resolve }));
+  const nextLine = (match: (l: LogLine) => boolean) =>
+    new Promise<LogLine>((resolve) => waiters.push({ match, resolve }));
 
   beforeAll(async () => {
     sut = await startSystem({ LOG_LEVEL: 'warn', GATEWAY_REQUEST_TIMEOUT_MS: '1000' }, undefined, onLine);
@@ -34,12 +35,20 @@ describe('the gateway under hostile load', () => {
   });
 
   const now = () => Math.floor(Date.now() / 1000);
-  const unsignedUrl = () => `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`;
+  const unsignedUrl = () =>
+    `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`;
   const callbackPath = () => `/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`;
 
   async function counted(result: string): Promise<number> {
     const text = await (await fetch(`${sut.gateway.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('answerbridge_callbacks_total{') && l.includes('channel="wecom"') && l.includes(`result="${result}"`));
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('answerbridge_callbacks_total{') &&
+          l.includes('channel="wecom"') &&
+          l.includes(`result="${result}"`),
+      );
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
   }
 
@@ -60,14 +69,24 @@ describe('the gateway under hostile load', () => {
     const sender = async () => {
       const results: { status: number; error?: string; message?: string }[] = [];
       for (let i = 0; i < 10; i++) {
-        const res = await fetch(unsignedUrl(), { method: 'POST', headers: { 'content-type': 'text/xml' }, body: attack });
+        const res = await fetch(unsignedUrl(), {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          body: attack,
+        });
         results.push({ status: res.status, ...((await res.json()) as { error?: string; message?: string }) });
       }
       return results;
     };
     const before = await sut.inspector.total();
     const client = sut.simulator.wecomClient(sut.bot.id);
-    const [legit, ...senders] = await Promise.all([client.sendText('hostile-neighbour', '工资什么时候发？'), sender(), sender(), sender(), sender()]);
+    const [legit, ...senders] = await Promise.all([
+      client.sendText('hostile-neighbour', '工资什么时候发？'),
+      sender(),
+      sender(),
+      sender(),
+      sender(),
+    ]);
     expect(legit.status).toBe(200);
     for (const refused of senders.flat()) {
       expect(refused).toMatchObject({ status: 400, error: 'WECOM.BAD_XML' });
@@ -82,7 +101,9 @@ describe('the gateway under hostile load', () => {
     const timedOut = nextLine((l) => l.code === 'GATEWAY.REQUEST_TIMEOUT');
     const { socket, closed } = rawClient();
     await once(socket, 'connect');
-    socket.write(`POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<xml><Encrypt>`);
+    socket.write(
+      `POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<xml><Encrypt>`,
+    );
     expect(await closed).toMatch(/^HTTP\/1\.1 408 /);
     expect(await timedOut).toMatchObject({ level: 40, msg: 'callback abandoned by the client' });
     expect(await counted('timeout')).toBeGreaterThanOrEqual(1);
@@ -91,7 +112,9 @@ describe('the gateway under hostile load', () => {
   it('closes the connection after a 413 instead of reading the rest of the body (declared length)', async () => {
     const { socket, closed } = rawClient();
     await once(socket, 'connect');
-    socket.write(`POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 100000000\r\n\r\n`);
+    socket.write(
+      `POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 100000000\r\n\r\n`,
+    );
     socket.write('A'.repeat(256 * 1024));
     const response = await closed;
     expect(response).toMatch(/^HTTP\/1\.1 413 /);
@@ -103,7 +126,9 @@ describe('the gateway under hostile load', () => {
     const { socket, closed } = rawClient();
     await once(socket, 'connect');
     const chunk = 'A'.repeat(100 * 1024);
-    socket.write(`POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    socket.write(
+      `POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     const response = await closed;
     expect(response).toMatch(/^HTTP\/1\.1 413 /);
@@ -115,7 +140,10 @@ describe('the gateway under hostile load', () => {
     const gone = nextLine((l) => l.code === 'GATEWAY.CLIENT_GONE');
     const { socket, closed } = rawClient();
     await once(socket, 'connect');
-    socket.write(`POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<xml><Encrypt>`, () => socket.destroy());
+    socket.write(
+      `POST ${callbackPath()} HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<xml><Encrypt>`,
+      () => socket.destroy(),
+    );
     await closed;
     expect(await gone).toMatchObject({ level: 40 });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
@@ -141,7 +169,9 @@ describe('the gateway under hostile load', () => {
     await Promise.all(Array.from({ length: 10 }, worker));
     const seconds = Math.ceil((Date.now() - startedAt) / 1000);
     expect(await counted('rejected_401')).toBe(countedBefore + 1_000);
-    const written = lines.slice(linesBefore).filter((l) => l.msg === 'callback rejected' && l.code === 'WECOM.BAD_SIGNATURE');
+    const written = lines
+      .slice(linesBefore)
+      .filter((l) => l.msg === 'callback rejected' && l.code === 'WECOM.BAD_SIGNATURE');
     expect(written.length).toBeGreaterThan(0);
     // At most 10 lines per code per second: bounded by the burst's duration, not by its size; the lines
     // after a dropped stretch say how many were dropped.

@@ -20,7 +20,10 @@ async function watchedPage(context: BrowserContext): Promise<{ page: Page; troub
   const trouble: PageTrouble = { violations: [], errors: [] };
   await page.exposeFunction('__reportViolation', (text: string) => void trouble.violations.push(text));
   // Runs in the page before its own scripts (test code, not the page's: the CSP does not apply to it).
-  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => window.__reportViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));" });
+  await page.addInitScript({
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => window.__reportViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));",
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content[ -]Security[ -]Policy/i.test(m.text())) trouble.violations.push(m.text());
   });
@@ -52,7 +55,16 @@ describe('agent inbox in Chromium', () => {
     sut = await startSystem();
     browser = await chromium.launch({
       executablePath: setup.stdout.trim(),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -125,7 +137,15 @@ describe('agent inbox in Chromium', () => {
     // A conversation agent2 holds: agent1 sees it, but gets no reply box and none of the holder's buttons.
     await page.locator(`.queue-item[data-id="${heldElsewhere}"]`).click();
     await page.locator('#detail-title', { hasText: `企业微信 · held-elsewhere · 处理中：agent2` }).waitFor();
-    for (const holderOnly of ['#composer', '#reply-send', '#resolve', '#handback', '#transfer', '#save-faq', '#claim']) {
+    for (const holderOnly of [
+      '#composer',
+      '#reply-send',
+      '#resolve',
+      '#handback',
+      '#transfer',
+      '#save-faq',
+      '#claim',
+    ]) {
       expect(await page.locator(holderOnly).isVisible(), holderOnly).toBe(false);
     }
 
@@ -147,7 +167,9 @@ describe('agent inbox in Chromium', () => {
     await page.locator(`.queue-item[data-id="${replyRace}"]`).click();
     await page.locator('#composer').waitFor({ state: 'visible' });
     expect(await page.locator('#notice').isVisible()).toBe(false);
-    expect((await agent1.call('POST', agent1.conversationPath(replyRace, 'transfer'), { to: 'agent2' })).status).toBe(200);
+    expect((await agent1.call('POST', agent1.conversationPath(replyRace, 'transfer'), { to: 'agent2' })).status).toBe(
+      200,
+    );
     await page.fill('#reply-text', '这条回复不该发出');
     await page.click('#reply-send');
     await expect.poll(() => page.locator('#notice').isVisible()).toBe(true);
@@ -162,7 +184,7 @@ describe('agent inbox in Chromium', () => {
     await context.close();
   });
 
-  it("runs bull-board under its narrow CSP: the app renders; only the Google Fonts stylesheet is refused", async () => {
+  it('runs bull-board under its narrow CSP: the app renders; only the Google Fonts stylesheet is refused', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const { page, trouble } = await watchedPage(context);
     await logIn(page, sut.console.url, 'admin');

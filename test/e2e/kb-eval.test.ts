@@ -17,11 +17,18 @@ const kb = runKb;
 describe('kb eval on the Chinese sample set', () => {
   const services = inject('services');
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-eval-'));
-  const env = { MILVUS_ADDRESS: services.milvusAddress, EMBEDDING_BASE_URL: services.embeddingBaseUrl, LOG_LEVEL: 'error' };
+  const env = {
+    MILVUS_ADDRESS: services.milvusAddress,
+    EMBEDDING_BASE_URL: services.embeddingBaseUrl,
+    LOG_LEVEL: 'error',
+  };
 
   it('answers with precision ≥ 0.97, answers no out-of-scope question, self-serves ≥ 0.9, and calibrates with held-out figures', async () => {
     const errors = path.join(dir, 'errors.jsonl');
-    const res = await kb(['eval', 'data/sample-faq.txt', 'data/sample-eval.jsonl', '--calibrate', '--json', '--errors', errors], env);
+    const res = await kb(
+      ['eval', 'data/sample-faq.txt', 'data/sample-eval.jsonl', '--calibrate', '--json', '--errors', errors],
+      env,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const evaluation = JSON.parse(res.stdout) as Evaluation;
@@ -46,7 +53,10 @@ describe('kb eval on the Chinese sample set', () => {
     expect(dense?.auroc).toBeGreaterThan(0.95);
     // Every mode is reported, and the per-query errors name what went wrong.
     expect(evaluation.modes.map((m) => m.mode)).toEqual(['dense', 'keyword', 'hybrid']);
-    const lines = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { mode: string; query: string; expectedId: string | null; top: unknown[] });
+    const lines = readFileSync(errors, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mode: string; query: string; expectedId: string | null; top: unknown[] });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines[0]).toHaveProperty('top');
   });

@@ -26,46 +26,106 @@ describe('the production runtime (the image without Docker)', () => {
   let consoleUrl: string;
   let workerUrl: string;
   // The image's own environment (Dockerfile ENV), bound to loopback here.
-  const imageEnv = { LOG_LEVEL: 'info', NODE_ENV: 'production', GATEWAY_HOST: '127.0.0.1', CONSOLE_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', CONSOLE_USERS_FILE: path.join(workspaceRoot, 'config/console-users.local.json') };
+  const imageEnv = {
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    GATEWAY_HOST: '127.0.0.1',
+    CONSOLE_HOST: '127.0.0.1',
+    METRICS_HOST: '127.0.0.1',
+    CONSOLE_USERS_FILE: path.join(workspaceRoot, 'config/console-users.local.json'),
+  };
 
   const healthcheck = (url?: string, env: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [path.join(runtime, 'healthcheck.mjs'), ...(url ? [url] : [])], { cwd: runtime, env: { ...env } }).then(
+    run(process.execPath, [path.join(runtime, 'healthcheck.mjs'), ...(url ? [url] : [])], {
+      cwd: runtime,
+      env: { ...env },
+    }).then(
       () => 0,
       (error: { code?: number }) => error.code ?? -1,
     );
   const startApp = (app: string, env: Record<string, string>, ready: () => Promise<boolean>) =>
-    startProcess(`runtime-${app}`, process.execPath, ['--enable-source-maps', path.join(runtime, 'run-app.mjs'), app], ready, { cwd: runtime, env: { ...sut.env, ...imageEnv, ...env } });
+    startProcess(
+      `runtime-${app}`,
+      process.execPath,
+      ['--enable-source-maps', path.join(runtime, 'run-app.mjs'), app],
+      ready,
+      { cwd: runtime, env: { ...sut.env, ...imageEnv, ...env } },
+    );
 
   beforeAll(async () => {
     // The build stage sees only what the Dockerfile copies: assemble from exactly that, so a file the
     // apps need but the Dockerfile forgets fails here. (node_modules stands in for its `npm ci`: same lockfile.)
     context = mkdtempSync(path.join(tmpdir(), 'ab-build-context-'));
     for (const { source, destination } of contextCopies(workspaceRoot)) {
-      const target = path.join(context, destination.endsWith('/') ? path.join(destination, path.basename(source)) : destination);
+      const target = path.join(
+        context,
+        destination.endsWith('/') ? path.join(destination, path.basename(source)) : destination,
+      );
       mkdirSync(path.dirname(target), { recursive: true });
       cpSync(path.join(workspaceRoot, source), target, { recursive: true });
     }
     symlinkSync(path.join(workspaceRoot, 'node_modules'), path.join(context, 'node_modules'));
     runtime = mkdtempSync(path.join(tmpdir(), 'ab-runtime-'));
-    await run('bash', [path.join(context, 'deploy/docker/assemble-runtime.sh'), runtime], { cwd: context, maxBuffer: 16 * 1024 * 1024 });
-    // A DingTalk Stream bot too: its SDK prints to the console, which must come out as JSON log lines.
-    sut = await startSystem({ LOG_LEVEL: 'warn' }, (botId) => [{ id: `${botId}s`, channel: 'dingtalk', clientId: `ding${botId}s`, clientSecret: 'runtime-stream', mode: 'stream', knowledgeBase: botId, language: 'zh' }], undefined, {
-      inProcessWorker: false,
+    await run('bash', [path.join(context, 'deploy/docker/assemble-runtime.sh'), runtime], {
+      cwd: context,
+      maxBuffer: 16 * 1024 * 1024,
     });
+    // A DingTalk Stream bot too: its SDK prints to the console, which must come out as JSON log lines.
+    sut = await startSystem(
+      { LOG_LEVEL: 'warn' },
+      (botId) => [
+        {
+          id: `${botId}s`,
+          channel: 'dingtalk',
+          clientId: `ding${botId}s`,
+          clientSecret: 'runtime-stream',
+          mode: 'stream',
+          knowledgeBase: botId,
+          language: 'zh',
+        },
+      ],
+      undefined,
+      {
+        inProcessWorker: false,
+      },
+    );
     // The bundled gateway takes the in-process one's port: the simulator delivers there.
     await sut.gateway.close();
     const gatewayPort = new URL(sut.gateway.url).port;
     // Started first and alone, so the health check can find it without being told the URL, as in a container.
     // Ready for this test once the health check passes and the Stream socket is open (readiness alone does
     // not wait for Stream sockets).
-    const streamsOpen = async () => ((await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as { dingtalkStreams: { connected: boolean }[] }).dingtalkStreams.every((s) => s.connected);
-    processes.push(await startApp('gateway', { GATEWAY_PORT: gatewayPort }, async () => (await healthcheck(undefined, { GATEWAY_PORT: gatewayPort })) === 0 && (await streamsOpen())));
+    const streamsOpen = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as {
+          dingtalkStreams: { connected: boolean }[];
+        }
+      ).dingtalkStreams.every((s) => s.connected);
+    processes.push(
+      await startApp(
+        'gateway',
+        { GATEWAY_PORT: gatewayPort },
+        async () => (await healthcheck(undefined, { GATEWAY_PORT: gatewayPort })) === 0 && (await streamsOpen()),
+      ),
+    );
     const metricsPort = String(await freePort());
     workerUrl = `http://127.0.0.1:${metricsPort}`;
-    processes.push(await startApp('worker', { METRICS_PORT: metricsPort }, async () => (await healthcheck(`${workerUrl}/readyz`)) === 0));
+    processes.push(
+      await startApp(
+        'worker',
+        { METRICS_PORT: metricsPort },
+        async () => (await healthcheck(`${workerUrl}/readyz`)) === 0,
+      ),
+    );
     const consolePort = String(await freePort());
     consoleUrl = `http://127.0.0.1:${consolePort}`;
-    processes.push(await startApp('console', { CONSOLE_PORT: consolePort }, async () => (await healthcheck(`${consoleUrl}/readyz`)) === 0));
+    processes.push(
+      await startApp(
+        'console',
+        { CONSOLE_PORT: consolePort },
+        async () => (await healthcheck(`${consoleUrl}/readyz`)) === 0,
+      ),
+    );
   }, 300_000);
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -76,8 +136,10 @@ describe('the production runtime (the image without Docker)', () => {
   it('holds production dependencies only', () => {
     const installed = (name: string) => existsSync(path.join(runtime, 'node_modules', name, 'package.json'));
     // pino-pretty too: LOG_PRETTY is a documented setting, and the image must not crash on it.
-    for (const needed of ['bullmq', 'ioredis', '@zilliz/milvus2-sdk-node', 'pino-pretty']) expect(installed(needed), needed).toBe(true);
-    for (const devOnly of ['vitest', 'tsx', 'esbuild', 'eslint', 'nx', 'typescript-eslint']) expect(installed(devOnly), devOnly).toBe(false);
+    for (const needed of ['bullmq', 'ioredis', '@zilliz/milvus2-sdk-node', 'pino-pretty'])
+      expect(installed(needed), needed).toBe(true);
+    for (const devOnly of ['vitest', 'tsx', 'esbuild', 'eslint', 'nx', 'typescript-eslint'])
+      expect(installed(devOnly), devOnly).toBe(false);
   });
 
   it('answers a WeCom question through the bundled gateway and worker', async () => {
@@ -94,11 +156,15 @@ describe('the production runtime (the image without Docker)', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    for (const file of ['/inbox/inbox.js', '/inbox/inbox.css']) expect((await fetch(`${consoleUrl}${file}`)).status).toBe(200);
+    for (const file of ['/inbox/inbox.js', '/inbox/inbox.css'])
+      expect((await fetch(`${consoleUrl}${file}`)).status).toBe(200);
   });
 
   it('runs kb commands from the bundle', async () => {
-    const { stdout } = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'kb', 'versions', sut.bot.id], { cwd: runtime, env: { ...sut.env, ...imageEnv } });
+    const { stdout } = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'kb', 'versions', sut.bot.id], {
+      cwd: runtime,
+      env: { ...sut.env, ...imageEnv },
+    });
     // The active version the test system ingested, built with the profile it was given.
     expect(stdout).toMatch(new RegExp(`^\\* v1 +kb_${sut.bot.id}_v1 .* e5-small\\|`, 'm'));
   });
@@ -108,15 +174,23 @@ describe('the production runtime (the image without Docker)', () => {
     const gatewayLines = processes[0]?.output() ?? '';
     expect(gatewayLines).toMatch(/"source":"console","msg":"\[[^"]*\] connect success"/);
     for (const app of processes) {
-      const lines = app.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = app
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       expect(lines.length, app.name).toBeGreaterThan(0);
       for (const line of lines) expect(() => JSON.parse(line), `${app.name}: ${line}`).not.toThrow();
     }
   });
 
   it('refuses an unknown app with its usage, and the health check fails on a bad endpoint', async () => {
-    const failure = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'gatway'], { cwd: runtime }).catch((e: { code: number; stderr: string }) => e);
-    expect(failure).toMatchObject({ code: 64, stderr: expect.stringContaining('usage: <image> gateway|worker|console|simulator|kb') });
+    const failure = await run(process.execPath, [path.join(runtime, 'run-app.mjs'), 'gatway'], { cwd: runtime }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failure).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining('usage: <image> gateway|worker|console|simulator|kb'),
+    });
     expect(await healthcheck(`${consoleUrl}/no-such-page`)).toBe(1);
     expect(await healthcheck(`http://127.0.0.1:${await freePort()}/readyz`)).toBe(1);
   });

@@ -21,7 +21,9 @@ describe('RedisAttemptLimiter', () => {
   it('lets exactly `limit` concurrent attempts through, from any number of clients, and counts no refused one', async () => {
     const a = new RedisAttemptLimiter(one, prefix, 60_000);
     const b = new RedisAttemptLimiter(two, prefix, 60_000);
-    const decisions = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).take([{ key: 'acct:x', limit: 7 }])));
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).take([{ key: 'acct:x', limit: 7 }])),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
     expect(await a.used('acct:x')).toBe(7);
     const refused = decisions.find((d) => !d.allowed);
@@ -53,6 +55,8 @@ describe('RedisAttemptLimiter', () => {
     expect((await limiter.take([{ key: 'short', limit: 1 }])).allowed).toBe(true);
     expect((await limiter.take([{ key: 'short', limit: 1 }])).allowed).toBe(false);
     expect(await one.pttl(`${prefix}:attempts:short`)).toBeLessThanOrEqual(300);
-    await expect.poll(async () => (await limiter.take([{ key: 'short', limit: 1 }])).allowed, { timeout: 5_000, interval: 50 }).toBe(true);
+    await expect
+      .poll(async () => (await limiter.take([{ key: 'short', limit: 1 }])).allowed, { timeout: 5_000, interval: 50 })
+      .toBe(true);
   });
 });

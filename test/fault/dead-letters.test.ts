@@ -21,12 +21,17 @@ describe('dead letters', () => {
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     expect((await agent.call('GET', '/api/admin/dead-letters')).status).toBe(403);
     const admin = await ConsoleClient.login(sut.console.url, 'admin');
-    const letters = await admin.call<{ queue: string; id: string; reason: string; data: { target: { toUser: string } } }[]>('GET', '/api/admin/dead-letters');
+    const letters = await admin.call<
+      { queue: string; id: string; reason: string; data: { target: { toUser: string } } }[]
+    >('GET', '/api/admin/dead-letters');
     const letter = letters.body.find((l) => l.data.target.toUser === 'dl1');
     expect(letter).toMatchObject({ queue: 'outbound' });
     expect(letter?.reason).toContain('60020');
 
-    expect((await admin.call('POST', `/api/admin/dead-letters/outbound/${letter?.id}/replay`, undefined, { csrf: false })).status).toBe(403);
+    expect(
+      (await admin.call('POST', `/api/admin/dead-letters/outbound/${letter?.id}/replay`, undefined, { csrf: false }))
+        .status,
+    ).toBe(403);
     expect((await admin.call('POST', `/api/admin/dead-letters/outbound/${letter?.id}/replay`)).status).toBe(200);
     expect((await sut.simulator.wecom.nextMessageTo('dl1')).content).toContain('审批');
     await sut.idle();
@@ -36,11 +41,15 @@ describe('dead letters', () => {
     expect(counts.body.outbound?.failed).toBe(0);
     // bull-board, behind the admin login.
     expect((await fetch(`${sut.console.url}/admin/queues`)).status).toBe(401);
-    expect((await fetch(`${sut.console.url}/admin/queues`, { headers: { cookie: agent.cookieHeader } })).status).toBe(403);
+    expect((await fetch(`${sut.console.url}/admin/queues`, { headers: { cookie: agent.cookieHeader } })).status).toBe(
+      403,
+    );
     const board = await fetch(`${sut.console.url}/admin/queues`, { headers: { cookie: admin.cookieHeader } });
     expect(board.status).toBe(200);
     expect(await board.text()).toContain('<div id="root"');
-    const api = await fetch(`${sut.console.url}/admin/queues/api/queues?activeQueue=outbound&status=completed&page=1`, { headers: { cookie: admin.cookieHeader } });
+    const api = await fetch(`${sut.console.url}/admin/queues/api/queues?activeQueue=outbound&status=completed&page=1`, {
+      headers: { cookie: admin.cookieHeader },
+    });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('outbound');
   });

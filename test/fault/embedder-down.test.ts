@@ -28,7 +28,14 @@ describe('embedder down', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     // The keyword threshold an operator may choose (the Chinese default, 16, answers almost nothing from BM25
     // alone: bench/quality/REPORT.md), so that the keyword answers of the degraded path are exercised.
-    sut = await startSystem({ EMBEDDING_BASE_URL: `http://127.0.0.1:${port}/v1`, EMBEDDING_TIMEOUT_MS: '400', EMBEDDING_CACHE_SIZE: '0', EMBEDDER_BREAKER_FAILURES: '2', EMBEDDER_BREAKER_COOLDOWN_MS: '600000', KEYWORD_FALLBACK_THRESHOLD: '12' });
+    sut = await startSystem({
+      EMBEDDING_BASE_URL: `http://127.0.0.1:${port}/v1`,
+      EMBEDDING_TIMEOUT_MS: '400',
+      EMBEDDING_CACHE_SIZE: '0',
+      EMBEDDER_BREAKER_FAILURES: '2',
+      EMBEDDER_BREAKER_COOLDOWN_MS: '600000',
+      KEYWORD_FALLBACK_THRESHOLD: '12',
+    });
   });
   afterAll(async () => {
     await sut?.stop();
@@ -52,7 +59,11 @@ describe('embedder down', () => {
     await sut.idle();
     const decisions = await new RedisDecisionLog(sut.redis, sut.config.QUEUE_PREFIX).recent(20);
     const reasons = Object.fromEntries(decisions.map((d) => [d.question, d.reason]));
-    expect(reasons).toMatchObject({ 如何修改登录密码: 'keyword-fallback', 今天天气怎么样: 'embedder-unavailable', 离婚需要什么材料: 'embedder-unavailable' });
+    expect(reasons).toMatchObject({
+      如何修改登录密码: 'keyword-fallback',
+      今天天气怎么样: 'embedder-unavailable',
+      离婚需要什么材料: 'embedder-unavailable',
+    });
     // The circuit opened after two failures (each HTTP attempt and its one client retry count): the
     // dead server saw only those, not one request per question.
     expect(requests).toBeLessThanOrEqual(4);

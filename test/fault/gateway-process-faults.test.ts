@@ -24,10 +24,16 @@ describe('gateway process killed mid-burst', () => {
   });
 
   const startGatewayProcess = () =>
-    startProcess('gateway', process.execPath, appNodeArgs(workspaceRoot, 'gateway'), async () => (await fetch(`${sut.gateway.url}/healthz`)).ok, {
-      cwd: workspaceRoot,
-      env: { ...sut.env },
-    });
+    startProcess(
+      'gateway',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'gateway'),
+      async () => (await fetch(`${sut.gateway.url}/healthz`)).ok,
+      {
+        cwd: workspaceRoot,
+        env: { ...sut.env },
+      },
+    );
 
   it('loses no message and duplicates none', async () => {
     gateway = await startGatewayProcess();

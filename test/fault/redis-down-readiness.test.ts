@@ -19,7 +19,11 @@ describe('readiness while Redis is down', () => {
     await redis?.stop();
   });
 
-  const readyz = () => [`${sut.gateway.url}/readyz`, `${sut.worker.metricsUrl.replace(/\/metrics$/, '')}/readyz`, `${sut.console.url}/readyz`];
+  const readyz = () => [
+    `${sut.gateway.url}/readyz`,
+    `${sut.worker.metricsUrl.replace(/\/metrics$/, '')}/readyz`,
+    `${sut.console.url}/readyz`,
+  ];
 
   /** Probes as a kubelet does (with backoff here) until the endpoint answers `status`; fails after `timeoutMs`. */
   async function probeUntil(url: string, status: number, timeoutMs = 20_000): Promise<void> {
@@ -40,6 +44,8 @@ describe('readiness while Redis is down', () => {
     await redis.restart();
     await Promise.all(readyz().map((url) => probeUntil(url, 200)));
     await sut.simulator.wecomClient(sut.bot.id).sendText('after-outage', '年假有几天？');
-    expect((await sut.simulator.wecom.nextMessageTo('after-outage')).content).toBe(loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer);
+    expect((await sut.simulator.wecom.nextMessageTo('after-outage')).content).toBe(
+      loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer,
+    );
   });
 });

@@ -20,16 +20,34 @@ describe('two gateways and three workers', () => {
   const tsxArgs = (app: string) => appNodeArgs(workspaceRoot, app);
 
   beforeAll(async () => {
-    sut = await startSystem({ LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '4' }, undefined, undefined, { inProcessWorker: false });
+    sut = await startSystem({ LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '4' }, undefined, undefined, {
+      inProcessWorker: false,
+    });
     await sut.gateway.close();
     for (let i = 0; i < 2; i++) {
       const port = i === 0 ? Number(new URL(sut.gateway.url).port) : await freePort();
-      processes.push(await startProcess(`gateway-${i}`, process.execPath, tsxArgs('gateway'), async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { cwd: workspaceRoot, env: { ...sut.env, GATEWAY_PORT: String(port) } }));
+      processes.push(
+        await startProcess(
+          `gateway-${i}`,
+          process.execPath,
+          tsxArgs('gateway'),
+          async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+          { cwd: workspaceRoot, env: { ...sut.env, GATEWAY_PORT: String(port) } },
+        ),
+      );
       gateways.push(`http://127.0.0.1:${port}`);
     }
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
-      processes.push(await startProcess(`worker-${i}`, process.execPath, tsxArgs('worker'), async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { cwd: workspaceRoot, env: { ...sut.env, METRICS_PORT: String(port) } }));
+      processes.push(
+        await startProcess(
+          `worker-${i}`,
+          process.execPath,
+          tsxArgs('worker'),
+          async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+          { cwd: workspaceRoot, env: { ...sut.env, METRICS_PORT: String(port) } },
+        ),
+      );
       metricsUrls.push(`http://127.0.0.1:${port}/metrics`);
     }
   });
@@ -45,18 +63,27 @@ describe('two gateways and three workers', () => {
       ['工资什么时候发？', 'payday'],
       ['会议室怎么预订？', 'meeting-room'],
     ] as const;
-    const users = Array.from({ length: 60 }, (_, i) => ({ user: `so${i}`, question: questions[i % questions.length] ?? questions[0] }));
+    const users = Array.from({ length: 60 }, (_, i) => ({
+      user: `so${i}`,
+      question: questions[i % questions.length] ?? questions[0],
+    }));
     await Promise.all(
       users.map(async ({ user, question }, i) => {
         const [first, second] = i % 2 === 0 ? gateways : [...gateways].reverse();
         const client = new WecomCallbackClient(first ?? '', sut.bot);
         const request = client.buildRequest(client.textMessageXml(user, question[0]));
         const viaSecond = { ...request, url: request.url.replace(first ?? '', second ?? '') };
-        const [a, b] = await Promise.all([sut.simulator.wecomClient(sut.bot.id).deliver(request), sut.simulator.wecomClient(sut.bot.id).deliver(viaSecond)]);
+        const [a, b] = await Promise.all([
+          sut.simulator.wecomClient(sut.bot.id).deliver(request),
+          sut.simulator.wecomClient(sut.bot.id).deliver(viaSecond),
+        ]);
         expect([a.status, b.status]).toEqual([200, 200]);
       }),
     );
-    for (const { user, question } of users) expect((await sut.simulator.wecom.nextMessageTo(user, 0, 60_000)).content).toBe(faq.find((e) => e.id === question[1])?.answer);
+    for (const { user, question } of users)
+      expect((await sut.simulator.wecom.nextMessageTo(user, 0, 60_000)).content).toBe(
+        faq.find((e) => e.id === question[1])?.answer,
+      );
     await sut.idle();
     for (const { user } of users) expect(sut.simulator.wecom.sentTo(user), user).toHaveLength(1);
     const answeredBy = await Promise.all(

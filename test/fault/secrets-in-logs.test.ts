@@ -11,10 +11,22 @@ import { startSystem, type SystemUnderTest } from '../support/system-under-test'
 describe('secrets never reach the logs', () => {
   const lines: string[] = [];
   let sut: SystemUnderTest;
-  const dingtalk = (id: string): DingTalkBotConfig => ({ id: `${id}d`, channel: 'dingtalk', clientId: `ding${id}`, clientSecret: `dt-secret-${id}-XYZ`, mode: 'stream', knowledgeBase: id, language: 'zh' });
+  const dingtalk = (id: string): DingTalkBotConfig => ({
+    id: `${id}d`,
+    channel: 'dingtalk',
+    clientId: `ding${id}`,
+    clientSecret: `dt-secret-${id}-XYZ`,
+    mode: 'stream',
+    knowledgeBase: id,
+    language: 'zh',
+  });
 
   beforeAll(async () => {
-    sut = await startSystem({ LOG_LEVEL: 'debug', SIMULATOR_DINGTALK_SESSION_TTL_MS: '1000' }, (id) => [dingtalk(id)], (line) => lines.push(line));
+    sut = await startSystem(
+      { LOG_LEVEL: 'debug', SIMULATOR_DINGTALK_SESSION_TTL_MS: '1000' },
+      (id) => [dingtalk(id)],
+      (line) => lines.push(line),
+    );
     await Promise.all(sut.gateway.streams.map((s) => s.ready()));
   });
   afterAll(async () => {
@@ -29,7 +41,11 @@ describe('secrets never reach the logs', () => {
     await client.sendText('s2', '年假有几天？');
     await sut.simulator.wecom.nextMessageTo('s2');
     await client.deliver(client.buildRequest(client.textMessageXml('s3', 'x'), { token: 'wrong-token' }));
-    await fetch(`${sut.console.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: 'not-the-password-123' }) });
+    await fetch(`${sut.console.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'agent1', password: 'not-the-password-123' }),
+    });
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     await agent.call('GET', '/api/conversations');
     const dt = sut.config.bots.find((b) => b.channel === 'dingtalk') as DingTalkBotConfig;

@@ -27,14 +27,23 @@ describe('worker processes stopped mid-job', () => {
       for await (const chunk of req) body += String(chunk);
       for (const s of seen.splice(0)) s(body);
       await new Promise((r) => setTimeout(r, 1_500));
-      const upstreamRes = await fetch(`${upstream}${req.url?.replace(/^\/v1/, '')}`, { method: req.method, headers: { 'content-type': 'application/json' }, body });
+      const upstreamRes = await fetch(`${upstream}${req.url?.replace(/^\/v1/, '')}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       res.writeHead(upstreamRes.status, { 'content-type': 'application/json' }).end(await upstreamRes.text());
     });
     proxy.listen(0, '127.0.0.1');
     await once(proxy, 'listening');
     const address = proxy.address();
     proxyUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
-    sut = await startSystem({ EMBEDDING_BASE_URL: proxyUrl, EMBEDDING_CACHE_SIZE: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'warn' }, undefined, undefined, { inProcessWorker: false });
+    sut = await startSystem(
+      { EMBEDDING_BASE_URL: proxyUrl, EMBEDDING_CACHE_SIZE: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'warn' },
+      undefined,
+      undefined,
+      { inProcessWorker: false },
+    );
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));
@@ -45,18 +54,25 @@ describe('worker processes stopped mid-job', () => {
 
   async function startWorkerProcess(name: string): Promise<ManagedProcess> {
     const port = await freePort();
-    const worker = await startProcess(name, process.execPath, appNodeArgs(workspaceRoot, 'worker'), async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
-      cwd: workspaceRoot,
-      env: { ...sut.env, METRICS_PORT: String(port) },
-    });
+    const worker = await startProcess(
+      name,
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'worker'),
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+      {
+        cwd: workspaceRoot,
+        env: { ...sut.env, METRICS_PORT: String(port) },
+      },
+    );
     workers.push(worker);
     return worker;
   }
 
-  const embedderSees = (text: string) => new Promise<void>((resolve) => {
-    const check = (body: string) => (body.includes(text) ? resolve() : seen.push(check));
-    seen.push(check);
-  });
+  const embedderSees = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = (body: string) => (body.includes(text) ? resolve() : seen.push(check));
+      seen.push(check);
+    });
 
   it('SIGTERM: the in-flight question is answered, then the process exits cleanly and promptly', async () => {
     const worker = await startWorkerProcess('worker-a');
@@ -96,10 +112,21 @@ describe('worker processes stopped mid-job', () => {
 describe('a worker stopped while it starts', () => {
   it('exits promptly on SIGTERM before it ever reached Redis', async () => {
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const worker = await startProcess('worker-starting', process.execPath, appNodeArgs(workspaceRoot, 'worker'), async () => true, {
-      cwd: workspaceRoot,
-      env: { REDIS_URL: deadRedis, METRICS_PORT: '0', LOG_LEVEL: 'info', BOTS_FILE: `${workspaceRoot}/config/bots.local.json` },
-    });
+    const worker = await startProcess(
+      'worker-starting',
+      process.execPath,
+      appNodeArgs(workspaceRoot, 'worker'),
+      async () => true,
+      {
+        cwd: workspaceRoot,
+        env: {
+          REDIS_URL: deadRedis,
+          METRICS_PORT: '0',
+          LOG_LEVEL: 'info',
+          BOTS_FILE: `${workspaceRoot}/config/bots.local.json`,
+        },
+      },
+    );
     // Its log says when it is retrying Redis, i.e. well inside start-up.
     const retrying = new Promise<void>((resolve) => {
       const check = () => {

@@ -8,11 +8,25 @@ export class ConsoleClient {
   ) {}
 
   /** One login request as it is, for tests of the login itself (`headers`: e.g. what a proxy adds). */
-  static attemptLogin(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+  static attemptLogin(
+    baseUrl: string,
+    username: string,
+    password: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return fetch(`${baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password }),
+    });
   }
 
-  static async login(baseUrl: string, username: string, password = 'answerbridge-demo', headers: Record<string, string> = {}): Promise<ConsoleClient> {
+  static async login(
+    baseUrl: string,
+    username: string,
+    password = 'answerbridge-demo',
+    headers: Record<string, string> = {},
+  ): Promise<ConsoleClient> {
     const res = await ConsoleClient.attemptLogin(baseUrl, username, password, headers);
     if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -20,10 +34,19 @@ export class ConsoleClient {
     return new ConsoleClient(baseUrl, cookie, session.csrf, username);
   }
 
-  async call<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, options: { csrf?: boolean } = {}): Promise<{ status: number; body: T }> {
+  async call<T = unknown>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    options: { csrf?: boolean } = {},
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { cookie: this.cookie, 'content-type': 'application/json', ...(options.csrf === false ? {} : { 'x-csrf-token': this.csrf }) },
+      headers: {
+        cookie: this.cookie,
+        'content-type': 'application/json',
+        ...(options.csrf === false ? {} : { 'x-csrf-token': this.csrf }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json().catch(() => null)) as T };
@@ -44,18 +67,28 @@ export class ConsoleClient {
    * closes the stream.
    */
   async events(): Promise<{
-    next(type: string, conversationId?: string, where?: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+    next(
+      type: string,
+      conversationId?: string,
+      where?: (e: Record<string, unknown>) => boolean,
+    ): Promise<Record<string, unknown>>;
     ended: Promise<void>;
     close(): void;
   }> {
     const controller = new AbortController();
-    const res = await fetch(`${this.baseUrl}/api/events`, { headers: { cookie: this.cookie }, signal: controller.signal });
+    const res = await fetch(`${this.baseUrl}/api/events`, {
+      headers: { cookie: this.cookie },
+      signal: controller.signal,
+    });
     if (!res.ok || !res.body) throw new Error(`/api/events: ${res.status}`);
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
     const seen: Record<string, unknown>[] = [];
-    const waiters: { matches: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] = [];
+    const waiters: {
+      matches: (e: Record<string, unknown>) => boolean;
+      resolve: (e: Record<string, unknown>) => void;
+    }[] = [];
     const pump = async () => {
       for (;;) {
         const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
@@ -70,17 +103,19 @@ export class ConsoleClient {
           const name = lines.find((l) => l.startsWith('event: '))?.slice(7);
           const event = { ...(name ? { type: name } : {}), ...(JSON.parse(data.slice(6)) as Record<string, unknown>) };
           seen.push(event);
-          for (const w of [...waiters]) if (w.matches(event)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(event);
-          }
+          for (const w of [...waiters])
+            if (w.matches(event)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(event);
+            }
         }
       }
     };
     const ended = pump();
     return {
       next: (type, conversationId, where = () => true) => {
-        const matches = (e: Record<string, unknown>) => e.type === type && (conversationId === undefined || e.conversationId === conversationId) && where(e);
+        const matches = (e: Record<string, unknown>) =>
+          e.type === type && (conversationId === undefined || e.conversationId === conversationId) && where(e);
         const found = seen.find(matches);
         return found ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ matches, resolve }));
       },

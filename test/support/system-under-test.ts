@@ -49,7 +49,11 @@ export async function startSystem(
 ): Promise<SystemUnderTest> {
   const shared = inject('services');
   // A fault suite brings its own Redis and Milvus (to crash them); everything then uses those.
-  const services = { ...shared, redisUrl: overrides.REDIS_URL ?? shared.redisUrl, milvusAddress: overrides.MILVUS_ADDRESS ?? shared.milvusAddress };
+  const services = {
+    ...shared,
+    redisUrl: overrides.REDIS_URL ?? shared.redisUrl,
+    milvusAddress: overrides.MILVUS_ADDRESS ?? shared.milvusAddress,
+  };
   const suffix = randomUUID().slice(0, 8);
   const botId = `t${suffix}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-e2e-'));
@@ -74,18 +78,30 @@ export async function startSystem(
     ESCALATION_NOTIFY_AFTER_SECONDS: '0',
     ...overrides,
   };
-  const logger = createLogger({ name: 'e2e', level: base.LOG_LEVEL ?? 'error', ...(logSink ? { destination: { write: logSink } } : {}) });
+  const logger = createLogger({
+    name: 'e2e',
+    level: base.LOG_LEVEL ?? 'error',
+    ...(logSink ? { destination: { write: logSink } } : {}),
+  });
 
   // The knowledge base first, as an operator would with `kb ingest`.
   const profile = resolveProfile('e5-small');
   const store = new MilvusVectorStore({ address: services.milvusAddress });
   await store.ready();
-  await ingestKnowledgeBase(store, new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 }), botId, loadFaqFile(sampleFaqPath));
+  await ingestKnowledgeBase(
+    store,
+    new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 }),
+    botId,
+    loadFaqFile(sampleFaqPath),
+  );
   await store.close();
 
   // The simulator first (the gateway's DingTalk Stream connects to it), told where the gateway will listen.
   const gatewayPort = String(await freePort());
-  const simulator = await startSimulator(loadConfig({ ...base, SIMULATOR_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` }, {}), logger);
+  const simulator = await startSimulator(
+    loadConfig({ ...base, SIMULATOR_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` }, {}),
+    logger,
+  );
   Object.assign(base, {
     GATEWAY_PORT: gatewayPort,
     WECOM_API_BASE_URL: simulator.url,
@@ -96,7 +112,10 @@ export async function startSystem(
   let gateway = await startGateway(loadConfig(base, {}), logger);
   const config = loadConfig(base, {});
   // Fault tests run workers as separate processes they can kill; then there is no in-process one.
-  const worker: RunningWorker = options.inProcessWorker === false ? { metricsUrl: '', close: async () => undefined } : await startWorker(config, logger);
+  const worker: RunningWorker =
+    options.inProcessWorker === false
+      ? { metricsUrl: '', close: async () => undefined }
+      : await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
   const redis = createRedis(services.redisUrl, 'worker', overrides);
   redis.on('error', () => undefined); // fault suites restart Redis under it; it reconnects
@@ -117,7 +136,10 @@ export async function startSystem(
       // The gateway comes back on the port the simulator delivers to.
       sut.gateway = gateway = await startGateway(loadConfig(base, {}), logger);
       if (options.inProcessWorker !== false) sut.worker = await startWorker(config, logger);
-      sut.console = await startConsole(loadConfig({ ...base, CONSOLE_PORT: new URL(sut.console.url).port }, {}), logger);
+      sut.console = await startConsole(
+        loadConfig({ ...base, CONSOLE_PORT: new URL(sut.console.url).port }, {}),
+        logger,
+      );
     },
     async stop() {
       await sut.gateway.close();

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const chat = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'apps/simulator/src/chat-cli.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+const chat = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'apps/simulator/src/chat-cli.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 
 describe('npm run chat', () => {
   it('explains itself on --help, Chinese first', () => {

@@ -15,8 +15,17 @@ function pathWith(programs: Record<string, string>): string {
 }
 
 const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-const realPython = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
-const basics = { node: process.execPath, npm: which('npm'), bash: which('bash'), env: which('env'), cut: which('cut'), dirname: which('dirname') };
+const realPython = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+  encoding: 'utf8',
+}).stdout.trim();
+const basics = {
+  node: process.execPath,
+  npm: which('npm'),
+  bash: which('bash'),
+  env: which('env'),
+  cut: which('cut'),
+  dirname: which('dirname'),
+};
 
 /** A port nothing listens on: the machine has no Redis of its own. */
 async function deadPort(): Promise<number> {
@@ -32,12 +41,18 @@ describe('the first run on a machine that lacks something', () => {
     const res = spawnSync('bash', ['scripts/dev.sh'], {
       cwd: root,
       encoding: 'utf8',
-      env: { PATH: pathWith({ ...basics, python3: realPython }), HOME: mkdtempSync(path.join(tmpdir(), 'ab-home-')), ANSWERBRIDGE_REDIS_PORT: String(await deadPort()) },
+      env: {
+        PATH: pathWith({ ...basics, python3: realPython }),
+        HOME: mkdtempSync(path.join(tmpdir(), 'ab-home-')),
+        ANSWERBRIDGE_REDIS_PORT: String(await deadPort()),
+      },
       timeout: 30_000,
     });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('Answerbridge cannot start: this machine is missing');
-    expect(res.stderr).toMatch(/Redis: nothing answers on 127\.0\.0\.1:\d+ and redis-server is not installed: sudo apt-get install -y redis-server/);
+    expect(res.stderr).toMatch(
+      /Redis: nothing answers on 127\.0\.0\.1:\d+ and redis-server is not installed: sudo apt-get install -y redis-server/,
+    );
     expect(res.stdout).not.toMatch(/added \d+ packages/);
   });
 
@@ -45,7 +60,10 @@ describe('the first run on a machine that lacks something', () => {
     const res = spawnSync(which('bash'), ['scripts/check-prerequisites.sh'], {
       cwd: root,
       encoding: 'utf8',
-      env: { PATH: pathWith({ bash: basics.bash, cut: basics.cut, dirname: basics.dirname }), ANSWERBRIDGE_REDIS_PORT: String(await deadPort()) },
+      env: {
+        PATH: pathWith({ bash: basics.bash, cut: basics.cut, dirname: basics.dirname }),
+        ANSWERBRIDGE_REDIS_PORT: String(await deadPort()),
+      },
     });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/Node\.js 20\.19\+ \(or 22\+\) is not installed/);

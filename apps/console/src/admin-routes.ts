@@ -15,14 +15,18 @@ function personOf(req: Request): PersonRef {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const field = (name: string, max: number): string => {
     const value = body[name];
-    if (typeof value !== 'string' || !value) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is required (a string)`, false);
-    if (value.length > max) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is longer than ${max} characters`, false);
+    if (typeof value !== 'string' || !value)
+      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is required (a string)`, false);
+    if (value.length > max)
+      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is longer than ${max} characters`, false);
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} holds control characters`, false);
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} holds control characters`, false);
     return value;
   };
   const channel = field('channel', 16);
-  if (!CHANNELS.includes(channel)) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `channel must be one of ${CHANNELS.join(', ')}`, false);
+  if (!CHANNELS.includes(channel))
+    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `channel must be one of ${CHANNELS.join(', ')}`, false);
   return { channel, botId: field('botId', 128), senderId: field('senderId', 256) };
 }
 
@@ -42,7 +46,10 @@ export function adminRoutes(ctx: ConsoleContext): Router {
   router.post('/api/admin/dead-letters/:queue/:id/replay', admin, async (req, res) => {
     const ok = await ctx.queues.replay(String(req.params.queue), String(req.params.id));
     if (!ok) return void res.status(404).json({ error: 'CONSOLE.NO_DEAD_LETTER', message: 'no such failed job' });
-    ctx.logger.info({ event: 'dead_letter_replayed', queue: req.params.queue, jobId: req.params.id, by: req.session?.username }, 'dead letter replayed');
+    ctx.logger.info(
+      { event: 'dead_letter_replayed', queue: req.params.queue, jobId: req.params.id, by: req.session?.username },
+      'dead letter replayed',
+    );
     res.json({ ok: true });
   });
   /**
@@ -59,14 +66,24 @@ export function adminRoutes(ctx: ConsoleContext): Router {
       res.json({ person, deleted });
     } catch (error) {
       if (!(error instanceof PersonWithAgentError)) throw error;
-      ctx.logger.warn({ event: 'personal_data_erase_refused', by, person, heldConversations: error.heldConversations }, 'personal data not erased: an agent holds a conversation');
-      res.status(409).json({ error: error.code, message: consoleMessages.personWithAgent(error.heldConversations), heldConversations: error.heldConversations });
+      ctx.logger.warn(
+        { event: 'personal_data_erase_refused', by, person, heldConversations: error.heldConversations },
+        'personal data not erased: an agent holds a conversation',
+      );
+      res.status(409).json({
+        error: error.code,
+        message: consoleMessages.personWithAgent(error.heldConversations),
+        heldConversations: error.heldConversations,
+      });
     }
   });
   // bull-board, read-only: replays go through the API above, which checks the CSRF token.
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: ctx.queues.all.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board });
+  createBullBoard({
+    queues: ctx.queues.all.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
+    serverAdapter: board,
+  });
   router.use('/admin/queues', admin, board.getRouter() as Router);
   return router;
 }

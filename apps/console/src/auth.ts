@@ -43,18 +43,25 @@ export function loadSession(ctx: ConsoleContext): RequestHandler {
  */
 export function requireSession(role?: 'admin'): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!req.session) return void res.status(401).json({ error: 'CONSOLE.LOGIN_REQUIRED', message: consoleMessages.loginRequired });
+    if (!req.session)
+      return void res.status(401).json({ error: 'CONSOLE.LOGIN_REQUIRED', message: consoleMessages.loginRequired });
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-csrf-token') !== req.session.csrf) {
       return void res.status(403).json({ error: 'CONSOLE.CSRF', message: consoleMessages.csrf });
     }
-    if (role === 'admin' && req.session.role !== 'admin') return void res.status(403).json({ error: 'CONSOLE.FORBIDDEN', message: consoleMessages.adminsOnly });
+    if (role === 'admin' && req.session.role !== 'admin')
+      return void res.status(403).json({ error: 'CONSOLE.FORBIDDEN', message: consoleMessages.adminsOnly });
     next();
   };
 }
 
 /** Session cookies are Secure when the request came over https (directly, or per a trusted proxy), unless the setting forces it. */
 function cookieOptions(ctx: ConsoleContext, req: Request) {
-  return { httpOnly: true, sameSite: 'strict' as const, secure: ctx.config.CONSOLE_COOKIE_SECURE ?? req.secure, path: '/' };
+  return {
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: ctx.config.CONSOLE_COOKIE_SECURE ?? req.secure,
+    path: '/',
+  };
 }
 
 /**
@@ -73,7 +80,14 @@ const ACCOUNT_WIDE_FACTOR = 10;
 export function login(ctx: ConsoleContext): RequestHandler {
   return async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || password.length > 200 || username.length > 200) {
+    if (
+      typeof username !== 'string' ||
+      typeof password !== 'string' ||
+      !username ||
+      !password ||
+      password.length > 200 ||
+      username.length > 200
+    ) {
       return void res.status(400).json({ error: 'CONSOLE.BAD_LOGIN', message: consoleMessages.loginFieldsRequired });
     }
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -91,18 +105,37 @@ export function login(ctx: ConsoleContext): RequestHandler {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       const by = decision.exhausted.includes(fromAddress) && decision.exhausted.length === 1 ? 'address' : 'account';
       ctx.loginThrottled.inc({ by });
-      ctx.logger.warn({ event: 'console_login_throttled', by, account: username.slice(0, 64), address, retryAfterSeconds: seconds }, 'console login refused: too many failed attempts');
+      ctx.logger.warn(
+        { event: 'console_login_throttled', by, account: username.slice(0, 64), address, retryAfterSeconds: seconds },
+        'console login refused: too many failed attempts',
+      );
       res.set('retry-after', String(seconds));
-      return void res.status(429).json({ error: 'CONSOLE.LOGIN_THROTTLED', message: consoleMessages.loginThrottled(Math.ceil(seconds / 60)), retryAfterSeconds: seconds });
+      return void res.status(429).json({
+        error: 'CONSOLE.LOGIN_THROTTLED',
+        message: consoleMessages.loginThrottled(Math.ceil(seconds / 60)),
+        retryAfterSeconds: seconds,
+      });
     }
     const user = await authenticate(ctx.users, username, password);
     if (!user) {
-      ctx.logger.warn({ event: 'console_login_failed', account: username.slice(0, 64), address }, 'console login failed');
+      ctx.logger.warn(
+        { event: 'console_login_failed', account: username.slice(0, 64), address },
+        'console login failed',
+      );
       return void res.status(401).json({ error: 'CONSOLE.BAD_CREDENTIALS', message: consoleMessages.badCredentials });
     }
-    await Promise.all([ctx.loginAttempts.clear(accountHere), ctx.loginAttempts.giveBack(account), ctx.loginAttempts.giveBack(fromAddress)]);
+    await Promise.all([
+      ctx.loginAttempts.clear(accountHere),
+      ctx.loginAttempts.giveBack(account),
+      ctx.loginAttempts.giveBack(fromAddress),
+    ]);
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { username: user.username, displayName: user.displayName, role: user.role, csrf: randomBytes(24).toString('base64url') };
+    const session: Session = {
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      csrf: randomBytes(24).toString('base64url'),
+    };
     const ttlMs = ctx.config.CONSOLE_SESSION_HOURS * 3_600_000;
     await ctx.sessions.set(`session:${id}`, JSON.stringify(session), ttlMs);
     res.cookie(SESSION_COOKIE, id, { ...cookieOptions(ctx, req), maxAge: ttlMs });

@@ -5,7 +5,17 @@ import type { InboxEvent } from '@answerbridge/core';
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices, createPersonalDataService } from '@answerbridge/pipeline';
-import { JobProducer, QueueInspector, RedisAttemptLimiter, RedisFaqDrafts, RedisKeyValueStore, RedisSavedEntries, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
+import {
+  JobProducer,
+  QueueInspector,
+  RedisAttemptLimiter,
+  RedisFaqDrafts,
+  RedisKeyValueStore,
+  RedisSavedEntries,
+  createRedis,
+  redisAnswers,
+  waitForRedis,
+} from '@answerbridge/queue';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
@@ -27,19 +37,31 @@ export interface RunningConsole {
 // The inbox page and the files it loads (no inline script or style: see content-security-policy.ts).
 const inboxDir = path.join(workspaceRoot, 'apps/console/src/inbox-page');
 const inboxPage = readFileSync(path.join(inboxDir, 'index.html'), 'utf8');
-const asset = (file: string, type: string) => [file, { type, body: readFileSync(path.join(inboxDir, file), 'utf8') }] as const;
+const asset = (file: string, type: string) =>
+  [file, { type, body: readFileSync(path.join(inboxDir, file), 'utf8') }] as const;
 const inboxAssets = new Map([asset('inbox.js', 'text/javascript'), asset('inbox.css', 'text/css')]);
 
 /** The agent inbox and admin API. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
   const log = logger ?? createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  initTracing({ serviceName: `answerbridge-console`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
+  initTracing({
+    serviceName: `answerbridge-console`,
+    ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}),
+  });
   const redis = createRedis(config.REDIS_URL, 'worker', config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await waitForRedis(redis);
-  const producer = new JobProducer(redis, { prefix: config.QUEUE_PREFIX, dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000 });
+  const producer = new JobProducer(redis, {
+    prefix: config.QUEUE_PREFIX,
+    dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
+  });
   const users = loadUsers(config.CONSOLE_USERS_FILE);
-  const { service: escalation, events } = createEscalationService(config, redis, producer, (id) => users.find((u) => u.username === id)?.displayName ?? id);
+  const { service: escalation, events } = createEscalationService(
+    config,
+    redis,
+    producer,
+    (id) => users.find((u) => u.username === id)?.displayName ?? id,
+  );
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
@@ -48,8 +70,16 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     config,
     users,
     sessions: new RedisKeyValueStore(redis, `${config.QUEUE_PREFIX}:console`),
-    loginAttempts: new RedisAttemptLimiter(redis, `${config.QUEUE_PREFIX}:console`, config.CONSOLE_LOGIN_WINDOW_SECONDS * 1000),
-    loginThrottled: metrics.counter('answerbridge_console_logins_throttled_total', 'Console logins refused because too many failed (by: account or address)', ['by']),
+    loginAttempts: new RedisAttemptLimiter(
+      redis,
+      `${config.QUEUE_PREFIX}:console`,
+      config.CONSOLE_LOGIN_WINDOW_SECONDS * 1000,
+    ),
+    loginThrottled: metrics.counter(
+      'answerbridge_console_logins_throttled_total',
+      'Console logins refused because too many failed (by: account or address)',
+      ['by'],
+    ),
     eventStreams: new EventStreamsPerSession(config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION),
     escalation,
     personalData: createPersonalDataService(config, redis),
@@ -82,7 +112,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
-      'content-security-policy': req.path === '/admin/queues' || req.path.startsWith('/admin/queues/') ? boardPolicy : consolePolicy,
+      'content-security-policy':
+        req.path === '/admin/queues' || req.path.startsWith('/admin/queues/') ? boardPolicy : consolePolicy,
     });
     next();
   });
@@ -114,7 +145,12 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
-  app.use(faqDraftRoutes(ctx, new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000)));
+  app.use(
+    faqDraftRoutes(
+      ctx,
+      new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000),
+    ),
+  );
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
@@ -122,11 +158,22 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const known = statusOf(error);
     const parser = error as { type?: string; status?: number };
-    const status = known?.status ?? (parser.type === 'entity.too.large' ? 413 : parser.status && parser.status < 500 ? parser.status : 500);
+    const status =
+      known?.status ??
+      (parser.type === 'entity.too.large' ? 413 : parser.status && parser.status < 500 ? parser.status : 500);
     if (status >= 500) log.error({ err: error, path: req.path }, 'console request failed');
-    if (known) return void res.status(status).json({ error: known.code, message: messageForError(known.code, known.message) });
+    if (known)
+      return void res.status(status).json({ error: known.code, message: messageForError(known.code, known.message) });
     const code = status === 413 ? 'CONSOLE.TOO_LARGE' : status < 500 ? 'CONSOLE.BAD_REQUEST' : 'CONSOLE.ERROR';
-    res.status(status).json({ error: code, message: status === 413 ? consoleMessages.tooLarge : status < 500 ? consoleMessages.badRequest : consoleMessages.internalError });
+    res.status(status).json({
+      error: code,
+      message:
+        status === 413
+          ? consoleMessages.tooLarge
+          : status < 500
+            ? consoleMessages.badRequest
+            : consoleMessages.internalError,
+    });
   };
   app.use(onError);
 

@@ -12,7 +12,10 @@ export function clientNetwork(address: string): string {
   if (isIPv4(plain) || !isIPv6(plain)) return plain;
   const [head = '', tail] = plain.split('::');
   const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  const expanded = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
+  const expanded =
+    tail === undefined
+      ? groups(head)
+      : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
   return `${expanded
     .slice(0, 4)
     .map((g) => parseInt(g, 16).toString(16))

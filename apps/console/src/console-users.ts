@@ -18,14 +18,21 @@ export function loadUsers(file: string): ConsoleUser[] {
     throw new Error(`console users file ${file}: ${(error as Error).message}`);
   }
   const parsed = z.object({ users: z.array(UserSchema).min(1) }).safeParse(raw);
-  if (!parsed.success) throw new Error(`console users file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `console users file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data.users;
 }
 
 // Checked against when the user does not exist, so a wrong username costs the same time as a wrong password.
 const DUMMY_HASH = 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-export async function authenticate(users: ConsoleUser[], username: string, password: string): Promise<ConsoleUser | null> {
+export async function authenticate(
+  users: ConsoleUser[],
+  username: string,
+  password: string,
+): Promise<ConsoleUser | null> {
   const user = users.find((u) => u.username === username);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   return user && ok ? user : null;

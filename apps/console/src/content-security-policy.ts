@@ -46,8 +46,15 @@ export function bullBoardPolicy(uiDist = bullBoardDist()): string {
   const scripts = readdirSync(path.join(uiDist, 'static/js'))
     .filter((file) => file.endsWith('.js'))
     .map((file) => readFileSync(path.join(uiDist, 'static/js', file), 'utf8'));
-  const rendered = scripts.flatMap((code) => [...code.matchAll(/\("style",\{children:`((?:[^`\\]|\\.)*)`\}\)/g)].map((m) => literalText(m[1] ?? '')));
-  const blocks = [...new Set([...[...template.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? ''), ...rendered.filter((t): t is string => t !== null)])].map(sha256);
+  const rendered = scripts.flatMap((code) =>
+    [...code.matchAll(/\("style",\{children:`((?:[^`\\]|\\.)*)`\}\)/g)].map((m) => literalText(m[1] ?? '')),
+  );
+  const blocks = [
+    ...new Set([
+      ...[...template.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? ''),
+      ...rendered.filter((t): t is string => t !== null),
+    ]),
+  ].map(sha256);
   const attributes = [...new Set([...template.matchAll(/\sstyle="([^"]*)"/g)].map((m) => sha256(m[1] ?? '')))];
   return policy({
     ...strict,

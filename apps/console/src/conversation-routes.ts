@@ -21,13 +21,18 @@ const view = (e: Escalation, now: number) => ({
 
 function text(req: Request, field: string, max: number): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
-  if (typeof value !== 'string' || !value.trim()) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
-  if (value.length > max) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
+  if (typeof value !== 'string' || !value.trim())
+    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
+  if (value.length > max)
+    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
   return value.trim();
 }
 
 /** The inbox API: the console page and other tools (see /api/openapi.json) use the same routes. */
-export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e: InboxEvent) => void) => () => void): Router {
+export function conversationRoutes(
+  ctx: ConsoleContext,
+  subscribe: (listener: (e: InboxEvent) => void) => () => void,
+): Router {
   const router = Router();
   const agent = requireSession();
   const id = (req: Request) => String(req.params.id);
@@ -68,7 +73,8 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
 
   router.post('/api/conversations/:id/transfer', agent, json(), async (req, res) => {
     const to = text(req, 'to', 64);
-    if (!ctx.users.some((u) => u.username === to)) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `no agent ${to}`, false);
+    if (!ctx.users.some((u) => u.username === to))
+      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `no agent ${to}`, false);
     await ctx.escalation.transfer(id(req), me(req), to);
     res.json({ ok: true });
   });
@@ -98,8 +104,13 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
     const max = ctx.config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION;
     const forget = ctx.eventStreams.open(req.sessionId ?? '', {
       evict: () => {
-        res.end(`event: evicted\ndata: ${JSON.stringify({ error: 'CONSOLE.TOO_MANY_EVENT_STREAMS', message: consoleMessages.tooManyEventStreams(max) })}\n\n`);
-        ctx.logger.info({ event: 'console_event_stream_evicted', by: me(req), max }, 'oldest live-queue stream of a session closed');
+        res.end(
+          `event: evicted\ndata: ${JSON.stringify({ error: 'CONSOLE.TOO_MANY_EVENT_STREAMS', message: consoleMessages.tooManyEventStreams(max) })}\n\n`,
+        );
+        ctx.logger.info(
+          { event: 'console_event_stream_evicted', by: me(req), max },
+          'oldest live-queue stream of a session closed',
+        );
       },
     });
     res.on('close', () => {
@@ -115,6 +126,7 @@ export function conversationRoutes(ctx: ConsoleContext, subscribe: (listener: (e
 export function statusOf(error: unknown): { status: number; code: string; message: string } | null {
   if (error instanceof EscalationConflictError) return { status: 409, code: error.code, message: error.message };
   if (error instanceof EscalationNotFoundError) return { status: 404, code: error.code, message: error.message };
-  if (error instanceof AnswerbridgeError && error.code.startsWith('CONSOLE.')) return { status: 400, code: error.code, message: error.message };
+  if (error instanceof AnswerbridgeError && error.code.startsWith('CONSOLE.'))
+    return { status: 400, code: error.code, message: error.message };
   return null;
 }

@@ -1,6 +1,12 @@
 import { AnswerbridgeError } from '@answerbridge/core';
 import { EscalationNotFoundError } from '@answerbridge/escalation';
-import { FaqDraftConflictError, FaqDraftNotFoundError, FaqReview, type FaqDraft, type FaqDraftStore } from '@answerbridge/knowledge';
+import {
+  FaqDraftConflictError,
+  FaqDraftNotFoundError,
+  FaqReview,
+  type FaqDraft,
+  type FaqDraftStore,
+} from '@answerbridge/knowledge';
 import { Router, json, type ErrorRequestHandler, type Request } from 'express';
 import type { ConsoleContext } from './console-context';
 import { consoleMessages } from './console-messages';
@@ -9,8 +15,10 @@ import { requireSession } from './auth';
 function text(req: Request, field: string, max: number, required = true): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
   if (!required && (value === undefined || value === null || value === '')) return '';
-  if (typeof value !== 'string' || !value.trim()) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
-  if (value.length > max) throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
+  if (typeof value !== 'string' || !value.trim())
+    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
+  if (value.length > max)
+    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
   return value.trim();
 }
 
@@ -23,11 +31,26 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
   const router = Router();
   const agent = requireSession();
   const admin = requireSession('admin');
-  const review = new FaqReview({ store: ctx.knowledge.store, embedder: ctx.knowledge.embedder, drafts, keepDecidedForMs: ctx.config.DATA_RETENTION_DAYS * 86_400_000 });
+  const review = new FaqReview({
+    store: ctx.knowledge.store,
+    embedder: ctx.knowledge.embedder,
+    drafts,
+    keepDecidedForMs: ctx.config.DATA_RETENTION_DAYS * 86_400_000,
+  });
   const me = (req: Request) => req.session?.username ?? '';
   const audit = (event: string, req: Request, draft: FaqDraft, extra: Record<string, unknown> = {}) =>
     ctx.logger.info(
-      { event, draftId: draft.id, status: draft.status, knowledgeBase: draft.knowledgeBase, conversationId: draft.conversationId, savedBy: draft.savedBy, by: me(req), role: req.session?.role, ...extra },
+      {
+        event,
+        draftId: draft.id,
+        status: draft.status,
+        knowledgeBase: draft.knowledgeBase,
+        conversationId: draft.conversationId,
+        savedBy: draft.savedBy,
+        by: me(req),
+        role: req.session?.role,
+        ...extra,
+      },
       `FAQ draft ${draft.status}`,
     );
 
@@ -38,7 +61,10 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
       return approved;
     } catch (error) {
       if (!(error instanceof FaqDraftNotFoundError) && !(error instanceof FaqDraftConflictError)) {
-        ctx.logger.error({ event: 'faq_draft_approve_failed', draftId: id, by: me(req), err: error }, 'approving an FAQ draft failed; it is pending again');
+        ctx.logger.error(
+          { event: 'faq_draft_approve_failed', draftId: id, by: me(req), err: error },
+          'approving an FAQ draft failed; it is pending again',
+        );
       }
       throw error;
     }
@@ -51,7 +77,10 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     const isAdmin = req.session?.role === 'admin';
     if (!isAdmin && (e.state !== 'with-agent' || e.agentId !== me(req))) {
       const heldByOther = e.state === 'with-agent';
-      ctx.logger.warn({ event: 'faq_save_refused', conversationId, by: me(req), state: e.state, holder: e.agentId ?? null }, 'save as FAQ refused: not the holder');
+      ctx.logger.warn(
+        { event: 'faq_save_refused', conversationId, by: me(req), state: e.state, holder: e.agentId ?? null },
+        'save as FAQ refused: not the holder',
+      );
       return void res
         .status(heldByOther ? 403 : 409)
         .json(
@@ -63,10 +92,19 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     const question = text(req, 'question', 500);
     const answer = text(req, 'answer', 8000);
     const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
-    if (!knowledgeBase) throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
-    const draft = await review.submit({ knowledgeBase, botId: e.botId, conversationId, question, answer, savedBy: me(req) });
+    if (!knowledgeBase)
+      throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
+    const draft = await review.submit({
+      knowledgeBase,
+      botId: e.botId,
+      conversationId,
+      question,
+      answer,
+      savedBy: me(req),
+    });
     audit('faq_draft_submitted', req, draft);
-    if (!isAdmin) return void res.status(201).json({ status: 'draft', draft: draft, message: consoleMessages.faqDraftSubmitted });
+    if (!isAdmin)
+      return void res.status(201).json({ status: 'draft', draft: draft, message: consoleMessages.faqDraftSubmitted });
     // An admin is the reviewer: their own save goes live at once, still recorded as saved and approved by them.
     const { draft: approved, entry } = await approve(req, draft.id);
     res.status(201).json({ status: 'live', draft: approved, entry, message: consoleMessages.faqSavedLive });
@@ -95,8 +133,12 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
   });
 
   const onDraftError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-    if (error instanceof FaqDraftNotFoundError) return void res.status(404).json({ error: error.code, message: consoleMessages.faqDraftNotFound(error.message) });
-    if (error instanceof FaqDraftConflictError) return void res.status(409).json({ error: error.code, message: consoleMessages.faqDraftDecided(error.message), draft: error.draft });
+    if (error instanceof FaqDraftNotFoundError)
+      return void res.status(404).json({ error: error.code, message: consoleMessages.faqDraftNotFound(error.message) });
+    if (error instanceof FaqDraftConflictError)
+      return void res
+        .status(409)
+        .json({ error: error.code, message: consoleMessages.faqDraftDecided(error.message), draft: error.draft });
     next(error);
   };
   router.use(onDraftError);

@@ -1,15 +1,43 @@
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
-const conversationId = { name: 'id', in: 'path', required: true, description: 'conversation id, URL-encoded (e.g. wecom%2Fbot%2Fuser)', schema: { type: 'string' } };
-const ok = { '200': { description: 'done' }, '401': { description: 'not logged in' }, '403': { description: 'missing CSRF token or not allowed' }, '404': { description: 'no such conversation' }, '409': { description: 'state does not allow it (claimed by someone else, already resolved…)' } };
+const conversationId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'conversation id, URL-encoded (e.g. wecom%2Fbot%2Fuser)',
+  schema: { type: 'string' },
+};
+const ok = {
+  '200': { description: 'done' },
+  '401': { description: 'not logged in' },
+  '403': { description: 'missing CSRF token or not allowed' },
+  '404': { description: 'no such conversation' },
+  '409': { description: 'state does not allow it (claimed by someone else, already resolved…)' },
+};
 const csrf = [{ session: [], csrf: [] }];
 
 export const openApiDocument = {
   openapi: '3.1.0',
-  info: { title: 'Answerbridge console API', version: '1.0.0', description: 'Agent inbox and admin operations. Log in, then send the session cookie and, for POSTs, the X-CSRF-Token returned by /api/login or /api/me.' },
+  info: {
+    title: 'Answerbridge console API',
+    version: '1.0.0',
+    description:
+      'Agent inbox and admin operations. Log in, then send the session cookie and, for POSTs, the X-CSRF-Token returned by /api/login or /api/me.',
+  },
   components: {
-    securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'ab_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' } },
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'ab_session' },
+      csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+    },
     schemas: {
-      Session: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { enum: ['agent', 'admin'] }, csrf: { type: 'string' } } },
+      Session: {
+        type: 'object',
+        properties: {
+          username: { type: 'string' },
+          displayName: { type: 'string' },
+          role: { enum: ['agent', 'admin'] },
+          csrf: { type: 'string' },
+        },
+      },
       Conversation: {
         type: 'object',
         properties: {
@@ -23,7 +51,18 @@ export const openApiDocument = {
           agentId: { type: ['string', 'null'] },
           escalatedAt: { type: 'integer' },
           waitingSeconds: { type: 'integer' },
-          candidates: { type: 'array', items: { type: 'object', properties: { entryId: { type: 'string' }, question: { type: 'string' }, answer: { type: 'string' }, confidence: { type: ['number', 'null'] } } } },
+          candidates: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                entryId: { type: 'string' },
+                question: { type: 'string' },
+                answer: { type: 'string' },
+                confidence: { type: ['number', 'null'] },
+              },
+            },
+          },
         },
       },
       FaqDraft: {
@@ -44,47 +83,302 @@ export const openApiDocument = {
           entryId: { type: 'string' },
         },
       },
-      Entry: { type: 'object', properties: { id: { type: 'string' }, at: { type: 'integer' }, from: { enum: ['asker', 'bot', 'agent', 'system'] }, text: { type: 'string' }, agentId: { type: 'string' }, delivery: { enum: ['queued', 'sent', 'failed'] } } },
+      Entry: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          at: { type: 'integer' },
+          from: { enum: ['asker', 'bot', 'agent', 'system'] },
+          text: { type: 'string' },
+          agentId: { type: 'string' },
+          delivery: { enum: ['queued', 'sent', 'failed'] },
+        },
+      },
     },
   },
   paths: {
-    '/api/login': { post: { summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { '200': { description: 'session', content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } } }, '401': { description: 'wrong credentials' }, '429': { description: 'too many failed logins for this account or from this address (CONSOLE.LOGIN_THROTTLED); the right password is refused too until Retry-After seconds have passed', headers: { 'Retry-After': { schema: { type: 'integer' } } } } } } },
-    '/api/logout': { post: { summary: 'Log out', security: csrf, responses: ok } },
-    '/api/me': { get: { summary: 'The current session', security: [{ session: [] }], responses: { '200': { description: 'session' }, '401': { description: 'not logged in' } } } },
-    '/api/conversations': { get: { summary: 'Open escalations, oldest first', security: [{ session: [] }], responses: { '200': { description: 'waiting and with-agent lists', content: { 'application/json': { schema: { type: 'object', properties: { waiting: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } }, withAgent: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } } } } } } } } } },
-    '/api/conversations/{id}': { get: { summary: 'A conversation with its history and the bot candidates', parameters: [conversationId], security: [{ session: [] }], responses: ok } },
-    '/api/conversations/{id}/claim': { post: { summary: 'Claim a waiting conversation (exactly one agent wins)', parameters: [conversationId], security: csrf, responses: ok } },
-    '/api/conversations/{id}/reply': { post: { summary: 'Reply to the asker through their channel', parameters: [conversationId], security: csrf, requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 2000 } } } } } }, responses: { ...ok, '202': { description: 'queued; delivery status follows', content: { 'application/json': { schema: { $ref: '#/components/schemas/Entry' } } } } } } },
-    '/api/conversations/{id}/resolve': { post: { summary: 'Resolve: the bot answers the next question', parameters: [conversationId], security: csrf, responses: ok } },
-    '/api/conversations/{id}/handback': { post: { summary: 'Hand the conversation back to the bot', parameters: [conversationId], security: csrf, responses: ok } },
-    '/api/conversations/{id}/transfer': { post: { summary: 'Transfer to another agent', parameters: [conversationId], security: csrf, requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['to'], properties: { to: { type: 'string' } } } } } }, responses: ok } },
-    '/api/conversations/{id}/save-faq': {
+    '/api/login': {
       post: {
-        summary: "Save a question and answer from a conversation you hold (admins: any). An agent's save is a draft the bot does not use until an admin approves it; an admin's save is live at once",
+        summary: 'Log in',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['username', 'password'],
+                properties: { username: { type: 'string' }, password: { type: 'string' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'session',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Session' } } },
+          },
+          '401': { description: 'wrong credentials' },
+          '429': {
+            description:
+              'too many failed logins for this account or from this address (CONSOLE.LOGIN_THROTTLED); the right password is refused too until Retry-After seconds have passed',
+            headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          },
+        },
+      },
+    },
+    '/api/logout': { post: { summary: 'Log out', security: csrf, responses: ok } },
+    '/api/me': {
+      get: {
+        summary: 'The current session',
+        security: [{ session: [] }],
+        responses: { '200': { description: 'session' }, '401': { description: 'not logged in' } },
+      },
+    },
+    '/api/conversations': {
+      get: {
+        summary: 'Open escalations, oldest first',
+        security: [{ session: [] }],
+        responses: {
+          '200': {
+            description: 'waiting and with-agent lists',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    waiting: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } },
+                    withAgent: { type: 'array', items: { $ref: '#/components/schemas/Conversation' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/api/conversations/{id}': {
+      get: {
+        summary: 'A conversation with its history and the bot candidates',
+        parameters: [conversationId],
+        security: [{ session: [] }],
+        responses: ok,
+      },
+    },
+    '/api/conversations/{id}/claim': {
+      post: {
+        summary: 'Claim a waiting conversation (exactly one agent wins)',
         parameters: [conversationId],
         security: csrf,
-        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['question', 'answer'], properties: { question: { type: 'string', maxLength: 500 }, answer: { type: 'string', maxLength: 8000 } } } } } },
+        responses: ok,
+      },
+    },
+    '/api/conversations/{id}/reply': {
+      post: {
+        summary: 'Reply to the asker through their channel',
+        parameters: [conversationId],
+        security: csrf,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 2000 } } },
+            },
+          },
+        },
         responses: {
           ...ok,
-          '201': { description: 'status "draft" (waiting for review) or "live" (an admin saved it), with the draft and a message to show', content: { 'application/json': { schema: { type: 'object', properties: { status: { enum: ['draft', 'live'] }, draft: { $ref: '#/components/schemas/FaqDraft' }, message: { type: 'string' } } } } } },
-          '403': { description: 'missing CSRF token, or the conversation is held by another agent (CONSOLE.NOT_HOLDER)' },
+          '202': {
+            description: 'queued; delivery status follows',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Entry' } } },
+          },
+        },
+      },
+    },
+    '/api/conversations/{id}/resolve': {
+      post: {
+        summary: 'Resolve: the bot answers the next question',
+        parameters: [conversationId],
+        security: csrf,
+        responses: ok,
+      },
+    },
+    '/api/conversations/{id}/handback': {
+      post: {
+        summary: 'Hand the conversation back to the bot',
+        parameters: [conversationId],
+        security: csrf,
+        responses: ok,
+      },
+    },
+    '/api/conversations/{id}/transfer': {
+      post: {
+        summary: 'Transfer to another agent',
+        parameters: [conversationId],
+        security: csrf,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['to'], properties: { to: { type: 'string' } } },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
+    '/api/conversations/{id}/save-faq': {
+      post: {
+        summary:
+          "Save a question and answer from a conversation you hold (admins: any). An agent's save is a draft the bot does not use until an admin approves it; an admin's save is live at once",
+        parameters: [conversationId],
+        security: csrf,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['question', 'answer'],
+                properties: {
+                  question: { type: 'string', maxLength: 500 },
+                  answer: { type: 'string', maxLength: 8000 },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          ...ok,
+          '201': {
+            description:
+              'status "draft" (waiting for review) or "live" (an admin saved it), with the draft and a message to show',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    status: { enum: ['draft', 'live'] },
+                    draft: { $ref: '#/components/schemas/FaqDraft' },
+                    message: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'missing CSRF token, or the conversation is held by another agent (CONSOLE.NOT_HOLDER)',
+          },
           '409': { description: 'the conversation is not with an agent (claim it first)' },
         },
       },
     },
-    '/api/agents': { get: { summary: 'Console accounts (for transfers)', security: [{ session: [] }], responses: { '200': { description: 'accounts' } } } },
-    '/api/admin/queues': { get: { summary: 'Queue depths by state (admins)', security: [{ session: [] }], responses: { '200': { description: 'counts per queue' }, '403': { description: 'admins only' } } } },
-    '/api/admin/dead-letters': { get: { summary: 'Jobs that failed for good, newest first (admins)', security: [{ session: [] }], responses: { '200': { description: 'dead letters' }, '403': { description: 'admins only' } } } },
-    '/api/admin/dead-letters/{queue}/{id}/replay': { post: { summary: 'Put a dead letter back in its queue (admins)', parameters: [{ name: 'queue', in: 'path', required: true, schema: { type: 'string' } }, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, responses: { '200': { description: 'queued again' }, '403': { description: 'admins only' }, '404': { description: 'no such failed job' } } } },
-    '/api/admin/faq-drafts': { get: { summary: 'FAQ drafts agents saved, waiting for review, oldest first (admins)', security: [{ session: [] }], responses: { '200': { description: 'pending drafts', content: { 'application/json': { schema: { type: 'object', properties: { drafts: { type: 'array', items: { $ref: '#/components/schemas/FaqDraft' } } } } } } }, '403': { description: 'admins only' } } } },
-    '/api/admin/faq-drafts/{draftId}': { get: { summary: 'One FAQ draft, in any status (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: [{ session: [] }], responses: { '200': { description: 'the draft', content: { 'application/json': { schema: { $ref: '#/components/schemas/FaqDraft' } } } }, '403': { description: 'admins only' }, '404': { description: 'no such draft' } } } },
-    '/api/admin/faq-drafts/{draftId}/approve': { post: { summary: 'Approve a draft: the bot answers with it at once, and every later kb ingest keeps it, recorded as saved by its agent and approved by you (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, responses: { '200': { description: 'live' }, '403': { description: 'admins only, or missing CSRF token' }, '404': { description: 'no such draft' }, '409': { description: 'already approved or rejected' } } } },
-    '/api/admin/faq-drafts/{draftId}/reject': { post: { summary: 'Reject a draft: it never goes live (admins)', parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }], security: csrf, requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } } } } }, responses: { '200': { description: 'rejected' }, '403': { description: 'admins only, or missing CSRF token' }, '404': { description: 'no such draft' }, '409': { description: 'already approved or rejected' } } } },
+    '/api/agents': {
+      get: {
+        summary: 'Console accounts (for transfers)',
+        security: [{ session: [] }],
+        responses: { '200': { description: 'accounts' } },
+      },
+    },
+    '/api/admin/queues': {
+      get: {
+        summary: 'Queue depths by state (admins)',
+        security: [{ session: [] }],
+        responses: { '200': { description: 'counts per queue' }, '403': { description: 'admins only' } },
+      },
+    },
+    '/api/admin/dead-letters': {
+      get: {
+        summary: 'Jobs that failed for good, newest first (admins)',
+        security: [{ session: [] }],
+        responses: { '200': { description: 'dead letters' }, '403': { description: 'admins only' } },
+      },
+    },
+    '/api/admin/dead-letters/{queue}/{id}/replay': {
+      post: {
+        summary: 'Put a dead letter back in its queue (admins)',
+        parameters: [
+          { name: 'queue', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        security: csrf,
+        responses: {
+          '200': { description: 'queued again' },
+          '403': { description: 'admins only' },
+          '404': { description: 'no such failed job' },
+        },
+      },
+    },
+    '/api/admin/faq-drafts': {
+      get: {
+        summary: 'FAQ drafts agents saved, waiting for review, oldest first (admins)',
+        security: [{ session: [] }],
+        responses: {
+          '200': {
+            description: 'pending drafts',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { drafts: { type: 'array', items: { $ref: '#/components/schemas/FaqDraft' } } },
+                },
+              },
+            },
+          },
+          '403': { description: 'admins only' },
+        },
+      },
+    },
+    '/api/admin/faq-drafts/{draftId}': {
+      get: {
+        summary: 'One FAQ draft, in any status (admins)',
+        parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }],
+        security: [{ session: [] }],
+        responses: {
+          '200': {
+            description: 'the draft',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/FaqDraft' } } },
+          },
+          '403': { description: 'admins only' },
+          '404': { description: 'no such draft' },
+        },
+      },
+    },
+    '/api/admin/faq-drafts/{draftId}/approve': {
+      post: {
+        summary:
+          'Approve a draft: the bot answers with it at once, and every later kb ingest keeps it, recorded as saved by its agent and approved by you (admins)',
+        parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }],
+        security: csrf,
+        responses: {
+          '200': { description: 'live' },
+          '403': { description: 'admins only, or missing CSRF token' },
+          '404': { description: 'no such draft' },
+          '409': { description: 'already approved or rejected' },
+        },
+      },
+    },
+    '/api/admin/faq-drafts/{draftId}/reject': {
+      post: {
+        summary: 'Reject a draft: it never goes live (admins)',
+        parameters: [{ name: 'draftId', in: 'path', required: true, schema: { type: 'string' } }],
+        security: csrf,
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'rejected' },
+          '403': { description: 'admins only, or missing CSRF token' },
+          '404': { description: 'no such draft' },
+          '409': { description: 'already approved or rejected' },
+        },
+      },
+    },
     '/api/admin/personal-data/erase': {
       post: {
         summary: "Delete one person's data on request (PIPL; admins)",
         description:
-          'Deletes, for the person a channel names `senderId` on bot `botId`: their escalations with their histories in every conversation of theirs (direct and, on DingTalk, each group), their entries in the decision log, and the bot\'s memory of their conversations. Refused with 409 while an agent holds one of their conversations (resolve it first; a waiting one is deleted). Answers with counts only; an audit log line records who asked and whose data.',
+          "Deletes, for the person a channel names `senderId` on bot `botId`: their escalations with their histories in every conversation of theirs (direct and, on DingTalk, each group), their entries in the decision log, and the bot's memory of their conversations. Refused with 409 while an agent holds one of their conversations (resolve it first; a waiting one is deleted). Answers with counts only; an audit log line records who asked and whose data.",
         security: csrf,
         requestBody: {
           content: {
@@ -92,7 +386,15 @@ export const openApiDocument = {
               schema: {
                 type: 'object',
                 required: ['channel', 'botId', 'senderId'],
-                properties: { channel: { enum: ['wecom', 'dingtalk'] }, botId: { type: 'string', maxLength: 128 }, senderId: { type: 'string', maxLength: 256, description: 'the platform\'s id of the person: WeCom UserID, DingTalk staffId (or senderId)' } },
+                properties: {
+                  channel: { enum: ['wecom', 'dingtalk'] },
+                  botId: { type: 'string', maxLength: 128 },
+                  senderId: {
+                    type: 'string',
+                    maxLength: 256,
+                    description: "the platform's id of the person: WeCom UserID, DingTalk staffId (or senderId)",
+                  },
+                },
               },
             },
           },
@@ -105,10 +407,23 @@ export const openApiDocument = {
                 schema: {
                   type: 'object',
                   properties: {
-                    person: { type: 'object', properties: { channel: { type: 'string' }, botId: { type: 'string' }, senderId: { type: 'string' } } },
+                    person: {
+                      type: 'object',
+                      properties: {
+                        channel: { type: 'string' },
+                        botId: { type: 'string' },
+                        senderId: { type: 'string' },
+                      },
+                    },
                     deleted: {
                       type: 'object',
-                      properties: { conversations: { type: 'integer' }, escalations: { type: 'integer' }, historyEntries: { type: 'integer' }, decisions: { type: 'integer' }, conversationState: { type: 'integer' } },
+                      properties: {
+                        conversations: { type: 'integer' },
+                        escalations: { type: 'integer' },
+                        historyEntries: { type: 'integer' },
+                        decisions: { type: 'integer' },
+                        conversationState: { type: 'integer' },
+                      },
                     },
                   },
                 },
@@ -118,10 +433,20 @@ export const openApiDocument = {
           '400': { description: 'channel, botId or senderId missing or malformed (CONSOLE.BAD_INPUT)' },
           '401': { description: 'not logged in' },
           '403': { description: 'missing CSRF token, or not an admin' },
-          '409': { description: 'an agent holds one of their conversations (PERSONAL_DATA.WITH_AGENT, with heldConversations); nothing of it was deleted' },
+          '409': {
+            description:
+              'an agent holds one of their conversations (PERSONAL_DATA.WITH_AGENT, with heldConversations); nothing of it was deleted',
+          },
         },
       },
     },
-    '/api/events': { get: { summary: 'Server-sent events: escalated, claimed, message, delivery, resolved, transferred; evicted (then closed) when the session opens more than CONSOLE_MAX_EVENT_STREAMS_PER_SESSION streams', security: [{ session: [] }], responses: { '200': { description: 'text/event-stream' } } } },
+    '/api/events': {
+      get: {
+        summary:
+          'Server-sent events: escalated, claimed, message, delivery, resolved, transferred; evicted (then closed) when the session opens more than CONSOLE_MAX_EVENT_STREAMS_PER_SESSION streams',
+        security: [{ session: [] }],
+        responses: { '200': { description: 'text/event-stream' } },
+      },
+    },
   },
 } as const;

@@ -36,7 +36,10 @@ export function callbackServerTimeouts(requestTimeoutMs: number): ServerOptions 
 /** Builds and starts the gateway; tests call this with their own config (port 0 picks a free port). */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningGateway> {
   const log = logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  initTracing({ serviceName: `answerbridge-gateway`, ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}) });
+  initTracing({
+    serviceName: `answerbridge-gateway`,
+    ...(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}),
+  });
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const ctx: GatewayContext = {
@@ -61,10 +64,16 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   // in the body and in answerbridge_dingtalk_stream_connected.
   app.get('/readyz', async (_req, res) => {
     const ready = await redisAnswers(redis);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable', dingtalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })) });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'redis unavailable',
+      dingtalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })),
+    });
   });
-  ctx.metrics.gauge('answerbridge_dingtalk_stream_connected', 'DingTalk Stream sockets of this gateway: 1 connected, 0 reconnecting.', ['client_id'], async () =>
-    streams.map((s) => ({ labels: { client_id: s.clientId }, value: s.connected ? 1 : 0 })),
+  ctx.metrics.gauge(
+    'answerbridge_dingtalk_stream_connected',
+    'DingTalk Stream sockets of this gateway: 1 connected, 0 reconnecting.',
+    ['client_id'],
+    async () => streams.map((s) => ({ labels: { client_id: s.clientId }, value: s.connected ? 1 : 0 })),
   );
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
@@ -76,7 +85,12 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   });
   app.use(errorHandler(ctx));
 
-  const { server, url } = await listen(app, config.GATEWAY_HOST, config.GATEWAY_PORT, callbackServerTimeouts(config.GATEWAY_REQUEST_TIMEOUT_MS));
+  const { server, url } = await listen(
+    app,
+    config.GATEWAY_HOST,
+    config.GATEWAY_PORT,
+    callbackServerTimeouts(config.GATEWAY_REQUEST_TIMEOUT_MS),
+  );
   log.info({ url, bots: [...ctx.bots.keys()], dingtalkStreams: streams.length }, 'gateway listening');
 
   return {

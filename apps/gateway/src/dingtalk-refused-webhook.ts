@@ -12,7 +12,14 @@ export function reportRefusedWebhook(ctx: GatewayContext, bot: DingTalkBotConfig
   const { origin, reason } = parsed.refusedSessionWebhook;
   ctx.metrics.channelErrors.inc({ channel: 'dingtalk', code: 'SESSION_WEBHOOK_REFUSED' });
   ctx.logger.warn(
-    { code: 'DINGTALK.SESSION_WEBHOOK_REFUSED', bot: bot.id, mode: bot.mode, webhookOrigin: origin, reason, msgId: parsed.message.platformMessageId },
+    {
+      code: 'DINGTALK.SESSION_WEBHOOK_REFUSED',
+      bot: bot.id,
+      mode: bot.mode,
+      webhookOrigin: origin,
+      reason,
+      msgId: parsed.message.platformMessageId,
+    },
     'dingtalk sessionWebhook not allowed (DINGTALK_WEBHOOK_ORIGINS); the reply goes through the OpenAPI',
   );
 }

@@ -11,7 +11,9 @@ import type { GatewayContext } from './gateway-context';
  * message not addressed to us) is logged and acked, so DingTalk does not push it again.
  */
 export function startDingtalkStreams(ctx: GatewayContext): DingTalkStreamConnection[] {
-  const bots = [...ctx.bots.values()].filter((b): b is DingTalkBotConfig => b.channel === 'dingtalk' && b.mode === 'stream');
+  const bots = [...ctx.bots.values()].filter(
+    (b): b is DingTalkBotConfig => b.channel === 'dingtalk' && b.mode === 'stream',
+  );
   return bots.map((bot) => {
     const connection = new DingTalkStreamConnection({
       clientId: bot.clientId,
@@ -24,7 +26,11 @@ export function startDingtalkStreams(ctx: GatewayContext): DingTalkStreamConnect
         try {
           // The socket is opened with the app's credentials, so the frame is DingTalk's: a missing robotCode is not
           // refused here (it is in HTTP mode), but a sessionWebhook outside the allowed origins still is.
-          parsed = normalizeRobotMessage(bot, parseRobotMessage(JSON.parse(data)), { nowMs: Date.now(), webhookOrigins: ctx.config.DINGTALK_WEBHOOK_ORIGINS, requireRobotCode: false });
+          parsed = normalizeRobotMessage(bot, parseRobotMessage(JSON.parse(data)), {
+            nowMs: Date.now(),
+            webhookOrigins: ctx.config.DINGTALK_WEBHOOK_ORIGINS,
+            requireRobotCode: false,
+          });
         } catch (error) {
           const reason = error instanceof RejectedInputError ? error.message : 'data is not JSON';
           ctx.logger.warn({ bot: bot.id, reason }, 'dingtalk frame refused (acked and dropped)');

@@ -35,7 +35,11 @@ export function errorHandler(ctx: GatewayContext): ErrorRequestHandler {
     if (error instanceof RejectedInputError) {
       ({ status, code, message } = error);
     } else if (parserError.type === 'entity.too.large') {
-      [status, code, message] = [413, 'GATEWAY.BODY_TOO_LARGE', `body larger than ${ctx.config.GATEWAY_BODY_LIMIT_BYTES} bytes`];
+      [status, code, message] = [
+        413,
+        'GATEWAY.BODY_TOO_LARGE',
+        `body larger than ${ctx.config.GATEWAY_BODY_LIMIT_BYTES} bytes`,
+      ];
     } else if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
       [status, code, message] = [415, 'GATEWAY.UNSUPPORTED_ENCODING', 'unsupported content encoding or charset'];
     } else if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {

@@ -4,7 +4,11 @@ import { RateLimitedLog } from './rate-limited-log';
 
 function harness(perSecond: number) {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ name: 'test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const logger = createLogger({
+    name: 'test',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   let now = 1_000_000;
   const log = new RateLimitedLog(logger, { perSecond, now: () => now });
   return { lines, log, advance: (ms: number) => void (now += ms) };

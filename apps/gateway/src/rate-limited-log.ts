@@ -35,7 +35,12 @@ export class RateLimitedLog {
   }
 
   /** Writes the line unless this key has had its share this second; true when written. */
-  write(level: 'error' | 'warn' | 'info' | 'debug', key: string, fields: Record<string, unknown>, message: string): boolean {
+  write(
+    level: 'error' | 'warn' | 'info' | 'debug',
+    key: string,
+    fields: Record<string, unknown>,
+    message: string,
+  ): boolean {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window) {

@@ -8,7 +8,11 @@ import type { RequestHandler, Response } from 'express';
  */
 export class ClientGoneError extends Error {
   constructor(readonly timedOut: boolean) {
-    super(timedOut ? 'the body did not arrive within the request timeout' : 'the client hung up before sending the whole body');
+    super(
+      timedOut
+        ? 'the body did not arrive within the request timeout'
+        : 'the client hung up before sending the whole body',
+    );
     this.name = 'ClientGoneError';
   }
 }
@@ -32,9 +36,22 @@ export function readTextBody(limitBytes: number): RequestHandler {
   return (req, res, next) => {
     const encoding = req.headers['content-encoding'];
     if (encoding && encoding !== 'identity') {
-      return next(refuseAndClose(res, new RejectedInputError('GATEWAY.UNSUPPORTED_ENCODING', `content-encoding ${encoding} is not accepted; send the body uncompressed`, 415)));
+      return next(
+        refuseAndClose(
+          res,
+          new RejectedInputError(
+            'GATEWAY.UNSUPPORTED_ENCODING',
+            `content-encoding ${encoding} is not accepted; send the body uncompressed`,
+            415,
+          ),
+        ),
+      );
     }
-    const tooLarge = () => refuseAndClose(res, new RejectedInputError('GATEWAY.BODY_TOO_LARGE', `body larger than ${limitBytes} bytes`, 413));
+    const tooLarge = () =>
+      refuseAndClose(
+        res,
+        new RejectedInputError('GATEWAY.BODY_TOO_LARGE', `body larger than ${limitBytes} bytes`, 413),
+      );
     const declared = Number(req.headers['content-length']);
     if (declared > limitBytes) return next(tooLarge());
     const chunks: Buffer[] = [];
@@ -56,7 +73,10 @@ export function readTextBody(limitBytes: number): RequestHandler {
     req.on('end', () => finish());
     // An error on the request stream is its connection failing: the client hung up (ECONNRESET,
     // "aborted") or the server's request timeout cut it off (the socket then carries that error).
-    const gone = () => finish(new ClientGoneError((req.socket.errored as NodeJS.ErrnoException | null)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'));
+    const gone = () =>
+      finish(
+        new ClientGoneError((req.socket.errored as NodeJS.ErrnoException | null)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'),
+      );
     req.on('error', gone);
     req.on('close', () => {
       if (!req.complete) gone();

@@ -31,19 +31,16 @@ export function registerWecomRoutes(router: Express, ctx: GatewayContext): void 
     res.type('text/plain').send(echo);
   });
 
-  router.post(
-    '/wecom/:botId/callback',
-    readTextBody(ctx.config.GATEWAY_BODY_LIMIT_BYTES),
-    async (req, res) => {
-      const bot = botFor(req);
-      const query = parseCallbackQuery(rawQuery(req), false);
-      if (typeof req.body !== 'string' || req.body.length === 0) throw new RejectedInputError('WECOM.EMPTY_BODY', 'empty body', 400);
-      const message = openCallback(bot, query, req.body, checks());
-      const result = await ctx.metrics.time('enqueue', () => acceptInbound(ctx.producer, message));
-      ctx.metrics.callbacks.inc({ channel: 'wecom', result: result.duplicate ? 'duplicate' : 'accepted' });
-      ctx.logger.debug({ messageId: message.id, jobId: result.jobId, duplicate: result.duplicate }, 'callback accepted');
-      // Empty 200: WeCom's documented "received, no passive reply"; the answer goes out via message/send.
-      res.status(200).end();
-    },
-  );
+  router.post('/wecom/:botId/callback', readTextBody(ctx.config.GATEWAY_BODY_LIMIT_BYTES), async (req, res) => {
+    const bot = botFor(req);
+    const query = parseCallbackQuery(rawQuery(req), false);
+    if (typeof req.body !== 'string' || req.body.length === 0)
+      throw new RejectedInputError('WECOM.EMPTY_BODY', 'empty body', 400);
+    const message = openCallback(bot, query, req.body, checks());
+    const result = await ctx.metrics.time('enqueue', () => acceptInbound(ctx.producer, message));
+    ctx.metrics.callbacks.inc({ channel: 'wecom', result: result.duplicate ? 'duplicate' : 'accepted' });
+    ctx.logger.debug({ messageId: message.id, jobId: result.jobId, duplicate: result.duplicate }, 'callback accepted');
+    // Empty 200: WeCom's documented "received, no passive reply"; the answer goes out via message/send.
+    res.status(200).end();
+  });
 }

@@ -4,7 +4,17 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@answerbridge/config';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
-import { calibrateCommand, diffCommand, formatCalibration, formatDiff, ingestCommand, rollbackCommand, searchCommand, versionsCommand, UsageError } from './kb-commands';
+import {
+  calibrateCommand,
+  diffCommand,
+  formatCalibration,
+  formatDiff,
+  ingestCommand,
+  rollbackCommand,
+  searchCommand,
+  versionsCommand,
+  UsageError,
+} from './kb-commands';
 
 const usage = `kb — manage a bot's FAQ knowledge base
 
@@ -23,7 +33,11 @@ const usage = `kb — manage a bot's FAQ knowledge base
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
 /** Runs one kb command; returns the process exit code. Output goes to the given writers (tests capture it). */
-export async function runKb(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+export async function runKb(
+  argv: string[],
+  out: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+): Promise<number> {
   try {
     const { positionals, values } = parseArgs({
       args: argv,
@@ -54,7 +68,13 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
       case 'ingest': {
         const [file] = rest;
         if (!file || !values.bot) throw new UsageError('usage: kb ingest <file> --bot <id>');
-        const result = await ingestCommand(config, file, values.bot, !values.quiet && process.stderr.isTTY, !values['without-saved']);
+        const result = await ingestCommand(
+          config,
+          file,
+          values.bot,
+          !values.quiet && process.stderr.isTTY,
+          !values['without-saved'],
+        );
         out(
           `ingested ${result.entries} entries (${result.questions} questions) into ${result.version.collection}; now active` +
             (result.saved ? `; including ${result.saved} saved by agents` : '') +
@@ -66,13 +86,20 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         const [bot, question] = rest;
         if (!bot || !question) throw new UsageError('usage: kb search <bot> "<question>"');
         const limit = Number(values.n ?? 5);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('-n must be an integer from 1 to 50');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+          throw new UsageError('-n must be an integer from 1 to 50');
         const { candidates, verdict } = await searchCommand(config, bot, question, limit);
         out(verdict);
         candidates.forEach((c, i) => {
           const mark = i > 0 ? ' ' : verdict.startsWith('answer') ? '✔' : verdict.startsWith('suggest') ? '?' : ' ';
-          const parts = [`confidence ${c.confidence.toFixed(4)}`, c.dense === null ? null : `dense ${c.dense.toFixed(4)}`, c.keyword === null ? null : `bm25 ${c.keyword.toFixed(2)}`];
-          out(`${i + 1}. ${mark} ${c.question}${c.matchedQuestion !== c.question ? `  (matched: ${c.matchedQuestion})` : ''}\n   ${parts.filter(Boolean).join(', ')}\n   ${c.answer.split('\n')[0]?.slice(0, 100)}`);
+          const parts = [
+            `confidence ${c.confidence.toFixed(4)}`,
+            c.dense === null ? null : `dense ${c.dense.toFixed(4)}`,
+            c.keyword === null ? null : `bm25 ${c.keyword.toFixed(2)}`,
+          ];
+          out(
+            `${i + 1}. ${mark} ${c.question}${c.matchedQuestion !== c.question ? `  (matched: ${c.matchedQuestion})` : ''}\n   ${parts.filter(Boolean).join(', ')}\n   ${c.answer.split('\n')[0]?.slice(0, 100)}`,
+          );
         });
         if (candidates.length === 0) out('no matches');
         return 0;
@@ -80,14 +107,19 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
       case 'versions': {
         const [bot] = rest;
         if (!bot) throw new UsageError('usage: kb versions <bot>');
-        for (const v of await versionsCommand(config, bot)) out(`${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}${v.calibrated ? '  calibrated' : ''}`);
+        for (const v of await versionsCommand(config, bot))
+          out(
+            `${v.active ? '*' : ' '} v${v.version}  ${v.collection}  ${v.createdAt}  ${v.profile}${v.calibrated ? '  calibrated' : ''}`,
+          );
         return 0;
       }
       case 'calibrate': {
         const [bot, queriesFile] = rest;
-        if (!bot || !queriesFile) throw new UsageError('usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97]');
+        if (!bot || !queriesFile)
+          throw new UsageError('usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97]');
         const targetPrecision = Number(values['target-precision'] ?? 0.97);
-        if (!(targetPrecision > 0 && targetPrecision < 1)) throw new UsageError('--target-precision must be between 0 and 1');
+        if (!(targetPrecision > 0 && targetPrecision < 1))
+          throw new UsageError('--target-precision must be between 0 and 1');
         const result = await calibrateCommand(config, bot, queriesFile, targetPrecision);
         if (values.json) out(JSON.stringify(result, null, 2));
         else out(formatCalibration(result));
@@ -103,7 +135,8 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
           if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a version number such as 3 or v3`);
           return n;
         };
-        if (command === 'diff') out(formatDiff(await diffCommand(config, bot, version(values.from, '--from'), version(values.to, '--to'))));
+        if (command === 'diff')
+          out(formatDiff(await diffCommand(config, bot, version(values.from, '--from'), version(values.to, '--to'))));
         else {
           const { from, to } = await rollbackCommand(config, bot, version(values.to, '--to'));
           out(`rolled back ${bot}: v${from.version} → v${to.version} (${to.collection} is active)`);
@@ -114,9 +147,12 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
         const [faqFile, queriesFile] = rest;
         if (!faqFile || !queriesFile) throw new UsageError('usage: kb eval <faq> <queries.jsonl>');
         const modes = (values.mode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
-        for (const m of modes) if (!['dense', 'keyword', 'hybrid'].includes(m)) throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
+        for (const m of modes)
+          if (!['dense', 'keyword', 'hybrid'].includes(m))
+            throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
         const targetPrecision = Number(values['target-precision'] ?? 0.97);
-        if (!(targetPrecision > 0 && targetPrecision <= 1)) throw new UsageError('--target-precision must be in (0, 1]');
+        if (!(targetPrecision > 0 && targetPrecision <= 1))
+          throw new UsageError('--target-precision must be in (0, 1]');
         // Not into the working directory (often the repository): a file of its own in the system's temp dir.
         const errorsFile = values.errors ?? path.join(tmpdir(), `kb-eval-errors-${Date.now()}.jsonl`);
         const language = values.language ?? 'zh';
@@ -128,7 +164,8 @@ export async function runKb(argv: string[], out: (s: string) => void = console.l
           language,
           showProgress: !values.quiet && !values.json && process.stderr.isTTY,
         });
-        if (values.json) out(JSON.stringify({ ...evaluation, modes: evaluation.modes.map(({ outcomes: _o, ...m }) => m) }, null, 2));
+        if (values.json)
+          out(JSON.stringify({ ...evaluation, modes: evaluation.modes.map(({ outcomes: _o, ...m }) => m) }, null, 2));
         else {
           out(formatEvaluation(evaluation, createKnowledgeServices(config).policyFor(language).confidence));
           out(`\nper-query errors: ${errorsFile}`);

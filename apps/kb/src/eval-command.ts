@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { AppConfig } from '@answerbridge/config';
 import type { ConfidenceModel } from '@answerbridge/answering';
-import { evaluateKnowledgeBase, loadEvalQueries, loadFaqFile, type Evaluation, type PolicyMetrics, type SearchMode } from '@answerbridge/knowledge';
+import {
+  evaluateKnowledgeBase,
+  loadEvalQueries,
+  loadFaqFile,
+  type Evaluation,
+  type PolicyMetrics,
+  type SearchMode,
+} from '@answerbridge/knowledge';
 import cliProgress from 'cli-progress';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 
@@ -15,13 +22,23 @@ export interface EvalCommandOptions {
   language: 'zh' | 'en';
 }
 
-export async function evalCommand(config: AppConfig, faqFile: string, queriesFile: string, options: EvalCommandOptions): Promise<Evaluation> {
+export async function evalCommand(
+  config: AppConfig,
+  faqFile: string,
+  queriesFile: string,
+  options: EvalCommandOptions,
+): Promise<Evaluation> {
   const entries = loadFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
   const { embedder, store, searchFor, policyFor } = createKnowledgeServices(config);
   const search = searchFor(options.language);
   const { confidence, keywordFallbackThreshold } = policyFor(options.language);
-  const bar = options.showProgress ? new cliProgress.SingleBar({ format: 'evaluating {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const bar = options.showProgress
+    ? new cliProgress.SingleBar(
+        { format: 'evaluating {bar} {value}/{total}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
   try {
     await store.ready();
     bar?.start(queries.length * options.modes.length, 0);
@@ -56,15 +73,21 @@ export function formatEvaluation(e: Evaluation, confidence: ConfidenceModel): st
     '',
     'mode     top-1  top-3  top-5    MRR | answer policy: precision answered unanswerable-answered suggested self-service | AUROC',
   ];
-  const policyLine = (p: PolicyMetrics) => `${pct(p.precision).padStart(24)} ${pct(p.coverage).padStart(8)} ${pct(p.unanswerableAnswered).padStart(21)} ${String(p.suggested).padStart(9)} ${pct(p.selfService).padStart(12)}`;
+  const policyLine = (p: PolicyMetrics) =>
+    `${pct(p.precision).padStart(24)} ${pct(p.coverage).padStart(8)} ${pct(p.unanswerableAnswered).padStart(21)} ${String(p.suggested).padStart(9)} ${pct(p.selfService).padStart(12)}`;
   for (const m of e.modes) {
     const r = m.retrieval;
-    lines.push(`${m.mode.padEnd(8)} ${pct(r.top1).padStart(5)}  ${pct(r.top3).padStart(5)}  ${pct(r.top5).padStart(5)}  ${num(r.mrr)} |${policyLine(m.policy)} | ${num(m.auroc)}`);
+    lines.push(
+      `${m.mode.padEnd(8)} ${pct(r.top1).padStart(5)}  ${pct(r.top3).padStart(5)}  ${pct(r.top5).padStart(5)}  ${num(r.mrr)} |${policyLine(m.policy)} | ${num(m.auroc)}`,
+    );
   }
   const kinds = Object.keys(e.modes[0]?.policy.byKind ?? {});
   if (kinds.length > 1) {
     lines.push('', 'by kind (first mode): questions answered answered-right suggested escalated');
-    for (const [kind, k] of Object.entries(e.modes[0]?.policy.byKind ?? {})) lines.push(`  ${kind.padEnd(18)} ${String(k.questions).padStart(5)} ${String(k.answered).padStart(8)} ${String(k.answeredRight).padStart(14)} ${String(k.suggested).padStart(9)} ${String(k.escalated).padStart(9)}`);
+    for (const [kind, k] of Object.entries(e.modes[0]?.policy.byKind ?? {}))
+      lines.push(
+        `  ${kind.padEnd(18)} ${String(k.questions).padStart(5)} ${String(k.answered).padStart(8)} ${String(k.answeredRight).padStart(14)} ${String(k.suggested).padStart(9)} ${String(k.escalated).padStart(9)}`,
+      );
   }
   for (const m of e.modes) {
     const cal = m.calibration;
@@ -77,7 +100,9 @@ export function formatEvaluation(e: Evaluation, confidence: ConfidenceModel): st
     lines.push(
       '',
       `${m.mode}: fitted for precision ${pct(cal.model.targetPrecision)}%: answer at P(right) ≥ ${num(cal.model.answerAt)}, suggest at ≥ ${num(cal.model.suggestAt)}`,
-      x ? `  on held-out folds: precision ${pct(x.precision)}% (95% interval ${pct(x.low)}–${pct(x.high)}), ${pct(x.coverage)}% of in-scope answered directly, target met in ${x.foldsMet} of ${x.folds} folds` : '',
+      x
+        ? `  on held-out folds: precision ${pct(x.precision)}% (95% interval ${pct(x.low)}–${pct(x.high)}), ${pct(x.coverage)}% of in-scope answered directly, target met in ${x.foldsMet} of ${x.folds} folds`
+        : '',
     );
   }
   return lines.join('\n');

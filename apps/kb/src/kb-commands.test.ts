@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { VersionDiff, VersionedEntry } from '@answerbridge/knowledge';
 import { formatDiff } from './kb-commands';
 
-const version = (n: number) => ({ knowledgeBase: 'kb', collection: `kb_v${n}`, version: n, profile: 'p', createdAt: '', active: n === 2 });
+const version = (n: number) => ({
+  knowledgeBase: 'kb',
+  collection: `kb_v${n}`,
+  version: n,
+  profile: 'p',
+  createdAt: '',
+  active: n === 2,
+});
 const entry = (question: string, savedFromConsole?: VersionedEntry['savedFromConsole']): VersionedEntry => ({
   entryId: question,
   question,
@@ -16,9 +23,21 @@ describe('formatDiff', () => {
     const diff: VersionDiff = {
       from: version(1),
       to: version(2),
-      added: [entry('怎么报销?', { savedBy: 'agent1', approvedBy: 'admin' }), entry('年会在哪?', { savedBy: 'admin', approvedBy: 'admin' }), entry('从文件来的')],
+      added: [
+        entry('怎么报销?', { savedBy: 'agent1', approvedBy: 'admin' }),
+        entry('年会在哪?', { savedBy: 'admin', approvedBy: 'admin' }),
+        entry('从文件来的'),
+      ],
       removed: [entry('旧的', { savedBy: null, approvedBy: null })],
-      changed: [{ before: entry('改过的'), after: entry('改过的', { savedBy: 'agent2', approvedBy: 'admin' }), answerChanged: false, questionsAdded: [], questionsRemoved: [] }],
+      changed: [
+        {
+          before: entry('改过的'),
+          after: entry('改过的', { savedBy: 'agent2', approvedBy: 'admin' }),
+          answerChanged: false,
+          questionsAdded: [],
+          questionsRemoved: [],
+        },
+      ],
       unchanged: 0,
     };
     expect(formatDiff(diff).split('\n')).toEqual([

@@ -1,6 +1,18 @@
 import { assess, verdictOf } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
-import { calibrateKnowledgeBase, diffVersions, ingestKnowledgeBase, loadEvalQueries, loadFaqFile, type KnowledgeBaseCalibration, rollbackVersion, type FaqEntry, type IngestResult, type VersionDiff, type VersionedEntry } from '@answerbridge/knowledge';
+import {
+  calibrateKnowledgeBase,
+  diffVersions,
+  ingestKnowledgeBase,
+  loadEvalQueries,
+  loadFaqFile,
+  type KnowledgeBaseCalibration,
+  rollbackVersion,
+  type FaqEntry,
+  type IngestResult,
+  type VersionDiff,
+  type VersionedEntry,
+} from '@answerbridge/knowledge';
 import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
@@ -10,7 +22,10 @@ export class UsageError extends Error {}
 
 function knowledgeBaseOf(config: AppConfig, botId: string): string {
   const bot = config.bots.find((b) => b.id === botId);
-  if (!bot) throw new UsageError(`unknown bot "${botId}"; configured bots: ${config.bots.map((b) => b.id).join(', ')} (in ${config.BOTS_FILE})`);
+  if (!bot)
+    throw new UsageError(
+      `unknown bot "${botId}"; configured bots: ${config.bots.map((b) => b.id).join(', ')} (in ${config.BOTS_FILE})`,
+    );
   return bot.knowledgeBase ?? bot.id;
 }
 
@@ -26,13 +41,21 @@ async function savedEntriesOf(config: AppConfig, knowledgeBase: string): Promise
     await waitForRedis(redis);
     return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
   } catch (error) {
-    throw new UsageError(`cannot read the entries agents saved from Redis at ${redisUrlForDisplay(config.REDIS_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`);
+    throw new UsageError(
+      `cannot read the entries agents saved from Redis at ${redisUrlForDisplay(config.REDIS_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`,
+    );
   } finally {
     redis.disconnect();
   }
 }
 
-export async function ingestCommand(config: AppConfig, file: string, botId: string, showProgress: boolean, withSaved = true): Promise<IngestResult & { saved: number }> {
+export async function ingestCommand(
+  config: AppConfig,
+  file: string,
+  botId: string,
+  showProgress: boolean,
+  withSaved = true,
+): Promise<IngestResult & { saved: number }> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const fromFile = loadFaqFile(file);
   const ids = new Set(fromFile.map((e) => e.id));
@@ -40,12 +63,23 @@ export async function ingestCommand(config: AppConfig, file: string, botId: stri
   const entries = [...fromFile, ...saved];
   const { embedder, store } = services(config);
   const bar = showProgress
-    ? new cliProgress.SingleBar({ format: 'embedding {bar} {value}/{total} questions', hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   try {
     await store.ready();
-    bar?.start(entries.reduce((n, e) => n + 1 + e.similar.length, 0), 0);
-    return { ...(await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { onProgress: (p) => bar?.update(p.embedded) })), saved: saved.length };
+    bar?.start(
+      entries.reduce((n, e) => n + 1 + e.similar.length, 0),
+      0,
+    );
+    return {
+      ...(await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, {
+        onProgress: (p) => bar?.update(p.embedded),
+      })),
+      saved: saved.length,
+    };
   } finally {
     bar?.stop();
     await store.close();
@@ -63,7 +97,10 @@ export async function searchCommand(config: AppConfig, botId: string, question: 
     // In keyword mode confidences are BM25 scores: compare them with the keyword threshold, as the worker does.
     if (searchFor(language).mode === 'keyword') {
       const top = candidates[0]?.confidence ?? 0;
-      return { candidates, verdict: `${top >= policy.keywordFallbackThreshold ? 'answer' : 'hand over'}: BM25 ${top.toFixed(2)} against the keyword threshold ${policy.keywordFallbackThreshold}` };
+      return {
+        candidates,
+        verdict: `${top >= policy.keywordFallbackThreshold ? 'answer' : 'hand over'}: BM25 ${top.toFixed(2)} against the keyword threshold ${policy.keywordFallbackThreshold}`,
+      };
     }
     const a = assess(candidates, policy.confidence);
     const c = policy.confidence;
@@ -76,7 +113,12 @@ export async function searchCommand(config: AppConfig, botId: string, question: 
   }
 }
 
-export async function calibrateCommand(config: AppConfig, botId: string, queriesFile: string, targetPrecision: number): Promise<KnowledgeBaseCalibration> {
+export async function calibrateCommand(
+  config: AppConfig,
+  botId: string,
+  queriesFile: string,
+  targetPrecision: number,
+): Promise<KnowledgeBaseCalibration> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { store, searcherFor } = services(config);
   const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
@@ -85,7 +127,13 @@ export async function calibrateCommand(config: AppConfig, botId: string, queries
     const active = (await store.listVersions(knowledgeBase)).find((v) => v.active);
     if (!active) throw new UsageError(`bot ${botId} has no active knowledge base yet: run kb ingest first`);
     const ids = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
-    return await calibrateKnowledgeBase(store, searcherFor(language), knowledgeBase, loadEvalQueries(queriesFile, ids), { targetPrecision });
+    return await calibrateKnowledgeBase(
+      store,
+      searcherFor(language),
+      knowledgeBase,
+      loadEvalQueries(queriesFile, ids),
+      { targetPrecision },
+    );
   } finally {
     await store.close();
   }
@@ -140,11 +188,15 @@ export function savedBySuffix(entry: VersionedEntry): string {
   if (!saved) return '';
   if (!saved.savedBy) return ' (saved from the console; who saved it was not recorded)';
   if (!saved.approvedBy) return ` (saved by ${saved.savedBy}, not approved)`;
-  return saved.approvedBy === saved.savedBy ? ` (saved and approved by ${saved.savedBy})` : ` (saved by ${saved.savedBy}, approved by ${saved.approvedBy})`;
+  return saved.approvedBy === saved.savedBy
+    ? ` (saved and approved by ${saved.savedBy})`
+    : ` (saved by ${saved.savedBy}, approved by ${saved.approvedBy})`;
 }
 
 export function formatDiff(diff: VersionDiff): string {
-  const lines = [`v${diff.from.version} → v${diff.to.version}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`];
+  const lines = [
+    `v${diff.from.version} → v${diff.to.version}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`,
+  ];
   for (const e of diff.added) lines.push(`+ ${e.question}${savedBySuffix(e)}`);
   for (const e of diff.removed) lines.push(`- ${e.question}${savedBySuffix(e)}`);
   for (const c of diff.changed) {

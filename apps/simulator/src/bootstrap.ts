@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, workspaceRoot, type AppConfig, type DingTalkBotConfig, type WecomBotConfig } from '@answerbridge/config';
+import {
+  loadConfig,
+  workspaceRoot,
+  type AppConfig,
+  type DingTalkBotConfig,
+  type WecomBotConfig,
+} from '@answerbridge/config';
 import { dingtalkSign } from '@answerbridge/channel-dingtalk';
 import { DingtalkServerSimulator, type DingtalkSentMessage } from './dingtalk-server';
 import { createLogger, listen, type Logger } from '@answerbridge/observability';
@@ -13,7 +19,11 @@ export interface RunningSimulator {
   wecom: WecomServerSimulator;
   dingtalk: DingtalkServerSimulator;
   /** Posts a robot message to the gateway in DingTalk's HTTP callback mode, signed (or not) as given. */
-  dingtalkHttpCallback(botId: string, body: Record<string, unknown>, options?: { timestamp?: string; sign?: string }): Promise<{ status: number; body: string }>;
+  dingtalkHttpCallback(
+    botId: string,
+    body: Record<string, unknown>,
+    options?: { timestamp?: string; sign?: string },
+  ): Promise<{ status: number; body: string }>;
   /** Callback clients per WeCom bot, delivering to the configured gateway. */
   wecomClient(botId: string): WecomCallbackClient;
   close(): Promise<void>;
@@ -33,13 +43,21 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     sessionTtlMs: config.SIMULATOR_DINGTALK_SESSION_TTL_MS,
     pingIntervalMs: config.SIMULATOR_DINGTALK_PING_MS,
   });
-  const dingtalkHttpCallback = async (botId: string, body: Record<string, unknown>, options: { timestamp?: string; sign?: string } = {}) => {
+  const dingtalkHttpCallback = async (
+    botId: string,
+    body: Record<string, unknown>,
+    options: { timestamp?: string; sign?: string } = {},
+  ) => {
     const bot = dingtalkBots.find((b) => b.id === botId);
     if (!bot) throw new Error(`no DingTalk bot ${botId}`);
     const timestamp = options.timestamp ?? String(Date.now());
     const res = await fetch(`${config.SIMULATOR_GATEWAY_URL}/dingtalk/${botId}/callback`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', timestamp, sign: options.sign ?? dingtalkSign(timestamp, bot.clientSecret) },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        timestamp,
+        sign: options.sign ?? dingtalkSign(timestamp, bot.clientSecret),
+      },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: await res.text() };
@@ -59,7 +77,10 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.type('html').send(chatPage);
   });
   app.get('/api/bots', (_req, res) => {
-    res.json([...wecomBots.map((b) => ({ id: b.id, channel: b.channel })), ...dingtalkBots.map((b) => ({ id: b.id, channel: b.channel, mode: b.mode }))]);
+    res.json([
+      ...wecomBots.map((b) => ({ id: b.id, channel: b.channel })),
+      ...dingtalkBots.map((b) => ({ id: b.id, channel: b.channel, mode: b.mode })),
+    ]);
   });
   app.post('/api/chat', json(), async (req, res) => {
     const { botId, from, text, group } = req.body as { botId?: string; from?: string; text?: string; group?: string };
@@ -70,7 +91,10 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       if (dingtalkBot.mode === 'stream') {
         dingtalk.push(dingtalkBot.id, message);
         res.json({ status: 200 });
-      } else res.json({ status: (await dingtalkHttpCallback(dingtalkBot.id, dingtalk.robotMessage(dingtalkBot.id, message))).status });
+      } else
+        res.json({
+          status: (await dingtalkHttpCallback(dingtalkBot.id, dingtalk.robotMessage(dingtalkBot.id, message))).status,
+        });
       return;
     }
     if (!botId || !from || !text || !clients.has(botId)) {
@@ -92,7 +116,10 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const onSent = (m: SentWecomMessage) => res.write(`event: sent\ndata: ${JSON.stringify(m)}\n\n`);
-    const onDingtalk = (m: DingtalkSentMessage) => res.write(`event: sent\ndata: ${JSON.stringify({ toUser: m.to, content: m.text, at: m.at, channel: 'dingtalk', group: m.conversationId })}\n\n`);
+    const onDingtalk = (m: DingtalkSentMessage) =>
+      res.write(
+        `event: sent\ndata: ${JSON.stringify({ toUser: m.to, content: m.text, at: m.at, channel: 'dingtalk', group: m.conversationId })}\n\n`,
+      );
     wecom.on('sent', onSent);
     dingtalk.on('sent', onDingtalk);
     req.on('close', () => {

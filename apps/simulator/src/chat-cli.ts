@@ -16,7 +16,12 @@ Talk to the bot as a WeCom user from a terminal (npm run dev must be running).
 function parse() {
   try {
     return parseArgs({
-      options: { user: { type: 'string', default: 'zhangsan' }, bot: { type: 'string', default: 'demo' }, simulator: { type: 'string', default: 'http://127.0.0.1:3100' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        user: { type: 'string', default: 'zhangsan' },
+        bot: { type: 'string', default: 'demo' },
+        simulator: { type: 'string', default: 'http://127.0.0.1:3100' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }).values;
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
@@ -59,7 +64,11 @@ console.log(`chatting with bot "${values.bot}" as ${user}; empty line or Ctrl-D 
 for (;;) {
   const line = (await rl.question('> ').catch(() => '')).trim();
   if (!line) break;
-  const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ botId: values.bot, from: user, text: line }) });
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ botId: values.bot, from: user, text: line }),
+  });
   if (!res.ok) console.error(`simulator: ${res.status} ${await res.text()}`);
 }
 rl.close();

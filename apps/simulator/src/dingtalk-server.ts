@@ -49,7 +49,11 @@ interface Session {
  * time, one random connection per push), sessionWebhooks that expire, the OAuth token and the robot send
  * APIs. Records everything the bot sends, and lets tests break things.
  */
-export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentMessage]; ack: [string]; open: [string] }> {
+export class DingtalkServerSimulator extends EventEmitter<{
+  sent: [DingtalkSentMessage];
+  ack: [string];
+  open: [string];
+}> {
   readonly sent: DingtalkSentMessage[] = [];
   /** How many times each message id was pushed (redeliveries included). */
   readonly deliveries = new Map<string, number>();
@@ -70,7 +74,11 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
 
   constructor(
     private readonly apps: DingTalkBotConfig[],
-    readonly options: { redeliverAfterMs: number; sessionTtlMs: number; pingIntervalMs: number } = { redeliverAfterMs: 60_000, sessionTtlMs: 5_400_000, pingIntervalMs: 20_000 },
+    readonly options: { redeliverAfterMs: number; sessionTtlMs: number; pingIntervalMs: number } = {
+      redeliverAfterMs: 60_000,
+      sessionTtlMs: 5_400_000,
+      pingIntervalMs: 20_000,
+    },
   ) {
     super();
   }
@@ -130,7 +138,16 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
 
   private pingAll(): void {
     for (const set of this.sockets.values())
-      for (const ws of set) if (ws.readyState === 1 && !this.muted.has(ws)) ws.send(JSON.stringify({ specVersion: '1.0', type: 'SYSTEM', headers: { topic: 'ping', messageId: randomUUID(), contentType: 'application/json' }, data: JSON.stringify({ opaque: randomUUID() }) }));
+      for (const ws of set)
+        if (ws.readyState === 1 && !this.muted.has(ws))
+          ws.send(
+            JSON.stringify({
+              specVersion: '1.0',
+              type: 'SYSTEM',
+              headers: { topic: 'ping', messageId: randomUUID(), contentType: 'application/json' },
+              data: JSON.stringify({ opaque: randomUUID() }),
+            }),
+          );
   }
 
   /** The next `n` acks are "lost": the frames are redelivered after the timeout. */
@@ -157,7 +174,14 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
   rotate(clientId: string, graceMs = 10_000): void {
     for (const ws of this.sockets.get(clientId) ?? []) {
       if (ws.readyState !== 1) continue;
-      ws.send(JSON.stringify({ specVersion: '1.0', type: 'SYSTEM', headers: { topic: 'disconnect', messageId: randomUUID(), contentType: 'application/json' }, data: JSON.stringify({ reason: 'connection is expired' }) }));
+      ws.send(
+        JSON.stringify({
+          specVersion: '1.0',
+          type: 'SYSTEM',
+          headers: { topic: 'disconnect', messageId: randomUUID(), contentType: 'application/json' },
+          data: JSON.stringify({ reason: 'connection is expired' }),
+        }),
+      );
       setTimeout(() => ws.terminate(), graceMs).unref();
     }
   }
@@ -179,15 +203,25 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
     const group = Boolean(o.group);
     const session = randomBytes(12).toString('base64url');
     const now = Date.now();
-    const conversationId = group ? `cid${Buffer.from(o.group ?? '').toString('base64')}` : `cid${Buffer.from(`${o.from}:${robotCode}`).toString('base64')}`;
-    this.sessions.set(session, { robotCode, staffId: o.from, conversationId, group, expiresAt: now + this.options.sessionTtlMs });
+    const conversationId = group
+      ? `cid${Buffer.from(o.group ?? '').toString('base64')}`
+      : `cid${Buffer.from(`${o.from}:${robotCode}`).toString('base64')}`;
+    this.sessions.set(session, {
+      robotCode,
+      staffId: o.from,
+      conversationId,
+      group,
+      expiresAt: now + this.options.sessionTtlMs,
+    });
     const at = group && o.atBot !== false;
     const body: Record<string, unknown> = {
       msgId: `msg${randomBytes(16).toString('base64')}`,
       msgtype: o.msgtype ?? 'text',
       conversationId,
       conversationType: group ? '2' : '1',
-      ...(group ? { conversationTitle: o.group, isInAtList: at, atUsers: at ? [{ dingtalkId: '$:LWCP_v1:$bot' }] : [] } : {}),
+      ...(group
+        ? { conversationTitle: o.group, isInAtList: at, atUsers: at ? [{ dingtalkId: '$:LWCP_v1:$bot' }] : [] }
+        : {}),
       senderId: `$:LWCP_v1:$${Buffer.from(o.from).toString('base64')}`,
       senderStaffId: o.from,
       senderNick: o.from,
@@ -197,7 +231,8 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
       sessionWebhookExpiredTime: now + this.options.sessionTtlMs,
       createAt: now,
     };
-    if (body.msgtype === 'text') body.text = { content: at && app.robotName ? `@${app.robotName} ${o.text}` : ` ${o.text}` };
+    if (body.msgtype === 'text')
+      body.text = { content: at && app.robotName ? `@${app.robotName} ${o.text}` : ` ${o.text}` };
     else if (body.msgtype === 'audio') body.content = { downloadCode: 'dl', recognition: o.text };
     else body.content = { downloadCode: 'dl', pictureDownloadCode: 'pdl' };
     return body;
@@ -216,7 +251,13 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
     const frame = JSON.stringify({
       specVersion: '1.0',
       type: 'CALLBACK',
-      headers: { appId: app.clientId, contentType: 'application/json', messageId, time: String(Date.now()), topic: '/v1.0/im/bot/messages/get' },
+      headers: {
+        appId: app.clientId,
+        contentType: 'application/json',
+        messageId,
+        time: String(Date.now()),
+        topic: '/v1.0/im/bot/messages/get',
+      },
       data,
     });
     this.pending.set(messageId, { frame, clientId: app.clientId, deliveries: 0, timer: null });
@@ -255,7 +296,8 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
   }
 
   nextMessageTo(staffIdOrGroup: string, afterSeq = 0, timeoutMs = 30_000): Promise<DingtalkSentMessage> {
-    const match = (m: DingtalkSentMessage) => (m.to === staffIdOrGroup || m.conversationId === staffIdOrGroup) && m.seq > afterSeq;
+    const match = (m: DingtalkSentMessage) =>
+      (m.to === staffIdOrGroup || m.conversationId === staffIdOrGroup) && m.seq > afterSeq;
     const existing = this.sent.find(match);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
@@ -286,7 +328,8 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
       const { clientId, clientSecret } = req.body as { clientId?: string; clientSecret?: string };
       this.emit('open', String(clientId));
       const app = this.apps.find((a) => a.clientId === clientId && a.clientSecret === clientSecret);
-      if (!app) return void res.status(401).json({ code: 'InvalidAuthentication', message: 'bad clientId or clientSecret' });
+      if (!app)
+        return void res.status(401).json({ code: 'InvalidAuthentication', message: 'bad clientId or clientSecret' });
       const ticket = randomUUID();
       this.issuedTickets.push(ticket);
       this.tickets.set(ticket, { clientId: app.clientId, expiresAt: Date.now() + 90_000 });
@@ -295,7 +338,8 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
     router.post('/v1.0/oauth2/accessToken', json(), (req, res) => {
       this.calls.token++;
       const { appKey, appSecret } = req.body as { appKey?: string; appSecret?: string };
-      if (!this.apps.some((a) => a.clientId === appKey && a.clientSecret === appSecret)) return void res.status(400).json({ code: 'invalidClientIdOrSecret', message: 'bad appKey or appSecret' });
+      if (!this.apps.some((a) => a.clientId === appKey && a.clientSecret === appSecret))
+        return void res.status(400).json({ code: 'invalidClientIdOrSecret', message: 'bad appKey or appSecret' });
       const token = randomBytes(16).toString('hex');
       this.tokens.set(token, { appKey: appKey ?? '', expiresAt: Date.now() + 7_200_000 });
       res.json({ accessToken: token, expireIn: 7200 });
@@ -305,24 +349,44 @@ export class DingtalkServerSimulator extends EventEmitter<{ sent: [DingtalkSentM
       return t && t.expiresAt > Date.now();
     };
     router.post('/v1.0/robot/oToMessages/batchSend', json(), (req, res) => {
-      if (!authorized(req.get('x-acs-dingtalk-access-token'))) return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
+      if (!authorized(req.get('x-acs-dingtalk-access-token')))
+        return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
       const { robotCode, userIds, msgParam } = req.body as { robotCode: string; userIds: string[]; msgParam: string };
       const param = JSON.parse(msgParam) as { content?: string; text?: string };
       const text = param.content ?? param.text ?? '';
-      for (const to of userIds) this.record({ via: 'openapi-user', robotCode, to, conversationId: null, text, atUserIds: [] });
+      for (const to of userIds)
+        this.record({ via: 'openapi-user', robotCode, to, conversationId: null, text, atUserIds: [] });
       res.json({ processQueryKey: randomUUID(), invalidStaffIdList: [], flowControlledStaffIdList: [] });
     });
     router.post('/v1.0/robot/groupMessages/send', json(), (req, res) => {
-      if (!authorized(req.get('x-acs-dingtalk-access-token'))) return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
-      const { robotCode, openConversationId, msgParam } = req.body as { robotCode: string; openConversationId: string; msgParam: string };
+      if (!authorized(req.get('x-acs-dingtalk-access-token')))
+        return void res.status(401).json({ code: 'InvalidAuthentication', message: '不合法的access_token' });
+      const { robotCode, openConversationId, msgParam } = req.body as {
+        robotCode: string;
+        openConversationId: string;
+        msgParam: string;
+      };
       const param = JSON.parse(msgParam) as { content?: string; text?: string };
-      this.record({ via: 'openapi-group', robotCode, to: openConversationId, conversationId: openConversationId, text: param.content ?? param.text ?? '', atUserIds: [] });
+      this.record({
+        via: 'openapi-group',
+        robotCode,
+        to: openConversationId,
+        conversationId: openConversationId,
+        text: param.content ?? param.text ?? '',
+        atUserIds: [],
+      });
       res.json({ processQueryKey: randomUUID() });
     });
     router.post('/robot/sendBySession', json(), (req, res) => {
       const session = this.sessions.get(String(req.query.session ?? ''));
-      if (!session || session.expiresAt < Date.now()) return void res.json({ errcode: 300001, errmsg: 'session 不存在' });
-      const body = req.body as { msgtype?: string; text?: { content?: string }; markdown?: { text?: string }; at?: { atUserIds?: string[] } };
+      if (!session || session.expiresAt < Date.now())
+        return void res.json({ errcode: 300001, errmsg: 'session 不存在' });
+      const body = req.body as {
+        msgtype?: string;
+        text?: { content?: string };
+        markdown?: { text?: string };
+        at?: { atUserIds?: string[] };
+      };
       this.record({
         via: 'webhook',
         robotCode: session.robotCode,

@@ -34,7 +34,12 @@ export class WecomCallbackClient {
     return (4_561_255_354_251_345_929n + this.msgSeq).toString();
   }
 
-  textMessageXml(from: string, content: string, msgId = this.nextMsgId(), createTime = Math.floor(Date.now() / 1000)): string {
+  textMessageXml(
+    from: string,
+    content: string,
+    msgId = this.nextMsgId(),
+    createTime = Math.floor(Date.now() / 1000),
+  ): string {
     return (
       `<xml><ToUserName>${cdata(this.bot.corpId)}</ToUserName><FromUserName>${cdata(from)}</FromUserName>` +
       `<CreateTime>${createTime}</CreateTime><MsgType>${cdata('text')}</MsgType><Content>${cdata(content)}</Content>` +
@@ -43,7 +48,10 @@ export class WecomCallbackClient {
   }
 
   /** Encrypts and signs a plaintext message into the POST WeCom would send. */
-  buildRequest(plaintextXml: string, options: { timestamp?: number; nonce?: string; token?: string } = {}): WecomCallbackRequest {
+  buildRequest(
+    plaintextXml: string,
+    options: { timestamp?: number; nonce?: string; token?: string } = {},
+  ): WecomCallbackRequest {
     const encrypted = encryptMessage(this.bot.encodingAesKey, plaintextXml, this.bot.corpId);
     const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
     const nonce = options.nonce ?? String(randomInt(1_000_000, 9_999_999_999));
@@ -54,7 +62,11 @@ export class WecomCallbackClient {
   }
 
   async deliver(request: WecomCallbackRequest): Promise<CallbackResponse> {
-    const res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: request.body });
+    const res = await fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: request.body,
+    });
     return { status: res.status, body: await res.text() };
   }
 

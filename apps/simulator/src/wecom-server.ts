@@ -96,7 +96,11 @@ export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage
         return;
       }
       const token = randomBytes(24).toString('base64url');
-      this.tokens.set(token, { corpId: app.corpId, agentId: app.agentId, expiresAt: Date.now() + this.tokenTtlSeconds * 1000 });
+      this.tokens.set(token, {
+        corpId: app.corpId,
+        agentId: app.agentId,
+        expiresAt: Date.now() + this.tokenTtlSeconds * 1000,
+      });
       res.json({ errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.tokenTtlSeconds });
     });
 
@@ -121,7 +125,8 @@ export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage
       if (body.msgtype !== 'text') return void res.json({ errcode: 40008, errmsg: 'invalid message type' });
       const content = body.text?.content ?? '';
       if (!content) return void res.json({ errcode: 44004, errmsg: 'empty content' });
-      if (Buffer.byteLength(content, 'utf8') > 2048) return void res.json({ errcode: 45002, errmsg: 'content size out of limit' });
+      if (Buffer.byteLength(content, 'utf8') > 2048)
+        return void res.json({ errcode: 45002, errmsg: 'content size out of limit' });
       const message: SentWecomMessage = {
         seq: ++this.seq,
         corpId: token.corpId,
@@ -139,8 +144,14 @@ export class WecomServerSimulator extends EventEmitter<{ sent: [SentWecomMessage
     router.post('/cgi-bin/webhook/send', json({ limit: '1mb' }), (req, res) => {
       const body = req.body as { msgtype?: string; text?: { content?: string; mentioned_list?: string[] } };
       if (!req.query.key) return void res.json({ errcode: 93000, errmsg: 'invalid webhook url' });
-      if (body.msgtype !== 'text' || !body.text?.content) return void res.json({ errcode: 40008, errmsg: 'invalid message type' });
-      const message = { key: String(req.query.key), content: body.text.content, mentioned: body.text.mentioned_list ?? [], at: Date.now() };
+      if (body.msgtype !== 'text' || !body.text?.content)
+        return void res.json({ errcode: 40008, errmsg: 'invalid message type' });
+      const message = {
+        key: String(req.query.key),
+        content: body.text.content,
+        mentioned: body.text.mentioned_list ?? [],
+        at: Date.now(),
+      };
       this.robotMessages.push(message);
       this.emit('robot', message);
       res.json({ errcode: 0, errmsg: 'ok' });

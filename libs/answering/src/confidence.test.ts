@@ -8,11 +8,23 @@ describe('evidenceOf', () => {
       { entryId: 'b', dense: 0.85, keyword: 10 },
       { entryId: 'c', dense: 0.88, keyword: null },
     ]);
-    expect(evidence).toEqual({ dense: 0.92, margin: expect.closeTo(0.04) as number, keywordShare: 0.8, keywordAgrees: 0, phrasings: 2, rerank: 0 });
+    expect(evidence).toEqual({
+      dense: 0.92,
+      margin: expect.closeTo(0.04) as number,
+      keywordShare: 0.8,
+      keywordAgrees: 0,
+      phrasings: 2,
+      rerank: 0,
+    });
   });
 
   it('says BM25 agrees when the top entry is also the best word match, and caps phrasings at three', () => {
-    expect(evidenceOf([{ entryId: 'a', dense: 0.9, keyword: 12, phrasings: 7 }, { entryId: 'b', dense: 0.8, keyword: 3 }])).toMatchObject({ keywordAgrees: 1, keywordShare: 1, phrasings: 3 });
+    expect(
+      evidenceOf([
+        { entryId: 'a', dense: 0.9, keyword: 12, phrasings: 7 },
+        { entryId: 'b', dense: 0.8, keyword: 3 },
+      ]),
+    ).toMatchObject({ keywordAgrees: 1, keywordShare: 1, phrasings: 3 });
   });
 
   it('reads only the first five candidates, as the search hands them to the policy', () => {
@@ -25,7 +37,9 @@ describe('evidenceOf', () => {
 describe('confidence models', () => {
   it('computes a standardized logistic probability', () => {
     expect(logisticProbability({ mean: [1], scale: [2], weights: [4], bias: 0 }, [1])).toBeCloseTo(0.5);
-    expect(logisticProbability({ mean: [1], scale: [2], weights: [4], bias: 0 }, [2])).toBeCloseTo(1 / (1 + Math.exp(-2)));
+    expect(logisticProbability({ mean: [1], scale: [2], weights: [4], bias: 0 }, [2])).toBeCloseTo(
+      1 / (1 + Math.exp(-2)),
+    );
   });
 
   it('a threshold stand-in reproduces plain cosine thresholds and says it is not calibrated', () => {

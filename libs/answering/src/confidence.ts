@@ -63,7 +63,8 @@ export interface LogisticModel {
 
 export function logisticProbability(model: LogisticModel, x: readonly number[]): number {
   let z = model.bias;
-  for (let i = 0; i < model.weights.length; i++) z += (model.weights[i] ?? 0) * (((x[i] ?? 0) - (model.mean[i] ?? 0)) / (model.scale[i] || 1));
+  for (let i = 0; i < model.weights.length; i++)
+    z += (model.weights[i] ?? 0) * (((x[i] ?? 0) - (model.mean[i] ?? 0)) / (model.scale[i] || 1));
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -130,7 +131,11 @@ export function verdictOf(assessment: Assessment, model: ConfidenceModel): 'answ
  * steep curve on the top cosine (P = 0.5 at the threshold), so behaviour matches plain thresholds. It is
  * marked uncalibrated: its "probabilities" are not measured, and `kb calibrate` should replace it.
  */
-export function thresholdModel(answerCosine: number, suggestCosine: number, feature: 'dense' | 'rerank' = 'dense'): ConfidenceModel {
+export function thresholdModel(
+  answerCosine: number,
+  suggestCosine: number,
+  feature: 'dense' | 'rerank' = 'dense',
+): ConfidenceModel {
   const steep = (at: number): LogisticModel => ({ mean: [at], scale: [0.005], weights: [1], bias: 0 });
   return {
     features: [feature],

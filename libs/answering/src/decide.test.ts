@@ -1,10 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { thresholdModel, type ConfidenceModel } from './confidence';
-import { decide, defaultMessages, emptyMemory, needsSearch, type AnswerPolicy, type ConversationMemory } from './decide';
+import {
+  decide,
+  defaultMessages,
+  emptyMemory,
+  needsSearch,
+  type AnswerPolicy,
+  type ConversationMemory,
+} from './decide';
 import { classifyIntent } from './intents';
 
-const policy: AnswerPolicy = { confidence: thresholdModel(0.9, 0.8), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: 12, messages: defaultMessages };
-const c = (entryId: string, confidence: number) => ({ entryId, question: `q-${entryId}`, answer: `answer-${entryId}`, confidence, score: confidence, dense: confidence, keyword: null });
+const policy: AnswerPolicy = {
+  confidence: thresholdModel(0.9, 0.8),
+  maxSuggestions: 3,
+  maxSuggestionsInARow: 2,
+  keywordFallbackThreshold: 12,
+  messages: defaultMessages,
+};
+const c = (entryId: string, confidence: number) => ({
+  entryId,
+  question: `q-${entryId}`,
+  answer: `answer-${entryId}`,
+  confidence,
+  score: confidence,
+  dense: confidence,
+  keyword: null,
+});
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
 describe('decide', () => {
@@ -49,9 +70,21 @@ describe('decide', () => {
   });
 
   it('answers a number picked from the pending suggestions (full-width digits too) without searching', () => {
-    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q-a', answer: 'A' }, { entryId: 'b', question: 'q-b', answer: 'B' }], suggestionsInARow: 1, lastKind: 'suggest' };
+    const memory: ConversationMemory = {
+      pendingSuggestions: [
+        { entryId: 'a', question: 'q-a', answer: 'A' },
+        { entryId: 'b', question: 'q-b', answer: 'B' },
+      ],
+      suggestionsInARow: 1,
+      lastKind: 'suggest',
+    };
     expect(needsSearch(text('2'), memory)).toBe(false);
-    expect(decide(text(' ２。'), [], memory, policy)).toMatchObject({ kind: 'answer', reason: 'picked-suggestion', reply: 'B', entryId: 'b' });
+    expect(decide(text(' ２。'), [], memory, policy)).toMatchObject({
+      kind: 'answer',
+      reason: 'picked-suggestion',
+      reply: 'B',
+      entryId: 'b',
+    });
     // A number with nothing pending is just a question.
     expect(needsSearch(text('3'), memory)).toBe(true);
   });
@@ -64,52 +97,104 @@ describe('decide', () => {
   });
 
   it('escalates after repeated suggestions without a pick', () => {
-    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }], suggestionsInARow: 2, lastKind: 'suggest' };
-    expect(decide(text('还是密码的问题'), [c('a', 0.85)], memory, policy)).toMatchObject({ kind: 'escalate', reason: 'repeated-suggestions' });
+    const memory: ConversationMemory = {
+      pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }],
+      suggestionsInARow: 2,
+      lastKind: 'suggest',
+    };
+    expect(decide(text('还是密码的问题'), [c('a', 0.85)], memory, policy)).toMatchObject({
+      kind: 'escalate',
+      reason: 'repeated-suggestions',
+    });
   });
 
   it('escalates a question whose embedding resembles a request for a person, even with a good match', () => {
-    expect(decide({ ...text("I'd rather chat with one of your staff"), resemblesPersonRequest: true }, [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
+    expect(
+      decide(
+        { ...text("I'd rather chat with one of your staff"), resemblesPersonRequest: true },
+        [c('a', 0.99)],
+        emptyMemory,
+        policy,
+      ),
+    ).toMatchObject({ kind: 'escalate', reason: 'asked-for-human' });
     // A greeting stays a greeting whatever its embedding resembles.
-    expect(decide({ ...text('你好'), resemblesPersonRequest: true }, [], emptyMemory, policy)).toMatchObject({ kind: 'greeting' });
+    expect(decide({ ...text('你好'), resemblesPersonRequest: true }, [], emptyMemory, policy)).toMatchObject({
+      kind: 'greeting',
+    });
   });
 
   it('escalates on an explicit request for a person, even with a good match', () => {
-    expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({ kind: 'escalate', reason: 'asked-for-human', reply: defaultMessages.handover });
+    expect(decide(text('我要转人工'), [c('a', 0.99)], emptyMemory, policy)).toMatchObject({
+      kind: 'escalate',
+      reason: 'asked-for-human',
+      reply: defaultMessages.handover,
+    });
     expect(needsSearch(text('转人工'))).toBe(false);
   });
 
   it('escalates "没用" right after an answer, but treats it as a question otherwise', () => {
     const afterAnswer: ConversationMemory = { ...emptyMemory, lastKind: 'answer' };
     expect(needsSearch(text('没用'), afterAnswer)).toBe(false);
-    expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({ kind: 'escalate', reason: 'answer-not-helpful', reply: defaultMessages.notHelpful });
+    expect(decide(text('没用！'), [], afterAnswer, policy)).toMatchObject({
+      kind: 'escalate',
+      reason: 'answer-not-helpful',
+      reply: defaultMessages.notHelpful,
+    });
     expect(needsSearch(text('没用'), emptyMemory)).toBe(true);
   });
 
   it('with the embedder down, answers only strong BM25 matches and otherwise escalates, never suggesting', () => {
-    expect(decide(text('VPN 连不上'), [c('vpn', 14.2), c('wifi', 3)], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'answer', reason: 'keyword-fallback', entryId: 'vpn' });
-    expect(decide(text('网络'), [c('vpn', 5)], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
-    expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({ kind: 'escalate', reason: 'embedder-unavailable' });
+    expect(
+      decide(text('VPN 连不上'), [c('vpn', 14.2), c('wifi', 3)], emptyMemory, policy, { degraded: true }),
+    ).toMatchObject({ kind: 'answer', reason: 'keyword-fallback', entryId: 'vpn' });
+    expect(decide(text('网络'), [c('vpn', 5)], emptyMemory, policy, { degraded: true })).toMatchObject({
+      kind: 'escalate',
+      reason: 'embedder-unavailable',
+    });
+    expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({
+      kind: 'escalate',
+      reason: 'embedder-unavailable',
+    });
   });
 
   it('holds BM25 scores to the keyword threshold when keyword search is the configured mode', () => {
-    expect(decide(text('VPN'), [c('vpn', 13)], emptyMemory, policy, { degraded: false, keywordOnly: true })).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold' });
-    expect(decide(text('VPN'), [c('vpn', 5)], emptyMemory, policy, { degraded: false, keywordOnly: true })).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold' });
+    expect(
+      decide(text('VPN'), [c('vpn', 13)], emptyMemory, policy, { degraded: false, keywordOnly: true }),
+    ).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold' });
+    expect(
+      decide(text('VPN'), [c('vpn', 5)], emptyMemory, policy, { degraded: false, keywordOnly: true }),
+    ).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold' });
   });
 
   it('escalates when the search itself failed for good', () => {
-    expect(decide(text('年假'), [], emptyMemory, policy, { degraded: false, failed: true })).toMatchObject({ kind: 'escalate', reason: 'search-unavailable' });
+    expect(decide(text('年假'), [], emptyMemory, policy, { degraded: false, failed: true })).toMatchObject({
+      kind: 'escalate',
+      reason: 'search-unavailable',
+    });
   });
 
   it('greets and thanks without searching', () => {
     expect(needsSearch(text('你好'))).toBe(false);
-    expect(decide(text('您好！'), [], emptyMemory, policy)).toMatchObject({ kind: 'greeting', reply: defaultMessages.greeting });
-    expect(decide(text('谢谢~'), [], emptyMemory, policy)).toMatchObject({ kind: 'thanks', reply: defaultMessages.thanks });
+    expect(decide(text('您好！'), [], emptyMemory, policy)).toMatchObject({
+      kind: 'greeting',
+      reply: defaultMessages.greeting,
+    });
+    expect(decide(text('谢谢~'), [], emptyMemory, policy)).toMatchObject({
+      kind: 'thanks',
+      reply: defaultMessages.thanks,
+    });
   });
 
   it('asks for text when a message has none, and ignores events while keeping memory', () => {
-    expect(decide({ kind: 'image', text: '' }, [], emptyMemory, policy)).toMatchObject({ kind: 'unreadable', reply: defaultMessages.nonText });
-    const memory: ConversationMemory = { pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }], suggestionsInARow: 1, lastKind: 'suggest' };
+    expect(decide({ kind: 'image', text: '' }, [], emptyMemory, policy)).toMatchObject({
+      kind: 'unreadable',
+      reply: defaultMessages.nonText,
+    });
+    const memory: ConversationMemory = {
+      pendingSuggestions: [{ entryId: 'a', question: 'q', answer: 'A' }],
+      suggestionsInARow: 1,
+      lastKind: 'suggest',
+    };
     const d = decide({ kind: 'event', text: '' }, [], memory, policy);
     expect(d).toMatchObject({ kind: 'ignore', reply: null });
     expect(d.memory).toBe(memory);

@@ -141,8 +141,20 @@ export function decide(
   const top = candidates[0];
   const keywordScored = search.degraded || search.keywordOnly;
   const assessment = keywordScored ? null : assess(candidates, policy.confidence);
-  const base = { scores, confidence: keywordScored ? (top?.confidence ?? null) : (assessment?.right ?? null), assessment, entryId: null, suggestions: [] as Decision['suggestions'] };
-  const make = (kind: DecisionKind, reason: DecisionReason, reply: string | null, extra: Partial<Decision> = {}, memoryChange: Partial<ConversationMemory> = {}): Decision => ({
+  const base = {
+    scores,
+    confidence: keywordScored ? (top?.confidence ?? null) : (assessment?.right ?? null),
+    assessment,
+    entryId: null,
+    suggestions: [] as Decision['suggestions'],
+  };
+  const make = (
+    kind: DecisionKind,
+    reason: DecisionReason,
+    reply: string | null,
+    extra: Partial<Decision> = {},
+    memoryChange: Partial<ConversationMemory> = {},
+  ): Decision => ({
     ...base,
     kind,
     reason,
@@ -158,21 +170,29 @@ export function decide(
   const intent: Intent = classifyIntent(question.text);
   if (intent.kind === 'pick') {
     const picked = memory.pendingSuggestions[intent.index - 1];
-    if (picked) return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
+    if (picked)
+      return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
   }
   if (intent.kind === 'human' || (intent.kind === 'question' && question.resemblesPersonRequest)) {
-    return make('escalate', 'asked-for-human', m.handover, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+    return make('escalate', 'asked-for-human', m.handover, {
+      suggestions: suggestionList(candidates, policy.maxSuggestions),
+    });
   }
   if (intent.kind === 'greeting') return make('greeting', 'greeting', m.greeting);
   if (intent.kind === 'thanks') return make('thanks', 'thanks', m.thanks);
-  if (intent.kind === 'unhelpful' && memory.lastKind === 'answer') return make('escalate', 'answer-not-helpful', m.notHelpful);
+  if (intent.kind === 'unhelpful' && memory.lastKind === 'answer')
+    return make('escalate', 'answer-not-helpful', m.notHelpful);
 
   if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
   if (keywordScored) {
     if (top && top.confidence >= policy.keywordFallbackThreshold) {
-      return make('answer', search.degraded ? 'keyword-fallback' : 'above-answer-threshold', top.answer, { entryId: top.entryId });
+      return make('answer', search.degraded ? 'keyword-fallback' : 'above-answer-threshold', top.answer, {
+        entryId: top.entryId,
+      });
     }
-    return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+    return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, {
+      suggestions: suggestionList(candidates, policy.maxSuggestions),
+    });
   }
   if (!top || !assessment) return make('escalate', 'no-candidates', m.escalate);
   const verdict = verdictOf(assessment, policy.confidence);
@@ -181,12 +201,21 @@ export function decide(
   // are the likeliest alternatives ("电脑" → 报修 / 申领 / 软件).
   const suggestions = suggestionList(candidates, policy.maxSuggestions);
   if (verdict === 'suggest') {
-    if (memory.suggestionsInARow >= policy.maxSuggestionsInARow) return make('escalate', 'repeated-suggestions', m.escalate, { suggestions });
+    if (memory.suggestionsInARow >= policy.maxSuggestionsInARow)
+      return make('escalate', 'repeated-suggestions', m.escalate, { suggestions });
     const list = suggestions.map((s, i) => `${i + 1}. ${s.question}`).join('\n');
-    return make('suggest', 'between-thresholds', `${m.suggestHeader}\n${list}\n${m.suggestFooter}`, { suggestions }, {
-      pendingSuggestions: suggestions,
-      suggestionsInARow: memory.suggestionsInARow + 1,
-    });
+    return make(
+      'suggest',
+      'between-thresholds',
+      `${m.suggestHeader}\n${list}\n${m.suggestFooter}`,
+      { suggestions },
+      {
+        pendingSuggestions: suggestions,
+        suggestionsInARow: memory.suggestionsInARow + 1,
+      },
+    );
   }
-  return make('escalate', 'below-suggest-threshold', m.escalate, { suggestions: suggestionList(candidates, policy.maxSuggestions) });
+  return make('escalate', 'below-suggest-threshold', m.escalate, {
+    suggestions: suggestionList(candidates, policy.maxSuggestions),
+  });
 }

@@ -20,7 +20,9 @@ describe('isRequestForPerson', () => {
   it('recognizes every phrasing it was built from, and none of its negatives', () => {
     const built = load('human-requests.jsonl');
     expect(built.filter((p) => p.human).length).toBeGreaterThanOrEqual(100);
-    const wrong = built.filter((p) => isRequestForPerson(p.text) !== p.human).map((p) => `${p.human ? 'missed' : 'false alarm'}: ${p.text}`);
+    const wrong = built
+      .filter((p) => isRequestForPerson(p.text) !== p.human)
+      .map((p) => `${p.human ? 'missed' : 'false alarm'}: ${p.text}`);
     expect(wrong).toEqual([]);
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resemblesPersonRequest, type PersonPrototypes } from './person-prototypes';
 
-const prototypes: PersonPrototypes = { requests: [[1, 0, 0]], lookAlikes: [[0.8, 0.6, 0]], minSimilarity: 0.9, minLead: 0.05 };
+const prototypes: PersonPrototypes = {
+  requests: [[1, 0, 0]],
+  lookAlikes: [[0.8, 0.6, 0]],
+  minSimilarity: 0.9,
+  minLead: 0.05,
+};
 
 describe('resemblesPersonRequest', () => {
   it('takes a message close to a request and clearly closer to it than to every look-alike', () => {

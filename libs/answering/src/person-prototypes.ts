@@ -28,7 +28,8 @@ const cosine = (a: readonly number[], b: readonly number[]): number => {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 };
 
-const nearest = (vector: readonly number[], set: readonly (readonly number[])[]): number => set.reduce((best, p) => Math.max(best, cosine(vector, p)), -1);
+const nearest = (vector: readonly number[], set: readonly (readonly number[])[]): number =>
+  set.reduce((best, p) => Math.max(best, cosine(vector, p)), -1);
 
 export function resemblesPersonRequest(vector: readonly number[], prototypes: PersonPrototypes): boolean {
   const request = nearest(vector, prototypes.requests);

@@ -45,15 +45,13 @@ export type BotConfig = z.infer<typeof BotSchema>;
 export type WecomBotConfig = z.infer<typeof WecomBotSchema>;
 export type DingTalkBotConfig = z.infer<typeof DingTalkBotSchema>;
 
-const BotsFileSchema = z
-  .object({ bots: z.array(BotSchema).min(1) })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    for (const bot of file.bots) {
-      if (seen.has(bot.id)) ctx.addIssue({ code: 'custom', message: `duplicate bot id "${bot.id}"` });
-      seen.add(bot.id);
-    }
-  });
+const BotsFileSchema = z.object({ bots: z.array(BotSchema).min(1) }).superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  for (const bot of file.bots) {
+    if (seen.has(bot.id)) ctx.addIssue({ code: 'custom', message: `duplicate bot id "${bot.id}"` });
+    seen.add(bot.id);
+  }
+});
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG.INVALID';
@@ -89,7 +87,8 @@ export function interpolateSecrets(text: string, env: Record<string, string | un
 function resolveSecretsIn(value: unknown, env: Record<string, string | undefined>): unknown {
   if (typeof value === 'string') return interpolateSecrets(value, env);
   if (Array.isArray(value)) return value.map((v) => resolveSecretsIn(v, env));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecretsIn(v, env)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecretsIn(v, env)]));
   return value;
 }
 
@@ -103,7 +102,9 @@ export function parseBotsFile(jsonText: string, env: Record<string, string | und
   raw = resolveSecretsIn(raw, env);
   const parsed = BotsFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(
+      `${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data.bots;
 }

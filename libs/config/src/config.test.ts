@@ -4,7 +4,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseBotsFile } from './index';
 
-const bot = { id: 'hr', channel: 'wecom', corpId: 'ww1', agentId: 1000002, token: 't', encodingAesKey: 'a'.repeat(43), secret: '${HR_SECRET}' };
+const bot = {
+  id: 'hr',
+  channel: 'wecom',
+  corpId: 'ww1',
+  agentId: 1000002,
+  token: 't',
+  encodingAesKey: 'a'.repeat(43),
+  secret: '${HR_SECRET}',
+};
 
 function botsFile(content: unknown): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'ab-cfg-')), 'bots.json');
@@ -20,13 +28,22 @@ describe('loadConfig', () => {
     expect(config.bots[0]).toMatchObject({ id: 'hr', secret: 's3cret' });
   });
 
-  it('takes a Sentinel REDIS_URL and an agents\' DingTalk group on a DingTalk bot', () => {
+  it("takes a Sentinel REDIS_URL and an agents' DingTalk group on a DingTalk bot", () => {
     const ding = { id: 'ding', channel: 'dingtalk', clientId: 'dingkey', clientSecret: 's', mode: 'stream' };
     const config = loadConfig(
-      { BOTS_FILE: botsFile({ bots: [bot, ding] }), HR_SECRET: 's', REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster', AGENT_NOTIFY_DINGTALK_BOT: 'ding', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' },
+      {
+        BOTS_FILE: botsFile({ bots: [bot, ding] }),
+        HR_SECRET: 's',
+        REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster',
+        AGENT_NOTIFY_DINGTALK_BOT: 'ding',
+        AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents',
+      },
       {},
     );
-    expect(config).toMatchObject({ REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster', AGENT_NOTIFY_DINGTALK_BOT: 'ding' });
+    expect(config).toMatchObject({
+      REDIS_URL: 'redis-sentinel://:pw@s1:26379,s2:26379/mymaster',
+      AGENT_NOTIFY_DINGTALK_BOT: 'ding',
+    });
   });
 
   it('reads secrets from files', () => {
@@ -43,8 +60,14 @@ describe('loadConfig', () => {
     [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr' }, /go together/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis://:b@cache:6379' }, /carries a password too/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis-sentinel://:b@s1:26379/m' }, /carries a password too/],
-    [{ AGENT_NOTIFY_DINGTALK_BOT: 'hr', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' }, /hr is not a DingTalk bot/],
-    [{ DINGTALK_WEBHOOK_ORIGINS: 'https://oapi.dingtalk.com/robot' }, /DINGTALK_WEBHOOK_ORIGINS: "https:\/\/oapi.dingtalk.com\/robot" is not an origin/],
+    [
+      { AGENT_NOTIFY_DINGTALK_BOT: 'hr', AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: 'cidAgents' },
+      /hr is not a DingTalk bot/,
+    ],
+    [
+      { DINGTALK_WEBHOOK_ORIGINS: 'https://oapi.dingtalk.com/robot' },
+      /DINGTALK_WEBHOOK_ORIGINS: "https:\/\/oapi.dingtalk.com\/robot" is not an origin/,
+    ],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {})).toThrow(message);
   });
@@ -68,7 +91,11 @@ describe('parseBotsFile', () => {
     [{ bots: [bot, bot] }, /duplicate bot id/],
     ['{not json', /not valid JSON/],
   ])('refuses an invalid file (%#)', (content, message) => {
-    expect(() => parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json')).toThrow(ConfigError);
-    expect(() => parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json')).toThrow(message);
+    expect(() =>
+      parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json'),
+    ).toThrow(ConfigError);
+    expect(() =>
+      parseBotsFile(typeof content === 'string' ? content : JSON.stringify(content), { HR_SECRET: 's' }, 'bots.json'),
+    ).toThrow(message);
   });
 });

@@ -10,7 +10,10 @@ import { ConfigError, parseBotsFile, type BotConfig } from './bots';
 function findWorkspaceRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     try {
-      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'answerbridge') return dir;
+      if (
+        (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'answerbridge'
+      )
+        return dir;
     } catch {
       // No package.json here, or not ours: keep walking up.
     }
@@ -45,7 +48,10 @@ export const EnvSchema = z.object({
   /** The Sentinels' own password when it differs; unset, a redis-sentinel:// URL's Sentinels get REDIS_PASSWORD. */
   REDIS_SENTINEL_PASSWORD: z.string().optional(),
   /** Prefix of every BullMQ key; wrap in {} (e.g. "{ab}") on Redis Cluster so a queue stays in one slot. */
-  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('ab'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:\s]+$/)
+    .default('ab'),
   /** How long a platform message id is remembered to drop redeliveries (seconds). */
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
 
@@ -122,7 +128,11 @@ export const EnvSchema = z.object({
 
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Callbacks whose timestamp is further than this from now are refused (replay protection). */
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
   /**
@@ -164,7 +174,10 @@ export const EnvSchema = z.object({
     .string()
     .default('https://oapi.dingtalk.com,https://api.dingtalk.com')
     .transform((v, ctx) => {
-      const origins = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const origins = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const o of origins) {
         let parsed: URL | null = null;
         try {
@@ -172,7 +185,8 @@ export const EnvSchema = z.object({
         } catch {
           // reported below
         }
-        if (!parsed || parsed.origin !== o.replace(/\/$/, '')) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
+        if (!parsed || parsed.origin !== o.replace(/\/$/, ''))
+          ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
       }
       return origins.map((o) => o.replace(/\/$/, ''));
     }),
@@ -256,7 +270,9 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
     throw new ConfigError(`BOTS_FILE ${parsed.data.BOTS_FILE} cannot be read`);
   }
   if (parsed.data.REDIS_PASSWORD && /^[a-z-]+:\/\/[^/@]*:[^/@]*@/.test(parsed.data.REDIS_URL)) {
-    throw new ConfigError('invalid configuration: REDIS_PASSWORD is set and REDIS_URL carries a password too; keep one');
+    throw new ConfigError(
+      'invalid configuration: REDIS_PASSWORD is set and REDIS_URL carries a password too; keep one',
+    );
   }
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
   checkAgentNotifyDingtalk(parsed.data, bots);
@@ -266,9 +282,14 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
 function checkAgentNotifyDingtalk(env: Env, bots: BotConfig[]): void {
   const { AGENT_NOTIFY_DINGTALK_BOT: botId, AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: conversationId } = env;
   if (!botId && !conversationId) return;
-  if (!botId || !conversationId) throw new ConfigError('invalid configuration: AGENT_NOTIFY_DINGTALK_BOT and AGENT_NOTIFY_DINGTALK_CONVERSATION_ID go together');
+  if (!botId || !conversationId)
+    throw new ConfigError(
+      'invalid configuration: AGENT_NOTIFY_DINGTALK_BOT and AGENT_NOTIFY_DINGTALK_CONVERSATION_ID go together',
+    );
   if (!bots.some((b) => b.id === botId && b.channel === 'dingtalk')) {
-    throw new ConfigError(`invalid configuration: AGENT_NOTIFY_DINGTALK_BOT ${botId} is not a DingTalk bot in ${env.BOTS_FILE}`);
+    throw new ConfigError(
+      `invalid configuration: AGENT_NOTIFY_DINGTALK_BOT ${botId} is not a DingTalk bot in ${env.BOTS_FILE}`,
+    );
   }
 }
 

@@ -21,7 +21,9 @@ export const EscalationSchema = z.object({
   /** The question that triggered it. */
   question: z.string(),
   /** The bot's candidates with their scores, for the agent. */
-  candidates: z.array(z.object({ entryId: z.string(), question: z.string(), answer: z.string(), confidence: z.number().nullable() })),
+  candidates: z.array(
+    z.object({ entryId: z.string(), question: z.string(), answer: z.string(), confidence: z.number().nullable() }),
+  ),
   escalatedAt: z.number().int(),
   agentId: z.string().nullable(),
   claimedAt: z.number().int().nullable(),
@@ -41,7 +43,8 @@ export const ConversationEntrySchema = z.object({
 export type ConversationEntry = z.infer<typeof ConversationEntrySchema>;
 
 /** What erasing one conversation's escalation did: refused while an agent holds it. */
-export type EscalationErasure = { erased: false; heldBy: string } | { erased: true; escalations: number; historyEntries: number };
+export type EscalationErasure =
+  { erased: false; heldBy: string } | { erased: true; escalations: number; historyEntries: number };
 
 /**
  * Persistence of escalations and conversation history (Redis in production). An open escalation (waiting

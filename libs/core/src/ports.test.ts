@@ -10,7 +10,15 @@ describe('isConversationOf', () => {
   });
 
   it('matches no one else: other people, other bots, other channels, ids that only contain the name', () => {
-    for (const id of ['dingtalk/b/alice2', 'dingtalk/b/xalice', 'dingtalk/b/cid/bob', 'dingtalk/b2/alice', 'wecom/b/alice', 'dingtalk/b//alice', 'dingtalk/b/alice/bob']) {
+    for (const id of [
+      'dingtalk/b/alice2',
+      'dingtalk/b/xalice',
+      'dingtalk/b/cid/bob',
+      'dingtalk/b2/alice',
+      'wecom/b/alice',
+      'dingtalk/b//alice',
+      'dingtalk/b/alice/bob',
+    ]) {
       expect(isConversationOf(id, alice), id).toBe(false);
     }
     expect(isConversationOf('dingtalk/b/', { ...alice, senderId: '' })).toBe(false);

@@ -17,7 +17,12 @@ describe('SharedTokenCache', () => {
   it('fetches once and serves the stored token afterwards', async () => {
     const store = new InterleavingStore();
     let fetches = 0;
-    const cache = new SharedTokenCache(store, 'tok', async () => ({ token: `t${++fetches}`, expiresInSeconds: 7200 }), 1_000);
+    const cache = new SharedTokenCache(
+      store,
+      'tok',
+      async () => ({ token: `t${++fetches}`, expiresInSeconds: 7200 }),
+      1_000,
+    );
     expect(await cache.get()).toBe('t1');
     expect(await cache.get()).toBe('t1');
     expect(fetches).toBe(1);
@@ -27,7 +32,12 @@ describe('SharedTokenCache', () => {
   it('does not fetch again when another process stored a token between our read and our lock', async () => {
     const store = new InterleavingStore();
     let fetches = 0;
-    const cache = new SharedTokenCache(store, 'tok', async () => ({ token: `ours${++fetches}`, expiresInSeconds: 7200 }), 1_000);
+    const cache = new SharedTokenCache(
+      store,
+      'tok',
+      async () => ({ token: `ours${++fetches}`, expiresInSeconds: 7200 }),
+      1_000,
+    );
     // Our read sees no token; right after it, the other process stores its token and releases its lock.
     store.afterGet = async (key) => {
       if (key !== 'tok') return;

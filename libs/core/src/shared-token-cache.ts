@@ -45,7 +45,8 @@ export class SharedTokenCache {
           await this.store.deleteIfEquals(this.lockKey, lock);
         }
       }
-      if (Date.now() > deadline) throw new AnswerbridgeError('TOKEN.WAIT', 'timed out waiting for another process to refresh the token', true);
+      if (Date.now() > deadline)
+        throw new AnswerbridgeError('TOKEN.WAIT', 'timed out waiting for another process to refresh the token', true);
       await delay(wait);
     }
   }

@@ -19,7 +19,12 @@ describe('CircuitBreakerEmbedder', () => {
     let now = 0;
     const inner = new Flaky();
     const states: string[] = [];
-    const breaker = new CircuitBreakerEmbedder(inner, { failures: 3, cooldownMs: 1_000, now: () => now, onStateChange: (s) => states.push(s) });
+    const breaker = new CircuitBreakerEmbedder(inner, {
+      failures: 3,
+      cooldownMs: 1_000,
+      now: () => now,
+      onStateChange: (s) => states.push(s),
+    });
     for (let i = 0; i < 3; i++) await expect(breaker.embed(['q'], 'query')).rejects.toThrow('connection refused');
     expect(breaker.circuit).toBe('open');
     await expect(breaker.embed(['q'], 'query')).rejects.toBeInstanceOf(EmbedderUnavailableError);
@@ -35,7 +40,10 @@ describe('CircuitBreakerEmbedder', () => {
   });
 
   it('does not count bad input against the service', async () => {
-    const inner: Embedder = { profile: resolveProfile('e5-small'), embed: async () => Promise.reject(Object.assign(new Error('empty input'), { retryable: false })) };
+    const inner: Embedder = {
+      profile: resolveProfile('e5-small'),
+      embed: async () => Promise.reject(Object.assign(new Error('empty input'), { retryable: false })),
+    };
     const breaker = new CircuitBreakerEmbedder(inner, { failures: 1, cooldownMs: 1_000 });
     await expect(breaker.embed([''], 'query')).rejects.toThrow('empty input');
     expect(breaker.circuit).toBe('closed');

@@ -53,7 +53,8 @@ export class CircuitBreakerEmbedder implements Embedder {
 
   async embed(texts: string[], kind: EmbedInputKind): Promise<number[][]> {
     if (this.state === 'open') {
-      if (this.now() - this.openedAt < this.options.cooldownMs || this.probing) throw new EmbedderUnavailableError('embedder circuit open');
+      if (this.now() - this.openedAt < this.options.cooldownMs || this.probing)
+        throw new EmbedderUnavailableError('embedder circuit open');
       this.set('half-open');
     }
     if (this.state === 'half-open') {

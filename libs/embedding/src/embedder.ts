@@ -40,7 +40,12 @@ export class HttpEmbedder implements Embedder {
     readonly profile: ModelProfile,
     options: HttpEmbedderOptions,
   ) {
-    this.client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey, timeout: options.timeoutMs, maxRetries: 1 });
+    this.client = new OpenAI({
+      baseURL: options.baseUrl,
+      apiKey: options.apiKey,
+      timeout: options.timeoutMs,
+      maxRetries: 1,
+    });
   }
 
   private prepare(text: string, kind: EmbedInputKind): string {
@@ -76,12 +81,17 @@ export class HttpEmbedder implements Embedder {
       response = await this.client.embeddings.create(body);
     } catch (error) {
       const status = (error as { status?: number }).status;
-      throw new EmbeddingError(`embedding request failed: ${(error as Error).message}`, status === undefined || status >= 500 || status === 429, {
-        cause: error,
-      });
+      throw new EmbeddingError(
+        `embedding request failed: ${(error as Error).message}`,
+        status === undefined || status >= 500 || status === 429,
+        {
+          cause: error,
+        },
+      );
     }
     const data = [...response.data].sort((a, b) => a.index - b.index);
-    if (data.length !== texts.length) throw new EmbeddingError(`asked for ${texts.length} embeddings, got ${data.length}`, false);
+    if (data.length !== texts.length)
+      throw new EmbeddingError(`asked for ${texts.length} embeddings, got ${data.length}`, false);
     return data.map((d) => {
       const vector = d.embedding as unknown as number[];
       if (!Array.isArray(vector) || vector.length !== this.profile.dimension) {

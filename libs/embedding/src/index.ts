@@ -1,4 +1,11 @@
-export { builtInProfiles, resolveProfile, profileFingerprint, UnknownProfileError, type ModelProfile, type ProfileOverrides } from './model-profile';
+export {
+  builtInProfiles,
+  resolveProfile,
+  profileFingerprint,
+  UnknownProfileError,
+  type ModelProfile,
+  type ProfileOverrides,
+} from './model-profile';
 export { HttpEmbedder, EmbeddingError, type Embedder, type EmbedInputKind, type HttpEmbedderOptions } from './embedder';
 export { MicroBatchingEmbedder } from './micro-batcher';
 export { CachingEmbedder } from './caching-embedder';

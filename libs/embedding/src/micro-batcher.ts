@@ -39,9 +39,14 @@ export class MicroBatchingEmbedder implements Embedder {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    this.inner.embed(batch.map((p) => p.text), 'query').then(
-      (vectors) => batch.forEach((p, i) => p.resolve(vectors[i] ?? [])),
-      (error) => batch.forEach((p) => p.reject(error)),
-    );
+    this.inner
+      .embed(
+        batch.map((p) => p.text),
+        'query',
+      )
+      .then(
+        (vectors) => batch.forEach((p, i) => p.resolve(vectors[i] ?? [])),
+        (error) => batch.forEach((p) => p.reject(error)),
+      );
   }
 }

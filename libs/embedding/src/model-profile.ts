@@ -120,5 +120,12 @@ export function resolveProfile(name: string, overrides: ProfileOverrides = {}): 
 
 /** What must match between the vectors in a collection and a query: model, size and how inputs are marked. */
 export function profileFingerprint(profile: ModelProfile): string {
-  return [profile.name, profile.model, profile.dimension, profile.inputMarking, profile.queryTemplate ?? '', profile.indexAs].join('|');
+  return [
+    profile.name,
+    profile.model,
+    profile.dimension,
+    profile.inputMarking,
+    profile.queryTemplate ?? '',
+    profile.indexAs,
+  ].join('|');
 }

@@ -50,7 +50,10 @@ export class HttpReranker implements Reranker {
     try {
       res = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/rerank`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
         body: JSON.stringify({
           model: this.options.model,
           query,
@@ -64,7 +67,11 @@ export class HttpReranker implements Reranker {
     } catch (error) {
       throw new RerankError(`rerank request failed: ${(error as Error).message}`, true);
     }
-    if (!res.ok) throw new RerankError(`rerank answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`, res.status >= 500 || res.status === 429);
+    if (!res.ok)
+      throw new RerankError(
+        `rerank answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`,
+        res.status >= 500 || res.status === 429,
+      );
     const body = (await res.json()) as unknown;
     const items: SglangItem[] = Array.isArray(body)
       ? (body as SglangItem[])
@@ -72,8 +79,11 @@ export class HttpReranker implements Reranker {
         ? (body as CohereShape).results.map((r) => ({ index: r.index, score: r.relevance_score }))
         : [];
     const scores = new Array<number>(documents.length).fill(Number.NaN);
-    for (const item of items) if (Number.isInteger(item.index) && item.index >= 0 && item.index < documents.length) scores[item.index] = Number(item.score);
-    if (scores.some((s) => !Number.isFinite(s))) throw new RerankError(`rerank returned scores for ${items.length} of ${documents.length} documents`, false);
+    for (const item of items)
+      if (Number.isInteger(item.index) && item.index >= 0 && item.index < documents.length)
+        scores[item.index] = Number(item.score);
+    if (scores.some((s) => !Number.isFinite(s)))
+      throw new RerankError(`rerank returned scores for ${items.length} of ${documents.length} documents`, false);
     return scores;
   }
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '@answerbridge/answering';
-import type { ConversationEntry, Escalation, EscalationStore, InboundMessage, InboxEvents, OutboundReply } from '@answerbridge/core';
+import type {
+  ConversationEntry,
+  Escalation,
+  EscalationStore,
+  InboundMessage,
+  InboxEvents,
+  OutboundReply,
+} from '@answerbridge/core';
 import type { JobProducer } from '@answerbridge/queue';
 import { EscalationConflictError, EscalationNotFoundError } from './escalation-errors';
 import type { EscalationMessages } from './escalation-messages';
@@ -17,7 +24,8 @@ export interface EscalationServiceDeps {
   now?: () => number;
 }
 
-const isOpen = (e: Escalation | null): e is Escalation => e !== null && (e.state === 'waiting' || e.state === 'with-agent');
+const isOpen = (e: Escalation | null): e is Escalation =>
+  e !== null && (e.state === 'waiting' || e.state === 'with-agent');
 
 /**
  * The handover between bot and people: bot → waiting → with-agent → resolved → bot. The channel does
@@ -38,7 +46,10 @@ export class EscalationService {
     return isOpen(await this.deps.store.get(conversationId));
   }
 
-  private async record(conversationId: string, entry: Omit<ConversationEntry, 'id' | 'at'> & { id?: string }): Promise<ConversationEntry> {
+  private async record(
+    conversationId: string,
+    entry: Omit<ConversationEntry, 'id' | 'at'> & { id?: string },
+  ): Promise<ConversationEntry> {
     const full: ConversationEntry = { id: entry.id ?? randomUUID(), at: this.now(), ...entry };
     await this.deps.store.append(conversationId, full);
     await this.deps.events.publish({ type: 'message', conversationId, entry: full });
@@ -46,7 +57,13 @@ export class EscalationService {
   }
 
   private async tell(escalation: Escalation, id: string, text: string): Promise<void> {
-    const reply: OutboundReply = { id, botId: escalation.botId, inReplyTo: escalation.conversationId, target: escalation.replyTarget, text };
+    const reply: OutboundReply = {
+      id,
+      botId: escalation.botId,
+      inReplyTo: escalation.conversationId,
+      target: escalation.replyTarget,
+      text,
+    };
     await this.deps.producer.enqueue('outbound.send.v1', reply, { dedupeId: id });
     await this.record(escalation.conversationId, { from: 'system', text });
   }
@@ -63,7 +80,10 @@ export class EscalationService {
       state: 'waiting',
       reason: decision.reason,
       question: message.text,
-      candidates: decision.suggestions.map((s) => ({ ...s, confidence: decision.scores.find((x) => x.entryId === s.entryId)?.confidence ?? null })),
+      candidates: decision.suggestions.map((s) => ({
+        ...s,
+        confidence: decision.scores.find((x) => x.entryId === s.entryId)?.confidence ?? null,
+      })),
       escalatedAt: at,
       agentId: null,
       claimedAt: null,
@@ -86,7 +106,11 @@ export class EscalationService {
   /** While a person owns the conversation the bot stays silent: the asker's message goes to the inbox. */
   async relayIfEscalated(message: InboundMessage): Promise<boolean> {
     if (!(await this.isOpen(message.conversationId))) return false;
-    await this.record(message.conversationId, { from: 'asker', text: message.text || `[${message.kind}]`, id: message.id });
+    await this.record(message.conversationId, {
+      from: 'asker',
+      text: message.text || `[${message.kind}]`,
+      id: message.id,
+    });
     return true;
   }
 
@@ -95,12 +119,18 @@ export class EscalationService {
     if (!(await this.deps.store.claim(conversationId, agentId, at))) {
       const current = await this.deps.store.get(conversationId);
       if (!current) throw new EscalationNotFoundError(conversationId);
-      throw new EscalationConflictError(current.state === 'with-agent' ? `already claimed by ${current.agentId}` : `conversation is ${current.state}`);
+      throw new EscalationConflictError(
+        current.state === 'with-agent' ? `already claimed by ${current.agentId}` : `conversation is ${current.state}`,
+      );
     }
     const escalation = await this.mustGet(conversationId);
     await this.deps.events.publish({ type: 'claimed', conversationId, agentId });
     const name = this.deps.agentName?.(agentId) ?? agentId;
-    await this.tell(escalation, `joined-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${at}`, this.deps.messages.agentJoined.replace('{agent}', name));
+    await this.tell(
+      escalation,
+      `joined-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${at}`,
+      this.deps.messages.agentJoined.replace('{agent}', name),
+    );
     return escalation;
   }
 
@@ -124,7 +154,14 @@ export class EscalationService {
     const id = `agent-${entry.id}`;
     await this.deps.producer.enqueue(
       'outbound.send.v1',
-      { id, botId: escalation.botId, inReplyTo: conversationId, target: escalation.replyTarget, text, track: { conversationId, entryId: entry.id } },
+      {
+        id,
+        botId: escalation.botId,
+        inReplyTo: conversationId,
+        target: escalation.replyTarget,
+        text,
+        track: { conversationId, entryId: entry.id },
+      },
       { dedupeId: id },
     );
     return entry;
@@ -138,19 +175,32 @@ export class EscalationService {
   /** Ends the handover: `resolved` (done) or `handback` (let the bot continue); either way the bot answers next. */
   async close(conversationId: string, agentId: string, how: 'resolved' | 'handback', asAdmin = false): Promise<void> {
     const e = asAdmin ? await this.mustGet(conversationId) : await this.mustHold(conversationId, agentId);
-    if (!(await this.deps.store.resolve(conversationId, this.now()))) throw new EscalationConflictError(`conversation is ${e.state}`);
+    if (!(await this.deps.store.resolve(conversationId, this.now())))
+      throw new EscalationConflictError(`conversation is ${e.state}`);
     await this.deps.events.publish({ type: 'resolved', conversationId, agentId });
-    await this.tell(e, `closed-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${this.now()}`, how === 'resolved' ? this.deps.messages.resolved : this.deps.messages.handedBack);
+    await this.tell(
+      e,
+      `closed-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${this.now()}`,
+      how === 'resolved' ? this.deps.messages.resolved : this.deps.messages.handedBack,
+    );
   }
 
   async transfer(conversationId: string, fromAgent: string, toAgent: string): Promise<void> {
     await this.mustHold(conversationId, fromAgent);
-    if (!(await this.deps.store.transfer(conversationId, fromAgent, toAgent))) throw new EscalationConflictError('conversation changed hands meanwhile');
+    if (!(await this.deps.store.transfer(conversationId, fromAgent, toAgent)))
+      throw new EscalationConflictError('conversation changed hands meanwhile');
     const name = (agentId: string) => this.deps.agentName?.(agentId) ?? agentId;
-    await this.record(conversationId, { from: 'system', text: this.deps.messages.transferred.replace('{from}', name(fromAgent)).replace('{to}', name(toAgent)) });
+    await this.record(conversationId, {
+      from: 'system',
+      text: this.deps.messages.transferred.replace('{from}', name(fromAgent)).replace('{to}', name(toAgent)),
+    });
     await this.deps.events.publish({ type: 'transferred', conversationId, agentId: toAgent });
     const held = await this.mustGet(conversationId);
-    await this.tell(held, `transferred-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${this.now()}`, this.deps.messages.transferredToAsker.replace('{agent}', name(toAgent)));
+    await this.tell(
+      held,
+      `transferred-${conversationId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${this.now()}`,
+      this.deps.messages.transferredToAsker.replace('{agent}', name(toAgent)),
+    );
   }
 
   /** The escalation waited too long: true when it is still the same unclaimed escalation (then notify). */
@@ -165,7 +215,10 @@ export class EscalationService {
   }
 
   async queue(): Promise<{ waiting: Escalation[]; withAgent: Escalation[] }> {
-    const [waiting, withAgent] = await Promise.all([this.deps.store.list('waiting'), this.deps.store.list('with-agent')]);
+    const [waiting, withAgent] = await Promise.all([
+      this.deps.store.list('waiting'),
+      this.deps.store.list('with-agent'),
+    ]);
     return { waiting, withAgent };
   }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { DecisionLog, Escalation, EscalationErasure, EscalationStore, InboxEvent, PersonRef } from '@answerbridge/core';
+import type {
+  DecisionLog,
+  Escalation,
+  EscalationErasure,
+  EscalationStore,
+  InboxEvent,
+  PersonRef,
+} from '@answerbridge/core';
 import { PersonWithAgentError } from './escalation-errors';
 import { PersonalDataService } from './personal-data-service';
 
@@ -50,7 +57,13 @@ const alice = { channel: 'wecom', botId: 'b', senderId: 'alice' };
 describe('PersonalDataService', () => {
   it('erases every conversation, the decisions and the memory, and tells the consoles a waiting one is gone', async () => {
     const s = service([escalation('wecom/b/alice', 'waiting'), escalation('wecom/b/g/alice', 'resolved')]);
-    expect(await s.personalData.erase(alice)).toEqual({ conversations: 2, escalations: 2, historyEntries: 4, decisions: 5, conversationState: 1 });
+    expect(await s.personalData.erase(alice)).toEqual({
+      conversations: 2,
+      escalations: 2,
+      historyEntries: 4,
+      decisions: 5,
+      conversationState: 1,
+    });
     expect(s.erasedConversations).toEqual(['wecom/b/alice', 'wecom/b/g/alice']);
     expect(s.calls).toEqual(['decisions', 'memory']);
     expect(s.events).toEqual([{ type: 'resolved', conversationId: 'wecom/b/alice' }]);
@@ -61,7 +74,9 @@ describe('PersonalDataService', () => {
     const refused = await s.personalData.erase(alice).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PersonWithAgentError);
     expect((refused as PersonWithAgentError).code).toBe('PERSONAL_DATA.WITH_AGENT');
-    expect((refused as PersonWithAgentError).heldConversations).toEqual([{ conversationId: 'wecom/b/g/alice', agentId: 'agent1' }]);
+    expect((refused as PersonWithAgentError).heldConversations).toEqual([
+      { conversationId: 'wecom/b/g/alice', agentId: 'agent1' },
+    ]);
     expect(s.erasedConversations).toEqual([]);
     expect(s.calls).toEqual([]);
   });

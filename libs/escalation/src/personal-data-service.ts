@@ -35,10 +35,18 @@ export class PersonalDataService {
     const { escalations, decisions, conversationState, events } = this.deps;
     const conversations = await escalations.conversationsOf(person);
     const current = await Promise.all(conversations.map((id) => escalations.get(id)));
-    const held = current.flatMap((e) => (e?.state === 'with-agent' ? [{ conversationId: e.conversationId, agentId: e.agentId ?? '' }] : []));
+    const held = current.flatMap((e) =>
+      e?.state === 'with-agent' ? [{ conversationId: e.conversationId, agentId: e.agentId ?? '' }] : [],
+    );
     if (held.length) throw new PersonWithAgentError(held);
 
-    const erased: PersonalDataErased = { conversations: conversations.length, escalations: 0, historyEntries: 0, decisions: 0, conversationState: 0 };
+    const erased: PersonalDataErased = {
+      conversations: conversations.length,
+      escalations: 0,
+      historyEntries: 0,
+      decisions: 0,
+      conversationState: 0,
+    };
     for (const [i, conversationId] of conversations.entries()) {
       const result = await escalations.erase(conversationId);
       // Claimed between the check and now: what is erased stays erased; asking again after it is resolved finishes.

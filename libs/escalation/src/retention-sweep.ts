@@ -14,11 +14,17 @@ export interface RetentionSweepOptions {
  * but the decision log of a quiet bot and records written before the retention existed need a sweep.
  * `stop()` waits for a sweep in progress.
  */
-export function startRetentionSweep(service: PersonalDataService, options: RetentionSweepOptions): { stop(): Promise<void> } {
+export function startRetentionSweep(
+  service: PersonalDataService,
+  options: RetentionSweepOptions,
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const sweep = () => {
     running = (async () => {
-      if (!(await options.lock.setIfAbsent('retention-sweep', String(Date.now()), Math.max(1, options.everyMs - 1_000)))) return;
+      if (
+        !(await options.lock.setIfAbsent('retention-sweep', String(Date.now()), Math.max(1, options.everyMs - 1_000)))
+      )
+        return;
       options.onSwept(await service.applyRetention());
     })().catch(options.onError);
   };

@@ -17,7 +17,12 @@ class MemoryDrafts implements FaqDraftStore {
   async pending() {
     return [...this.drafts.values()].filter((d) => d.status === 'pending');
   }
-  async transition(id: string, from: FaqDraftStatus[], to: FaqDraft, options: { saveEntry?: { knowledgeBase: string; entry: FaqEntry } } = {}) {
+  async transition(
+    id: string,
+    from: FaqDraftStatus[],
+    to: FaqDraft,
+    options: { saveEntry?: { knowledgeBase: string; entry: FaqEntry } } = {},
+  ) {
     const current = this.drafts.get(id) ?? null;
     if (!current || !from.includes(current.status)) return { changed: false, current };
     this.drafts.set(id, to);
@@ -26,14 +31,26 @@ class MemoryDrafts implements FaqDraftStore {
   }
 }
 
-const embedder = { profile: { indexAs: 'passage', dimension: 2, batchSize: 8 }, embed: async (texts: string[]) => texts.map(() => [0, 1]) } as unknown as Embedder;
+const embedder = {
+  profile: { indexAs: 'passage', dimension: 2, batchSize: 8 },
+  embed: async (texts: string[]) => texts.map(() => [0, 1]),
+} as unknown as Embedder;
 
 function vectorStore(fail: boolean) {
   const inserted: { meta: Record<string, unknown> }[][] = [];
   const store = {
     listVersions: async () => {
       if (fail) throw new Error('milvus unavailable');
-      return [{ knowledgeBase: 'kb', collection: 'kb_v1', version: 1, profile: profileFingerprint(embedder.profile), createdAt: '', active: true }];
+      return [
+        {
+          knowledgeBase: 'kb',
+          collection: 'kb_v1',
+          version: 1,
+          profile: profileFingerprint(embedder.profile),
+          createdAt: '',
+          active: true,
+        },
+      ];
     },
     insert: async (_c: string, _kb: string, rows: { meta: Record<string, unknown> }[]) => void inserted.push(rows),
   } as unknown as MilvusVectorStore;
@@ -48,7 +65,14 @@ function review(fail = false) {
   return { r, drafts, inserted };
 }
 
-const input = { knowledgeBase: 'kb', botId: 'bot', conversationId: 'wecom/bot/u1', question: ' 怎么报销？ ', answer: '在 OA 提交。', savedBy: 'agent1' };
+const input = {
+  knowledgeBase: 'kb',
+  botId: 'bot',
+  conversationId: 'wecom/bot/u1',
+  question: ' 怎么报销？ ',
+  answer: '在 OA 提交。',
+  savedBy: 'agent1',
+};
 
 describe('FaqReview', () => {
   it('keeps a save pending until approved, then records who saved and approved it with the live rows and the saved entry', async () => {
@@ -79,7 +103,9 @@ describe('FaqReview', () => {
     const draft = await r.submit(input);
     const results = await Promise.allSettled([r.approve(draft.id, 'admin'), r.approve(draft.id, 'admin2')]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
-    expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: expect.any(FaqDraftConflictError) as unknown });
+    expect(results.find((x) => x.status === 'rejected')).toMatchObject({
+      reason: expect.any(FaqDraftConflictError) as unknown,
+    });
     expect(inserted).toHaveLength(1);
     expect(drafts.saved).toHaveLength(1);
   });
@@ -93,7 +119,13 @@ describe('FaqReview', () => {
     await expect(fresh.r.approve(draft.id, 'admin2')).rejects.toBeInstanceOf(FaqDraftConflictError);
     expect(fresh.inserted).toHaveLength(0);
     // The first clock starts at 1000: a draft claimed at t=1 is 5 minutes stale only after t > 300001.
-    const late = new FaqReview({ store: vectorStore(false).store, embedder, drafts, keepDecidedForMs: 1, now: () => 400_000 });
+    const late = new FaqReview({
+      store: vectorStore(false).store,
+      embedder,
+      drafts,
+      keepDecidedForMs: 1,
+      now: () => 400_000,
+    });
     expect((await late.approve(draft.id, 'admin2')).draft).toMatchObject({ status: 'approved', decidedBy: 'admin2' });
     expect(inserted).toHaveLength(0);
   });
@@ -101,7 +133,11 @@ describe('FaqReview', () => {
   it('never approves a rejected draft', async () => {
     const { r, inserted } = review();
     const draft = await r.submit(input);
-    expect(await r.reject(draft.id, 'admin', '重复')).toMatchObject({ status: 'rejected', decidedBy: 'admin', rejectReason: '重复' });
+    expect(await r.reject(draft.id, 'admin', '重复')).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'admin',
+      rejectReason: '重复',
+    });
     await expect(r.approve(draft.id, 'admin')).rejects.toThrow(/is rejected \(by admin\)/);
     expect(inserted).toHaveLength(0);
   });

@@ -64,7 +64,11 @@ export class FaqDraftConflictError extends AnswerbridgeError {
     readonly draft: FaqDraft,
     wanted: 'approve' | 'reject',
   ) {
-    super('FAQ_DRAFT.CONFLICT', `cannot ${wanted} draft ${draft.id}: it is ${draft.status}${draft.decidedBy ? ` (by ${draft.decidedBy})` : ''}`, false);
+    super(
+      'FAQ_DRAFT.CONFLICT',
+      `cannot ${wanted} draft ${draft.id}: it is ${draft.status}${draft.decidedBy ? ` (by ${draft.decidedBy})` : ''}`,
+      false,
+    );
   }
 }
 
@@ -92,8 +96,22 @@ export class FaqReview {
     this.newId = deps.newId ?? (() => `d-${randomUUID()}`);
   }
 
-  async submit(input: { knowledgeBase: string; botId: string; conversationId: string; question: string; answer: string; savedBy: string }): Promise<FaqDraft> {
-    const draft: FaqDraft = { id: this.newId(), status: 'pending', ...input, question: input.question.trim(), answer: input.answer.trim(), savedAt: this.now() };
+  async submit(input: {
+    knowledgeBase: string;
+    botId: string;
+    conversationId: string;
+    question: string;
+    answer: string;
+    savedBy: string;
+  }): Promise<FaqDraft> {
+    const draft: FaqDraft = {
+      id: this.newId(),
+      status: 'pending',
+      ...input,
+      question: input.question.trim(),
+      answer: input.answer.trim(),
+      savedAt: this.now(),
+    };
     await this.deps.drafts.create(draft);
     return draft;
   }
@@ -137,7 +155,10 @@ export class FaqReview {
       throw error;
     }
     const approved: FaqDraft = { ...approving, status: 'approved', entryId: entry.id };
-    const recorded = await this.deps.drafts.transition(id, ['approving'], approved, { keepForMs: this.deps.keepDecidedForMs, saveEntry: { knowledgeBase: draft.knowledgeBase, entry } });
+    const recorded = await this.deps.drafts.transition(id, ['approving'], approved, {
+      keepForMs: this.deps.keepDecidedForMs,
+      saveEntry: { knowledgeBase: draft.knowledgeBase, entry },
+    });
     // Only a lease that ran out while this approval was still going could take it from us: say so, loudly.
     if (!recorded.changed) throw new FaqDraftConflictError(recorded.current ?? approving, 'approve');
     return { draft: approved, entry };
@@ -145,8 +166,16 @@ export class FaqReview {
 
   async reject(id: string, rejectedBy: string, reason?: string): Promise<FaqDraft> {
     const draft = await this.mustGet(id);
-    const rejected: FaqDraft = { ...draft, status: 'rejected', decidedBy: rejectedBy, decidedAt: this.now(), ...(reason ? { rejectReason: reason } : {}) };
-    const done = await this.deps.drafts.transition(id, ['pending'], rejected, { keepForMs: this.deps.keepDecidedForMs });
+    const rejected: FaqDraft = {
+      ...draft,
+      status: 'rejected',
+      decidedBy: rejectedBy,
+      decidedAt: this.now(),
+      ...(reason ? { rejectReason: reason } : {}),
+    };
+    const done = await this.deps.drafts.transition(id, ['pending'], rejected, {
+      keepForMs: this.deps.keepDecidedForMs,
+    });
     if (!done.changed) throw new FaqDraftConflictError(done.current ?? draft, 'reject');
     return rejected;
   }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fuseCandidates } from './fuse-candidates';
 
-const hit = (entryId: string, text: string, score: number) => ({ entryId, text, answer: `A-${entryId}`, meta: { question: `Q-${entryId}` }, score });
+const hit = (entryId: string, text: string, score: number) => ({
+  entryId,
+  text,
+  answer: `A-${entryId}`,
+  meta: { question: `Q-${entryId}` },
+  score,
+});
 
 describe('fuseCandidates', () => {
   const dense = [hit('a', 'a1', 0.95), hit('a', 'a2', 0.93), hit('b', 'b1', 0.9), hit('c', 'c1', 0.8)];
@@ -51,9 +57,18 @@ describe('fuseCandidates', () => {
 describe('rerankCandidates', () => {
   it('rescores the top candidates with the reranker, which then ranks them and sets the confidence', async () => {
     const { rerankCandidates } = await import('./knowledge-searcher');
-    const candidates = fuseCandidates([hit('a', 'a1', 0.95), hit('b', 'b1', 0.9), hit('c', 'c1', 0.8)], [], 'dense', { method: 'rrf', k: 60 });
+    const candidates = fuseCandidates([hit('a', 'a1', 0.95), hit('b', 'b1', 0.9), hit('c', 'c1', 0.8)], [], 'dense', {
+      method: 'rrf',
+      k: 60,
+    });
     const seen: string[][] = [];
-    const reranker = { model: 'm', rerank: async (_q: string, docs: string[]) => (seen.push(docs), docs.map((d) => (d.startsWith('Q-b') ? 0.9 : 0.1))) };
+    const reranker = {
+      model: 'm',
+      rerank: async (_q: string, docs: string[]) => (
+        seen.push(docs),
+        docs.map((d) => (d.startsWith('Q-b') ? 0.9 : 0.1))
+      ),
+    };
     const out = await rerankCandidates(reranker, '问题', candidates, 2);
     expect(seen[0]).toEqual(['Q-a\nA-a', 'Q-b\nA-b']);
     expect(out.map((c) => [c.entryId, c.confidence])).toEqual([

@@ -72,13 +72,19 @@ function minMax(values: number[]): (v: number) => number {
  * Merges dense and keyword hits into ranked candidates (pure). RRF uses ranks only, so it needs no
  * score calibration between cosine and BM25; the weighted fusion min-max-normalizes each list per query.
  */
-export function fuseCandidates(denseHits: SearchHit[], keywordHits: SearchHit[], mode: SearchMode, fusion: Fusion): Candidate[] {
+export function fuseCandidates(
+  denseHits: SearchHit[],
+  keywordHits: SearchHit[],
+  mode: SearchMode,
+  fusion: Fusion,
+): Candidate[] {
   const bestDense = bestPerEntry(denseHits);
   const dense = perEntry(bestDense);
   const keyword = perEntry(bestPerEntry(keywordHits));
   const phrasings = phrasingCounts(denseHits, bestDense);
   const entries = new Map<string, EntryScores>();
-  for (const h of dense) entries.set(h.entryId, { hit: h, dense: h.score, keyword: null, phrasings: phrasings.get(h.entryId) ?? 1 });
+  for (const h of dense)
+    entries.set(h.entryId, { hit: h, dense: h.score, keyword: null, phrasings: phrasings.get(h.entryId) ?? 1 });
   for (const h of keyword) {
     const e = entries.get(h.entryId);
     if (e) e.keyword = h.score;
@@ -104,7 +110,9 @@ export function fuseCandidates(denseHits: SearchHit[], keywordHits: SearchHit[],
       const kr = keywordRank.get(e.hit.entryId);
       score = (dr ? 1 / (fusion.k + dr) : 0) + (kr ? 1 / (fusion.k + kr) : 0);
     } else {
-      score = fusion.denseWeight * (e.dense === null ? 0 : normDense(e.dense)) + (1 - fusion.denseWeight) * (e.keyword === null ? 0 : normKeyword(e.keyword));
+      score =
+        fusion.denseWeight * (e.dense === null ? 0 : normDense(e.dense)) +
+        (1 - fusion.denseWeight) * (e.keyword === null ? 0 : normKeyword(e.keyword));
     }
     const meta = e.hit.meta;
     return [

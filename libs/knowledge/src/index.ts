@@ -4,16 +4,50 @@ export { parseFaqCsv } from './parse-csv';
 export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
-export { ingestKnowledgeBase, indexedRows, questionsOf, type IngestOptions, type IngestProgress, type IngestResult } from './ingest-knowledge-base';
+export {
+  ingestKnowledgeBase,
+  indexedRows,
+  questionsOf,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestResult,
+} from './ingest-knowledge-base';
 export { KnowledgeSearcher, defaultSearchOptions, rerankCandidates, type SearchOptions } from './knowledge-searcher';
 export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
-export { outcomeOf, outOfScopeAuroc, retrievalMetrics, type QueryOutcome, type RetrievalMetrics } from './evaluation/retrieval-metrics';
-export { calibrateKnowledgeBase, parseConfidenceModel, type KnowledgeBaseCalibration } from './evaluation/calibrate-knowledge-base';
+export {
+  outcomeOf,
+  outOfScopeAuroc,
+  retrievalMetrics,
+  type QueryOutcome,
+  type RetrievalMetrics,
+} from './evaluation/retrieval-metrics';
+export {
+  calibrateKnowledgeBase,
+  parseConfidenceModel,
+  type KnowledgeBaseCalibration,
+} from './evaluation/calibrate-knowledge-base';
 export { policyMetrics, type EvaluatedPolicy, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
-export { fitConfidenceModel, fitLogistic, wilsonBound, type FitOptions, type LabelledMatch } from './evaluation/fit-confidence';
-export { evaluateKnowledgeBase, type Evaluation, type EvaluationOptions, type ModeEvaluation } from './evaluation/evaluate-knowledge-base';
-export { diffVersions, rollbackVersion, VersionNotFoundError, type VersionDiff, type VersionedEntry } from './knowledge-versions';
+export {
+  fitConfidenceModel,
+  fitLogistic,
+  wilsonBound,
+  type FitOptions,
+  type LabelledMatch,
+} from './evaluation/fit-confidence';
+export {
+  evaluateKnowledgeBase,
+  type Evaluation,
+  type EvaluationOptions,
+  type ModeEvaluation,
+} from './evaluation/evaluate-knowledge-base';
+export {
+  diffVersions,
+  rollbackVersion,
+  VersionNotFoundError,
+  type VersionDiff,
+  type VersionedEntry,
+} from './knowledge-versions';
 export { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 export {
   FaqReview,

@@ -25,7 +25,10 @@ export interface IngestOptions {
 export function questionsOf(entries: FaqEntry[]): { pk: string; entry: FaqEntry; text: string }[] {
   return entries.flatMap((entry) => {
     // A document section is found by its heading and by what it opens with.
-    const texts = entry.kind === 'doc' ? [entry.question, `${entry.question}\n${entry.answer.slice(0, 400)}`] : [entry.question, ...entry.similar];
+    const texts =
+      entry.kind === 'doc'
+        ? [entry.question, `${entry.question}\n${entry.answer.slice(0, 400)}`]
+        : [entry.question, ...entry.similar];
     return texts.map((text, i) => ({ pk: `${entry.id}#${i}`, entry, text }));
   });
 }
@@ -34,7 +37,10 @@ export function questionsOf(entries: FaqEntry[]): { pk: string; entry: FaqEntry;
  * The rows stored for questions and their vectors. The meta carries what reading a version back needs
  * (`kb diff`): the canonical question, and for console-saved entries who saved and approved them.
  */
-export function indexedRows(questions: { pk: string; entry: FaqEntry; text: string }[], vectors: number[][]): IndexedQuestion[] {
+export function indexedRows(
+  questions: { pk: string; entry: FaqEntry; text: string }[],
+  vectors: number[][],
+): IndexedQuestion[] {
   return questions.map((q, i) => ({
     pk: q.pk,
     entryId: q.entry.id,
@@ -69,7 +75,10 @@ export async function ingestKnowledgeBase(
   try {
     for (let i = 0; i < questions.length; i += profile.batchSize) {
       const batch = questions.slice(i, i + profile.batchSize);
-      const vectors = await embedder.embed(batch.map((q) => q.text), profile.indexAs);
+      const vectors = await embedder.embed(
+        batch.map((q) => q.text),
+        profile.indexAs,
+      );
       await store.insert(version.collection, knowledgeBase, indexedRows(batch, vectors));
       options.onProgress?.({ embedded: i + batch.length, total: questions.length });
     }
@@ -80,7 +89,9 @@ export async function ingestKnowledgeBase(
     throw error;
   }
   const keep = options.keepVersions ?? 3;
-  const older = (await store.listVersions(knowledgeBase)).filter((v) => !v.active).sort((a, b) => b.version - a.version);
+  const older = (await store.listVersions(knowledgeBase))
+    .filter((v) => !v.active)
+    .sort((a, b) => b.version - a.version);
   const dropped: string[] = [];
   for (const v of older.slice(Math.max(0, keep - 1))) {
     await store.dropVersion(v.collection);

@@ -13,7 +13,12 @@ export function parseJsonLines<S extends z.ZodType>(text: string, source: string
       throw new FaqParseError(source, i + 1, 'not a JSON object');
     }
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw new FaqParseError(source, i + 1, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
+    if (!parsed.success)
+      throw new FaqParseError(
+        source,
+        i + 1,
+        parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '),
+      );
     out.push(parsed.data);
   });
   return out;

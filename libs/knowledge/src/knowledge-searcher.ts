@@ -39,8 +39,18 @@ export class KnowledgeSearcher {
    * Like `search`, but when the embedder fails (down, timing out, circuit open) it answers from BM25
    * alone and says so: the caller applies the stricter keyword threshold. Milvus failures still throw.
    */
-  async searchOrDegrade(knowledgeBase: string, question: string, limit = 5): Promise<{ candidates: Candidate[]; degraded: boolean; keywordOnly: boolean; vector: number[] | null }> {
-    if (this.options.mode === 'keyword') return { candidates: await this.search(knowledgeBase, question, limit), degraded: false, keywordOnly: true, vector: null };
+  async searchOrDegrade(
+    knowledgeBase: string,
+    question: string,
+    limit = 5,
+  ): Promise<{ candidates: Candidate[]; degraded: boolean; keywordOnly: boolean; vector: number[] | null }> {
+    if (this.options.mode === 'keyword')
+      return {
+        candidates: await this.search(knowledgeBase, question, limit),
+        degraded: false,
+        keywordOnly: true,
+        vector: null,
+      };
     let vector: number[] | null;
     try {
       vector = (await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null;
@@ -49,19 +59,31 @@ export class KnowledgeSearcher {
       const candidates = await this.searchWithVector(knowledgeBase, question, null, 'keyword');
       return { candidates: candidates.slice(0, limit), degraded: true, keywordOnly: true, vector: null };
     }
-    return { candidates: (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit), degraded: false, keywordOnly: false, vector };
+    return {
+      candidates: (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit),
+      degraded: false,
+      keywordOnly: false,
+      vector,
+    };
   }
 
   async search(knowledgeBase: string, question: string, limit = 5): Promise<Candidate[]> {
-    const vector = this.options.mode === 'keyword' ? null : ((await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null);
+    const vector =
+      this.options.mode === 'keyword'
+        ? null
+        : ((await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null);
     return (await this.searchWithVector(knowledgeBase, question, vector, this.options.mode)).slice(0, limit);
   }
 
   /** Several questions at once, with one embedding request for all of them (calibration, evaluation). */
   async searchMany(knowledgeBase: string, questions: string[], limit = 5): Promise<Candidate[][]> {
-    const vectors = this.options.mode === 'keyword' ? [] : await this.timed('embed', () => this.embedder.embed(questions, 'query'));
+    const vectors =
+      this.options.mode === 'keyword' ? [] : await this.timed('embed', () => this.embedder.embed(questions, 'query'));
     const results: Candidate[][] = [];
-    for (const [i, question] of questions.entries()) results.push((await this.searchWithVector(knowledgeBase, question, vectors[i] ?? null, this.options.mode)).slice(0, limit));
+    for (const [i, question] of questions.entries())
+      results.push(
+        (await this.searchWithVector(knowledgeBase, question, vectors[i] ?? null, this.options.mode)).slice(0, limit),
+      );
     return results;
   }
 
@@ -70,7 +92,12 @@ export class KnowledgeSearcher {
   }
 
   /** The search with a query vector already computed (evaluation embeds all queries in batches). */
-  async searchWithVector(knowledgeBase: string, question: string, vector: number[] | null, mode: SearchMode): Promise<Candidate[]> {
+  async searchWithVector(
+    knowledgeBase: string,
+    question: string,
+    vector: number[] | null,
+    mode: SearchMode,
+  ): Promise<Candidate[]> {
     const depth = this.options.depth;
     const [dense, keyword] = await this.timed('milvus', () =>
       Promise.all([
@@ -79,14 +106,26 @@ export class KnowledgeSearcher {
       ]),
     );
     const candidates = fuseCandidates(dense, keyword, mode, this.options.fusion);
-    return this.options.rerank ? rerankCandidates(this.options.rerank.reranker, question, candidates, this.options.rerank.depth) : candidates;
+    return this.options.rerank
+      ? rerankCandidates(this.options.rerank.reranker, question, candidates, this.options.rerank.depth)
+      : candidates;
   }
 }
 
 /** Rescores the top candidates with a reranker; the rest are dropped (they were not reranked). */
-export async function rerankCandidates(reranker: Reranker, question: string, candidates: Candidate[], depth: number): Promise<Candidate[]> {
+export async function rerankCandidates(
+  reranker: Reranker,
+  question: string,
+  candidates: Candidate[],
+  depth: number,
+): Promise<Candidate[]> {
   const top = candidates.slice(0, depth);
   // The entry's question and the start of its answer: a cross-encoder judges whether this answers the question.
-  const scores = await reranker.rerank(question, top.map((c) => `${c.question}\n${c.answer.slice(0, 300)}`));
-  return top.map((c, i) => ({ ...c, score: scores[i] ?? 0, confidence: scores[i] ?? 0, rerank: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
+  const scores = await reranker.rerank(
+    question,
+    top.map((c) => `${c.question}\n${c.answer.slice(0, 300)}`),
+  );
+  return top
+    .map((c, i) => ({ ...c, score: scores[i] ?? 0, confidence: scores[i] ?? 0, rerank: scores[i] ?? 0 }))
+    .sort((a, b) => b.score - a.score);
 }

@@ -17,7 +17,13 @@ export interface VersionDiff {
   to: CollectionVersion;
   added: VersionedEntry[];
   removed: VersionedEntry[];
-  changed: { before: VersionedEntry; after: VersionedEntry; answerChanged: boolean; questionsAdded: string[]; questionsRemoved: string[] }[];
+  changed: {
+    before: VersionedEntry;
+    after: VersionedEntry;
+    answerChanged: boolean;
+    questionsAdded: string[];
+    questionsRemoved: string[];
+  }[];
   unchanged: number;
 }
 
@@ -31,8 +37,11 @@ export class VersionNotFoundError extends Error {
 function savedFromConsole(meta: Record<string, unknown>): VersionedEntry['savedFromConsole'] {
   const provenance = meta.provenance as Record<string, unknown> | null | undefined;
   const name = (v: unknown) => (typeof v === 'string' && v ? v : null);
-  if (provenance && typeof provenance === 'object') return { savedBy: name(provenance.savedBy), approvedBy: name(provenance.approvedBy) };
-  return Array.isArray(meta.tags) && meta.tags.includes('saved-by-agent') ? { savedBy: null, approvedBy: null } : undefined;
+  if (provenance && typeof provenance === 'object')
+    return { savedBy: name(provenance.savedBy), approvedBy: name(provenance.approvedBy) };
+  return Array.isArray(meta.tags) && meta.tags.includes('saved-by-agent')
+    ? { savedBy: null, approvedBy: null }
+    : undefined;
 }
 
 async function entriesOf(store: MilvusVectorStore, version: CollectionVersion): Promise<Map<string, VersionedEntry>> {
@@ -54,18 +63,38 @@ async function entriesOf(store: MilvusVectorStore, version: CollectionVersion): 
   return entries;
 }
 
-function pick(versions: CollectionVersion[], wanted: number | undefined, fallback: CollectionVersion | undefined, what: string): CollectionVersion {
+function pick(
+  versions: CollectionVersion[],
+  wanted: number | undefined,
+  fallback: CollectionVersion | undefined,
+  what: string,
+): CollectionVersion {
   const found = wanted === undefined ? fallback : versions.find((v) => v.version === wanted);
-  if (!found) throw new VersionNotFoundError(wanted === undefined ? `no ${what} version` : `no version v${wanted}; there are ${versions.map((v) => `v${v.version}`).join(', ') || 'none'}`);
+  if (!found)
+    throw new VersionNotFoundError(
+      wanted === undefined
+        ? `no ${what} version`
+        : `no version v${wanted}; there are ${versions.map((v) => `v${v.version}`).join(', ') || 'none'}`,
+    );
   return found;
 }
 
 /** What changed between two versions (default: the one before the active one, and the active one). */
-export async function diffVersions(store: MilvusVectorStore, knowledgeBase: string, fromVersion?: number, toVersion?: number): Promise<VersionDiff> {
+export async function diffVersions(
+  store: MilvusVectorStore,
+  knowledgeBase: string,
+  fromVersion?: number,
+  toVersion?: number,
+): Promise<VersionDiff> {
   const versions = await store.listVersions(knowledgeBase);
   const active = versions.find((v) => v.active);
   const to = pick(versions, toVersion, active, 'active');
-  const from = pick(versions, fromVersion, [...versions].reverse().find((v) => v.version < to.version), 'earlier');
+  const from = pick(
+    versions,
+    fromVersion,
+    [...versions].reverse().find((v) => v.version < to.version),
+    'earlier',
+  );
   const [before, after] = await Promise.all([entriesOf(store, from), entriesOf(store, to)]);
   const diff: VersionDiff = { from, to, added: [], removed: [], changed: [], unchanged: 0 };
   for (const [id, b] of before) if (!after.has(id)) diff.removed.push(b);
@@ -78,17 +107,32 @@ export async function diffVersions(store: MilvusVectorStore, knowledgeBase: stri
     const questionsAdded = a.questions.filter((q) => !b.questions.includes(q));
     const questionsRemoved = b.questions.filter((q) => !a.questions.includes(q));
     const answerChanged = a.answer !== b.answer;
-    if (answerChanged || questionsAdded.length || questionsRemoved.length) diff.changed.push({ before: b, after: a, answerChanged, questionsAdded, questionsRemoved });
+    if (answerChanged || questionsAdded.length || questionsRemoved.length)
+      diff.changed.push({ before: b, after: a, answerChanged, questionsAdded, questionsRemoved });
     else diff.unchanged++;
   }
   return diff;
 }
 
 /** Points the knowledge base back at an earlier version (default: the newest one before the active one). */
-export async function rollbackVersion(store: MilvusVectorStore, knowledgeBase: string, toVersion?: number): Promise<{ from: CollectionVersion; to: CollectionVersion }> {
+export async function rollbackVersion(
+  store: MilvusVectorStore,
+  knowledgeBase: string,
+  toVersion?: number,
+): Promise<{ from: CollectionVersion; to: CollectionVersion }> {
   const versions = await store.listVersions(knowledgeBase);
-  const active = pick(versions, undefined, versions.find((v) => v.active), 'active');
-  const target = pick(versions, toVersion, [...versions].reverse().find((v) => v.version < active.version), 'earlier');
+  const active = pick(
+    versions,
+    undefined,
+    versions.find((v) => v.active),
+    'active',
+  );
+  const target = pick(
+    versions,
+    toVersion,
+    [...versions].reverse().find((v) => v.version < active.version),
+    'earlier',
+  );
   if (target.collection === active.collection) throw new VersionNotFoundError(`v${target.version} is already active`);
   await store.activate(knowledgeBase, target.collection);
   return { from: active, to: target };

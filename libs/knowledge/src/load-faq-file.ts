@@ -18,8 +18,10 @@ const parsers: Record<string, (text: string, source: string) => FaqEntry[]> = {
 /** Parses an FAQ file by its extension (.txt/.qa Q:/A: text, .csv, .md, .jsonl). */
 export function parseFaq(text: string, source: string): FaqEntry[] {
   const parser = parsers[path.extname(source).toLowerCase()];
-  if (!parser) throw new FaqParseError(source, null, `unknown FAQ format; use one of ${Object.keys(parsers).join(', ')}`);
-  if (text.includes('\u0000')) throw new FaqParseError(source, null, 'binary file (XLSX is not read yet; save it as CSV)');
+  if (!parser)
+    throw new FaqParseError(source, null, `unknown FAQ format; use one of ${Object.keys(parsers).join(', ')}`);
+  if (text.includes('\u0000'))
+    throw new FaqParseError(source, null, 'binary file (XLSX is not read yet; save it as CSV)');
   return validateEntries(parser(text, source), source);
 }
 
@@ -28,7 +30,11 @@ export function loadFaqFile(file: string): FaqEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new FaqParseError(file, null, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new FaqParseError(
+      file,
+      null,
+      `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseFaq(text, file);
 }

@@ -34,7 +34,11 @@ interface Row {
 export function parseFaqCsv(text: string, source: string): FaqEntry[] {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as string[][];
   } catch (error) {
     throw new FaqParseError(source, null, `not valid CSV: ${(error as Error).message}`);
   }
@@ -42,7 +46,11 @@ export function parseFaqCsv(text: string, source: string): FaqEntry[] {
   if (!header) throw new FaqParseError(source, null, 'empty CSV');
   const columns = header.map((h) => COLUMN_NAMES[h.trim().toLowerCase()] ?? COLUMN_NAMES[h.trim()]);
   if (!columns.includes('question') || !columns.includes('answer')) {
-    throw new FaqParseError(source, 1, `header needs "question" and "answer" columns (or 问题 and 答案); got ${header.join(', ')}`);
+    throw new FaqParseError(
+      source,
+      1,
+      `header needs "question" and "answer" columns (or 问题 and 答案); got ${header.join(', ')}`,
+    );
   }
   return rows.map((cells, i) => {
     const row: Row = {};
@@ -55,10 +63,16 @@ export function parseFaqCsv(text: string, source: string): FaqEntry[] {
     return {
       id: row.id || entryIdFor(row.question),
       question: row.question,
-      similar: (row.similar ?? '').split(/[|\n]/).map((s) => s.trim()).filter(Boolean),
+      similar: (row.similar ?? '')
+        .split(/[|\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
       answer: row.answer,
       ...(row.category ? { category: row.category } : {}),
-      tags: (row.tags ?? '').split(/[,，]/).map((t) => t.trim()).filter(Boolean),
+      tags: (row.tags ?? '')
+        .split(/[,，]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
     };
   });
 }

@@ -5,11 +5,29 @@ import { parseFaq } from './load-faq-file';
 describe('Q:/A: text', () => {
   it('reads entries with similar questions, multi-line answers, category and tags', () => {
     const entries = parseFaq(
-      ['# comment', 'Q: 如何修改密码？', 'Q：忘记密码怎么办', 'category: 账号', 'tags: 密码, 登录', 'A: 第一行', '第二行', '', 'Q: 年假几天', 'A: 5 天'].join('\n'),
+      [
+        '# comment',
+        'Q: 如何修改密码？',
+        'Q：忘记密码怎么办',
+        'category: 账号',
+        'tags: 密码, 登录',
+        'A: 第一行',
+        '第二行',
+        '',
+        'Q: 年假几天',
+        'A: 5 天',
+      ].join('\n'),
       'faq.txt',
     );
     expect(entries).toEqual([
-      { id: entryIdFor('如何修改密码？'), question: '如何修改密码？', similar: ['忘记密码怎么办'], answer: '第一行\n第二行', category: '账号', tags: ['密码', '登录'] },
+      {
+        id: entryIdFor('如何修改密码？'),
+        question: '如何修改密码？',
+        similar: ['忘记密码怎么办'],
+        answer: '第一行\n第二行',
+        category: '账号',
+        tags: ['密码', '登录'],
+      },
       { id: entryIdFor('年假几天'), question: '年假几天', similar: [], answer: '5 天', tags: [] },
     ]);
   });
@@ -40,7 +58,14 @@ describe('CSV', () => {
   it('reads Chinese headers, quoted multi-line answers and | separated similar questions', () => {
     const csv = '问题,答案,相似问题,分类\n如何报销,"在费控系统提交,\n上传发票",报销流程|怎么报销,财务\n';
     expect(parseFaq(csv, 'faq.csv')).toEqual([
-      { id: entryIdFor('如何报销'), question: '如何报销', similar: ['报销流程', '怎么报销'], answer: '在费控系统提交,\n上传发票', category: '财务', tags: [] },
+      {
+        id: entryIdFor('如何报销'),
+        question: '如何报销',
+        similar: ['报销流程', '怎么报销'],
+        answer: '在费控系统提交,\n上传发票',
+        category: '财务',
+        tags: [],
+      },
     ]);
   });
 
@@ -49,13 +74,16 @@ describe('CSV', () => {
   });
 
   it('refuses a row without an answer, naming its line', () => {
-    expect(() => parseFaq('question,answer\nq1,a1\nq2,\n', 'faq.csv')).toThrow(/faq\.csv:3: question "q2" has no answer/);
+    expect(() => parseFaq('question,answer\nq1,a1\nq2,\n', 'faq.csv')).toThrow(
+      /faq\.csv:3: question "q2" has no answer/,
+    );
   });
 });
 
 describe('Markdown', () => {
   it('takes question headings as FAQ entries, other headings as document sections, # titles as categories', () => {
-    const md = '# 员工手册\n\n## 年假几天？\n\n5 天。\n\n```\n## not a heading\n```\n\n## 假期\n\n### 婚假\n结婚可休 13 天。\n\n### 丧假\n3 天。\n';
+    const md =
+      '# 员工手册\n\n## 年假几天？\n\n5 天。\n\n```\n## not a heading\n```\n\n## 假期\n\n### 婚假\n结婚可休 13 天。\n\n### 丧假\n3 天。\n';
     const entries = parseFaq(md, 'handbook.md');
     expect(entries.map((e) => [e.kind, e.question, e.category])).toEqual([
       ['faq', '年假几天？', '员工手册'],
@@ -66,7 +94,9 @@ describe('Markdown', () => {
   });
 
   it('refuses a question heading without an answer', () => {
-    expect(() => parseFaq('## 年假几天？\n\n## 婚假\n13 天', 'x.md')).toThrow(/x\.md:1: heading "年假几天？" has no answer text/);
+    expect(() => parseFaq('## 年假几天？\n\n## 婚假\n13 天', 'x.md')).toThrow(
+      /x\.md:1: heading "年假几天？" has no answer text/,
+    );
   });
 });
 

@@ -23,8 +23,18 @@ export function parseFaqMarkdown(text: string, source: string): FaqEntry[] {
       current = null;
       return;
     }
-    const question = isQuestion ? current.title : [...path.slice(0, current.level - 1).filter(Boolean), current.title].join(' > ');
-    entries.push({ id: entryIdFor(question), kind: isQuestion ? 'faq' : 'doc', question, similar: [], answer, ...(category ? { category } : {}), tags: [] });
+    const question = isQuestion
+      ? current.title
+      : [...path.slice(0, current.level - 1).filter(Boolean), current.title].join(' > ');
+    entries.push({
+      id: entryIdFor(question),
+      kind: isQuestion ? 'faq' : 'doc',
+      question,
+      similar: [],
+      answer,
+      ...(category ? { category } : {}),
+      tags: [],
+    });
     current = null;
   };
   text

@@ -53,10 +53,15 @@ export function parseQaText(text: string, source: string): FaqEntry[] {
     if (meta && (questions.length > 0 || answer !== null)) {
       const key = meta[1]?.toLowerCase();
       if (key === 'id') {
-        if (!/^[\w.:-]{1,100}$/.test(meta[2]?.trim() ?? '')) throw new FaqParseError(source, n, 'id: letters, digits, _ . : - (at most 100)');
+        if (!/^[\w.:-]{1,100}$/.test(meta[2]?.trim() ?? ''))
+          throw new FaqParseError(source, n, 'id: letters, digits, _ . : - (at most 100)');
         id = meta[2]?.trim();
       } else if (key === 'category' || key === '分类') category = meta[2]?.trim() || undefined;
-      else tags = (meta[2] ?? '').split(/[,，]/).map((t) => t.trim()).filter(Boolean);
+      else
+        tags = (meta[2] ?? '')
+          .split(/[,，]/)
+          .map((t) => t.trim())
+          .filter(Boolean);
       return;
     }
     const a = A.exec(line);

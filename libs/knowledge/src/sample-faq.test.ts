@@ -13,4 +13,3 @@ describe('the shipped sample FAQ', () => {
     expect(entries.some((e) => e.answer.includes('修改密码'))).toBe(true);
   });
 });
-

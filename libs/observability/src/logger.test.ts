@@ -6,7 +6,11 @@ import { initTracing, inSpan } from './tracing';
 describe('createLogger', () => {
   const capture = () => {
     const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({ name: 't', level: 'info', destination: { write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logger = createLogger({
+      name: 't',
+      level: 'info',
+      destination: { write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     return { logger, lines };
   };
 
@@ -33,7 +37,16 @@ describe('createLogger', () => {
 
   it('redacts secret fields at any depth we log', () => {
     const { logger, lines } = capture();
-    logger.info({ secret: 's1', bot: { corpsecret: 's2', config: { encodingAesKey: 's3' } }, ding: { clientSecret: 's4', sign: 's5' }, target: { sessionWebhook: 's6' }, fine: 'kept' }, 'x');
+    logger.info(
+      {
+        secret: 's1',
+        bot: { corpsecret: 's2', config: { encodingAesKey: 's3' } },
+        ding: { clientSecret: 's4', sign: 's5' },
+        target: { sessionWebhook: 's6' },
+        fine: 'kept',
+      },
+      'x',
+    );
     expect(JSON.stringify(lines)).not.toMatch(/s1|s2|s3|s4|s5|s6/);
     expect(lines[0]).toMatchObject({ fine: 'kept', secret: '[redacted]' });
   });

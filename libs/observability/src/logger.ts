@@ -43,7 +43,9 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { err: pino.stdSerializers.err, url: (u: unknown) => String(u).replace(/\?.*$/, '?…') },
     // Lines written under a span carry its ids, so logs and traces of one message join up.
     mixin: activeTraceFields,
-    ...(options.pretty && !options.destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+    ...(options.pretty && !options.destination
+      ? { transport: { target: 'pino-pretty', options: { colorize: true } } }
+      : {}),
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

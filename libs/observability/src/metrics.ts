@@ -36,7 +36,12 @@ export function createMetrics(service: string) {
      * A gauge read when Prometheus scrapes (queue depths, escalations waiting): `read` returns the
      * current value per label set.
      */
-    gauge(name: string, help: string, labelNames: string[], read: () => Promise<{ labels: Record<string, string>; value: number }[]>) {
+    gauge(
+      name: string,
+      help: string,
+      labelNames: string[],
+      read: () => Promise<{ labels: Record<string, string>; value: number }[]>,
+    ) {
       return new Gauge({
         name,
         help,

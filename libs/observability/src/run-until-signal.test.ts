@@ -5,7 +5,11 @@ import { routeConsoleToLogger } from './run-until-signal';
 describe('routeConsoleToLogger', () => {
   it("turns a library's console output into JSON log lines at the matching level, and undoes it", () => {
     const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({ name: 'gateway', level: 'debug', destination: { write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logger = createLogger({
+      name: 'gateway',
+      level: 'debug',
+      destination: { write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     const restore = routeConsoleToLogger(logger);
     try {
       console.info('[2026-11-26T00:00:00.000Z] connect success');

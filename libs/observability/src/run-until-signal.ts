@@ -58,9 +58,24 @@ export function runUntilSignal(name: string, start: () => Promise<Closable>, gra
  * through the logger, so a process's stdout stays one JSON object a line. Returns the undo.
  */
 export function routeConsoleToLogger(log: Logger): () => void {
-  const original = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
-  const to = (level: 'info' | 'debug' | 'warn' | 'error') => (...args: unknown[]) => log[level]({ source: 'console' }, format(...args));
-  Object.assign(console, { log: to('info'), info: to('info'), debug: to('debug'), warn: to('warn'), error: to('error') });
+  const original = {
+    log: console.log,
+    info: console.info,
+    debug: console.debug,
+    warn: console.warn,
+    error: console.error,
+  };
+  const to =
+    (level: 'info' | 'debug' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      log[level]({ source: 'console' }, format(...args));
+  Object.assign(console, {
+    log: to('info'),
+    info: to('info'),
+    debug: to('debug'),
+    warn: to('warn'),
+    error: to('error'),
+  });
   return () => void Object.assign(console, original);
 }
 
@@ -68,7 +83,12 @@ export function routeConsoleToLogger(log: Logger): () => void {
  * Starts an HTTP listener (an express app or a plain handler) and resolves with its URL once it listens.
  * `options` are node:http's server options (timeouts, for one).
  */
-export async function listen(app: RequestListener, host: string, port: number, options: ServerOptions = {}): Promise<{ server: Server; url: string }> {
+export async function listen(
+  app: RequestListener,
+  host: string,
+  port: number,
+  options: ServerOptions = {},
+): Promise<{ server: Server; url: string }> {
   const server = createServer(options, app);
   server.listen(port, host);
   await once(server, 'listening');

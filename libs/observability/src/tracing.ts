@@ -3,7 +3,12 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 
 /** W3C trace context carried in job payloads, so one trace runs from the platform callback to the reply. */
 export type TraceCarrier = Record<string, string>;
@@ -40,7 +45,10 @@ export function initTracing(options: TracingOptions): void {
     : options.otlpEndpoint
       ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint }))]
       : [];
-  provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': options.serviceName }), spanProcessors: processors });
+  provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    spanProcessors: processors,
+  });
   trace.setGlobalTracerProvider(provider);
 }
 
@@ -51,9 +59,14 @@ export async function shutdownTracing(): Promise<void> {
 const tracer = () => trace.getTracer('answerbridge');
 
 /** Starts a span, as a child of the carried context when there is one. */
-export function startSpan(name: string, parent?: TraceCarrier | Span, attributes: Record<string, string | number | boolean> = {}): Span {
+export function startSpan(
+  name: string,
+  parent?: TraceCarrier | Span,
+  attributes: Record<string, string | number | boolean> = {},
+): Span {
   let ctx: Context = context.active();
-  if (parent && 'spanContext' in parent && typeof parent.spanContext === 'function') ctx = trace.setSpan(ctx, parent as Span);
+  if (parent && 'spanContext' in parent && typeof parent.spanContext === 'function')
+    ctx = trace.setSpan(ctx, parent as Span);
   else if (parent) ctx = propagation.extract(ctx, parent as TraceCarrier);
   return tracer().startSpan(name, { attributes }, ctx);
 }
@@ -66,7 +79,11 @@ export function carrierOf(span: Span): TraceCarrier {
 }
 
 /** Runs `fn` in a child span, as the active span, ending it (with the error recorded) however `fn` ends. */
-export async function inSpan<T>(name: string, parent: TraceCarrier | Span | undefined, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  parent: TraceCarrier | Span | undefined,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const span = startSpan(name, parent);
   try {
     return await context.with(trace.setSpan(context.active(), span), () => fn(span));

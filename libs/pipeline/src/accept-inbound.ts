@@ -15,8 +15,16 @@ export interface AcceptResult {
 export async function acceptInbound(producer: JobProducer, message: InboundMessage): Promise<AcceptResult> {
   // The trace starts here, at the platform's callback, and travels with the job.
   return inSpan('callback.accept', undefined, async (span) => {
-    span.setAttributes({ 'answerbridge.channel': message.channel, 'answerbridge.bot': message.botId, 'answerbridge.message': message.id });
-    const result = await producer.enqueue('inbound.answer.v1', { ...message, trace: carrierOf(span) }, { dedupeId: message.id });
+    span.setAttributes({
+      'answerbridge.channel': message.channel,
+      'answerbridge.bot': message.botId,
+      'answerbridge.message': message.id,
+    });
+    const result = await producer.enqueue(
+      'inbound.answer.v1',
+      { ...message, trace: carrierOf(span) },
+      { dedupeId: message.id },
+    );
     span.setAttribute('answerbridge.duplicate', result.duplicate);
     return result;
   });

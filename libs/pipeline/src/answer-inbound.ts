@@ -1,4 +1,15 @@
-import { decide, emptyMemory, needsSearch, resemblesPersonRequest, type AnswerPolicy, type ConfidenceModel, type ConversationMemory, type Decision, type PersonPrototypes, type Question } from '@answerbridge/answering';
+import {
+  decide,
+  emptyMemory,
+  needsSearch,
+  resemblesPersonRequest,
+  type AnswerPolicy,
+  type ConfidenceModel,
+  type ConversationMemory,
+  type Decision,
+  type PersonPrototypes,
+  type Question,
+} from '@answerbridge/answering';
 import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
@@ -58,14 +69,18 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
       ));
       // The question's own embedding, already made for the search: no second request.
       const prototypes = vector && deps.personPrototypes ? await deps.personPrototypes().catch(() => null) : null;
-      if (vector && prototypes) question = { ...question, resemblesPersonRequest: resemblesPersonRequest(vector, prototypes) };
+      if (vector && prototypes)
+        question = { ...question, resemblesPersonRequest: resemblesPersonRequest(vector, prototypes) };
     } catch (error) {
       if (!deps.lastAttempt) throw error;
       failed = true;
       deps.logger.error({ err: error, messageId: message.id }, 'search failed on the last attempt; escalating');
     }
   }
-  const policy = deps.policyFor(message.botId, candidates.length && !degraded && !keywordOnly ? await deps.calibrationFor(knowledgeBase) : null);
+  const policy = deps.policyFor(
+    message.botId,
+    candidates.length && !degraded && !keywordOnly ? await deps.calibrationFor(knowledgeBase) : null,
+  );
   const decision = decide(question, candidates, memory, policy, { degraded, failed, keywordOnly });
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
@@ -80,7 +95,11 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     reason: decision.reason,
     entryId: decision.entryId,
     confidence: decision.confidence,
-    thresholds: { answer: policy.confidence.answerAt, suggest: policy.confidence.suggestAt, calibrated: policy.confidence.calibrated },
+    thresholds: {
+      answer: policy.confidence.answerAt,
+      suggest: policy.confidence.suggestAt,
+      calibrated: policy.confidence.calibrated,
+    },
     ...(decision.assessment ? { evidence: decision.assessment.evidence, inTop3: decision.assessment.inTop3 } : {}),
     scores: decision.scores.slice(0, 5),
   };
@@ -92,10 +111,20 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     const id = replyIdFor(message.id);
     await deps.producer.enqueue(
       'outbound.send.v1',
-      { id, botId: message.botId, inReplyTo: message.id, target: message.replyTarget, text: decision.reply, trace: carrierOf(span) },
+      {
+        id,
+        botId: message.botId,
+        inReplyTo: message.id,
+        target: message.replyTarget,
+        text: decision.reply,
+        trace: carrierOf(span),
+      },
       { dedupeId: id },
     );
   }
-  deps.metrics.stageSeconds.observe({ stage: 'inbound_to_reply_queued', outcome: decision.kind }, (Date.now() - message.receivedAt) / 1000);
+  deps.metrics.stageSeconds.observe(
+    { stage: 'inbound_to_reply_queued', outcome: decision.kind },
+    (Date.now() - message.receivedAt) / 1000,
+  );
   return decision;
 }

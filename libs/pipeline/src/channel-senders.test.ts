@@ -47,9 +47,16 @@ describe('notifyEachGroupOnce when a group refuses for good', () => {
       ],
       store,
     );
-    await expect(notify('waiting', 'c2:1')).rejects.toMatchObject({ code: 'AGENT_NOTICE.FAILED', retryable: false, message: expect.stringContaining('wecom-robot: invalid webhook key') });
+    await expect(notify('waiting', 'c2:1')).rejects.toMatchObject({
+      code: 'AGENT_NOTICE.FAILED',
+      retryable: false,
+      message: expect.stringContaining('wecom-robot: invalid webhook key'),
+    });
     expect(told).toEqual(['waiting']);
-    const flaky = notifyEachGroupOnce([{ name: 'x', send: async () => Promise.reject(new Error('socket hang up')) }], store);
+    const flaky = notifyEachGroupOnce(
+      [{ name: 'x', send: async () => Promise.reject(new Error('socket hang up')) }],
+      store,
+    );
     await expect(flaky('waiting', 'c3:1')).rejects.toMatchObject({ retryable: true });
   });
 });
@@ -74,9 +81,18 @@ describe('createChannelSenders: the DingTalk sender and DINGTALK_WEBHOOK_ORIGINS
 
   it('posts only to the configured origins: a queued reply whose webhook points elsewhere goes through the OpenAPI and is counted', async () => {
     const internal = await serve(() => ({ errcode: 0 }));
-    const api = await serve((url) => (url.startsWith('/v1.0/oauth2/accessToken') ? { accessToken: 't', expireIn: 7200 } : { processQueryKey: 'k', flowControlledStaffIdList: [] }));
+    const api = await serve((url) =>
+      url.startsWith('/v1.0/oauth2/accessToken')
+        ? { accessToken: 't', expireIn: 7200 }
+        : { processQueryKey: 'k', flowControlledStaffIdList: [] },
+    );
     const botsFile = path.join(mkdtempSync(path.join(tmpdir(), 'ab-senders-')), 'bots.json');
-    writeFileSync(botsFile, JSON.stringify({ bots: [{ id: 'dt', channel: 'dingtalk', clientId: 'dingabc', clientSecret: 's', mode: 'http' }] }));
+    writeFileSync(
+      botsFile,
+      JSON.stringify({
+        bots: [{ id: 'dt', channel: 'dingtalk', clientId: 'dingabc', clientSecret: 's', mode: 'http' }],
+      }),
+    );
     const config = loadConfig({ BOTS_FILE: botsFile, DINGTALK_API_BASE_URL: api.origin }, {});
     expect(config.DINGTALK_WEBHOOK_ORIGINS).toEqual(['https://oapi.dingtalk.com', 'https://api.dingtalk.com']);
     const metrics = createMetrics('test');
@@ -86,10 +102,19 @@ describe('createChannelSenders: the DingTalk sender and DINGTALK_WEBHOOK_ORIGINS
       botId: 'dt',
       inReplyTo: 'm1',
       text: '答案',
-      target: { channel: 'dingtalk', robotCode: 'dingabc', chatType: 'direct', staffId: 'zhangsan', sessionWebhook: `${internal.origin}/internal/admin`, sessionWebhookExpiresAt: Date.now() + 3_600_000 },
+      target: {
+        channel: 'dingtalk',
+        robotCode: 'dingabc',
+        chatType: 'direct',
+        staffId: 'zhangsan',
+        sessionWebhook: `${internal.origin}/internal/admin`,
+        sessionWebhookExpiresAt: Date.now() + 3_600_000,
+      },
     });
     expect(internal.hits).toEqual([]);
     expect(api.hits).toEqual(['/v1.0/oauth2/accessToken', '/v1.0/robot/oToMessages/batchSend']);
-    expect(await metrics.registry.metrics()).toContain('answerbridge_channel_api_errors_total{channel="dingtalk",code="SESSION_WEBHOOK_REFUSED",service="test"} 1');
+    expect(await metrics.registry.metrics()).toContain(
+      'answerbridge_channel_api_errors_total{channel="dingtalk",code="SESSION_WEBHOOK_REFUSED",service="test"} 1',
+    );
   });
 });

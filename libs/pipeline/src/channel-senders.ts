@@ -71,7 +71,10 @@ function agentGroupNotifiers(config: AppConfig, dingtalk: Map<string, DingTalkAp
   const conversationId = config.AGENT_NOTIFY_DINGTALK_CONVERSATION_ID;
   if (dingBot?.channel === 'dingtalk' && client && conversationId) {
     const robotCode = dingBot.robotCode ?? dingBot.clientId;
-    notifiers.push({ name: 'dingtalk-group', send: (text) => client.sendToGroup(robotCode, conversationId, 'sampleText', { content: text }) });
+    notifiers.push({
+      name: 'dingtalk-group',
+      send: (text) => client.sendToGroup(robotCode, conversationId, 'sampleText', { content: text }),
+    });
   }
   return notifiers;
 }
@@ -96,7 +99,11 @@ export function notifyEachGroupOnce(notifiers: AgentGroupNotifier[], store: KeyV
     }
     if (failures.length === 0) return;
     const retryable = failures.some(({ error }) => !(error instanceof AnswerbridgeError) || error.retryable);
-    const summary = failures.map(({ group, error }) => `${group}: ${error instanceof Error ? error.message : String(error)}`).join('; ');
-    throw new AnswerbridgeError('AGENT_NOTICE.FAILED', `agents' groups not told: ${summary}`, retryable, { cause: failures[0]?.error });
+    const summary = failures
+      .map(({ group, error }) => `${group}: ${error instanceof Error ? error.message : String(error)}`)
+      .join('; ');
+    throw new AnswerbridgeError('AGENT_NOTICE.FAILED', `agents' groups not told: ${summary}`, retryable, {
+      cause: failures[0]?.error,
+    });
   };
 }

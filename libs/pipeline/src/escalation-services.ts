@@ -1,12 +1,24 @@
 import type { AppConfig } from '@answerbridge/config';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
-import { RedisConversationState, RedisDecisionLog, RedisEscalationStore, RedisInboxEvents, type JobProducer, type Redis } from '@answerbridge/queue';
+import {
+  RedisConversationState,
+  RedisDecisionLog,
+  RedisEscalationStore,
+  RedisInboxEvents,
+  type JobProducer,
+  type Redis,
+} from '@answerbridge/queue';
 
 /** How long what people wrote is kept (DATA_RETENTION_DAYS), in ms. */
 export const retentionMs = (config: AppConfig): number => config.DATA_RETENTION_DAYS * 86_400_000;
 
 /** The escalation service on Redis as configured; the worker and the console build it the same way. */
-export function createEscalationService(config: AppConfig, redis: Redis, producer: JobProducer, agentName?: (agentId: string) => string) {
+export function createEscalationService(
+  config: AppConfig,
+  redis: Redis,
+  producer: JobProducer,
+  agentName?: (agentId: string) => string,
+) {
   const events = new RedisInboxEvents(redis, config.QUEUE_PREFIX);
   const service = new EscalationService({
     store: new RedisEscalationStore(redis, config.QUEUE_PREFIX, retentionMs(config)),

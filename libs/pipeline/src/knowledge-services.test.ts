@@ -15,9 +15,15 @@ describe('what the bot decides with', () => {
     const e5 = resolveProfile('e5-small');
     expect(confidenceModelFor(unset, e5, 'zh', false)).toMatchObject({ calibrated: true });
     expect(confidenceModelFor(unset, e5, 'en', false)).toMatchObject({ calibrated: true });
-    expect(confidenceModelFor({ ...unset, ANSWER_THRESHOLD: 0.95 }, e5, 'zh', false)).toMatchObject({ calibrated: false, features: ['dense'] });
+    expect(confidenceModelFor({ ...unset, ANSWER_THRESHOLD: 0.95 }, e5, 'zh', false)).toMatchObject({
+      calibrated: false,
+      features: ['dense'],
+    });
     expect(confidenceModelFor(unset, e5, 'zh', true)).toMatchObject({ calibrated: false, features: ['rerank'] });
     // A profile nobody fitted decides on its own thresholds, and says it is not calibrated.
-    expect(confidenceModelFor(unset, resolveProfile('qwen3-embedding-4b'), 'zh', false)).toMatchObject({ calibrated: false, features: ['dense'] });
+    expect(confidenceModelFor(unset, resolveProfile('qwen3-embedding-4b'), 'zh', false)).toMatchObject({
+      calibrated: false,
+      features: ['dense'],
+    });
   });
 });

@@ -1,6 +1,21 @@
-import { defaultMessages, fittedConfidenceModels, thresholdModel, type AnswerPolicy, type ConfidenceModel } from '@answerbridge/answering';
+import {
+  defaultMessages,
+  fittedConfidenceModels,
+  thresholdModel,
+  type AnswerPolicy,
+  type ConfidenceModel,
+} from '@answerbridge/answering';
 import type { AppConfig } from '@answerbridge/config';
-import { CachingEmbedder, CircuitBreakerEmbedder, HttpEmbedder, HttpReranker, MicroBatchingEmbedder, resolveProfile, type Embedder, type ModelProfile } from '@answerbridge/embedding';
+import {
+  CachingEmbedder,
+  CircuitBreakerEmbedder,
+  HttpEmbedder,
+  HttpReranker,
+  MicroBatchingEmbedder,
+  resolveProfile,
+  type Embedder,
+  type ModelProfile,
+} from '@answerbridge/embedding';
 import { KnowledgeSearcher, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
@@ -47,14 +62,23 @@ export interface KnowledgeServices {
  */
 export function createKnowledgeServices(
   config: AppConfig,
-  options: { microBatch?: boolean; circuitBreaker?: boolean; onCircuit?: (state: string) => void; time?: SearchOptions['time'] } = {},
+  options: {
+    microBatch?: boolean;
+    circuitBreaker?: boolean;
+    onCircuit?: (state: string) => void;
+    time?: SearchOptions['time'];
+  } = {},
 ): KnowledgeServices {
   const profile = resolveProfile(config.EMBEDDING_PROFILE, {
     ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
     ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
     ...(config.EMBEDDING_QUERY_TEMPLATE ? { queryTemplate: config.EMBEDDING_QUERY_TEMPLATE } : {}),
   });
-  let embedder: Embedder = new HttpEmbedder(profile, { baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, timeoutMs: config.EMBEDDING_TIMEOUT_MS });
+  let embedder: Embedder = new HttpEmbedder(profile, {
+    baseUrl: config.EMBEDDING_BASE_URL,
+    apiKey: config.EMBEDDING_API_KEY,
+    timeoutMs: config.EMBEDDING_TIMEOUT_MS,
+  });
   if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
   // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
   if (options.circuitBreaker) {
@@ -65,7 +89,10 @@ export function createKnowledgeServices(
     });
   }
   if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
-  const store = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const store = new MilvusVectorStore({
+    address: config.MILVUS_ADDRESS,
+    ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),
+  });
   // Depth, timing hook and the optional reranker: the same for every language.
   const sharedSearchOptions = {
     depth: 40,
@@ -87,10 +114,12 @@ export function createKnowledgeServices(
   const searchFor = (language: Language): SearchOptions => {
     const measured = searchDefaults[language];
     const method = config.SEARCH_FUSION ?? measured.fusion.method;
-    const weight = config.SEARCH_DENSE_WEIGHT ?? (measured.fusion.method === 'weighted' ? measured.fusion.denseWeight : 0.7);
+    const weight =
+      config.SEARCH_DENSE_WEIGHT ?? (measured.fusion.method === 'weighted' ? measured.fusion.denseWeight : 0.7);
     return {
       mode: config.SEARCH_MODE ?? measured.mode,
-      fusion: method === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: weight },
+      fusion:
+        method === 'rrf' ? { method: 'rrf', k: config.SEARCH_RRF_K } : { method: 'weighted', denseWeight: weight },
       ...sharedSearchOptions,
     };
   };
@@ -137,7 +166,13 @@ export function createKnowledgeServices(
       return model;
     },
     // The operator's explicit cosine threshold wins over everything; then the knowledge base's own model.
-    policyFor: (language, calibrated) => ({ confidence: (config.ANSWER_THRESHOLD === undefined ? calibrated : null) ?? confidenceFor(language), maxSuggestions: 3, maxSuggestionsInARow: 2, keywordFallbackThreshold: keywordThresholdFor(config, language), messages }),
+    policyFor: (language, calibrated) => ({
+      confidence: (config.ANSWER_THRESHOLD === undefined ? calibrated : null) ?? confidenceFor(language),
+      maxSuggestions: 3,
+      maxSuggestionsInARow: 2,
+      keywordFallbackThreshold: keywordThresholdFor(config, language),
+      messages,
+    }),
   };
 }
 
@@ -147,12 +182,27 @@ export function createKnowledgeServices(
  * (bench/quality/CONFIDENCE.md), otherwise a stand-in from the profile's thresholds, marked uncalibrated.
  * With a reranker, its score decides until a model is fitted on reranked lists.
  */
-export function confidenceModelFor(config: Pick<AppConfig, 'ANSWER_THRESHOLD' | 'SUGGEST_THRESHOLD'>, profile: ModelProfile, language: Language, reranked: boolean): ConfidenceModel {
+export function confidenceModelFor(
+  config: Pick<AppConfig, 'ANSWER_THRESHOLD' | 'SUGGEST_THRESHOLD'>,
+  profile: ModelProfile,
+  language: Language,
+  reranked: boolean,
+): ConfidenceModel {
   if (config.ANSWER_THRESHOLD !== undefined) {
     const answer = config.ANSWER_THRESHOLD;
-    return thresholdModel(answer, Math.min(answer, config.SUGGEST_THRESHOLD ?? (reranked ? 0.3 : profile.defaultSuggestThreshold)), reranked ? 'rerank' : 'dense');
+    return thresholdModel(
+      answer,
+      Math.min(answer, config.SUGGEST_THRESHOLD ?? (reranked ? 0.3 : profile.defaultSuggestThreshold)),
+      reranked ? 'rerank' : 'dense',
+    );
   }
   // A reranker's score is a different scale: until a model is fitted on reranked lists, it decides alone.
   if (reranked) return thresholdModel(0.7, Math.min(0.7, config.SUGGEST_THRESHOLD ?? 0.3), 'rerank');
-  return fittedConfidenceModels[profile.name]?.[language] ?? thresholdModel(profile.defaultAnswerThreshold, Math.min(profile.defaultAnswerThreshold, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold));
+  return (
+    fittedConfidenceModels[profile.name]?.[language] ??
+    thresholdModel(
+      profile.defaultAnswerThreshold,
+      Math.min(profile.defaultAnswerThreshold, config.SUGGEST_THRESHOLD ?? profile.defaultSuggestThreshold),
+    )
+  );
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
 
 describe('personPrototypesFor', () => {
-  const fakeEmbedder = (calls: string[][]) => ({ embed: async (texts: string[]) => (calls.push(texts), texts.map((_, i) => [i, 1])) }) as unknown as Embedder;
+  const fakeEmbedder = (calls: string[][]) =>
+    ({ embed: async (texts: string[]) => (calls.push(texts), texts.map((_, i) => [i, 1])) }) as unknown as Embedder;
 
   it('embeds the built-from requests and look-alikes once, with the measured settings of the profile', async () => {
     const calls: string[][] = [];
@@ -20,7 +21,9 @@ describe('personPrototypesFor', () => {
   it('gives a profile nobody measured no prototypes, and tries again after a failed embedding', async () => {
     expect(await personPrototypesFor(fakeEmbedder([]), 'qwen3-embedding-4b')()).toBeNull();
     let fail = true;
-    const flaky = { embed: async (texts: string[]) => (fail ? Promise.reject(new Error('embedder down')) : texts.map(() => [1])) } as unknown as Embedder;
+    const flaky = {
+      embed: async (texts: string[]) => (fail ? Promise.reject(new Error('embedder down')) : texts.map(() => [1])),
+    } as unknown as Embedder;
     const prototypesOf = personPrototypesFor(flaky, 'e5-small');
     await expect(prototypesOf()).rejects.toThrow('embedder down');
     fail = false;

@@ -16,12 +16,18 @@ const measured: Record<string, { minSimilarity: number; minLead: number }> = {
 export const personRequestPhrasingsFile = path.join(workspaceRoot, 'data/intents/human-requests.jsonl');
 
 /** The phrasings the prototypes are made of: requests for a person, and messages that only look like one. */
-export function loadPersonRequestPhrasings(file = personRequestPhrasingsFile): { requests: string[]; lookAlikes: string[] } {
+export function loadPersonRequestPhrasings(file = personRequestPhrasingsFile): {
+  requests: string[];
+  lookAlikes: string[];
+} {
   const rows = readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as { text: string; human: boolean });
-  return { requests: rows.filter((r) => r.human).map((r) => r.text), lookAlikes: rows.filter((r) => !r.human).map((r) => r.text) };
+  return {
+    requests: rows.filter((r) => r.human).map((r) => r.text),
+    lookAlikes: rows.filter((r) => !r.human).map((r) => r.text),
+  };
 }
 
 /**

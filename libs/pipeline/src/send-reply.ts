@@ -16,7 +16,10 @@ export async function sendReply(deps: SendReplyDeps, reply: OutboundReply): Prom
     inSpan('reply.send', reply.trace, async (span) => {
       span.setAttributes({ 'answerbridge.channel': reply.target.channel, 'answerbridge.reply': reply.id });
       const { platformMessageId } = await sender.send(reply);
-      deps.logger.info({ event: 'reply_sent', replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId }, 'reply sent');
+      deps.logger.info(
+        { event: 'reply_sent', replyId: reply.id, inReplyTo: reply.inReplyTo, platformMessageId },
+        'reply sent',
+      );
     }),
   );
   if (reply.track) await deps.escalation.markDelivery(reply.track.conversationId, reply.track.entryId, 'sent');

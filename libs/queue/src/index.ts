@@ -1,4 +1,13 @@
-export { createRedis, redisAnswers, redisTargetOptions, redisUrlForDisplay, waitForRedis, RedisUrlError, type RedisAuth, type RedisRole } from './redis-connection';
+export {
+  createRedis,
+  redisAnswers,
+  redisTargetOptions,
+  redisUrlForDisplay,
+  waitForRedis,
+  RedisUrlError,
+  type RedisAuth,
+  type RedisRole,
+} from './redis-connection';
 export { RedisKeyValueStore } from './redis-key-value-store';
 export { RedisAttemptLimiter, type AttemptBudget, type AttemptDecision } from './redis-attempt-limiter';
 export {

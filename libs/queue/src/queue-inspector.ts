@@ -19,7 +19,10 @@ export class QueueInspector {
 
   async counts(): Promise<Record<string, Record<string, number>>> {
     const entries = await Promise.all(
-      this.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')] as const),
+      this.queues.map(
+        async (q) =>
+          [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')] as const,
+      ),
     );
     return Object.fromEntries(entries);
   }
@@ -31,13 +34,34 @@ export class QueueInspector {
   }
 
   /** Jobs that exhausted their retries or failed permanently: the dead letters, newest first. */
-  async deadLetters(limit = 100): Promise<{ queue: string; id: string; name: string; reason: string; attempts: number; failedAt: number | null; data: unknown }[]> {
+  async deadLetters(limit = 100): Promise<
+    {
+      queue: string;
+      id: string;
+      name: string;
+      reason: string;
+      attempts: number;
+      failedAt: number | null;
+      data: unknown;
+    }[]
+  > {
     const all = await Promise.all(
       this.queues.map(async (q) =>
-        (await q.getFailed(0, limit - 1)).map((j) => ({ queue: q.name, id: j.id ?? '', name: j.name, reason: j.failedReason, attempts: j.attemptsMade, failedAt: j.finishedOn ?? null, data: j.data as unknown })),
+        (await q.getFailed(0, limit - 1)).map((j) => ({
+          queue: q.name,
+          id: j.id ?? '',
+          name: j.name,
+          reason: j.failedReason,
+          attempts: j.attemptsMade,
+          failedAt: j.finishedOn ?? null,
+          data: j.data as unknown,
+        })),
       ),
     );
-    return all.flat().sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0)).slice(0, limit);
+    return all
+      .flat()
+      .sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0))
+      .slice(0, limit);
   }
 
   /** Puts a dead letter back in its queue for another full set of attempts; false when there is no such failed job. */
@@ -94,9 +118,11 @@ export async function waitForQueuesIdle(connection: Redis, prefix: string, timeo
       check();
     });
   } finally {
-    await Promise.all(events.map(async (e) => {
-      await e.close();
-    }));
+    await Promise.all(
+      events.map(async (e) => {
+        await e.close();
+      }),
+    );
     await Promise.all(queues.map((q) => q.close()));
     await Promise.all(eventConnections.map((c) => c.quit().catch(() => c.disconnect())));
   }

@@ -20,8 +20,15 @@ describe('redisTargetOptions', () => {
         sentinelPassword: 's@cret',
       },
     });
-    expect(redisTargetOptions('redis-sentinel://app:pw@s1:26379/m').options).toMatchObject({ username: 'app', sentinelUsername: 'app', password: 'pw' });
-    expect(redisTargetOptions('redis-sentinel://s1:26379/m').options).toEqual({ sentinels: [{ host: 's1', port: 26379 }], name: 'm' });
+    expect(redisTargetOptions('redis-sentinel://app:pw@s1:26379/m').options).toMatchObject({
+      username: 'app',
+      sentinelUsername: 'app',
+      password: 'pw',
+    });
+    expect(redisTargetOptions('redis-sentinel://s1:26379/m').options).toEqual({
+      sentinels: [{ host: 's1', port: 26379 }],
+      name: 'm',
+    });
   });
 
   it.each([
@@ -62,12 +69,24 @@ describe('createRedis passwords', () => {
   };
 
   it('gives REDIS_PASSWORD to Redis and, unless they have their own, to the Sentinels', () => {
-    expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a' })).toMatchObject({ password: 'a', sentinelPassword: 'a' });
-    expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a', REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'a', sentinelPassword: 'b' });
-    expect(optionsOf('redis-sentinel://:inurl@127.0.0.1:1/m', { REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({ password: 'inurl', sentinelPassword: 'b' });
+    expect(optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a' })).toMatchObject({
+      password: 'a',
+      sentinelPassword: 'a',
+    });
+    expect(
+      optionsOf('redis-sentinel://127.0.0.1:1/m', { REDIS_PASSWORD: 'a', REDIS_SENTINEL_PASSWORD: 'b' }),
+    ).toMatchObject({ password: 'a', sentinelPassword: 'b' });
+    expect(optionsOf('redis-sentinel://:inurl@127.0.0.1:1/m', { REDIS_SENTINEL_PASSWORD: 'b' })).toMatchObject({
+      password: 'inurl',
+      sentinelPassword: 'b',
+    });
     expect(optionsOf('redis://127.0.0.1:1', { REDIS_PASSWORD: 'a' })).toMatchObject({ password: 'a' });
     // An ACL user named in the URL without a password still gets REDIS_PASSWORD, whatever its characters.
-    expect(optionsOf('redis://app@127.0.0.1:1/2', { REDIS_PASSWORD: 'p@ss:w/rd%41' })).toMatchObject({ username: 'app', password: 'p@ss:w/rd%41', db: 2 });
+    expect(optionsOf('redis://app@127.0.0.1:1/2', { REDIS_PASSWORD: 'p@ss:w/rd%41' })).toMatchObject({
+      username: 'app',
+      password: 'p@ss:w/rd%41',
+      db: 2,
+    });
     expect(optionsOf('redis://:inurl@127.0.0.1:1', {})).toMatchObject({ password: 'inurl' });
   });
 });

@@ -24,11 +24,13 @@ export function redisTargetOptions(url: string): { url?: string; options: RedisO
   const auth = at >= 0 ? rest.slice(0, at) : '';
   const [hostList = '', masterName = '', db, ...extra] = rest.slice(at + 1).split('/');
   const where = `REDIS_URL ${SENTINEL_SCHEME}//…@${hostList}/${masterName}`;
-  if (!masterName || extra.length > 0) throw new RedisUrlError(`${where}: expected redis-sentinel://[:password@]host:port[,host:port]/masterName[/db]`);
+  if (!masterName || extra.length > 0)
+    throw new RedisUrlError(`${where}: expected redis-sentinel://[:password@]host:port[,host:port]/masterName[/db]`);
   const sentinels = hostList.split(',').map((hostPort) => {
     const match = /^([^:,\s]+):(\d{1,5})$/.exec(hostPort);
     const port = Number(match?.[2]);
-    if (!match?.[1] || port < 1 || port > 65_535) throw new RedisUrlError(`${where}: sentinel "${hostPort}" is not host:port`);
+    if (!match?.[1] || port < 1 || port > 65_535)
+      throw new RedisUrlError(`${where}: sentinel "${hostPort}" is not host:port`);
     return { host: match[1], port };
   });
   if (db !== undefined && !/^\d+$/.test(db)) throw new RedisUrlError(`${where}: database "${db}" is not a number`);
@@ -127,7 +129,13 @@ export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([redis.ping().then((pong) => pong === 'PONG', () => false), timedOut]);
+    return await Promise.race([
+      redis.ping().then(
+        (pong) => pong === 'PONG',
+        () => false,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -107,7 +107,12 @@ export class RedisDecisionLog implements DecisionLog {
       if (!last) return deleted;
       const mine = page.filter(([, fields]) => {
         const record = parseDecision(fields);
-        return record !== null && record.channel === person.channel && record.botId === person.botId && isConversationOf(record.conversationId, person);
+        return (
+          record !== null &&
+          record.channel === person.channel &&
+          record.botId === person.botId &&
+          isConversationOf(record.conversationId, person)
+        );
       });
       if (mine.length) deleted += await this.redis.xdel(this.key, ...mine.map(([id]) => id));
       start = `(${last[0]}`;

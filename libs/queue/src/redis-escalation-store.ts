@@ -1,4 +1,12 @@
-import type { ConversationEntry, Escalation, EscalationErasure, EscalationStore, InboxEvent, InboxEvents, PersonRef } from '@answerbridge/core';
+import type {
+  ConversationEntry,
+  Escalation,
+  EscalationErasure,
+  EscalationStore,
+  InboxEvent,
+  InboxEvents,
+  PersonRef,
+} from '@answerbridge/core';
 import { EscalationSchema, isConversationOf } from '@answerbridge/core';
 import type { Redis } from 'ioredis';
 import { globLiteral, scanKeys } from './redis-scan';
@@ -146,7 +154,16 @@ export class RedisEscalationStore implements EscalationStore {
   async open(escalation: Escalation): Promise<boolean> {
     const fields = Object.entries(encode(escalation)).flat();
     const id = escalation.conversationId;
-    const created = await this.redis.eval(OPEN, 4, ...this.conversationKeys(id), this.setKey('waiting'), id, String(escalation.escalatedAt), this.ttl, ...fields);
+    const created = await this.redis.eval(
+      OPEN,
+      4,
+      ...this.conversationKeys(id),
+      this.setKey('waiting'),
+      id,
+      String(escalation.escalatedAt),
+      this.ttl,
+      ...fields,
+    );
     return created === 1;
   }
 
@@ -156,7 +173,9 @@ export class RedisEscalationStore implements EscalationStore {
   }
 
   async transfer(conversationId: string, fromAgent: string, toAgent: string): Promise<boolean> {
-    return (await this.redis.eval(TRANSFER, 3, ...this.conversationKeys(conversationId), fromAgent, toAgent, this.ttl)) === 1;
+    return (
+      (await this.redis.eval(TRANSFER, 3, ...this.conversationKeys(conversationId), fromAgent, toAgent, this.ttl)) === 1
+    );
   }
 
   async resolve(conversationId: string, at: number): Promise<boolean> {
@@ -173,7 +192,15 @@ export class RedisEscalationStore implements EscalationStore {
   }
 
   async append(conversationId: string, entry: ConversationEntry): Promise<void> {
-    await this.redis.eval(APPEND, 3, ...this.conversationKeys(conversationId), entry.id, JSON.stringify(entry), String(HISTORY_LIMIT), this.ttl);
+    await this.redis.eval(
+      APPEND,
+      3,
+      ...this.conversationKeys(conversationId),
+      entry.id,
+      JSON.stringify(entry),
+      String(HISTORY_LIMIT),
+      this.ttl,
+    );
   }
 
   async updateDelivery(conversationId: string, entryId: string, delivery: 'sent' | 'failed'): Promise<void> {
@@ -203,8 +230,14 @@ export class RedisEscalationStore implements EscalationStore {
 
   async erase(conversationId: string): Promise<EscalationErasure> {
     const keys = [...this.conversationKeys(conversationId), this.setKey('waiting'), this.setKey('with-agent')];
-    const [erased, a, b] = (await this.redis.eval(ERASE, 5, ...keys, conversationId)) as [number, number | string, number?];
-    return erased === 0 ? { erased: false, heldBy: String(a) } : { erased: true, escalations: Number(a), historyEntries: Number(b ?? 0) };
+    const [erased, a, b] = (await this.redis.eval(ERASE, 5, ...keys, conversationId)) as [
+      number,
+      number | string,
+      number?,
+    ];
+    return erased === 0
+      ? { erased: false, heldBy: String(a) }
+      : { erased: true, escalations: Number(a), historyEntries: Number(b ?? 0) };
   }
 
   async applyRetention(): Promise<number> {
@@ -214,15 +247,24 @@ export class RedisEscalationStore implements EscalationStore {
     let changed = 0;
     const now = String(Date.now());
     for await (const keys of scanKeys(this.redis, `${base}*`)) {
-      const ids = [...new Set(keys.filter((key) => !key.startsWith(index)).map((key) => key.slice(base.length).replace(/:history(:ids)?$/, '')))].filter((id) => !seen.has(id));
+      const ids = [
+        ...new Set(
+          keys
+            .filter((key) => !key.startsWith(index))
+            .map((key) => key.slice(base.length).replace(/:history(:ids)?$/, '')),
+        ),
+      ].filter((id) => !seen.has(id));
       ids.forEach((id) => seen.add(id));
       // One page at a time, its scripts sent together (a round trip per page, not per conversation).
-      const results = await Promise.all(ids.map((id) => this.redis.eval(APPLY_RETENTION, 3, ...this.conversationKeys(id), this.ttl, now)));
+      const results = await Promise.all(
+        ids.map((id) => this.redis.eval(APPLY_RETENTION, 3, ...this.conversationKeys(id), this.ttl, now)),
+      );
       changed += results.reduce<number>((sum, r) => sum + Number(r), 0);
     }
     for (const state of ['waiting', 'with-agent'] as const) {
       const queued = await this.redis.zrange(this.setKey(state), 0, -1);
-      for (const id of queued) changed += Number(await this.redis.eval(DROP_STALE, 2, this.setKey(state), this.key(id), id, state));
+      for (const id of queued)
+        changed += Number(await this.redis.eval(DROP_STALE, 2, this.setKey(state), this.key(id), id, state));
     }
     return changed;
   }

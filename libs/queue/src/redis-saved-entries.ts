@@ -55,7 +55,11 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
   }
 
   async create(draft: D): Promise<void> {
-    await this.redis.multi().set(this.key(draft.id), JSON.stringify(draft), 'PX', this.pendingForMs, 'NX').zadd(this.pendingKey, draft.savedAt, draft.id).exec();
+    await this.redis
+      .multi()
+      .set(this.key(draft.id), JSON.stringify(draft), 'PX', this.pendingForMs, 'NX')
+      .zadd(this.pendingKey, draft.savedAt, draft.id)
+      .exec();
   }
 
   async get(id: string): Promise<D | null> {

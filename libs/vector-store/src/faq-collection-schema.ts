@@ -50,5 +50,10 @@ export const bm25Function = {
 
 export const faqIndexes = [
   { field_name: FIELDS.dense, index_type: 'HNSW', metric_type: 'COSINE', params: { M: 16, efConstruction: 200 } },
-  { field_name: FIELDS.sparse, index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: { bm25_k1: 1.2, bm25_b: 0.75 } },
+  {
+    field_name: FIELDS.sparse,
+    index_type: 'SPARSE_INVERTED_INDEX',
+    metric_type: 'BM25',
+    params: { bm25_k1: 1.2, bm25_b: 0.75 },
+  },
 ];

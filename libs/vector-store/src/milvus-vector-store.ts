@@ -52,7 +52,8 @@ const CONFIDENCE_PROPERTY = 'answerbridge.confidence';
 /** gRPC status codes of the failures people can do something about, said in words. */
 function explain(error: unknown, address: string): string {
   const code = (error as { code?: unknown }).code;
-  if (code === 14 || code === 4) return `cannot reach Milvus at ${address}: is it running, and is MILVUS_ADDRESS right?`;
+  if (code === 14 || code === 4)
+    return `cannot reach Milvus at ${address}: is it running, and is MILVUS_ADDRESS right?`;
   if (code === 16 || code === 7) return `Milvus at ${address} refused the credentials: check MILVUS_TOKEN`;
   return `Milvus at ${address} failed`;
 }
@@ -63,7 +64,10 @@ const ok = (status: ResStatus | undefined) => !status || status.error_code === '
 export class MilvusVectorStore {
   private readonly client: MilvusClient;
   /** alias → (collection, profile), briefly cached so a query costs one RPC, not three. */
-  private readonly activeCache = new Map<string, { collection: string; profile: string; confidence: string | null; until: number }>();
+  private readonly activeCache = new Map<
+    string,
+    { collection: string; profile: string; confidence: string | null; until: number }
+  >();
 
   private readonly address: string;
 
@@ -93,8 +97,15 @@ export class MilvusVectorStore {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof VectorStoreError || error instanceof ProfileMismatchError || error instanceof KnowledgeBaseNotFoundError) throw error;
-      throw new VectorStoreError(`${explain(error, this.address)} (${what}: ${(error as Error).message})`, true, { cause: error });
+      if (
+        error instanceof VectorStoreError ||
+        error instanceof ProfileMismatchError ||
+        error instanceof KnowledgeBaseNotFoundError
+      )
+        throw error;
+      throw new VectorStoreError(`${explain(error, this.address)} (${what}: ${(error as Error).message})`, true, {
+        cause: error,
+      });
     }
   }
 
@@ -147,7 +158,8 @@ export class MilvusVectorStore {
         })),
       });
       this.check(res.status, `insert into ${collection}`);
-      if (Number(res.insert_cnt) !== rows.length) throw new VectorStoreError(`inserted ${res.insert_cnt} of ${rows.length} rows`, true);
+      if (Number(res.insert_cnt) !== rows.length)
+        throw new VectorStoreError(`inserted ${res.insert_cnt} of ${rows.length} rows`, true);
     });
   }
 
@@ -220,7 +232,10 @@ export class MilvusVectorStore {
    */
   async recordConfidence(collection: string, json: string): Promise<void> {
     await this.call('alterCollectionProperties', async () => {
-      const res = await this.client.alterCollectionProperties({ collection_name: collection, properties: { [CONFIDENCE_PROPERTY]: json } } as Parameters<MilvusClient['alterCollectionProperties']>[0]);
+      const res = await this.client.alterCollectionProperties({
+        collection_name: collection,
+        properties: { [CONFIDENCE_PROPERTY]: json },
+      } as Parameters<MilvusClient['alterCollectionProperties']>[0]);
       this.check(res, `record confidence on ${collection}`);
     });
     this.activeCache.clear();
@@ -256,25 +271,37 @@ export class MilvusVectorStore {
   }
 
   async dropVersion(collection: string): Promise<void> {
-    await this.call('drop', async () => this.check(await this.client.dropCollection({ collection_name: collection }), `drop ${collection}`));
+    await this.call('drop', async () =>
+      this.check(await this.client.dropCollection({ collection_name: collection }), `drop ${collection}`),
+    );
   }
 
   /** Loads every active collection; Milvus Lite starts collections released after each restart. */
   async loadActive(knowledgeBases: string[]): Promise<void> {
     for (const kb of knowledgeBases) {
       const collection = await this.activeCollection(kb);
-      if (collection) await this.call('load', async () => this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`));
+      if (collection)
+        await this.call('load', async () =>
+          this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`),
+        );
     }
   }
 
-  private async resolveActive(knowledgeBase: string): Promise<{ collection: string; profile: string; confidence: string | null }> {
+  private async resolveActive(
+    knowledgeBase: string,
+  ): Promise<{ collection: string; profile: string; confidence: string | null }> {
     const alias = MilvusVectorStore.aliasFor(knowledgeBase);
     const cached = this.activeCache.get(alias);
     if (cached && cached.until > Date.now()) return cached;
     const collection = await this.activeCollection(knowledgeBase);
     if (!collection) throw new KnowledgeBaseNotFoundError(knowledgeBase);
     const info = await this.describe(collection);
-    const entry = { collection, profile: info?.profile ?? 'unknown', confidence: info?.confidence ?? null, until: Date.now() + 5_000 };
+    const entry = {
+      collection,
+      profile: info?.profile ?? 'unknown',
+      confidence: info?.confidence ?? null,
+      until: Date.now() + 5_000,
+    };
     this.activeCache.set(alias, entry);
     return entry;
   }
@@ -286,7 +313,9 @@ export class MilvusVectorStore {
   async searchDense(knowledgeBase: string, profile: string, vector: number[], limit: number): Promise<SearchHit[]> {
     const active = await this.resolveActive(knowledgeBase);
     if (active.profile !== profile) throw new ProfileMismatchError(knowledgeBase, active.profile, profile);
-    return this.searchField(active.collection, knowledgeBase, vector, FIELDS.dense, 'COSINE', limit, { ef: Math.max(64, limit) });
+    return this.searchField(active.collection, knowledgeBase, vector, FIELDS.dense, 'COSINE', limit, {
+      ef: Math.max(64, limit),
+    });
   }
 
   /**

@@ -16,7 +16,11 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(data.message || `请求失败（HTTP ${res.status}）`), { status: res.status, code: data.error });
+  if (!res.ok)
+    throw Object.assign(new Error(data.message || `请求失败（HTTP ${res.status}）`), {
+      status: res.status,
+      code: data.error,
+    });
   return data;
 }
 
@@ -63,7 +67,10 @@ function item(c) {
 
 async function loadQueue() {
   const q = await api('GET', '/api/conversations');
-  for (const [id, list] of [['waiting', q.waiting], ['with-agent', q.withAgent]]) {
+  for (const [id, list] of [
+    ['waiting', q.waiting],
+    ['with-agent', q.withAgent],
+  ]) {
     const el = $(id);
     el.replaceChildren(...list.map(item));
     if (!list.length) {
@@ -79,7 +86,8 @@ async function loadQueue() {
 async function show(id) {
   current = id;
   const c = await api('GET', '/api/conversations/' + encodeURIComponent(id));
-  $('detail-title').textContent = `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '等待接入' : c.state === 'with-agent' ? '处理中：' + c.agentId : '已结束'}`;
+  $('detail-title').textContent =
+    `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '等待接入' : c.state === 'with-agent' ? '处理中：' + c.agentId : '已结束'}`;
   const mine = c.state === 'with-agent' && c.agentId === me.username;
   $('claim').hidden = c.state !== 'waiting';
   for (const b of ['resolve', 'handback', 'transfer', 'transfer-to', 'save-faq', 'composer']) $(b).hidden = !mine;
@@ -99,7 +107,11 @@ async function show(id) {
   );
   $('history').scrollTop = $('history').scrollHeight;
   $('candidates').hidden = !c.candidates.length;
-  $('candidates').textContent = '机器人候选：' + c.candidates.map((x, i) => `${i + 1}. ${x.question}${x.confidence != null ? ' (' + x.confidence.toFixed(3) + ')' : ''}`).join('  ');
+  $('candidates').textContent =
+    '机器人候选：' +
+    c.candidates
+      .map((x, i) => `${i + 1}. ${x.question}${x.confidence != null ? ' (' + x.confidence.toFixed(3) + ')' : ''}`)
+      .join('  ');
   await loadQueue();
 }
 
@@ -115,7 +127,8 @@ async function refresh(id) {
 async function start() {
   $('login').hidden = true;
   $('app').hidden = false;
-  $('whoami').textContent = me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? '（管理员）' : '');
+  $('whoami').textContent =
+    me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? '（管理员）' : '');
   const agents = await api('GET', '/api/agents');
   $('transfer-to').replaceChildren(
     ...agents

@@ -24,10 +24,19 @@ export class DingTalkApiClient {
   private readonly tokens: SharedTokenCache;
 
   constructor(private readonly options: DingTalkApiClientOptions) {
-    this.tokens = new SharedTokenCache(options.store, `dingtalk:token:${options.appKey}`, () => this.fetchToken(), options.timeoutMs * 2);
+    this.tokens = new SharedTokenCache(
+      options.store,
+      `dingtalk:token:${options.appKey}`,
+      () => this.fetchToken(),
+      options.timeoutMs * 2,
+    );
   }
 
-  private async post(path: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  private async post(
+    path: string,
+    body: unknown,
+    token?: string,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.options.baseUrl), {
@@ -37,18 +46,29 @@ export class DingTalkApiClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new AnswerbridgeError('DINGTALK.NETWORK', `DingTalk API ${path} unreachable: ${(error as Error).message}`, true);
+      throw new AnswerbridgeError(
+        'DINGTALK.NETWORK',
+        `DingTalk API ${path} unreachable: ${(error as Error).message}`,
+        true,
+      );
     }
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: res.status, json };
   }
 
   private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
-    const { status, json } = await this.post('/v1.0/oauth2/accessToken', { appKey: this.options.appKey, appSecret: this.options.appSecret });
+    const { status, json } = await this.post('/v1.0/oauth2/accessToken', {
+      appKey: this.options.appKey,
+      appSecret: this.options.appSecret,
+    });
     if (status !== 200 || typeof json.accessToken !== 'string') {
       const code = String(json.code ?? status);
       this.options.onApiError?.(code);
-      throw new DingTalkApiError(code, `accessToken failed: HTTP ${status} ${String(json.message ?? '')}`, status >= 500 || status === 429);
+      throw new DingTalkApiError(
+        code,
+        `accessToken failed: HTTP ${status} ${String(json.message ?? '')}`,
+        status >= 500 || status === 429,
+      );
     }
     return { token: json.accessToken, expiresInSeconds: Number(json.expireIn ?? 7200) };
   }
@@ -65,17 +85,42 @@ export class DingTalkApiClient {
         await this.tokens.invalidate(token);
         continue;
       }
-      throw new DingTalkApiError(code, `${path} failed: HTTP ${status} ${String(json.message ?? '')}`, status >= 500 || status === 429 || status === 401);
+      throw new DingTalkApiError(
+        code,
+        `${path} failed: HTTP ${status} ${String(json.message ?? '')}`,
+        status >= 500 || status === 429 || status === 401,
+      );
     }
   }
 
-  async sendToUsers(robotCode: string, userIds: string[], msgKey: string, msgParam: Record<string, unknown>): Promise<void> {
-    const res = await this.call('/v1.0/robot/oToMessages/batchSend', { robotCode, userIds, msgKey, msgParam: JSON.stringify(msgParam) });
+  async sendToUsers(
+    robotCode: string,
+    userIds: string[],
+    msgKey: string,
+    msgParam: Record<string, unknown>,
+  ): Promise<void> {
+    const res = await this.call('/v1.0/robot/oToMessages/batchSend', {
+      robotCode,
+      userIds,
+      msgKey,
+      msgParam: JSON.stringify(msgParam),
+    });
     const throttled = (res.flowControlledStaffIdList as string[] | undefined) ?? [];
-    if (throttled.length) throw new DingTalkApiError('FlowControlled', `flow-controlled for ${throttled.join(', ')}`, true);
+    if (throttled.length)
+      throw new DingTalkApiError('FlowControlled', `flow-controlled for ${throttled.join(', ')}`, true);
   }
 
-  async sendToGroup(robotCode: string, openConversationId: string, msgKey: string, msgParam: Record<string, unknown>): Promise<void> {
-    await this.call('/v1.0/robot/groupMessages/send', { robotCode, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) });
+  async sendToGroup(
+    robotCode: string,
+    openConversationId: string,
+    msgKey: string,
+    msgParam: Record<string, unknown>,
+  ): Promise<void> {
+    await this.call('/v1.0/robot/groupMessages/send', {
+      robotCode,
+      openConversationId,
+      msgKey,
+      msgParam: JSON.stringify(msgParam),
+    });
   }
 }

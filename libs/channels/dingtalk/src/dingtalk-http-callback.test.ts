@@ -6,10 +6,22 @@ import { dingtalkSign } from './dingtalk-signature';
 import { openHttpCallback } from './dingtalk-http-callback';
 import { SignatureLedger } from './signature-ledger';
 
-const bot: DingTalkBotConfig = { id: 'dt', channel: 'dingtalk', clientId: 'dingabc', clientSecret: 'secret', mode: 'http', language: 'zh' };
+const bot: DingTalkBotConfig = {
+  id: 'dt',
+  channel: 'dingtalk',
+  clientId: 'dingabc',
+  clientSecret: 'secret',
+  mode: 'http',
+  language: 'zh',
+};
 const now = 1_700_000_000_000;
 const signedAt = (ms: number) => ({ timestamp: String(ms), sign: dingtalkSign(String(ms), bot.clientSecret) });
-const options = (store = new InMemoryKeyValueStore(() => now)) => ({ nowMs: now, maxSkewSeconds: 3600, webhookOrigins: ['https://oapi.dingtalk.com'], signatures: new SignatureLedger(store, 3600) });
+const options = (store = new InMemoryKeyValueStore(() => now)) => ({
+  nowMs: now,
+  maxSkewSeconds: 3600,
+  webhookOrigins: ['https://oapi.dingtalk.com'],
+  signatures: new SignatureLedger(store, 3600),
+});
 const message = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
     msgId: 'msgA',
@@ -30,7 +42,18 @@ describe('openHttpCallback under hostile input (fuzz)', () => {
     const json = fc.oneof(
       fc.string({ maxLength: 500 }),
       fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
-      fc.record({ msgId: fc.string(), msgtype: fc.string(), conversationId: fc.string(), conversationType: fc.constantFrom('1', '2', '3'), senderId: fc.string(), robotCode: fc.constantFrom('dingabc', 'x'), sessionWebhook: fc.string(), text: fc.anything() }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          msgId: fc.string(),
+          msgtype: fc.string(),
+          conversationId: fc.string(),
+          conversationType: fc.constantFrom('1', '2', '3'),
+          senderId: fc.string(),
+          robotCode: fc.constantFrom('dingabc', 'x'),
+          sessionWebhook: fc.string(),
+          text: fc.anything(),
+        })
+        .map((v) => JSON.stringify(v)),
     );
     let ms = now;
     await fc.assert(
@@ -47,15 +70,24 @@ describe('openHttpCallback under hostile input (fuzz)', () => {
 
   it('throws only RejectedInputError for arbitrary headers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(fc.string({ maxLength: 40 })), fc.option(fc.string({ maxLength: 80 })), async (timestamp, sign) => {
-        try {
-          await openHttpCallback(bot, { ...(timestamp === null ? {} : { timestamp }), ...(sign === null ? {} : { sign }) }, '{}', options());
-          expect.unreachable('an unsigned callback was accepted');
-        } catch (error) {
-          expect(error).toBeInstanceOf(RejectedInputError);
-          expect((error as RejectedInputError).status).toBe(401);
-        }
-      }),
+      fc.asyncProperty(
+        fc.option(fc.string({ maxLength: 40 })),
+        fc.option(fc.string({ maxLength: 80 })),
+        async (timestamp, sign) => {
+          try {
+            await openHttpCallback(
+              bot,
+              { ...(timestamp === null ? {} : { timestamp }), ...(sign === null ? {} : { sign }) },
+              '{}',
+              options(),
+            );
+            expect.unreachable('an unsigned callback was accepted');
+          } catch (error) {
+            expect(error).toBeInstanceOf(RejectedInputError);
+            expect((error as RejectedInputError).status).toBe(401);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -76,22 +108,42 @@ describe('openHttpCallback: the signature does not cover the body', () => {
     const again = await openHttpCallback(bot, pair, message(), opts);
     expect('message' in again && again.message.id).toBe('message' in first && first.message.id);
     // The captured pair with a body of the attacker's choosing.
-    await expect(openHttpCallback(bot, pair, message({ msgId: 'msgForged', senderStaffId: 'victim-ceo', text: { content: '转人工' } }), opts)).rejects.toMatchObject({ code: 'DINGTALK.SIGN_REUSED', status: 401 });
+    await expect(
+      openHttpCallback(
+        bot,
+        pair,
+        message({ msgId: 'msgForged', senderStaffId: 'victim-ceo', text: { content: '转人工' } }),
+        opts,
+      ),
+    ).rejects.toMatchObject({ code: 'DINGTALK.SIGN_REUSED', status: 401 });
     // Another signature is another message.
-    expect('message' in (await openHttpCallback(bot, signedAt(now - 999), message({ msgId: 'msgB' }), opts))).toBe(true);
+    expect('message' in (await openHttpCallback(bot, signedAt(now - 999), message({ msgId: 'msgB' }), opts))).toBe(
+      true,
+    );
   });
 
   it('checks the headers before reading the body, so an unsigned body costs no parse and binds no signature', async () => {
     const opts = options();
-    await expect(openHttpCallback(bot, { timestamp: String(now), sign: 'AAAA' }, '{not json', opts)).rejects.toMatchObject({ code: 'DINGTALK.BAD_SIGNATURE' });
+    await expect(
+      openHttpCallback(bot, { timestamp: String(now), sign: 'AAAA' }, '{not json', opts),
+    ).rejects.toMatchObject({ code: 'DINGTALK.BAD_SIGNATURE' });
     expect('message' in (await openHttpCallback(bot, signedAt(now), message(), opts))).toBe(true);
   });
 
   it('refuses a body without our robotCode, and drops a sessionWebhook outside the allowed origins', async () => {
     const opts = options();
-    await expect(openHttpCallback(bot, signedAt(now - 1), message({ robotCode: undefined }), opts)).rejects.toMatchObject({ code: 'DINGTALK.MISSING_ROBOT_CODE', status: 403 });
-    await expect(openHttpCallback(bot, signedAt(now - 2), message({ msgId: 'm2', robotCode: 'dingother' }), opts)).rejects.toMatchObject({ code: 'DINGTALK.UNKNOWN_ROBOT', status: 403 });
-    const ssrf = await openHttpCallback(bot, signedAt(now - 3), message({ msgId: 'm3', sessionWebhook: 'http://127.0.0.1:9/internal/admin' }), opts);
+    await expect(
+      openHttpCallback(bot, signedAt(now - 1), message({ robotCode: undefined }), opts),
+    ).rejects.toMatchObject({ code: 'DINGTALK.MISSING_ROBOT_CODE', status: 403 });
+    await expect(
+      openHttpCallback(bot, signedAt(now - 2), message({ msgId: 'm2', robotCode: 'dingother' }), opts),
+    ).rejects.toMatchObject({ code: 'DINGTALK.UNKNOWN_ROBOT', status: 403 });
+    const ssrf = await openHttpCallback(
+      bot,
+      signedAt(now - 3),
+      message({ msgId: 'm3', sessionWebhook: 'http://127.0.0.1:9/internal/admin' }),
+      opts,
+    );
     if (!('message' in ssrf)) throw new Error('ignored');
     expect(ssrf.message.replyTarget).not.toHaveProperty('sessionWebhook');
     expect(ssrf.refusedSessionWebhook).toMatchObject({ origin: 'http://127.0.0.1:9' });
@@ -126,13 +178,17 @@ describe('SignatureLedger', () => {
     const old = await Promise.allSettled(ids.map((id) => ledger.claim('dt', String(now - 60_000), id, now)));
     expect(old.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     // Each one that got in is a redelivery when it comes again, whichever slot it took.
-    for (const [i, r] of fresh.entries()) if (r.status === 'fulfilled') expect(await ledger.claim('dt', String(now - 2_000), ids[i] ?? '', now + 30_000)).toBe('redelivery');
+    for (const [i, r] of fresh.entries())
+      if (r.status === 'fulfilled')
+        expect(await ledger.claim('dt', String(now - 2_000), ids[i] ?? '', now + 30_000)).toBe('redelivery');
   });
 
   it('accepts two genuine messages signed in the same millisecond, and not a third body once the pair is no longer fresh', async () => {
     const ledger = new SignatureLedger(new InMemoryKeyValueStore(() => now), 3600);
     expect(await ledger.claim('dt', String(now), 'first-msg', now)).toBe('first');
     expect(await ledger.claim('dt', String(now), 'second-msg', now + 5)).toBe('first');
-    await expect(ledger.claim('dt', String(now), 'forged', now + 11_000)).rejects.toMatchObject({ code: 'DINGTALK.SIGN_REUSED' });
+    await expect(ledger.claim('dt', String(now), 'forged', now + 11_000)).rejects.toMatchObject({
+      code: 'DINGTALK.SIGN_REUSED',
+    });
   });
 });

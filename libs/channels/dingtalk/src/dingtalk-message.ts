@@ -55,7 +55,12 @@ export interface NormalizeOptions {
 /** Parses the robot message JSON; anything malformed is a RejectedInputError (400). */
 export function parseRobotMessage(json: unknown): RobotMessage {
   const parsed = RobotMessageSchema.safeParse(json);
-  if (!parsed.success) throw new RejectedInputError('DINGTALK.BAD_MESSAGE', `robot message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 400);
+  if (!parsed.success)
+    throw new RejectedInputError(
+      'DINGTALK.BAD_MESSAGE',
+      `robot message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      400,
+    );
   return parsed.data;
 }
 
@@ -85,19 +90,33 @@ function textOf(m: RobotMessage, robotName: string | undefined): { kind: Message
  * Normalizes a robot message. Group messages that do not @ the bot are ignored; each person in a group
  * has their own conversation; ids are hashed because msgId holds base64 characters a job id cannot.
  */
-export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, options: NormalizeOptions): ParsedRobotMessage {
+export function normalizeRobotMessage(
+  bot: DingTalkBotConfig,
+  m: RobotMessage,
+  options: NormalizeOptions,
+): ParsedRobotMessage {
   const { nowMs } = options;
   const robotCode = bot.robotCode ?? bot.clientId;
   if (options.requireRobotCode && !m.robotCode) {
-    throw new RejectedInputError('DINGTALK.MISSING_ROBOT_CODE', `the message names no robotCode; DingTalk always sends this bot's (${robotCode}), so the body is refused`, 403);
+    throw new RejectedInputError(
+      'DINGTALK.MISSING_ROBOT_CODE',
+      `the message names no robotCode; DingTalk always sends this bot's (${robotCode}), so the body is refused`,
+      403,
+    );
   }
-  if (m.robotCode && m.robotCode !== robotCode) throw new RejectedInputError('DINGTALK.UNKNOWN_ROBOT', `message is for another robot (robotCode is not ${robotCode})`, 403);
+  if (m.robotCode && m.robotCode !== robotCode)
+    throw new RejectedInputError(
+      'DINGTALK.UNKNOWN_ROBOT',
+      `message is for another robot (robotCode is not ${robotCode})`,
+      403,
+    );
   const group = m.conversationType === '2';
   if (group && m.isInAtList === false) return { ignored: 'group message not addressed to the bot' };
   const person = m.senderStaffId || m.senderId;
   const { kind, text } = textOf(m, bot.robotName);
   const key = createHash('sha256').update(m.msgId).digest('hex').slice(0, 32);
-  const webhook = m.sessionWebhook === undefined ? undefined : allowedSessionWebhook(m.sessionWebhook, options.webhookOrigins);
+  const webhook =
+    m.sessionWebhook === undefined ? undefined : allowedSessionWebhook(m.sessionWebhook, options.webhookOrigins);
   return {
     message: {
       id: `dingtalk-${bot.id}-${key}`,
@@ -118,10 +137,19 @@ export function normalizeRobotMessage(bot: DingTalkBotConfig, m: RobotMessage, o
         ...(group ? { openConversationId: m.conversationId } : {}),
         staffId: person,
         ...(webhook && 'url' in webhook
-          ? { sessionWebhook: webhook.url, ...(m.sessionWebhookExpiredTime ? { sessionWebhookExpiresAt: Math.min(m.sessionWebhookExpiredTime, nowMs + SESSION_WEBHOOK_MAX_LIFE_MS) } : {}) }
+          ? {
+              sessionWebhook: webhook.url,
+              ...(m.sessionWebhookExpiredTime
+                ? {
+                    sessionWebhookExpiresAt: Math.min(m.sessionWebhookExpiredTime, nowMs + SESSION_WEBHOOK_MAX_LIFE_MS),
+                  }
+                : {}),
+            }
           : {}),
       },
     },
-    ...(webhook && 'refused' in webhook ? { refusedSessionWebhook: { origin: webhook.origin, reason: webhook.refused } } : {}),
+    ...(webhook && 'refused' in webhook
+      ? { refusedSessionWebhook: { origin: webhook.origin, reason: webhook.refused } }
+      : {}),
   };
 }

@@ -11,7 +11,9 @@ afterEach(async () => {
 });
 
 /** A local HTTP server recording every request it gets. */
-async function listener(handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('{"errcode":0,"errmsg":"ok"}')) {
+async function listener(
+  handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('{"errcode":0,"errmsg":"ok"}'),
+) {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
@@ -37,14 +39,23 @@ const reply = (sessionWebhook: string, id = 'r1'): OutboundReply => ({
   botId: 'dt',
   inReplyTo: 'm1',
   text: '每月 10 日发放上月工资。',
-  target: { channel: 'dingtalk', robotCode: 'dingabc', chatType: 'direct', staffId: 'zhangsan', sessionWebhook, sessionWebhookExpiresAt: Date.now() + 3_600_000 },
+  target: {
+    channel: 'dingtalk',
+    robotCode: 'dingabc',
+    chatType: 'direct',
+    staffId: 'zhangsan',
+    sessionWebhook,
+    sessionWebhookExpiresAt: Date.now() + 3_600_000,
+  },
 });
 
 describe('DingTalkSender and the sessionWebhook it is given', () => {
   it('posts to a webhook on an allowed origin', async () => {
     const dingtalk = await listener();
     const api = openApi();
-    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), { webhookOrigins: [dingtalk.origin] });
+    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), {
+      webhookOrigins: [dingtalk.origin],
+    });
     await sender.send(reply(`${dingtalk.origin}/robot/sendBySession?session=s`));
     expect(dingtalk.hits).toEqual(['POST /robot/sendBySession?session=s']);
     expect(api.sent).toEqual([]);
@@ -54,12 +65,18 @@ describe('DingTalkSender and the sessionWebhook it is given', () => {
     const internal = await listener();
     const api = openApi();
     const refused: { origin: string | null; reason: string }[] = [];
-    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), { webhookOrigins: ['https://oapi.dingtalk.com'], onWebhookRefused: (r) => refused.push(r) });
+    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), {
+      webhookOrigins: ['https://oapi.dingtalk.com'],
+      onWebhookRefused: (r) => refused.push(r),
+    });
     await sender.send(reply(`${internal.origin}/internal/admin`));
     await sender.send(reply(`http://user:pw@${internal.origin.slice('http://'.length)}/internal/admin`, 'r2'));
     expect(internal.hits).toEqual([]);
     expect(api.sent).toEqual(['user:zhangsan', 'user:zhangsan']);
-    expect(refused.map((r) => r.reason)).toEqual([expect.stringMatching(/not in DINGTALK_WEBHOOK_ORIGINS/), expect.stringMatching(/user name or password/)]);
+    expect(refused.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/not in DINGTALK_WEBHOOK_ORIGINS/),
+      expect.stringMatching(/user name or password/),
+    ]);
   });
 
   it('does not follow a redirect from an allowed origin to anywhere else, answering through the OpenAPI', async () => {
@@ -70,7 +87,10 @@ describe('DingTalkSender and the sessionWebhook it is given', () => {
     });
     const api = openApi();
     const refused: string[] = [];
-    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), { webhookOrigins: [bouncing.origin], onWebhookRefused: (r) => refused.push(r.reason) });
+    const sender = new DingTalkSender(() => api.client, new InMemoryKeyValueStore(), {
+      webhookOrigins: [bouncing.origin],
+      onWebhookRefused: (r) => refused.push(r.reason),
+    });
     await sender.send(reply(`${bouncing.origin}/robot/sendBySession?session=s`));
     expect(bouncing.hits).toHaveLength(1);
     expect(internal.hits).toEqual([]);

@@ -50,7 +50,8 @@ export class DingTalkSender implements ChannelSender {
 
   async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
     const target = reply.target;
-    if (target.channel !== 'dingtalk') throw new AnswerbridgeError('DINGTALK.WRONG_CHANNEL', `reply ${reply.id} is not for DingTalk`, false);
+    if (target.channel !== 'dingtalk')
+      throw new AnswerbridgeError('DINGTALK.WRONG_CHANNEL', `reply ${reply.id} is not for DingTalk`, false);
     const mark = `sent:${reply.id}`;
     if ((await this.store.get(mark)) !== null) return { platformMessageId: null };
     const via = (await this.trySessionWebhook(reply)) ? 'webhook' : await this.sendByOpenApi(reply);
@@ -76,7 +77,13 @@ export class DingTalkSender implements ChannelSender {
         body: JSON.stringify({
           ...(looksLikeMarkdown(reply.text)
             ? // A markdown message @mentions only when the @ is in its text too.
-              { msgtype: 'markdown', markdown: { title: markdownTitle(reply.text), text: group ? `${reply.text}\n\n@${target.staffId}` : reply.text } }
+              {
+                msgtype: 'markdown',
+                markdown: {
+                  title: markdownTitle(reply.text),
+                  text: group ? `${reply.text}\n\n@${target.staffId}` : reply.text,
+                },
+              }
             : { msgtype: 'text', text: { content: reply.text } }),
           ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}),
         }),
@@ -89,13 +96,21 @@ export class DingTalkSender implements ChannelSender {
     if (res.status >= 300 && res.status < 400) {
       // DingTalk's webhook answers, it does not redirect: do not follow it, answer through the OpenAPI.
       await res.body?.cancel();
-      this.options.onWebhookRefused?.({ botId: reply.botId, origin: new URL(webhook.url).origin, reason: `it answered with a redirect (HTTP ${res.status})` });
+      this.options.onWebhookRefused?.({
+        botId: reply.botId,
+        origin: new URL(webhook.url).origin,
+        reason: `it answered with a redirect (HTTP ${res.status})`,
+      });
       return false;
     }
     const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
     if (res.ok && body.errcode === 0) return true;
     if (body.errcode === SESSION_GONE) return false;
-    throw new AnswerbridgeError('DINGTALK.WEBHOOK', `sessionWebhook refused: HTTP ${res.status} ${body.errcode ?? ''} ${body.errmsg ?? ''}`, res.status >= 500 || res.status === 429);
+    throw new AnswerbridgeError(
+      'DINGTALK.WEBHOOK',
+      `sessionWebhook refused: HTTP ${res.status} ${body.errcode ?? ''} ${body.errmsg ?? ''}`,
+      res.status >= 500 || res.status === 429,
+    );
   }
 
   private async sendByOpenApi(reply: OutboundReply): Promise<string> {
@@ -104,8 +119,11 @@ export class DingTalkSender implements ChannelSender {
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('DINGTALK.UNKNOWN_BOT', `no DingTalk bot ${reply.botId}`, false);
     // Group sends through the OpenAPI cannot @ people (protocols/dingtalk.md §3.2); only the webhook can.
-    const [msgKey, msgParam] = looksLikeMarkdown(reply.text) ? ['sampleMarkdown', { title: markdownTitle(reply.text), text: reply.text }] : ['sampleText', { content: reply.text }];
-    if (target.chatType === 'group' && target.openConversationId) await client.sendToGroup(target.robotCode, target.openConversationId, msgKey, msgParam);
+    const [msgKey, msgParam] = looksLikeMarkdown(reply.text)
+      ? ['sampleMarkdown', { title: markdownTitle(reply.text), text: reply.text }]
+      : ['sampleText', { content: reply.text }];
+    if (target.chatType === 'group' && target.openConversationId)
+      await client.sendToGroup(target.robotCode, target.openConversationId, msgKey, msgParam);
     else await client.sendToUsers(target.robotCode, [target.staffId], msgKey, msgParam);
     return 'openapi';
   }

@@ -39,7 +39,12 @@ class FencedClient extends DWClient {
     private readonly gatewayUrl: string,
     private readonly onBadFrame: (error: Error, raw: string) => void,
   ) {
-    super({ ...opts, keepAlive: false, autoReconnect: false, subscriptions: [{ type: 'EVENT', topic: '*' }] } as ConstructorParameters<typeof DWClient>[0]);
+    super({
+      ...opts,
+      keepAlive: false,
+      autoReconnect: false,
+      subscriptions: [{ type: 'EVENT', topic: '*' }],
+    } as ConstructorParameters<typeof DWClient>[0]);
   }
 
   override async getEndpoint(): Promise<this> {
@@ -47,7 +52,12 @@ class FencedClient extends DWClient {
     const res = await fetch(this.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: config.clientId, clientSecret: config.clientSecret, ua: 'answerbridge', subscriptions: config.subscriptions }),
+      body: JSON.stringify({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        ua: 'answerbridge',
+        subscriptions: config.subscriptions,
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string };
@@ -114,7 +124,10 @@ export class DingTalkStreamConnection {
     if (this.stopped || this.retryTimer) return;
     const wait = Math.min(1_000 * 2 ** Math.min(this.failures, 5) + Math.random() * 1_000, 30_000);
     this.failures++;
-    this.options.logger.warn({ clientId: this.options.clientId, reason, retryInMs: Math.round(wait) }, 'dingtalk stream reconnecting');
+    this.options.logger.warn(
+      { clientId: this.options.clientId, reason, retryInMs: Math.round(wait) },
+      'dingtalk stream reconnecting',
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
@@ -126,13 +139,23 @@ export class DingTalkStreamConnection {
     if (this.stopped || this.connecting) return;
     this.connecting = true;
     const previous = this.client;
-    const client = new FencedClient({ clientId: this.options.clientId, clientSecret: this.options.clientSecret }, new URL('/v1.0/gateway/connections/open', this.options.apiBaseUrl).toString(), (error, raw) =>
-      this.options.logger.warn({ clientId: this.options.clientId, err: error.message, frame: raw }, 'dingtalk stream: malformed frame skipped'),
+    const client = new FencedClient(
+      { clientId: this.options.clientId, clientSecret: this.options.clientSecret },
+      new URL('/v1.0/gateway/connections/open', this.options.apiBaseUrl).toString(),
+      (error, raw) =>
+        this.options.logger.warn(
+          { clientId: this.options.clientId, err: error.message, frame: raw },
+          'dingtalk stream: malformed frame skipped',
+        ),
     );
     client.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
       void this.options.onRobotMessage(frame.data, frame).then(
         () => client.socketCallBackResponse(frame.headers.messageId, null),
-        (error: unknown) => this.options.logger.error({ err: (error as Error).message, messageId: frame.headers.messageId }, 'dingtalk robot message not stored; left unacked for redelivery'),
+        (error: unknown) =>
+          this.options.logger.error(
+            { err: (error as Error).message, messageId: frame.headers.messageId },
+            'dingtalk robot message not stored; left unacked for redelivery',
+          ),
       );
     });
     client.registerAllEventListener(() => ({ status: 'SUCCESS' as never }));
@@ -153,7 +176,10 @@ export class DingTalkStreamConnection {
           this.replace(client, 'server asked to disconnect');
         }
       });
-      this.options.logger.info({ clientId: this.options.clientId, connections: this.connections }, 'dingtalk stream connected');
+      this.options.logger.info(
+        { clientId: this.options.clientId, connections: this.connections },
+        'dingtalk stream connected',
+      );
       for (const resolve of this.readyWaiters.splice(0)) resolve();
       if (previous && previous !== client) previous.disconnect();
     } catch (error) {
@@ -175,7 +201,8 @@ export class DingTalkStreamConnection {
 
   private checkQuiet(): void {
     const client = this.client;
-    if (client && Date.now() - client.lastFrameAt > this.options.watchdogMs) this.replace(client, 'no frames within the watchdog window');
+    if (client && Date.now() - client.lastFrameAt > this.options.watchdogMs)
+      this.replace(client, 'no frames within the watchdog window');
   }
 
   async stop(): Promise<void> {

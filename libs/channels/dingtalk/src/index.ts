@@ -1,5 +1,11 @@
 export { dingtalkSign, verifyDingtalkSign } from './dingtalk-signature';
-export { parseRobotMessage, normalizeRobotMessage, type RobotMessage, type ParsedRobotMessage, type NormalizeOptions } from './dingtalk-message';
+export {
+  parseRobotMessage,
+  normalizeRobotMessage,
+  type RobotMessage,
+  type ParsedRobotMessage,
+  type NormalizeOptions,
+} from './dingtalk-message';
 export { openHttpCallback, type HttpCallbackOptions } from './dingtalk-http-callback';
 export { allowedSessionWebhook, type SessionWebhookCheck } from './session-webhook';
 export { SignatureLedger } from './signature-ledger';

@@ -25,12 +25,16 @@ export function allowedSessionWebhook(raw: string, allowedOrigins: readonly stri
   } catch {
     return { refused: 'not a URL', origin: null };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { refused: `scheme ${url.protocol} is not http(s)`, origin: null };
-  if (url.username !== '' || url.password !== '') return { refused: 'it carries a user name or password', origin: url.origin };
-  if (!allowedOrigins.some((allowed) => originOf(allowed) === url.origin)) return { refused: `origin ${url.origin} is not in DINGTALK_WEBHOOK_ORIGINS`, origin: url.origin };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { refused: `scheme ${url.protocol} is not http(s)`, origin: null };
+  if (url.username !== '' || url.password !== '')
+    return { refused: 'it carries a user name or password', origin: url.origin };
+  if (!allowedOrigins.some((allowed) => originOf(allowed) === url.origin))
+    return { refused: `origin ${url.origin} is not in DINGTALK_WEBHOOK_ORIGINS`, origin: url.origin };
   // On an allowed host, only a session's own endpoint: another path (a group robot's /robot/send with
   // someone's access_token) would post the answer into a chat of the sender's choosing.
-  if (url.pathname !== SESSION_PATH || !url.searchParams.get('session')) return { refused: `only ${SESSION_PATH}?session=… is a session webhook`, origin: url.origin };
+  if (url.pathname !== SESSION_PATH || !url.searchParams.get('session'))
+    return { refused: `only ${SESSION_PATH}?session=… is a session webhook`, origin: url.origin };
   return { url: url.href };
 }
 

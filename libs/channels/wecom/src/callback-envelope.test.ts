@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ENVELOPE_FIELDS, MAX_ENVELOPE_FIELD_CHARS, readEncryptedField } from './callback-envelope';
 import { XmlRejectedError, parseWecomXml, textOf } from './strict-xml';
 
-const ciphertext = 'Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBh+/ab==';
+const ciphertext =
+  'Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBh+/ab==';
 const offsetOf = (body: string): number => {
   try {
     readEncryptedField(body);
@@ -15,8 +16,14 @@ const offsetOf = (body: string): number => {
 
 describe('readEncryptedField (the only work before the signature is checked)', () => {
   it.each([
-    ['the official shape (CDATA, newlines between fields)', `<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[${ciphertext}]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>`],
-    ['plain text, attributes, a declaration and spaces', `<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <AgentID a="1">1</AgentID >\n  <Encrypt>  ${ciphertext}\n</Encrypt>\n  <Empty/>\n</xml >\n`],
+    [
+      'the official shape (CDATA, newlines between fields)',
+      `<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[${ciphertext}]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>`,
+    ],
+    [
+      'plain text, attributes, a declaration and spaces',
+      `<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <AgentID a="1">1</AgentID >\n  <Encrypt>  ${ciphertext}\n</Encrypt>\n  <Empty/>\n</xml >\n`,
+    ],
     ['Encrypt first, nothing else', `<xml><Encrypt><![CDATA[${ciphertext}]]></Encrypt></xml>`],
   ])('reads <Encrypt> from %s', (_name, body) => {
     expect(readEncryptedField(body)).toBe(ciphertext);
@@ -38,7 +45,11 @@ describe('readEncryptedField (the only work before the signature is checked)', (
     ['an unterminated CDATA', '<xml><Encrypt><![CDATA[abc</Encrypt></xml>', /unterminated CDATA/],
     ['content after the root', `<xml><Encrypt>a</Encrypt></xml><xml/>`, /content after/],
     ['text only', 'hello', /not an XML document/],
-    ['an over-long unused field', `<xml><ToUserName>${'w'.repeat(MAX_ENVELOPE_FIELD_CHARS + 1)}</ToUserName><Encrypt>a</Encrypt></xml>`, /longer than/],
+    [
+      'an over-long unused field',
+      `<xml><ToUserName>${'w'.repeat(MAX_ENVELOPE_FIELD_CHARS + 1)}</ToUserName><Encrypt>a</Encrypt></xml>`,
+      /longer than/,
+    ],
   ])('refuses %s', (_name, body, reason) => {
     expect(() => readEncryptedField(body)).toThrow(XmlRejectedError);
     expect(() => readEncryptedField(body)).toThrow(reason);
@@ -62,27 +73,58 @@ describe('readEncryptedField (the only work before the signature is checked)', (
     const value = fc.stringMatching(/^[A-Za-z0-9+/=]{1,60}$/);
     const field = fc.tuple(fc.constantFrom('ToUserName', 'AgentID', 'Other'), value, fc.boolean());
     fc.assert(
-      fc.property(fc.array(field, { maxLength: 5 }), fc.integer({ min: 0, max: 5 }), value, fc.boolean(), (fields, at, encrypted, cdata) => {
-        const wrap = (v: string, c: boolean) => (c ? `<![CDATA[${v}]]>` : v);
-        const parts = fields.map(([n, v, c]) => `<${n}>${wrap(v, c)}</${n}>`);
-        parts.splice(at, 0, `<Encrypt>${wrap(encrypted, cdata)}</Encrypt>`);
-        const body = `<xml>${parts.join('\n')}</xml>`;
-        expect(readEncryptedField(body)).toBe(textOf(parseWecomXml(body), 'Encrypt'));
-      }),
+      fc.property(
+        fc.array(field, { maxLength: 5 }),
+        fc.integer({ min: 0, max: 5 }),
+        value,
+        fc.boolean(),
+        (fields, at, encrypted, cdata) => {
+          const wrap = (v: string, c: boolean) => (c ? `<![CDATA[${v}]]>` : v);
+          const parts = fields.map(([n, v, c]) => `<${n}>${wrap(v, c)}</${n}>`);
+          parts.splice(at, 0, `<Encrypt>${wrap(encrypted, cdata)}</Encrypt>`);
+          const body = `<xml>${parts.join('\n')}</xml>`;
+          expect(readEncryptedField(body)).toBe(textOf(parseWecomXml(body), 'Encrypt'));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('throws only XmlRejectedError on arbitrary input (fuzz)', () => {
-    const unit = fc.constantFrom('<', '>', '/', 'x', 'm', 'l', '!', '[', ']', '&', ';', '?', 'C', 'D', 'A', 'T', ' ', 'Encrypt');
+    const unit = fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      'x',
+      'm',
+      'l',
+      '!',
+      '[',
+      ']',
+      '&',
+      ';',
+      '?',
+      'C',
+      'D',
+      'A',
+      'T',
+      ' ',
+      'Encrypt',
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.array(unit, { maxLength: 80 }).map((s) => `<xml>${s.join('')}</xml>`)), (body) => {
-        try {
-          expect(typeof readEncryptedField(body)).toBe('string');
-        } catch (error) {
-          expect(error).toBeInstanceOf(XmlRejectedError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.array(unit, { maxLength: 80 }).map((s) => `<xml>${s.join('')}</xml>`),
+        ),
+        (body) => {
+          try {
+            expect(typeof readEncryptedField(body)).toBe('string');
+          } catch (error) {
+            expect(error).toBeInstanceOf(XmlRejectedError);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });

@@ -30,7 +30,8 @@ export function readEncryptedField(body: string): string {
     pos += s.length;
   };
   const refuseMarkup = () => {
-    if (body.startsWith('<?', pos) || (body.startsWith('<!', pos) && !body.startsWith('<![CDATA[', pos))) fail(XML_MARKUP_REFUSED);
+    if (body.startsWith('<?', pos) || (body.startsWith('<!', pos) && !body.startsWith('<![CDATA[', pos)))
+      fail(XML_MARKUP_REFUSED);
   };
   const readName = (): string => {
     XML_NAME.lastIndex = pos;
@@ -81,14 +82,16 @@ export function readEncryptedField(body: string): string {
       fail(`field <${name}> may hold only text or one CDATA section`);
     }
     closeTag(name);
-    if (name !== 'Encrypt' && value.length > MAX_ENVELOPE_FIELD_CHARS) fail(`field <${name}> longer than ${MAX_ENVELOPE_FIELD_CHARS} characters`);
+    if (name !== 'Encrypt' && value.length > MAX_ENVELOPE_FIELD_CHARS)
+      fail(`field <${name}> longer than ${MAX_ENVELOPE_FIELD_CHARS} characters`);
     return value.trim();
   };
 
   skipSpace();
   if (body.startsWith('<?xml', pos)) {
     const end = body.indexOf('?>', pos);
-    if (end === -1 || end - pos > MAX_DECLARATION_CHARS || !/^<\?xml(\s[^<>]*)?$/.test(body.slice(pos, end))) fail('malformed XML declaration');
+    if (end === -1 || end - pos > MAX_DECLARATION_CHARS || !/^<\?xml(\s[^<>]*)?$/.test(body.slice(pos, end)))
+      fail('malformed XML declaration');
     pos = end + 2;
     skipSpace();
   }
@@ -117,6 +120,7 @@ export function readEncryptedField(body: string): string {
   }
   skipSpace();
   if (pos !== body.length) fail('content after </xml>');
-  if (!encrypted) throw new XmlRejectedError('no <Encrypt> (a WeCom callback body is <xml>…<Encrypt>ciphertext</Encrypt>…</xml>)');
+  if (!encrypted)
+    throw new XmlRejectedError('no <Encrypt> (a WeCom callback body is <xml>…<Encrypt>ciphertext</Encrypt>…</xml>)');
   return encrypted;
 }

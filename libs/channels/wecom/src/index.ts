@@ -11,7 +11,13 @@ export {
   type DecryptedMessage,
 } from './wecom-crypto';
 export { parseWecomXml, textOf, XmlRejectedError, type XmlRecord, type XmlValue } from './strict-xml';
-export { parseCallbackQuery, verifyCallbackUrl, openCallback, type CallbackQuery, type CallbackCheckOptions } from './wecom-callback';
+export {
+  parseCallbackQuery,
+  verifyCallbackUrl,
+  openCallback,
+  type CallbackQuery,
+  type CallbackCheckOptions,
+} from './wecom-callback';
 export { WecomApiClient, WecomApiError, type WecomApiClientOptions } from './wecom-api-client';
 export { WecomSender } from './wecom-sender';
 export { splitUtf8, WECOM_TEXT_LIMIT_BYTES } from './text-chunks';

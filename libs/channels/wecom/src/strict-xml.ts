@@ -42,7 +42,8 @@ function decodeText(raw: string, at: number): string {
     const code = /^#x([0-9a-fA-F]{1,6})$/.exec(ref)?.[1] ?? /^#([0-9]{1,7})$/.exec(ref)?.[1];
     if (code !== undefined) {
       const cp = ref.startsWith('#x') ? parseInt(code, 16) : parseInt(code, 10);
-      if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new XmlRejectedError(`invalid character reference &${ref};`);
+      if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        throw new XmlRejectedError(`invalid character reference &${ref};`);
       return String.fromCodePoint(cp);
     }
     // Only the five predefined entities exist without a DTD, and DTDs are refused.
@@ -99,7 +100,8 @@ export function parseWecomXml(text: string, limits: Readonly<XmlLimits> = WECOM_
     let children: XmlRecord | null = null;
     const addText = (raw: string) => {
       textValue += raw;
-      if (textValue.length > limits.maxTextChars) fail(`text of <${name}> longer than ${limits.maxTextChars} characters`);
+      if (textValue.length > limits.maxTextChars)
+        fail(`text of <${name}> longer than ${limits.maxTextChars} characters`);
     };
     for (;;) {
       if (pos >= text.length) fail(`unclosed <${name}>`);

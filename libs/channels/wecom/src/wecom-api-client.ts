@@ -43,10 +43,20 @@ export class WecomApiClient {
   private readonly tokens: SharedTokenCache;
 
   constructor(private readonly options: WecomApiClientOptions) {
-    this.tokens = new SharedTokenCache(options.store, `wecom:token:${options.corpId}:${options.agentId}`, () => this.fetchToken(), options.timeoutMs * 2);
+    this.tokens = new SharedTokenCache(
+      options.store,
+      `wecom:token:${options.corpId}:${options.agentId}`,
+      () => this.fetchToken(),
+      options.timeoutMs * 2,
+    );
   }
 
-  private async request(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: unknown): Promise<WecomResponse> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    body?: unknown,
+  ): Promise<WecomResponse> {
     const url = new URL(path, this.options.baseUrl);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     let response: Response;
@@ -58,10 +68,16 @@ export class WecomApiClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new AnswerbridgeError('WECOM.NETWORK', `WeCom API ${path} unreachable: ${(error as Error).message}`, true, { cause: error });
+      throw new AnswerbridgeError('WECOM.NETWORK', `WeCom API ${path} unreachable: ${(error as Error).message}`, true, {
+        cause: error,
+      });
     }
     if (!response.ok) {
-      throw new AnswerbridgeError('WECOM.HTTP', `WeCom API ${path} answered HTTP ${response.status}`, response.status >= 500 || response.status === 429);
+      throw new AnswerbridgeError(
+        'WECOM.HTTP',
+        `WeCom API ${path} answered HTTP ${response.status}`,
+        response.status >= 500 || response.status === 429,
+      );
     }
     try {
       return (await response.json()) as WecomResponse;
@@ -71,7 +87,10 @@ export class WecomApiClient {
   }
 
   private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
-    const res = await this.request('GET', '/cgi-bin/gettoken', { corpid: this.options.corpId, corpsecret: this.options.secret });
+    const res = await this.request('GET', '/cgi-bin/gettoken', {
+      corpid: this.options.corpId,
+      corpsecret: this.options.secret,
+    });
     if (res.errcode !== 0 || !res.access_token) {
       const code = res.errcode ?? -1;
       this.options.onApiError?.(code);
@@ -105,7 +124,11 @@ export class WecomApiClient {
         await delay(base * 2 ** attempt);
         continue;
       }
-      throw new WecomApiError(code, `${path} failed: ${code} ${res.errmsg ?? ''}`, TOKEN_ERRORS.has(code) || BACKOFF_ERRORS.has(code));
+      throw new WecomApiError(
+        code,
+        `${path} failed: ${code} ${res.errmsg ?? ''}`,
+        TOKEN_ERRORS.has(code) || BACKOFF_ERRORS.has(code),
+      );
     }
   }
 

@@ -23,7 +23,10 @@ const at = (ts: number) => ({ nowMs: ts * 1000, maxSkewSeconds: 300 });
 function signed(plaintext: string, timestamp: number) {
   const encrypted = encryptMessage(bot.encodingAesKey, plaintext, bot.corpId);
   const sig = computeSignature(bot.token, String(timestamp), 'n1', encrypted);
-  return { query: parseCallbackQuery(`msg_signature=${sig}&timestamp=${timestamp}&nonce=n1`, false), body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>` };
+  return {
+    query: parseCallbackQuery(`msg_signature=${sig}&timestamp=${timestamp}&nonce=n1`, false),
+    body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
+  };
 }
 
 describe('openCallback', () => {
@@ -44,14 +47,23 @@ describe('openCallback', () => {
 
   it('keeps a MsgId beyond 2^53 exact', () => {
     const ts = 1_700_000_000;
-    const { query, body } = signed('<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>4561255354251345929</MsgId></xml>', ts);
+    const { query, body } = signed(
+      '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>4561255354251345929</MsgId></xml>',
+      ts,
+    );
     expect(openCallback(bot, query, body, at(ts)).platformMessageId).toBe('4561255354251345929');
   });
 
   it('keys events without MsgId on a hash of the plaintext, so two events in one second differ', () => {
     const ts = 1_700_000_000;
-    const a = signed(`<xml><FromUserName>u</FromUserName><MsgType>event</MsgType><Event>click</Event><EventKey>A</EventKey><CreateTime>${ts}</CreateTime></xml>`, ts);
-    const b = signed(`<xml><FromUserName>u</FromUserName><MsgType>event</MsgType><Event>click</Event><EventKey>B</EventKey><CreateTime>${ts}</CreateTime></xml>`, ts);
+    const a = signed(
+      `<xml><FromUserName>u</FromUserName><MsgType>event</MsgType><Event>click</Event><EventKey>A</EventKey><CreateTime>${ts}</CreateTime></xml>`,
+      ts,
+    );
+    const b = signed(
+      `<xml><FromUserName>u</FromUserName><MsgType>event</MsgType><Event>click</Event><EventKey>B</EventKey><CreateTime>${ts}</CreateTime></xml>`,
+      ts,
+    );
     const ma = openCallback(bot, a.query, a.body, at(ts));
     const mb = openCallback(bot, b.query, b.body, at(ts));
     expect(ma.kind).toBe('event');
@@ -62,20 +74,26 @@ describe('openCallback', () => {
 
   it('takes the recognition text of a voice message as the question', () => {
     const ts = 1_700_000_000;
-    const { query, body } = signed('<xml><FromUserName>u</FromUserName><MsgType>voice</MsgType><Recognition>年假有几天</Recognition><MsgId>1</MsgId></xml>', ts);
+    const { query, body } = signed(
+      '<xml><FromUserName>u</FromUserName><MsgType>voice</MsgType><Recognition>年假有几天</Recognition><MsgId>1</MsgId></xml>',
+      ts,
+    );
     expect(openCallback(bot, query, body, at(ts))).toMatchObject({ kind: 'voice', text: '年假有几天' });
   });
 
   it('refuses a message for another agent of the same corp', () => {
     const ts = 1_700_000_000;
-    const { query, body } = signed('<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>x</Content><AgentID>999</AgentID></xml>', ts);
+    const { query, body } = signed(
+      '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>x</Content><AgentID>999</AgentID></xml>',
+      ts,
+    );
     expect(() => openCallback(bot, query, body, at(ts))).toThrow(expect.objectContaining({ status: 403 }));
   });
 
   it('refuses the official vector outside the time window', () => {
-    expect(() => openCallback(bot, parseCallbackQuery(official.query, false), official.body, at(1476422779 + 301))).toThrow(
-      expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP', status: 401 }),
-    );
+    expect(() =>
+      openCallback(bot, parseCallbackQuery(official.query, false), official.body, at(1476422779 + 301)),
+    ).toThrow(expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP', status: 401 }));
   });
 });
 
@@ -105,19 +123,31 @@ describe('openCallback before the signature is checked (issue 10: pre-auth work 
 
   it('checks the timestamp before reading the body at all', () => {
     const stale = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts - 3600}&nonce=n1`, false);
-    expect(() => openCallback(bot, stale, `<xml>${'<a/>'.repeat(16_000)}</xml>`, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP' }));
+    expect(() => openCallback(bot, stale, `<xml>${'<a/>'.repeat(16_000)}</xml>`, at(ts))).toThrow(
+      expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP' }),
+    );
   });
 
-  it('refuses a hostile but authentic message by the full parser\'s element cap', () => {
-    const { query, body } = signed(`<xml><FromUserName>u</FromUserName><MsgType>text</MsgType>${'<a/>'.repeat(2_000)}</xml>`, ts);
-    expect(() => openCallback(bot, query, body, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.BAD_XML', message: expect.stringMatching(/more than 256 elements/) }));
+  it("refuses a hostile but authentic message by the full parser's element cap", () => {
+    const { query, body } = signed(
+      `<xml><FromUserName>u</FromUserName><MsgType>text</MsgType>${'<a/>'.repeat(2_000)}</xml>`,
+      ts,
+    );
+    expect(() => openCallback(bot, query, body, at(ts))).toThrow(
+      expect.objectContaining({ code: 'WECOM.BAD_XML', message: expect.stringMatching(/more than 256 elements/) }),
+    );
   });
 
   it('still verifies the signature over <Encrypt> exactly (a tampered ciphertext is refused)', () => {
-    const good = signed('<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>7</MsgId></xml>', ts);
+    const good = signed(
+      '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>7</MsgId></xml>',
+      ts,
+    );
     expect(openCallback(bot, good.query, good.body, at(ts)).text).toBe('hi');
     const tampered = good.body.replace(/CDATA\[(.)/, (_m, c: string) => `CDATA[${c === 'A' ? 'B' : 'A'}`);
-    expect(() => openCallback(bot, good.query, tampered, at(ts))).toThrow(expect.objectContaining({ code: 'WECOM.BAD_SIGNATURE' }));
+    expect(() => openCallback(bot, good.query, tampered, at(ts))).toThrow(
+      expect.objectContaining({ code: 'WECOM.BAD_SIGNATURE' }),
+    );
   });
 });
 
@@ -133,7 +163,11 @@ describe('URL verification and query parsing', () => {
   it('refuses bad percent-encoding and missing parameters with clear errors', () => {
     expect(() => parseCallbackQuery('msg_signature=%E0%A4%A&timestamp=1&nonce=1', false)).toThrow(RejectedInputError);
     expect(() => parseCallbackQuery('timestamp=1&nonce=1', false)).toThrow(expect.objectContaining({ status: 401 }));
-    expect(() => parseCallbackQuery('msg_signature=a&timestamp=abc&nonce=1', false)).toThrow(expect.objectContaining({ code: 'WECOM.BAD_TIMESTAMP' }));
-    expect(() => parseCallbackQuery('msg_signature=a&timestamp=1&nonce=1', true)).toThrow(expect.objectContaining({ code: 'WECOM.MISSING_ECHOSTR' }));
+    expect(() => parseCallbackQuery('msg_signature=a&timestamp=abc&nonce=1', false)).toThrow(
+      expect.objectContaining({ code: 'WECOM.BAD_TIMESTAMP' }),
+    );
+    expect(() => parseCallbackQuery('msg_signature=a&timestamp=1&nonce=1', true)).toThrow(
+      expect.objectContaining({ code: 'WECOM.MISSING_ECHOSTR' }),
+    );
   });
 });

@@ -41,7 +41,8 @@ export function parseCallbackQuery(rawQuery: string, needEchostr: boolean): Call
   if (!signature || !timestamp || !nonce) {
     throw new RejectedInputError('WECOM.MISSING_SIGNATURE', 'msg_signature, timestamp and nonce are required', 401);
   }
-  if (!/^\d{1,12}$/.test(timestamp)) throw new RejectedInputError('WECOM.BAD_TIMESTAMP', 'timestamp must be unix seconds', 401);
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new RejectedInputError('WECOM.BAD_TIMESTAMP', 'timestamp must be unix seconds', 401);
   if (nonce.length > 128) throw new RejectedInputError('WECOM.BAD_NONCE', 'nonce too long', 400);
   if (needEchostr && !echostr) throw new RejectedInputError('WECOM.MISSING_ECHOSTR', 'echostr is required', 400);
   return { msg_signature: signature, timestamp, nonce, ...(echostr ? { echostr } : {}) };
@@ -65,7 +66,8 @@ function decryptOrReject(bot: WecomBotConfig, encrypted: string): string {
     return decryptMessage(bot.encodingAesKey, encrypted, bot.corpId).message;
   } catch (error) {
     if (error instanceof WecomCryptoError) {
-      if (error.wecomCode === -40005) throw new RejectedInputError('WECOM.RECEIVE_ID_MISMATCH', 'message is for another corp', 401);
+      if (error.wecomCode === -40005)
+        throw new RejectedInputError('WECOM.RECEIVE_ID_MISMATCH', 'message is for another corp', 401);
       throw new RejectedInputError('WECOM.DECRYPT_FAILED', `cannot decrypt: ${error.message}`, 400);
     }
     throw error;
@@ -84,7 +86,8 @@ function parseXmlOrReject(text: string, what: string): XmlRecord {
   try {
     return parseWecomXml(text);
   } catch (error) {
-    if (error instanceof XmlRejectedError) throw new RejectedInputError('WECOM.BAD_XML', `${what}: ${error.message}`, 400);
+    if (error instanceof XmlRejectedError)
+      throw new RejectedInputError('WECOM.BAD_XML', `${what}: ${error.message}`, 400);
     throw error;
   }
 }
@@ -95,7 +98,8 @@ function encryptedFieldOrReject(body: string): string {
   try {
     return readEncryptedField(body);
   } catch (error) {
-    if (error instanceof XmlRejectedError) throw new RejectedInputError('WECOM.BAD_XML', `envelope: ${error.message}`, 400);
+    if (error instanceof XmlRejectedError)
+      throw new RejectedInputError('WECOM.BAD_XML', `envelope: ${error.message}`, 400);
     throw error;
   }
 }
@@ -108,7 +112,12 @@ function encryptedFieldOrReject(body: string): string {
  * small: the timestamp, then one bounded pass that only finds <Encrypt> (readEncryptedField), then the
  * signature. Only an authenticated ciphertext is decrypted and its message parsed in full.
  */
-export function openCallback(bot: WecomBotConfig, query: CallbackQuery, body: string, options: CallbackCheckOptions): InboundMessage {
+export function openCallback(
+  bot: WecomBotConfig,
+  query: CallbackQuery,
+  body: string,
+  options: CallbackCheckOptions,
+): InboundMessage {
   checkFresh(query, options);
   const encrypted = encryptedFieldOrReject(body);
   checkSigned(bot, query, encrypted);
@@ -117,16 +126,19 @@ export function openCallback(bot: WecomBotConfig, query: CallbackQuery, body: st
 
   const from = textOf(msg, 'FromUserName');
   const msgType = textOf(msg, 'MsgType');
-  if (!from || !msgType) throw new RejectedInputError('WECOM.BAD_MESSAGE', 'message lacks FromUserName or MsgType', 400);
+  if (!from || !msgType)
+    throw new RejectedInputError('WECOM.BAD_MESSAGE', 'message lacks FromUserName or MsgType', 400);
   const agentId = textOf(msg, 'AgentID');
   if (agentId !== undefined && agentId !== '' && agentId !== String(bot.agentId)) {
     throw new RejectedInputError('WECOM.AGENT_MISMATCH', 'message is for another agent', 403);
   }
   const msgId = textOf(msg, 'MsgId');
-  if (msgId !== undefined && !/^\d{1,20}$/.test(msgId)) throw new RejectedInputError('WECOM.BAD_MESSAGE', 'MsgId is not an integer', 400);
+  if (msgId !== undefined && !/^\d{1,20}$/.test(msgId))
+    throw new RejectedInputError('WECOM.BAD_MESSAGE', 'MsgId is not an integer', 400);
   const createTime = Number(textOf(msg, 'CreateTime') ?? '0');
   const kind: MessageKind = kindOf[msgType] ?? 'other';
-  const text = kind === 'text' ? (textOf(msg, 'Content') ?? '') : kind === 'voice' ? (textOf(msg, 'Recognition') ?? '') : '';
+  const text =
+    kind === 'text' ? (textOf(msg, 'Content') ?? '') : kind === 'voice' ? (textOf(msg, 'Recognition') ?? '') : '';
   // Events carry no MsgId; FromUserName + CreateTime collides for events in the same second
   // (protocols/wecom.md, pitfall 2), so events are keyed on a hash of the whole plaintext.
   const key = msgId ?? `e${createHash('sha256').update(plaintext).digest('hex').slice(0, 32)}`;

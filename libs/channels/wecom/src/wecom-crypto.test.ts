@@ -2,7 +2,15 @@ import { decrypt as oracleDecrypt, encrypt as oracleEncrypt, getSignature as ora
 import fc from 'fast-check';
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WecomCryptoError, computeSignature, decryptMessage, encryptMessage, pkcs7Pad, pkcs7Unpad, verifySignature } from './wecom-crypto';
+import {
+  WecomCryptoError,
+  computeSignature,
+  decryptMessage,
+  encryptMessage,
+  pkcs7Pad,
+  pkcs7Unpad,
+  verifySignature,
+} from './wecom-crypto';
 
 // Official vectors (protocols/wecom.md §2, V1: sbzhu/weworkapi_python callback/Sample.py).
 const token = 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo';
@@ -63,7 +71,9 @@ describe('WeCom crypto against the official vectors', () => {
   });
 
   it('refuses a message for another receive id with -40005', () => {
-    expect(() => decryptMessage(aesKey, v1b.encrypt, 'wwOtherCorp')).toThrow(expect.objectContaining({ wecomCode: -40005 }));
+    expect(() => decryptMessage(aesKey, v1b.encrypt, 'wwOtherCorp')).toThrow(
+      expect.objectContaining({ wecomCode: -40005 }),
+    );
   });
 
   it('refuses a message that is not UTF-8', () => {
@@ -104,14 +114,19 @@ describe('strict PKCS#7 with 32-byte blocks', () => {
 
   it('round-trips any message and receive id, and agrees with @wecom/crypto as an independent oracle', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 40 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (message, receiveId, random) => {
-        const rnd = Buffer.from(random);
-        const ours = encryptMessage(aesKey, message, receiveId, rnd);
-        expect(oracleEncrypt(aesKey, message, receiveId, rnd)).toBe(ours);
-        const back = decryptMessage(aesKey, ours, receiveId);
-        expect(back.message).toBe(message);
-        expect(oracleDecrypt(aesKey, ours).message).toBe(message);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        fc.string({ maxLength: 40 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        (message, receiveId, random) => {
+          const rnd = Buffer.from(random);
+          const ours = encryptMessage(aesKey, message, receiveId, rnd);
+          expect(oracleEncrypt(aesKey, message, receiveId, rnd)).toBe(ours);
+          const back = decryptMessage(aesKey, ours, receiveId);
+          expect(back.message).toBe(message);
+          expect(oracleDecrypt(aesKey, ours).message).toBe(message);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -28,7 +28,8 @@ const keyCache = new Map<string, Buffer>();
 export function decodeAesKey(encodingAesKey: string): Buffer {
   const cached = keyCache.get(encodingAesKey);
   if (cached) return cached;
-  if (!/^[A-Za-z0-9+/]{43}$/.test(encodingAesKey)) throw new WecomCryptoError(-40004, 'EncodingAESKey must be 43 base64 characters');
+  if (!/^[A-Za-z0-9+/]{43}$/.test(encodingAesKey))
+    throw new WecomCryptoError(-40004, 'EncodingAESKey must be 43 base64 characters');
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
   if (key.length !== 32) throw new WecomCryptoError(-40004, 'EncodingAESKey does not decode to 32 bytes');
   // One entry per configured bot; bounded so arbitrary keys (tests, fuzzing) cannot grow it.
@@ -41,7 +42,13 @@ export function computeSignature(token: string, timestamp: string, nonce: string
   return createHash('sha1').update([token, timestamp, nonce, encrypted].sort().join('')).digest('hex');
 }
 
-export function verifySignature(expected: string, token: string, timestamp: string, nonce: string, encrypted: string): boolean {
+export function verifySignature(
+  expected: string,
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypted: string,
+): boolean {
   const actual = Buffer.from(computeSignature(token, timestamp, nonce, encrypted), 'utf8');
   const given = Buffer.from(expected.toLowerCase(), 'utf8');
   return given.length === actual.length && timingSafeEqual(given, actual);
@@ -53,7 +60,8 @@ export function pkcs7Pad(data: Buffer, blockSize = WECOM_BLOCK_SIZE): Buffer {
 }
 
 export function pkcs7Unpad(data: Buffer, blockSize = WECOM_BLOCK_SIZE): Buffer {
-  if (data.length === 0 || data.length % blockSize !== 0) throw new WecomCryptoError(-40007, 'decrypted length is not a multiple of the block size');
+  if (data.length === 0 || data.length % blockSize !== 0)
+    throw new WecomCryptoError(-40007, 'decrypted length is not a multiple of the block size');
   const pad = data[data.length - 1] ?? 0;
   if (pad < 1 || pad > blockSize) throw new WecomCryptoError(-40007, 'invalid PKCS#7 padding');
   for (let i = data.length - pad; i < data.length; i++) {
@@ -74,7 +82,8 @@ export function decryptMessage(encodingAesKey: string, encrypted: string, expect
     throw new WecomCryptoError(-40010, 'ciphertext is not base64');
   }
   const cipherText = Buffer.from(encrypted, 'base64');
-  if (cipherText.length === 0 || cipherText.length % 16 !== 0) throw new WecomCryptoError(-40007, 'ciphertext length is not a multiple of 16');
+  if (cipherText.length === 0 || cipherText.length % 16 !== 0)
+    throw new WecomCryptoError(-40007, 'ciphertext length is not a multiple of 16');
   let padded: Buffer;
   try {
     const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
@@ -99,7 +108,12 @@ export function decryptMessage(encodingAesKey: string, encrypted: string, expect
   return { message, receiveId, random: plain.subarray(0, 16) };
 }
 
-export function encryptMessage(encodingAesKey: string, message: string, receiveId: string, random: Buffer = randomBytes(16)): string {
+export function encryptMessage(
+  encodingAesKey: string,
+  message: string,
+  receiveId: string,
+  random: Buffer = randomBytes(16),
+): string {
   if (random.length !== 16) throw new WecomCryptoError(-40006, 'random prefix must be 16 bytes');
   const key = decodeAesKey(encodingAesKey);
   const messageBytes = Buffer.from(message, 'utf8');

@@ -19,15 +19,26 @@ export class WecomGroupRobot {
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ msgtype: 'text', text: { content, ...(mentionUserIds.length ? { mentioned_list: mentionUserIds } : {}) } }),
+        body: JSON.stringify({
+          msgtype: 'text',
+          text: { content, ...(mentionUserIds.length ? { mentioned_list: mentionUserIds } : {}) },
+        }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new AnswerbridgeError('WECOM.WEBHOOK_NETWORK', `group robot unreachable: ${(error as Error).message}`, true);
+      throw new AnswerbridgeError(
+        'WECOM.WEBHOOK_NETWORK',
+        `group robot unreachable: ${(error as Error).message}`,
+        true,
+      );
     }
     const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
     if (!res.ok || body.errcode !== 0) {
-      throw new AnswerbridgeError('WECOM.WEBHOOK', `group robot refused: HTTP ${res.status} ${body.errcode ?? ''} ${body.errmsg ?? ''}`, res.status >= 500 || body.errcode === 45009);
+      throw new AnswerbridgeError(
+        'WECOM.WEBHOOK',
+        `group robot refused: HTTP ${res.status} ${body.errcode ?? ''} ${body.errmsg ?? ''}`,
+        res.status >= 500 || body.errcode === 45009,
+      );
     }
   }
 }

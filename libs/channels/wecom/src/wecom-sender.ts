@@ -16,7 +16,8 @@ export class WecomSender implements ChannelSender {
   ) {}
 
   async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
-    if (reply.target.channel !== 'wecom') throw new AnswerbridgeError('WECOM.WRONG_CHANNEL', `reply ${reply.id} is not for WeCom`, false);
+    if (reply.target.channel !== 'wecom')
+      throw new AnswerbridgeError('WECOM.WRONG_CHANNEL', `reply ${reply.id} is not for WeCom`, false);
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('WECOM.UNKNOWN_BOT', `no WeCom bot ${reply.botId}`, false);
     let last: string | null = null;

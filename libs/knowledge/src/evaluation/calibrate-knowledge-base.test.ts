@@ -12,7 +12,10 @@ describe('parseConfidenceModel', () => {
     ['not JSON', '{'],
     ['another shape', JSON.stringify({ answerAt: 0.9 })],
     ['an unknown feature', JSON.stringify({ ...thresholdModel(0.9, 0.8), features: ['colour'] })],
-    ['weights that do not fit its features', JSON.stringify({ ...thresholdModel(0.9, 0.8), features: ['dense', 'margin'] })],
+    [
+      'weights that do not fit its features',
+      JSON.stringify({ ...thresholdModel(0.9, 0.8), features: ['dense', 'margin'] }),
+    ],
   ])('refuses %s (the bot keeps its default)', (_name, json) => {
     expect(parseConfidenceModel(json)).toBeNull();
   });

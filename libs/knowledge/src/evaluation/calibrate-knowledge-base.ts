@@ -6,7 +6,12 @@ import type { EvalQuery } from './eval-queries';
 import { fitConfidenceModel } from './fit-confidence';
 import { policyMetrics, type PolicyMetrics } from './policy-metrics';
 
-const Logistic = z.object({ mean: z.array(z.number()), scale: z.array(z.number()), weights: z.array(z.number()), bias: z.number() });
+const Logistic = z.object({
+  mean: z.array(z.number()),
+  scale: z.array(z.number()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+});
 const ConfidenceModelSchema = z.object({
   features: z.array(z.enum(EVIDENCE_FEATURES)).min(1),
   right: Logistic,
@@ -17,7 +22,16 @@ const ConfidenceModelSchema = z.object({
   calibrated: z.boolean(),
   fittedOn: z.string(),
   expected: z
-    .object({ precision: z.number(), low: z.number(), high: z.number(), coverage: z.number(), unanswerableAnswered: z.number().nullable(), foldsMet: z.number(), folds: z.number(), queries: z.number() })
+    .object({
+      precision: z.number(),
+      low: z.number(),
+      high: z.number(),
+      coverage: z.number(),
+      unanswerableAnswered: z.number().nullable(),
+      foldsMet: z.number(),
+      folds: z.number(),
+      queries: z.number(),
+    })
     .nullable(),
 });
 
@@ -52,9 +66,20 @@ export async function calibrateKnowledgeBase(
 ): Promise<KnowledgeBaseCalibration> {
   const version = (await store.listVersions(knowledgeBase)).find((v) => v.active);
   if (!version) throw new KnowledgeBaseNotFoundError(knowledgeBase);
-  const lists = await searcher.searchMany(knowledgeBase, queries.map((q) => q.query), EVIDENCE_DEPTH);
-  const cases = queries.map((q, i) => ({ ranked: lists[i] ?? [], expectedId: q.expectedId, ...(q.kind ? { kind: q.kind } : {}) }));
-  const model = fitConfidenceModel(cases, { targetPrecision: options.targetPrecision, fittedOn: `${queries.length} labelled questions on ${knowledgeBase} v${version.version}` });
+  const lists = await searcher.searchMany(
+    knowledgeBase,
+    queries.map((q) => q.query),
+    EVIDENCE_DEPTH,
+  );
+  const cases = queries.map((q, i) => ({
+    ranked: lists[i] ?? [],
+    expectedId: q.expectedId,
+    ...(q.kind ? { kind: q.kind } : {}),
+  }));
+  const model = fitConfidenceModel(cases, {
+    targetPrecision: options.targetPrecision,
+    fittedOn: `${queries.length} labelled questions on ${knowledgeBase} v${version.version}`,
+  });
   await store.recordConfidence(version.collection, JSON.stringify(model));
   return { version: { ...version, calibrated: true }, model, policy: policyMetrics(model, cases) };
 }

@@ -9,7 +9,13 @@ import { KnowledgeSearcher } from '../knowledge-searcher';
 import type { EvalQuery } from './eval-queries';
 import { fitConfidenceModel } from './fit-confidence';
 import { policyMetrics, type PolicyMetrics } from './policy-metrics';
-import { outcomeOf, outOfScopeAuroc, retrievalMetrics, type QueryOutcome, type RetrievalMetrics } from './retrieval-metrics';
+import {
+  outcomeOf,
+  outOfScopeAuroc,
+  retrievalMetrics,
+  type QueryOutcome,
+  type RetrievalMetrics,
+} from './retrieval-metrics';
 
 export interface EvaluationOptions {
   modes: SearchMode[];
@@ -57,9 +63,16 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: nu
   return out;
 }
 
-function calibrated(cases: { ranked: QueryOutcome['ranked']; expectedId: string | null; kind?: string }[], targetPrecision: number, mode: SearchMode): { model: ConfidenceModel; policy: PolicyMetrics } | { error: string } {
+function calibrated(
+  cases: { ranked: QueryOutcome['ranked']; expectedId: string | null; kind?: string }[],
+  targetPrecision: number,
+  mode: SearchMode,
+): { model: ConfidenceModel; policy: PolicyMetrics } | { error: string } {
   try {
-    const model = fitConfidenceModel(cases, { targetPrecision, fittedOn: `${cases.length} labelled questions, ${mode} search` });
+    const model = fitConfidenceModel(cases, {
+      targetPrecision,
+      fittedOn: `${cases.length} labelled questions, ${mode} search`,
+    });
     return { model, policy: policyMetrics(model, cases) };
   } catch (error) {
     return { error: (error as Error).message };
@@ -80,10 +93,20 @@ export async function evaluateKnowledgeBase(
   const fingerprint = profileFingerprint(embedder.profile);
   const knowledgeBase = `eval_${createHash('sha1').update(fingerprint).update(JSON.stringify(entries)).digest('hex').slice(0, 12)}`;
   const versions = await store.listVersions(knowledgeBase);
-  if (!versions.some((v) => v.active && v.profile === fingerprint)) await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { keepVersions: 1 });
+  if (!versions.some((v) => v.active && v.profile === fingerprint))
+    await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { keepVersions: 1 });
 
-  const vectors = options.modes.some((m) => m !== 'keyword') ? await embedder.embed(queries.map((q) => q.query), 'query') : [];
-  const searcher = new KnowledgeSearcher(store, embedder, { mode: 'hybrid', fusion: options.fusion, depth: options.depth ?? 40 });
+  const vectors = options.modes.some((m) => m !== 'keyword')
+    ? await embedder.embed(
+        queries.map((q) => q.query),
+        'query',
+      )
+    : [];
+  const searcher = new KnowledgeSearcher(store, embedder, {
+    mode: 'hybrid',
+    fusion: options.fusion,
+    depth: options.depth ?? 40,
+  });
   const total = queries.length * options.modes.length;
   let done = 0;
   const modes: ModeEvaluation[] = [];
@@ -93,15 +116,30 @@ export async function evaluateKnowledgeBase(
       options.onProgress?.(++done, total);
       return outcomeOf(q, candidates);
     });
-    const cases = outcomes.map((o, i) => ({ ranked: o.ranked, expectedId: o.expectedId, ...(queries[i]?.kind ? { kind: queries[i]?.kind } : {}) }));
+    const cases = outcomes.map((o, i) => ({
+      ranked: o.ranked,
+      expectedId: o.expectedId,
+      ...(queries[i]?.kind ? { kind: queries[i]?.kind } : {}),
+    }));
     modes.push({
       mode,
       retrieval: retrievalMetrics(outcomes),
-      policy: policyMetrics(mode === 'keyword' ? { keywordThreshold: options.keywordThreshold } : options.confidence, cases),
+      policy: policyMetrics(
+        mode === 'keyword' ? { keywordThreshold: options.keywordThreshold } : options.confidence,
+        cases,
+      ),
       auroc: outOfScopeAuroc(outcomes),
       ...(options.calibrateFor === undefined
         ? {}
-        : { calibration: mode === 'keyword' ? { error: 'keyword-only search decides on BM25 scores against KEYWORD_FALLBACK_THRESHOLD; there is no confidence model to fit' } : calibrated(cases, options.calibrateFor, mode) }),
+        : {
+            calibration:
+              mode === 'keyword'
+                ? {
+                    error:
+                      'keyword-only search decides on BM25 scores against KEYWORD_FALLBACK_THRESHOLD; there is no confidence model to fit',
+                  }
+                : calibrated(cases, options.calibrateFor, mode),
+          }),
       outcomes,
     });
   }

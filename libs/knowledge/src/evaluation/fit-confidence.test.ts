@@ -72,7 +72,9 @@ describe('fitConfidenceModel', () => {
     // few hundred questions vary around it).
     expect(right.length / answered.length).toBeGreaterThan(0.9);
     const nearMisses = fresh.filter((m, i) => i % 3 === 1 && m.expectedId === null);
-    expect(nearMisses.filter((m) => (assess(m.ranked, model)?.right ?? 0) >= model.answerAt).length).toBeLessThanOrEqual(nearMisses.length * 0.05);
+    expect(
+      nearMisses.filter((m) => (assess(m.ranked, model)?.right ?? 0) >= model.answerAt).length,
+    ).toBeLessThanOrEqual(nearMisses.length * 0.05);
   });
 
   it('a stricter lower bound answers less, never more', () => {
@@ -84,6 +86,8 @@ describe('fitConfidenceModel', () => {
   });
 
   it('refuses to calibrate on too few questions, saying how many it needs', () => {
-    expect(() => fitConfidenceModel(synthetic(10, 1), { targetPrecision: 0.97, fittedOn: 'tiny' })).toThrow(/too few labelled questions to calibrate: 10/);
+    expect(() => fitConfidenceModel(synthetic(10, 1), { targetPrecision: 0.97, fittedOn: 'tiny' })).toThrow(
+      /too few labelled questions to calibrate: 10/,
+    );
   });
 });

@@ -1,4 +1,13 @@
-import { EVIDENCE_FEATURES, evidenceOf, logisticProbability, type ConfidenceModel, type EvidenceFeature, type ExpectedPrecision, type LogisticModel, type RankedMatch } from '@answerbridge/answering';
+import {
+  EVIDENCE_FEATURES,
+  evidenceOf,
+  logisticProbability,
+  type ConfidenceModel,
+  type EvidenceFeature,
+  type ExpectedPrecision,
+  type LogisticModel,
+  type RankedMatch,
+} from '@answerbridge/answering';
 
 /** One labelled question: the candidates the search ranked for it, and the entry that answers it. */
 export interface LabelledMatch {
@@ -51,7 +60,14 @@ function samplesOf(matches: LabelledMatch[], features: EvidenceFeature[]): Sampl
     const evidence = evidenceOf(m.ranked);
     if (!evidence) return [];
     const rank = m.expectedId === null ? -1 : m.ranked.findIndex((c) => c.entryId === m.expectedId);
-    return [{ x: features.map((f) => evidence[f]), right: rank === 0, inTop3: rank >= 0 && rank < 3, inScope: m.expectedId !== null }];
+    return [
+      {
+        x: features.map((f) => evidence[f]),
+        right: rank === 0,
+        inTop3: rank >= 0 && rank < 3,
+        inScope: m.expectedId !== null,
+      },
+    ];
   });
 }
 
@@ -81,7 +97,10 @@ function solve(a: number[][], b: number[]): number[] {
 export function fitLogistic(xs: number[][], ys: boolean[], l2 = 1): LogisticModel {
   const d = xs[0]?.length ?? 0;
   const mean = Array.from({ length: d }, (_, j) => xs.reduce((s, x) => s + (x[j] ?? 0), 0) / (xs.length || 1));
-  const scale = Array.from({ length: d }, (_, j) => Math.sqrt(xs.reduce((s, x) => s + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2, 0) / (xs.length || 1)) || 1);
+  const scale = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(xs.reduce((s, x) => s + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2, 0) / (xs.length || 1)) || 1,
+  );
   const zs = xs.map((x) => [1, ...x.map((v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1))]);
   let w = new Array<number>(d + 1).fill(0);
   for (let iteration = 0; iteration < 100; iteration++) {
@@ -159,19 +178,32 @@ interface Fitted {
 
 /** Both models on all of `samples`; the answer threshold from out-of-fold predictions (never from their own). */
 function fitWithThresholds(samples: Sample[], options: Required<Omit<FitOptions, 'fittedOn'>>): Fitted {
-  const right = fitLogistic(samples.map((s) => s.x), samples.map((s) => s.right));
-  const inTop3 = fitLogistic(samples.map((s) => s.x), samples.map((s) => s.inTop3));
+  const right = fitLogistic(
+    samples.map((s) => s.x),
+    samples.map((s) => s.right),
+  );
+  const inTop3 = fitLogistic(
+    samples.map((s) => s.x),
+    samples.map((s) => s.inTop3),
+  );
   const outOfFold = samples.map(() => 0);
   for (const fold of shuffledFolds(samples.length, options.folds, options.seed)) {
     const held = new Set(fold);
     const train = samples.filter((_, i) => !held.has(i));
-    const r = fitLogistic(train.map((s) => s.x), train.map((s) => s.right));
+    const r = fitLogistic(
+      train.map((s) => s.x),
+      train.map((s) => s.right),
+    );
     for (const i of fold) {
       const s = samples[i];
       if (s) outOfFold[i] = logisticProbability(r, s.x);
     }
   }
-  const answerAt = chooseThreshold(samples.map((s, i) => ({ p: outOfFold[i] ?? 0, ok: s.right })), options.targetPrecision, options.z);
+  const answerAt = chooseThreshold(
+    samples.map((s, i) => ({ p: outOfFold[i] ?? 0, ok: s.right })),
+    options.targetPrecision,
+    options.z,
+  );
   return { right, inTop3, answerAt, suggestAt: options.suggestAt };
 }
 
@@ -185,8 +217,14 @@ export function fitConfidenceModel(matches: LabelledMatch[], fit: FitOptions): C
   const options = { suggestAt: 0.3, folds: 5, z: 0.5, seed: 1, ...fit };
   const features = featuresFor(matches);
   const samples = samplesOf(matches, features);
-  if (samples.length < options.folds * 4 || samples.filter((s) => s.right).length < 5 || samples.filter((s) => !s.right).length < 5) {
-    throw new Error(`too few labelled questions to calibrate: ${samples.length} (need at least ${options.folds * 4}, with at least 5 answered right and 5 not)`);
+  if (
+    samples.length < options.folds * 4 ||
+    samples.filter((s) => s.right).length < 5 ||
+    samples.filter((s) => !s.right).length < 5
+  ) {
+    throw new Error(
+      `too few labelled questions to calibrate: ${samples.length} (need at least ${options.folds * 4}, with at least 5 answered right and 5 not)`,
+    );
   }
   let answered = 0;
   let correct = 0;
@@ -195,7 +233,10 @@ export function fitConfidenceModel(matches: LabelledMatch[], fit: FitOptions): C
   let foldsMet = 0;
   for (const fold of shuffledFolds(samples.length, options.folds, options.seed + 1)) {
     const held = new Set(fold);
-    const fitted = fitWithThresholds(samples.filter((_, i) => !held.has(i)), options);
+    const fitted = fitWithThresholds(
+      samples.filter((_, i) => !held.has(i)),
+      options,
+    );
     const test = fold.flatMap((i) => (samples[i] ? [samples[i]] : []));
     const picked = test.filter((s) => logisticProbability(fitted.right, s.x) >= fitted.answerAt);
     const ok = picked.filter((s) => s.right).length;

@@ -20,7 +20,10 @@ export interface PolicyMetrics {
   /** Share of in-scope questions served without a person: answered right, or the right entry among the suggestions. */
   selfService: number;
   /** The same figures per `kind`, when the questions carry one. */
-  byKind: Record<string, { questions: number; answered: number; answeredRight: number; suggested: number; escalated: number }>;
+  byKind: Record<
+    string,
+    { questions: number; answered: number; answeredRight: number; suggested: number; escalated: number }
+  >;
 }
 
 /**
@@ -56,8 +59,18 @@ export function policyMetrics(policy: EvaluatedPolicy, cases: PolicyCase[]): Pol
       else unanswerableAnswered++;
     }
     if (suggest) suggested++;
-    if (c.expectedId !== null && ((answer && isRight) || (suggest && c.ranked.slice(0, 3).some((r) => r.entryId === c.expectedId)))) selfServed++;
-    const kind = (byKind[c.kind ?? (c.expectedId === null ? 'out-of-scope' : 'in-scope')] ??= { questions: 0, answered: 0, answeredRight: 0, suggested: 0, escalated: 0 });
+    if (
+      c.expectedId !== null &&
+      ((answer && isRight) || (suggest && c.ranked.slice(0, 3).some((r) => r.entryId === c.expectedId)))
+    )
+      selfServed++;
+    const kind = (byKind[c.kind ?? (c.expectedId === null ? 'out-of-scope' : 'in-scope')] ??= {
+      questions: 0,
+      answered: 0,
+      answeredRight: 0,
+      suggested: 0,
+      escalated: 0,
+    });
     kind.questions++;
     if (answer) kind.answered++;
     if (answer && isRight) kind.answeredRight++;

@@ -28,8 +28,16 @@ export function outcomeOf(query: EvalQuery, candidates: Candidate[]): QueryOutco
     topId: top?.entryId ?? null,
     topQuestion: top?.question ?? null,
     confidence: top?.confidence ?? 0,
-    top: candidates.slice(0, 5).map((c) => ({ id: c.entryId, question: c.question, confidence: round(c.confidence), score: round(c.score) })),
-    ranked: candidates.slice(0, EVIDENCE_DEPTH).map((c) => ({ entryId: c.entryId, dense: c.dense, keyword: c.keyword, phrasings: c.phrasings, ...(c.rerank === undefined ? {} : { rerank: c.rerank }) })),
+    top: candidates
+      .slice(0, 5)
+      .map((c) => ({ id: c.entryId, question: c.question, confidence: round(c.confidence), score: round(c.score) })),
+    ranked: candidates.slice(0, EVIDENCE_DEPTH).map((c) => ({
+      entryId: c.entryId,
+      dense: c.dense,
+      keyword: c.keyword,
+      phrasings: c.phrasings,
+      ...(c.rerank === undefined ? {} : { rerank: c.rerank }),
+    })),
   };
 }
 
@@ -46,7 +54,8 @@ export interface RetrievalMetrics {
 
 export function retrievalMetrics(outcomes: QueryOutcome[]): RetrievalMetrics {
   const inScope = outcomes.filter((o) => o.expectedId !== null);
-  const share = (pred: (o: QueryOutcome) => boolean) => (inScope.length ? inScope.filter(pred).length / inScope.length : 0);
+  const share = (pred: (o: QueryOutcome) => boolean) =>
+    inScope.length ? inScope.filter(pred).length / inScope.length : 0;
   return {
     inScope: inScope.length,
     outOfScope: outcomes.length - inScope.length,
@@ -67,7 +76,7 @@ export function outOfScopeAuroc(outcomes: QueryOutcome[]): number | null {
   if (!pos.length || !neg.length) return null;
   const all = [...pos.map((v) => ({ v, p: 1 })), ...neg.map((v) => ({ v, p: 0 }))].sort((a, b) => a.v - b.v);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]?.v === all[i]?.v) j++;
     const avgRank = (i + 1 + j) / 2;
