@@ -15,6 +15,78 @@ const io = {
 const allIo = Object.values(io);
 const except = (...keep) => allIo.filter((p) => !keep.includes(p));
 
+/** Our own libraries that talk to the outside world; features reach them only through ports in libs/core. */
+const adapters = [
+  '@answerbridge/queue',
+  '@answerbridge/vector-store',
+  '@answerbridge/embedding',
+  '@answerbridge/channel-wecom',
+  '@answerbridge/channel-dingtalk',
+];
+
+/**
+ * Which lib may depend on which (Nx tags in each project.json). Features depend on ports, not adapters:
+ * `type:composition` (libs/pipeline) is the one lib that builds adapters, in its `src/wiring/`.
+ * Unit tests may also import the fakes of `type:testing` (libs/testing).
+ */
+const boundaries = ({ tests = false } = {}) => {
+  const testing = tests ? ['type:testing'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: [
+          'type:composition',
+          'type:feature',
+          'type:adapter',
+          'type:domain',
+          'type:util',
+          'type:app',
+        ],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis],
+      },
+      {
+        sourceTag: 'type:composition',
+        onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', ...testing],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
+      },
+      {
+        sourceTag: 'type:feature',
+        onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:util', ...testing],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
+      },
+      { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing] },
+      {
+        sourceTag: 'type:domain',
+        onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing],
+        bannedExternalImports: [...allIo, 'node:http', 'node:https', 'node:net', 'node:fs', 'node:child_process'],
+      },
+      {
+        sourceTag: 'type:util',
+        onlyDependOnLibsWithTags: ['type:util', 'type:domain', ...testing],
+        bannedExternalImports: except(),
+      },
+      {
+        sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: [
+          'type:composition',
+          'type:feature',
+          'type:adapter',
+          'type:domain',
+          'type:util',
+          'type:app',
+        ],
+      },
+      { sourceTag: 'adapter:redis', bannedExternalImports: except(io.bullmq, io.ioredis) },
+      { sourceTag: 'adapter:channel', bannedExternalImports: allIo },
+      { sourceTag: 'adapter:embedding', bannedExternalImports: except(io.openai) },
+      { sourceTag: 'adapter:milvus', bannedExternalImports: except(io.milvus) },
+    ],
+  };
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.venv/**', '.nx/**', 'dist/**', 'test/output/**', '**/*.html'] },
   js.configs.recommended,
@@ -32,42 +104,27 @@ export default tseslint.config(
           message: 'Only libs/config reads process.env; take settings from loadConfig().',
         },
       ],
-      '@nx/enforce-module-boundaries': [
+      '@nx/enforce-module-boundaries': ['error', boundaries()],
+    },
+  },
+  {
+    // Unit tests beside the code may use the fakes in libs/testing (in-memory ports).
+    files: ['libs/**/*.test.ts', 'apps/**/*.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ tests: true })] },
+  },
+  {
+    // The use cases in libs/pipeline take ports too; only its wiring builds the adapters.
+    files: ['libs/pipeline/src/**/*.ts'],
+    ignores: ['libs/pipeline/src/wiring/**'],
+    rules: {
+      'no-restricted-imports': [
         'error',
         {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'],
-              bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis],
-            },
-            {
-              sourceTag: 'type:feature',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util'],
-              bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
-              bannedExternalImports: [...allIo, 'node:http', 'node:https', 'node:net', 'node:fs', 'node:child_process'],
-            },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util', 'type:domain'],
-              bannedExternalImports: except(),
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', 'type:app'],
-            },
-            { sourceTag: 'adapter:redis', bannedExternalImports: except(io.bullmq, io.ioredis) },
-            { sourceTag: 'adapter:channel', bannedExternalImports: allIo },
-            { sourceTag: 'adapter:embedding', bannedExternalImports: except(io.openai) },
-            { sourceTag: 'adapter:milvus', bannedExternalImports: except(io.milvus) },
-          ],
+          paths: adapters.map((name) => ({
+            name,
+            message:
+              'Use cases depend on ports (@answerbridge/core: JobEnqueuer, VectorStore, Embedder, Reranker, ChannelSender), not adapters; build adapters in libs/pipeline/src/wiring.',
+          })),
         },
       ],
     },

@@ -26,6 +26,14 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // `npm run test:coverage`: which code the unit tests run (docs/testing.md has the last numbers).
+    coverage: {
+      provider: 'v8',
+      include: ['libs/**/src/**/*.ts', 'apps/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts'],
+      reporter: ['text-summary', 'text'],
+      reportsDirectory: 'test/output/coverage',
+    },
     projects: [
       {
         resolve: { alias },

@@ -47,9 +47,50 @@ describe('module boundaries are enforced by lint', () => {
       /relative or absolute path/,
     ],
     ['libs/pipeline/src/probe.ts', 'export const port = process.env.PORT;\n', /Only libs\/config reads process.env/],
+    // Features depend on ports (libs/core), not adapters: escalation, knowledge and the use cases of pipeline.
+    [
+      'libs/escalation/src/probe.ts',
+      "import type { JobProducer } from '@answerbridge/queue';\nexport type X = JobProducer;\n",
+      /type:feature.*can only depend on libs tagged/,
+    ],
+    [
+      'libs/knowledge/src/probe.ts',
+      "import type { MilvusVectorStore } from '@answerbridge/vector-store';\nexport type X = MilvusVectorStore;\n",
+      /type:feature.*can only depend on libs tagged/,
+    ],
+    [
+      'libs/knowledge/src/probe.ts',
+      "import type { Embedder } from '@answerbridge/embedding';\nexport type X = Embedder;\n",
+      /type:feature.*can only depend on libs tagged/,
+    ],
+    [
+      'libs/pipeline/src/probe.ts',
+      "import type { JobProducer } from '@answerbridge/queue';\nexport type X = JobProducer;\n",
+      /Use cases depend on ports/,
+    ],
+    [
+      'libs/escalation/src/probe.ts',
+      "import { InMemoryVectorStore } from '@answerbridge/testing';\nexport const x = InMemoryVectorStore;\n",
+      /can only depend on libs tagged/,
+    ],
   ])('refuses %s importing what it must not (%#)', async (file, code, expected) => {
     const messages = await lint(file, code);
     expect(messages.join('\n')).toMatch(expected);
+  });
+
+  it.each([
+    // The wiring is where adapters are built.
+    [
+      'libs/pipeline/src/wiring/probe.ts',
+      "import { MilvusVectorStore } from '@answerbridge/vector-store';\nexport const x = MilvusVectorStore;\n",
+    ],
+    // A use case's unit test runs it on the fakes of libs/testing.
+    [
+      'libs/escalation/src/probe.test.ts',
+      "import { RecordingJobEnqueuer } from '@answerbridge/testing';\nexport const x = RecordingJobEnqueuer;\n",
+    ],
+  ])('accepts an allowed import in %s', async (file, code) => {
+    expect(await lint(file, code)).toEqual([]);
   });
 
   it('accepts an allowed import', async () => {

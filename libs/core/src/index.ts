@@ -5,3 +5,6 @@ export * from './ports';
 export * from './escalation';
 export * from './shared-token-cache';
 export * from './in-memory-key-value-store';
+export * from './job-enqueuer';
+export * from './embedding-ports';
+export * from './vector-store';

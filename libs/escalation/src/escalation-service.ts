@@ -6,16 +6,16 @@ import type {
   EscalationStore,
   InboundMessage,
   InboxEvents,
+  JobEnqueuer,
   OutboundReply,
 } from '@answerbridge/core';
-import type { JobProducer } from '@answerbridge/queue';
 import { EscalationConflictError, EscalationNotFoundError } from './escalation-errors';
 import type { EscalationMessages } from './escalation-messages';
 
 export interface EscalationServiceDeps {
   store: EscalationStore;
   events: InboxEvents;
-  producer: JobProducer;
+  producer: JobEnqueuer;
   messages: EscalationMessages;
   /** After this long unclaimed, the agents' group and the asker are notified (0: never). */
   notifyAfterMs: number;

@@ -1,5 +1,10 @@
-import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
-import { KnowledgeBaseNotFoundError, ProfileMismatchError, type MilvusVectorStore } from '@answerbridge/vector-store';
+import {
+  KnowledgeBaseNotFoundError,
+  ProfileMismatchError,
+  profileFingerprint,
+  type Embedder,
+  type VectorStore,
+} from '@answerbridge/core';
 import { entryIdFor, type EntryProvenance, type FaqEntry } from './faq-entry';
 import { indexedRows, questionsOf } from './ingest-knowledge-base';
 
@@ -28,7 +33,7 @@ export function savedEntryFor(input: {
  * ingest replaces the version, so callers also keep the entry where ingests will find it again.
  */
 export async function addEntryToActiveVersion(
-  store: MilvusVectorStore,
+  store: VectorStore,
   embedder: Embedder,
   knowledgeBase: string,
   entry: FaqEntry,

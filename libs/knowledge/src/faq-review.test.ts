@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
-import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import { profileFingerprint, type Embedder, type VectorStore } from '@answerbridge/core';
 import type { FaqEntry } from './faq-entry';
 import { FaqDraftConflictError, FaqReview, type FaqDraft, type FaqDraftStatus, type FaqDraftStore } from './faq-review';
 
@@ -53,7 +52,7 @@ function vectorStore(fail: boolean) {
       ];
     },
     insert: async (_c: string, _kb: string, rows: { meta: Record<string, unknown> }[]) => void inserted.push(rows),
-  } as unknown as MilvusVectorStore;
+  } as unknown as VectorStore;
   return { store, inserted };
 }
 

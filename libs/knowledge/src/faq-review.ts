@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AnswerbridgeError } from '@answerbridge/core';
-import type { Embedder } from '@answerbridge/embedding';
-import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import type { Embedder, VectorStore } from '@answerbridge/core';
 import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 import type { FaqEntry } from './faq-entry';
 
@@ -73,7 +72,7 @@ export class FaqDraftConflictError extends AnswerbridgeError {
 }
 
 export interface FaqReviewDeps {
-  store: MilvusVectorStore;
+  store: VectorStore;
   embedder: Embedder;
   drafts: FaqDraftStore;
   /** How long a decided draft is kept (what people wrote: the retention setting). */

@@ -1,4 +1,4 @@
-import type { SearchHit } from '@answerbridge/vector-store';
+import type { SearchHit } from '@answerbridge/core';
 
 export type SearchMode = 'dense' | 'keyword' | 'hybrid';
 

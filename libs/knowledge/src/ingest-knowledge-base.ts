@@ -1,5 +1,10 @@
-import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
-import type { CollectionVersion, IndexedQuestion, MilvusVectorStore } from '@answerbridge/vector-store';
+import {
+  profileFingerprint,
+  type CollectionVersion,
+  type Embedder,
+  type IndexedQuestion,
+  type VectorStore,
+} from '@answerbridge/core';
 import type { FaqEntry } from './faq-entry';
 
 export interface IngestProgress {
@@ -63,7 +68,7 @@ export function indexedRows(
  * queries see the old version or the new one, never a half-built one.
  */
 export async function ingestKnowledgeBase(
-  store: MilvusVectorStore,
+  store: VectorStore,
   embedder: Embedder,
   knowledgeBase: string,
   entries: FaqEntry[],

@@ -1,5 +1,4 @@
-import { profileFingerprint, type Embedder, type Reranker } from '@answerbridge/embedding';
-import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import { profileFingerprint, type Embedder, type Reranker, type VectorStore } from '@answerbridge/core';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 
 export interface SearchOptions {
@@ -28,7 +27,7 @@ export class KnowledgeSearcher {
   private readonly fingerprint: string;
 
   constructor(
-    private readonly store: MilvusVectorStore,
+    private readonly store: VectorStore,
     private readonly embedder: Embedder,
     private readonly options: SearchOptions = defaultSearchOptions,
   ) {

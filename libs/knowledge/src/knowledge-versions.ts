@@ -1,4 +1,4 @@
-import type { CollectionVersion, MilvusVectorStore } from '@answerbridge/vector-store';
+import type { CollectionVersion, VectorStore } from '@answerbridge/core';
 
 export interface VersionedEntry {
   entryId: string;
@@ -44,7 +44,7 @@ function savedFromConsole(meta: Record<string, unknown>): VersionedEntry['savedF
     : undefined;
 }
 
-async function entriesOf(store: MilvusVectorStore, version: CollectionVersion): Promise<Map<string, VersionedEntry>> {
+async function entriesOf(store: VectorStore, version: CollectionVersion): Promise<Map<string, VersionedEntry>> {
   const rows = await store.readVersion(version.collection, version.knowledgeBase);
   const entries = new Map<string, VersionedEntry>();
   for (const row of rows) {
@@ -81,7 +81,7 @@ function pick(
 
 /** What changed between two versions (default: the one before the active one, and the active one). */
 export async function diffVersions(
-  store: MilvusVectorStore,
+  store: VectorStore,
   knowledgeBase: string,
   fromVersion?: number,
   toVersion?: number,
@@ -116,7 +116,7 @@ export async function diffVersions(
 
 /** Points the knowledge base back at an earlier version (default: the newest one before the active one). */
 export async function rollbackVersion(
-  store: MilvusVectorStore,
+  store: VectorStore,
   knowledgeBase: string,
   toVersion?: number,
 ): Promise<{ from: CollectionVersion; to: CollectionVersion }> {

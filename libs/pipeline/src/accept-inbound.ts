@@ -1,6 +1,5 @@
-import type { InboundMessage } from '@answerbridge/core';
+import type { InboundMessage, JobEnqueuer } from '@answerbridge/core';
 import { carrierOf, inSpan } from '@answerbridge/observability';
-import type { JobProducer } from '@answerbridge/queue';
 
 export interface AcceptResult {
   jobId: string;
@@ -12,7 +11,7 @@ export interface AcceptResult {
  * enqueue happen in one Redis script (BullMQ deduplication), so there is no moment where a message
  * is marked seen but not queued.
  */
-export async function acceptInbound(producer: JobProducer, message: InboundMessage): Promise<AcceptResult> {
+export async function acceptInbound(producer: JobEnqueuer, message: InboundMessage): Promise<AcceptResult> {
   // The trace starts here, at the platform's callback, and travels with the job.
   return inSpan('callback.accept', undefined, async (span) => {
     span.setAttributes({

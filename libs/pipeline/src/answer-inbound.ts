@@ -10,16 +10,21 @@ import {
   type PersonPrototypes,
   type Question,
 } from '@answerbridge/answering';
-import { replyIdFor, type ConversationStateStore, type DecisionLog, type InboundMessage } from '@answerbridge/core';
+import {
+  replyIdFor,
+  type ConversationStateStore,
+  type DecisionLog,
+  type InboundMessage,
+  type JobEnqueuer,
+} from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import { carrierOf, inSpan, type Logger, type Metrics, type Span } from '@answerbridge/observability';
-import type { JobProducer } from '@answerbridge/queue';
 
 export interface AnswerInboundDeps {
   /** The searcher for a bot (its language decides the search settings). */
   searcherFor: (botId: string) => KnowledgeSearcher;
-  producer: JobProducer;
+  producer: JobEnqueuer;
   /** The answer policy for a bot, with its knowledge base's own confidence model when it has one. */
   policyFor: (botId: string, calibrated: ConfidenceModel | null) => AnswerPolicy;
   /** The confidence model recorded with a knowledge base's active version (`kb calibrate`), if any. */

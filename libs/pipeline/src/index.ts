@@ -10,12 +10,12 @@ export {
   searchDefaults,
   type KnowledgeServices,
   type Language,
-} from './knowledge-services';
+} from './wiring/knowledge-services';
 export {
   createConversationMemory,
   createDecisionLog,
   createEscalationService,
   createPersonalDataService,
-} from './escalation-services';
-export { createChannelSenders } from './channel-senders';
+} from './wiring/escalation-services';
+export { createChannelSenders } from './wiring/channel-senders';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';

@@ -1,4 +1,4 @@
-import type { Embedder } from '@answerbridge/embedding';
+import type { Embedder } from '@answerbridge/core';
 import { describe, expect, it } from 'vitest';
 import { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
 

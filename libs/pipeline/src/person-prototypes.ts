@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PersonPrototypes } from '@answerbridge/answering';
 import { workspaceRoot } from '@answerbridge/config';
-import type { Embedder } from '@answerbridge/embedding';
+import type { Embedder } from '@answerbridge/core';
 
 /**
  * Measured per embedding profile on the phrasings the matcher was built from, leave-one-out, as the

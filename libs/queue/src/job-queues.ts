@@ -1,4 +1,12 @@
-import { jobCatalog, type JobName, type JobPayload, type QueueName } from '@answerbridge/core';
+import {
+  jobCatalog,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type JobEnqueuer,
+  type JobName,
+  type JobPayload,
+  type QueueName,
+} from '@answerbridge/core';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -8,20 +16,10 @@ export interface QueueSettings {
   dedupeTtlMs: number;
 }
 
-export interface EnqueueOptions {
-  /** Stable id of the thing being enqueued; a second enqueue with the same id within the TTL is dropped. */
-  dedupeId: string;
-  /** Run no earlier than this many milliseconds from now. */
-  delayMs?: number;
-}
-
-export interface EnqueueResult {
-  jobId: string;
-  duplicate: boolean;
-}
+export type { EnqueueOptions, EnqueueResult } from '@answerbridge/core';
 
 /** Typed producer over the job catalog; one BullMQ Queue per catalog queue. */
-export class JobProducer {
+export class JobProducer implements JobEnqueuer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(

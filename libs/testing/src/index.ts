@@ -12,3 +12,12 @@ export {
   type RestartableService,
 } from './local-services';
 export { officialVectorBot } from './test-bots';
+export { RecordingJobEnqueuer, type RecordedJob } from './recording-job-enqueuer';
+export { InMemoryVectorStore } from './in-memory-vector-store';
+export { FakeEmbedder, fakeProfile } from './fake-embedder';
+export {
+  InMemoryConversationState,
+  InMemoryDecisionLog,
+  InMemoryEscalationStore,
+  RecordingInboxEvents,
+} from './in-memory-escalation-store';

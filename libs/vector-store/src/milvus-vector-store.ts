@@ -1,36 +1,16 @@
 import { MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
 import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqIndexes } from './faq-collection-schema';
-import { KnowledgeBaseNotFoundError, ProfileMismatchError, VectorStoreError } from './errors';
+import {
+  KnowledgeBaseNotFoundError,
+  ProfileMismatchError,
+  VectorStoreError,
+  type CollectionVersion,
+  type IndexedQuestion,
+  type SearchHit,
+  type VectorStore,
+} from '@answerbridge/core';
 
-export interface IndexedQuestion {
-  /** Unique within a version: entry id plus the question's position. */
-  pk: string;
-  entryId: string;
-  text: string;
-  answer: string;
-  meta: Record<string, unknown>;
-  vector: number[];
-}
-
-export interface SearchHit {
-  entryId: string;
-  text: string;
-  answer: string;
-  meta: Record<string, unknown>;
-  score: number;
-}
-
-export interface CollectionVersion {
-  knowledgeBase: string;
-  collection: string;
-  version: number;
-  profile: string;
-  createdAt: string;
-  active: boolean;
-  rows?: number;
-  /** A confidence model was fitted for this version (`kb calibrate`). */
-  calibrated?: boolean;
-}
+export type { CollectionVersion, IndexedQuestion, SearchHit } from '@answerbridge/core';
 
 export interface MilvusVectorStoreOptions {
   address: string;
@@ -61,7 +41,7 @@ function explain(error: unknown, address: string): string {
 const ok = (status: ResStatus | undefined) => !status || status.error_code === 'Success' || status.code === 0;
 
 /** Milvus (or Milvus Lite) holding one collection per knowledge-base version, read through an alias. */
-export class MilvusVectorStore {
+export class MilvusVectorStore implements VectorStore {
   private readonly client: MilvusClient;
   /** alias → (collection, profile), briefly cached so a query costs one RPC, not three. */
   private readonly activeCache = new Map<

@@ -1,5 +1,5 @@
 import { EVIDENCE_DEPTH, EVIDENCE_FEATURES, type ConfidenceModel } from '@answerbridge/answering';
-import { KnowledgeBaseNotFoundError, type CollectionVersion, type MilvusVectorStore } from '@answerbridge/vector-store';
+import { KnowledgeBaseNotFoundError, type CollectionVersion, type VectorStore } from '@answerbridge/core';
 import { z } from 'zod';
 import type { KnowledgeSearcher } from '../knowledge-searcher';
 import type { EvalQuery } from './eval-queries';
@@ -58,7 +58,7 @@ export interface KnowledgeBaseCalibration {
  * decides with it. Another ingest makes another version, which starts without one.
  */
 export async function calibrateKnowledgeBase(
-  store: MilvusVectorStore,
+  store: VectorStore,
   searcher: KnowledgeSearcher,
   knowledgeBase: string,
   queries: EvalQuery[],

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConfidenceModel } from '@answerbridge/answering';
-import { profileFingerprint, type Embedder } from '@answerbridge/embedding';
-import type { MilvusVectorStore } from '@answerbridge/vector-store';
+import { profileFingerprint, type Embedder, type VectorStore } from '@answerbridge/core';
 import type { FaqEntry } from '../faq-entry';
 import type { Fusion, SearchMode } from '../fuse-candidates';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
@@ -84,7 +83,7 @@ function calibrated(
  * a repeated evaluation reuses it) and measures every search mode on the labelled queries.
  */
 export async function evaluateKnowledgeBase(
-  store: MilvusVectorStore,
+  store: VectorStore,
   embedder: Embedder,
   entries: FaqEntry[],
   queries: EvalQuery[],

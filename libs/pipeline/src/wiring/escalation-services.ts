@@ -1,11 +1,11 @@
 import type { AppConfig } from '@answerbridge/config';
+import type { JobEnqueuer } from '@answerbridge/core';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
 import {
   RedisConversationState,
   RedisDecisionLog,
   RedisEscalationStore,
   RedisInboxEvents,
-  type JobProducer,
   type Redis,
 } from '@answerbridge/queue';
 
@@ -16,7 +16,7 @@ export const retentionMs = (config: AppConfig): number => config.DATA_RETENTION_
 export function createEscalationService(
   config: AppConfig,
   redis: Redis,
-  producer: JobProducer,
+  producer: JobEnqueuer,
   agentName?: (agentId: string) => string,
 ) {
   const events = new RedisInboxEvents(redis, config.QUEUE_PREFIX);

@@ -18,6 +18,7 @@ import {
 } from '@answerbridge/embedding';
 import { KnowledgeSearcher, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
+import type { VectorStore } from '@answerbridge/core';
 
 export type Language = 'zh' | 'en';
 
@@ -42,10 +43,9 @@ export function keywordThresholdFor(config: Pick<AppConfig, 'KEYWORD_FALLBACK_TH
 export interface KnowledgeServices {
   profile: ModelProfile;
   embedder: Embedder;
-  store: MilvusVectorStore;
-  /** Search settings and searcher for a bot's language. */
+  store: VectorStore;
+  /** Search settings for Chinese, the default language. */
   search: SearchOptions;
-  searcher: KnowledgeSearcher;
   searchFor(language: Language): SearchOptions;
   searcherFor(language: Language): KnowledgeSearcher;
   /** The confidence model a bot of this language decides with, unless its knowledge base has one of its own. */
@@ -151,7 +151,6 @@ export function createKnowledgeServices(
     embedder,
     store,
     search,
-    searcher: searcherFor('zh'),
     searchFor,
     searcherFor,
     confidenceFor,
