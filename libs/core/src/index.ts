@@ -8,3 +8,4 @@ export * from './in-memory-key-value-store';
 export * from './job-enqueuer';
 export * from './embedding-ports';
 export * from './vector-store';
+export * from './job-handlers';

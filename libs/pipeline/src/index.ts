@@ -19,3 +19,4 @@ export {
 } from './wiring/escalation-services';
 export { createChannelSenders } from './wiring/channel-senders';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
+export { createWorkerServices, type WorkerServices } from './wiring/worker-services';

@@ -12,13 +12,15 @@ export { RedisKeyValueStore } from './redis-key-value-store';
 export { RedisAttemptLimiter, type AttemptBudget, type AttemptDecision } from './redis-attempt-limiter';
 export {
   JobProducer,
-  createJobConsumer,
-  permanentFailure,
-  type ConsumerOptions,
+  createJobWorkers,
   type EnqueueOptions,
   type EnqueueResult,
   type JobContext,
   type JobHandler,
+  type JobRoute,
+  type JobRoutes,
+  type JobWorkers,
+  type JobWorkersOptions,
   type QueueSettings,
 } from './job-queues';
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';

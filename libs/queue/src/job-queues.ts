@@ -1,8 +1,10 @@
 import {
+  AnswerbridgeError,
   jobCatalog,
   type EnqueueOptions,
   type EnqueueResult,
   type JobEnqueuer,
+  type JobRoutes,
   type JobName,
   type JobPayload,
   type QueueName,
@@ -64,57 +66,96 @@ export class JobProducer implements JobEnqueuer {
   }
 }
 
-export interface JobContext {
-  jobId: string;
-  attempt: number;
-  /** True on the last attempt: a handler can degrade (escalate, notify) instead of failing silently. */
-  lastAttempt: boolean;
-}
+export type { JobContext, JobHandler, JobRoute, JobRoutes } from '@answerbridge/core';
 
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, context: JobContext) => Promise<void>;
-
-export interface ConsumerOptions {
-  concurrency: number;
+export interface JobWorkersOptions {
   prefix: string;
   /** Lock duration; stalled jobs (their worker died) are checked for every half of it. @defaultValue 30000 */
   lockMs?: number;
+  /** A job attempt failed (it is retried unless that was its last attempt or its error is permanent). */
+  onFailed?: (queue: string, jobId: string | undefined, attempts: number | undefined, error: Error) => void;
+  /** A worker lost its connection or hit an internal error. */
+  onError?: (queue: string, error: Error) => void;
 }
 
-/** A worker for one catalog job; payloads are validated again on dequeue. */
-export function createJobConsumer<N extends JobName>(
+/** The catalog seen per job name: the compiler checks that each schema parses to that job's payload. */
+type PayloadSchemas = {
+  [N in JobName]: {
+    schema: { safeParse(data: unknown): { success: true; data: JobPayload<N> } | { success: false; error: Error } };
+  };
+};
+const payloadSchemas: PayloadSchemas = jobCatalog;
+
+export interface JobWorkers {
+  /** Resolves once every worker is connected and taking jobs. */
+  ready(): Promise<void>;
+  /** True while every worker runs. */
+  running(): boolean;
+  /**
+   * Stops taking jobs and waits for the running ones, one job at a time in catalog order: questions are
+   * answered before the replies they queued stop being sent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * One BullMQ worker per job of the catalog, each running its route's handler on a payload parsed again on
+ * dequeue (a bad payload becomes a visible failed job). An error another attempt cannot fix (an
+ * AnswerbridgeError that is not retryable) goes straight to the failed jobs, the dead letters, after the
+ * route's `onFinalFailure`; so does any error on the last attempt.
+ */
+export function createJobWorkers(connection: Redis, routes: JobRoutes, options: JobWorkersOptions): JobWorkers {
+  const workers = (Object.keys(jobCatalog) as JobName[]).map((name) =>
+    workerFor(connection, name, routes[name], options),
+  );
+  return {
+    ready: async () => {
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+    },
+    running: () => workers.every((w) => w.isRunning()),
+    close: async () => {
+      for (const worker of workers) await worker.close();
+    },
+  };
+}
+
+function workerFor<N extends JobName>(
   connection: Redis,
   name: N,
-  handler: JobHandler<N>,
-  options: ConsumerOptions,
+  route: JobRoutes[N],
+  options: JobWorkersOptions,
 ): Worker {
   const definition = jobCatalog[name];
-  return new Worker(
+  const lockMs = options.lockMs ?? 30_000;
+  const worker = new Worker(
     definition.queue,
     async (job: Job) => {
       if (job.name !== name) throw new UnrecoverableError(`unexpected job ${job.name} on queue ${definition.queue}`);
-      const parsed = definition.schema.safeParse(job.data);
+      const parsed = payloadSchemas[name].schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
       const attempt = job.attemptsMade + 1;
-      await handler(parsed.data as JobPayload<N>, {
-        jobId: job.id ?? '',
-        attempt,
-        lastAttempt: attempt >= definition.attempts,
-      });
+      const context = { jobId: job.id ?? '', attempt, lastAttempt: attempt >= definition.attempts };
+      try {
+        await route.handle(parsed.data, context);
+      } catch (error) {
+        const permanent = error instanceof AnswerbridgeError && !error.retryable;
+        if (permanent || context.lastAttempt) await route.onFinalFailure?.(parsed.data, error, context);
+        if (permanent) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        throw error;
+      }
     },
     {
       connection,
       prefix: options.prefix,
-      concurrency: options.concurrency,
+      concurrency: route.concurrency,
       autorun: true,
-      lockDuration: options.lockMs ?? 30_000,
-      stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30_000) / 2)),
+      lockDuration: lockMs,
+      stalledInterval: Math.max(500, Math.floor(lockMs / 2)),
       // A job whose worker died twice in a row is more likely the cause than the victim: fail it visibly.
       maxStalledCount: 2,
     },
   );
-}
-
-/** Marks an error as not worth retrying (bad payload, permanent platform refusal). */
-export function permanentFailure(message: string): Error {
-  return new UnrecoverableError(message);
+  worker.on('failed', (job, err) => options.onFailed?.(definition.queue, job?.id, job?.attemptsMade, err));
+  worker.on('error', (err) => options.onError?.(definition.queue, err));
+  return worker;
 }

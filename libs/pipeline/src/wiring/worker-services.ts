@@ -1,0 +1,126 @@
+import type { ConfidenceModel, ConversationMemory } from '@answerbridge/answering';
+import type { AppConfig } from '@answerbridge/config';
+import type { JobRoutes } from '@answerbridge/core';
+import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
+import type { Logger, Metrics } from '@answerbridge/observability';
+import { JobProducer, QueueInspector, RedisKeyValueStore, type Redis } from '@answerbridge/queue';
+import { answerInbound } from '../answer-inbound';
+import { notifyUnclaimed } from '../notify-unclaimed';
+import { personPrototypesFor } from '../person-prototypes';
+import { replyFailedForGood, sendReply } from '../send-reply';
+import { createChannelSenders } from './channel-senders';
+import {
+  createConversationMemory,
+  createDecisionLog,
+  createEscalationService,
+  createPersonalDataService,
+} from './escalation-services';
+import { createKnowledgeServices, type KnowledgeServices } from './knowledge-services';
+
+/** How often the retention is applied to what Redis does not expire by itself (see startRetentionSweep). */
+const RETENTION_SWEEP_EVERY_MS = 3_600_000;
+
+export interface WorkerServices {
+  /** What the worker does with each job of the catalog. */
+  routes: JobRoutes;
+  knowledge: KnowledgeServices;
+  escalation: EscalationService;
+  inspector: QueueInspector;
+  /** Stops the retention sweep and closes the producer, the inspector and the vector store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the worker runs, built from the configuration on one Redis connection: the knowledge search
+ * (Milvus loaded and ready), the escalation service, the channel senders, the retention sweep, and the
+ * route of each catalog job to its use case.
+ */
+export async function createWorkerServices(
+  config: AppConfig,
+  redis: Redis,
+  { logger: log, metrics }: { logger: Logger; metrics: Metrics },
+): Promise<WorkerServices> {
+  const store = new RedisKeyValueStore(redis, config.QUEUE_PREFIX);
+  const producer = new JobProducer(redis, {
+    prefix: config.QUEUE_PREFIX,
+    dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
+  });
+  const knowledge = createKnowledgeServices(config, {
+    microBatch: true,
+    circuitBreaker: true,
+    onCircuit: (state) => log.warn({ event: 'embedder_circuit', state }, `embedder circuit ${state}`),
+    time: (stage, fn) => metrics.time(stage, fn),
+  });
+  const vectors = knowledge.store;
+  await vectors.ready();
+  const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  const languages = new Map(config.bots.map((b) => [b.id, b.language]));
+  // Milvus Lite starts every collection released; load them before the first question arrives.
+  await vectors.loadActive([...new Set(knowledgeBases.values())]);
+
+  const { service: escalation } = createEscalationService(config, redis, producer);
+  const answerDeps = {
+    escalation,
+    searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
+    producer,
+    policyFor: (botId: string, calibrated: ConfidenceModel | null) =>
+      knowledge.policyFor(languages.get(botId) ?? 'zh', calibrated),
+    calibrationFor: (knowledgeBase: string) => knowledge.calibrationFor(knowledgeBase),
+    personPrototypes: personPrototypesFor(knowledge.embedder, knowledge.profile.name),
+    memory: createConversationMemory<ConversationMemory>(config, redis),
+    memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
+    decisions: createDecisionLog(config, redis),
+    knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
+    logger: log,
+    metrics,
+  };
+  // Embedded in the background now rather than on the first question (a failure is tried again then).
+  void answerDeps
+    .personPrototypes()
+    .catch((err: unknown) => log.warn({ err }, 'person-request prototypes not embedded yet'));
+  const { senders, notifyAgents } = createChannelSenders(config, store, metrics);
+  const sendDeps = { senders, escalation, logger: log, metrics };
+  const notifyDeps = {
+    escalation,
+    ...(notifyAgents ? { notifyAgents } : {}),
+    expectedWaitMinutes: config.ESCALATION_EXPECTED_WAIT_MINUTES,
+    logger: log,
+  };
+  const retention = startRetentionSweep(createPersonalDataService(config, redis), {
+    everyMs: RETENTION_SWEEP_EVERY_MS,
+    lock: store,
+    onSwept: (deleted) =>
+      log.info({ event: 'retention_sweep', deleted, retentionDays: config.DATA_RETENTION_DAYS }, 'retention applied'),
+    onError: (err) =>
+      log.warn(
+        { event: 'retention_sweep_failed', err: (err as Error).message },
+        'retention sweep failed; the next one retries',
+      ),
+  });
+  const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
+  return {
+    routes: {
+      'inbound.answer.v1': {
+        concurrency: config.WORKER_CONCURRENCY,
+        handle: async (message, { lastAttempt }) => void (await answerInbound({ ...answerDeps, lastAttempt }, message)),
+      },
+      'outbound.send.v1': {
+        concurrency: config.OUTBOUND_CONCURRENCY,
+        handle: (reply) => sendReply(sendDeps, reply),
+        // An agent's reply that will not go out shows as failed in the console; the job stays as a dead letter.
+        onFinalFailure: (reply, error) =>
+          replyFailedForGood(sendDeps, reply, error instanceof Error ? error.message : String(error)),
+      },
+      'escalation.unclaimed.v1': { concurrency: 2, handle: (check) => notifyUnclaimed(notifyDeps, check) },
+    },
+    knowledge,
+    escalation,
+    inspector,
+    async close() {
+      await retention.stop();
+      await producer.close();
+      await inspector.close();
+      await vectors.close().catch(() => undefined);
+    },
+  };
+}
