@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { AnswerbridgeError, type PersonRef } from '@answerbridge/core';
+import { RejectedInputError, type PersonRef } from '@answerbridge/core';
 import { PersonWithAgentError } from '@answerbridge/escalation';
 import { Router, json, type Request } from 'express';
 import type { ConsoleContext } from './console-context';
@@ -16,17 +16,17 @@ function personOf(req: Request): PersonRef {
   const field = (name: string, max: number): string => {
     const value = body[name];
     if (typeof value !== 'string' || !value)
-      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is required (a string)`, false);
+      throw new RejectedInputError('CONSOLE.BAD_INPUT', `${name} is required (a string)`, 400);
     if (value.length > max)
-      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} is longer than ${max} characters`, false);
+      throw new RejectedInputError('CONSOLE.BAD_INPUT', `${name} is longer than ${max} characters`, 400);
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value))
-      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${name} holds control characters`, false);
+      throw new RejectedInputError('CONSOLE.BAD_INPUT', `${name} holds control characters`, 400);
     return value;
   };
   const channel = field('channel', 16);
   if (!CHANNELS.includes(channel))
-    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `channel must be one of ${CHANNELS.join(', ')}`, false);
+    throw new RejectedInputError('CONSOLE.BAD_INPUT', `channel must be one of ${CHANNELS.join(', ')}`, 400);
   return { channel, botId: field('botId', 128), senderId: field('senderId', 256) };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
-import type { InboxEvent } from '@answerbridge/core';
+import { ConfigError, loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
+import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { createEscalationService, createKnowledgeServices, createPersonalDataService } from '@answerbridge/pipeline';
@@ -19,13 +19,13 @@ import {
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
-import { consoleMessages, messageForError } from './console-messages';
+import { consoleErrors, consoleMessages, messageForError } from './console-messages';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
 import { loadUsers } from './console-users';
 import { adminRoutes } from './admin-routes';
-import { conversationRoutes, statusOf } from './conversation-routes';
+import { conversationRoutes } from './conversation-routes';
 import { faqDraftRoutes } from './faq-draft-routes';
 import { openApiDocument } from './openapi';
 
@@ -104,7 +104,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   try {
     app.set('trust proxy', parseTrustProxy(config.CONSOLE_TRUST_PROXY));
   } catch (error) {
-    throw new Error(`CONSOLE_TRUST_PROXY="${config.CONSOLE_TRUST_PROXY}": ${(error as Error).message}`);
+    throw new ConfigError(`CONSOLE_TRUST_PROXY="${config.CONSOLE_TRUST_PROXY}": ${(error as Error).message}`);
   }
   const boardPolicy = bullBoardPolicy();
   app.use((req, res, next) => {
@@ -156,24 +156,11 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    const known = statusOf(error);
-    const parser = error as { type?: string; status?: number };
-    const status =
-      known?.status ??
-      (parser.type === 'entity.too.large' ? 413 : parser.status && parser.status < 500 ? parser.status : 500);
-    if (status >= 500) log.error({ err: error, path: req.path }, 'console request failed');
-    if (known)
-      return void res.status(status).json({ error: known.code, message: messageForError(known.code, known.message) });
-    const code = status === 413 ? 'CONSOLE.TOO_LARGE' : status < 500 ? 'CONSOLE.BAD_REQUEST' : 'CONSOLE.ERROR';
-    res.status(status).json({
-      error: code,
-      message:
-        status === 413
-          ? consoleMessages.tooLarge
-          : status < 500
-            ? consoleMessages.badRequest
-            : consoleMessages.internalError,
-    });
+    const { status, code, message, refused } = httpErrorOf(error, consoleErrors);
+    if (!refused) log.error({ err: error, path: req.path }, 'console request failed');
+    // Our own refusals are worded for people around their detail; the body parser's come worded already.
+    const words = refused && error instanceof AnswerbridgeError ? messageForError(code, message) : message;
+    res.status(status).json({ error: code, message: words });
   };
   app.use(onError);
 

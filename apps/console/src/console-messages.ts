@@ -1,3 +1,5 @@
+import type { HttpErrorVocabulary } from '@answerbridge/core';
+
 /**
  * What the console API says to people, Chinese first (the page shows `message` as it is; tools read the
  * stable `error` code). One catalog, so wording is changed in one place and no route invents its own.
@@ -46,3 +48,10 @@ export function messageForError(code: string, detail: string): string {
   if (code === 'CONSOLE.BAD_INPUT') return consoleMessages.badInput(detail);
   return consoleMessages.refused(detail);
 }
+
+/** The console's words for refusals that are not ours (the body parser's) and for its own failures. */
+export const consoleErrors: HttpErrorVocabulary = {
+  tooLarge: { code: 'CONSOLE.TOO_LARGE', message: consoleMessages.tooLarge },
+  badRequest: { code: 'CONSOLE.BAD_REQUEST', message: consoleMessages.badRequest },
+  failure: { status: 500, code: 'CONSOLE.ERROR', message: consoleMessages.internalError },
+};

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '@answerbridge/config';
 import { z } from 'zod';
 import { verifyPassword } from './password-hash';
 
@@ -15,11 +16,11 @@ export function loadUsers(file: string): ConsoleUser[] {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`console users file ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`console users file ${file}: ${(error as Error).message}`);
   }
   const parsed = z.object({ users: z.array(UserSchema).min(1) }).safeParse(raw);
   if (!parsed.success)
-    throw new Error(
+    throw new ConfigError(
       `console users file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return parsed.data.users;

@@ -1,5 +1,5 @@
-import { AnswerbridgeError, type Escalation, type InboxEvent } from '@answerbridge/core';
-import { EscalationConflictError, EscalationNotFoundError } from '@answerbridge/escalation';
+import { RejectedInputError, type Escalation, type InboxEvent } from '@answerbridge/core';
+import { EscalationNotFoundError } from '@answerbridge/escalation';
 import { Router, json, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
 import { requireSession } from './auth';
@@ -22,9 +22,9 @@ const view = (e: Escalation, now: number) => ({
 function text(req: Request, field: string, max: number): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
   if (typeof value !== 'string' || !value.trim())
-    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
+    throw new RejectedInputError('CONSOLE.BAD_INPUT', `${field} is required`, 400);
   if (value.length > max)
-    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
+    throw new RejectedInputError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, 400);
   return value.trim();
 }
 
@@ -74,7 +74,7 @@ export function conversationRoutes(
   router.post('/api/conversations/:id/transfer', agent, json(), async (req, res) => {
     const to = text(req, 'to', 64);
     if (!ctx.users.some((u) => u.username === to))
-      throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `no agent ${to}`, false);
+      throw new RejectedInputError('CONSOLE.BAD_INPUT', `no agent ${to}`, 400);
     await ctx.escalation.transfer(id(req), me(req), to);
     res.json({ ok: true });
   });
@@ -121,12 +121,4 @@ export function conversationRoutes(
   });
 
   return router;
-}
-
-export function statusOf(error: unknown): { status: number; code: string; message: string } | null {
-  if (error instanceof EscalationConflictError) return { status: 409, code: error.code, message: error.message };
-  if (error instanceof EscalationNotFoundError) return { status: 404, code: error.code, message: error.message };
-  if (error instanceof AnswerbridgeError && error.code.startsWith('CONSOLE.'))
-    return { status: 400, code: error.code, message: error.message };
-  return null;
 }

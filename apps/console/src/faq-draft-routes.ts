@@ -1,4 +1,4 @@
-import { AnswerbridgeError } from '@answerbridge/core';
+import { RejectedInputError } from '@answerbridge/core';
 import { EscalationNotFoundError } from '@answerbridge/escalation';
 import {
   FaqDraftConflictError,
@@ -16,9 +16,9 @@ function text(req: Request, field: string, max: number, required = true): string
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
   if (!required && (value === undefined || value === null || value === '')) return '';
   if (typeof value !== 'string' || !value.trim())
-    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is required`, false);
+    throw new RejectedInputError('CONSOLE.BAD_INPUT', `${field} is required`, 400);
   if (value.length > max)
-    throw new AnswerbridgeError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, false);
+    throw new RejectedInputError('CONSOLE.BAD_INPUT', `${field} is longer than ${max} characters`, 400);
   return value.trim();
 }
 
@@ -93,7 +93,7 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     const answer = text(req, 'answer', 8000);
     const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
     if (!knowledgeBase)
-      throw new AnswerbridgeError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, false);
+      throw new RejectedInputError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, 400);
     const draft = await review.submit({
       knowledgeBase,
       botId: e.botId,

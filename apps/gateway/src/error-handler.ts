@@ -1,13 +1,8 @@
-import { AnswerbridgeError, RejectedInputError } from '@answerbridge/core';
+import { httpErrorOf } from '@answerbridge/core';
 import type { ErrorRequestHandler } from 'express';
 import type { GatewayContext } from './gateway-context';
 import { RateLimitedLog } from './rate-limited-log';
 import { ClientGoneError } from './read-text-body';
-
-interface BodyParserError {
-  type?: string;
-  status?: number;
-}
 
 /** Log lines per refusal code per second per process; every refusal is counted in answerbridge_callbacks_total. */
 export const REFUSAL_LINES_PER_SECOND = 10;
@@ -23,33 +18,21 @@ export function errorHandler(ctx: GatewayContext): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const channel = req.path.split('/')[1] ?? 'unknown';
     if (error instanceof ClientGoneError) {
-      const code = error.timedOut ? 'GATEWAY.REQUEST_TIMEOUT' : 'GATEWAY.CLIENT_GONE';
+      const code = error.code;
       ctx.metrics.callbacks.inc({ channel, result: error.timedOut ? 'timeout' : 'client_gone' });
       lines.write('warn', code, { code, path: req.path, reason: error.message }, 'callback abandoned by the client');
       return;
     }
-    const parserError = error as BodyParserError;
-    let status: number;
-    let code: string;
-    let message: string;
-    if (error instanceof RejectedInputError) {
-      ({ status, code, message } = error);
-    } else if (parserError.type === 'entity.too.large') {
-      [status, code, message] = [
-        413,
-        'GATEWAY.BODY_TOO_LARGE',
-        `body larger than ${ctx.config.GATEWAY_BODY_LIMIT_BYTES} bytes`,
-      ];
-    } else if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
-      [status, code, message] = [415, 'GATEWAY.UNSUPPORTED_ENCODING', 'unsupported content encoding or charset'];
-    } else if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      [status, code, message] = [parserError.status, 'GATEWAY.BAD_REQUEST', 'malformed request'];
-    } else {
-      status = 503;
-      code = error instanceof AnswerbridgeError ? error.code : 'GATEWAY.UNAVAILABLE';
-      message = 'temporarily unavailable; retry';
-      lines.write('error', code, { err: error, path: req.path }, 'callback failed');
-    }
+    const { status, code, message, refused } = httpErrorOf(error, {
+      tooLarge: {
+        code: 'GATEWAY.BODY_TOO_LARGE',
+        message: `body larger than ${ctx.config.GATEWAY_BODY_LIMIT_BYTES} bytes`,
+      },
+      unsupportedEncoding: { code: 'GATEWAY.UNSUPPORTED_ENCODING', message: 'unsupported content encoding or charset' },
+      badRequest: { code: 'GATEWAY.BAD_REQUEST', message: 'malformed request' },
+      failure: { status: 503, code: 'GATEWAY.UNAVAILABLE', message: 'temporarily unavailable; retry', keepCode: true },
+    });
+    if (!refused) lines.write('error', code, { err: error, path: req.path }, 'callback failed');
     if (status < 500) lines.write('warn', code, { code, status, path: req.path, reason: message }, 'callback rejected');
     ctx.metrics.callbacks.inc({ channel, result: status < 500 ? `rejected_${status}` : 'error' });
     if (res.headersSent) return;

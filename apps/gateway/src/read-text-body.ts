@@ -1,4 +1,4 @@
-import { RejectedInputError } from '@answerbridge/core';
+import { AnswerbridgeError, RejectedInputError } from '@answerbridge/core';
 import type { RequestHandler, Response } from 'express';
 
 /**
@@ -6,14 +6,15 @@ import type { RequestHandler, Response } from 'express';
  * server's request timeout (GATEWAY_REQUEST_TIMEOUT_MS). Nobody is left to answer; it is the client's
  * doing, not an error of ours.
  */
-export class ClientGoneError extends Error {
+export class ClientGoneError extends AnswerbridgeError {
   constructor(readonly timedOut: boolean) {
     super(
+      timedOut ? 'GATEWAY.REQUEST_TIMEOUT' : 'GATEWAY.CLIENT_GONE',
       timedOut
         ? 'the body did not arrive within the request timeout'
         : 'the client hung up before sending the whole body',
+      false,
     );
-    this.name = 'ClientGoneError';
   }
 }
 

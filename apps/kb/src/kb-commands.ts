@@ -1,5 +1,6 @@
 import { assess, verdictOf } from '@answerbridge/answering';
 import { type AppConfig } from '@answerbridge/config';
+import { AnswerbridgeError } from '@answerbridge/core';
 import {
   calibrateKnowledgeBase,
   diffVersions,
@@ -18,7 +19,12 @@ import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
 
-export class UsageError extends Error {}
+/** The command line was wrong: the message says what to type instead (exit status 2). */
+export class UsageError extends AnswerbridgeError {
+  constructor(message: string) {
+    super('KB.USAGE', message, false);
+  }
+}
 
 function knowledgeBaseOf(config: AppConfig, botId: string): string {
   const bot = config.bots.find((b) => b.id === botId);

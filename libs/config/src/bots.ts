@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigurationError } from '@answerbridge/core';
 import { z } from 'zod';
 
 /** Bot ids become Milvus collection names and Redis key parts, so they are kept to a safe alphabet. */
@@ -53,11 +54,9 @@ const BotsFileSchema = z.object({ bots: z.array(BotSchema).min(1) }).superRefine
   }
 });
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG.INVALID';
+export class ConfigError extends ConfigurationError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('CONFIG.INVALID', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreakerEmbedder, EmbedderUnavailableError } from './circuit-breaker';
-import type { EmbedInputKind, Embedder } from './embedder';
+import { EmbeddingError, type EmbedInputKind, type Embedder } from './embedder';
 import { resolveProfile } from './model-profile';
 
 class Flaky implements Embedder {
@@ -9,7 +9,7 @@ class Flaky implements Embedder {
   calls = 0;
   async embed(texts: string[], _kind: EmbedInputKind) {
     this.calls++;
-    if (!this.up) throw Object.assign(new Error('connection refused'), { retryable: true });
+    if (!this.up) throw new EmbeddingError('connection refused', true);
     return texts.map(() => [1]);
   }
 }
@@ -42,7 +42,7 @@ describe('CircuitBreakerEmbedder', () => {
   it('does not count bad input against the service', async () => {
     const inner: Embedder = {
       profile: resolveProfile('e5-small'),
-      embed: async () => Promise.reject(Object.assign(new Error('empty input'), { retryable: false })),
+      embed: async () => Promise.reject(new EmbeddingError('empty input', false)),
     };
     const breaker = new CircuitBreakerEmbedder(inner, { failures: 1, cooldownMs: 1_000 });
     await expect(breaker.embed([''], 'query')).rejects.toThrow('empty input');

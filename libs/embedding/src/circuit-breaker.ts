@@ -1,10 +1,9 @@
+import { AnswerbridgeError } from '@answerbridge/core';
 import type { EmbedInputKind, Embedder } from './embedder';
 
-export class EmbedderUnavailableError extends Error {
-  readonly retryable = true;
+export class EmbedderUnavailableError extends AnswerbridgeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EmbedderUnavailableError';
+    super('EMBEDDING.UNAVAILABLE', message, true);
   }
 }
 
@@ -68,7 +67,7 @@ export class CircuitBreakerEmbedder implements Embedder {
       return vectors;
     } catch (error) {
       // Only failures of the service count; a bad input (non-retryable) says nothing about its health.
-      if ((error as { retryable?: boolean }).retryable !== false) {
+      if (!(error instanceof AnswerbridgeError) || error.retryable) {
         this.consecutive++;
         if (this.state === 'half-open' || this.consecutive >= this.options.failures) {
           this.openedAt = this.now();

@@ -1,16 +1,11 @@
-import type { EmbedInputKind, Embedder, ModelProfile } from '@answerbridge/core';
+import { AnswerbridgeError, type EmbedInputKind, type Embedder, type ModelProfile } from '@answerbridge/core';
 import OpenAI from 'openai';
 
 export type { EmbedInputKind, Embedder } from '@answerbridge/core';
 
-export class EmbeddingError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'EmbeddingError';
+export class EmbeddingError extends AnswerbridgeError {
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super('EMBEDDING.FAILED', message, retryable, options);
   }
 }
 

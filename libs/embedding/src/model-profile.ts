@@ -1,4 +1,4 @@
-import type { ModelProfile } from '@answerbridge/core';
+import { ConfigurationError, type ModelProfile } from '@answerbridge/core';
 
 // The profile's shape and its fingerprint are part of the Embedder port (libs/core); the built-in ones live here.
 export { profileFingerprint, type ModelProfile } from '@answerbridge/core';
@@ -69,10 +69,12 @@ export interface ProfileOverrides {
   queryTemplate?: string;
 }
 
-export class UnknownProfileError extends Error {
+export class UnknownProfileError extends ConfigurationError {
   constructor(name: string) {
-    super(`unknown embedding profile "${name}"; known: ${Object.keys(builtInProfiles).join(', ')}`);
-    this.name = 'UnknownProfileError';
+    super(
+      'CONFIG.UNKNOWN_EMBEDDING_PROFILE',
+      `unknown embedding profile "${name}"; known: ${Object.keys(builtInProfiles).join(', ')}`,
+    );
   }
 }
 

@@ -1,14 +1,10 @@
-import type { Reranker } from '@answerbridge/core';
+import { AnswerbridgeError, type Reranker } from '@answerbridge/core';
 
 export type { Reranker } from '@answerbridge/core';
 
-export class RerankError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'RerankError';
+export class RerankError extends AnswerbridgeError {
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super('RERANK.FAILED', message, retryable, options);
   }
 }
 

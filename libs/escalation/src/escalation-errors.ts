@@ -1,15 +1,15 @@
-import { AnswerbridgeError } from '@answerbridge/core';
+import { ConflictError, NotFoundError } from '@answerbridge/core';
 
 /** An agent action the conversation's state does not allow (claimed by someone else, already resolved…). */
-export class EscalationConflictError extends AnswerbridgeError {
+export class EscalationConflictError extends ConflictError {
   constructor(message: string, code = 'ESCALATION.CONFLICT') {
-    super(code, message, false);
+    super(code, message);
   }
 }
 
-export class EscalationNotFoundError extends AnswerbridgeError {
+export class EscalationNotFoundError extends NotFoundError {
   constructor(conversationId: string) {
-    super('ESCALATION.NOT_FOUND', `conversation ${conversationId} has no escalation`, false);
+    super('ESCALATION.NOT_FOUND', `conversation ${conversationId} has no escalation`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AnswerbridgeError } from '@answerbridge/core';
 
 /** One FAQ entry: one answer, the canonical question and its other phrasings (all indexed). */
 export interface FaqEntry {
@@ -25,14 +26,13 @@ export interface EntryProvenance {
   approvedAt: number;
 }
 
-export class FaqParseError extends Error {
+export class FaqParseError extends AnswerbridgeError {
   constructor(
     readonly source: string,
     readonly line: number | null,
     message: string,
   ) {
-    super(`${source}${line === null ? '' : `:${line}`}: ${message}`);
-    this.name = 'FaqParseError';
+    super('KNOWLEDGE.BAD_FAQ_FILE', `${source}${line === null ? '' : `:${line}`}: ${message}`, false);
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AnswerbridgeError } from '@answerbridge/core';
-import type { Embedder, VectorStore } from '@answerbridge/core';
+import { ConflictError, NotFoundError, type Embedder, type VectorStore } from '@answerbridge/core';
 import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 import type { FaqEntry } from './faq-entry';
 
@@ -52,13 +51,13 @@ export interface FaqDraftStore {
   ): Promise<{ changed: boolean; current: FaqDraft | null }>;
 }
 
-export class FaqDraftNotFoundError extends AnswerbridgeError {
+export class FaqDraftNotFoundError extends NotFoundError {
   constructor(id: string) {
-    super('FAQ_DRAFT.NOT_FOUND', `no FAQ draft ${id}`, false);
+    super('FAQ_DRAFT.NOT_FOUND', `no FAQ draft ${id}`);
   }
 }
 
-export class FaqDraftConflictError extends AnswerbridgeError {
+export class FaqDraftConflictError extends ConflictError {
   constructor(
     readonly draft: FaqDraft,
     wanted: 'approve' | 'reject',
@@ -66,7 +65,6 @@ export class FaqDraftConflictError extends AnswerbridgeError {
     super(
       'FAQ_DRAFT.CONFLICT',
       `cannot ${wanted} draft ${draft.id}: it is ${draft.status}${draft.decidedBy ? ` (by ${draft.decidedBy})` : ''}`,
-      false,
     );
   }
 }

@@ -1,4 +1,10 @@
-import { profileFingerprint, type Embedder, type Reranker, type VectorStore } from '@answerbridge/core';
+import {
+  AnswerbridgeError,
+  profileFingerprint,
+  type Embedder,
+  type Reranker,
+  type VectorStore,
+} from '@answerbridge/core';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 
 export interface SearchOptions {
@@ -54,7 +60,8 @@ export class KnowledgeSearcher {
     try {
       vector = (await this.timed('embed', () => this.embedder.embed([question], 'query')))[0] ?? null;
     } catch (error) {
-      if ((error as { retryable?: boolean }).retryable === false) throw error;
+      // A refusal for good (an input it cannot embed) is not the embedder being down: no keyword fallback.
+      if (error instanceof AnswerbridgeError && !error.retryable) throw error;
       const candidates = await this.searchWithVector(knowledgeBase, question, null, 'keyword');
       return { candidates: candidates.slice(0, limit), degraded: true, keywordOnly: true, vector: null };
     }

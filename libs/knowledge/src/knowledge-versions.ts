@@ -1,4 +1,4 @@
-import type { CollectionVersion, VectorStore } from '@answerbridge/core';
+import { NotFoundError, type CollectionVersion, type VectorStore } from '@answerbridge/core';
 
 export interface VersionedEntry {
   entryId: string;
@@ -27,10 +27,9 @@ export interface VersionDiff {
   unchanged: number;
 }
 
-export class VersionNotFoundError extends Error {
+export class VersionNotFoundError extends NotFoundError {
   constructor(message: string) {
-    super(message);
-    this.name = 'VersionNotFoundError';
+    super('KNOWLEDGE.VERSION_NOT_FOUND', message);
   }
 }
 

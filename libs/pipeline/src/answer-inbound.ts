@@ -11,6 +11,7 @@ import {
   type Question,
 } from '@answerbridge/answering';
 import {
+  AnswerbridgeError,
   replyIdFor,
   type ConversationStateStore,
   type DecisionLog,
@@ -59,7 +60,12 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     return null;
   }
   const knowledgeBase = deps.knowledgeBaseFor(message.botId);
-  if (!knowledgeBase) throw new Error(`no knowledge base configured for bot ${message.botId}`);
+  if (!knowledgeBase)
+    throw new AnswerbridgeError(
+      'ANSWER.NO_KNOWLEDGE_BASE',
+      `no knowledge base configured for bot ${message.botId}`,
+      false,
+    );
   let question: Question = { kind: message.kind, text: message.text };
   const memory = (await deps.memory.get(message.conversationId)) ?? emptyMemory;
   let candidates: Candidate[] = [];

@@ -1,4 +1,4 @@
-import { jobCatalog, type QueueName } from '@answerbridge/core';
+import { AnswerbridgeError, jobCatalog, type QueueName } from '@answerbridge/core';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -99,7 +99,10 @@ export async function waitForQueuesIdle(connection: Redis, prefix: string, timeo
     };
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => finish(new Error(`queues not idle after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new AnswerbridgeError('QUEUE.NOT_IDLE', `queues not idle after ${timeoutMs} ms`, true)),
+        timeoutMs,
+      );
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;

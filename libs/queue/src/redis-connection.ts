@@ -1,9 +1,12 @@
+import { AnswerbridgeError, ConfigurationError } from '@answerbridge/core';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
 
-export class RedisUrlError extends Error {
-  override readonly name = 'RedisUrlError';
+export class RedisUrlError extends ConfigurationError {
+  constructor(message: string) {
+    super('CONFIG.REDIS_URL', message);
+  }
 }
 
 const SENTINEL_SCHEME = 'redis-sentinel:';
@@ -107,7 +110,7 @@ export async function waitForRedis(redis: Redis): Promise<void> {
     };
     const onEnd = () => {
       cleanup();
-      reject(new Error('redis connection ended before it became ready'));
+      reject(new AnswerbridgeError('REDIS.UNAVAILABLE', 'redis connection ended before it became ready', true));
     };
     const cleanup = () => {
       redis.off('ready', onReady);

@@ -1,3 +1,4 @@
+import { AnswerbridgeError } from '@answerbridge/core';
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { WebSocket } from 'ws';
 
@@ -61,7 +62,8 @@ class FencedClient extends DWClient {
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string };
-    if (!res.ok || !body.endpoint || !body.ticket) throw new Error(`connections/open answered HTTP ${res.status}`);
+    if (!res.ok || !body.endpoint || !body.ticket)
+      throw new AnswerbridgeError('DINGTALK.STREAM_OPEN_FAILED', `connections/open answered HTTP ${res.status}`, true);
     (this as unknown as { dw_url: string }).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
     return this;
   }

@@ -1,7 +1,8 @@
-export class XmlRejectedError extends Error {
+import { AnswerbridgeError } from '@answerbridge/core';
+
+export class XmlRejectedError extends AnswerbridgeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'XmlRejectedError';
+    super('WECOM.XML_REJECTED', message, false);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AnswerbridgeError } from '@answerbridge/core';
 
 /**
  * WeCom's message encryption (加解密方案, doc 91144), written on node:crypto rather than @wecom/crypto:
@@ -12,14 +13,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEq
 
 export const WECOM_BLOCK_SIZE = 32;
 
-export class WecomCryptoError extends Error {
+export class WecomCryptoError extends AnswerbridgeError {
   constructor(
     /** The official library's error code, e.g. -40001 for a bad signature. */
     readonly wecomCode: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'WecomCryptoError';
+    super('WECOM.CRYPTO', message, false);
   }
 }
 

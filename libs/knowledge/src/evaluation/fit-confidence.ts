@@ -8,6 +8,7 @@ import {
   type LogisticModel,
   type RankedMatch,
 } from '@answerbridge/answering';
+import { AnswerbridgeError } from '@answerbridge/core';
 
 /** One labelled question: the candidates the search ranked for it, and the entry that answers it. */
 export interface LabelledMatch {
@@ -222,8 +223,10 @@ export function fitConfidenceModel(matches: LabelledMatch[], fit: FitOptions): C
     samples.filter((s) => s.right).length < 5 ||
     samples.filter((s) => !s.right).length < 5
   ) {
-    throw new Error(
+    throw new AnswerbridgeError(
+      'KNOWLEDGE.TOO_FEW_TO_CALIBRATE',
       `too few labelled questions to calibrate: ${samples.length} (need at least ${options.folds * 4}, with at least 5 answered right and 5 not)`,
+      false,
     );
   }
   let answered = 0;
