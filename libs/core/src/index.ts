@@ -9,3 +9,4 @@ export * from './job-enqueuer';
 export * from './embedding-ports';
 export * from './vector-store';
 export * from './job-handlers';
+export * from './http-client';

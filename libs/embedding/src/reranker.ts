@@ -1,4 +1,4 @@
-import { AnswerbridgeError, type Reranker } from '@answerbridge/core';
+import { AnswerbridgeError, HttpClient, retryableStatus, type HttpResponse, type Reranker } from '@answerbridge/core';
 
 export type { Reranker } from '@answerbridge/core';
 
@@ -32,6 +32,8 @@ interface CohereShape {
  * relevance_score}]}` that vLLM and others return is accepted too.
  */
 export class HttpReranker implements Reranker {
+  private readonly http = new HttpClient({ codePrefix: 'RERANK' });
+
   constructor(private readonly options: HttpRerankerOptions) {}
 
   get model(): string {
@@ -40,33 +42,31 @@ export class HttpReranker implements Reranker {
 
   async rerank(query: string, documents: string[]): Promise<number[]> {
     if (documents.length === 0) return [];
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/rerank`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({
+      res = await this.http.request(`${this.options.baseUrl.replace(/\/$/, '')}/rerank`, {
+        what: 'rerank request',
+        timeoutMs: this.options.timeoutMs,
+        ...(this.options.apiKey ? { headers: { authorization: `Bearer ${this.options.apiKey}` } } : {}),
+        json: {
           model: this.options.model,
           query,
           documents,
           top_n: documents.length,
           return_documents: false,
           ...(this.options.instruct ? { instruct: this.options.instruct } : {}),
-        }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        },
       });
     } catch (error) {
-      throw new RerankError(`rerank request failed: ${(error as Error).message}`, true);
+      // Unreachable or timed out: the HTTP client's error, kept as the cause, under the reranker's own class.
+      throw new RerankError((error as Error).message, true, { cause: error });
     }
     if (!res.ok)
       throw new RerankError(
-        `rerank answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`,
-        res.status >= 500 || res.status === 429,
+        `rerank answered HTTP ${res.status}: ${res.text.slice(0, 200)}`,
+        retryableStatus(res.status),
       );
-    const body = (await res.json()) as unknown;
+    const body = res.json;
     const items: SglangItem[] = Array.isArray(body)
       ? (body as SglangItem[])
       : Array.isArray((body as CohereShape | null)?.results)

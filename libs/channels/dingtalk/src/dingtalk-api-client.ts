@@ -1,4 +1,4 @@
-import { AnswerbridgeError, SharedTokenCache, type KeyValueStore } from '@answerbridge/core';
+import { AnswerbridgeError, HttpClient, SharedTokenCache, type KeyValueStore } from '@answerbridge/core';
 
 export interface DingTalkApiClientOptions {
   baseUrl: string;
@@ -22,8 +22,10 @@ export class DingTalkApiError extends AnswerbridgeError {
 /** The DingTalk OpenAPI (api.dingtalk.com) for one app: token, 1:1 and group robot messages. */
 export class DingTalkApiClient {
   private readonly tokens: SharedTokenCache;
+  private readonly http: HttpClient;
 
   constructor(private readonly options: DingTalkApiClientOptions) {
+    this.http = new HttpClient({ codePrefix: 'DINGTALK', baseUrl: options.baseUrl });
     this.tokens = new SharedTokenCache(
       options.store,
       `dingtalk:token:${options.appKey}`,
@@ -37,22 +39,13 @@ export class DingTalkApiClient {
     body: unknown,
     token?: string,
   ): Promise<{ status: number; json: Record<string, unknown> }> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.options.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-    } catch (error) {
-      throw new AnswerbridgeError(
-        'DINGTALK.NETWORK',
-        `DingTalk API ${path} unreachable: ${(error as Error).message}`,
-        true,
-      );
-    }
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    const res = await this.http.request(path, {
+      what: `DingTalk API ${path}`,
+      timeoutMs: this.options.timeoutMs,
+      json: body,
+      ...(token ? { headers: { 'x-acs-dingtalk-access-token': token } } : {}),
+    });
+    const json = typeof res.json === 'object' && res.json !== null ? (res.json as Record<string, unknown>) : {};
     return { status: res.status, json };
   }
 

@@ -1,4 +1,10 @@
-import { AnswerbridgeError, type ChannelSender, type KeyValueStore, type OutboundReply } from '@answerbridge/core';
+import {
+  AnswerbridgeError,
+  HttpClient,
+  type ChannelSender,
+  type KeyValueStore,
+  type OutboundReply,
+} from '@answerbridge/core';
 import type { DingTalkApiClient } from './dingtalk-api-client';
 import { allowedSessionWebhook } from './session-webhook';
 
@@ -38,6 +44,7 @@ export interface DingTalkSenderOptions {
 export class DingTalkSender implements ChannelSender {
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly http = new HttpClient({ codePrefix: 'DINGTALK' });
 
   constructor(
     private readonly clients: (botId: string) => DingTalkApiClient | undefined,
@@ -69,33 +76,26 @@ export class DingTalkSender implements ChannelSender {
       return false;
     }
     const group = target.chatType === 'group';
-    let res: Response;
-    try {
-      res = await fetch(webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...(looksLikeMarkdown(reply.text)
-            ? // A markdown message @mentions only when the @ is in its text too.
-              {
-                msgtype: 'markdown',
-                markdown: {
-                  title: markdownTitle(reply.text),
-                  text: group ? `${reply.text}\n\n@${target.staffId}` : reply.text,
-                },
-              }
-            : { msgtype: 'text', text: { content: reply.text } }),
-          ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}),
-        }),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new AnswerbridgeError('DINGTALK.NETWORK', `sessionWebhook unreachable: ${(error as Error).message}`, true);
-    }
+    const res = await this.http.request(webhook.url, {
+      what: 'sessionWebhook',
+      timeoutMs: this.timeoutMs,
+      redirect: 'refuse',
+      json: {
+        ...(looksLikeMarkdown(reply.text)
+          ? // A markdown message @mentions only when the @ is in its text too.
+            {
+              msgtype: 'markdown',
+              markdown: {
+                title: markdownTitle(reply.text),
+                text: group ? `${reply.text}\n\n@${target.staffId}` : reply.text,
+              },
+            }
+          : { msgtype: 'text', text: { content: reply.text } }),
+        ...(group ? { at: { atUserIds: [target.staffId], isAtAll: false } } : {}),
+      },
+    });
     if (res.status >= 300 && res.status < 400) {
       // DingTalk's webhook answers, it does not redirect: do not follow it, answer through the OpenAPI.
-      await res.body?.cancel();
       this.options.onWebhookRefused?.({
         botId: reply.botId,
         origin: new URL(webhook.url).origin,
@@ -103,7 +103,7 @@ export class DingTalkSender implements ChannelSender {
       });
       return false;
     }
-    const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
+    const body = (res.json ?? {}) as { errcode?: number; errmsg?: string };
     if (res.ok && body.errcode === 0) return true;
     if (body.errcode === SESSION_GONE) return false;
     throw new AnswerbridgeError(

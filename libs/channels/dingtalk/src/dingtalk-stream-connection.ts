@@ -1,4 +1,4 @@
-import { AnswerbridgeError } from '@answerbridge/core';
+import { AnswerbridgeError, HttpClient, retryableStatus } from '@answerbridge/core';
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { WebSocket } from 'ws';
 
@@ -34,6 +34,7 @@ export interface DingTalkStreamOptions {
  */
 class FencedClient extends DWClient {
   lastFrameAt = Date.now();
+  private readonly http = new HttpClient({ codePrefix: 'DINGTALK' });
 
   constructor(
     opts: { clientId: string; clientSecret: string },
@@ -50,20 +51,24 @@ class FencedClient extends DWClient {
 
   override async getEndpoint(): Promise<this> {
     const config = this.getConfig();
-    const res = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
+    const res = await this.http.request(this.gatewayUrl, {
+      what: 'DingTalk Stream connections/open',
+      timeoutMs: 10_000,
+      headers: { accept: 'application/json' },
+      json: {
         clientId: config.clientId,
         clientSecret: config.clientSecret,
         ua: 'answerbridge',
         subscriptions: config.subscriptions,
-      }),
-      signal: AbortSignal.timeout(10_000),
+      },
     });
-    const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string };
+    const body = (res.json ?? {}) as { endpoint?: string; ticket?: string };
     if (!res.ok || !body.endpoint || !body.ticket)
-      throw new AnswerbridgeError('DINGTALK.STREAM_OPEN_FAILED', `connections/open answered HTTP ${res.status}`, true);
+      throw new AnswerbridgeError(
+        'DINGTALK.STREAM_OPEN_FAILED',
+        `connections/open answered HTTP ${res.status}`,
+        res.ok || retryableStatus(res.status),
+      );
     (this as unknown as { dw_url: string }).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
     return this;
   }

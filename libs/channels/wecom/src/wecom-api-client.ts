@@ -1,4 +1,11 @@
-import { AnswerbridgeError, SharedTokenCache, type KeyValueStore } from '@answerbridge/core';
+import {
+  AnswerbridgeError,
+  HttpClient,
+  SharedTokenCache,
+  type HttpCall,
+  type HttpResponse,
+  type KeyValueStore,
+} from '@answerbridge/core';
 
 /** errcodes meaning "the access token is not (or no longer) good": refresh it and retry once. */
 const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
@@ -36,11 +43,10 @@ interface WecomResponse {
   msgid?: string;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** WeCom server API for one self-built app, with its access token shared by all processes. */
 export class WecomApiClient {
   private readonly tokens: SharedTokenCache;
+  private readonly http = new HttpClient({ codePrefix: 'WECOM' });
 
   constructor(private readonly options: WecomApiClientOptions) {
     this.tokens = new SharedTokenCache(
@@ -52,42 +58,26 @@ export class WecomApiClient {
   }
 
   private async request(
-    method: 'GET' | 'POST',
     path: string,
     query: Record<string, string>,
     body?: unknown,
+    retry?: HttpCall['retry'],
   ): Promise<WecomResponse> {
     const url = new URL(path, this.options.baseUrl);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-    } catch (error) {
-      throw new AnswerbridgeError('WECOM.NETWORK', `WeCom API ${path} unreachable: ${(error as Error).message}`, true, {
-        cause: error,
-      });
-    }
-    if (!response.ok) {
-      throw new AnswerbridgeError(
-        'WECOM.HTTP',
-        `WeCom API ${path} answered HTTP ${response.status}`,
-        response.status >= 500 || response.status === 429,
-      );
-    }
-    try {
-      return (await response.json()) as WecomResponse;
-    } catch {
+    const response = await this.http.expectOk(url, {
+      what: `WeCom API ${path}`,
+      timeoutMs: this.options.timeoutMs,
+      ...(body === undefined ? {} : { json: body }),
+      ...(retry ? { retry } : {}),
+    });
+    if (typeof response.json !== 'object' || response.json === null)
       throw new AnswerbridgeError('WECOM.BAD_RESPONSE', `WeCom API ${path} answered non-JSON`, true);
-    }
+    return response.json as WecomResponse;
   }
 
   private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
-    const res = await this.request('GET', '/cgi-bin/gettoken', {
+    const res = await this.request('/cgi-bin/gettoken', {
       corpid: this.options.corpId,
       corpsecret: this.options.secret,
     });
@@ -106,22 +96,25 @@ export class WecomApiClient {
 
   /** Calls an API taking access_token, refreshing the token once on token errors and backing off on rate limits. */
   async call(path: string, body: unknown): Promise<WecomResponse> {
-    const retries = this.options.backoffRetries ?? 3;
-    const base = this.options.backoffBaseMs ?? 500;
-    let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
+    // Rate limits are waited out here (base × 2^n, a few times); each refusal is still counted.
+    const backoff = {
+      attempts: this.options.backoffRetries ?? 3,
+      baseMs: this.options.backoffBaseMs ?? 500,
+      when: (response: HttpResponse) => {
+        const code = (response.json as WecomResponse | undefined)?.errcode ?? 0;
+        if (!BACKOFF_ERRORS.has(code)) return false;
+        this.options.onApiError?.(code);
+        return true;
+      },
+    };
+    for (let refreshed = false; ; refreshed = true) {
       const token = await this.getAccessToken();
-      const res = await this.request('POST', path, { access_token: token }, body);
+      const res = await this.request(path, { access_token: token }, body, backoff);
       const code = res.errcode ?? 0;
       if (code === 0) return res;
       this.options.onApiError?.(code);
       if (TOKEN_ERRORS.has(code) && !refreshed) {
-        refreshed = true;
         await this.tokens.invalidate(token);
-        continue;
-      }
-      if (BACKOFF_ERRORS.has(code) && attempt < retries) {
-        await delay(base * 2 ** attempt);
         continue;
       }
       throw new WecomApiError(

@@ -1,10 +1,12 @@
-import { AnswerbridgeError } from '@answerbridge/core';
+import { AnswerbridgeError, HttpClient } from '@answerbridge/core';
 
 /**
  * A WeCom group robot (消息推送): `POST /cgi-bin/webhook/send?key=KEY`. The key is a bearer secret;
  * robots take about 20 messages a minute, so this is for notices to agents, not for conversations.
  */
 export class WecomGroupRobot {
+  private readonly http = new HttpClient({ codePrefix: 'WECOM' });
+
   constructor(
     private readonly baseUrl: string,
     private readonly key: string,
@@ -14,25 +16,16 @@ export class WecomGroupRobot {
   async sendText(content: string, mentionUserIds: string[] = []): Promise<void> {
     const url = new URL('/cgi-bin/webhook/send', this.baseUrl);
     url.searchParams.set('key', this.key);
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          msgtype: 'text',
-          text: { content, ...(mentionUserIds.length ? { mentioned_list: mentionUserIds } : {}) },
-        }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new AnswerbridgeError(
-        'WECOM.WEBHOOK_NETWORK',
-        `group robot unreachable: ${(error as Error).message}`,
-        true,
-      );
-    }
-    const body = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
+    const res = await this.http.request(url, {
+      what: 'group robot',
+      networkCode: 'WECOM.WEBHOOK_NETWORK',
+      timeoutMs: this.timeoutMs,
+      json: {
+        msgtype: 'text',
+        text: { content, ...(mentionUserIds.length ? { mentioned_list: mentionUserIds } : {}) },
+      },
+    });
+    const body = (res.json ?? {}) as { errcode?: number; errmsg?: string };
     if (!res.ok || body.errcode !== 0) {
       throw new AnswerbridgeError(
         'WECOM.WEBHOOK',
