@@ -155,7 +155,7 @@ describe('DingTalk channel', () => {
       await gateway.streams.find((s) => s.clientId === streamBot.clientId)?.ready();
       const readyz = await fetch(`${gateway.url}/readyz`);
       expect(readyz.status).toBe(200);
-      expect(((await readyz.json()) as { dingtalkStreams: unknown[] }).dingtalkStreams).toEqual(
+      expect(((await readyz.json()) as { dingTalkStreams: unknown[] }).dingTalkStreams).toEqual(
         expect.arrayContaining([
           { clientId: streamBot.clientId, connected: true },
           { clientId: 'dingbrokenstream', connected: false },
@@ -256,7 +256,7 @@ describe('DingTalk channel', () => {
 
   it('HTTP mode: answers a signed callback, and refuses wrong, stale or missing signatures and bad JSON, enqueueing nothing', async () => {
     const body = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'httpuser', text: '公司 Wi-Fi 密码是多少' });
-    const ok = await sut.simulator.dingtalkHttpCallback(httpBot.id, body);
+    const ok = await sut.simulator.dingTalkHttpCallback(httpBot.id, body);
     expect(ok.status).toBe(200);
     expect(await sut.simulator.dingtalk.nextMessageTo('httpuser')).toMatchObject({
       via: 'webhook',
@@ -272,7 +272,7 @@ describe('DingTalk channel', () => {
       { options: { timestamp: 'yesterday' }, status: 401 },
     ];
     for (const c of cases)
-      expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, body, c.options)).status).toBe(c.status);
+      expect((await sut.simulator.dingTalkHttpCallback(httpBot.id, body, c.options)).status).toBe(c.status);
     const url = `${sut.gateway.url}/dingtalk/${httpBot.id}/callback`;
     const unsigned = await fetch(url, {
       method: 'POST',
@@ -280,21 +280,21 @@ describe('DingTalk channel', () => {
       body: JSON.stringify(body),
     });
     expect(unsigned.status).toBe(401);
-    const { dingtalkSign } = await import('@answerbridge/channel-dingtalk');
+    const { dingTalkSign } = await import('@answerbridge/channel-dingtalk');
     const ts = String(Date.now());
     const badJson = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) },
+      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingTalkSign(ts, httpBot.clientSecret) },
       body: '{"msgId":',
     });
     expect(badJson.status).toBe(400);
     const missingFields = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, httpBot.clientSecret) },
+      headers: { 'content-type': 'application/json', timestamp: ts, sign: dingTalkSign(ts, httpBot.clientSecret) },
       body: '{"msgId":"x"}',
     });
     expect(missingFields.status).toBe(400);
-    expect((await sut.simulator.dingtalkHttpCallback(`nobot`, body).catch(() => ({ status: 404 }))).status).toBe(404);
+    expect((await sut.simulator.dingTalkHttpCallback(`nobot`, body).catch(() => ({ status: 404 }))).status).toBe(404);
     const unknownBot = await fetch(`${sut.gateway.url}/dingtalk/nobot/callback`, { method: 'POST', body: '{}' });
     expect(unknownBot.status).toBe(404);
     expect(await sut.inspector.total()).toBe(before);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingTalkBotConfig } from '@answerbridge/config';
-import { dingtalkSign } from '@answerbridge/channel-dingtalk';
+import { dingTalkSign } from '@answerbridge/channel-dingtalk';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { ConsoleClient } from '../support/console-client';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
@@ -74,7 +74,7 @@ describe('DingTalk HTTP mode under a hostile body', () => {
       ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'ssrf-asker', text: '怎么更改登录密码?' }),
       sessionWebhook: internalUrl,
     };
-    const res = await sut.simulator.dingtalkHttpCallback(httpBot.id, body);
+    const res = await sut.simulator.dingTalkHttpCallback(httpBot.id, body);
     expect(res.status).toBe(200);
     expect(await sut.simulator.dingtalk.nextMessageTo('ssrf-asker')).toMatchObject({
       via: 'openapi-user',
@@ -111,9 +111,9 @@ describe('DingTalk HTTP mode under a hostile body', () => {
   it("refuses a captured (timestamp, sign) pair with another body (401), so nobody can open an escalation in victim-ceo's name", async () => {
     // The genuine callback, whose headers someone captured (ten minutes ago: valid for fifty more).
     const timestamp = String(Date.now() - 600_000);
-    const sign = dingtalkSign(timestamp, httpBot.clientSecret);
+    const sign = dingTalkSign(timestamp, httpBot.clientSecret);
     const genuine = sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'captured-asker', text: '年假有几天？' });
-    expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, genuine, { timestamp, sign })).status).toBe(200);
+    expect((await sut.simulator.dingTalkHttpCallback(httpBot.id, genuine, { timestamp, sign })).status).toBe(200);
     expect(await sut.simulator.dingtalk.nextMessageTo('captured-asker')).toMatchObject({
       text: answerOf('annual-leave'),
     });
@@ -124,12 +124,12 @@ describe('DingTalk HTTP mode under a hostile body', () => {
       ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'victim-ceo', text: '转人工' }),
       senderStaffId: 'victim-ceo',
     };
-    const refused = await sut.simulator.dingtalkHttpCallback(httpBot.id, forged, { timestamp, sign });
+    const refused = await sut.simulator.dingTalkHttpCallback(httpBot.id, forged, { timestamp, sign });
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body)).toMatchObject({ error: 'DINGTALK.SIGN_REUSED' });
 
     // The same genuine message again under its own pair is a redelivery: accepted, answered once.
-    expect((await sut.simulator.dingtalkHttpCallback(httpBot.id, genuine, { timestamp, sign })).status).toBe(200);
+    expect((await sut.simulator.dingTalkHttpCallback(httpBot.id, genuine, { timestamp, sign })).status).toBe(200);
     await sut.idle();
     expect(await sut.inspector.total()).toBe(jobsBefore);
     expect(sut.simulator.dingtalk.sent.filter((m) => m.to === 'captured-asker')).toHaveLength(1);
@@ -148,14 +148,14 @@ describe('DingTalk HTTP mode under a hostile body', () => {
       from: 'no-robot',
       text: '怎么请假？',
     });
-    const missing = await sut.simulator.dingtalkHttpCallback(httpBot.id, anonymous);
+    const missing = await sut.simulator.dingTalkHttpCallback(httpBot.id, anonymous);
     expect(missing.status).toBe(403);
     expect(JSON.parse(missing.body)).toMatchObject({ error: 'DINGTALK.MISSING_ROBOT_CODE' });
     const other = {
       ...sut.simulator.dingtalk.robotMessage(httpBot.id, { from: 'other-robot', text: '怎么请假？' }),
       robotCode: streamBot.clientId,
     };
-    const wrong = await sut.simulator.dingtalkHttpCallback(httpBot.id, other);
+    const wrong = await sut.simulator.dingTalkHttpCallback(httpBot.id, other);
     expect(wrong.status).toBe(403);
     expect(JSON.parse(wrong.body)).toMatchObject({ error: 'DINGTALK.UNKNOWN_ROBOT' });
     await sut.idle();

@@ -98,9 +98,9 @@ describe('the production runtime (the image without Docker)', () => {
     const streamsOpen = async () =>
       (
         (await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as {
-          dingtalkStreams: { connected: boolean }[];
+          dingTalkStreams: { connected: boolean }[];
         }
-      ).dingtalkStreams.every((s) => s.connected);
+      ).dingTalkStreams.every((s) => s.connected);
     processes.push(
       await startApp(
         'gateway',

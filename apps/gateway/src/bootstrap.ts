@@ -7,8 +7,8 @@ import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
 import { errorHandler } from './error-handler';
 import type { GatewayContext } from './gateway-context';
 import { registerWecomRoutes } from './wecom-routes';
-import { registerDingtalkRoutes } from './dingtalk-routes';
-import { startDingtalkStreams } from './dingtalk-streams';
+import { registerDingTalkRoutes } from './dingtalk-routes';
+import { startDingTalkStreams } from './dingtalk-streams';
 
 export interface RunningGateway {
   url: string;
@@ -51,7 +51,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     metrics: createMetrics('gateway'),
   };
 
-  const streams = startDingtalkStreams(ctx);
+  const streams = startDingTalkStreams(ctx);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -66,7 +66,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     const ready = await redisAnswers(redis);
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'redis unavailable',
-      dingtalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })),
+      dingTalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })),
     });
   });
   ctx.metrics.gauge(
@@ -79,7 +79,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   registerWecomRoutes(app, ctx);
-  registerDingtalkRoutes(app, ctx);
+  registerDingTalkRoutes(app, ctx);
   app.use((_req, res) => {
     res.status(404).json({ error: 'GATEWAY.NOT_FOUND', message: 'no such route' });
   });
@@ -91,7 +91,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     config.GATEWAY_PORT,
     callbackServerTimeouts(config.GATEWAY_REQUEST_TIMEOUT_MS),
   );
-  log.info({ url, bots: [...ctx.bots.keys()], dingtalkStreams: streams.length }, 'gateway listening');
+  log.info({ url, bots: [...ctx.bots.keys()], dingTalkStreams: streams.length }, 'gateway listening');
 
   return {
     url,

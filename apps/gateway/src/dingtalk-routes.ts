@@ -9,7 +9,7 @@ import type { GatewayContext } from './gateway-context';
 import { readTextBody } from './read-text-body';
 
 /** DingTalk HTTP callback mode: signed headers, JSON body, the same path into the queue as Stream mode. */
-export function registerDingtalkRoutes(app: Express, ctx: GatewayContext): void {
+export function registerDingTalkRoutes(app: Express, ctx: GatewayContext): void {
   const botFor = (req: Request): DingTalkBotConfig => {
     const bot = ctx.bots.get(String(req.params.botId));
     if (!bot || bot.channel !== 'dingtalk')

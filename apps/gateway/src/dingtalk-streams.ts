@@ -10,7 +10,7 @@ import type { GatewayContext } from './gateway-context';
  * is acked only once its message is in Redis; a frame we refuse (malformed, another robot, a group
  * message not addressed to us) is logged and acked, so DingTalk does not push it again.
  */
-export function startDingtalkStreams(ctx: GatewayContext): DingTalkStreamConnection[] {
+export function startDingTalkStreams(ctx: GatewayContext): DingTalkStreamConnection[] {
   const bots = [...ctx.bots.values()].filter(
     (b): b is DingTalkBotConfig => b.channel === 'dingtalk' && b.mode === 'stream',
   );

@@ -7,8 +7,8 @@ import {
   type DingTalkBotConfig,
   type WecomBotConfig,
 } from '@answerbridge/config';
-import { dingtalkSign } from '@answerbridge/channel-dingtalk';
-import { DingtalkServerSimulator, type DingtalkSentMessage } from './dingtalk-server';
+import { dingTalkSign } from '@answerbridge/channel-dingtalk';
+import { DingTalkServerSimulator, type DingTalkSentMessage } from './dingtalk-server';
 import { createLogger, listen, type Logger } from '@answerbridge/observability';
 import express, { json } from 'express';
 import { WecomCallbackClient } from './wecom-callback-client';
@@ -17,9 +17,9 @@ import { WecomServerSimulator, type SentWecomMessage } from './wecom-server';
 export interface RunningSimulator {
   url: string;
   wecom: WecomServerSimulator;
-  dingtalk: DingtalkServerSimulator;
+  dingtalk: DingTalkServerSimulator;
   /** Posts a robot message to the gateway in DingTalk's HTTP callback mode, signed (or not) as given. */
-  dingtalkHttpCallback(
+  dingTalkHttpCallback(
     botId: string,
     body: Record<string, unknown>,
     options?: { timestamp?: string; sign?: string },
@@ -37,18 +37,18 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const log = logger ?? createLogger({ name: 'simulator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const wecomBots = config.bots.filter((b): b is WecomBotConfig => b.channel === 'wecom');
   const wecom = new WecomServerSimulator(wecomBots);
-  const dingtalkBots = config.bots.filter((b): b is DingTalkBotConfig => b.channel === 'dingtalk');
-  const dingtalk = new DingtalkServerSimulator(dingtalkBots, {
+  const dingTalkBots = config.bots.filter((b): b is DingTalkBotConfig => b.channel === 'dingtalk');
+  const dingtalk = new DingTalkServerSimulator(dingTalkBots, {
     redeliverAfterMs: config.SIMULATOR_DINGTALK_REDELIVER_MS,
     sessionTtlMs: config.SIMULATOR_DINGTALK_SESSION_TTL_MS,
     pingIntervalMs: config.SIMULATOR_DINGTALK_PING_MS,
   });
-  const dingtalkHttpCallback = async (
+  const dingTalkHttpCallback = async (
     botId: string,
     body: Record<string, unknown>,
     options: { timestamp?: string; sign?: string } = {},
   ) => {
-    const bot = dingtalkBots.find((b) => b.id === botId);
+    const bot = dingTalkBots.find((b) => b.id === botId);
     if (!bot) throw new Error(`no DingTalk bot ${botId}`);
     const timestamp = options.timestamp ?? String(Date.now());
     const res = await fetch(`${config.SIMULATOR_GATEWAY_URL}/dingtalk/${botId}/callback`, {
@@ -56,7 +56,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       headers: {
         'content-type': 'application/json; charset=utf-8',
         timestamp,
-        sign: options.sign ?? dingtalkSign(timestamp, bot.clientSecret),
+        sign: options.sign ?? dingTalkSign(timestamp, bot.clientSecret),
       },
       body: JSON.stringify(body),
     });
@@ -79,21 +79,21 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   app.get('/api/bots', (_req, res) => {
     res.json([
       ...wecomBots.map((b) => ({ id: b.id, channel: b.channel })),
-      ...dingtalkBots.map((b) => ({ id: b.id, channel: b.channel, mode: b.mode })),
+      ...dingTalkBots.map((b) => ({ id: b.id, channel: b.channel, mode: b.mode })),
     ]);
   });
   app.post('/api/chat', json(), async (req, res) => {
     const { botId, from, text, group } = req.body as { botId?: string; from?: string; text?: string; group?: string };
-    const dingtalkBot = dingtalkBots.find((b) => b.id === botId);
-    if (dingtalkBot && from && text) {
+    const dingTalkBot = dingTalkBots.find((b) => b.id === botId);
+    if (dingTalkBot && from && text) {
       // A group message @mentions the bot: DingTalk delivers only those.
       const message = { from, text, ...(group ? { group, atBot: true } : {}) };
-      if (dingtalkBot.mode === 'stream') {
-        dingtalk.push(dingtalkBot.id, message);
+      if (dingTalkBot.mode === 'stream') {
+        dingtalk.push(dingTalkBot.id, message);
         res.json({ status: 200 });
       } else
         res.json({
-          status: (await dingtalkHttpCallback(dingtalkBot.id, dingtalk.robotMessage(dingtalkBot.id, message))).status,
+          status: (await dingTalkHttpCallback(dingTalkBot.id, dingtalk.robotMessage(dingTalkBot.id, message))).status,
         });
       return;
     }
@@ -116,15 +116,15 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const onSent = (m: SentWecomMessage) => res.write(`event: sent\ndata: ${JSON.stringify(m)}\n\n`);
-    const onDingtalk = (m: DingtalkSentMessage) =>
+    const onDingTalk = (m: DingTalkSentMessage) =>
       res.write(
         `event: sent\ndata: ${JSON.stringify({ toUser: m.to, content: m.text, at: m.at, channel: 'dingtalk', group: m.conversationId })}\n\n`,
       );
     wecom.on('sent', onSent);
-    dingtalk.on('sent', onDingtalk);
+    dingtalk.on('sent', onDingTalk);
     req.on('close', () => {
       wecom.off('sent', onSent);
-      dingtalk.off('sent', onDingtalk);
+      dingtalk.off('sent', onDingTalk);
     });
   });
   wecom.on('sent', (m) => log.info({ toUser: m.toUser, content: m.content.slice(0, 80) }, 'bot sent a WeCom message'));
@@ -137,7 +137,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     url,
     wecom,
     dingtalk,
-    dingtalkHttpCallback,
+    dingTalkHttpCallback,
     wecomClient,
     async close() {
       dingtalk.close();

@@ -6,7 +6,7 @@ import type { DingTalkBotConfig } from '@answerbridge/config';
 import { Router, json } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export interface DingtalkSentMessage {
+export interface DingTalkSentMessage {
   seq: number;
   via: 'webhook' | 'openapi-user' | 'openapi-group';
   robotCode: string;
@@ -49,12 +49,12 @@ interface Session {
  * time, one random connection per push), sessionWebhooks that expire, the OAuth token and the robot send
  * APIs. Records everything the bot sends, and lets tests break things.
  */
-export class DingtalkServerSimulator extends EventEmitter<{
-  sent: [DingtalkSentMessage];
+export class DingTalkServerSimulator extends EventEmitter<{
+  sent: [DingTalkSentMessage];
   ack: [string];
   open: [string];
 }> {
-  readonly sent: DingtalkSentMessage[] = [];
+  readonly sent: DingTalkSentMessage[] = [];
   /** How many times each message id was pushed (redeliveries included). */
   readonly deliveries = new Map<string, number>();
   readonly acked = new Set<string>();
@@ -295,8 +295,8 @@ export class DingtalkServerSimulator extends EventEmitter<{
     });
   }
 
-  nextMessageTo(staffIdOrGroup: string, afterSeq = 0, timeoutMs = 30_000): Promise<DingtalkSentMessage> {
-    const match = (m: DingtalkSentMessage) =>
+  nextMessageTo(staffIdOrGroup: string, afterSeq = 0, timeoutMs = 30_000): Promise<DingTalkSentMessage> {
+    const match = (m: DingTalkSentMessage) =>
       (m.to === staffIdOrGroup || m.conversationId === staffIdOrGroup) && m.seq > afterSeq;
     const existing = this.sent.find(match);
     if (existing) return Promise.resolve(existing);
@@ -305,7 +305,7 @@ export class DingtalkServerSimulator extends EventEmitter<{
         this.off('sent', on);
         reject(new Error(`no DingTalk message to ${staffIdOrGroup} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const on = (m: DingtalkSentMessage) => {
+      const on = (m: DingTalkSentMessage) => {
         if (!match(m)) return;
         clearTimeout(timer);
         this.off('sent', on);
@@ -315,7 +315,7 @@ export class DingtalkServerSimulator extends EventEmitter<{
     });
   }
 
-  private record(m: Omit<DingtalkSentMessage, 'seq' | 'at'>): void {
+  private record(m: Omit<DingTalkSentMessage, 'seq' | 'at'>): void {
     const message = { ...m, seq: ++this.seq, at: Date.now() };
     this.sent.push(message);
     this.emit('sent', message);

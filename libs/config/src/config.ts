@@ -275,11 +275,11 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
     );
   }
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
-  checkAgentNotifyDingtalk(parsed.data, bots);
+  checkAgentNotifyDingTalk(parsed.data, bots);
   return { ...parsed.data, bots };
 }
 
-function checkAgentNotifyDingtalk(env: Env, bots: BotConfig[]): void {
+function checkAgentNotifyDingTalk(env: Env, bots: BotConfig[]): void {
   const { AGENT_NOTIFY_DINGTALK_BOT: botId, AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: conversationId } = env;
   if (!botId && !conversationId) return;
   if (!botId || !conversationId)

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DingTalkBotConfig } from '@answerbridge/config';
 import { InMemoryKeyValueStore, RejectedInputError } from '@answerbridge/core';
-import { dingtalkSign } from './dingtalk-signature';
+import { dingTalkSign } from './dingtalk-signature';
 import { openHttpCallback } from './dingtalk-http-callback';
 import { SignatureLedger } from './signature-ledger';
 
@@ -15,7 +15,7 @@ const bot: DingTalkBotConfig = {
   language: 'zh',
 };
 const now = 1_700_000_000_000;
-const signedAt = (ms: number) => ({ timestamp: String(ms), sign: dingtalkSign(String(ms), bot.clientSecret) });
+const signedAt = (ms: number) => ({ timestamp: String(ms), sign: dingTalkSign(String(ms), bot.clientSecret) });
 const options = (store = new InMemoryKeyValueStore(() => now)) => ({
   nowMs: now,
   maxSkewSeconds: 3600,

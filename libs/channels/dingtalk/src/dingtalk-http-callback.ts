@@ -1,6 +1,6 @@
 import type { DingTalkBotConfig } from '@answerbridge/config';
 import { RejectedInputError } from '@answerbridge/core';
-import { verifyDingtalkSign } from './dingtalk-signature';
+import { verifyDingTalkSign } from './dingtalk-signature';
 import { normalizeRobotMessage, parseRobotMessage, type ParsedRobotMessage } from './dingtalk-message';
 import type { SignatureLedger } from './signature-ledger';
 
@@ -34,7 +34,7 @@ export function verifyCallbackHeaders(
       401,
     );
   }
-  if (!verifyDingtalkSign(sign, timestamp, bot.clientSecret))
+  if (!verifyDingTalkSign(sign, timestamp, bot.clientSecret))
     throw new RejectedInputError('DINGTALK.BAD_SIGNATURE', 'sign does not match', 401);
   return { timestamp };
 }

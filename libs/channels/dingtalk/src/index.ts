@@ -1,4 +1,4 @@
-export { dingtalkSign, verifyDingtalkSign } from './dingtalk-signature';
+export { dingTalkSign, verifyDingTalkSign } from './dingtalk-signature';
 export {
   parseRobotMessage,
   normalizeRobotMessage,

@@ -12,20 +12,20 @@ import { createChannelSenders, notifyEachGroupOnce, type AgentGroupNotifier } fr
 describe('notifyEachGroupOnce', () => {
   it('on a retry after one group failed, tells only the groups not yet told', async () => {
     const told: string[] = [];
-    let dingtalkDown = true;
+    let dingTalkDown = true;
     const groups: AgentGroupNotifier[] = [
       { name: 'wecom-robot', send: async (text) => void told.push(`wecom:${text}`) },
       {
         name: 'dingtalk-group',
         send: async (text) => {
-          if (dingtalkDown) throw new Error('DingTalk 503');
+          if (dingTalkDown) throw new Error('DingTalk 503');
           told.push(`dingtalk:${text}`);
         },
       },
     ];
     const notify = notifyEachGroupOnce(groups, new InMemoryKeyValueStore());
     await expect(notify('waiting', 'c1:100')).rejects.toThrow('DingTalk 503');
-    dingtalkDown = false;
+    dingTalkDown = false;
     await notify('waiting', 'c1:100');
     await notify('waiting', 'c1:100');
     expect(told).toEqual(['wecom:waiting', 'dingtalk:waiting']);
