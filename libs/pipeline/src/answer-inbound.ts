@@ -14,7 +14,8 @@ import { replyIdFor, type ConversationStateStore, type DecisionLog, type Inbound
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import { carrierOf, inSpan, type Logger, type Metrics, type Span } from '@answerbridge/observability';
-import type { JobProducer } from '@answerbridge/queue';
+import type { JobProducer, RedisRecentTurns } from '@answerbridge/queue';
+import { rememberTurn } from './recent-turns';
 
 export interface AnswerInboundDeps {
   /** The searcher for a bot (its language decides the search settings). */
@@ -36,6 +37,8 @@ export interface AnswerInboundDeps {
   metrics: Metrics;
   /** On the last attempt a failing search degrades to an escalation instead of silence. */
   lastAttempt?: boolean;
+  /** The last turns per conversation, shown to the agent who picks it up (recent-turns.ts). */
+  turns?: Pick<RedisRecentTurns, 'record'>;
 }
 
 /**
@@ -106,6 +109,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   await deps.decisions.record(record);
   span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
+  await rememberTurn(deps.turns, message, decision);
   if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);

@@ -19,3 +19,4 @@ export {
 } from './escalation-services';
 export { createChannelSenders } from './channel-senders';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
+export { createRecentTurns, rememberTurn } from './recent-turns';
