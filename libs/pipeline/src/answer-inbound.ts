@@ -15,6 +15,7 @@ import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import { carrierOf, inSpan, type Logger, type Metrics, type Span } from '@answerbridge/observability';
 import type { JobProducer, RedisRecentTurns } from '@answerbridge/queue';
+import { learnFromDecision, type PhrasingLearner } from './learn-from-use';
 import { rememberTurn } from './recent-turns';
 
 export interface AnswerInboundDeps {
@@ -39,6 +40,8 @@ export interface AnswerInboundDeps {
   lastAttempt?: boolean;
   /** The last turns per conversation, shown to the agent who picks it up (recent-turns.ts). */
   turns?: Pick<RedisRecentTurns, 'record'>;
+  /** Where an asker's wording confirmed by a pick is proposed for review (learn-from-use.ts). */
+  learner?: PhrasingLearner;
 }
 
 /**
@@ -110,6 +113,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
   await rememberTurn(deps.turns, message, decision);
+  await learnFromDecision(deps.learner, message, knowledgeBase, decision, deps);
   if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);

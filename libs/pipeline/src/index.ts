@@ -20,3 +20,4 @@ export {
 export { createChannelSenders } from './channel-senders';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
 export { createRecentTurns, rememberTurn } from './recent-turns';
+export { createFaqReview, learnFromDecision, type PhrasingLearner } from './learn-from-use';
