@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every app: `docker run answerbridge gateway|worker|console|simulator|kb [arguments]`.
 # Build from the repository root: docker build -t answerbridge .
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# Node 24 LTS (Node 20 reached its end of life in April 2026). test/deploy/node24-runtime.test.ts runs the
+# production bundle on exactly this version (from the npm package `node`), so keep the two in step.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---- build: full dependencies, esbuild bundles, then a production-only runtime folder ----
 FROM ${NODE_IMAGE} AS build
@@ -19,7 +21,7 @@ COPY config/bots.example.json ./config/bots.example.json
 COPY deploy/docker ./deploy/docker
 RUN bash deploy/docker/assemble-runtime.sh /runtime
 
-# ---- runtime: Node 20 slim, production dependencies only, not root ----
+# ---- runtime: Node 24 slim, production dependencies only, not root ----
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     GATEWAY_HOST=0.0.0.0 \

@@ -39,14 +39,14 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('is multi-stage on Node 20 slim, and the runtime stage takes only the assembled runtime', () => {
+  it('is multi-stage on Node 24 LTS slim (a pinned release), and the runtime stage takes only the assembled runtime', () => {
     expect(stages.map((s) => s.stage)).toEqual(['build', 'runtime']);
     const base = dockerfile
       .getARGs()
       .find((a) => a.getProperty()?.getName() === 'NODE_IMAGE')
       ?.getProperty()
       ?.getValue();
-    expect(base).toMatch(/^node:20(\.\d+)*-\w+-slim$/);
+    expect(base).toMatch(/^node:24\.\d+\.\d+-\w+-slim$/);
     const copies = inRuntime.filter((i) => i.keyword === 'COPY');
     expect(copies.map((c) => c.raw)).toEqual(['COPY --from=build /runtime /app']);
     expect(inRuntime.some((i) => i.keyword === 'RUN')).toBe(false);
