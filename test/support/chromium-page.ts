@@ -53,5 +53,5 @@ export async function watchedPage(context: BrowserContext): Promise<{ page: Page
 
 /** The page is no wider than the screen: nothing sticks out sideways (a phone would have to scroll). */
 export function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 }
