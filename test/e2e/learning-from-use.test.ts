@@ -29,6 +29,8 @@ describe('the bot learns from use', () => {
   const services = inject('services');
   let sut: SystemUnderTest;
   let admin: ConsoleClient;
+  let agent1: ConsoleClient;
+  let agent2: ConsoleClient;
   let store: MilvusVectorStore;
   const entries = loadFaqFile(sampleFaqPath);
   const questions = readFileSync(path.join(workspaceRoot, 'data/sample-eval.jsonl'), 'utf8')
@@ -60,7 +62,11 @@ describe('the bot learns from use', () => {
     sut = await startSystem();
     store = new MilvusVectorStore({ address: services.milvusAddress });
     await store.ready();
-    admin = await ConsoleClient.login(sut.console.url, 'admin');
+    [admin, agent1, agent2] = await Promise.all([
+      ConsoleClient.login(sut.console.url, 'admin'),
+      ConsoleClient.login(sut.console.url, 'agent1'),
+      ConsoleClient.login(sut.console.url, 'agent2'),
+    ]);
   });
   afterAll(async () => {
     await store?.close();
@@ -120,6 +126,44 @@ describe('the bot learns from use', () => {
     // Without the saved and learned additions, the file alone.
     const bare = await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id, '--without-saved'], kbEnv());
     expect(bare.stdout).not.toContain('learned from use');
+  });
+
+  it('learns the words of a question an agent answered with an existing entry, once an admin approves the link', async () => {
+    const wording = '显示器闪屏了找谁修一下';
+    const repair = entries.find((e) => e.id === 'repair')!;
+    const { asker } = await ask('我要转人工');
+    await sut.idle();
+    const conversation = `wecom/${sut.bot.id}/${asker}`;
+    expect((await agent1.call('POST', agent1.conversationPath(conversation, 'claim'))).status).toBe(200);
+    const link = (client: ConsoleClient, body: unknown) =>
+      client.call<{ status: string; error?: string; message: string; draft?: Draft }>(
+        'POST',
+        client.conversationPath(conversation, 'link-entry'),
+        body,
+      );
+    // Only the holder links; the entry must exist; the words must be there.
+    expect((await link(agent2, { entryId: 'repair', question: wording })).status).toBe(403);
+    const unknown = await link(agent1, { entryId: 'no-such-entry', question: wording });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'LEARNING.NO_SUCH_ENTRY' });
+    expect(unknown.body.message).toMatch(/^知识库当前版本中没有条目 no-such-entry/);
+    const empty = await link(agent1, { entryId: 'repair', question: '  ' });
+    expect(empty.status).toBe(400);
+    expect((await link(agent1, { entryId: 'repair', question: '长'.repeat(201) })).status).toBe(400);
+    expect(await pending()).toEqual([]);
+
+    const proposed = await link(agent1, { entryId: 'repair', question: wording });
+    expect(proposed.status).toBe(201);
+    expect(proposed.body).toMatchObject({
+      status: 'draft',
+      draft: { kind: 'phrasing', source: 'agent-link', entryId: 'repair', question: wording, savedBy: 'agent1' },
+    });
+    expect((await ask(wording)).reply).not.toBe(repair.answer);
+    const approved = await admin.call('POST', `/api/admin/faq-drafts/${proposed.body.draft!.id}/approve`);
+    expect(approved.status).toBe(200);
+    expect((await ask(wording)).reply).toBe(repair.answer);
+    // Linking it again changes nothing.
+    expect((await link(agent1, { entryId: 'repair', question: wording })).body.status).toBe('live');
   });
 
   it('refuses to approve a draft that does not exist, with a clear error', async () => {

@@ -26,6 +26,15 @@ export const consoleMessages = {
   faqSavedLive: '已保存为 FAQ，机器人现在可以回答这个问题。Saved: the bot answers with it now.',
   faqDraftApproved: '已审核通过，机器人现在可以回答这个问题。Approved: the bot answers with it now.',
   faqDraftRejected: '已驳回，机器人不会使用这条草稿。Rejected: the bot will not use this draft.',
+  linkSubmitted:
+    '已提交新问法：管理员审核通过后，机器人会把这种问法当作该条目的相似问题。Submitted: once an admin approves it, the bot answers this wording with the entry.',
+  linkLive:
+    '已加入该条目的相似问题，机器人现在可以直接回答这种问法。Added: the bot answers this wording with the entry now.',
+  linkAlreadyLive: '该条目已经有这种问法，无需重复添加。The entry already has this wording.',
+  linkNoSuchEntry: (entryId: string) =>
+    `知识库当前版本中没有条目 ${entryId}，请确认条目编号。No entry ${entryId} in the live knowledge base.`,
+  linkEntryGone: (entryId: string) =>
+    `条目 ${entryId} 已不在当前知识库中，此问法已自动驳回。The entry is gone from the live knowledge base: the wording was set aside.`,
   faqDraftNotFound: (detail: string) => `FAQ 草稿不存在（${detail}）。No such FAQ draft.`,
   faqDraftDecided: (detail: string) =>
     `草稿已被处理，未重复操作（${detail}）。Not done: the draft was already decided.`,
