@@ -13,13 +13,16 @@ COPY apps ./apps
 COPY libs ./libs
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY tsconfig.base.json ./
+# An npm registry mirror when registry.npmjs.org is slow or unreachable from the build host:
+# --build-arg NPM_REGISTRY=https://<your mirror>/ (npm rewrites the lockfile's registry.npmjs.org URLs to it).
+ARG NPM_REGISTRY=https://registry.npmjs.org/
 # The lockfile pins every version; install scripts are not needed to bundle (esbuild's binary comes as
 # an optional dependency of its own).
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --registry="${NPM_REGISTRY}" --ignore-scripts --no-audit --no-fund
 COPY data ./data
 COPY config/bots.example.json ./config/bots.example.json
 COPY deploy/docker ./deploy/docker
-RUN bash deploy/docker/assemble-runtime.sh /runtime
+RUN npm_config_registry="${NPM_REGISTRY}" bash deploy/docker/assemble-runtime.sh /runtime
 
 # ---- runtime: Node 24 slim, production dependencies only, not root ----
 FROM ${NODE_IMAGE} AS runtime
