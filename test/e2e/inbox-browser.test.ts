@@ -184,6 +184,9 @@ describe('agent inbox in Chromium', () => {
     const retried = await sut.simulator.wecom.nextMessageTo('retry-user', joined.seq);
     expect(retried.content).toBe('这条第一次会发送失败');
     await page.locator('.entry.agent .delivery.sent', { hasText: '已送达' }).waitFor();
+    // The failed one stays, marked as retried (no second retry of the same reply from it).
+    expect(await page.locator('.entry.agent .delivery.failed').textContent()).toBe('发送失败已重试');
+    expect(await page.locator('.entry.agent .delivery.failed button.retry').count()).toBe(0);
     expect(trouble).toEqual({ violations: [], errors: [], nativeDialogs: [] });
     await context.close();
   });
@@ -409,6 +412,14 @@ describe('agent inbox in Chromium', () => {
     expect(send && send.y + send.height).toBeLessThanOrEqual(phone.height);
     expect(send && send.x + send.width).toBeLessThanOrEqual(phone.width);
     await page.screenshot({ path: path.join(screenshots, '11-phone-conversation.png') });
+    // The dialogs fit the phone too.
+    await page.click('#save-faq');
+    const dialog = await page.locator('#faq-dialog[open]').boundingBox();
+    expect(dialog && dialog.x).toBeGreaterThanOrEqual(0);
+    expect(dialog && dialog.x + dialog.width).toBeLessThanOrEqual(phone.width);
+    await page.screenshot({ path: path.join(screenshots, '12-phone-faq-dialog.png') });
+    await page.click('#faq-cancel');
+    await page.locator('#faq-dialog').waitFor({ state: 'hidden' });
     await page.click('#back');
     await item.waitFor();
     expect(await page.locator('#detail').isVisible()).toBe(false);
@@ -422,7 +433,7 @@ describe('agent inbox in Chromium', () => {
     await logIn(page, sut.console.url, 'admin');
     await page.goto(`${sut.console.url}/admin/queues`);
     await page.getByText('inbound', { exact: false }).first().waitFor();
-    await page.screenshot({ path: path.join(screenshots, '12-bull-board.png') });
+    await page.screenshot({ path: path.join(screenshots, '13-bull-board.png') });
     expect(trouble.errors).toEqual([]);
     expect(trouble.violations.filter((v) => !v.includes('fonts.googleapis.com'))).toEqual([]);
     // The one refusal is seen, so the watcher works (and "no violations" above means something).

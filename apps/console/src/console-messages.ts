@@ -115,6 +115,7 @@ export const inboxText = {
   delivery: { sending: '发送中…', queued: '发送中…', sent: '已送达', failed: '发送失败' } as Record<string, string>,
   sendFailed: '发送失败：{reason}',
   retry: '重试',
+  retried: '已重试',
   claim: '接入',
   transferTo: '转给',
   saveFaq: '保存为 FAQ',

@@ -192,10 +192,16 @@ function entryLabel(e) {
   return T.from[e.from] || e.from;
 }
 
-function retryButton(text) {
+/** Failed replies already sent again from here: their 重试 gives way to 已重试 (one retry each). */
+const retried = new Set();
+function retryButton(text, entryId) {
+  if (entryId && retried.has(entryId)) return el('span', 'retried', T.retried);
   const retry = el('button', 'retry', T.retry);
   retry.type = 'button';
-  retry.addEventListener('click', () => void sendReply(text));
+  retry.addEventListener('click', () => {
+    if (entryId) retried.add(entryId);
+    void sendReply(text);
+  });
   return retry;
 }
 
@@ -208,7 +214,7 @@ function entryNode(e, held) {
   div.append(head, el('span', 'text', e.text));
   if (e.from === 'agent' && e.delivery) {
     const d = el('span', `delivery ${e.delivery}`, T.delivery[e.delivery] || '');
-    if (e.delivery === 'failed' && held) d.append(retryButton(e.text));
+    if (e.delivery === 'failed' && held) d.append(retryButton(e.text, e.id));
     div.append(d);
   }
   return div;
@@ -529,6 +535,13 @@ function connectionLost() {
   if (events) events.close();
   events = null;
   if (stopped) return;
+  // A stream refused because the session ended (expired, logged out elsewhere): the login form, not a banner.
+  api('GET', '/api/me').catch((error) => {
+    if (error.status === 401) {
+      stopped = true;
+      location.reload();
+    }
+  });
   lost = true;
   $('connection').hidden = false;
   clearTimeout(retryTimer);
