@@ -210,7 +210,9 @@ describe('agent inbox in Chromium', () => {
     expect((await agent2.call('POST', agent2.conversationPath(claimRace, 'claim'))).status).toBe(200);
     await page.click('#claim');
     await expect.poll(() => page.locator('#notice').isVisible()).toBe(true);
-    expect(await page.textContent('#notice-text')).toMatch(/^操作未执行：会话已由其他客服处理/);
+    expect(await page.textContent('#notice-text')).toMatch(
+      /^操作未执行：此会话已由 小王 接入（already claimed by agent2）/,
+    );
     // The refreshed view: held by agent2 (小王), so no reply box and none of the holder's buttons.
     await page.locator('#detail-title', { hasText: '处理中：小王' }).waitFor();
     for (const holderOnly of ['#composer', '#reply-send', '#resolve', '#handback', '#transfer', '#save-faq', '#claim'])
@@ -230,7 +232,9 @@ describe('agent inbox in Chromium', () => {
     const refused = page.locator('.entry.agent.pending.failed');
     await refused.waitFor();
     expect(await refused.locator('.text').textContent()).toBe('这条回复不该发出');
-    expect(await refused.locator('.delivery').textContent()).toMatch(/^发送失败：操作未执行：.*held by agent2/);
+    expect(await refused.locator('.delivery').textContent()).toMatch(
+      /^发送失败：操作未执行：此会话正由 小王 处理（conversation is held by agent2）/,
+    );
     await page.locator('#detail-title', { hasText: '处理中：小王' }).waitFor();
     expect(await page.locator('#composer').isVisible()).toBe(false);
     // Still there after the view refreshed: nothing typed is lost.

@@ -173,6 +173,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
   });
+  const displayName = (agentId: string) => users.find((u) => u.username === agentId)?.displayName ?? agentId;
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const known = statusOf(error);
     const parser = error as { type?: string; status?: number };
@@ -181,7 +182,10 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       (parser.type === 'entity.too.large' ? 413 : parser.status && parser.status < 500 ? parser.status : 500);
     if (status >= 500) log.error({ err: error, path: req.path }, 'console request failed');
     if (known)
-      return void res.status(status).json({ error: known.code, message: messageForError(known.code, known.message) });
+      return void res.status(status).json({
+        error: known.code,
+        message: messageForError(known.code, known.message, displayName),
+      });
     const code = status === 413 ? 'CONSOLE.TOO_LARGE' : status < 500 ? 'CONSOLE.BAD_REQUEST' : 'CONSOLE.ERROR';
     res.status(status).json({
       error: code,

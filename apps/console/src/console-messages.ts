@@ -51,9 +51,32 @@ export const consoleMessages = {
   internalError: '服务器内部错误，请稍后重试。Internal error: try again later.',
 } as const;
 
+const stateNames: Record<string, string> = { waiting: '等待接入', 'with-agent': '处理中', resolved: '已结束' };
+
+/**
+ * Why a conversation action was refused, in words, from the escalation's own (English) detail; null when
+ * the detail is not one it knows. `nameOf` gives agents' display names.
+ */
+export function conflictReason(detail: string, nameOf: (agentId: string) => string = (id) => id): string | null {
+  const claimed = /^already claimed by (.+)$/.exec(detail);
+  if (claimed) return `此会话已由 ${nameOf(claimed[1] ?? '')} 接入`;
+  const held = /^conversation is held by (.+)$/.exec(detail);
+  if (held) return `此会话正由 ${nameOf(held[1] ?? '')} 处理`;
+  const state = /^conversation is (waiting|with-agent|resolved)(; claim it first)?$/.exec(detail);
+  if (state) return `此会话${stateNames[state[1] ?? ''] ?? ''}${state[2] ? '，请先接入' : ''}`;
+  if (detail === 'conversation changed hands meanwhile') return '此会话刚刚转给了其他客服';
+  return null;
+}
+
 /** The people-facing message for an error code the console answers with, around the code's own detail. */
-export function messageForError(code: string, detail: string): string {
-  if (code === 'ESCALATION.CONFLICT') return consoleMessages.conflict(detail);
+export function messageForError(code: string, detail: string, nameOf?: (agentId: string) => string): string {
+  if (code === 'ESCALATION.CONFLICT') {
+    const reason = conflictReason(detail, nameOf);
+    // The detail stays in brackets for tools and logs that match it; the sentence before it is for people.
+    return reason
+      ? `操作未执行：${reason}（${detail}）。Not done: the conversation is held by someone else or has changed.`
+      : consoleMessages.conflict(detail);
+  }
   if (code === 'ESCALATION.NOT_FOUND') return consoleMessages.notFound(detail);
   if (code === 'CONSOLE.BAD_INPUT') return consoleMessages.badInput(detail);
   return consoleMessages.refused(detail);
