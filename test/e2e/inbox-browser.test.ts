@@ -387,6 +387,38 @@ describe('agent inbox in Chromium', () => {
     await context.close();
   });
 
+  it('shows a second handover in time order: the first one, the exchange since, then the line where this one began', async () => {
+    const agent = await ConsoleClient.login(sut.console.url, 'agent2');
+    await ask('twice-user', '我要转人工');
+    await sut.idle();
+    expect((await agent.call('POST', agent.conversationPath(conversation('twice-user'), 'claim'))).status).toBe(200);
+    expect((await agent.call('POST', agent.conversationPath(conversation('twice-user'), 'resolve'))).status).toBe(200);
+    await sut.idle();
+    await ask('twice-user', '怎么更改登录密码?');
+    await ask('twice-user', '还是要找人工客服');
+    await sut.idle();
+    const context = await newContext();
+    const { page, trouble } = await watchedPage(context);
+    await logIn(page, sut.console.url, 'agent1');
+    await page.locator(`.queue-item[data-id="${conversation('twice-user')}"]`).click();
+    await page.locator('.divider.escalated').waitFor();
+    const lines = await page
+      .locator('#history > *')
+      .evaluateAll((nodes) =>
+        nodes.map((n) =>
+          n.classList.contains('divider') ? `— ${n.className}` : (n.querySelector('.text')?.textContent ?? ''),
+        ),
+      );
+    const at = (text: string) => lines.findIndex((l) => l === text);
+    expect(lines[0]).toBe('— divider');
+    expect(at('我要转人工')).toBeGreaterThan(0);
+    expect(at('怎么更改登录密码?')).toBeGreaterThan(at('我要转人工'));
+    expect(at('— divider escalated')).toBeGreaterThan(at('怎么更改登录密码?'));
+    expect(at('还是要找人工客服')).toBeGreaterThan(at('— divider escalated'));
+    expect(trouble).toEqual({ violations: [], errors: [], nativeDialogs: [] });
+    await context.close();
+  });
+
   it('works on a phone 360 px wide: the list, then the conversation at full width with a way back', async () => {
     const context = await newContext(phone);
     const { page, trouble } = await watchedPage(context);

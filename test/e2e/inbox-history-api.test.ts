@@ -81,6 +81,26 @@ describe('inbox API: the history before a handover, and quick replies', () => {
     ]);
   });
 
+  it('a second handover: the earlier turns are those since the first (which is in the history), in time order', async () => {
+    await ask('twice', '我要转人工');
+    await sut.idle();
+    expect((await agent.call('POST', agent.conversationPath(conversation('twice'), 'claim'))).status).toBe(200);
+    expect((await agent.call('POST', agent.conversationPath(conversation('twice'), 'resolve'))).status).toBe(200);
+    await sut.idle();
+    const answer = await ask('twice', '怎么更改登录密码?');
+    await ask('twice', '还是要找人工客服');
+    await sut.idle();
+    const c = await detail('twice');
+    expect(c.earlier.map((t) => [t.from, t.text])).toEqual([
+      ['asker', '怎么更改登录密码?'],
+      ['bot', answer.content],
+    ]);
+    // The first handover is in the history, before the turns since.
+    const first = c.history.find((h) => h.text === '我要转人工');
+    expect(first?.at).toBeLessThan(c.earlier[0]?.at ?? 0);
+    expect(c.history.filter((h) => h.text === '还是要找人工客服')).toHaveLength(1);
+  });
+
   it('keeps the last 20 turns per conversation, under the retention, and erases them with the person', async () => {
     // The store itself: 25 turns pushed, the last 20 kept, expiring within DATA_RETENTION_DAYS.
     const store = new RedisRecentTurns(sut.redis, sut.config.QUEUE_PREFIX, 7 * DAY_MS);

@@ -270,13 +270,17 @@ function renderDetail(c) {
   $('asker-info').replaceChildren(...info);
   $('asker-info').hidden = false;
 
-  // What came before the handover, then the divider, then the handover's own history.
+  // One timeline: the turns with the bot before the handover and the handover's own history (which also
+  // holds earlier handovers of the conversation), in time order, with a line where this handover began.
+  const timeline = [...(c.earlier || []).map((e) => ({ ...e, earlier: true })), ...c.history]
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+    .map(({ e }) => e);
   const nodes = [];
-  const earlier = (c.earlier || []).map((e) => ({ ...e, earlier: true }));
-  if (earlier.length) nodes.push(el('div', 'divider', T.earlierDivider), ...earlier.map((e) => entryNode(e, held)));
+  if (timeline.length && timeline[0].at < c.escalatedAt) nodes.push(el('div', 'divider', T.earlierDivider));
   let divided = false;
-  for (const e of c.history) {
-    if (!divided && e.at >= c.escalatedAt) {
+  for (const e of timeline) {
+    if (!divided && e.at >= c.escalatedAt && !e.earlier) {
       nodes.push(
         el(
           'div',
