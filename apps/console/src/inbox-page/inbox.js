@@ -152,6 +152,8 @@ function prepareSound() {
 }
 function chime() {
   if (!audio) return;
+  // A context made before the page was allowed sound starts suspended; a later gesture lets it resume.
+  if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
   const osc = audio.createOscillator();
   const gain = audio.createGain();
   osc.frequency.value = 880;
