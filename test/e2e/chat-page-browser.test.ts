@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type DingTalkBotConfig } from '@answerbridge/config';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { workspaceRoot } from '@answerbridge/testing';
+import { ConsoleClient } from '../support/console-client';
 import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -164,6 +165,22 @@ describe('demo chat page in Chromium', () => {
     expect(send && send.x + send.width).toBeLessThanOrEqual(phone.width);
     expect(send && send.y + send.height).toBeLessThanOrEqual(phone.height);
     await page.screenshot({ path: path.join(screenshots, '3-group-phone.png') });
+
+    // Handed over from the group: the inbox is told it is a group chat, and which group.
+    await page.fill('#text', '我要转人工');
+    await page.press('#text', 'Enter');
+    await page.locator('.msg.bot').nth(1).waitFor();
+    await sut.idle();
+    const agent = await ConsoleClient.login(sut.console.url, 'agent1');
+    const groupId = `cid${Buffer.from('产品部').toString('base64')}`;
+    const handedOver = await agent.call<{ chatType: string; group: string | null; asker: string; channel: string }>(
+      'GET',
+      agent.conversationPath(`dingtalk/${streamBot.id}/${groupId}/lisi`),
+    );
+    expect(handedOver).toMatchObject({
+      status: 200,
+      body: { chatType: 'group', group: groupId, asker: 'lisi', channel: 'dingtalk' },
+    });
     expect(trouble).toEqual({ violations: [], errors: [], nativeDialogs: [] });
     await context.close();
   });

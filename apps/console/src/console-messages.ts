@@ -112,6 +112,7 @@ export const inboxText = {
   infoReason: '转人工原因',
   infoAgent: '接入客服',
   infoWaited: '（等待 {time}）',
+  escalatedAtShort: '{time} 转人工',
   reasons: {
     'asked-for-human': '用户要求转人工',
     'answer-not-helpful': '用户表示机器人的回答没有帮助',

@@ -113,7 +113,10 @@ function item(c) {
       ? t('waitedFor', { time: duration(c.waitingSeconds) })
       : t('heldBy', { agent: agentName(c.agentId) }),
   );
-  div.append(el('span', 'meta', parts.join(' · ')), el('span', 'meta', timeOf(c.escalatedAt)));
+  div.append(
+    el('span', 'meta', parts.join(' · ')),
+    el('span', 'meta', t('escalatedAtShort', { time: timeOf(c.escalatedAt) })),
+  );
   div.addEventListener('click', () => {
     clearNotice();
     void refresh(c.conversationId);
