@@ -184,6 +184,20 @@ describe('agent inbox in Chromium', () => {
     const retried = await sut.simulator.wecom.nextMessageTo('retry-user', joined.seq);
     expect(retried.content).toBe('这条第一次会发送失败');
     await page.locator('.entry.agent .delivery.sent', { hasText: '已送达' }).waitFor();
+    // Too long a reply: refused in words, kept in the conversation, and 改一改 puts it back in the box.
+    const long = '很长的回复'.repeat(401);
+    await page.fill('#reply-text', long);
+    await page.press('#reply-text', 'Enter');
+    const refused = page.locator('.entry.agent.pending.failed');
+    await refused.waitFor();
+    expect(await refused.locator('.delivery').textContent()).toMatch(
+      /^发送失败：输入有误（text is longer than 2000 characters）/,
+    );
+    expect(await refused.locator('.text').textContent()).toBe(long);
+    await refused.locator('button.edit').click();
+    expect(await page.inputValue('#reply-text')).toBe(long);
+    expect(await page.locator('.entry.agent.pending').count()).toBe(0);
+    expect(sut.simulator.wecom.sentTo('retry-user').some((m) => m.content === long)).toBe(false);
     // The failed one stays, marked as retried (no second retry of the same reply from it).
     expect(await page.locator('.entry.agent .delivery.failed').textContent()).toBe('发送失败已重试');
     expect(await page.locator('.entry.agent .delivery.failed button.retry').count()).toBe(0);

@@ -140,6 +140,7 @@ export const inboxText = {
   sendFailed: '发送失败：{reason}',
   retry: '重试',
   retried: '已重试',
+  editReply: '改一改',
   claim: '接入',
   transferTo: '转给',
   saveFaq: '保存为 FAQ',

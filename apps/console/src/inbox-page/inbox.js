@@ -237,6 +237,23 @@ function pendingNode(p) {
     p.state === 'failed' ? t('sendFailed', { reason: p.error }) : T.delivery.sending,
   );
   if (p.state === 'failed') d.append(retryButton(p.text));
+  // While the reply box is there, a refused reply can go back into it to be changed (too long, say).
+  if (p.state === 'failed' && !$('composer').hidden) {
+    const edit = el('button', 'edit', T.editReply);
+    edit.type = 'button';
+    edit.addEventListener('click', () => {
+      const list = pending.get(current) || [];
+      pending.set(
+        current,
+        list.filter((x) => x !== p),
+      );
+      div.remove();
+      const box = $('reply-text');
+      box.value = box.value ? `${box.value}\n${p.text}` : p.text;
+      box.focus();
+    });
+    d.append(edit);
+  }
   div.append(d);
   return div;
 }
