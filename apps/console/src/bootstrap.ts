@@ -4,13 +4,19 @@ import { ConfigError, loadConfig, workspaceRoot, type AppConfig } from '@answerb
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { createEscalationService, createKnowledgeServices, createPersonalDataService } from '@answerbridge/pipeline';
+import {
+  createEscalationService,
+  createKnowledgeServices,
+  createPersonalDataService,
+  createRecentTurns,
+} from '@answerbridge/pipeline';
 import {
   JobProducer,
   QueueInspector,
   RedisAttemptLimiter,
   RedisFaqDrafts,
   RedisKeyValueStore,
+  RedisQuickReplies,
   RedisSavedEntries,
   createRedis,
   redisAnswers,
@@ -19,7 +25,7 @@ import {
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
-import { consoleErrors, consoleMessages, messageForError } from './console-messages';
+import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -27,6 +33,7 @@ import { loadUsers } from './console-users';
 import { adminRoutes } from './admin-routes';
 import { conversationRoutes } from './conversation-routes';
 import { faqDraftRoutes } from './faq-draft-routes';
+import { quickReplyRoutes } from './quick-reply-routes';
 import { openApiDocument } from './openapi';
 
 export interface RunningConsole {
@@ -39,7 +46,15 @@ const inboxDir = path.join(workspaceRoot, 'apps/console/src/inbox-page');
 const inboxPage = readFileSync(path.join(inboxDir, 'index.html'), 'utf8');
 const asset = (file: string, type: string) =>
   [file, { type, body: readFileSync(path.join(inboxDir, file), 'utf8') }] as const;
-const inboxAssets = new Map([asset('inbox.js', 'text/javascript'), asset('inbox.css', 'text/css')]);
+// The page's words come from the message catalog, as a script file (an inline one would need 'unsafe-inline').
+const inboxAssets = new Map([
+  asset('inbox.js', 'text/javascript'),
+  asset('inbox.css', 'text/css'),
+  [
+    'messages.js',
+    { type: 'text/javascript', body: `'use strict';\nglobalThis.INBOX_TEXT = ${JSON.stringify(inboxText)};\n` },
+  ],
+]);
 
 /** The agent inbox and admin API. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
@@ -82,6 +97,8 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     ),
     eventStreams: new EventStreamsPerSession(config.CONSOLE_MAX_EVENT_STREAMS_PER_SESSION),
     escalation,
+    turns: createRecentTurns(config, redis),
+    quickReplies: new RedisQuickReplies(redis, config.QUEUE_PREFIX),
     personalData: createPersonalDataService(config, redis),
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
@@ -151,15 +168,17 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
       new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000),
     ),
   );
+  app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
   });
+  const displayName = (agentId: string) => users.find((u) => u.username === agentId)?.displayName ?? agentId;
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const { status, code, message, refused } = httpErrorOf(error, consoleErrors);
     if (!refused) log.error({ err: error, path: req.path }, 'console request failed');
     // Our own refusals are worded for people around their detail; the body parser's come worded already.
-    const words = refused && error instanceof AnswerbridgeError ? messageForError(code, message) : message;
+    const words = refused && error instanceof AnswerbridgeError ? messageForError(code, message, displayName) : message;
     res.status(status).json({ error: code, message: words });
   };
   app.use(onError);

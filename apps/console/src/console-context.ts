@@ -3,7 +3,14 @@ import type { EscalationService, PersonalDataService } from '@answerbridge/escal
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { KnowledgeServices } from '@answerbridge/pipeline';
-import type { QueueInspector, RedisAttemptLimiter, RedisKeyValueStore, RedisSavedEntries } from '@answerbridge/queue';
+import type {
+  QueueInspector,
+  RedisAttemptLimiter,
+  RedisKeyValueStore,
+  RedisQuickReplies,
+  RedisRecentTurns,
+  RedisSavedEntries,
+} from '@answerbridge/queue';
 import type { ConsoleUser } from './console-users';
 import type { EventStreamsPerSession } from './event-streams-per-session';
 
@@ -25,6 +32,10 @@ export interface ConsoleContext {
   /** The live-queue streams open in this process, capped per session. */
   eventStreams: EventStreamsPerSession;
   escalation: EscalationService;
+  /** The last turns of each conversation with the bot, shown with the escalation. */
+  turns: Pick<RedisRecentTurns, 'list'>;
+  /** Canned answers agents insert; admins keep them. */
+  quickReplies: RedisQuickReplies;
   /** Erasure of one person's data on request (admins). */
   personalData: PersonalDataService;
   knowledge: KnowledgeServices;

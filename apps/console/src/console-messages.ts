@@ -28,6 +28,15 @@ export const consoleMessages = {
   faqSavedLive: '已保存为 FAQ，机器人现在可以回答这个问题。Saved: the bot answers with it now.',
   faqDraftApproved: '已审核通过，机器人现在可以回答这个问题。Approved: the bot answers with it now.',
   faqDraftRejected: '已驳回，机器人不会使用这条草稿。Rejected: the bot will not use this draft.',
+  linkSubmitted:
+    '已提交新问法：管理员审核通过后，机器人会把这种问法当作该条目的相似问题。Submitted: once an admin approves it, the bot answers this wording with the entry.',
+  linkLive:
+    '已加入该条目的相似问题，机器人现在可以直接回答这种问法。Added: the bot answers this wording with the entry now.',
+  linkAlreadyLive: '该条目已经有这种问法，无需重复添加。The entry already has this wording.',
+  linkNoSuchEntry: (entryId: string) =>
+    `知识库当前版本中没有条目 ${entryId}，请确认条目编号。No entry ${entryId} in the live knowledge base.`,
+  linkEntryGone: (entryId: string) =>
+    `条目 ${entryId} 已不在当前知识库中，此问法已自动驳回。The entry is gone from the live knowledge base: the wording was set aside.`,
   faqDraftNotFound: (detail: string) => `FAQ 草稿不存在（${detail}）。No such FAQ draft.`,
   faqDraftDecided: (detail: string) =>
     `草稿已被处理，未重复操作（${detail}）。Not done: the draft was already decided.`,
@@ -35,15 +44,41 @@ export const consoleMessages = {
     const list = held.map((c) => `${c.conversationId}（${c.agentId}）`).join('、');
     return `此人有会话正由客服处理（${list}），请先结束该会话再删除其数据；该会话未删除任何内容。An agent is talking with this person: resolve the conversation first, then ask again.`;
   },
+  quickReplyFull: (max: number) =>
+    `快捷回复已达上限（${max} 条），请先删除不用的再添加。At most ${max} quick replies: delete one first.`,
+  quickReplyNotFound: (id: string) => `快捷回复不存在或已被删除（${id}）。No such quick reply.`,
   tooLarge: '请求内容过大。Request too large.',
   badRequest: '请求格式有误。Bad request.',
   noSuchRoute: '没有这个地址。No such route.',
   internalError: '服务器内部错误，请稍后重试。Internal error: try again later.',
 } as const;
 
+const stateNames: Record<string, string> = { waiting: '等待接入', 'with-agent': '处理中', resolved: '已结束' };
+
+/**
+ * Why a conversation action was refused, in words, from the escalation's own (English) detail; null when
+ * the detail is not one it knows. `nameOf` gives agents' display names.
+ */
+export function conflictReason(detail: string, nameOf: (agentId: string) => string = (id) => id): string | null {
+  const claimed = /^already claimed by (.+)$/.exec(detail);
+  if (claimed) return `此会话已由 ${nameOf(claimed[1] ?? '')} 接入`;
+  const held = /^conversation is held by (.+)$/.exec(detail);
+  if (held) return `此会话正由 ${nameOf(held[1] ?? '')} 处理`;
+  const state = /^conversation is (waiting|with-agent|resolved)(; claim it first)?$/.exec(detail);
+  if (state) return `此会话${stateNames[state[1] ?? ''] ?? ''}${state[2] ? '，请先接入' : ''}`;
+  if (detail === 'conversation changed hands meanwhile') return '此会话刚刚转给了其他客服';
+  return null;
+}
+
 /** The people-facing message for an error code the console answers with, around the code's own detail. */
-export function messageForError(code: string, detail: string): string {
-  if (code === 'ESCALATION.CONFLICT') return consoleMessages.conflict(detail);
+export function messageForError(code: string, detail: string, nameOf?: (agentId: string) => string): string {
+  if (code === 'ESCALATION.CONFLICT') {
+    const reason = conflictReason(detail, nameOf);
+    // The detail stays in brackets for tools and logs that match it; the sentence before it is for people.
+    return reason
+      ? `操作未执行：${reason}（${detail}）。Not done: the conversation is held by someone else or has changed.`
+      : consoleMessages.conflict(detail);
+  }
   if (code === 'ESCALATION.NOT_FOUND') return consoleMessages.notFound(detail);
   if (code === 'CONSOLE.BAD_INPUT') return consoleMessages.badInput(detail);
   return consoleMessages.refused(detail);
@@ -54,4 +89,107 @@ export const consoleErrors: HttpErrorVocabulary = {
   tooLarge: { code: 'CONSOLE.TOO_LARGE', message: consoleMessages.tooLarge },
   badRequest: { code: 'CONSOLE.BAD_REQUEST', message: consoleMessages.badRequest },
   failure: { status: 500, code: 'CONSOLE.ERROR', message: consoleMessages.internalError },
+};
+
+/**
+ * The inbox page's own words (served to it as /inbox/messages.js). `{name}` marks where the page puts a
+ * value. Kept here with the API's messages so the console speaks with one voice.
+ */
+export const inboxText = {
+  appTitle: '人工客服工作台',
+  titleWaiting: '({count}) 人工客服工作台',
+  viewWaiting: '等待接入',
+  viewMine: '我的会话',
+  viewAll: '全部',
+  empty: '暂无会话',
+  noText: '（无文字）',
+  waitedFor: '已等待 {time}',
+  heldBy: '客服 {agent}',
+  seconds: '{n} 秒',
+  minutes: '{n} 分钟',
+  hours: '{n} 小时',
+  pick: '选择左侧的一个会话',
+  stateWaiting: '等待接入',
+  stateWithAgent: '处理中：{agent}',
+  stateResolved: '已结束',
+  groupChat: '群聊 {group}',
+  directChat: '单聊',
+  infoChannel: '渠道',
+  infoUser: '用户',
+  infoChat: '会话',
+  infoEscalatedAt: '转人工时间',
+  infoReason: '转人工原因',
+  infoAgent: '接入客服',
+  infoWaited: '（等待 {time}）',
+  escalatedAtShort: '{time} 转人工',
+  reasons: {
+    'asked-for-human': '用户要求转人工',
+    'answer-not-helpful': '用户表示机器人的回答没有帮助',
+    'repeated-suggestions': '多次给出建议仍未解决',
+    'below-suggest-threshold': '知识库里没有足够匹配的答案',
+    'no-candidates': '知识库里没有找到答案',
+    'between-thresholds': '匹配度不够，机器人无法确定',
+    'keyword-fallback': '只有关键词匹配，机器人无法确定',
+    'embedder-unavailable': '语义检索暂不可用',
+    'search-unavailable': '检索服务暂不可用',
+    'no-text': '用户发来的不是文字',
+  } as Record<string, string>,
+  reasonOther: '其他原因（{reason}）',
+  from: { asker: '用户', bot: '机器人', agent: '客服', system: '系统' } as Record<string, string>,
+  botAnswered: '机器人回答',
+  botSuggested: '机器人给出的建议',
+  botHandedOver: '机器人转人工',
+  earlierDivider: '转人工前的对话',
+  escalatedDivider: '{time} 转人工 · {reason}',
+  score: '匹配度 {percent}%',
+  keywordScore: '关键词匹配',
+  candidatesTitle: '机器人找到的候选答案',
+  useCandidate: '填入回复框',
+  delivery: { sending: '发送中…', queued: '发送中…', sent: '已送达', failed: '发送失败' } as Record<string, string>,
+  sendFailed: '发送失败：{reason}',
+  retry: '重试',
+  retried: '已重试',
+  editReply: '改一改',
+  claim: '接入',
+  transferTo: '转给',
+  saveFaq: '保存为 FAQ',
+  handback: '转回机器人',
+  resolve: '已解决',
+  back: '返回列表',
+  composerPlaceholder: '回复用户（通过原渠道发送）',
+  composerHint: 'Enter 发送，Shift+Enter 换行',
+  send: '发送',
+  quickReplyPick: '快捷回复…',
+  quickRepliesManage: '管理快捷回复',
+  quickRepliesTitle: '快捷回复',
+  quickRepliesEmpty: '还没有快捷回复。',
+  quickReplyTitle: '标题',
+  quickReplyText: '内容',
+  quickReplyAdd: '添加',
+  quickReplySave: '保存',
+  quickReplyEdit: '编辑',
+  quickReplyDelete: '删除',
+  quickReplyDeleteConfirm: '删除快捷回复“{title}”？',
+  quickReplySaved: '快捷回复已保存。',
+  faqDialogTitle: '保存为 FAQ',
+  faqQuestion: '问题',
+  faqAnswer: '答案',
+  faqRequired: '问题和答案都要填写。',
+  cancel: '取消',
+  confirm: '确定',
+  close: '关闭',
+  logout: '退出',
+  adminSuffix: '（管理员）',
+  notificationsEnable: '开启桌面通知',
+  notificationsOn: '桌面通知已开启',
+  notificationsBlocked: '浏览器已禁止桌面通知，可在浏览器设置中开启。',
+  newWaitingTitle: '新的转人工会话',
+  newWaitingBody: '{channel} · {user}：{question}',
+  connectionLost: '与服务器的连接已断开，正在重新连接…',
+  connectionBack: '已重新连接，列表已更新。',
+  evicted: '{message} 刷新页面可恢复实时更新。',
+  requestFailed: '请求失败（HTTP {status}），请稍后重试。',
+  networkFailed: '无法连接服务器，请检查网络后重试。',
+  actionFailed: '操作失败，请稍后重试。',
+  channels: { wecom: '企业微信', dingtalk: '钉钉', 'wecom-kf': '微信客服' } as Record<string, string>,
 };

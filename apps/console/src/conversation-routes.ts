@@ -1,4 +1,5 @@
-import { RejectedInputError, type Escalation, type InboxEvent } from '@answerbridge/core';
+import { RejectedInputError, type ConversationEntry, type Escalation, type InboxEvent } from '@answerbridge/core';
+import type { RecentTurn } from '@answerbridge/queue';
 import { EscalationNotFoundError } from '@answerbridge/escalation';
 import { Router, json, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
@@ -10,14 +11,33 @@ const view = (e: Escalation, now: number) => ({
   channel: e.channel,
   botId: e.botId,
   asker: e.senderId,
+  /** 'group' with the group's id for a DingTalk group chat; 'direct' otherwise. */
+  chatType: e.replyTarget.channel === 'dingtalk' ? e.replyTarget.chatType : 'direct',
+  group: e.replyTarget.channel === 'dingtalk' ? (e.replyTarget.openConversationId ?? null) : null,
   question: e.question,
   reason: e.reason,
   state: e.state,
   agentId: e.agentId,
   escalatedAt: e.escalatedAt,
+  claimedAt: e.claimedAt,
+  resolvedAt: e.resolvedAt,
   waitingSeconds: Math.round(((e.claimedAt ?? now) - e.escalatedAt) / 1000),
   candidates: e.candidates,
 });
+
+/**
+ * What came before the handover: the conversation's recent turns with the bot that its escalation history
+ * does not hold already (the triggering message is in both, under the same message id), oldest first.
+ */
+function earlierTurns(turns: RecentTurn[], history: ConversationEntry[], escalatedAt: number): RecentTurn[] {
+  const inHistory = new Set(history.map((h) => h.id));
+  const seen = new Set<string>();
+  return turns.filter((t) => {
+    if (t.at > escalatedAt || inHistory.has(t.messageId) || seen.has(t.id)) return false;
+    seen.add(t.id);
+    return true;
+  });
+}
 
 function text(req: Request, field: string, max: number): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
@@ -48,7 +68,11 @@ export function conversationRoutes(
   router.get('/api/conversations/:id', agent, async (req, res) => {
     const e = await ctx.escalation.get(id(req));
     if (!e) throw new EscalationNotFoundError(id(req));
-    res.json({ ...view(e, Date.now()), history: await ctx.escalation.history(e.conversationId) });
+    const [history, turns] = await Promise.all([
+      ctx.escalation.history(e.conversationId),
+      ctx.turns.list(e.conversationId),
+    ]);
+    res.json({ ...view(e, Date.now()), history, earlier: earlierTurns(turns, history, e.escalatedAt) });
   });
 
   router.post('/api/conversations/:id/claim', agent, async (req, res) => {

@@ -4,10 +4,12 @@ import {
   FaqDraftConflictError,
   FaqDraftNotFoundError,
   FaqReview,
+  LearnedEntryGoneError,
+  MAX_LEARNED_LENGTH,
   type FaqDraft,
   type FaqDraftStore,
 } from '@answerbridge/knowledge';
-import { Router, json, type ErrorRequestHandler, type Request } from 'express';
+import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
 import { consoleMessages } from './console-messages';
 import { requireSession } from './auth';
@@ -70,30 +72,41 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     }
   };
 
-  router.post('/api/conversations/:id/save-faq', agent, json({ limit: '64kb' }), async (req, res) => {
+  /** The conversation, when the caller holds it (or is an admin); otherwise the refusal is sent and null returned. */
+  const heldByCaller = async (req: Request, res: Response) => {
     const conversationId = String(req.params.id);
     const e = await ctx.escalation.get(conversationId);
     if (!e) throw new EscalationNotFoundError(conversationId);
-    const isAdmin = req.session?.role === 'admin';
-    if (!isAdmin && (e.state !== 'with-agent' || e.agentId !== me(req))) {
-      const heldByOther = e.state === 'with-agent';
-      ctx.logger.warn(
-        { event: 'faq_save_refused', conversationId, by: me(req), state: e.state, holder: e.agentId ?? null },
-        'save as FAQ refused: not the holder',
+    if (req.session?.role === 'admin' || (e.state === 'with-agent' && e.agentId === me(req))) return e;
+    const heldByOther = e.state === 'with-agent';
+    ctx.logger.warn(
+      { event: 'faq_save_refused', conversationId, by: me(req), state: e.state, holder: e.agentId ?? null },
+      'save as FAQ refused: not the holder',
+    );
+    res
+      .status(heldByOther ? 403 : 409)
+      .json(
+        heldByOther
+          ? { error: 'CONSOLE.NOT_HOLDER', message: consoleMessages.faqNotHolder(e.agentId ?? '') }
+          : { error: 'ESCALATION.CONFLICT', message: consoleMessages.faqNotHeld(e.state) },
       );
-      return void res
-        .status(heldByOther ? 403 : 409)
-        .json(
-          heldByOther
-            ? { error: 'CONSOLE.NOT_HOLDER', message: consoleMessages.faqNotHolder(e.agentId ?? '') }
-            : { error: 'ESCALATION.CONFLICT', message: consoleMessages.faqNotHeld(e.state) },
-        );
-    }
+    return null;
+  };
+  const knowledgeBaseOf = (botId: string) => {
+    const knowledgeBase = ctx.knowledgeBaseFor(botId);
+    if (!knowledgeBase)
+      throw new RejectedInputError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${botId} has no knowledge base`, 400);
+    return knowledgeBase;
+  };
+
+  router.post('/api/conversations/:id/save-faq', agent, json({ limit: '64kb' }), async (req, res) => {
+    const e = await heldByCaller(req, res);
+    if (!e) return;
+    const conversationId = e.conversationId;
+    const isAdmin = req.session?.role === 'admin';
     const question = text(req, 'question', 500);
     const answer = text(req, 'answer', 8000);
-    const knowledgeBase = ctx.knowledgeBaseFor(e.botId);
-    if (!knowledgeBase)
-      throw new RejectedInputError('CONSOLE.NO_KNOWLEDGE_BASE', `bot ${e.botId} has no knowledge base`, 400);
+    const knowledgeBase = knowledgeBaseOf(e.botId);
     const draft = await review.submit({
       knowledgeBase,
       botId: e.botId,
@@ -108,6 +121,46 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     // An admin is the reviewer: their own save goes live at once, still recorded as saved and approved by them.
     const { draft: approved, entry } = await approve(req, draft.id);
     res.status(201).json({ status: 'live', draft: approved, entry, message: consoleMessages.faqSavedLive });
+  });
+
+  /**
+   * The agent says which existing entry answers what the asker wrote: the asker's wording becomes one more
+   * similar question of it (learning from use). Like a save, an agent's link waits for an admin; an
+   * admin's is live at once.
+   */
+  router.post('/api/conversations/:id/link-entry', agent, json({ limit: '8kb' }), async (req, res) => {
+    const e = await heldByCaller(req, res);
+    if (!e) return;
+    const question = text(req, 'question', MAX_LEARNED_LENGTH);
+    const entryId = text(req, 'entryId', 256);
+    const knowledgeBase = knowledgeBaseOf(e.botId);
+    const active = await ctx.knowledge.store.activeCollection(knowledgeBase);
+    const rows = active ? await ctx.knowledge.store.readEntry(active, knowledgeBase, entryId) : [];
+    const canonical = rows.find((r) => r.meta['canonical'] === true) ?? rows[0];
+    if (!canonical)
+      return void res
+        .status(404)
+        .json({ error: 'LEARNING.NO_SUCH_ENTRY', message: consoleMessages.linkNoSuchEntry(entryId) });
+    const proposed = await review.proposePhrasing({
+      knowledgeBase,
+      botId: e.botId,
+      conversationId: e.conversationId,
+      entryId,
+      question,
+      answer: canonical.answer,
+      source: 'agent-link',
+      savedBy: me(req),
+    });
+    if (proposed.outcome === 'already-live')
+      return void res.json({ status: 'live', message: consoleMessages.linkAlreadyLive });
+    if (!proposed.draft) throw new RejectedInputError('CONSOLE.BAD_INPUT', 'question cannot be learned', 400);
+    audit('faq_draft_submitted', req, proposed.draft, { kind: 'phrasing', entryId });
+    if (req.session?.role !== 'admin' || proposed.draft.status !== 'pending')
+      return void res
+        .status(proposed.outcome === 'proposed' ? 201 : 200)
+        .json({ status: 'draft', draft: proposed.draft, message: consoleMessages.linkSubmitted });
+    const { draft: approved, entry } = await approve(req, proposed.draft.id);
+    res.status(201).json({ status: 'live', draft: approved, entry, message: consoleMessages.linkLive });
   });
 
   router.get('/api/admin/faq-drafts', admin, async (_req, res) => {
@@ -135,6 +188,8 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
   const onDraftError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     if (error instanceof FaqDraftNotFoundError)
       return void res.status(404).json({ error: error.code, message: consoleMessages.faqDraftNotFound(error.message) });
+    if (error instanceof LearnedEntryGoneError)
+      return void res.status(409).json({ error: error.code, message: consoleMessages.linkEntryGone(error.entryId) });
     if (error instanceof FaqDraftConflictError)
       return void res
         .status(409)

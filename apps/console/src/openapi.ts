@@ -14,6 +14,15 @@ const ok = {
   '409': { description: 'state does not allow it (claimed by someone else, already resolved…)' },
 };
 const csrf = [{ session: [], csrf: [] }];
+const quickReplyId = { name: 'quickReplyId', in: 'path', required: true, schema: { type: 'string' } };
+const quickReplyBody = {
+  type: 'object',
+  required: ['title', 'text'],
+  properties: {
+    title: { type: 'string', maxLength: 40, description: 'one line' },
+    text: { type: 'string', maxLength: 2000, description: 'may break lines' },
+  },
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -45,11 +54,18 @@ export const openApiDocument = {
           channel: { type: 'string' },
           botId: { type: 'string' },
           asker: { type: 'string' },
+          chatType: { enum: ['direct', 'group'] },
+          group: {
+            type: ['string', 'null'],
+            description: "the group's id (DingTalk openConversationId) in a group chat",
+          },
           question: { type: 'string' },
-          reason: { type: 'string' },
+          reason: { type: 'string', description: 'why the bot handed over (asked-for-human, answer-not-helpful, …)' },
           state: { enum: ['waiting', 'with-agent', 'resolved'] },
           agentId: { type: ['string', 'null'] },
           escalatedAt: { type: 'integer' },
+          claimedAt: { type: ['integer', 'null'] },
+          resolvedAt: { type: ['integer', 'null'] },
           waitingSeconds: { type: 'integer' },
           candidates: {
             type: 'array',
@@ -81,6 +97,32 @@ export const openApiDocument = {
           decidedAt: { type: 'integer' },
           rejectReason: { type: 'string' },
           entryId: { type: 'string' },
+        },
+      },
+      Turn: {
+        type: 'object',
+        description: "one turn with the bot before the handover: the asker's message or the bot's reply",
+        properties: {
+          id: { type: 'string' },
+          messageId: { type: 'string', description: "the asker's message this turn belongs to" },
+          at: { type: 'integer' },
+          from: { enum: ['asker', 'bot'] },
+          text: { type: 'string' },
+          decision: { type: 'string', description: "the bot's turns: answer, suggest, escalate, …" },
+          confidence: {
+            type: ['number', 'null'],
+            description: 'the probability the answer is right (0..1), or a keyword score above 1',
+          },
+        },
+      },
+      QuickReply: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'string', maxLength: 40 },
+          text: { type: 'string', maxLength: 2000 },
+          updatedBy: { type: 'string' },
+          updatedAt: { type: 'integer' },
         },
       },
       Entry: {
@@ -158,9 +200,32 @@ export const openApiDocument = {
     '/api/conversations/{id}': {
       get: {
         summary: 'A conversation with its history and the bot candidates',
+        description:
+          "`history`: the handover's own entries (the asker, the bot, agents, notes). `earlier`: the conversation's last turns with the bot before it (kept 20 per conversation for DATA_RETENTION_DAYS, erased with the person), without the message that triggered the handover, which is in `history`.",
         parameters: [conversationId],
         security: [{ session: [] }],
-        responses: ok,
+        responses: {
+          ...ok,
+          '200': {
+            description: 'the conversation',
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    { $ref: '#/components/schemas/Conversation' },
+                    {
+                      type: 'object',
+                      properties: {
+                        history: { type: 'array', items: { $ref: '#/components/schemas/Entry' } },
+                        earlier: { type: 'array', items: { $ref: '#/components/schemas/Turn' } },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
       },
     },
     '/api/conversations/{id}/claim': {
@@ -437,6 +502,66 @@ export const openApiDocument = {
             description:
               'an agent holds one of their conversations (PERSONAL_DATA.WITH_AGENT, with heldConversations); nothing of it was deleted',
           },
+        },
+      },
+    },
+    '/api/quick-replies': {
+      get: {
+        summary: 'Quick replies (canned answers) agents insert into a reply, sorted by title',
+        security: [{ session: [] }],
+        responses: {
+          '200': {
+            description: 'the list',
+            content: {
+              'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/QuickReply' } } },
+            },
+          },
+          '401': { description: 'not logged in' },
+        },
+      },
+    },
+    '/api/admin/quick-replies': {
+      post: {
+        summary: 'Add a quick reply (admins; at most 200)',
+        security: csrf,
+        requestBody: { content: { 'application/json': { schema: quickReplyBody } } },
+        responses: {
+          '201': {
+            description: 'added',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/QuickReply' } } },
+          },
+          '400': { description: 'title or text missing, too long, or holding control characters (CONSOLE.BAD_INPUT)' },
+          '403': { description: 'admins only, or missing CSRF token' },
+          '409': { description: 'already 200 quick replies (CONSOLE.QUICK_REPLIES_FULL)' },
+        },
+      },
+    },
+    '/api/admin/quick-replies/{quickReplyId}': {
+      post: {
+        summary: 'Change a quick reply (admins)',
+        parameters: [quickReplyId],
+        security: csrf,
+        requestBody: { content: { 'application/json': { schema: quickReplyBody } } },
+        responses: {
+          '200': {
+            description: 'changed',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/QuickReply' } } },
+          },
+          '400': { description: 'title or text missing, too long, or holding control characters (CONSOLE.BAD_INPUT)' },
+          '403': { description: 'admins only, or missing CSRF token' },
+          '404': { description: 'no such quick reply (CONSOLE.NO_QUICK_REPLY)' },
+        },
+      },
+    },
+    '/api/admin/quick-replies/{quickReplyId}/delete': {
+      post: {
+        summary: 'Delete a quick reply (admins)',
+        parameters: [quickReplyId],
+        security: csrf,
+        responses: {
+          '200': { description: 'deleted' },
+          '403': { description: 'admins only, or missing CSRF token' },
+          '404': { description: 'no such quick reply (CONSOLE.NO_QUICK_REPLY)' },
         },
       },
     },

@@ -19,7 +19,8 @@ import {
 const usage = `kb — manage a bot's FAQ knowledge base
 
   kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version,
-                                     with the entries agents saved (--without-saved: the file alone)
+                                     with the entries agents saved and the phrasings learned from use
+                                     (--without-saved: the file alone)
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
@@ -78,6 +79,10 @@ export async function runKb(
         out(
           `ingested ${result.entries} entries (${result.questions} questions) into ${result.version.collection}; now active` +
             (result.saved ? `; including ${result.saved} saved by agents` : '') +
+            (result.learned ? `; ${result.learned} phrasings learned from use` : '') +
+            (result.learnedWithoutEntry
+              ? `; ${result.learnedWithoutEntry} learned phrasings dropped (their entries are no longer in the file)`
+              : '') +
             (result.dropped.length ? `; dropped old versions ${result.dropped.join(', ')}` : ''),
         );
         return 0;

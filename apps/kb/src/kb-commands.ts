@@ -7,6 +7,8 @@ import {
   ingestKnowledgeBase,
   loadEvalQueries,
   loadFaqFile,
+  mergeLearnedPhrasings,
+  type LearnedPhrasing,
   type KnowledgeBaseCalibration,
   rollbackVersion,
   type FaqEntry,
@@ -14,7 +16,13 @@ import {
   type VersionDiff,
   type VersionedEntry,
 } from '@answerbridge/knowledge';
-import { RedisSavedEntries, createRedis, redisUrlForDisplay, waitForRedis } from '@answerbridge/queue';
+import {
+  RedisLearnedPhrasings,
+  RedisSavedEntries,
+  createRedis,
+  redisUrlForDisplay,
+  waitForRedis,
+} from '@answerbridge/queue';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
@@ -41,11 +49,18 @@ const services = createKnowledgeServices;
  * Entries saved from conversations ("save as FAQ") and approved live in Redis and join every ingest, so a
  * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
  */
-async function savedEntriesOf(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
+async function savedEntriesOf(
+  config: AppConfig,
+  knowledgeBase: string,
+): Promise<{ entries: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
-    return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
+    const [entries, phrasings] = await Promise.all([
+      new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
+      new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
+    ]);
+    return { entries, phrasings };
   } catch (error) {
     throw new UsageError(
       `cannot read the entries agents saved from Redis at ${redisUrlForDisplay(config.REDIS_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`,
@@ -61,12 +76,14 @@ export async function ingestCommand(
   botId: string,
   showProgress: boolean,
   withSaved = true,
-): Promise<IngestResult & { saved: number }> {
+): Promise<IngestResult & { saved: number; learned: number; learnedWithoutEntry: number }> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const fromFile = loadFaqFile(file);
   const ids = new Set(fromFile.map((e) => e.id));
-  const saved = withSaved ? (await savedEntriesOf(config, knowledgeBase)).filter((e) => !ids.has(e.id)) : [];
-  const entries = [...fromFile, ...saved];
+  const kept = withSaved ? await savedEntriesOf(config, knowledgeBase) : { entries: [], phrasings: [] };
+  const saved = kept.entries.filter((e) => !ids.has(e.id));
+  // What the bot learned from use joins the entries it belongs to; an entry the file no longer has takes its phrasings with it.
+  const { entries, merged, orphaned } = mergeLearnedPhrasings([...fromFile, ...saved], kept.phrasings);
   const { embedder, store } = services(config);
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -85,6 +102,8 @@ export async function ingestCommand(
         onProgress: (p) => bar?.update(p.embedded),
       })),
       saved: saved.length,
+      learned: merged,
+      learnedWithoutEntry: orphaned.length,
     };
   } finally {
     bar?.stop();

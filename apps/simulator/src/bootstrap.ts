@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-  loadConfig,
-  workspaceRoot,
-  type AppConfig,
-  type DingTalkBotConfig,
-  type WecomBotConfig,
-} from '@answerbridge/config';
+import { loadConfig, type AppConfig, type DingTalkBotConfig, type WecomBotConfig } from '@answerbridge/config';
 import { dingTalkSign } from '@answerbridge/channel-dingtalk';
-import { DingTalkServerSimulator, type DingTalkSentMessage } from './dingtalk-server';
+import { DingTalkServerSimulator } from './dingtalk-server';
 import { createLogger, listen, type Logger } from '@answerbridge/observability';
-import express, { json } from 'express';
+import express from 'express';
+import { chatPageRoutes } from './chat-page-routes';
 import { WecomCallbackClient } from './wecom-callback-client';
-import { WecomServerSimulator, type SentWecomMessage } from './wecom-server';
+import { WecomServerSimulator } from './wecom-server';
 
 export interface RunningSimulator {
   url: string;
@@ -28,9 +21,6 @@ export interface RunningSimulator {
   wecomClient(botId: string): WecomCallbackClient;
   close(): Promise<void>;
 }
-
-// Resolved from the workspace root so the bundled app (dist/apps/simulator) finds it too.
-const chatPage = readFileSync(path.join(workspaceRoot, 'apps/simulator/src/chat-page.html'), 'utf8');
 
 /** The local stand-in for WeCom: its server API, a callback sender, and a chat page for people. */
 export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningSimulator> {
@@ -73,60 +63,18 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   app.disable('x-powered-by');
   app.use(wecom.router());
   app.use(dingtalk.router());
-  app.get('/', (_req, res) => {
-    res.type('html').send(chatPage);
-  });
-  app.get('/api/bots', (_req, res) => {
-    res.json([
-      ...wecomBots.map((b) => ({ id: b.id, channel: b.channel })),
-      ...dingTalkBots.map((b) => ({ id: b.id, channel: b.channel, mode: b.mode })),
-    ]);
-  });
-  app.post('/api/chat', json(), async (req, res) => {
-    const { botId, from, text, group } = req.body as { botId?: string; from?: string; text?: string; group?: string };
-    const dingTalkBot = dingTalkBots.find((b) => b.id === botId);
-    if (dingTalkBot && from && text) {
-      // A group message @mentions the bot: DingTalk delivers only those.
-      const message = { from, text, ...(group ? { group, atBot: true } : {}) };
-      if (dingTalkBot.mode === 'stream') {
-        dingtalk.push(dingTalkBot.id, message);
-        res.json({ status: 200 });
-      } else
-        res.json({
-          status: (await dingTalkHttpCallback(dingTalkBot.id, dingtalk.robotMessage(dingTalkBot.id, message))).status,
-        });
-      return;
-    }
-    if (!botId || !from || !text || !clients.has(botId)) {
-      res.status(400).json({ error: 'botId (a configured bot), from and text are required' });
-      return;
-    }
-    try {
-      const result = await wecomClient(botId).sendText(from, text);
-      res.json({ status: result.status });
-    } catch (error) {
-      log.warn({ err: error }, 'gateway unreachable');
-      res.status(502).json({ status: 'gateway unreachable' });
-    }
-  });
-  app.get('/api/messages', (_req, res) => {
-    res.json(wecom.sent);
-  });
-  app.get('/api/events', (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    const onSent = (m: SentWecomMessage) => res.write(`event: sent\ndata: ${JSON.stringify(m)}\n\n`);
-    const onDingTalk = (m: DingTalkSentMessage) =>
-      res.write(
-        `event: sent\ndata: ${JSON.stringify({ toUser: m.to, content: m.text, at: m.at, channel: 'dingtalk', group: m.conversationId })}\n\n`,
-      );
-    wecom.on('sent', onSent);
-    dingtalk.on('sent', onDingTalk);
-    req.on('close', () => {
-      wecom.off('sent', onSent);
-      dingtalk.off('sent', onDingTalk);
-    });
-  });
+  app.use(
+    chatPageRoutes({
+      wecomBots,
+      dingTalkBots,
+      wecom,
+      dingtalk,
+      wecomClient,
+      dingTalkHttpCallback,
+      gatewayUrl: config.SIMULATOR_GATEWAY_URL,
+      logger: log,
+    }),
+  );
   wecom.on('sent', (m) => log.info({ toUser: m.toUser, content: m.content.slice(0, 80) }, 'bot sent a WeCom message'));
 
   const { server, url } = await listen(app, config.SIMULATOR_HOST, config.SIMULATOR_PORT);

@@ -89,6 +89,20 @@ describe('decide', () => {
     expect(needsSearch(text('3'), memory)).toBe(true);
   });
 
+  it("learns the asker's wording from a pick: the question the list was offered for, tied to the picked entry", () => {
+    const offered = decide(text('假期有几天'), [c('leave', 0.88), c('sick', 0.85)], emptyMemory, policy);
+    expect(offered.kind).toBe('suggest');
+    expect(offered.learned).toBeNull();
+    expect(offered.memory.suggestedFor).toBe('假期有几天');
+    const picked = decide(text('1'), [], offered.memory, policy);
+    expect(picked).toMatchObject({ kind: 'answer', reason: 'picked-suggestion', entryId: 'leave' });
+    expect(picked.learned).toEqual({ question: '假期有几天', entryId: 'leave' });
+    // A list remembered from before this field existed teaches nothing, and the memory is cleared after a pick.
+    const old: ConversationMemory = { ...offered.memory, suggestedFor: undefined };
+    expect(decide(text('1'), [], old, policy).learned).toBeNull();
+    expect(picked.memory.suggestedFor).toBeUndefined();
+  });
+
   it('escalates below the suggest threshold and with no candidates, carrying the candidates', () => {
     const d = decide(text('天气'), [c('a', 0.7), c('b', 0.6)], emptyMemory, policy);
     expect(d).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold', reply: defaultMessages.escalate });

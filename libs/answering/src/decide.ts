@@ -61,6 +61,8 @@ export const defaultMessages: PolicyMessages = {
 export interface ConversationMemory {
   /** The suggestion list last offered, to resolve a reply like "2". */
   pendingSuggestions: { entryId: string; question: string; answer: string }[];
+  /** The asker's words the list was offered for: a pick ties them to an entry (what the bot learns). */
+  suggestedFor?: string;
   suggestionsInARow: number;
   lastKind: DecisionKind | null;
 }
@@ -100,6 +102,11 @@ export interface Decision {
   scores: { entryId: string; confidence: number; score: number }[];
   /** The candidates an escalation carries to the agent, or the list offered. */
   suggestions: { entryId: string; question: string; answer: string }[];
+  /**
+   * The asker's own wording of a question they confirmed an entry answers (by picking it from the list
+   * offered for it): a phrasing the knowledge base can learn, after review. Null when nothing was learned.
+   */
+  learned: { question: string; entryId: string } | null;
   memory: ConversationMemory;
 }
 
@@ -147,6 +154,7 @@ export function decide(
     assessment,
     entryId: null,
     suggestions: [] as Decision['suggestions'],
+    learned: null,
   };
   const make = (
     kind: DecisionKind,
@@ -170,8 +178,12 @@ export function decide(
   const intent: Intent = classifyIntent(question.text);
   if (intent.kind === 'pick') {
     const picked = memory.pendingSuggestions[intent.index - 1];
-    if (picked)
-      return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null });
+    if (picked) {
+      const learned = memory.suggestedFor?.trim()
+        ? { question: memory.suggestedFor.trim(), entryId: picked.entryId }
+        : null;
+      return make('answer', 'picked-suggestion', picked.answer, { entryId: picked.entryId, confidence: null, learned });
+    }
   }
   if (intent.kind === 'human' || (intent.kind === 'question' && question.resemblesPersonRequest)) {
     return make('escalate', 'asked-for-human', m.handover, {
@@ -211,6 +223,7 @@ export function decide(
       { suggestions },
       {
         pendingSuggestions: suggestions,
+        suggestedFor: question.text,
         suggestionsInARow: memory.suggestionsInARow + 1,
       },
     );

@@ -242,6 +242,15 @@ export const EnvSchema = z.object({
   SIMULATOR_DINGTALK_PING_MS: z.coerce.number().int().positive().default(20_000),
   /** The gateway the simulator delivers callbacks to. */
   SIMULATOR_GATEWAY_URL: z.string().url().default('http://127.0.0.1:3000'),
+
+  /**
+   * The key prefix `npm run dev` gives every app (in place of QUEUE_PREFIX), so the demo's queues, conversations
+   * and saved FAQs stay apart from anything else sharing the machine's Redis, a real installation's "ab" included.
+   */
+  DEMO_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:\s]+$/)
+    .default('ab-demo'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -10,3 +10,4 @@ export * from './embedding-ports';
 export * from './vector-store';
 export * from './job-handlers';
 export * from './http-client';
+export * from './recent-turns';

@@ -52,6 +52,8 @@ export interface VectorStore {
   activeConfidence(knowledgeBase: string): Promise<string | null>;
   /** Every row of one version (diffs, exports). */
   readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]>;
+  /** The rows of one entry in one version (its questions). */
+  readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]>;
   dropVersion(collection: string): Promise<void>;
   /** Makes the active versions searchable (Milvus Lite starts them released). */
   loadActive(knowledgeBases: string[]): Promise<void>;

@@ -33,6 +33,7 @@ const handover: Decision = {
   scores: [{ entryId: 'vpn', confidence: 0.4, score: 0.6 }],
   suggestions: [{ entryId: 'vpn', question: 'VPN 怎么连', answer: '打开客户端' }],
   memory: emptyMemory,
+  learned: null,
 };
 
 function setup(notifyAfterMs = 0) {

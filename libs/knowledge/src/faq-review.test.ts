@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { profileFingerprint, type Embedder, type VectorStore } from '@answerbridge/core';
 import type { FaqEntry } from './faq-entry';
 import { FaqDraftConflictError, FaqReview, type FaqDraft, type FaqDraftStatus, type FaqDraftStore } from './faq-review';
+import { LearnedEntryGoneError, type LearnedPhrasing } from './learned-phrasing';
 
 /** The store's contract in memory: a transition happens only from the statuses it names. */
 class MemoryDrafts implements FaqDraftStore {
   readonly drafts = new Map<string, FaqDraft>();
   readonly saved: FaqEntry[] = [];
+  readonly learned = new Map<string, LearnedPhrasing>();
   async create(draft: FaqDraft) {
+    if (this.drafts.has(draft.id)) return false;
     this.drafts.set(draft.id, draft);
+    return true;
+  }
+  async hasLearnedPhrasing(_kb: string, id: string) {
+    return this.learned.has(id);
   }
   async get(id: string) {
     return this.drafts.get(id) ?? null;
@@ -20,12 +27,16 @@ class MemoryDrafts implements FaqDraftStore {
     id: string,
     from: FaqDraftStatus[],
     to: FaqDraft,
-    options: { saveEntry?: { knowledgeBase: string; entry: FaqEntry } } = {},
+    options: {
+      saveEntry?: { knowledgeBase: string; entry: FaqEntry };
+      savePhrasing?: { knowledgeBase: string; phrasing: LearnedPhrasing };
+    } = {},
   ) {
     const current = this.drafts.get(id) ?? null;
     if (!current || !from.includes(current.status)) return { changed: false, current };
     this.drafts.set(id, to);
     if (options.saveEntry) this.saved.push(options.saveEntry.entry);
+    if (options.savePhrasing) this.learned.set(options.savePhrasing.phrasing.id, options.savePhrasing.phrasing);
     return { changed: true, current: to };
   }
 }
@@ -35,8 +46,24 @@ const embedder = {
   embed: async (texts: string[]) => texts.map(() => [0, 1]),
 } as unknown as Embedder;
 
+/** The live rows of entry e1: its canonical question and one similar question. */
+const liveRows = [
+  {
+    entryId: 'e1',
+    text: '怎么报销',
+    answer: '在 OA 提交。',
+    meta: { canonical: true, question: '怎么报销', tags: [] },
+  },
+  {
+    entryId: 'e1',
+    text: '报销流程',
+    answer: '在 OA 提交。',
+    meta: { canonical: false, question: '怎么报销', tags: [] },
+  },
+];
+
 function vectorStore(fail: boolean) {
-  const inserted: { meta: Record<string, unknown> }[][] = [];
+  const inserted: { pk?: string; text?: string; answer?: string; meta: Record<string, unknown> }[][] = [];
   const store = {
     listVersions: async () => {
       if (fail) throw new Error('milvus unavailable');
@@ -52,6 +79,7 @@ function vectorStore(fail: boolean) {
       ];
     },
     insert: async (_c: string, _kb: string, rows: { meta: Record<string, unknown> }[]) => void inserted.push(rows),
+    readEntry: async (_c: string, _kb: string, entryId: string) => liveRows.filter((r) => r.entryId === entryId),
   } as unknown as VectorStore;
   return { store, inserted };
 }
@@ -139,5 +167,66 @@ describe('FaqReview', () => {
     });
     await expect(r.approve(draft.id, 'admin')).rejects.toThrow(/is rejected \(by admin\)/);
     expect(inserted).toHaveLength(0);
+  });
+
+  describe('learned phrasings', () => {
+    const pick = {
+      knowledgeBase: 'kb',
+      botId: 'bot',
+      conversationId: 'wecom/bot/u1',
+      entryId: 'e1',
+      question: ' 发票丢了还能报销吗 ',
+      answer: '旧答案',
+      source: 'picked-suggestion' as const,
+      savedBy: 'asker',
+    };
+
+    it("proposes an asker's wording once, puts it live as a row of the entry with the live answer, and records it for ingests", async () => {
+      const { r, drafts, inserted } = review();
+      const first = await r.proposePhrasing(pick);
+      expect(first.outcome).toBe('proposed');
+      expect(first.draft).toMatchObject({
+        kind: 'phrasing',
+        status: 'pending',
+        entryId: 'e1',
+        question: '发票丢了还能报销吗',
+      });
+      // The same words (up to case, width and spacing) learned again are the same draft.
+      expect((await r.proposePhrasing({ ...pick, question: '发票丢了还能报销吗  ' })).outcome).toBe('already-proposed');
+      const id = first.draft?.id ?? '';
+      const { draft, entry } = await r.approve(id, 'editor');
+      expect(draft).toMatchObject({ status: 'approved', decidedBy: 'editor' });
+      expect(entry).toMatchObject({ id: 'e1', question: '怎么报销', similar: ['报销流程', '发票丢了还能报销吗'] });
+      expect(inserted[0]?.[0]).toMatchObject({
+        text: '发票丢了还能报销吗',
+        answer: '在 OA 提交。',
+        meta: { canonical: false, learned: true },
+      });
+      expect(inserted[0]?.[0]?.pk).toBe(`e1#${id}`);
+      expect([...drafts.learned.values()]).toMatchObject([
+        { entryId: 'e1', text: '发票丢了还能报销吗', approvedBy: 'editor' },
+      ]);
+      expect(JSON.stringify([...drafts.learned.values()])).not.toContain('wecom/bot/u1');
+      // Once live, learning it again proposes nothing.
+      expect((await r.proposePhrasing(pick)).outcome).toBe('already-live');
+    });
+
+    it('adds no row for a wording the entry already has, and learns nothing from an empty or overlong message', async () => {
+      const { r, inserted } = review();
+      const same = await r.proposePhrasing({ ...pick, question: '报销流程' });
+      await r.approve(same.draft?.id ?? '', 'editor');
+      expect(inserted).toHaveLength(0);
+      expect((await r.proposePhrasing({ ...pick, question: '   ' })).outcome).toBe('not-learnable');
+      expect((await r.proposePhrasing({ ...pick, question: '长'.repeat(201) })).outcome).toBe('not-learnable');
+    });
+
+    it('sets aside a phrasing whose entry is gone, saying why', async () => {
+      const { r, drafts, inserted } = review();
+      const gone = await r.proposePhrasing({ ...pick, entryId: 'deleted' });
+      await expect(r.approve(gone.draft?.id ?? '', 'editor')).rejects.toBeInstanceOf(LearnedEntryGoneError);
+      expect(await drafts.get(gone.draft?.id ?? '')).toMatchObject({ status: 'rejected', rejectReason: 'entry-gone' });
+      expect(inserted).toHaveLength(0);
+      expect(drafts.learned.size).toBe(0);
+    });
   });
 });

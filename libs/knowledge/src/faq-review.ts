@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, type Embedder, type VectorStore } from '@answerbridge/core';
+import { AnswerbridgeError, ConflictError, NotFoundError, type Embedder, type VectorStore } from '@answerbridge/core';
 import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 import type { FaqEntry } from './faq-entry';
+import {
+  LearnedEntryGoneError,
+  MAX_LEARNED_LENGTH,
+  addPhrasingToActiveVersion,
+  learnedPhrasingId,
+  type LearnedPhrasing,
+  type LearningSource,
+} from './learned-phrasing';
 
 /**
  * pending: waiting for an editor, invisible to the bot. approving: an editor approved it and it is being
@@ -13,9 +21,16 @@ import type { FaqEntry } from './faq-entry';
 const APPROVE_LEASE_MS = 5 * 60_000;
 export type FaqDraftStatus = 'pending' | 'approving' | 'approved' | 'rejected';
 
-/** A question and answer an agent saved from a conversation, waiting for a knowledge-base editor. */
+/**
+ * What waits for a knowledge-base editor. entry (the default): a question and answer an agent saved from a
+ * conversation, to become a new entry. phrasing: an asker's wording learned from use, to become one more
+ * similar question of an existing entry (`entryId`); its `answer` is that entry's, for the editor to read.
+ */
 export interface FaqDraft {
   id: string;
+  kind?: 'entry' | 'phrasing';
+  /** How a phrasing was learned. */
+  source?: LearningSource;
   status: FaqDraftStatus;
   knowledgeBase: string;
   botId: string;
@@ -28,27 +43,34 @@ export interface FaqDraft {
   decidedBy?: string;
   decidedAt?: number;
   rejectReason?: string;
-  /** The live entry it became. */
+  /** The live entry it became (an entry draft), or the entry it joins (a phrasing). */
   entryId?: string;
 }
 
 /** Where drafts live. Every status change is one atomic step, so two editors deciding at once cannot both win. */
 export interface FaqDraftStore {
-  create(draft: FaqDraft): Promise<void>;
+  /** Stores a new draft; false (and nothing changes) when a draft with its id is already there. */
+  create(draft: FaqDraft): Promise<boolean>;
   get(id: string): Promise<FaqDraft | null>;
   /** Drafts waiting for a decision, oldest first. */
   pending(limit: number): Promise<FaqDraft[]>;
   /**
    * When the draft's status is one of `from`, replaces it with `to`; decided drafts are kept for
-   * `keepForMs`, and `saveEntry` is recorded (in the same step) among the entries every ingest keeps.
-   * Returns whether it changed and the draft as it is now.
+   * `keepForMs`, and `saveEntry` / `savePhrasing` is recorded (in the same step) among what every ingest
+   * keeps. Returns whether it changed and the draft as it is now.
    */
   transition(
     id: string,
     from: FaqDraftStatus[],
     to: FaqDraft,
-    options?: { keepForMs?: number; saveEntry?: { knowledgeBase: string; entry: FaqEntry } },
+    options?: {
+      keepForMs?: number;
+      saveEntry?: { knowledgeBase: string; entry: FaqEntry };
+      savePhrasing?: { knowledgeBase: string; phrasing: LearnedPhrasing };
+    },
   ): Promise<{ changed: boolean; current: FaqDraft | null }>;
+  /** Whether a phrasing with this id is live (approved and kept by every ingest). */
+  hasLearnedPhrasing(knowledgeBase: string, id: string): Promise<boolean>;
 }
 
 export class FaqDraftNotFoundError extends NotFoundError {
@@ -138,6 +160,7 @@ export class FaqReview {
     const approving: FaqDraft = { ...draft, status: 'approving', decidedBy: approvedBy, decidedAt };
     const claimed = await this.deps.drafts.transition(id, ['pending'], approving);
     if (!claimed.changed) throw new FaqDraftConflictError(claimed.current ?? draft, 'approve');
+    if (draft.kind === 'phrasing') return this.putPhrasingLive(draft, approving);
     const entry = savedEntryFor({
       question: draft.question,
       answer: draft.answer,
@@ -157,6 +180,79 @@ export class FaqReview {
       saveEntry: { knowledgeBase: draft.knowledgeBase, entry },
     });
     // Only a lease that ran out while this approval was still going could take it from us: say so, loudly.
+    if (!recorded.changed) throw new FaqDraftConflictError(recorded.current ?? approving, 'approve');
+    return { draft: approved, entry };
+  }
+
+  /**
+   * Proposes an asker's wording as one more similar question of an entry, for an editor to approve. The
+   * same wording of the same entry is one draft however often it is learned, and none once it is live.
+   */
+  async proposePhrasing(input: {
+    knowledgeBase: string;
+    botId: string;
+    conversationId: string;
+    entryId: string;
+    question: string;
+    /** The entry's answer as the asker saw it, for the editor to read. */
+    answer: string;
+    source: LearningSource;
+    savedBy: string;
+  }): Promise<{ outcome: 'proposed' | 'already-proposed' | 'already-live' | 'not-learnable'; draft: FaqDraft | null }> {
+    const question = input.question.trim();
+    if (!question || question.length > MAX_LEARNED_LENGTH) return { outcome: 'not-learnable', draft: null };
+    const id = learnedPhrasingId(input.knowledgeBase, input.entryId, question);
+    if (await this.deps.drafts.hasLearnedPhrasing(input.knowledgeBase, id))
+      return { outcome: 'already-live', draft: null };
+    const draft: FaqDraft = {
+      id,
+      kind: 'phrasing',
+      status: 'pending',
+      ...input,
+      question,
+      answer: input.answer.trim(),
+      savedAt: this.now(),
+    };
+    if (await this.deps.drafts.create(draft)) return { outcome: 'proposed', draft };
+    return { outcome: 'already-proposed', draft: await this.deps.drafts.get(id) };
+  }
+
+  /** The second half of approving a phrasing: searchable at once, then recorded so every ingest keeps it. */
+  private async putPhrasingLive(draft: FaqDraft, approving: FaqDraft): Promise<{ draft: FaqDraft; entry: FaqEntry }> {
+    const { decidedBy: _by, decidedAt: _at, ...pending } = draft;
+    if (!draft.entryId) {
+      await this.deps.drafts.transition(draft.id, ['approving'], { ...pending, status: 'pending' });
+      throw new AnswerbridgeError('FAQ_DRAFT.BAD_DRAFT', `phrasing draft ${draft.id} names no entry`, false);
+    }
+    const phrasing: LearnedPhrasing = {
+      id: learnedPhrasingId(draft.knowledgeBase, draft.entryId, draft.question),
+      entryId: draft.entryId,
+      text: draft.question,
+      source: draft.source ?? 'picked-suggestion',
+      savedBy: draft.savedBy,
+      savedAt: draft.savedAt,
+      approvedBy: approving.decidedBy ?? '',
+      approvedAt: approving.decidedAt ?? this.now(),
+    };
+    let entry: FaqEntry;
+    try {
+      entry = await addPhrasingToActiveVersion(this.deps.store, this.deps.embedder, draft.knowledgeBase, phrasing);
+    } catch (error) {
+      // An entry that is gone will not come back for this draft: set it aside instead of leaving it pending.
+      const back: FaqDraft =
+        error instanceof LearnedEntryGoneError
+          ? { ...approving, status: 'rejected', rejectReason: 'entry-gone' }
+          : { ...pending, status: 'pending' };
+      await this.deps.drafts.transition(draft.id, ['approving'], back, {
+        keepForMs: back.status === 'rejected' ? this.deps.keepDecidedForMs : 0,
+      });
+      throw error;
+    }
+    const approved: FaqDraft = { ...approving, status: 'approved' };
+    const recorded = await this.deps.drafts.transition(draft.id, ['approving'], approved, {
+      keepForMs: this.deps.keepDecidedForMs,
+      savePhrasing: { knowledgeBase: draft.knowledgeBase, phrasing },
+    });
     if (!recorded.changed) throw new FaqDraftConflictError(recorded.current ?? approving, 'approve');
     return { draft: approved, entry };
   }

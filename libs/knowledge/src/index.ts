@@ -50,6 +50,16 @@ export {
 } from './knowledge-versions';
 export { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 export {
+  addPhrasingToActiveVersion,
+  learnedPhrasingId,
+  mergeLearnedPhrasings,
+  normalizedWording,
+  LearnedEntryGoneError,
+  MAX_LEARNED_LENGTH,
+  type LearnedPhrasing,
+  type LearningSource,
+} from './learned-phrasing';
+export {
   FaqReview,
   FaqDraftConflictError,
   FaqDraftNotFoundError,

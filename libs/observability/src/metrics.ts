@@ -24,6 +24,12 @@ export function createMetrics(service: string) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const learnedPhrasings = new Counter({
+    name: 'answerbridge_learned_phrasings_total',
+    help: "Askers' wordings learned from picks, by outcome (proposed for review, already proposed or live, failed)",
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const channelErrors = new Counter({
     name: 'answerbridge_channel_api_errors_total',
     help: 'Channel API errors by channel and code',
@@ -60,6 +66,7 @@ export function createMetrics(service: string) {
     stageSeconds,
     callbacks,
     decisions,
+    learnedPhrasings,
     channelErrors,
     /** Times `fn` into the stage histogram, labelling failures. */
     async time<T>(stage: string, fn: () => Promise<T>): Promise<T> {

@@ -17,10 +17,13 @@ import {
   type DecisionLog,
   type InboundMessage,
   type JobEnqueuer,
+  type RecentTurns,
 } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
 import { carrierOf, inSpan, type Logger, type Metrics, type Span } from '@answerbridge/observability';
+import { learnFromDecision, type PhrasingLearner } from './learn-from-use';
+import { rememberTurn } from './recent-turns';
 
 export interface AnswerInboundDeps {
   /** The searcher for a bot (its language decides the search settings). */
@@ -42,6 +45,10 @@ export interface AnswerInboundDeps {
   metrics: Metrics;
   /** On the last attempt a failing search degrades to an escalation instead of silence. */
   lastAttempt?: boolean;
+  /** The last turns per conversation, shown to the agent who picks it up (recent-turns.ts). */
+  turns?: Pick<RecentTurns, 'record'>;
+  /** Where an asker's wording confirmed by a pick is proposed for review (learn-from-use.ts). */
+  learner?: PhrasingLearner;
 }
 
 /**
@@ -117,6 +124,8 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   await deps.decisions.record(record);
   span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
+  await rememberTurn(deps.turns, message, decision);
+  await learnFromDecision(deps.learner, message, knowledgeBase, decision, deps);
   if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);

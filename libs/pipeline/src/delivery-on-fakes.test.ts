@@ -46,6 +46,7 @@ async function escalated() {
     scores: [],
     suggestions: [],
     memory: emptyMemory,
+    learned: null,
   });
   return { producer, store, escalation };
 }

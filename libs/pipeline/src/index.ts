@@ -15,8 +15,12 @@ export {
   createConversationMemory,
   createDecisionLog,
   createEscalationService,
+  createFaqReview,
   createPersonalDataService,
+  createRecentTurns,
 } from './wiring/escalation-services';
 export { createChannelSenders } from './wiring/channel-senders';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
 export { createWorkerServices, type WorkerServices } from './wiring/worker-services';
+export { rememberTurn } from './recent-turns';
+export { learnFromDecision, type PhrasingLearner } from './learn-from-use';

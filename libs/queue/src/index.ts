@@ -27,5 +27,7 @@ export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
 export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
 export { RedisConversationState, RedisDecisionLog } from './redis-conversation-state';
-export { RedisFaqDrafts, RedisSavedEntries } from './redis-saved-entries';
+export { RedisFaqDrafts, RedisLearnedPhrasings, RedisSavedEntries } from './redis-saved-entries';
 export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store';
+export { RedisRecentTurns, type RecentTurn } from './redis-recent-turns';
+export { RedisQuickReplies, type QuickReply } from './redis-quick-replies';

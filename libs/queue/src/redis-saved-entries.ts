@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 
 const savedEntriesKey = (prefix: string, knowledgeBase: string) => `${prefix}:kb:${knowledgeBase}:saved-entries`;
+const learnedPhrasingsKey = (prefix: string, knowledgeBase: string) =>
+  `${prefix}:kb:${knowledgeBase}:learned-phrasings`;
 
 /** FAQ entries saved from conversations and approved, per knowledge base, so every later ingest keeps them. */
 export class RedisSavedEntries<T extends { id: string }> {
@@ -19,9 +21,27 @@ export class RedisSavedEntries<T extends { id: string }> {
   }
 }
 
-// KEYS[1] draft, KEYS[2] pending index, KEYS[3] saved entries of its knowledge base.
-// ARGV: id, allowed current statuses (comma-separated), new draft JSON, new status, score for the
-// pending index, keep-for ms (0: forever), saved entry id ('' for none), saved entry JSON.
+/** Phrasings learned from use and approved, per knowledge base (by phrasing id), so every later ingest keeps them. */
+export class RedisLearnedPhrasings<T extends { id: string }> {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async list(knowledgeBase: string): Promise<T[]> {
+    const all = await this.redis.hvals(learnedPhrasingsKey(this.prefix, knowledgeBase));
+    return all.map((v) => JSON.parse(v) as T);
+  }
+
+  async has(knowledgeBase: string, id: string): Promise<boolean> {
+    return (await this.redis.hexists(learnedPhrasingsKey(this.prefix, knowledgeBase), id)) === 1;
+  }
+}
+
+// KEYS[1] draft, KEYS[2] pending index, KEYS[3] the hash of its knowledge base that keeps what was
+// approved (saved entries or learned phrasings). ARGV: id, allowed current statuses (comma-separated), new
+// draft JSON, new status, score for the pending index, keep-for ms (0: keep the draft's current expiry),
+// kept item id ('' for none), kept item JSON.
 const TRANSITION = `
 local current = redis.call('get', KEYS[1])
 if not current then return {0, false} end
@@ -29,10 +49,19 @@ local status = cjson.decode(current)['status']
 local allowed = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == status then allowed = true end end
 if not allowed then return {0, current} end
-if tonumber(ARGV[6]) > 0 then redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[6]) else redis.call('set', KEYS[1], ARGV[3]) end
+if tonumber(ARGV[6]) > 0 then redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[6]) else redis.call('set', KEYS[1], ARGV[3], 'KEEPTTL') end
 if ARGV[4] == 'pending' then redis.call('zadd', KEYS[2], ARGV[5], ARGV[1]) else redis.call('zrem', KEYS[2], ARGV[1]) end
 if ARGV[7] ~= '' then redis.call('hset', KEYS[3], ARGV[7], ARGV[8]) end
 return {1, ARGV[3]}`;
+
+// KEYS[1] draft, KEYS[2] pending index. ARGV: draft JSON, expiry ms, pending score, id. Only a new id is
+// indexed as pending: the same phrasing learned again must not put a decided draft back in the queue.
+const CREATE = `
+if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
+  return 1
+end
+return 0`;
 
 /**
  * Drafts of FAQ entries waiting for review: one JSON string per draft plus a sorted set of the pending
@@ -54,12 +83,22 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
     return `${this.prefix}:faq-drafts:pending`;
   }
 
-  async create(draft: D): Promise<void> {
-    await this.redis
-      .multi()
-      .set(this.key(draft.id), JSON.stringify(draft), 'PX', this.pendingForMs, 'NX')
-      .zadd(this.pendingKey, draft.savedAt, draft.id)
-      .exec();
+  async create(draft: D): Promise<boolean> {
+    const created = (await this.redis.eval(
+      CREATE,
+      2,
+      this.key(draft.id),
+      this.pendingKey,
+      JSON.stringify(draft),
+      String(this.pendingForMs),
+      String(draft.savedAt),
+      draft.id,
+    )) as number;
+    return created === 1;
+  }
+
+  async hasLearnedPhrasing(knowledgeBase: string, id: string): Promise<boolean> {
+    return (await this.redis.hexists(learnedPhrasingsKey(this.prefix, knowledgeBase), id)) === 1;
   }
 
   async get(id: string): Promise<D | null> {
@@ -81,23 +120,34 @@ export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBas
     id: string,
     from: string[],
     to: D,
-    options: { keepForMs?: number; saveEntry?: { knowledgeBase: string; entry: { id: string } } } = {},
+    options: {
+      keepForMs?: number;
+      saveEntry?: { knowledgeBase: string; entry: { id: string } };
+      savePhrasing?: { knowledgeBase: string; phrasing: { id: string } };
+    } = {},
   ): Promise<{ changed: boolean; current: D | null }> {
-    const saved = options.saveEntry;
+    const kept = options.saveEntry
+      ? { key: savedEntriesKey(this.prefix, options.saveEntry.knowledgeBase), item: options.saveEntry.entry }
+      : options.savePhrasing
+        ? {
+            key: learnedPhrasingsKey(this.prefix, options.savePhrasing.knowledgeBase),
+            item: options.savePhrasing.phrasing,
+          }
+        : null;
     const [changed, current] = (await this.redis.eval(
       TRANSITION,
       3,
       this.key(id),
       this.pendingKey,
-      savedEntriesKey(this.prefix, saved?.knowledgeBase ?? to.knowledgeBase),
+      kept?.key ?? savedEntriesKey(this.prefix, to.knowledgeBase),
       id,
       from.join(','),
       JSON.stringify(to),
       to.status,
       String(to.savedAt),
       String(Math.max(0, Math.round(options.keepForMs ?? 0))),
-      saved?.entry.id ?? '',
-      saved ? JSON.stringify(saved.entry) : '',
+      kept?.item.id ?? '',
+      kept ? JSON.stringify(kept.item) : '',
     )) as [number, string | null];
     return { changed: changed === 1, current: current ? (JSON.parse(current) as D) : null };
   }

@@ -118,6 +118,10 @@ export class InMemoryVectorStore implements VectorStore {
       .map(({ entryId, text, answer, meta }) => ({ entryId, text, answer, meta }));
   }
 
+  async readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]> {
+    return (await this.readVersion(collection, knowledgeBase)).filter((row) => row.entryId === entryId);
+  }
+
   async dropVersion(collection: string): Promise<void> {
     this.check();
     this.versions.delete(collection);

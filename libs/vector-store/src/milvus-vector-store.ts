@@ -228,10 +228,22 @@ export class MilvusVectorStore implements VectorStore {
 
   /** Every row of one version (for diffs and exports); small FAQ collections fit in one query. */
   async readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]> {
+    return this.queryRows(collection, `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)}`);
+  }
+
+  /** The rows of one entry in one version (its questions), to add a phrasing that matches them. */
+  async readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]> {
+    return this.queryRows(
+      collection,
+      `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${FIELDS.entryId} == ${JSON.stringify(entryId)}`,
+    );
+  }
+
+  private async queryRows(collection: string, filter: string): Promise<Omit<SearchHit, 'score'>[]> {
     return this.call('query', async () => {
       const request = {
         collection_name: collection,
-        filter: `${FIELDS.kb} == "${knowledgeBase}"`,
+        filter,
         output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
         limit: 16_384,
       };

@@ -1,23 +1,69 @@
-/* global document, fetch, EventSource, location, prompt */
+/* global document, window, fetch, EventSource, location, setTimeout, clearTimeout, Notification */
 // The agent inbox. Served from the console's origin as a file: the page's CSP allows no inline script.
+// Its words come from the console's message catalog (/inbox/messages.js, loaded first).
 'use strict';
+
+const T = globalThis.INBOX_TEXT;
+/** A catalog text with its {placeholders} filled. */
+const t = (key, vars = {}) => String(T[key]).replace(/\{(\w+)\}/g, (_m, name) => String(vars[name] ?? ''));
 
 let me = null;
 let current = null;
+let view = 'waiting';
+let queue = { waiting: [], withAgent: [] };
+let agents = new Map();
+let quickReplies = [];
+/** Waiting conversations already announced (sound, notification): a reload of the list announces nothing. */
+const announced = new Set();
+/** Replies typed here and not yet accepted by the server (or refused), per conversation: never lost. */
+const pending = new Map();
+let pendingSeq = 0;
+
 const $ = (id) => document.getElementById(id);
-/** Channels as people call them. */
-const channelName = (channel) => ({ wecom: '企业微信', dingtalk: '钉钉', 'wecom-kf': '微信客服' })[channel] || channel;
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+const channelName = (channel) => T.channels[channel] || channel;
+const agentName = (id) => (id && agents.get(id)) || id || '';
+const reasonText = (reason) => T.reasons[reason] || t('reasonOther', { reason });
+const pad = (n) => String(n).padStart(2, '0');
+/** A time as people read it: 14:03 today, 11月29日 14:03 before. */
+function timeOf(at) {
+  const d = new Date(at);
+  const now = new Date();
+  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.toDateString() === now.toDateString() ? clock : `${d.getMonth() + 1}月${d.getDate()}日 ${clock}`;
+}
+const duration = (s) =>
+  s < 60
+    ? t('seconds', { n: s })
+    : s < 3600
+      ? t('minutes', { n: Math.round(s / 60) })
+      : t('hours', { n: Math.round(s / 3600) });
+/** A candidate's confidence as people read it: 匹配度 92% (a probability), or a keyword match (a BM25 score). */
+function scoreText(confidence) {
+  if (typeof confidence !== 'number') return '';
+  return confidence >= 0 && confidence <= 1 ? t('score', { percent: Math.round(confidence * 100) }) : T.keywordScore;
+}
 
 /** Calls the console API; a refusal throws an Error carrying the server's message (Chinese first). */
 async function api(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(me ? { 'x-csrf-token': me.csrf } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(me ? { 'x-csrf-token': me.csrf } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw Object.assign(new Error(T.networkFailed), { status: 0 });
+  }
   const data = await res.json().catch(() => ({}));
   if (!res.ok)
-    throw Object.assign(new Error(data.message || `请求失败（HTTP ${res.status}）`), {
+    throw Object.assign(new Error(data.message || t('requestFailed', { status: res.status })), {
       status: res.status,
       code: data.error,
     });
@@ -33,7 +79,7 @@ function notify(text, kind = 'error') {
 function clearNotice() {
   $('notice').hidden = true;
 }
-const messageOf = (error) => (error && error.message) || '操作失败，请稍后重试。';
+const messageOf = (error) => (error && error.message) || T.actionFailed;
 
 /** Runs an agent's action: a refusal (409 held by another agent, 400 bad input…) is shown, then the view refreshed. */
 async function act(action) {
@@ -46,18 +92,31 @@ async function act(action) {
   if (current) await refresh(current);
 }
 
-const ago = (s) => (s < 60 ? s + ' 秒' : Math.round(s / 60) + ' 分钟');
+// ---- the lists -------------------------------------------------------------------------------------------
+
+const mine = () => queue.withAgent.filter((c) => c.agentId === me.username);
+function listed() {
+  if (view === 'mine') return mine();
+  if (view === 'all' && me.role === 'admin') return [...queue.waiting, ...queue.withAgent];
+  return queue.waiting;
+}
+
 function item(c) {
-  const div = document.createElement('div');
-  div.className = 'queue-item' + (current === c.conversationId ? ' selected' : '');
+  const div = el('button', 'queue-item' + (current === c.conversationId ? ' selected' : ''));
+  div.type = 'button';
   div.dataset.id = c.conversationId;
-  const q = document.createElement('div');
-  q.className = 'q';
-  q.textContent = c.question || '(无文字)';
-  const m = document.createElement('div');
-  m.className = 'meta';
-  m.textContent = `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '已等待 ' + ago(c.waitingSeconds) : '客服 ' + c.agentId}`;
-  div.append(q, m);
+  div.append(el('span', 'q', c.question || T.noText));
+  const parts = [channelName(c.channel), c.asker];
+  if (c.group) parts.push(t('groupChat', { group: c.group }));
+  parts.push(
+    c.state === 'waiting'
+      ? t('waitedFor', { time: duration(c.waitingSeconds) })
+      : t('heldBy', { agent: agentName(c.agentId) }),
+  );
+  div.append(
+    el('span', 'meta', parts.join(' · ')),
+    el('span', 'meta', t('escalatedAtShort', { time: timeOf(c.escalatedAt) })),
+  );
   div.addEventListener('click', () => {
     clearNotice();
     void refresh(c.conversationId);
@@ -65,53 +124,227 @@ function item(c) {
   return div;
 }
 
-async function loadQueue() {
-  const q = await api('GET', '/api/conversations');
-  for (const [id, list] of [
-    ['waiting', q.waiting],
-    ['with-agent', q.withAgent],
-  ]) {
-    const el = $(id);
-    el.replaceChildren(...list.map(item));
-    if (!list.length) {
-      const e = document.createElement('div');
-      e.className = 'empty';
-      e.textContent = '暂无';
-      el.append(e);
-    }
+function renderQueue() {
+  const list = listed();
+  $('queue').replaceChildren(...(list.length ? list.map(item) : [el('div', 'empty', T.empty)]));
+  $('count-waiting').textContent = String(queue.waiting.length);
+  $('count-mine').textContent = String(mine().length);
+  $('count-all').textContent = String(queue.waiting.length + queue.withAgent.length);
+  for (const button of document.querySelectorAll('.view')) {
+    const selected = button.dataset.view === view;
+    button.classList.toggle('selected', selected);
+    button.setAttribute('aria-selected', String(selected));
   }
+  // The tab's title counts who is waiting, so a tab in the background still says so.
+  document.title = queue.waiting.length ? t('titleWaiting', { count: queue.waiting.length }) : T.appTitle;
+}
+
+async function loadQueue() {
+  queue = await api('GET', '/api/conversations');
+  renderQueue();
+  return queue;
+}
+
+// ---- announcing a new waiting conversation ---------------------------------------------------------------
+
+let audio = null;
+/** Browsers let a page play sound only after a gesture: the first click or key press prepares it. */
+function prepareSound() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!audio && Context) audio = new Context();
+}
+function chime() {
+  if (!audio) return;
+  // A context made before the page was allowed sound starts suspended; a later gesture lets it resume.
+  if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
+  const osc = audio.createOscillator();
+  const gain = audio.createGain();
+  osc.frequency.value = 880;
+  gain.gain.value = 0.08;
+  osc.connect(gain).connect(audio.destination);
+  osc.start();
+  osc.stop(audio.currentTime + 0.18);
+}
+function showNotificationButton() {
+  const supported = 'Notification' in window;
+  $('notifications').hidden = !supported || Notification.permission === 'granted';
+  $('notifications').disabled = supported && Notification.permission === 'denied';
+  if (supported && Notification.permission === 'denied') $('notifications').title = T.notificationsBlocked;
+}
+function announce(c) {
+  if (announced.has(c.conversationId)) return;
+  announced.add(c.conversationId);
+  chime();
+  if ('Notification' in window && Notification.permission === 'granted') {
+    const note = new Notification(T.newWaitingTitle, {
+      body: t('newWaitingBody', { channel: channelName(c.channel), user: c.asker, question: c.question || T.noText }),
+      tag: c.conversationId,
+    });
+    note.onclick = () => {
+      window.focus();
+      void refresh(c.conversationId);
+    };
+  }
+}
+
+// ---- one conversation ------------------------------------------------------------------------------------
+
+function entryLabel(e) {
+  if (e.from === 'agent') return agentName(e.agentId) || T.from.agent;
+  if (e.from === 'bot' && e.decision === 'answer') return T.botAnswered;
+  if (e.from === 'bot' && e.decision === 'suggest') return T.botSuggested;
+  if (e.from === 'bot' && e.decision === 'escalate') return T.botHandedOver;
+  return T.from[e.from] || e.from;
+}
+
+/** Failed replies already sent again from here: their 重试 gives way to 已重试 (one retry each). */
+const retried = new Set();
+function retryButton(text, entryId) {
+  if (entryId && retried.has(entryId)) return el('span', 'retried', T.retried);
+  const retry = el('button', 'retry', T.retry);
+  retry.type = 'button';
+  retry.addEventListener('click', () => {
+    if (entryId) retried.add(entryId);
+    void sendReply(text);
+  });
+  return retry;
+}
+
+function entryNode(e, held) {
+  const div = el('div', `entry ${e.from}${e.earlier ? ' earlier' : ''}`);
+  div.dataset.id = e.id;
+  const head = el('span', 'entry-head');
+  head.append(el('span', 'who', entryLabel(e)), el('time', 'at', timeOf(e.at)));
+  if (e.from === 'bot' && scoreText(e.confidence)) head.append(el('span', 'score', scoreText(e.confidence)));
+  div.append(head, el('span', 'text', e.text));
+  if (e.from === 'agent' && e.delivery) {
+    const d = el('span', `delivery ${e.delivery}`, T.delivery[e.delivery] || '');
+    if (e.delivery === 'failed' && held) d.append(retryButton(e.text, e.id));
+    div.append(d);
+  }
+  return div;
+}
+
+function pendingNode(p) {
+  const div = el('div', `entry agent pending ${p.state}`);
+  div.dataset.pending = p.id;
+  const head = el('span', 'entry-head');
+  head.append(el('span', 'who', me.displayName), el('time', 'at', timeOf(p.at)));
+  div.append(head, el('span', 'text', p.text));
+  const d = el(
+    'span',
+    `delivery ${p.state === 'failed' ? 'failed' : 'sending'}`,
+    p.state === 'failed' ? t('sendFailed', { reason: p.error }) : T.delivery.sending,
+  );
+  if (p.state === 'failed') d.append(retryButton(p.text));
+  // While the reply box is there, a refused reply can go back into it to be changed (too long, say).
+  if (p.state === 'failed' && !$('composer').hidden) {
+    const edit = el('button', 'edit', T.editReply);
+    edit.type = 'button';
+    edit.addEventListener('click', () => {
+      const list = pending.get(current) || [];
+      pending.set(
+        current,
+        list.filter((x) => x !== p),
+      );
+      div.remove();
+      const box = $('reply-text');
+      box.value = box.value ? `${box.value}\n${p.text}` : p.text;
+      box.focus();
+    });
+    d.append(edit);
+  }
+  div.append(d);
+  return div;
+}
+
+function infoRow(term, value) {
+  const row = el('div', 'info-row');
+  row.append(el('dt', '', term), el('dd', '', value));
+  return row;
+}
+
+function renderDetail(c) {
+  const held = c.state === 'with-agent' && c.agentId === me.username;
+  const state =
+    c.state === 'waiting'
+      ? T.stateWaiting
+      : c.state === 'with-agent'
+        ? t('stateWithAgent', { agent: agentName(c.agentId) })
+        : T.stateResolved;
+  $('detail-title').textContent = `${channelName(c.channel)} · ${c.asker} · ${state}`;
+  $('claim').hidden = c.state !== 'waiting';
+  for (const b of ['resolve', 'handback', 'transfer', 'transfer-to', 'save-faq', 'composer']) $(b).hidden = !held;
+  // An admin may close what someone else holds (the API allows it); an agent only their own.
+  if (me.role === 'admin' && c.state !== 'resolved') $('resolve').hidden = false;
+
+  const info = [
+    infoRow(T.infoChannel, channelName(c.channel)),
+    infoRow(T.infoUser, c.asker),
+    infoRow(T.infoChat, c.group ? t('groupChat', { group: c.group }) : T.directChat),
+    infoRow(
+      T.infoEscalatedAt,
+      timeOf(c.escalatedAt) + (c.state === 'waiting' ? t('infoWaited', { time: duration(c.waitingSeconds) }) : ''),
+    ),
+    infoRow(T.infoReason, reasonText(c.reason)),
+  ];
+  if (c.agentId) info.push(infoRow(T.infoAgent, agentName(c.agentId)));
+  $('asker-info').replaceChildren(...info);
+  $('asker-info').hidden = false;
+
+  // One timeline: the turns with the bot before the handover and the handover's own history (which also
+  // holds earlier handovers of the conversation), in time order, with a line where this handover began.
+  const timeline = [...(c.earlier || []).map((e) => ({ ...e, earlier: true })), ...c.history]
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+    .map(({ e }) => e);
+  const nodes = [];
+  if (timeline.length && timeline[0].at < c.escalatedAt) nodes.push(el('div', 'divider', T.earlierDivider));
+  let divided = false;
+  for (const e of timeline) {
+    if (!divided && e.at >= c.escalatedAt && !e.earlier) {
+      nodes.push(
+        el(
+          'div',
+          'divider escalated',
+          t('escalatedDivider', { time: timeOf(c.escalatedAt), reason: reasonText(c.reason) }),
+        ),
+      );
+      divided = true;
+    }
+    nodes.push(entryNode(e, held));
+  }
+  for (const p of pending.get(c.conversationId) || []) nodes.push(pendingNode(p));
+  const history = $('history');
+  const atBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 40;
+  history.replaceChildren(...nodes);
+  if (atBottom || history.dataset.id !== c.conversationId) history.scrollTop = history.scrollHeight;
+  history.dataset.id = c.conversationId;
+
+  $('candidates').hidden = !c.candidates.length;
+  const list = el('ol');
+  for (const x of c.candidates) {
+    const li = el('li');
+    li.append(el('span', 'cq', x.question));
+    if (scoreText(x.confidence)) li.append(el('span', 'score', scoreText(x.confidence)));
+    if (held) {
+      const use = el('button', 'use', T.useCandidate);
+      use.type = 'button';
+      use.addEventListener('click', () => insertIntoReply(x.answer));
+      li.append(use);
+    }
+    list.append(li);
+  }
+  $('candidates').replaceChildren(el('div', 'candidates-title', T.candidatesTitle), list);
 }
 
 /** Shows a conversation: the reply box and the holder's buttons only when this agent holds it. */
 async function show(id) {
   current = id;
+  document.body.classList.add('detail-open');
   const c = await api('GET', '/api/conversations/' + encodeURIComponent(id));
-  $('detail-title').textContent =
-    `${channelName(c.channel)} · ${c.asker} · ${c.state === 'waiting' ? '等待接入' : c.state === 'with-agent' ? '处理中：' + c.agentId : '已结束'}`;
-  const mine = c.state === 'with-agent' && c.agentId === me.username;
-  $('claim').hidden = c.state !== 'waiting';
-  for (const b of ['resolve', 'handback', 'transfer', 'transfer-to', 'save-faq', 'composer']) $(b).hidden = !mine;
-  $('history').replaceChildren(
-    ...c.history.map((e) => {
-      const div = document.createElement('div');
-      div.className = 'entry ' + e.from;
-      div.textContent = e.text;
-      if (e.from === 'agent') {
-        const d = document.createElement('span');
-        d.className = 'delivery';
-        d.textContent = { queued: '发送中…', sent: '已送达', failed: '发送失败' }[e.delivery] || '';
-        div.append(d);
-      }
-      return div;
-    }),
-  );
-  $('history').scrollTop = $('history').scrollHeight;
-  $('candidates').hidden = !c.candidates.length;
-  $('candidates').textContent =
-    '机器人候选：' +
-    c.candidates
-      .map((x, i) => `${i + 1}. ${x.question}${x.confidence != null ? ' (' + x.confidence.toFixed(3) + ')' : ''}`)
-      .join('  ');
+  if (current !== id) return;
+  renderDetail(c);
   await loadQueue();
 }
 
@@ -124,26 +357,255 @@ async function refresh(id) {
   }
 }
 
-async function start() {
-  $('login').hidden = true;
-  $('app').hidden = false;
-  $('whoami').textContent =
-    me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? '（管理员）' : '');
-  const agents = await api('GET', '/api/agents');
-  $('transfer-to').replaceChildren(
-    ...agents
-      .filter((a) => a.username !== me.username)
-      .map((a) => {
-        const o = document.createElement('option');
-        o.value = a.username;
-        o.textContent = a.displayName;
-        return o;
-      }),
+// ---- replying --------------------------------------------------------------------------------------------
+
+function insertIntoReply(text) {
+  const box = $('reply-text');
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? box.value.length;
+  box.value = box.value.slice(0, start) + text + box.value.slice(end);
+  box.focus();
+  box.selectionStart = box.selectionEnd = start + text.length;
+}
+
+/**
+ * Sends a reply: it shows at once as 发送中…, becomes the server's entry (then 已送达 or 发送失败 as the
+ * channel reports), or stays in the conversation as 发送失败 with the reason and 重试 — never lost.
+ */
+async function sendReply(text) {
+  const conversationId = current;
+  if (!conversationId || !text.trim()) return;
+  clearNotice();
+  const list = pending.get(conversationId) || [];
+  const existing = list.find((p) => p.text === text && p.state === 'failed');
+  const p = existing || { id: `p${++pendingSeq}`, text, at: Date.now() };
+  p.state = 'sending';
+  p.at = Date.now();
+  if (!existing) list.push(p);
+  pending.set(conversationId, list);
+  const node = document.querySelector(`[data-pending="${p.id}"]`);
+  if (node) node.replaceWith(pendingNode(p));
+  else $('history').append(pendingNode(p));
+  $('history').scrollTop = $('history').scrollHeight;
+  try {
+    await api('POST', `/api/conversations/${encodeURIComponent(conversationId)}/reply`, { text });
+    pending.set(
+      conversationId,
+      (pending.get(conversationId) || []).filter((x) => x !== p),
+    );
+  } catch (error) {
+    p.state = 'failed';
+    p.error = messageOf(error);
+    notify(messageOf(error));
+  }
+  if (current === conversationId) await refresh(conversationId);
+}
+
+// ---- dialogs (instead of prompt/alert/confirm) -----------------------------------------------------------
+
+/** Asks a yes/no question in the page; resolves true on 确定. */
+function confirmInPage(text) {
+  const dialog = $('confirm-dialog');
+  $('confirm-text').textContent = text;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      $('confirm-form').removeEventListener('submit', ok);
+      $('confirm-cancel').removeEventListener('click', cancel);
+      dialog.removeEventListener('cancel', cancel);
+      dialog.close();
+      resolve(answer);
+    };
+    const ok = (event) => {
+      event.preventDefault();
+      done(true);
+    };
+    const cancel = (event) => {
+      event.preventDefault();
+      done(false);
+    };
+    $('confirm-form').addEventListener('submit', ok);
+    $('confirm-cancel').addEventListener('click', cancel);
+    dialog.addEventListener('cancel', cancel);
+    dialog.showModal();
+  });
+}
+
+async function openFaqDialog() {
+  clearNotice();
+  let c;
+  try {
+    c = await api('GET', '/api/conversations/' + encodeURIComponent(current));
+  } catch (error) {
+    return notify(messageOf(error));
+  }
+  const lastReply = [...c.history].reverse().find((e) => e.from === 'agent');
+  $('faq-question').value = c.question;
+  $('faq-answer').value = lastReply ? lastReply.text : '';
+  $('faq-error').textContent = '';
+  $('faq-dialog').showModal();
+}
+
+async function saveFaq(event) {
+  event.preventDefault();
+  const question = $('faq-question').value.trim();
+  const answer = $('faq-answer').value.trim();
+  if (!question || !answer) return void ($('faq-error').textContent = T.faqRequired);
+  $('faq-save').disabled = true;
+  try {
+    const saved = await api('POST', `/api/conversations/${encodeURIComponent(current)}/save-faq`, { question, answer });
+    $('faq-dialog').close();
+    notify(saved.message, 'info');
+  } catch (error) {
+    // The dialog stays open with what was typed: nothing is lost, the reason is shown where it was typed.
+    $('faq-error').textContent = messageOf(error);
+  } finally {
+    $('faq-save').disabled = false;
+  }
+}
+
+// ---- quick replies ---------------------------------------------------------------------------------------
+
+function renderQuickPicker() {
+  const first = el('option', '', T.quickReplyPick);
+  first.value = '';
+  $('quick-reply').replaceChildren(
+    first,
+    ...quickReplies.map((q) => {
+      const o = el('option', '', q.title);
+      o.value = q.id;
+      return o;
+    }),
   );
+  $('quick-reply').hidden = !quickReplies.length;
+}
+
+function renderQuickList() {
+  const items = quickReplies.map((q) => {
+    const li = el('li', 'quick-item');
+    li.dataset.id = q.id;
+    const text = el('div', 'quick-body');
+    text.append(el('strong', '', q.title), el('span', 'quick-text', q.text));
+    const edit = el('button', 'quick-edit', T.quickReplyEdit);
+    edit.type = 'button';
+    edit.addEventListener('click', () => {
+      $('quick-id').value = q.id;
+      $('quick-title').value = q.title;
+      $('quick-text').value = q.text;
+      $('quick-save').textContent = T.quickReplySave;
+      $('quick-title').focus();
+    });
+    const remove = el('button', 'quick-delete', T.quickReplyDelete);
+    remove.type = 'button';
+    remove.addEventListener('click', async () => {
+      if (!(await confirmInPage(t('quickReplyDeleteConfirm', { title: q.title })))) return;
+      try {
+        await api('POST', `/api/admin/quick-replies/${encodeURIComponent(q.id)}/delete`);
+      } catch (error) {
+        $('quick-error').textContent = messageOf(error);
+      }
+      await loadQuickReplies();
+    });
+    li.append(text, edit, remove);
+    return li;
+  });
+  $('quick-list').replaceChildren(...(items.length ? items : [el('li', 'empty', T.quickRepliesEmpty)]));
+}
+
+async function loadQuickReplies() {
+  quickReplies = await api('GET', '/api/quick-replies');
+  renderQuickPicker();
+  renderQuickList();
+}
+
+function resetQuickForm() {
+  $('quick-id').value = '';
+  $('quick-title').value = '';
+  $('quick-text').value = '';
+  $('quick-error').textContent = '';
+  $('quick-save').textContent = T.quickReplyAdd;
+}
+
+async function saveQuickReply(event) {
+  event.preventDefault();
+  const id = $('quick-id').value;
+  $('quick-error').textContent = '';
+  try {
+    await api('POST', id ? `/api/admin/quick-replies/${encodeURIComponent(id)}` : '/api/admin/quick-replies', {
+      title: $('quick-title').value,
+      text: $('quick-text').value,
+    });
+    resetQuickForm();
+  } catch (error) {
+    // What was typed stays in the form; the reason is shown under it.
+    $('quick-error').textContent = messageOf(error);
+  }
+  await loadQuickReplies().catch((error) => ($('quick-error').textContent = messageOf(error)));
+}
+
+// ---- the live queue --------------------------------------------------------------------------------------
+
+let events = null;
+let stopped = false;
+let lost = false;
+let retryMs = 1000;
+let retryTimer = null;
+
+/** Everything again from the server: after a reconnect, events may have been missed. */
+async function resync() {
   await loadQueue();
-  const events = new EventSource('/api/events');
-  for (const t of ['escalated', 'claimed', 'resolved', 'transferred', 'message', 'delivery']) {
-    events.addEventListener(t, (ev) => {
+  for (const c of queue.waiting) announced.add(c.conversationId);
+  if (current) await show(current);
+}
+
+function connectionLost() {
+  if (events) events.close();
+  events = null;
+  if (stopped) return;
+  // A stream refused because the session ended (expired, logged out elsewhere): the login form, not a banner.
+  api('GET', '/api/me').catch((error) => {
+    if (error.status === 401) {
+      stopped = true;
+      location.reload();
+    }
+  });
+  lost = true;
+  $('connection').hidden = false;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(connect, retryMs);
+  retryMs = Math.min(retryMs * 2, 15000);
+}
+
+function connect() {
+  if (stopped) return;
+  events = new EventSource('/api/events');
+  events.addEventListener('open', () => {
+    retryMs = 1000;
+    if (!lost) return;
+    resync().then(
+      () => {
+        lost = false;
+        $('connection').hidden = true;
+      },
+      (error) => {
+        // Logged out meanwhile (session expired): the login form, not a banner forever.
+        if (error.status === 401) location.reload();
+        else connectionLost();
+      },
+    );
+  });
+  events.addEventListener('error', connectionLost);
+  events.addEventListener('escalated', async (ev) => {
+    const e = JSON.parse(ev.data);
+    try {
+      await loadQueue();
+    } catch (error) {
+      return notify(messageOf(error));
+    }
+    const c = queue.waiting.find((w) => w.conversationId === e.conversationId);
+    if (c) announce(c);
+  });
+  for (const type of ['claimed', 'resolved', 'transferred', 'message', 'delivery']) {
+    events.addEventListener(type, (ev) => {
       const e = JSON.parse(ev.data);
       if (current && e.conversationId === current) void refresh(current);
       else loadQueue().catch((error) => notify(messageOf(error)));
@@ -152,13 +614,87 @@ async function start() {
   // Too many live queues open for this session: the server closed this (the oldest) one. Reconnecting
   // would only close another tab's, so this page stops and says why.
   events.addEventListener('evicted', (ev) => {
+    stopped = true;
     events.close();
-    notify(JSON.parse(ev.data).message + ' 刷新页面可恢复实时更新。');
+    notify(t('evicted', { message: JSON.parse(ev.data).message }));
   });
+}
+
+/** The page's fixed words from the catalog (the HTML carries the same Chinese for a page that fails to load it). */
+function applyCatalog() {
+  const words = {
+    claim: 'claim',
+    transfer: 'transferTo',
+    'save-faq': 'saveFaq',
+    handback: 'handback',
+    resolve: 'resolve',
+    back: 'back',
+    'reply-send': 'send',
+    'composer-hint': 'composerHint',
+    logout: 'logout',
+    notifications: 'notificationsEnable',
+    'manage-quick': 'quickRepliesManage',
+    'detail-title': 'pick',
+    'faq-dialog-title': 'faqDialogTitle',
+    'faq-question-label': 'faqQuestion',
+    'faq-answer-label': 'faqAnswer',
+    'faq-cancel': 'cancel',
+    'faq-save': 'quickReplySave',
+    'quick-dialog-title': 'quickRepliesTitle',
+    'quick-title-label': 'quickReplyTitle',
+    'quick-text-label': 'quickReplyText',
+    'quick-reset': 'cancel',
+    'quick-save': 'quickReplyAdd',
+    'confirm-cancel': 'cancel',
+    'confirm-ok': 'confirm',
+  };
+  for (const [id, key] of Object.entries(words)) $(id).textContent = T[key];
+  $('reply-text').placeholder = T.composerPlaceholder;
+  $('quick-close').setAttribute('aria-label', T.close);
+  $('notice-close').setAttribute('aria-label', T.close);
+  $('notice-close').title = T.close;
+  for (const [viewName, key] of [
+    ['waiting', 'viewWaiting'],
+    ['mine', 'viewMine'],
+    ['all', 'viewAll'],
+  ])
+    document.querySelector(`.view[data-view="${viewName}"]`).firstChild.textContent = T[key] + ' ';
+}
+
+// ---- start -----------------------------------------------------------------------------------------------
+
+async function start() {
+  applyCatalog();
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('whoami').textContent =
+    me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? T.adminSuffix : '');
+  $('manage-quick').hidden = me.role !== 'admin';
+  document.querySelector('.view[data-view="all"]').hidden = me.role !== 'admin';
+  showNotificationButton();
+  const list = await api('GET', '/api/agents');
+  agents = new Map(list.map((a) => [a.username, a.displayName]));
+  $('transfer-to').replaceChildren(
+    ...list
+      .filter((a) => a.username !== me.username)
+      .map((a) => {
+        const o = el('option', '', a.displayName);
+        o.value = a.username;
+        return o;
+      }),
+  );
+  await loadQueue();
+  // What is waiting when the page opens is not news: only what arrives later is announced.
+  for (const c of queue.waiting) announced.add(c.conversationId);
+  await loadQuickReplies().catch((error) => notify(messageOf(error)));
+  connect();
 }
 
 const path = (action) => `/api/conversations/${encodeURIComponent(current)}/${action}`;
 const on = (id, handler) => $(id).addEventListener('click', handler);
+
+document.addEventListener('click', prepareSound, { once: true, capture: true });
+document.addEventListener('keydown', prepareSound, { once: true, capture: true });
 
 $('login').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -172,34 +708,70 @@ $('login').addEventListener('submit', async (event) => {
   await start().catch((error) => notify(messageOf(error)));
 });
 on('logout', async () => {
+  stopped = true;
   await api('POST', '/api/logout').catch(() => undefined);
   location.reload();
 });
 on('notice-close', clearNotice);
-on('claim', () => act(() => api('POST', path('claim'))));
-on('reply-send', () =>
+on('back', () => {
+  document.body.classList.remove('detail-open');
+  current = null;
+  renderQueue();
+});
+for (const button of document.querySelectorAll('.view')) {
+  button.addEventListener('click', () => {
+    view = button.dataset.view;
+    renderQueue();
+    // The list as it is now, not as the last event left it.
+    loadQueue().catch((error) => notify(messageOf(error)));
+  });
+}
+on('notifications', async () => {
+  if (!('Notification' in window)) return;
+  const answer = await Notification.requestPermission();
+  if (answer === 'granted') notify(T.notificationsOn, 'info');
+  else if (answer === 'denied') notify(T.notificationsBlocked);
+  showNotificationButton();
+});
+on('claim', () =>
   act(async () => {
-    const text = $('reply-text').value.trim();
-    if (!text) return;
-    await api('POST', path('reply'), { text });
-    $('reply-text').value = '';
+    await api('POST', path('claim'));
+    // Claimed: it is one of mine now, and that is the list "back" returns to.
+    view = 'mine';
   }),
 );
+$('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('reply-text').value.trim();
+  if (!text) return;
+  $('reply-text').value = '';
+  void sendReply(text);
+});
+$('reply-text').addEventListener('keydown', (event) => {
+  // Enter sends; Shift+Enter breaks the line; Enter that ends an IME composition (拼音) does neither.
+  if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+  event.preventDefault();
+  $('composer').requestSubmit();
+});
+$('quick-reply').addEventListener('change', () => {
+  const chosen = quickReplies.find((q) => q.id === $('quick-reply').value);
+  if (chosen) insertIntoReply(chosen.text);
+  $('quick-reply').value = '';
+});
 on('resolve', () => act(() => api('POST', path('resolve'))));
 on('handback', () => act(() => api('POST', path('handback'))));
 on('transfer', () => act(() => api('POST', path('transfer'), { to: $('transfer-to').value })));
-on('save-faq', () =>
-  act(async () => {
-    const c = await api('GET', '/api/conversations/' + encodeURIComponent(current));
-    const question = prompt('问题', c.question);
-    if (!question) return;
-    const lastReply = [...c.history].reverse().find((e) => e.from === 'agent');
-    const answer = prompt('答案', lastReply ? lastReply.text : '');
-    if (!answer) return;
-    const saved = await api('POST', path('save-faq'), { question, answer });
-    notify(saved.message || '已保存为 FAQ。', 'info');
-  }),
-);
+on('save-faq', () => void openFaqDialog());
+$('faq-form').addEventListener('submit', saveFaq);
+on('faq-cancel', () => $('faq-dialog').close());
+on('manage-quick', () => {
+  resetQuickForm();
+  renderQuickList();
+  $('quick-dialog').showModal();
+});
+on('quick-close', () => $('quick-dialog').close());
+on('quick-reset', resetQuickForm);
+$('quick-form').addEventListener('submit', saveQuickReply);
 
 api('GET', '/api/me').then(
   (session) => {

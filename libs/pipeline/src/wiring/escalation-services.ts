@@ -1,11 +1,15 @@
 import type { AppConfig } from '@answerbridge/config';
 import type { JobEnqueuer } from '@answerbridge/core';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
+import { FaqReview, type FaqDraft } from '@answerbridge/knowledge';
+import type { KnowledgeServices } from './knowledge-services';
 import {
   RedisConversationState,
   RedisDecisionLog,
   RedisEscalationStore,
+  RedisFaqDrafts,
   RedisInboxEvents,
+  RedisRecentTurns,
   type Redis,
 } from '@answerbridge/queue';
 
@@ -48,5 +52,27 @@ export function createPersonalDataService(config: AppConfig, redis: Redis): Pers
     decisions: createDecisionLog(config, redis),
     conversationState: createConversationMemory(config, redis),
     events: new RedisInboxEvents(redis, config.QUEUE_PREFIX),
+  });
+}
+
+/** The last turns of each conversation as configured: kept DATA_RETENTION_DAYS after the last one. */
+export function createRecentTurns(config: AppConfig, redis: Redis): RedisRecentTurns {
+  return new RedisRecentTurns(redis, config.QUEUE_PREFIX, retentionMs(config));
+}
+
+/**
+ * The review queue as configured, for the worker (which proposes what it learns) and the console (where
+ * editors approve): drafts kept DATA_RETENTION_DAYS, live phrasings kept by every ingest.
+ */
+export function createFaqReview(
+  config: AppConfig,
+  redis: Redis,
+  knowledge: Pick<KnowledgeServices, 'store' | 'embedder'>,
+): FaqReview {
+  return new FaqReview({
+    store: knowledge.store,
+    embedder: knowledge.embedder,
+    drafts: new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, retentionMs(config)),
+    keepDecidedForMs: retentionMs(config),
   });
 }

@@ -13,7 +13,9 @@ import {
   createConversationMemory,
   createDecisionLog,
   createEscalationService,
+  createFaqReview,
   createPersonalDataService,
+  createRecentTurns,
 } from './escalation-services';
 import { createKnowledgeServices, type KnowledgeServices } from './knowledge-services';
 
@@ -70,6 +72,8 @@ export async function createWorkerServices(
     memory: createConversationMemory<ConversationMemory>(config, redis),
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
     decisions: createDecisionLog(config, redis),
+    turns: createRecentTurns(config, redis),
+    learner: createFaqReview(config, redis, knowledge),
     knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
     logger: log,
     metrics,

