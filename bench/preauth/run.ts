@@ -179,7 +179,7 @@ async function main() {
       const body = shape.body(sizeKb * 1024);
       const run = (open: OpenCallback) => () => {
         try {
-          open(bot, parseCallbackQuery(rawQuery, false), body, checks);
+          open(bot, parseCallbackQuery(rawQuery), body, checks);
         } catch {
           // every body here is refused: that is what is measured
         }
@@ -190,8 +190,8 @@ async function main() {
         bytes: Buffer.byteLength(body),
         newUs: measure(run(openCallback)),
         oldUs: measure(run(oldOpenCallback)),
-        newOutcome: outcome(openCallback, parseCallbackQuery(rawQuery, false), body, checks),
-        oldOutcome: outcome(oldOpenCallback, parseCallbackQuery(rawQuery, false), body, checks),
+        newOutcome: outcome(openCallback, parseCallbackQuery(rawQuery), body, checks),
+        oldOutcome: outcome(oldOpenCallback, parseCallbackQuery(rawQuery), body, checks),
       };
       rows.push(row);
       console.log(

@@ -25,7 +25,7 @@ export function registerWecomRoutes(router: Express, ctx: GatewayContext): void 
 
   router.get('/wecom/:botId/callback', (req, res) => {
     const bot = botFor(req);
-    const echo = verifyCallbackUrl(bot, parseCallbackQuery(rawQuery(req), true), checks());
+    const echo = verifyCallbackUrl(bot, parseCallbackQuery(rawQuery(req), { requireEchostr: true }), checks());
     ctx.metrics.callbacks.inc({ channel: 'wecom', result: 'url_verified' });
     // WeCom wants the bare plaintext: no quotes, no BOM, no newline.
     res.type('text/plain').send(echo);
@@ -33,7 +33,7 @@ export function registerWecomRoutes(router: Express, ctx: GatewayContext): void 
 
   router.post('/wecom/:botId/callback', readTextBody(ctx.config.GATEWAY_BODY_LIMIT_BYTES), async (req, res) => {
     const bot = botFor(req);
-    const query = parseCallbackQuery(rawQuery(req), false);
+    const query = parseCallbackQuery(rawQuery(req));
     if (typeof req.body !== 'string' || req.body.length === 0)
       throw new RejectedInputError('WECOM.EMPTY_BODY', 'empty body', 400);
     const message = openCallback(bot, query, req.body, checks());

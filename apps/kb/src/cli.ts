@@ -69,13 +69,10 @@ export async function runKb(
       case 'ingest': {
         const [file] = rest;
         if (!file || !values.bot) throw new UsageError('usage: kb ingest <file> --bot <id>');
-        const result = await ingestCommand(
-          config,
-          file,
-          values.bot,
-          !values.quiet && process.stderr.isTTY,
-          !values['without-saved'],
-        );
+        const result = await ingestCommand(config, file, values.bot, {
+          showProgress: !values.quiet && process.stderr.isTTY,
+          withSaved: !values['without-saved'],
+        });
         out(
           `ingested ${result.entries} entries (${result.questions} questions) into ${result.version.collection}; now active` +
             (result.saved ? `; including ${result.saved} saved by agents` : '') +

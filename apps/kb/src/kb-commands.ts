@@ -70,12 +70,18 @@ async function savedEntriesOf(
   }
 }
 
+export interface IngestCommandOptions {
+  /** Draw a progress bar on stderr (a terminal, and not --quiet). */
+  showProgress: boolean;
+  /** Keep the entries agents saved and the phrasings learned from use (false: --without-saved). @defaultValue true */
+  withSaved?: boolean;
+}
+
 export async function ingestCommand(
   config: AppConfig,
   file: string,
   botId: string,
-  showProgress: boolean,
-  withSaved = true,
+  { showProgress, withSaved = true }: IngestCommandOptions,
 ): Promise<IngestResult & { saved: number; learned: number; learnedWithoutEntry: number }> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const fromFile = loadFaqFile(file);

@@ -159,29 +159,31 @@ describe('decide', () => {
 
   it('with the embedder down, answers only strong BM25 matches and otherwise escalates, never suggesting', () => {
     expect(
-      decide(text('VPN 连不上'), [c('vpn', 14.2), c('wifi', 3)], emptyMemory, policy, { degraded: true }),
+      decide(text('VPN 连不上'), [c('vpn', 14.2), c('wifi', 3)], emptyMemory, policy, 'keyword-fallback'),
     ).toMatchObject({ kind: 'answer', reason: 'keyword-fallback', entryId: 'vpn' });
-    expect(decide(text('网络'), [c('vpn', 5)], emptyMemory, policy, { degraded: true })).toMatchObject({
+    expect(decide(text('网络'), [c('vpn', 5)], emptyMemory, policy, 'keyword-fallback')).toMatchObject({
       kind: 'escalate',
       reason: 'embedder-unavailable',
     });
-    expect(decide(text('x'), [], emptyMemory, policy, { degraded: true })).toMatchObject({
+    expect(decide(text('x'), [], emptyMemory, policy, 'keyword-fallback')).toMatchObject({
       kind: 'escalate',
       reason: 'embedder-unavailable',
     });
   });
 
   it('holds BM25 scores to the keyword threshold when keyword search is the configured mode', () => {
-    expect(
-      decide(text('VPN'), [c('vpn', 13)], emptyMemory, policy, { degraded: false, keywordOnly: true }),
-    ).toMatchObject({ kind: 'answer', reason: 'above-answer-threshold' });
-    expect(
-      decide(text('VPN'), [c('vpn', 5)], emptyMemory, policy, { degraded: false, keywordOnly: true }),
-    ).toMatchObject({ kind: 'escalate', reason: 'below-suggest-threshold' });
+    expect(decide(text('VPN'), [c('vpn', 13)], emptyMemory, policy, 'keyword-only')).toMatchObject({
+      kind: 'answer',
+      reason: 'above-answer-threshold',
+    });
+    expect(decide(text('VPN'), [c('vpn', 5)], emptyMemory, policy, 'keyword-only')).toMatchObject({
+      kind: 'escalate',
+      reason: 'below-suggest-threshold',
+    });
   });
 
   it('escalates when the search itself failed for good', () => {
-    expect(decide(text('年假'), [], emptyMemory, policy, { degraded: false, failed: true })).toMatchObject({
+    expect(decide(text('年假'), [], emptyMemory, policy, 'failed')).toMatchObject({
       kind: 'escalate',
       reason: 'search-unavailable',
     });

@@ -130,6 +130,16 @@ function suggestionList(candidates: ScoredCandidate[], max: number) {
 }
 
 /**
+ * How the candidates were found, which decides what their confidences mean:
+ * - `searched`: the configured search ran; confidences are probabilities from the confidence model;
+ * - `keyword-fallback`: the embedder failed and the candidates come from BM25 alone;
+ * - `keyword-only`: BM25 is the configured search mode;
+ * - `failed`: the search itself failed (on the last attempt): hand over.
+ * With either keyword outcome confidences are BM25 scores, held to the keyword threshold.
+ */
+export type SearchOutcome = 'searched' | 'keyword-fallback' | 'keyword-only' | 'failed';
+
+/**
  * Pure: the same message, candidates, memory and policy always give the same decision. Candidates
  * come ranked by the search; thresholds apply to the top one's confidence.
  */
@@ -138,15 +148,11 @@ export function decide(
   candidates: ScoredCandidate[],
   memory: ConversationMemory,
   policy: AnswerPolicy,
-  /**
-   * degraded: the embedder failed and the candidates come from BM25 alone; keywordOnly: BM25 is the
-   * configured search mode. Either way confidences are BM25 scores, held to the keyword threshold.
-   */
-  search: { degraded: boolean; failed?: boolean; keywordOnly?: boolean } = { degraded: false },
+  search: SearchOutcome = 'searched',
 ): Decision {
   const scores = candidates.map((c) => ({ entryId: c.entryId, confidence: c.confidence, score: c.score }));
   const top = candidates[0];
-  const keywordScored = search.degraded || search.keywordOnly;
+  const keywordScored = search === 'keyword-fallback' || search === 'keyword-only';
   const assessment = keywordScored ? null : assess(candidates, policy.confidence);
   const base = {
     scores,
@@ -195,16 +201,21 @@ export function decide(
   if (intent.kind === 'unhelpful' && memory.lastKind === 'answer')
     return make('escalate', 'answer-not-helpful', m.notHelpful);
 
-  if (search.failed) return make('escalate', 'search-unavailable', m.escalate);
+  if (search === 'failed') return make('escalate', 'search-unavailable', m.escalate);
   if (keywordScored) {
     if (top && top.confidence >= policy.keywordFallbackThreshold) {
-      return make('answer', search.degraded ? 'keyword-fallback' : 'above-answer-threshold', top.answer, {
+      return make('answer', search === 'keyword-fallback' ? 'keyword-fallback' : 'above-answer-threshold', top.answer, {
         entryId: top.entryId,
       });
     }
-    return make('escalate', search.degraded ? 'embedder-unavailable' : 'below-suggest-threshold', m.escalate, {
-      suggestions: suggestionList(candidates, policy.maxSuggestions),
-    });
+    return make(
+      'escalate',
+      search === 'keyword-fallback' ? 'embedder-unavailable' : 'below-suggest-threshold',
+      m.escalate,
+      {
+        suggestions: suggestionList(candidates, policy.maxSuggestions),
+      },
+    );
   }
   if (!top || !assessment) return make('escalate', 'no-candidates', m.escalate);
   const verdict = verdictOf(assessment, policy.confidence);

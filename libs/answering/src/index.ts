@@ -10,6 +10,7 @@ export {
   type DecisionReason,
   type PolicyMessages,
   type Question,
+  type SearchOutcome,
   type ScoredCandidate,
 } from './decide';
 export { classifyIntent, type Intent } from './intents';

@@ -9,6 +9,7 @@ import {
   type Decision,
   type PersonPrototypes,
   type Question,
+  type SearchOutcome,
 } from '@answerbridge/answering';
 import {
   AnswerbridgeError,
@@ -99,7 +100,14 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     message.botId,
     candidates.length && !degraded && !keywordOnly ? await deps.calibrationFor(knowledgeBase) : null,
   );
-  const decision = decide(question, candidates, memory, policy, { degraded, failed, keywordOnly });
+  const outcome: SearchOutcome = failed
+    ? 'failed'
+    : degraded
+      ? 'keyword-fallback'
+      : keywordOnly
+        ? 'keyword-only'
+        : 'searched';
+  const decision = decide(question, candidates, memory, policy, outcome);
   if (decision.memory !== memory) await deps.memory.set(message.conversationId, decision.memory, deps.memoryTtlMs);
   deps.metrics.decisions.inc({ kind: decision.kind });
   const record = {

@@ -24,14 +24,14 @@ function signed(plaintext: string, timestamp: number) {
   const encrypted = encryptMessage(bot.encodingAesKey, plaintext, bot.corpId);
   const sig = computeSignature(bot.token, String(timestamp), 'n1', encrypted);
   return {
-    query: parseCallbackQuery(`msg_signature=${sig}&timestamp=${timestamp}&nonce=n1`, false),
+    query: parseCallbackQuery(`msg_signature=${sig}&timestamp=${timestamp}&nonce=n1`),
     body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
   };
 }
 
 describe('openCallback', () => {
   it('normalizes the official POST vector', () => {
-    const message = openCallback(bot, parseCallbackQuery(official.query, false), official.body, at(1476422779));
+    const message = openCallback(bot, parseCallbackQuery(official.query), official.body, at(1476422779));
     expect(message).toMatchObject({
       id: 'wecom-v1-1456453720',
       channel: 'wecom',
@@ -91,15 +91,15 @@ describe('openCallback', () => {
   });
 
   it('refuses the official vector outside the time window', () => {
-    expect(() =>
-      openCallback(bot, parseCallbackQuery(official.query, false), official.body, at(1476422779 + 301)),
-    ).toThrow(expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP', status: 401 }));
+    expect(() => openCallback(bot, parseCallbackQuery(official.query), official.body, at(1476422779 + 301))).toThrow(
+      expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP', status: 401 }),
+    );
   });
 });
 
 describe('openCallback before the signature is checked (issue 10: pre-auth work linear and capped)', () => {
   const ts = 1_700_000_000;
-  const unsigned = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=n1`, false);
+  const unsigned = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=n1`);
   const refusal = (body: string) => {
     try {
       openCallback(bot, unsigned, body, at(ts));
@@ -122,7 +122,7 @@ describe('openCallback before the signature is checked (issue 10: pre-auth work 
   });
 
   it('checks the timestamp before reading the body at all', () => {
-    const stale = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts - 3600}&nonce=n1`, false);
+    const stale = parseCallbackQuery(`msg_signature=${'0'.repeat(40)}&timestamp=${ts - 3600}&nonce=n1`);
     expect(() => openCallback(bot, stale, `<xml>${'<a/>'.repeat(16_000)}</xml>`, at(ts))).toThrow(
       expect.objectContaining({ code: 'WECOM.STALE_TIMESTAMP' }),
     );
@@ -155,18 +155,18 @@ describe('URL verification and query parsing', () => {
   it('verifies the official GET vector, keeping "+" in echostr', () => {
     const query = parseCallbackQuery(
       'msg_signature=012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb&timestamp=1476416373&nonce=47744683&echostr=fsi1xnbH4yQh0%2BPJxcOdhhK6TDXkjMyhEPA7xB2TGz6b%2Bg7xyAbEkRxN%2F3cNXW9qdqjnoVzEtpbhnFyq6SVHyA%3D%3D',
-      true,
+      { requireEchostr: true },
     );
     expect(verifyCallbackUrl(bot, query, at(1476416373))).toBe('1288432023552776189');
   });
 
   it('refuses bad percent-encoding and missing parameters with clear errors', () => {
-    expect(() => parseCallbackQuery('msg_signature=%E0%A4%A&timestamp=1&nonce=1', false)).toThrow(RejectedInputError);
-    expect(() => parseCallbackQuery('timestamp=1&nonce=1', false)).toThrow(expect.objectContaining({ status: 401 }));
-    expect(() => parseCallbackQuery('msg_signature=a&timestamp=abc&nonce=1', false)).toThrow(
+    expect(() => parseCallbackQuery('msg_signature=%E0%A4%A&timestamp=1&nonce=1')).toThrow(RejectedInputError);
+    expect(() => parseCallbackQuery('timestamp=1&nonce=1')).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => parseCallbackQuery('msg_signature=a&timestamp=abc&nonce=1')).toThrow(
       expect.objectContaining({ code: 'WECOM.BAD_TIMESTAMP' }),
     );
-    expect(() => parseCallbackQuery('msg_signature=a&timestamp=1&nonce=1', true)).toThrow(
+    expect(() => parseCallbackQuery('msg_signature=a&timestamp=1&nonce=1', { requireEchostr: true })).toThrow(
       expect.objectContaining({ code: 'WECOM.MISSING_ECHOSTR' }),
     );
   });

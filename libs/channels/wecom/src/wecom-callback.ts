@@ -21,7 +21,11 @@ export interface CallbackCheckOptions {
  * Reads the query string exactly once with decodeURIComponent. URLSearchParams and express's parser
  * turn a raw "+" into a space, which breaks the base64 echostr (protocols/wecom.md, pitfall 6).
  */
-export function parseCallbackQuery(rawQuery: string, needEchostr: boolean): CallbackQuery {
+export function parseCallbackQuery(
+  rawQuery: string,
+  /** `requireEchostr`: the URL verification (GET) carries the echostr to decrypt; a message (POST) does not. */
+  { requireEchostr = false }: { requireEchostr?: boolean } = {},
+): CallbackQuery {
   const params = new Map<string, string>();
   for (const part of rawQuery.split('&')) {
     if (!part) continue;
@@ -44,7 +48,7 @@ export function parseCallbackQuery(rawQuery: string, needEchostr: boolean): Call
   if (!/^\d{1,12}$/.test(timestamp))
     throw new RejectedInputError('WECOM.BAD_TIMESTAMP', 'timestamp must be unix seconds', 401);
   if (nonce.length > 128) throw new RejectedInputError('WECOM.BAD_NONCE', 'nonce too long', 400);
-  if (needEchostr && !echostr) throw new RejectedInputError('WECOM.MISSING_ECHOSTR', 'echostr is required', 400);
+  if (requireEchostr && !echostr) throw new RejectedInputError('WECOM.MISSING_ECHOSTR', 'echostr is required', 400);
   return { msg_signature: signature, timestamp, nonce, ...(echostr ? { echostr } : {}) };
 }
 
