@@ -11,7 +11,7 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * An access token shared by every process through the store, refreshed by exactly one of them at a
- * time (a lock in the store), so replicas never churn each other's token (protocols/wecom.md pitfall
+ * time (a lock in the store), so replicas never churn each other's token (docs/protocols/wecom.md pitfall
  * 5; DingTalk the same). Tokens are refreshed five minutes before they expire.
  */
 export class SharedTokenCache {

@@ -1,7 +1,7 @@
 import type { WecomBotConfig } from '@answerbridge/config';
 
 /**
- * A WeCom bot with the official sample's Token, EncodingAESKey and CorpID (protocols/wecom.md, V1),
+ * A WeCom bot with the official sample's Token, EncodingAESKey and CorpID (docs/protocols/wecom.md, V1),
  * so tests and benchmarks run on the published vectors' keys.
  */
 export function officialVectorBot(id: string, overrides: Partial<WecomBotConfig> = {}): WecomBotConfig {

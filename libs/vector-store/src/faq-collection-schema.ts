@@ -3,7 +3,7 @@ import { DataType, FunctionType, type FieldType } from '@zilliz/milvus2-sdk-node
 /**
  * One row per indexed question (canonical or similar) of an FAQ entry. The schema is identical for
  * every version of every knowledge base: the Node SDK caches schemas by name and an alias swap does
- * not clear that cache (protocols/stack.md), so a reindex must never change fields.
+ * not clear that cache (docs/protocols/stack.md), so a reindex must never change fields.
  */
 export const FIELDS = {
   pk: 'pk',

@@ -329,7 +329,7 @@ export class MilvusVectorStore implements VectorStore {
     params: Record<string, unknown>,
   ): Promise<SearchHit[]> {
     return this.call('search', async () => {
-      // Milvus Lite needs metric_type and anns_field spelled out (protocols/stack.md).
+      // Milvus Lite needs metric_type and anns_field spelled out (docs/protocols/stack.md).
       const request = {
         collection_name: collection,
         data: [data],

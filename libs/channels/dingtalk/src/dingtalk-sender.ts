@@ -118,7 +118,7 @@ export class DingTalkSender implements ChannelSender {
     if (target.channel !== 'dingtalk') return 'none';
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('DINGTALK.UNKNOWN_BOT', `no DingTalk bot ${reply.botId}`, false);
-    // Group sends through the OpenAPI cannot @ people (protocols/dingtalk.md §3.2); only the webhook can.
+    // Group sends through the OpenAPI cannot @ people (docs/protocols/dingtalk.md §3.2); only the webhook can.
     const [msgKey, msgParam] = looksLikeMarkdown(reply.text)
       ? ['sampleMarkdown', { title: markdownTitle(reply.text), text: reply.text }]
       : ['sampleText', { content: reply.text }];

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dingTalkSign, verifyDingTalkSign } from './dingtalk-signature';
 
-// Vectors from protocols/dingtalk.md §5.
+// Vectors from docs/protocols/dingtalk.md §5.
 describe('DingTalk robot signature', () => {
   it('reproduces the published vectors', () => {
     expect(dingTalkSign('1577262236757', 'this is secret')).toBe('hmPWwU+7lVdm3ZZz0r9tSfx0L4Q26jWOZr9+Gs6EZQM=');

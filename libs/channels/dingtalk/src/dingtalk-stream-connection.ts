@@ -24,7 +24,7 @@ export interface DingTalkStreamOptions {
 }
 
 /**
- * The published SDK (dingtalk-stream 2.1.5) with its defects fenced off (protocols/dingtalk.md §1.7):
+ * The published SDK (dingtalk-stream 2.1.5) with its defects fenced off (docs/protocols/dingtalk.md §1.7):
  * - the gateway URL is configurable (getEndpoint is overridden);
  * - every connection has its own subscriptions array (the SDK shares one between all clients);
  * - a non-JSON frame is logged and skipped instead of killing the socket's dispatch;

@@ -1,4 +1,4 @@
-/** DingTalk's session endpoint (protocols/dingtalk.md §3): the only path a sessionWebhook has. */
+/** DingTalk's session endpoint (docs/protocols/dingtalk.md §3): the only path a sessionWebhook has. */
 const SESSION_PATH = '/robot/sendBySession';
 
 /** A session lives 90 minutes; an expiry further out than this is not DingTalk's and is cut to it. */

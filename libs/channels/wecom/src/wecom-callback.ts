@@ -19,7 +19,7 @@ export interface CallbackCheckOptions {
 
 /**
  * Reads the query string exactly once with decodeURIComponent. URLSearchParams and express's parser
- * turn a raw "+" into a space, which breaks the base64 echostr (protocols/wecom.md, pitfall 6).
+ * turn a raw "+" into a space, which breaks the base64 echostr (docs/protocols/wecom.md, pitfall 6).
  */
 export function parseCallbackQuery(
   rawQuery: string,
@@ -144,7 +144,7 @@ export function openCallback(
   const text =
     kind === 'text' ? (textOf(msg, 'Content') ?? '') : kind === 'voice' ? (textOf(msg, 'Recognition') ?? '') : '';
   // Events carry no MsgId; FromUserName + CreateTime collides for events in the same second
-  // (protocols/wecom.md, pitfall 2), so events are keyed on a hash of the whole plaintext.
+  // (docs/protocols/wecom.md, pitfall 2), so events are keyed on a hash of the whole plaintext.
   const key = msgId ?? `e${createHash('sha256').update(plaintext).digest('hex').slice(0, 32)}`;
   const event = textOf(msg, 'Event');
   return {

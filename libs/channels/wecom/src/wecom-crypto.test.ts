@@ -12,7 +12,7 @@ import {
   verifySignature,
 } from './wecom-crypto';
 
-// Official vectors (protocols/wecom.md §2, V1: sbzhu/weworkapi_python callback/Sample.py).
+// Official vectors (docs/protocols/wecom.md §2, V1: sbzhu/weworkapi_python callback/Sample.py).
 const token = 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo';
 const aesKey = '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt';
 const corpId = 'ww1436e0e65a779aee';
