@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, workspaceRoot, type AppConfig } from '@answerbridge/config';
+import { ConfigError, loadAppConfig, workspaceRoot, type ConsoleSettings } from '@answerbridge/config';
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
@@ -57,7 +57,10 @@ const inboxAssets = new Map([
 ]);
 
 /** The agent inbox and admin API. */
-export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningConsole> {
+export async function bootstrap(
+  config: ConsoleSettings = loadAppConfig('console'),
+  logger?: Logger,
+): Promise<RunningConsole> {
   const log = logger ?? createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   initTracing({
     serviceName: `answerbridge-console`,

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@answerbridge/config';
+import type { ConsoleSettings } from '@answerbridge/config';
 import type { EscalationService, PersonalDataService } from '@answerbridge/escalation';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
@@ -22,7 +22,7 @@ export interface Session {
 }
 
 export interface ConsoleContext {
-  config: AppConfig;
+  config: ConsoleSettings;
   users: ConsoleUser[];
   sessions: RedisKeyValueStore;
   /** Login attempts per account and per client address, shared by every replica. */

@@ -1,5 +1,5 @@
 import type { Server, ServerOptions } from 'node:http';
-import { loadConfig, type AppConfig } from '@answerbridge/config';
+import { loadAppConfig, type GatewaySettings } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis, redisAnswers } from '@answerbridge/queue';
 import express from 'express';
@@ -34,7 +34,10 @@ export function callbackServerTimeouts(requestTimeoutMs: number): ServerOptions 
 }
 
 /** Builds and starts the gateway; tests call this with their own config (port 0 picks a free port). */
-export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningGateway> {
+export async function bootstrap(
+  config: GatewaySettings = loadAppConfig('gateway'),
+  logger?: Logger,
+): Promise<RunningGateway> {
   const log = logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   initTracing({
     serviceName: `answerbridge-gateway`,

@@ -1,9 +1,9 @@
-import type { AppConfig, BotConfig } from '@answerbridge/config';
+import type { BotConfig, GatewaySettings } from '@answerbridge/config';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { JobProducer, Redis } from '@answerbridge/queue';
 
 export interface GatewayContext {
-  config: AppConfig;
+  config: GatewaySettings;
   bots: Map<string, BotConfig>;
   producer: JobProducer;
   redis: Redis;

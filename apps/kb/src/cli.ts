@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@answerbridge/config';
+import { loadAppConfig } from '@answerbridge/config';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
 import {
@@ -64,7 +64,7 @@ export async function runKb(
       out(usage);
       return values.help ? 0 : 2;
     }
-    const config = loadConfig();
+    const config = loadAppConfig('kb');
     switch (command) {
       case 'ingest': {
         const [file] = rest;

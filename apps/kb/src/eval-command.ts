@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { AppConfig } from '@answerbridge/config';
+import type { KbSettings } from '@answerbridge/config';
 import type { ConfidenceModel } from '@answerbridge/answering';
 import {
   evaluateKnowledgeBase,
@@ -23,7 +23,7 @@ export interface EvalCommandOptions {
 }
 
 export async function evalCommand(
-  config: AppConfig,
+  config: KbSettings,
   faqFile: string,
   queriesFile: string,
   options: EvalCommandOptions,

@@ -1,5 +1,5 @@
 import { assess, verdictOf } from '@answerbridge/answering';
-import { type AppConfig } from '@answerbridge/config';
+import { type KbSettings } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import {
   calibrateKnowledgeBase,
@@ -34,7 +34,7 @@ export class UsageError extends AnswerbridgeError {
   }
 }
 
-function knowledgeBaseOf(config: AppConfig, botId: string): string {
+function knowledgeBaseOf(config: KbSettings, botId: string): string {
   const bot = config.bots.find((b) => b.id === botId);
   if (!bot)
     throw new UsageError(
@@ -50,7 +50,7 @@ const services = createKnowledgeServices;
  * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
  */
 async function savedEntriesOf(
-  config: AppConfig,
+  config: KbSettings,
   knowledgeBase: string,
 ): Promise<{ entries: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
@@ -78,7 +78,7 @@ export interface IngestCommandOptions {
 }
 
 export async function ingestCommand(
-  config: AppConfig,
+  config: KbSettings,
   file: string,
   botId: string,
   { showProgress, withSaved = true }: IngestCommandOptions,
@@ -117,7 +117,7 @@ export async function ingestCommand(
   }
 }
 
-export async function searchCommand(config: AppConfig, botId: string, question: string, limit: number) {
+export async function searchCommand(config: KbSettings, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { store, searcherFor, searchFor, policyFor, calibrationFor } = services(config);
   const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
@@ -145,7 +145,7 @@ export async function searchCommand(config: AppConfig, botId: string, question: 
 }
 
 export async function calibrateCommand(
-  config: AppConfig,
+  config: KbSettings,
   botId: string,
   queriesFile: string,
   targetPrecision: number,
@@ -183,7 +183,7 @@ export function formatCalibration(c: KnowledgeBaseCalibration): string {
   ].join('\n');
 }
 
-export async function versionsCommand(config: AppConfig, botId: string): Promise<CollectionVersion[]> {
+export async function versionsCommand(config: KbSettings, botId: string): Promise<CollectionVersion[]> {
   const { store } = services(config);
   try {
     await store.ready();
@@ -193,7 +193,7 @@ export async function versionsCommand(config: AppConfig, botId: string): Promise
   }
 }
 
-export async function diffCommand(config: AppConfig, botId: string, from?: number, to?: number): Promise<VersionDiff> {
+export async function diffCommand(config: KbSettings, botId: string, from?: number, to?: number): Promise<VersionDiff> {
   const { store } = services(config);
   try {
     await store.ready();
@@ -203,7 +203,7 @@ export async function diffCommand(config: AppConfig, botId: string, from?: numbe
   }
 }
 
-export async function rollbackCommand(config: AppConfig, botId: string, to?: number) {
+export async function rollbackCommand(config: KbSettings, botId: string, to?: number) {
   const { store } = services(config);
   try {
     await store.ready();

@@ -1,4 +1,9 @@
-import { loadConfig, type AppConfig, type DingTalkBotConfig, type WecomBotConfig } from '@answerbridge/config';
+import {
+  loadAppConfig,
+  type DingTalkBotConfig,
+  type SimulatorSettings,
+  type WecomBotConfig,
+} from '@answerbridge/config';
 import { dingTalkSign } from '@answerbridge/channel-dingtalk';
 import { DingTalkServerSimulator } from './dingtalk-server';
 import { createLogger, listen, type Logger } from '@answerbridge/observability';
@@ -23,7 +28,10 @@ export interface RunningSimulator {
 }
 
 /** The local stand-in for WeCom: its server API, a callback sender, and a chat page for people. */
-export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningSimulator> {
+export async function bootstrap(
+  config: SimulatorSettings = loadAppConfig('simulator'),
+  logger?: Logger,
+): Promise<RunningSimulator> {
   const log = logger ?? createLogger({ name: 'simulator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const wecomBots = config.bots.filter((b): b is WecomBotConfig => b.channel === 'wecom');
   const wecom = new WecomServerSimulator(wecomBots);

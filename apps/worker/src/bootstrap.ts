@@ -1,4 +1,4 @@
-import { loadConfig, type AppConfig } from '@answerbridge/config';
+import { loadAppConfig, type WorkerSettings } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, type Logger } from '@answerbridge/observability';
 import { createWorkerServices } from '@answerbridge/pipeline';
 import { createJobWorkers, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
@@ -17,7 +17,10 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logger): Promise<RunningWorker> {
+export async function bootstrap(
+  config: WorkerSettings = loadAppConfig('worker'),
+  logger?: Logger,
+): Promise<RunningWorker> {
   const log = logger ?? createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const otlpEndpoint = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   initTracing({ serviceName: 'answerbridge-worker', ...(otlpEndpoint ? { otlpEndpoint } : {}) });

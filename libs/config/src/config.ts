@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { appSettings, type AppName, type SettingsOf } from './app-settings';
 import { ConfigError, parseBotsFile, type BotConfig } from './bots';
 
 /**
@@ -260,7 +261,7 @@ export interface AppConfig extends Env {
 
 type EnvSource = Record<string, string | undefined>;
 
-/** Parses the environment once; apps call this at boot and pass the result down. */
+/** Parses the environment once, every setting; tools and tests call this. Apps call loadAppConfig. */
 export function loadConfig(overrides: EnvSource = {}, source: EnvSource = process.env): AppConfig {
   const merged: EnvSource = { ...source, ...overrides };
   const relevant = Object.fromEntries(
@@ -286,6 +287,23 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
   checkAgentNotifyDingTalk(parsed.data, bots);
   return { ...parsed.data, bots };
+}
+
+/**
+ * Parses the settings one app uses (appSettings) and the bots file, once at boot; the app passes the result
+ * down. Another app's settings are not read: not even an invalid one stops this app, and its type offers
+ * this app none of them.
+ */
+export function loadAppConfig<A extends AppName>(
+  app: A,
+  overrides: EnvSource = {},
+  source: EnvSource = process.env,
+): SettingsOf<A> {
+  const merged: EnvSource = { ...source, ...overrides };
+  const own = new Set<string>(appSettings[app]);
+  // Secrets in the bots file (${NAME}) may name any variable: the bots file reads the whole environment.
+  const settings = Object.fromEntries(Object.entries(merged).filter(([k]) => own.has(k) || !(k in EnvSchema.shape)));
+  return loadConfig({}, settings);
 }
 
 function checkAgentNotifyDingTalk(env: Env, bots: BotConfig[]): void {

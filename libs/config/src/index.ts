@@ -1,4 +1,17 @@
-export { loadConfig, EnvSchema, workspaceRoot, type AppConfig, type Env } from './config';
+export { loadAppConfig, loadConfig, EnvSchema, workspaceRoot, type AppConfig, type Env } from './config';
+export {
+  appSettings,
+  type AppName,
+  type ChannelSendingSettings,
+  type ConsoleSettings,
+  type EscalationSettings,
+  type GatewaySettings,
+  type KbSettings,
+  type KnowledgeSettings,
+  type SettingsOf,
+  type SimulatorSettings,
+  type WorkerSettings,
+} from './app-settings';
 export {
   BotIdSchema,
   BotSchema,

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@answerbridge/config';
+import type { ChannelSendingSettings } from '@answerbridge/config';
 import { DingTalkApiClient, DingTalkSender } from '@answerbridge/channel-dingtalk';
 import { WecomApiClient, WecomGroupRobot, WecomSender } from '@answerbridge/channel-wecom';
 import { AnswerbridgeError, type KeyValueStore } from '@answerbridge/core';
@@ -8,7 +8,7 @@ import type { Metrics } from '@answerbridge/observability';
  * One sender per channel, each with an API client per configured bot (tokens shared through `store`),
  * and the agents' groups when configured.
  */
-export function createChannelSenders(config: AppConfig, store: KeyValueStore, metrics: Metrics) {
+export function createChannelSenders(config: ChannelSendingSettings, store: KeyValueStore, metrics: Metrics) {
   const wecom = new Map<string, WecomApiClient>();
   const dingtalk = new Map<string, DingTalkApiClient>();
   for (const bot of config.bots) {
@@ -60,7 +60,10 @@ export interface AgentGroupNotifier {
 }
 
 /** The agents' groups configured: a WeCom group robot, a DingTalk group the app's robot is in, or both. */
-function agentGroupNotifiers(config: AppConfig, dingtalk: Map<string, DingTalkApiClient>): AgentGroupNotifier[] {
+function agentGroupNotifiers(
+  config: ChannelSendingSettings,
+  dingtalk: Map<string, DingTalkApiClient>,
+): AgentGroupNotifier[] {
   const notifiers: AgentGroupNotifier[] = [];
   if (config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY) {
     const robot = new WecomGroupRobot(config.WECOM_API_BASE_URL, config.AGENT_NOTIFY_WECOM_WEBHOOK_KEY);

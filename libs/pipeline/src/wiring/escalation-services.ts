@@ -1,4 +1,4 @@
-import type { AppConfig } from '@answerbridge/config';
+import type { EscalationSettings } from '@answerbridge/config';
 import type { JobEnqueuer } from '@answerbridge/core';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
 import { FaqReview, type FaqDraft } from '@answerbridge/knowledge';
@@ -14,11 +14,12 @@ import {
 } from '@answerbridge/queue';
 
 /** How long what people wrote is kept (DATA_RETENTION_DAYS), in ms. */
-export const retentionMs = (config: AppConfig): number => config.DATA_RETENTION_DAYS * 86_400_000;
+export const retentionMs = (config: Pick<EscalationSettings, 'DATA_RETENTION_DAYS'>): number =>
+  config.DATA_RETENTION_DAYS * 86_400_000;
 
 /** The escalation service on Redis as configured; the worker and the console build it the same way. */
 export function createEscalationService(
-  config: AppConfig,
+  config: EscalationSettings,
   redis: Redis,
   producer: JobEnqueuer,
   agentName?: (agentId: string) => string,
@@ -36,17 +37,17 @@ export function createEscalationService(
 }
 
 /** The decision log as configured: kept for DATA_RETENTION_DAYS. */
-export function createDecisionLog(config: AppConfig, redis: Redis): RedisDecisionLog {
+export function createDecisionLog(config: EscalationSettings, redis: Redis): RedisDecisionLog {
   return new RedisDecisionLog(redis, config.QUEUE_PREFIX, { retentionMs: retentionMs(config) });
 }
 
 /** The bot's per-conversation memory: kept CONVERSATION_MEMORY_SECONDS, never past the retention. */
-export function createConversationMemory<T>(config: AppConfig, redis: Redis): RedisConversationState<T> {
+export function createConversationMemory<T>(config: EscalationSettings, redis: Redis): RedisConversationState<T> {
   return new RedisConversationState<T>(redis, config.QUEUE_PREFIX, 'memory', retentionMs(config));
 }
 
 /** Erasure requests and the retention sweep over every store that holds what people wrote. */
-export function createPersonalDataService(config: AppConfig, redis: Redis): PersonalDataService {
+export function createPersonalDataService(config: EscalationSettings, redis: Redis): PersonalDataService {
   return new PersonalDataService({
     escalations: new RedisEscalationStore(redis, config.QUEUE_PREFIX, retentionMs(config)),
     decisions: createDecisionLog(config, redis),
@@ -56,7 +57,7 @@ export function createPersonalDataService(config: AppConfig, redis: Redis): Pers
 }
 
 /** The last turns of each conversation as configured: kept DATA_RETENTION_DAYS after the last one. */
-export function createRecentTurns(config: AppConfig, redis: Redis): RedisRecentTurns {
+export function createRecentTurns(config: EscalationSettings, redis: Redis): RedisRecentTurns {
   return new RedisRecentTurns(redis, config.QUEUE_PREFIX, retentionMs(config));
 }
 
@@ -65,7 +66,7 @@ export function createRecentTurns(config: AppConfig, redis: Redis): RedisRecentT
  * editors approve): drafts kept DATA_RETENTION_DAYS, live phrasings kept by every ingest.
  */
 export function createFaqReview(
-  config: AppConfig,
+  config: EscalationSettings,
   redis: Redis,
   knowledge: Pick<KnowledgeServices, 'store' | 'embedder'>,
 ): FaqReview {

@@ -5,7 +5,7 @@ import {
   type AnswerPolicy,
   type ConfidenceModel,
 } from '@answerbridge/answering';
-import type { AppConfig } from '@answerbridge/config';
+import type { KnowledgeSettings } from '@answerbridge/config';
 import {
   CachingEmbedder,
   CircuitBreakerEmbedder,
@@ -36,7 +36,10 @@ export const searchDefaults: Record<Language, Pick<SearchOptions, 'mode' | 'fusi
 export const keywordThresholds: Record<Language, number> = { zh: 16, en: Number.POSITIVE_INFINITY };
 
 /** What BM25 alone may answer for a bot of this language: the setting when given, else the measured default. */
-export function keywordThresholdFor(config: Pick<AppConfig, 'KEYWORD_FALLBACK_THRESHOLD'>, language: Language): number {
+export function keywordThresholdFor(
+  config: Pick<KnowledgeSettings, 'KEYWORD_FALLBACK_THRESHOLD'>,
+  language: Language,
+): number {
   return config.KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
 }
 
@@ -61,7 +64,7 @@ export interface KnowledgeServices {
  * worker answering questions and `kb` evaluating them search exactly the same way.
  */
 export function createKnowledgeServices(
-  config: AppConfig,
+  config: KnowledgeSettings,
   options: {
     microBatch?: boolean;
     circuitBreaker?: boolean;
@@ -182,7 +185,7 @@ export function createKnowledgeServices(
  * With a reranker, its score decides until a model is fitted on reranked lists.
  */
 export function confidenceModelFor(
-  config: Pick<AppConfig, 'ANSWER_THRESHOLD' | 'SUGGEST_THRESHOLD'>,
+  config: Pick<KnowledgeSettings, 'ANSWER_THRESHOLD' | 'SUGGEST_THRESHOLD'>,
   profile: ModelProfile,
   language: Language,
   reranked: boolean,

@@ -1,5 +1,5 @@
 import type { ConfidenceModel, ConversationMemory } from '@answerbridge/answering';
-import type { AppConfig } from '@answerbridge/config';
+import type { WorkerSettings } from '@answerbridge/config';
 import type { JobRoutes } from '@answerbridge/core';
 import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
@@ -38,7 +38,7 @@ export interface WorkerServices {
  * route of each catalog job to its use case.
  */
 export async function createWorkerServices(
-  config: AppConfig,
+  config: WorkerSettings,
   redis: Redis,
   { logger: log, metrics }: { logger: Logger; metrics: Metrics },
 ): Promise<WorkerServices> {

@@ -1,0 +1,146 @@
+import type { BotConfig } from './bots';
+import type { Env } from './config';
+
+type Key = keyof Env;
+const keys = <K extends Key>(...list: K[]): K[] => list;
+
+/** What every app reads: logging, Redis and its key prefix, the bots file, tracing. */
+const common = keys(
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'LOG_PRETTY',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+  'QUEUE_PREFIX',
+  'BOTS_FILE',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+);
+
+/** The embedder, Milvus, search and the answer policy: whoever searches the knowledge base the way the bot does. */
+export const knowledgeSettings = keys(
+  'MILVUS_ADDRESS',
+  'MILVUS_TOKEN',
+  'EMBEDDING_BASE_URL',
+  'EMBEDDING_API_KEY',
+  'EMBEDDING_PROFILE',
+  'EMBEDDING_MODEL',
+  'EMBEDDING_DIMENSIONS',
+  'EMBEDDING_TIMEOUT_MS',
+  'EMBEDDING_QUERY_TEMPLATE',
+  'EMBEDDING_CACHE_SIZE',
+  'SEARCH_MODE',
+  'SEARCH_FUSION',
+  'SEARCH_RRF_K',
+  'SEARCH_DENSE_WEIGHT',
+  'KEYWORD_FALLBACK_THRESHOLD',
+  'EMBEDDER_BREAKER_FAILURES',
+  'EMBEDDER_BREAKER_COOLDOWN_MS',
+  'RERANK_BASE_URL',
+  'RERANK_MODEL',
+  'RERANK_API_KEY',
+  'RERANK_DEPTH',
+  'RERANK_TIMEOUT_MS',
+  'ANSWER_THRESHOLD',
+  'SUGGEST_THRESHOLD',
+  'FALLBACK_MESSAGE',
+  'HANDOVER_MESSAGE',
+  'NOT_HELPFUL_MESSAGE',
+  'NON_TEXT_MESSAGE',
+  'GREETING_MESSAGE',
+  'THANKS_MESSAGE',
+  'SUGGEST_HEADER',
+  'SUGGEST_FOOTER',
+);
+
+/** Escalations, the conversation state and how long what people wrote is kept. */
+export const escalationSettings = keys(
+  'QUEUE_PREFIX',
+  'DEDUPE_TTL_SECONDS',
+  'CONVERSATION_MEMORY_SECONDS',
+  'ESCALATION_NOTIFY_AFTER_SECONDS',
+  'ESCALATION_EXPECTED_WAIT_MINUTES',
+  'DATA_RETENTION_DAYS',
+);
+
+/** The platforms' send APIs and the agents' groups: whoever delivers replies. */
+export const channelSendingSettings = keys(
+  'WECOM_API_BASE_URL',
+  'WECOM_API_TIMEOUT_MS',
+  'DINGTALK_API_BASE_URL',
+  'DINGTALK_API_TIMEOUT_MS',
+  'DINGTALK_WEBHOOK_ORIGINS',
+  'AGENT_NOTIFY_WECOM_WEBHOOK_KEY',
+  'AGENT_NOTIFY_DINGTALK_BOT',
+  'AGENT_NOTIFY_DINGTALK_CONVERSATION_ID',
+);
+
+/**
+ * The settings each app parses: a setting another app uses (a console port, a worker's concurrency) can
+ * neither stop this one from starting nor be read by it by mistake.
+ */
+export const appSettings = {
+  gateway: keys(
+    ...common,
+    'DEDUPE_TTL_SECONDS',
+    'GATEWAY_HOST',
+    'GATEWAY_PORT',
+    'GATEWAY_BODY_LIMIT_BYTES',
+    'GATEWAY_REQUEST_TIMEOUT_MS',
+    'CALLBACK_MAX_SKEW_SECONDS',
+    'DINGTALK_API_BASE_URL',
+    'DINGTALK_STREAM_WATCHDOG_SECONDS',
+    'DINGTALK_CALLBACK_MAX_SKEW_SECONDS',
+    'DINGTALK_WEBHOOK_ORIGINS',
+  ),
+  worker: keys(
+    ...common,
+    ...knowledgeSettings,
+    ...escalationSettings,
+    ...channelSendingSettings,
+    'WORKER_CONCURRENCY',
+    'JOB_LOCK_MS',
+    'OUTBOUND_CONCURRENCY',
+    'METRICS_HOST',
+    'METRICS_PORT',
+  ),
+  console: keys(
+    ...common,
+    ...knowledgeSettings,
+    ...escalationSettings,
+    'CONSOLE_HOST',
+    'CONSOLE_PORT',
+    'CONSOLE_USERS_FILE',
+    'CONSOLE_SESSION_HOURS',
+    'CONSOLE_COOKIE_SECURE',
+    'CONSOLE_TRUST_PROXY',
+    'CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT',
+    'CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS',
+    'CONSOLE_LOGIN_WINDOW_SECONDS',
+    'CONSOLE_MAX_EVENT_STREAMS_PER_SESSION',
+  ),
+  kb: keys(...common, ...knowledgeSettings, 'DATA_RETENTION_DAYS'),
+  simulator: keys(
+    ...common,
+    'SIMULATOR_HOST',
+    'SIMULATOR_PORT',
+    'SIMULATOR_DINGTALK_REDELIVER_MS',
+    'SIMULATOR_DINGTALK_SESSION_TTL_MS',
+    'SIMULATOR_DINGTALK_PING_MS',
+    'SIMULATOR_GATEWAY_URL',
+  ),
+};
+
+export type AppName = keyof typeof appSettings;
+type WithBots<K extends Key> = Pick<Env, K> & { bots: BotConfig[] };
+
+export type KnowledgeSettings = Pick<Env, (typeof knowledgeSettings)[number]>;
+export type EscalationSettings = Pick<Env, (typeof escalationSettings)[number]>;
+export type ChannelSendingSettings = WithBots<(typeof channelSendingSettings)[number]>;
+/** What one app was configured with: its own settings and the bots. */
+export type SettingsOf<A extends AppName> = WithBots<(typeof appSettings)[A][number]>;
+export type GatewaySettings = SettingsOf<'gateway'>;
+export type WorkerSettings = SettingsOf<'worker'>;
+export type ConsoleSettings = SettingsOf<'console'>;
+export type KbSettings = SettingsOf<'kb'>;
+export type SimulatorSettings = SettingsOf<'simulator'>;
