@@ -27,17 +27,26 @@ import {
 } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
-const usage = `npm run dev [-- --data-dir <dir>] [-- --redis-port <port>]
+const usage = `usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>]
   --data-dir    where the demo keeps Milvus Lite's and its own Redis's data (default .data)
-  --redis-port  the port of the machine's Redis, used when it answers (default 6379); otherwise a private
-                redis-server is started with its data in <data dir>/redis`;
-const { values: options } = parseArgs({
-  options: {
-    'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
-    'redis-port': { type: 'string', default: '6379' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+  --redis-port  the port of the machine's Redis, used when it answers (default 6379, or ANSWERBRIDGE_REDIS_PORT);
+                otherwise a private redis-server is started with its data in <data dir>/redis`;
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
+        'redis-port': { type: 'string', default: '6379' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown or incomplete option: say which, and how to call it, without a stack.
+    console.error(`dev: ${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const options = parseOptions();
 if (options.help) {
   console.log(usage);
   process.exit(0);

@@ -179,3 +179,23 @@ describe('npm run dev, stopped and started again', () => {
     expect(await stopDemo(second)).toBe(0);
   }, 420_000);
 });
+
+describe('npm run dev with options it does not know', () => {
+  it('names the wrong option and prints its usage, without a stack, exiting 2 before starting anything', () => {
+    for (const [args, message] of [
+      [['--nope'], "Unknown option '--nope'"],
+      [['--redis-port', 'abc'], '--redis-port must be a port number (1-65535), not "abc"'],
+    ] as const) {
+      const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dev.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(res.status, args.join(' ')).toBe(2);
+      expect(res.stderr).toContain(message);
+      expect(res.stderr).toContain('usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>]');
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expect(res.stdout).not.toContain('starting Redis');
+    }
+  });
+});
