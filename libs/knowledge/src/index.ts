@@ -27,6 +27,7 @@ export {
   parseConfidenceModel,
   type KnowledgeBaseCalibration,
 } from './evaluation/calibrate-knowledge-base';
+export { decisionFor, decisionMetrics, type DecisionMetrics, type QueryDecision } from './evaluation/decision-metrics';
 export { policyMetrics, type EvaluatedPolicy, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
 export {
   fitConfidenceModel,
