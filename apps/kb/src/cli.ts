@@ -6,6 +6,7 @@ import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
 import {
   calibrateCommand,
+  calibrateFromUseCommand,
   diffCommand,
   formatCalibration,
   formatDiff,
@@ -28,6 +29,8 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
                                      fit a confidence model on labelled questions as the bot searches them,
                                      and record it with the active version (the worker then decides with it)
+  kb calibrate <bot> --from-use [--target-precision 0.97] [--json]
+                                     the same, fitted on the askers' wordings the bot learned from use
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
       [--bot <id>: as that bot runs: its language, search mode and calibration]
       [--mode dense,keyword,hybrid] [--language zh|en] [--calibrate] [--target-precision 0.97]
@@ -57,6 +60,7 @@ export async function runKb(
         errors: { type: 'string' },
         'per-query': { type: 'string' },
         'keep-index': { type: 'boolean' },
+        'from-use': { type: 'boolean' },
         json: { type: 'boolean' },
         from: { type: 'string' },
         language: { type: 'string' },
@@ -125,12 +129,16 @@ export async function runKb(
       }
       case 'calibrate': {
         const [bot, queriesFile] = rest;
-        if (!bot || !queriesFile)
-          throw new UsageError('usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97]');
+        if (!bot || (!queriesFile && !values['from-use']) || (queriesFile && values['from-use']))
+          throw new UsageError(
+            'usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97], or kb calibrate <bot> --from-use',
+          );
         const targetPrecision = Number(values['target-precision'] ?? 0.97);
         if (!(targetPrecision > 0 && targetPrecision < 1))
           throw new UsageError('--target-precision must be between 0 and 1');
-        const result = await calibrateCommand(config, bot, queriesFile, targetPrecision);
+        const result = queriesFile
+          ? await calibrateCommand(config, bot, queriesFile, targetPrecision)
+          : await calibrateFromUseCommand(config, bot, targetPrecision);
         if (values.json) out(JSON.stringify(result, null, 2));
         else out(formatCalibration(result));
         return 0;
