@@ -80,6 +80,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   const metrics = createMetrics('console');
   const ctx: ConsoleContext = {
     config,
@@ -104,6 +105,7 @@ export async function bootstrap(config: AppConfig = loadConfig(), logger?: Logge
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
+    languageFor: (botId) => languages.get(botId) ?? 'zh',
     logger: log,
     metrics,
   };
