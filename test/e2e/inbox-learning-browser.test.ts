@@ -129,6 +129,11 @@ describe('learning from use in the inbox', () => {
       agent1.conversationPath(`wecom/${sut.bot.id}/nobody`, 'entry-candidates'),
     );
     expect(missing.status).toBe(404);
+    // Described for other tools.
+    const spec = (await (await fetch(`${sut.console.url}/api/openapi.json`)).json()) as { paths: object };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/conversations/{id}/entry-candidates', '/api/conversations/{id}/link-entry']),
+    );
     // Looking up changes nothing: no draft.
     expect((await admin.call<{ drafts: unknown[] }>('GET', '/api/admin/faq-drafts')).body.drafts).toEqual([]);
   });
