@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMessages } from '@answerbridge/answering';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
@@ -43,7 +44,8 @@ describe('learning from use in the inbox', () => {
   let agent1: ConsoleClient;
   let agent2: ConsoleClient;
   let admin: ConsoleClient;
-  const repair = loadFaqFile(sampleFaqPath).find((e) => e.id === 'repair')!;
+  const entries = loadFaqFile(sampleFaqPath);
+  const repair = entries.find((e) => e.id === 'repair')!;
   /** Words the bot does not answer with the repair entry before it learns them (see learning-from-use.test.ts). */
   const wording = '显示器闪屏了找谁修一下';
   const conversation = (asker: string) => `wecom/${sut.bot.id}/${asker}`;
@@ -246,6 +248,28 @@ describe('learning from use in the inbox', () => {
       { entryId: 'repair', question: '笔记本屏幕花屏了去哪修' },
     );
     expect(linked.body.status).toBe('draft');
+    // And an asker's pick: the first labelled sample question offered as a list holding its entry, picked.
+    const labelled = readFileSync(path.join(workspaceRoot, 'data/sample-eval.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { query: string; expected_id: string | null });
+    let picked: string | null = null;
+    for (const [i, q] of labelled.entries()) {
+      const asker = `pick-user-${i}`;
+      const reply = await ask(asker, q.query);
+      const entry = entries.find((e) => e.id === q.expected_id);
+      if (!entry || !reply.startsWith(defaultMessages.suggestHeader)) continue;
+      const number = reply
+        .split('\n')
+        .map((line) => /^(\d+)\. (.*)$/.exec(line))
+        .find((m) => m?.[2] === entry.question)?.[1];
+      if (!number) continue;
+      expect(await ask(asker, number)).toBe(entry.answer);
+      picked = q.query;
+      break;
+    }
+    expect(picked, 'no labelled sample question was answered with a list holding its entry').not.toBeNull();
+    await sut.idle();
 
     const context = await newContext(phone);
     const { page, trouble } = await watchedPage(context);
@@ -271,8 +295,12 @@ describe('learning from use in the inbox', () => {
     const reviewer = await watchedPage(adminContext);
     await logIn(reviewer.page, sut.console.url, 'admin');
     await reviewer.page.locator('.view[data-view="review"]').click();
-    const card = reviewer.page.locator('.draft-card.kind-phrasing');
+    const card = reviewer.page.locator('.draft-card.kind-phrasing', { hasText: '客服关联' });
     await card.waitFor();
+    // The asker's pick, told apart by where it came from.
+    const pick = reviewer.page.locator('.draft-card.kind-phrasing', { hasText: '提问者选择了推荐' });
+    expect(await pick.locator('.words .value').textContent()).toBe(picked);
+    expect(await pick.locator('.meta').textContent()).toMatch(/^提问者选择了推荐 · 提交人 提问者 · \d{2}:\d{2}$/);
     expect(await horizontalOverflow(reviewer.page)).toBeLessThanOrEqual(0);
     const approve = await card.locator('button.approve').boundingBox();
     expect(approve && approve.x + approve.width).toBeLessThanOrEqual(phone.width);
