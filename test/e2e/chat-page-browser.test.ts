@@ -138,6 +138,34 @@ describe('demo chat page in Chromium', () => {
     await context.close();
   });
 
+  it('refuses bad input to /api/chat in words, and sends nothing', async () => {
+    const sentBefore = sut.simulator.wecom.sent.length;
+    const post = (body: string) =>
+      fetch(`${sut.simulator.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const [body, error, message] of [
+      [{ botId: sut.bot.id, text: '你好' }, 'CHAT.NO_USER', '请填写用户（发消息的人的账号）。'],
+      [{ botId: sut.bot.id, from: 'u', text: '   ' }, 'CHAT.NO_TEXT', '消息是空的。'],
+      [{ botId: 'nope', from: 'u', text: '你好' }, 'CHAT.NO_BOT', '没有这个机器人：nope。'],
+      [
+        { botId: streamBot.id, from: 'u', text: '你好', group: '群'.repeat(65) },
+        'CHAT.BAD_GROUP',
+        '群聊名称最多 64 个字。',
+      ],
+    ] as const) {
+      const res = await post(JSON.stringify(body));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.json()).toEqual({ ok: false, error, message });
+    }
+    const notJson = await post('{"botId":');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({
+      ok: false,
+      error: 'CHAT.BAD_REQUEST',
+      message: '请求格式有误（需要 JSON）。',
+    });
+    expect(sut.simulator.wecom.sent.length).toBe(sentBefore);
+  });
+
   it('shows a DingTalk group chat with the group and the @, on a phone 360 px wide', async () => {
     const context = await newContext(phone);
     const { page, trouble } = await watchedPage(context);

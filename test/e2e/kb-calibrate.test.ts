@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { learnedPhrasingId, type LearnedPhrasing } from '@answerbridge/knowledge';
 import type { ConfidenceModel } from '@answerbridge/answering';
 import { RedisDecisionLog } from '@answerbridge/queue';
 import { runKb } from '../support/run-kb';
@@ -59,5 +61,53 @@ describe('kb calibrate on the real stack', () => {
     const unknown = await runKb(['calibrate', 'nosuchbot', 'data/sample-eval.jsonl'], sut.env);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/nosuchbot/);
+  });
+
+  it('--from-use fits the model on the wordings the bot learned from use, searched without themselves, and records it', async () => {
+    const learnedKey = `${sut.config.QUEUE_PREFIX}:kb:${sut.bot.id}:learned-phrasings`;
+    const usage = await runKb(['calibrate', sut.bot.id, '--from-use'], sut.env);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain('too few questions learned from use to calibrate');
+    // What approved picks and agent links leave behind: askers' wordings tied to entries (the sample's labelled questions).
+    const learned: LearnedPhrasing[] = readFileSync('data/sample-eval.jsonl', 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { query: string; expected_id: string | null })
+      .filter((q) => q.expected_id !== null)
+      .map((q, i) => ({
+        id: learnedPhrasingId(sut.bot.id, q.expected_id!, q.query),
+        entryId: q.expected_id!,
+        text: q.query,
+        source: 'picked-suggestion',
+        savedBy: 'asker',
+        savedAt: i,
+        approvedBy: 'admin',
+        approvedAt: i + 1,
+      }));
+    for (const p of learned) await sut.redis.hset(learnedKey, p.id, JSON.stringify(p));
+    const ingest = await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id], sut.env);
+    expect(ingest.stdout).toContain(`${learned.length} phrasings learned from use`);
+
+    const res = await runKb(['calibrate', sut.bot.id, '--from-use', '--json'], sut.env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const { model, version, questions } = JSON.parse(res.stdout) as {
+      model: ConfidenceModel;
+      version: { version: number; calibrated: boolean };
+      questions: number;
+    };
+    expect(questions).toBe(learned.length);
+    expect(model).toMatchObject({ calibrated: true, targetPrecision: 0.97 });
+    expect(model.fittedOn).toContain(
+      `${learned.length} questions learned from use on ${sut.bot.id} v${version.version}`,
+    );
+    expect(model.expected?.queries).toBe(learned.length);
+    // Each wording was searched against a knowledge base without it: had it met itself, every top match would be
+    // exact and right, and no question could fail to be answered.
+    expect(model.expected?.coverage).toBeLessThan(1);
+    expect((await runKb(['versions', sut.bot.id], sut.env)).stdout).toMatch(/^\* v\d+ .* calibrated$/m);
+    // A learned-from-use calibration and a file are two ways, not one command line.
+    const both = await runKb(['calibrate', sut.bot.id, 'data/sample-eval.jsonl', '--from-use'], sut.env);
+    expect(both.code).toBe(2);
   });
 });

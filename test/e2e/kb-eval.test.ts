@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { Evaluation } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { runKb } from '../support/run-kb';
 
 const kb = runKb;
@@ -59,6 +60,80 @@ describe('kb eval on the Chinese sample set', () => {
       .map((l) => JSON.parse(l) as { mode: string; query: string; expectedId: string | null; top: unknown[] });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines[0]).toHaveProperty('top');
+  });
+
+  it('--bot evaluates what that bot runs: its search mode and policy, every query decided as in a chat, per query, leaving no index behind', async () => {
+    const bots = path.join(dir, 'bots.json');
+    writeFileSync(
+      bots,
+      JSON.stringify({
+        bots: [
+          {
+            id: 'evalbot',
+            channel: 'wecom',
+            corpId: 'wwevalbot000000001',
+            agentId: 1000002,
+            token: 'token-evalbot',
+            encodingAesKey: 'tu2XIcfK7IWlRvTeZwKxGXsf7ChwL/NkQ2h4Y7JSvbk',
+            secret: 'secret-evalbot',
+            knowledgeBase: 'evalbot_kb',
+          },
+        ],
+      }),
+    );
+    const queries = path.join(dir, 'chat-queries.jsonl');
+    const lines = [
+      { query: '年假有多少天', expected_id: 'annual-leave', kind: 'in-scope' },
+      { query: '密码想换一个新的怎么操作', expected_id: 'password-change', kind: 'in-scope' },
+      { query: '我要转人工', expected_id: null, kind: 'person-request' },
+      { query: 'Can I talk to a real person?', expected_id: null, kind: 'person-request' },
+      { query: '你好', expected_id: null, kind: 'greeting' },
+      { query: '今天股票涨了吗', expected_id: null, kind: 'out-of-scope' },
+    ];
+    writeFileSync(queries, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const perQuery = path.join(dir, 'per-query.jsonl');
+    const res = await kb(
+      ['eval', 'data/sample-faq.txt', queries, '--bot', 'evalbot', '--json', '--per-query', perQuery],
+      { ...env, BOTS_FILE: bots },
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const evaluation = JSON.parse(res.stdout) as Evaluation;
+    // The bot's own search mode alone (dense for a Chinese bot), decided with its policy.
+    expect(evaluation.modes.map((m) => m.mode)).toEqual(['dense']);
+    const decisions = evaluation.modes[0]?.decisions;
+    expect(decisions).toMatchObject({ questions: 6, other: 1, selfService: 1 });
+    expect(decisions?.answered).toBe(decisions?.answeredRight);
+    expect(decisions?.byKind['person-request']).toMatchObject({ questions: 2, escalated: 2, answered: 0 });
+    expect(decisions?.byKind['greeting']).toMatchObject({ other: 1 });
+    expect(decisions?.unanswerableAnswered).toBe(0);
+    const rows = readFileSync(perQuery, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { query: string; kind?: string; decision: { kind: string; reason: string } });
+    expect(rows.map((r) => r.query)).toEqual(lines.map((l) => l.query));
+    expect(rows.find((r) => r.query === '我要转人工')?.decision).toMatchObject({
+      kind: 'escalate',
+      reason: 'asked-for-human',
+    });
+    expect(rows.find((r) => r.query === '你好')?.decision.kind).toBe('greeting');
+    // The temporary index is gone.
+    const store = new MilvusVectorStore({ address: services.milvusAddress });
+    try {
+      await store.ready();
+      expect(await store.listVersions(evaluation.knowledgeBase)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    // A bot that does not exist, or a language that contradicts the bot, is a usage error that says so.
+    const unknown = await kb(['eval', 'data/sample-faq.txt', queries, '--bot', 'nobot'], { ...env, BOTS_FILE: bots });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no bot "nobot" in BOTS_FILE (bots: evalbot)');
+    const contradicts = await kb(['eval', 'data/sample-faq.txt', queries, '--bot', 'evalbot', '--language', 'en'], {
+      ...env,
+      BOTS_FILE: bots,
+    });
+    expect(contradicts.code).toBe(2);
   });
 
   it('refuses a query file that names entries the FAQ does not have', async () => {

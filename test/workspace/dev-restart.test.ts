@@ -129,7 +129,7 @@ afterAll(async () => {
 });
 
 describe('npm run dev, stopped and started again', () => {
-  it("keeps what was saved before the restart: an admin's FAQ is answered, an agent's draft waits and goes live when approved", async () => {
+  it("keeps what was saved before the restart: an admin's FAQ is answered, an agent's draft waits and goes live when approved, and both survive losing Milvus's data", async () => {
     const ports = { gateway: await freePort(), simulator: await freePort(), console: await freePort() };
     const deadRedis = await freePort();
     const saved = {
@@ -177,5 +177,34 @@ describe('npm run dev, stopped and started again', () => {
     expect(approved.status).toBe(200);
     expect(await ask(second, 'restart-asker-4', drafted.question)).toBe(drafted.answer);
     expect(await stopDemo(second)).toBe(0);
-  }, 420_000);
+
+    // Milvus Lite's data lost (deleted, or a new machine with the same Redis): the knowledge base is rebuilt from
+    // the sample and what Redis kept, as `kb ingest` does, so both saved answers are still given.
+    rmSync(path.join(dataDir, 'milvus'), { recursive: true, force: true });
+    const third = await startDemo(ports, deadRedis);
+    expect(third.output()).toMatch(/demo: loaded the sample FAQ \(36 entries, with 2 saved by agents\) as v1/);
+    expect(await ask(third, 'restart-asker-5', saved.question)).toBe(saved.answer);
+    expect(await ask(third, 'restart-asker-6', drafted.question)).toBe(drafted.answer);
+    expect(await stopDemo(third)).toBe(0);
+  }, 600_000);
+});
+
+describe('npm run dev with options it does not know', () => {
+  it('names the wrong option and prints its usage, without a stack, exiting 2 before starting anything', () => {
+    for (const [args, message] of [
+      [['--nope'], "Unknown option '--nope'"],
+      [['--redis-port', 'abc'], '--redis-port must be a port number (1-65535), not "abc"'],
+    ] as const) {
+      const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dev.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(res.status, args.join(' ')).toBe(2);
+      expect(res.stderr).toContain(message);
+      expect(res.stderr).toContain('usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>]');
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expect(res.stdout).not.toContain('starting Redis');
+    }
+  });
 });

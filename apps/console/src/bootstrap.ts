@@ -83,6 +83,7 @@ export async function bootstrap(
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
+  const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   const metrics = createMetrics('console');
   const ctx: ConsoleContext = {
     config,
@@ -107,6 +108,7 @@ export async function bootstrap(
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
+    languageFor: (botId) => languages.get(botId) ?? 'zh',
     logger: log,
     metrics,
   };

@@ -2,7 +2,7 @@ import type { ConsoleSettings } from '@answerbridge/config';
 import type { EscalationService, PersonalDataService } from '@answerbridge/escalation';
 import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
-import type { KnowledgeServices } from '@answerbridge/pipeline';
+import type { KnowledgeServices, Language } from '@answerbridge/pipeline';
 import type {
   QueueInspector,
   RedisAttemptLimiter,
@@ -42,6 +42,8 @@ export interface ConsoleContext {
   savedEntries: RedisSavedEntries<FaqEntry>;
   queues: QueueInspector;
   knowledgeBaseFor: (botId: string) => string | undefined;
+  /** The language of a bot's FAQ: the console searches a bot's knowledge base as the bot does (searcherFor). */
+  languageFor: (botId: string) => Language;
   logger: Logger;
   metrics: Metrics;
 }

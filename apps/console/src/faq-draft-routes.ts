@@ -11,8 +11,37 @@ import {
 } from '@answerbridge/knowledge';
 import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
+import { askerMessages } from './asker-messages';
 import { consoleMessages } from './console-messages';
 import { requireSession } from './auth';
+
+/** How a refused caller is told, and logged, that the conversation is not theirs. */
+interface Refusal {
+  event: string;
+  log: string;
+  notHolder: (holder: string) => string;
+  notHeld: (state: string) => string;
+}
+const saveRefusal: Refusal = {
+  event: 'faq_save_refused',
+  log: 'save as FAQ refused: not the holder',
+  notHolder: consoleMessages.faqNotHolder,
+  notHeld: consoleMessages.faqNotHeld,
+};
+const lookupRefusal: Refusal = {
+  event: 'entry_candidates_refused',
+  log: 'entry look-up refused: not the holder',
+  notHolder: consoleMessages.candidatesNotHolder,
+  notHeld: consoleMessages.candidatesNotHeld,
+};
+
+/** Entries the look-up returns, and how much of each answer it shows. */
+const CANDIDATE_LIMIT = 5;
+const EXCERPT_LENGTH = 80;
+const excerptOf = (answer: string) => {
+  const flat = answer.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+};
 
 function text(req: Request, field: string, max: number, required = true): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
@@ -72,23 +101,26 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     }
   };
 
-  /** The conversation, when the caller holds it (or is an admin); otherwise the refusal is sent and null returned. */
-  const heldByCaller = async (req: Request, res: Response) => {
+  /**
+   * The conversation, when the caller holds it (or is an admin); otherwise the refusal is sent and null
+   * returned. `refusal` words it for the action asked (saving by default).
+   */
+  const heldByCaller = async (req: Request, res: Response, refusal: Refusal = saveRefusal) => {
     const conversationId = String(req.params.id);
     const e = await ctx.escalation.get(conversationId);
     if (!e) throw new EscalationNotFoundError(conversationId);
     if (req.session?.role === 'admin' || (e.state === 'with-agent' && e.agentId === me(req))) return e;
     const heldByOther = e.state === 'with-agent';
     ctx.logger.warn(
-      { event: 'faq_save_refused', conversationId, by: me(req), state: e.state, holder: e.agentId ?? null },
-      'save as FAQ refused: not the holder',
+      { event: refusal.event, conversationId, by: me(req), state: e.state, holder: e.agentId ?? null },
+      refusal.log,
     );
     res
       .status(heldByOther ? 403 : 409)
       .json(
         heldByOther
-          ? { error: 'CONSOLE.NOT_HOLDER', message: consoleMessages.faqNotHolder(e.agentId ?? '') }
-          : { error: 'ESCALATION.CONFLICT', message: consoleMessages.faqNotHeld(e.state) },
+          ? { error: 'CONSOLE.NOT_HOLDER', message: refusal.notHolder(e.agentId ?? '') }
+          : { error: 'ESCALATION.CONFLICT', message: refusal.notHeld(e.state) },
       );
     return null;
   };
@@ -163,8 +195,73 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     res.status(201).json({ status: 'live', draft: approved, entry, message: consoleMessages.linkLive });
   });
 
+  /**
+   * An agent looking for the entry that answers what the asker wrote (before linking it): the top entries
+   * of the bot's live knowledge base for `q`, searched as the bot searches (its language's mode). Without
+   * `q`, the asker's last question. The asker's messages come along, with the one the dialog proposes to
+   * learn (the handover's question, or the question before a 转人工).
+   */
+  router.get('/api/conversations/:id/entry-candidates', agent, async (req, res) => {
+    const e = await heldByCaller(req, res, lookupRefusal);
+    if (!e) return;
+    const [history, turns] = await Promise.all([
+      ctx.escalation.history(e.conversationId),
+      ctx.turns.list(e.conversationId),
+    ]);
+    const found = askerMessages(e, history, turns);
+    const bad = (message: string) => void res.status(400).json({ error: 'CONSOLE.BAD_INPUT', message });
+    const raw = req.query['q'];
+    let q: string;
+    if (raw === undefined) {
+      // The last question; when the asker only asked for a person, what they wrote.
+      const fallback = found.lastQuestion ?? found.toLearn;
+      if (!fallback) return bad(consoleMessages.candidatesNoQuestion);
+      q = fallback.text.trim().slice(0, MAX_LEARNED_LENGTH);
+    } else {
+      if (typeof raw !== 'string' || !raw.trim()) return bad(consoleMessages.candidatesQueryRequired);
+      q = raw.trim();
+      if (q.length > MAX_LEARNED_LENGTH) return bad(consoleMessages.candidatesQueryTooLong(MAX_LEARNED_LENGTH));
+    }
+    const knowledgeBase = knowledgeBaseOf(e.botId);
+    const searcher = ctx.knowledge.searcherFor(ctx.languageFor(e.botId));
+    const { candidates, keywordOnly } = await searcher.searchOrDegrade(knowledgeBase, q, CANDIDATE_LIMIT);
+    res.json({
+      q,
+      // BM25 scores (embedder down, or a keyword-only bot) are no percentage: the page says 关键词匹配.
+      keywordOnly,
+      entries: candidates.map((c) => ({
+        entryId: c.entryId,
+        question: c.question,
+        excerpt: excerptOf(c.answer),
+        score: c.confidence,
+        percent: keywordOnly ? null : Math.round(Math.min(1, Math.max(0, c.confidence)) * 100),
+      })),
+      messages: found.messages,
+      toLearn: found.toLearn?.id ?? null,
+    });
+  });
+
+  /** The live entry a phrasing draft joins (its canonical question and answer), or null when it is gone. */
+  const entryOf = async (draft: FaqDraft) => {
+    if (draft.kind !== 'phrasing' || !draft.entryId) return null;
+    try {
+      const active = await ctx.knowledge.store.activeCollection(draft.knowledgeBase);
+      const rows = active ? await ctx.knowledge.store.readEntry(active, draft.knowledgeBase, draft.entryId) : [];
+      const canonical = rows.find((r) => r.meta['canonical'] === true) ?? rows[0];
+      return canonical ? { entryId: draft.entryId, question: canonical.text, answer: canonical.answer } : null;
+    } catch (error) {
+      ctx.logger.warn({ event: 'faq_draft_entry_unreadable', draftId: draft.id, err: error }, 'entry not read');
+      return null;
+    }
+  };
+
   router.get('/api/admin/faq-drafts', admin, async (_req, res) => {
-    res.json({ drafts: await review.pending() });
+    const drafts = await review.pending();
+    // Beside the drafts (which stay as they are): the entry each phrasing joins, by draft id, for the reviewer.
+    const entries = Object.fromEntries(
+      await Promise.all(drafts.filter((d) => d.kind === 'phrasing').map(async (d) => [d.id, await entryOf(d)])),
+    );
+    res.json({ drafts, entries });
   });
 
   router.get('/api/admin/faq-drafts/:draftId', admin, async (req, res) => {

@@ -85,6 +85,11 @@ export const openApiDocument = {
         type: 'object',
         properties: {
           id: { type: 'string' },
+          kind: { enum: ['entry', 'phrasing'], description: 'a new entry (新条目) or new words of an entry (新问法)' },
+          source: {
+            enum: ['picked-suggestion', 'agent-link'],
+            description: 'how a phrasing was learned: the asker picked the entry from a list, or an agent linked it',
+          },
           status: { enum: ['pending', 'approving', 'approved', 'rejected'] },
           knowledgeBase: { type: 'string' },
           botId: { type: 'string' },
@@ -96,7 +101,7 @@ export const openApiDocument = {
           decidedBy: { type: 'string' },
           decidedAt: { type: 'integer' },
           rejectReason: { type: 'string' },
-          entryId: { type: 'string' },
+          entryId: { type: 'string', description: 'the live entry it became (an entry draft), or the entry it joins' },
         },
       },
       Turn: {
@@ -333,6 +338,98 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/conversations/{id}/entry-candidates': {
+      get: {
+        summary:
+          "Entries of the bot's live knowledge base that may answer what the asker wrote, searched as the bot searches (its language's mode): the top 5, for linking the asker's words to one (holder or admin)",
+        parameters: [
+          conversationId,
+          {
+            name: 'q',
+            in: 'query',
+            required: false,
+            description: "What to look up (1–200 characters); without it, the asker's last question",
+            schema: { type: 'string', maxLength: 200 },
+          },
+        ],
+        security: [{ session: [] }],
+        responses: {
+          '200': {
+            description:
+              "the entries (percent: 匹配度, null when the scores are BM25 ones), the asker's messages and the one proposed to learn (the handover's question, or the question before a 转人工)",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    q: { type: 'string' },
+                    keywordOnly: { type: 'boolean' },
+                    entries: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          entryId: { type: 'string' },
+                          question: { type: 'string' },
+                          excerpt: { type: 'string' },
+                          score: { type: 'number' },
+                          percent: { type: ['integer', 'null'] },
+                        },
+                      },
+                    },
+                    messages: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: { type: 'string' },
+                          at: { type: 'integer' },
+                          text: { type: 'string' },
+                          question: { type: 'boolean' },
+                          trigger: { type: 'boolean' },
+                        },
+                      },
+                    },
+                    toLearn: { type: ['string', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          '400': { description: 'q empty or longer than 200 characters (CONSOLE.BAD_INPUT, said in words)' },
+          '403': { description: 'the conversation is held by another agent (CONSOLE.NOT_HOLDER)' },
+          '404': { description: 'no such conversation' },
+          '409': { description: 'the conversation is not with an agent (claim it first)' },
+        },
+      },
+    },
+    '/api/conversations/{id}/link-entry': {
+      post: {
+        summary:
+          "Say which existing entry answers what the asker wrote: the words become one more similar question of it. An agent's link is a 新问法 draft for review; an admin's is live at once",
+        parameters: [conversationId],
+        security: csrf,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['entryId', 'question'],
+                properties: { entryId: { type: 'string' }, question: { type: 'string', maxLength: 200 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'status "live": the entry already has these words (or the draft was already there)' },
+          '201': { description: 'status "draft" (waiting for review) or "live" (an admin linked it), with a message' },
+          '400': { description: 'bad input' },
+          '403': { description: 'missing CSRF token, or the conversation is held by another agent' },
+          '404': { description: 'no such entry in the live knowledge base (LEARNING.NO_SUCH_ENTRY)' },
+          '409': { description: 'the conversation is not with an agent (claim it first)' },
+        },
+      },
+    },
     '/api/agents': {
       get: {
         summary: 'Console accounts (for transfers)',
@@ -380,7 +477,14 @@ export const openApiDocument = {
               'application/json': {
                 schema: {
                   type: 'object',
-                  properties: { drafts: { type: 'array', items: { $ref: '#/components/schemas/FaqDraft' } } },
+                  properties: {
+                    drafts: { type: 'array', items: { $ref: '#/components/schemas/FaqDraft' } },
+                    entries: {
+                      type: 'object',
+                      description:
+                        'By draft id, for each phrasing draft: the live entry it joins (entryId, question, answer), or null when it is gone',
+                    },
+                  },
                 },
               },
             },

@@ -6,6 +6,7 @@ import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { evalCommand, formatEvaluation } from './eval-command';
 import {
   calibrateCommand,
+  calibrateFromUseCommand,
   diffCommand,
   formatCalibration,
   formatDiff,
@@ -28,8 +29,13 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
                                      fit a confidence model on labelled questions as the bot searches them,
                                      and record it with the active version (the worker then decides with it)
+  kb calibrate <bot> --from-use [--target-precision 0.97] [--json]
+                                     the same, fitted on the askers' wordings the bot learned from use
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
-      [--mode dense,keyword,hybrid] [--calibrate] [--target-precision 0.97] [--errors file.jsonl (default: a new file in the temp dir)] [--json] [--language zh|en]
+      [--bot <id>: as that bot runs: its language, search mode and calibration]
+      [--mode dense,keyword,hybrid] [--language zh|en] [--calibrate] [--target-precision 0.97]
+      [--errors file.jsonl (default: a new file in the temp dir)] [--per-query file.jsonl: every query's decision]
+      [--keep-index: keep the temporary index for a repeated run] [--json]
 
 Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
@@ -52,6 +58,9 @@ export async function runKb(
         calibrate: { type: 'boolean' },
         'target-precision': { type: 'string' },
         errors: { type: 'string' },
+        'per-query': { type: 'string' },
+        'keep-index': { type: 'boolean' },
+        'from-use': { type: 'boolean' },
         json: { type: 'boolean' },
         from: { type: 'string' },
         language: { type: 'string' },
@@ -117,12 +126,16 @@ export async function runKb(
       }
       case 'calibrate': {
         const [bot, queriesFile] = rest;
-        if (!bot || !queriesFile)
-          throw new UsageError('usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97]');
+        if (!bot || (!queriesFile && !values['from-use']) || (queriesFile && values['from-use']))
+          throw new UsageError(
+            'usage: kb calibrate <bot> <queries.jsonl> [--target-precision 0.97], or kb calibrate <bot> --from-use',
+          );
         const targetPrecision = Number(values['target-precision'] ?? 0.97);
         if (!(targetPrecision > 0 && targetPrecision < 1))
           throw new UsageError('--target-precision must be between 0 and 1');
-        const result = await calibrateCommand(config, bot, queriesFile, targetPrecision);
+        const result = queriesFile
+          ? await calibrateCommand(config, bot, queriesFile, targetPrecision)
+          : await calibrateFromUseCommand(config, bot, targetPrecision);
         if (values.json) out(JSON.stringify(result, null, 2));
         else out(formatCalibration(result));
         return 0;
@@ -148,7 +161,19 @@ export async function runKb(
       case 'eval': {
         const [faqFile, queriesFile] = rest;
         if (!faqFile || !queriesFile) throw new UsageError('usage: kb eval <faq> <queries.jsonl>');
-        const modes = (values.mode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
+        const bot = values.bot ? config.bots.find((b) => b.id === values.bot) : undefined;
+        if (values.bot && !bot)
+          throw new UsageError(
+            `no bot "${values.bot}" in BOTS_FILE (bots: ${config.bots.map((b) => b.id).join(', ')})`,
+          );
+        if (bot && values.language && values.language !== (bot.language ?? 'zh'))
+          throw new UsageError(
+            `--language ${values.language} contradicts bot ${bot.id}, whose language is ${bot.language ?? 'zh'}`,
+          );
+        const services = bot ? createKnowledgeServices(config) : null;
+        const botMode = bot ? services?.searchFor(bot.language ?? 'zh').mode : undefined;
+        await services?.store.close();
+        const modes = (values.mode ?? botMode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
         for (const m of modes)
           if (!['dense', 'keyword', 'hybrid'].includes(m))
             throw new UsageError(`--mode: "${m}" is not dense, keyword or hybrid`);
@@ -157,20 +182,24 @@ export async function runKb(
           throw new UsageError('--target-precision must be in (0, 1]');
         // Not into the working directory (often the repository): a file of its own in the system's temp dir.
         const errorsFile = values.errors ?? path.join(tmpdir(), `kb-eval-errors-${Date.now()}.jsonl`);
-        const language = values.language ?? 'zh';
+        const language = bot?.language ?? values.language ?? 'zh';
         if (language !== 'zh' && language !== 'en') throw new UsageError('--language must be zh or en');
         const evaluation = await evalCommand(config, faqFile, queriesFile, {
           modes: modes as ('dense' | 'keyword' | 'hybrid')[],
           ...(values.calibrate ? { calibrateFor: targetPrecision } : {}),
           errorsFile,
           language,
+          ...(bot ? { knowledgeBase: bot.knowledgeBase ?? bot.id } : {}),
+          ...(values['per-query'] ? { perQueryFile: values['per-query'] } : {}),
+          ...(values['keep-index'] ? { keepIndex: true } : {}),
           showProgress: !values.quiet && !values.json && process.stderr.isTTY,
         });
         if (values.json)
           out(JSON.stringify({ ...evaluation, modes: evaluation.modes.map(({ outcomes: _o, ...m }) => m) }, null, 2));
         else {
-          out(formatEvaluation(evaluation, createKnowledgeServices(config).policyFor(language).confidence));
+          out(formatEvaluation(evaluation, evaluation.confidence));
           out(`\nper-query errors: ${errorsFile}`);
+          if (values['per-query']) out(`every query's decision: ${values['per-query']}`);
         }
         return 0;
       }

@@ -20,6 +20,12 @@ export interface EvalCommandOptions {
   showProgress: boolean;
   /** Which language's search settings hybrid uses. */
   language: 'zh' | 'en';
+  /** Decide with this bot's knowledge base's own calibration (recorded by `kb calibrate`), as its worker does. */
+  knowledgeBase?: string;
+  /** Every query's outcome and decision, one JSON line each. */
+  perQueryFile?: string;
+  /** Keep the temporary index for a repeated evaluation of the same FAQ (default: removed). */
+  keepIndex?: boolean;
 }
 
 export async function evalCommand(
@@ -27,12 +33,11 @@ export async function evalCommand(
   faqFile: string,
   queriesFile: string,
   options: EvalCommandOptions,
-): Promise<Evaluation> {
+): Promise<Evaluation & { confidence: ConfidenceModel }> {
   const entries = loadFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
-  const { embedder, store, searchFor, policyFor } = createKnowledgeServices(config);
+  const { embedder, store, searchFor, policyFor, calibrationFor } = createKnowledgeServices(config);
   const search = searchFor(options.language);
-  const { confidence, keywordFallbackThreshold } = policyFor(options.language);
   const bar = options.showProgress
     ? new cliProgress.SingleBar(
         { format: 'evaluating {bar} {value}/{total}', hideCursor: true },
@@ -41,12 +46,18 @@ export async function evalCommand(
     : null;
   try {
     await store.ready();
+    const policy = policyFor(
+      options.language,
+      options.knowledgeBase ? await calibrationFor(options.knowledgeBase) : null,
+    );
     bar?.start(queries.length * options.modes.length, 0);
     const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, {
       modes: options.modes,
       fusion: search.fusion,
-      confidence,
-      keywordThreshold: keywordFallbackThreshold,
+      confidence: policy.confidence,
+      keywordThreshold: policy.keywordFallbackThreshold,
+      policy,
+      dropAfter: !options.keepIndex,
       ...(options.calibrateFor === undefined ? {} : { calibrateFor: options.calibrateFor }),
       onProgress: (done) => bar?.update(done),
     });
@@ -56,7 +67,11 @@ export async function evalCommand(
         .map(({ ranked: _ranked, ...o }) => ({ mode: m.mode, ...o })),
     );
     writeFileSync(options.errorsFile, errors.map((e) => JSON.stringify(e)).join('\n') + (errors.length ? '\n' : ''));
-    return evaluation;
+    if (options.perQueryFile) {
+      const all = evaluation.modes.flatMap((m) => m.outcomes.map(({ ranked: _r, ...o }) => ({ mode: m.mode, ...o })));
+      writeFileSync(options.perQueryFile, all.map((o) => JSON.stringify(o)).join('\n') + '\n');
+    }
+    return { ...evaluation, confidence: policy.confidence };
   } finally {
     bar?.stop();
     await store.close();
@@ -81,8 +96,26 @@ export function formatEvaluation(e: Evaluation, confidence: ConfidenceModel): st
       `${m.mode.padEnd(8)} ${pct(r.top1).padStart(5)}  ${pct(r.top3).padStart(5)}  ${pct(r.top5).padStart(5)}  ${num(r.mrr)} |${policyLine(m.policy)} | ${num(m.auroc)}`,
     );
   }
+  for (const m of e.modes) {
+    const d = m.decisions;
+    if (!d) continue;
+    lines.push(
+      `${m.mode.padEnd(8)} as the bot decides: ${d.answered} answered directly (${d.answeredRight} right, precision ${pct(d.precision)}%), ${d.suggested} lists (${d.suggestedRight} holding the answer), ${d.escalated} handed over, ${d.other} greetings and the like; self-service ${pct(d.selfService)}% of in-scope; questions the FAQ does not answer answered: ${pct(d.unanswerableAnswered)}%`,
+    );
+  }
+  const decided = e.modes[0]?.decisions;
+  if (decided && Object.keys(decided.byKind).length > 1) {
+    lines.push(
+      '',
+      `by kind (${e.modes[0]?.mode}, as the bot decides): questions answered answered-right suggested lists-right handed-over`,
+    );
+    for (const [kind, k] of Object.entries(decided.byKind))
+      lines.push(
+        `  ${kind.padEnd(18)} ${String(k.questions).padStart(5)} ${String(k.answered).padStart(8)} ${String(k.answeredRight).padStart(14)} ${String(k.suggested).padStart(9)} ${String(k.suggestedRight).padStart(11)} ${String(k.escalated).padStart(11)}`,
+      );
+  }
   const kinds = Object.keys(e.modes[0]?.policy.byKind ?? {});
-  if (kinds.length > 1) {
+  if (!decided && kinds.length > 1) {
     lines.push('', 'by kind (first mode): questions answered answered-right suggested escalated');
     for (const [kind, k] of Object.entries(e.modes[0]?.policy.byKind ?? {}))
       lines.push(

@@ -3,6 +3,7 @@ import { type KbSettings } from '@answerbridge/config';
 import { AnswerbridgeError } from '@answerbridge/core';
 import {
   calibrateKnowledgeBase,
+  calibrateFromUse,
   diffVersions,
   ingestKnowledgeBase,
   loadEvalQueries,
@@ -139,6 +140,33 @@ export async function searchCommand(config: KbSettings, botId: string, question:
       ? 'hand over: no match'
       : `${{ answer: 'answer', suggest: 'suggest', escalate: 'hand over' }[verdictOf(a, c)]}: P(right) ${a.right.toFixed(3)} (answer at ${c.answerAt.toFixed(3)}), P(in top 3) ${a.inTop3.toFixed(3)} (suggest at ${c.suggestAt.toFixed(3)})${c.calibrated ? '' : ' — uncalibrated thresholds'}`;
     return { candidates, verdict };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `kb calibrate <bot> --from-use`: fits the bot's model on the questions it learned from use (approved
+ * phrasings), each searched against a copy of the knowledge base without it (calibrate-from-use.ts).
+ */
+export async function calibrateFromUseCommand(
+  config: KbSettings,
+  botId: string,
+  targetPrecision: number,
+): Promise<KnowledgeBaseCalibration & { questions: number }> {
+  const knowledgeBase = knowledgeBaseOf(config, botId);
+  const { phrasings } = await savedEntriesOf(config, knowledgeBase);
+  const { store, embedder, searchFor } = services(config);
+  const search = searchFor(config.bots.find((b) => b.id === botId)?.language ?? 'zh');
+  try {
+    await store.ready();
+    if (!(await store.listVersions(knowledgeBase)).some((v) => v.active))
+      throw new UsageError(`bot ${botId} has no active knowledge base yet: run kb ingest first`);
+    return await calibrateFromUse(store, embedder, knowledgeBase, phrasings, {
+      targetPrecision,
+      mode: search.mode,
+      fusion: search.fusion,
+    });
   } finally {
     await store.close();
   }

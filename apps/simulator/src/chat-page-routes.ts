@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { workspaceRoot, type DingTalkBotConfig, type WecomBotConfig } from '@answerbridge/config';
 import type { Logger } from '@answerbridge/observability';
-import { Router, json, type Request, type Response } from 'express';
+import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { DingTalkServerSimulator, DingTalkSentMessage } from './dingtalk-server';
 import type { WecomCallbackClient } from './wecom-callback-client';
 import type { SentWecomMessage, WecomServerSimulator } from './wecom-server';
@@ -121,5 +121,16 @@ export function chatPageRoutes(deps: ChatPageDeps): Router {
       dingtalk.off('sent', onDingTalk);
     });
   });
+  // A body that is not JSON (or too large) is answered in words like the rest, not with express's HTML page.
+  const badBody: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
+    if (!error.status || error.status >= 500) return next(error);
+    failed(
+      res,
+      error.status,
+      'CHAT.BAD_REQUEST',
+      error.type === 'entity.too.large' ? '消息太长了。' : '请求格式有误（需要 JSON）。',
+    );
+  };
+  router.use(badBody);
   return router;
 }

@@ -11,3 +11,4 @@ export * from './vector-store';
 export * from './job-handlers';
 export * from './http-client';
 export * from './recent-turns';
+export * from './caching-embedder';

@@ -27,6 +27,12 @@ export {
   parseConfidenceModel,
   type KnowledgeBaseCalibration,
 } from './evaluation/calibrate-knowledge-base';
+export {
+  calibrateFromUse,
+  MIN_LEARNED_FOR_CALIBRATION,
+  type CalibrateFromUseOptions,
+} from './evaluation/calibrate-from-use';
+export { decisionFor, decisionMetrics, type DecisionMetrics, type QueryDecision } from './evaluation/decision-metrics';
 export { policyMetrics, type EvaluatedPolicy, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';
 export {
   fitConfidenceModel,

@@ -13,6 +13,8 @@ let view = 'waiting';
 let queue = { waiting: [], withAgent: [] };
 let agents = new Map();
 let quickReplies = [];
+/** Admins: the FAQ drafts waiting for review, and the live entry each phrasing draft joins (by draft id). */
+let review = { drafts: [], entries: {} };
 /** Waiting conversations already announced (sound, notification): a reload of the list announces nothing. */
 const announced = new Set();
 /** Replies typed here and not yet accepted by the server (or refused), per conversation: never lost. */
@@ -125,11 +127,16 @@ function item(c) {
 }
 
 function renderQueue() {
+  // The review view replaces the conversation list; its cards are drawn when the drafts load, not here,
+  // so a reason being typed survives the live queue's updates.
+  $('queue').hidden = view === 'review';
+  $('review').hidden = view !== 'review';
   const list = listed();
   $('queue').replaceChildren(...(list.length ? list.map(item) : [el('div', 'empty', T.empty)]));
   $('count-waiting').textContent = String(queue.waiting.length);
   $('count-mine').textContent = String(mine().length);
   $('count-all').textContent = String(queue.waiting.length + queue.withAgent.length);
+  $('count-review').textContent = String(review.drafts.length);
   for (const button of document.querySelectorAll('.view')) {
     const selected = button.dataset.view === view;
     button.classList.toggle('selected', selected);
@@ -275,6 +282,8 @@ function renderDetail(c) {
   $('detail-title').textContent = `${channelName(c.channel)} · ${c.asker} · ${state}`;
   $('claim').hidden = c.state !== 'waiting';
   for (const b of ['resolve', 'handback', 'transfer', 'transfer-to', 'save-faq', 'composer']) $(b).hidden = !held;
+  // Linking what the asker wrote to an entry: the holder, or an admin (whose link is live at once).
+  $('link-entry').hidden = !held && me.role !== 'admin';
   // An admin may close what someone else holds (the API allows it); an agent only their own.
   if (me.role === 'admin' && c.state !== 'resolved') $('resolve').hidden = false;
 
@@ -463,6 +472,213 @@ async function saveFaq(event) {
   }
 }
 
+// ---- linking the asker's words to an existing entry (learning from use) ----------------------------------
+
+/** The dialog's conversation and the asker's messages it offers; searches are numbered so a late answer is dropped. */
+let linking = null;
+let linkSearchSeq = 0;
+const linkPath = (action, query) =>
+  `/api/conversations/${encodeURIComponent(linking.conversationId)}/${action}${query ? `?q=${encodeURIComponent(query)}` : ''}`;
+
+function renderLinkCandidates(found) {
+  const items = found.entries.map((x, i) => {
+    const li = el('li', 'link-candidate');
+    const label = el('label');
+    const radio = el('input');
+    radio.type = 'radio';
+    radio.name = 'link-choice';
+    radio.value = x.entryId;
+    radio.id = `link-choice-${i}`;
+    const body = el('span', 'link-body');
+    body.append(el('strong', 'lq', x.question), el('span', 'lexcerpt', x.excerpt));
+    const score = x.percent === null ? T.keywordScore : t('score', { percent: x.percent });
+    label.append(radio, body, el('span', 'score', score));
+    li.append(label);
+    return li;
+  });
+  $('link-candidates-title').textContent = items.length ? T.linkCandidatesTitle : T.linkNoCandidates;
+  $('link-candidates').replaceChildren(...items);
+}
+
+/** Searches the bot's knowledge base for what is in the search box; an empty box is said so, nothing sent. */
+async function searchEntries() {
+  const q = $('link-q').value.trim();
+  $('link-error').textContent = '';
+  if (!q) {
+    $('link-candidates').replaceChildren();
+    $('link-candidates-title').textContent = '';
+    $('link-error').textContent = T.linkSearchRequired;
+    $('link-q').focus();
+    return;
+  }
+  const seq = ++linkSearchSeq;
+  $('link-candidates-title').textContent = T.linkSearching;
+  try {
+    const found = await api('GET', linkPath('entry-candidates', q));
+    if (seq === linkSearchSeq) renderLinkCandidates(found);
+  } catch (error) {
+    if (seq !== linkSearchSeq) return;
+    $('link-candidates-title').textContent = '';
+    $('link-candidates').replaceChildren();
+    $('link-error').textContent = messageOf(error);
+  }
+}
+
+async function openLinkDialog() {
+  clearNotice();
+  linking = { conversationId: current, messages: [] };
+  let found;
+  try {
+    found = await api('GET', linkPath('entry-candidates'));
+  } catch (error) {
+    return notify(messageOf(error));
+  }
+  linking.messages = found.messages;
+  const options = found.messages.map((m) => {
+    const o = el(
+      'option',
+      '',
+      t('linkMessageOption', { time: timeOf(m.at), text: m.text }) + (m.trigger ? T.linkTriggerMark : ''),
+    );
+    o.value = m.id;
+    return o;
+  });
+  $('link-message').replaceChildren(...options);
+  $('link-error').textContent = found.messages.length ? '' : T.linkNoMessages;
+  $('link-result').textContent = '';
+  $('link-cancel').textContent = T.cancel;
+  $('link-submit').disabled = !found.messages.length;
+  const chosen = found.messages.find((m) => m.id === found.toLearn);
+  if (chosen) $('link-message').value = chosen.id;
+  $('link-q').value = chosen ? chosen.text : found.q;
+  $('link-dialog').showModal();
+  // The search ran on the asker's last question; the message proposed to learn may be another one.
+  if (chosen && chosen.text.trim() !== found.q) await searchEntries();
+  else renderLinkCandidates(found);
+}
+
+async function submitLink(event) {
+  event.preventDefault();
+  $('link-error').textContent = '';
+  $('link-result').textContent = '';
+  const message = linking && linking.messages.find((m) => m.id === $('link-message').value);
+  if (!message) return void ($('link-error').textContent = T.linkNoMessages);
+  const choice = document.querySelector('input[name="link-choice"]:checked');
+  if (!choice) return void ($('link-error').textContent = T.linkPickEntry);
+  $('link-submit').disabled = true;
+  try {
+    const linked = await api('POST', linkPath('link-entry'), { entryId: choice.value, question: message.text });
+    // The dialog stays with the outcome in words (submitted for review, live, or already there).
+    $('link-result').textContent = linked.message;
+    $('link-cancel').textContent = T.close;
+    if (me.role === 'admin') void loadReview();
+  } catch (error) {
+    // What was chosen stays chosen; the reason is shown where it was chosen.
+    $('link-error').textContent = messageOf(error);
+  } finally {
+    $('link-submit').disabled = false;
+  }
+}
+
+// ---- reviewing FAQ drafts (admins) -----------------------------------------------------------------------
+
+function reviewStatus(text, kind = 'error') {
+  $('review-status').textContent = text;
+  $('review-status').className = kind === 'info' ? 'info' : '';
+  $('review-status').hidden = !text;
+}
+
+function labelled(className, label, text) {
+  const div = el('div', className);
+  div.append(el('span', 'label', label), el('span', 'value', text));
+  return div;
+}
+
+function draftCard(d) {
+  // kind-…: not .entry, which is a message of the conversation view.
+  const kind = d.kind === 'phrasing' ? 'kind-phrasing' : 'kind-entry';
+  const card = el('article', `draft-card ${kind}`);
+  card.dataset.id = d.id;
+  const head = el('div', 'draft-head');
+  head.append(el('span', `badge ${kind}`, d.kind === 'phrasing' ? T.kindPhrasing : T.kindEntry));
+  const source = d.kind === 'phrasing' ? T.sources[d.source] || d.source || '' : T.sourceSaved;
+  const name = d.savedBy === 'asker' ? T.savedByAsker : agentName(d.savedBy);
+  head.append(el('span', 'meta', t('reviewMeta', { source, name, time: timeOf(d.savedAt) })));
+  card.append(head);
+  if (d.kind === 'phrasing') {
+    card.append(labelled('words', T.reviewAskerWords, d.question));
+    const entry = review.entries[d.id];
+    const joins = el('div', 'joins');
+    joins.append(el('span', 'arrow', '→ ' + T.reviewJoins));
+    joins.append(el('strong', 'entry-question', entry ? entry.question : t('reviewEntryGone', { entryId: d.entryId })));
+    card.append(joins, el('div', 'entry-answer', entry ? entry.answer : d.answer));
+  } else {
+    card.append(labelled('words', T.reviewQuestion, d.question), labelled('answer', T.reviewAnswer, d.answer));
+  }
+  const actions = el('div', 'draft-actions');
+  const approve = el('button', 'primary approve', T.approve);
+  approve.type = 'button';
+  const reject = el('button', 'reject', T.reject);
+  reject.type = 'button';
+  actions.append(approve, reject);
+  const rejectForm = el('form', 'reject-form');
+  rejectForm.hidden = true;
+  const reason = el('input', 'reason');
+  reason.placeholder = T.rejectReason;
+  reason.setAttribute('aria-label', T.rejectReason);
+  reason.maxLength = 500;
+  const confirmReject = el('button', 'confirm-reject', T.rejectConfirm);
+  confirmReject.type = 'submit';
+  const cancelReject = el('button', 'cancel-reject', T.cancel);
+  cancelReject.type = 'button';
+  rejectForm.append(reason, confirmReject, cancelReject);
+  approve.addEventListener('click', () => decide(d, 'approve', approve));
+  reject.addEventListener('click', () => {
+    rejectForm.hidden = false;
+    actions.hidden = true;
+    reason.focus();
+  });
+  cancelReject.addEventListener('click', () => {
+    rejectForm.hidden = true;
+    actions.hidden = false;
+  });
+  rejectForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void decide(d, 'reject', confirmReject, { reason: reason.value.trim() });
+  });
+  card.append(actions, rejectForm);
+  return card;
+}
+
+function renderReview() {
+  $('review-list').replaceChildren(
+    ...(review.drafts.length ? review.drafts.map(draftCard) : [el('div', 'empty', T.reviewEmpty)]),
+  );
+  $('count-review').textContent = String(review.drafts.length);
+}
+
+async function loadReview() {
+  if (!me || me.role !== 'admin') return;
+  const found = await api('GET', '/api/admin/faq-drafts');
+  review = { drafts: found.drafts, entries: found.entries || {} };
+  renderReview();
+}
+
+/** Approves or rejects a draft; the outcome is said above the list, which is then loaded again. */
+async function decide(d, action, button, body) {
+  button.disabled = true;
+  try {
+    const done = await api('POST', `/api/admin/faq-drafts/${encodeURIComponent(d.id)}/${action}`, body);
+    reviewStatus(done.message, 'info');
+  } catch (error) {
+    reviewStatus(messageOf(error));
+    button.disabled = false;
+    // Decided meanwhile or gone: the list is out of date. Otherwise the card stays as it is, reason and all.
+    if (error.status !== 404 && error.status !== 409) return;
+  }
+  await loadReview().catch((error) => reviewStatus(messageOf(error)));
+}
+
 // ---- quick replies ---------------------------------------------------------------------------------------
 
 function renderQuickPicker() {
@@ -635,6 +851,16 @@ function applyCatalog() {
     notifications: 'notificationsEnable',
     'manage-quick': 'quickRepliesManage',
     'detail-title': 'pick',
+    'link-entry': 'linkEntry',
+    'link-dialog-title': 'linkDialogTitle',
+    'link-hint': 'linkHint',
+    'link-message-label': 'linkMessage',
+    'link-search-label': 'linkSearchLabel',
+    'link-search': 'linkSearchButton',
+    'link-cancel': 'cancel',
+    'link-submit': 'linkSubmit',
+    'review-title': 'reviewTitle',
+    'review-refresh': 'reviewRefresh',
     'faq-dialog-title': 'faqDialogTitle',
     'faq-question-label': 'faqQuestion',
     'faq-answer-label': 'faqAnswer',
@@ -650,6 +876,7 @@ function applyCatalog() {
   };
   for (const [id, key] of Object.entries(words)) $(id).textContent = T[key];
   $('reply-text').placeholder = T.composerPlaceholder;
+  $('link-q').placeholder = T.linkSearchPlaceholder;
   $('quick-close').setAttribute('aria-label', T.close);
   $('notice-close').setAttribute('aria-label', T.close);
   $('notice-close').title = T.close;
@@ -657,6 +884,7 @@ function applyCatalog() {
     ['waiting', 'viewWaiting'],
     ['mine', 'viewMine'],
     ['all', 'viewAll'],
+    ['review', 'viewReview'],
   ])
     document.querySelector(`.view[data-view="${viewName}"]`).firstChild.textContent = T[key] + ' ';
 }
@@ -671,6 +899,7 @@ async function start() {
     me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? T.adminSuffix : '');
   $('manage-quick').hidden = me.role !== 'admin';
   document.querySelector('.view[data-view="all"]').hidden = me.role !== 'admin';
+  document.querySelector('.view[data-view="review"]').hidden = me.role !== 'admin';
   showNotificationButton();
   const list = await api('GET', '/api/agents');
   agents = new Map(list.map((a) => [a.username, a.displayName]));
@@ -687,6 +916,7 @@ async function start() {
   // What is waiting when the page opens is not news: only what arrives later is announced.
   for (const c of queue.waiting) announced.add(c.conversationId);
   await loadQuickReplies().catch((error) => notify(messageOf(error)));
+  await loadReview().catch((error) => notify(messageOf(error)));
   connect();
 }
 
@@ -724,6 +954,10 @@ for (const button of document.querySelectorAll('.view')) {
     renderQueue();
     // The list as it is now, not as the last event left it.
     loadQueue().catch((error) => notify(messageOf(error)));
+    if (view === 'review') {
+      reviewStatus('');
+      loadReview().catch((error) => reviewStatus(messageOf(error)));
+    }
   });
 }
 on('notifications', async () => {
@@ -764,6 +998,26 @@ on('transfer', () => act(() => api('POST', path('transfer'), { to: $('transfer-t
 on('save-faq', () => void openFaqDialog());
 $('faq-form').addEventListener('submit', saveFaq);
 on('faq-cancel', () => $('faq-dialog').close());
+on('link-entry', () => void openLinkDialog());
+on('link-cancel', () => $('link-dialog').close());
+on('link-search', () => void searchEntries());
+$('link-q').addEventListener('keydown', (event) => {
+  // Enter in the search box searches; it does not submit the link.
+  if (event.key !== 'Enter' || event.isComposing || event.keyCode === 229) return;
+  event.preventDefault();
+  void searchEntries();
+});
+$('link-message').addEventListener('change', () => {
+  const chosen = linking && linking.messages.find((m) => m.id === $('link-message').value);
+  if (!chosen) return;
+  $('link-q').value = chosen.text;
+  void searchEntries();
+});
+$('link-form').addEventListener('submit', submitLink);
+on('review-refresh', () => {
+  reviewStatus('');
+  loadReview().catch((error) => reviewStatus(messageOf(error)));
+});
 on('manage-quick', () => {
   resetQuickForm();
   renderQuickList();

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { ConfidenceModel } from '@answerbridge/answering';
+import type { AnswerPolicy, ConfidenceModel } from '@answerbridge/answering';
 import { profileFingerprint, type Embedder, type VectorStore } from '@answerbridge/core';
 import type { FaqEntry } from '../faq-entry';
 import type { Fusion, SearchMode } from '../fuse-candidates';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
 import { KnowledgeSearcher } from '../knowledge-searcher';
+import { decisionFor, decisionMetrics, type DecisionMetrics, type QueryDecision } from './decision-metrics';
 import type { EvalQuery } from './eval-queries';
 import { fitConfidenceModel } from './fit-confidence';
 import { policyMetrics, type PolicyMetrics } from './policy-metrics';
@@ -26,6 +27,13 @@ export interface EvaluationOptions {
   /** When set, a confidence model is also fitted on these questions (cross-validated) for this precision. */
   calibrateFor?: number;
   depth?: number;
+  /**
+   * The bot's whole answer policy: when given, each query is also decided as the worker decides a message
+   * opening a conversation (greetings and requests for a person included), per query and in sum.
+   */
+  policy?: AnswerPolicy;
+  /** Drop the temporary knowledge base afterwards (otherwise kept, so a repeated evaluation reuses it). */
+  dropAfter?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -37,7 +45,9 @@ export interface ModeEvaluation {
   auroc: number | null;
   /** A model fitted on these questions (with its held-out expectations), or why none could be. */
   calibration?: { model: ConfidenceModel; policy: PolicyMetrics } | { error: string };
-  outcomes: QueryOutcome[];
+  /** What the bot's decisions did (when the evaluation was given its policy). */
+  decisions?: DecisionMetrics;
+  outcomes: (QueryOutcome & { kind?: string; decision?: QueryDecision })[];
 }
 
 export interface Evaluation {
@@ -94,7 +104,22 @@ export async function evaluateKnowledgeBase(
   const versions = await store.listVersions(knowledgeBase);
   if (!versions.some((v) => v.active && v.profile === fingerprint))
     await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, { keepVersions: 1 });
+  try {
+    const modes = await evaluateModes(store, embedder, knowledgeBase, queries, options);
+    return { knowledgeBase, entries: entries.length, queries: queries.length, profile: embedder.profile.name, modes };
+  } finally {
+    if (options.dropAfter)
+      for (const v of await store.listVersions(knowledgeBase)) await store.dropVersion(v.collection);
+  }
+}
 
+async function evaluateModes(
+  store: VectorStore,
+  embedder: Embedder,
+  knowledgeBase: string,
+  queries: EvalQuery[],
+  options: EvaluationOptions,
+): Promise<ModeEvaluation[]> {
   const vectors = options.modes.some((m) => m !== 'keyword')
     ? await embedder.embed(
         queries.map((q) => q.query),
@@ -113,7 +138,11 @@ export async function evaluateKnowledgeBase(
     const outcomes = await mapLimit(queries, 8, async (q, i) => {
       const candidates = await searcher.searchWithVector(knowledgeBase, q.query, vectors[i] ?? null, mode);
       options.onProgress?.(++done, total);
-      return outcomeOf(q, candidates);
+      return {
+        ...outcomeOf(q, candidates),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(options.policy ? { decision: decisionFor(q, candidates, options.policy, mode) } : {}),
+      };
     });
     const cases = outcomes.map((o, i) => ({
       ranked: o.ranked,
@@ -139,8 +168,17 @@ export async function evaluateKnowledgeBase(
                   }
                 : calibrated(cases, options.calibrateFor, mode),
           }),
+      ...(options.policy
+        ? {
+            decisions: decisionMetrics(
+              outcomes.flatMap((o, i) =>
+                o.decision && queries[i] ? [{ query: queries[i], decision: o.decision }] : [],
+              ),
+            ),
+          }
+        : {}),
       outcomes,
     });
   }
-  return { knowledgeBase, entries: entries.length, queries: queries.length, profile: embedder.profile.name, modes };
+  return modes;
 }

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { thresholdModel } from '@answerbridge/answering';
+import {
+  AnswerbridgeError,
+  CachingEmbedder,
+  KnowledgeBaseNotFoundError,
+  type Embedder,
+  type VectorStore,
+} from '@answerbridge/core';
+import type { FaqEntry } from '../faq-entry';
+import type { Fusion, SearchMode } from '../fuse-candidates';
+import { mergeLearnedPhrasings, normalizedWording, type LearnedPhrasing } from '../learned-phrasing';
+import type { KnowledgeBaseCalibration } from './calibrate-knowledge-base';
+import type { EvalQuery } from './eval-queries';
+import { evaluateKnowledgeBase } from './evaluate-knowledge-base';
+import { fitConfidenceModel, type LabelledMatch } from './fit-confidence';
+import { policyMetrics } from './policy-metrics';
+
+export interface CalibrateFromUseOptions {
+  targetPrecision: number;
+  /** The bot's search: the questions are searched as its worker searches. */
+  mode: SearchMode;
+  fusion: Fusion;
+  /** @defaultValue 5 */
+  folds?: number;
+  /**
+   * Share of entries left out of each fold's knowledge base: their learned questions become questions the
+   * knowledge base does not answer, so the model also learns what a near miss looks like. @defaultValue 0.2
+   */
+  leaveOut?: number;
+  onProgress?: (fold: number, folds: number) => void;
+}
+
+/** Below this many learned questions a calibration says more about chance than about the knowledge base. */
+export const MIN_LEARNED_FOR_CALIBRATION = 100;
+
+const bucket = (text: string, n: number) => createHash('sha1').update(text).digest().readUInt32BE(0) % n;
+
+/** The active version's entries as the FAQ had them: its rows grouped by entry, learned wordings set apart. */
+async function baseEntries(
+  store: VectorStore,
+  collection: string,
+  knowledgeBase: string,
+  learned: Set<string>,
+): Promise<FaqEntry[]> {
+  const byEntry = new Map<string, FaqEntry>();
+  for (const row of await store.readVersion(collection, knowledgeBase)) {
+    const question = typeof row.meta['question'] === 'string' ? row.meta['question'] : row.text;
+    const entry = byEntry.get(row.entryId) ?? { id: row.entryId, question, similar: [], answer: row.answer, tags: [] };
+    byEntry.set(row.entryId, entry);
+    if (row.text !== question && !learned.has(`${row.entryId}\u0000${normalizedWording(row.text)}`))
+      entry.similar.push(row.text);
+  }
+  return [...byEntry.values()];
+}
+
+/**
+ * Fits a knowledge base's confidence model on what it learned from use: the askers' own wordings that a
+ * pick or an agent tied to an entry are labelled questions in the words real askers use. Each is searched
+ * against a copy of the knowledge base that does not hold it (k folds), and each fold also leaves a share
+ * of entries out, so their questions stand for the near misses a knowledge base meets. The model is
+ * recorded with the active version, as `kb calibrate` records one: the worker decides with it.
+ */
+export async function calibrateFromUse(
+  store: VectorStore,
+  embedder: Embedder,
+  knowledgeBase: string,
+  phrasings: LearnedPhrasing[],
+  options: CalibrateFromUseOptions,
+): Promise<KnowledgeBaseCalibration & { questions: number }> {
+  const folds = options.folds ?? 5;
+  const leaveOut = options.leaveOut ?? 0.2;
+  const version = (await store.listVersions(knowledgeBase)).find((v) => v.active);
+  if (!version) throw new KnowledgeBaseNotFoundError(knowledgeBase);
+  const learnedKeys = new Set(phrasings.map((p) => `${p.entryId}\u0000${normalizedWording(p.text)}`));
+  const entries = await baseEntries(store, version.collection, knowledgeBase, learnedKeys);
+  const ids = new Set(entries.map((e) => e.id));
+  const usable = phrasings.filter((p) => ids.has(p.entryId));
+  if (usable.length < MIN_LEARNED_FOR_CALIBRATION)
+    throw new AnswerbridgeError(
+      'KNOWLEDGE.TOO_FEW_TO_CALIBRATE',
+      `too few questions learned from use to calibrate ${knowledgeBase}: ${usable.length} (need ${MIN_LEARNED_FOR_CALIBRATION}); approve more learned phrasings, or calibrate on a labelled file`,
+      false,
+    );
+  // Every fold's knowledge base is embedded from the same texts: embed each once.
+  const cached = new CachingEmbedder(embedder, entries.length * 4 + usable.length * 2 + 1_000);
+  const cases: LabelledMatch[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    options.onProgress?.(fold, folds);
+    const out = new Set(entries.filter((e) => bucket(`${fold}:${e.id}`, 1_000) < leaveOut * 1_000).map((e) => e.id));
+    const held = usable.filter((p) => bucket(p.id, folds) === fold);
+    const kept = usable.filter((p) => bucket(p.id, folds) !== fold && !out.has(p.entryId));
+    const foldEntries = mergeLearnedPhrasings(
+      entries.filter((e) => !out.has(e.id)),
+      kept,
+    ).entries;
+    const queries: EvalQuery[] = held.map((p) => ({
+      query: p.text,
+      expectedId: out.has(p.entryId) ? null : p.entryId,
+      kind: out.has(p.entryId) ? 'left-out entry' : 'learned',
+    }));
+    const evaluation = await evaluateKnowledgeBase(store, cached, foldEntries, queries, {
+      modes: [options.mode],
+      fusion: options.fusion,
+      // Only the ranked lists are read here; the model is fitted on them below.
+      confidence: thresholdModel(1, 1),
+      keywordThreshold: Number.POSITIVE_INFINITY,
+      dropAfter: true,
+    });
+    for (const o of evaluation.modes[0]?.outcomes ?? []) cases.push({ ranked: o.ranked, expectedId: o.expectedId });
+  }
+  const model = fitConfidenceModel(cases, {
+    targetPrecision: options.targetPrecision,
+    fittedOn: `${usable.length} questions learned from use on ${knowledgeBase} v${version.version} (${folds} folds, ${Math.round(leaveOut * 100)}% of entries left out per fold), ${options.mode} search`,
+  });
+  await store.recordConfidence(version.collection, JSON.stringify(model));
+  return {
+    version: { ...version, calibrated: true },
+    model,
+    policy: policyMetrics(model, cases),
+    questions: usable.length,
+  };
+}
