@@ -130,6 +130,21 @@ export default tseslint.config(
     },
   },
   {
+    // The platforms, webhooks and model servers are called through one HTTP client (libs/core's HttpClient:
+    // timeouts, error classification, retries and redirects decided in one place), not with fetch directly.
+    files: ['libs/**/*.ts', 'apps/gateway/**/*.ts', 'apps/worker/**/*.ts', 'apps/console/**/*.ts', 'apps/kb/**/*.ts'],
+    ignores: ['libs/core/src/http-client.ts', 'libs/testing/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'fetch',
+          message: 'Call HTTP through HttpClient (@answerbridge/core), which sets timeouts and classifies errors.',
+        },
+      ],
+    },
+  },
+  {
     // Configuration is the single reader of the environment; launchers and benchmarks hand it to the
     // processes they start, and the image's health check reads the port its app was given.
     files: ['libs/config/**/*.ts', 'scripts/**', 'bench/**', 'deploy/docker/**'],

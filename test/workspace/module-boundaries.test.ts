@@ -47,6 +47,12 @@ describe('module boundaries are enforced by lint', () => {
       /relative or absolute path/,
     ],
     ['libs/pipeline/src/probe.ts', 'export const port = process.env.PORT;\n', /Only libs\/config reads process.env/],
+    // One HTTP client: a channel calling fetch itself is refused.
+    [
+      'libs/channels/wecom/src/probe.ts',
+      'export const get = (url: string) => fetch(url);\n',
+      /no-restricted-globals: .*HttpClient/,
+    ],
     // Features depend on ports (libs/core), not adapters: escalation, knowledge and the use cases of pipeline.
     [
       'libs/escalation/src/probe.ts',
