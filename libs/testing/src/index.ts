@@ -21,3 +21,4 @@ export {
   InMemoryEscalationStore,
   RecordingInboxEvents,
 } from './in-memory-escalation-store';
+export { vectorStoreContract, type TestApi } from './vector-store-contract';
