@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AnswerbridgeError, type InboundMessage, type JobPayload, type JobRoutes } from '@answerbridge/core';
 import { JobProducer, createJobWorkers, createRedis, type JobWorkers, type Redis } from '@answerbridge/queue';
+import { jobEnqueuerContract } from '@answerbridge/testing';
 
 const message = (id: string): InboundMessage => ({
   id,
@@ -117,3 +118,23 @@ describe('createJobWorkers', () => {
     expect(finalFailures.seen.map((f) => f.id)).toEqual(['permanent']);
   });
 });
+
+// The recording fake keeps the same promise (libs/testing/src/recording-job-enqueuer.test.ts).
+jobEnqueuerContract(
+  'JobProducer',
+  async () => {
+    const redis = createRedis(inject('services').redisUrl, 'worker', {});
+    const prefix = `abtest-enqueuer-${randomUUID().slice(0, 8)}`;
+    const producer = new JobProducer(redis, { prefix, dedupeTtlMs: 60_000 });
+    return {
+      enqueuer: producer,
+      close: async () => {
+        await producer.close();
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+      },
+    };
+  },
+  { describe, it, expect, beforeAll, afterAll },
+);

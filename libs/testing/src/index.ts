@@ -22,3 +22,4 @@ export {
   RecordingInboxEvents,
 } from './in-memory-escalation-store';
 export { vectorStoreContract, type TestApi } from './vector-store-contract';
+export { jobEnqueuerContract } from './job-enqueuer-contract';
