@@ -188,6 +188,7 @@ export const inboxText = {
   linkCandidatesTitle: '知识库中的条目（选择回答这句话的一条）',
   linkPickEntry: '请先选择回答这句话的条目。',
   linkSubmit: '提交',
+  linkTooLong: '这条消息超过 {max} 个字，太长的消息不能作为问法学习，请选择用户的另一句话。',
   viewReview: '待审核',
   reviewTitle: 'FAQ 草稿待审核',
   reviewEmpty: '没有待审核的草稿。',
