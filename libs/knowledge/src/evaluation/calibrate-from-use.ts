@@ -76,7 +76,7 @@ export async function calibrateFromUse(
       `too few questions learned from use to calibrate ${knowledgeBase}: ${usable.length} (need ${MIN_LEARNED_FOR_CALIBRATION}); approve more learned phrasings, or calibrate on a labelled file`,
     );
   // Every fold's knowledge base is embedded from the same texts: embed each once.
-  const cached = new CachingEmbedder(embedder, entries.length * 4 + usable.length * 2 + 1_000);
+  const cached = new CachingEmbedder(embedder, entries.length * 4 + usable.length * 2 + 1_000, { passages: true });
   const cases: LabelledMatch[] = [];
   for (let fold = 0; fold < folds; fold++) {
     options.onProgress?.(fold, folds);
