@@ -88,7 +88,9 @@ describe('learning from use in the inbox', () => {
   it("finds entries for a conversation: holder or admin only, the asker's last question by default, bad input in words", async () => {
     await handOver('api-user');
     // Not claimed yet: nobody holds it, so an agent looks nothing up (an admin may).
-    expect((await candidates(agent1, 'api-user')).status).toBe(409);
+    const unclaimed = await candidates(agent1, 'api-user');
+    expect(unclaimed.status).toBe(409);
+    expect(unclaimed.body.message).toMatch(/^此会话等待接入，由你接入后才能查找条目。/);
     expect((await agent1.call('POST', agent1.conversationPath(conversation('api-user'), 'claim'))).status).toBe(200);
 
     const found = await candidates(agent1, 'api-user');
