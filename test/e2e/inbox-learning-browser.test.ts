@@ -88,7 +88,9 @@ describe('learning from use in the inbox', () => {
   it("finds entries for a conversation: holder or admin only, the asker's last question by default, bad input in words", async () => {
     await handOver('api-user');
     // Not claimed yet: nobody holds it, so an agent looks nothing up (an admin may).
-    expect((await candidates(agent1, 'api-user')).status).toBe(409);
+    const unclaimed = await candidates(agent1, 'api-user');
+    expect(unclaimed.status).toBe(409);
+    expect(unclaimed.body.message).toMatch(/^此会话等待接入，由你接入后才能查找条目。/);
     expect((await agent1.call('POST', agent1.conversationPath(conversation('api-user'), 'claim'))).status).toBe(200);
 
     const found = await candidates(agent1, 'api-user');
@@ -235,6 +237,36 @@ describe('learning from use in the inbox', () => {
     expect(trouble).toEqual(clean);
     expect(reviewer.trouble).toEqual(clean);
     await adminContext.close();
+    await context.close();
+  });
+
+  it('says in the dialog that a message too long to learn cannot be linked, and keeps the choice', async () => {
+    const long = `显示器闪屏${'，而且画面一直抖动'.repeat(25)}`;
+    expect(long.length).toBeGreaterThan(200);
+    await ask('long-user', long);
+    // The bot may already have handed the long message over (then it stays silent): no reply awaited.
+    await sut.simulator.wecomClient(sut.bot.id).sendText('long-user', '我要转人工');
+    await sut.idle();
+    expect((await agent1.call('POST', agent1.conversationPath(conversation('long-user'), 'claim'))).status).toBe(200);
+    const context = await newContext();
+    const { page, trouble } = await watchedPage(context);
+    await logIn(page, sut.console.url, 'agent1');
+    await page.click('.view[data-view="mine"]');
+    await page.locator(`.queue-item[data-id="${conversation('long-user')}"]`).click();
+    await page.locator('#link-entry:not([hidden])').click();
+    await page.locator('#link-candidates li').first().waitFor();
+    // The search takes what the API searches (200 characters); the list comes, no error.
+    expect(await page.inputValue('#link-q')).toBe(long.slice(0, 200));
+    expect(await page.textContent('#link-error')).toBe('');
+    await page.locator('#link-candidates input[type="radio"]').first().check();
+    await page.click('#link-submit');
+    expect(await page.textContent('#link-error')).toBe(
+      '这条消息超过 200 个字，太长的消息不能作为问法学习，请选择用户的另一句话。',
+    );
+    expect(await page.locator('#link-candidates input:checked').count()).toBe(1);
+    expect(await page.textContent('#link-result')).toBe('');
+    expect((await admin.call<{ drafts: unknown[] }>('GET', '/api/admin/faq-drafts')).body.drafts).toEqual([]);
+    expect(trouble).toEqual(clean);
     await context.close();
   });
 

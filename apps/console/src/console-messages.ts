@@ -40,7 +40,7 @@ export const consoleMessages = {
   candidatesNotHolder: (holder: string) =>
     `只有接手此会话的客服或管理员可以为它查找条目（此会话由 ${holder} 处理）。Only the agent holding this conversation (${holder}) or an admin may look up entries for it.`,
   candidatesNotHeld: (state: string) =>
-    `此会话不在处理中（${state}），接入后才能查找条目。The conversation is ${state}: claim it before looking up entries.`,
+    `此会话${stateNames[state] ?? state}，由你接入后才能查找条目。The conversation is ${state}: claim it before looking up entries.`,
   candidatesQueryRequired:
     '请输入要查找的问题（q 不能为空）。The search text q is empty: type the question to look up.',
   candidatesQueryTooLong: (max: number) =>
@@ -197,6 +197,7 @@ export const inboxText = {
   linkCandidatesTitle: '知识库中的条目（选择回答这句话的一条）',
   linkPickEntry: '请先选择回答这句话的条目。',
   linkSubmit: '提交',
+  linkTooLong: '这条消息超过 {max} 个字，太长的消息不能作为问法学习，请选择用户的另一句话。',
   viewReview: '待审核',
   reviewTitle: 'FAQ 草稿待审核',
   reviewEmpty: '没有待审核的草稿。',

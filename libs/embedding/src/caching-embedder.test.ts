@@ -25,7 +25,16 @@ describe('CachingEmbedder', () => {
     expect(cache.hits).toBe(2);
   });
 
-  it('never caches passages', async () => {
+  it('caches passages when asked, apart from the same text as a query', async () => {
+    const inner = new CountingEmbedder();
+    const cache = new CachingEmbedder(inner, 10, { passages: true });
+    await cache.embed(['a', 'b'], 'passage');
+    await cache.embed(['b', 'a'], 'passage');
+    await cache.embed(['a'], 'query');
+    expect(inner.calls).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('never caches passages by default', async () => {
     const inner = new CountingEmbedder();
     const cache = new CachingEmbedder(inner, 10);
     await cache.embed(['a'], 'passage');

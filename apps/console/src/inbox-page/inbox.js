@@ -477,6 +477,9 @@ async function saveFaq(event) {
 /** The dialog's conversation and the asker's messages it offers; searches are numbered so a late answer is dropped. */
 let linking = null;
 let linkSearchSeq = 0;
+/** What an entry can learn, and search for, at most (the API's MAX_LEARNED_LENGTH). */
+const MAX_LEARNED = 200;
+const searchable = (text) => text.trim().slice(0, MAX_LEARNED);
 const linkPath = (action, query) =>
   `/api/conversations/${encodeURIComponent(linking.conversationId)}/${action}${query ? `?q=${encodeURIComponent(query)}` : ''}`;
 
@@ -550,10 +553,10 @@ async function openLinkDialog() {
   $('link-submit').disabled = !found.messages.length;
   const chosen = found.messages.find((m) => m.id === found.toLearn);
   if (chosen) $('link-message').value = chosen.id;
-  $('link-q').value = chosen ? chosen.text : found.q;
+  $('link-q').value = chosen ? searchable(chosen.text) : found.q;
   $('link-dialog').showModal();
   // The search ran on the asker's last question; the message proposed to learn may be another one.
-  if (chosen && chosen.text.trim() !== found.q) await searchEntries();
+  if (chosen && searchable(chosen.text) !== found.q) await searchEntries();
   else renderLinkCandidates(found);
 }
 
@@ -563,6 +566,8 @@ async function submitLink(event) {
   $('link-result').textContent = '';
   const message = linking && linking.messages.find((m) => m.id === $('link-message').value);
   if (!message) return void ($('link-error').textContent = T.linkNoMessages);
+  if (message.text.trim().length > MAX_LEARNED)
+    return void ($('link-error').textContent = t('linkTooLong', { max: MAX_LEARNED }));
   const choice = document.querySelector('input[name="link-choice"]:checked');
   if (!choice) return void ($('link-error').textContent = T.linkPickEntry);
   $('link-submit').disabled = true;
@@ -1010,7 +1015,7 @@ $('link-q').addEventListener('keydown', (event) => {
 $('link-message').addEventListener('change', () => {
   const chosen = linking && linking.messages.find((m) => m.id === $('link-message').value);
   if (!chosen) return;
-  $('link-q').value = chosen.text;
+  $('link-q').value = searchable(chosen.text);
   void searchEntries();
 });
 $('link-form').addEventListener('submit', submitLink);

@@ -83,7 +83,7 @@ export async function calibrateFromUse(
       false,
     );
   // Every fold's knowledge base is embedded from the same texts: embed each once.
-  const cached = new CachingEmbedder(embedder, entries.length * 4 + usable.length * 2 + 1_000);
+  const cached = new CachingEmbedder(embedder, entries.length * 4 + usable.length * 2 + 1_000, { passages: true });
   const cases: LabelledMatch[] = [];
   for (let fold = 0; fold < folds; fold++) {
     options.onProgress?.(fold, folds);
