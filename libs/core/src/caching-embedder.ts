@@ -23,24 +23,32 @@ export class CachingEmbedder implements Embedder {
   async embed(texts: string[], kind: EmbedInputKind): Promise<number[][]> {
     if (kind !== 'query' && !this.options.passages) return this.inner.embed(texts, kind);
     const keys = texts.map((t) => `${kind}\u0000${t.trim()}`);
-    const textOf = new Map(keys.map((k, i) => [k, (texts[i] ?? '').trim()]));
-    const missing = [...new Set(keys.filter((k) => !this.cache.has(k)))];
-    this.hits += keys.length - missing.length;
-    this.misses += missing.length;
-    if (missing.length) {
-      const vectors = await this.inner.embed(
-        missing.map((k) => textOf.get(k) ?? ''),
-        kind,
-      );
-      missing.forEach((k, i) => this.remember(k, vectors[i] ?? []));
-    }
-    return keys.map((k) => {
-      const v = this.cache.get(k) ?? [];
+    // Read what is cached before anything is added: adding this call's misses to a full cache evicts the
+    // oldest entries, which may be this very call's hits.
+    const found = new Map<string, number[]>();
+    for (const k of keys) {
+      const v = this.cache.get(k);
+      if (v === undefined || found.has(k)) continue;
+      found.set(k, v);
       // Refresh recency.
       this.cache.delete(k);
       this.cache.set(k, v);
-      return v;
-    });
+    }
+    const missing = [...new Set(keys.filter((k) => !found.has(k)))];
+    this.hits += keys.length - keys.filter((k) => !found.has(k)).length;
+    this.misses += missing.length;
+    if (missing.length) {
+      const vectors = await this.inner.embed(
+        missing.map((k) => k.slice(kind.length + 1)),
+        kind,
+      );
+      missing.forEach((k, i) => {
+        const v = vectors[i] ?? [];
+        found.set(k, v);
+        this.remember(k, v);
+      });
+    }
+    return keys.map((k) => found.get(k) ?? []);
   }
 
   private remember(key: string, vector: number[]): void {

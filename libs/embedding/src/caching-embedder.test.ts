@@ -25,6 +25,16 @@ describe('CachingEmbedder', () => {
     expect(cache.hits).toBe(2);
   });
 
+  it('returns every vector of a call whose misses fill the cache, hits included (they are read before any eviction)', async () => {
+    const inner = new CountingEmbedder();
+    const cache = new CachingEmbedder(inner, 3);
+    await cache.embed(['a', 'bb', 'ccc'], 'query');
+    // 'a' is a hit and the oldest entry; the three misses would evict it before it was read.
+    expect(await cache.embed(['a', 'dddd', 'eeeee', 'ffffff'], 'query')).toEqual([[1], [4], [5], [6]]);
+    // More misses than the cache holds, in one call: each still gets its vector.
+    expect(await cache.embed(['1', '22', '333', '4444', '55555'], 'query')).toEqual([[1], [2], [3], [4], [5]]);
+  });
+
   it('caches passages when asked, apart from the same text as a query', async () => {
     const inner = new CountingEmbedder();
     const cache = new CachingEmbedder(inner, 10, { passages: true });
