@@ -280,11 +280,12 @@ describe('agent inbox in Chromium', () => {
     await ask('new-arrival', '我要转人工，VPN 连不上');
     await page.locator(`.queue-item[data-id="${conversation('new-arrival')}"]`).waitFor();
     await expect.poll(() => page.title()).toBe(`(${waitingBefore + 1}) 人工客服工作台`);
-    expect(await page.textContent('#count-waiting')).toBe(String(waitingBefore + 1));
-    const alerts = await page.evaluate<{ chimes: number; notifications: { title: string; body: string }[] }>(
-      'window.__alerts',
-    );
-    expect(alerts.chimes).toBe(1);
+    await expect.poll(() => page.textContent('#count-waiting')).toBe(String(waitingBefore + 1));
+    // The chime and the notification follow the title in the same handler, after the sound context resumes.
+    const readAlerts = () =>
+      page.evaluate<{ chimes: number; notifications: { title: string; body: string }[] }>('window.__alerts');
+    await expect.poll(async () => (await readAlerts()).chimes, { timeout: 10_000 }).toBe(1);
+    const alerts = await readAlerts();
     expect(alerts.notifications).toEqual([
       { title: '新的转人工会话', body: '企业微信 · new-arrival：我要转人工，VPN 连不上' },
     ]);

@@ -206,7 +206,7 @@ describe('learning from use in the inbox', () => {
     await logIn(adminPage, sut.console.url, 'admin');
     await adminPage.locator('.view[data-view="review"]:not([hidden])').click();
     await adminPage.locator('#review:not([hidden])').waitFor();
-    expect(await adminPage.textContent('#count-review')).toBe('2');
+    await expect.poll(() => adminPage.textContent('#count-review'), { timeout: 15_000 }).toBe('2');
     const phrasing = adminPage.locator('.draft-card.kind-phrasing');
     await phrasing.waitFor();
     expect(await phrasing.locator('.badge').textContent()).toBe('新问法');
@@ -228,7 +228,7 @@ describe('learning from use in the inbox', () => {
     await phrasing.locator('button.approve').click();
     await expect.poll(() => adminPage.textContent('#review-status')).toMatch(/^已审核通过/);
     await adminPage.locator('#review-list .empty', { hasText: '没有待审核的草稿。' }).waitFor();
-    expect(await adminPage.textContent('#count-review')).toBe('0');
+    await expect.poll(() => adminPage.textContent('#count-review'), { timeout: 15_000 }).toBe('0');
 
     // A new asker with the same words is answered with the entry, directly.
     expect(await ask('after-user', wording)).toBe(repair.answer);
