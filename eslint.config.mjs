@@ -17,7 +17,7 @@ const except = (...keep) => allIo.filter((p) => !keep.includes(p));
 
 /** Our own libraries that talk to the outside world; features reach them only through ports in libs/core. */
 const adapters = [
-  '@answerbridge/queue',
+  '@answerbridge/redis',
   '@answerbridge/vector-store',
   '@answerbridge/embedding',
   '@answerbridge/channel-wecom',

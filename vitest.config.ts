@@ -6,7 +6,7 @@ const alias = {
   '@answerbridge/config': path.resolve('libs/config/src/index.ts'),
   '@answerbridge/core': path.resolve('libs/core/src/index.ts'),
   '@answerbridge/observability': path.resolve('libs/observability/src/index.ts'),
-  '@answerbridge/queue': path.resolve('libs/queue/src/index.ts'),
+  '@answerbridge/redis': path.resolve('libs/redis/src/index.ts'),
   '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
   '@answerbridge/channel-dingtalk': path.resolve('libs/channels/dingtalk/src/index.ts'),
   '@answerbridge/embedding': path.resolve('libs/embedding/src/index.ts'),

@@ -20,7 +20,7 @@ import {
   type FaqEntry,
   type LearnedPhrasing,
 } from '@answerbridge/knowledge';
-import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/queue';
+import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/redis';
 import {
   appNodeArgs,
   freePort,

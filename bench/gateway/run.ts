@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { QueueInspector, createRedis } from '@answerbridge/queue';
+import { QueueInspector, createRedis } from '@answerbridge/redis';
 import { WecomCallbackClient } from '@answerbridge/simulator';
 import {
   ensureRedis,

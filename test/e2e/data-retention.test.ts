@@ -7,7 +7,7 @@ import {
   RedisEscalationStore,
   createRedis,
   type Redis,
-} from '@answerbridge/queue';
+} from '@answerbridge/redis';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 

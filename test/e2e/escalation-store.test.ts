@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { RedisEscalationStore, createRedis, type Redis } from '@answerbridge/queue';
+import { RedisEscalationStore, createRedis, type Redis } from '@answerbridge/redis';
 
 const escalation = (conversationId: string, senderId = 'u') => ({
   conversationId,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRecentTurns, type QuickReply, type RecentTurn } from '@answerbridge/queue';
+import { RedisRecentTurns, type QuickReply, type RecentTurn } from '@answerbridge/redis';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 

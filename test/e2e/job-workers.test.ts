@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AnswerbridgeError, type InboundMessage, type JobPayload, type JobRoutes } from '@answerbridge/core';
-import { JobProducer, createJobWorkers, createRedis, type JobWorkers, type Redis } from '@answerbridge/queue';
+import { JobProducer, createJobWorkers, createRedis, type JobWorkers, type Redis } from '@answerbridge/redis';
 import { jobEnqueuerContract } from '@answerbridge/testing';
 
 const message = (id: string): InboundMessage => ({

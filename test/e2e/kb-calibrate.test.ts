@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnedPhrasingId, type LearnedPhrasing } from '@answerbridge/knowledge';
 import type { ConfidenceModel } from '@answerbridge/answering';
-import { RedisDecisionLog } from '@answerbridge/queue';
+import { RedisDecisionLog } from '@answerbridge/redis';
 import { runKb } from '../support/run-kb';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RedisAttemptLimiter, createRedis, type Redis } from '@answerbridge/queue';
+import { RedisAttemptLimiter, createRedis, type Redis } from '@answerbridge/redis';
 
 /** The attempt budgets behind the console's login throttle, on real Redis, from two connections at once. */
 describe('RedisAttemptLimiter', () => {

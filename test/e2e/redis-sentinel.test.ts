@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { createRedis, waitForRedis } from '@answerbridge/queue';
+import { createRedis, waitForRedis } from '@answerbridge/redis';
 import { startRedisWithSentinel, type RunningService } from '@answerbridge/testing';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 

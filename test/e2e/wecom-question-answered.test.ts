@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
 import { loadFaqFile } from '@answerbridge/knowledge';
-import { RedisDecisionLog } from '@answerbridge/queue';
+import { RedisDecisionLog } from '@answerbridge/redis';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const faq = loadFaqFile(sampleFaqPath);

@@ -5,7 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WecomBotConfig } from '@answerbridge/config';
 import { WecomApiClient, WecomApiError } from '@answerbridge/channel-wecom';
-import { RedisKeyValueStore, createRedis, type Redis } from '@answerbridge/queue';
+import { RedisKeyValueStore, createRedis, type Redis } from '@answerbridge/redis';
 import { WecomServerSimulator } from '@answerbridge/simulator';
 
 /** The access token shared through real Redis by several "processes" (clients with their own connections). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
-import { RedisDecisionLog } from '@answerbridge/queue';
+import { RedisDecisionLog } from '@answerbridge/redis';
 import { startRestartableMilvusLite, type RestartableService } from '@answerbridge/testing';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 

@@ -8,7 +8,7 @@ import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
-import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/queue';
+import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/redis';
 import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
 import { freePort, officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';

@@ -23,7 +23,7 @@ describe('module boundaries are enforced by lint', () => {
     ],
     [
       'libs/answering/src/probe.ts',
-      "import { JobProducer } from '@answerbridge/queue';\nexport const x = JobProducer;\n",
+      "import { JobProducer } from '@answerbridge/redis';\nexport const x = JobProducer;\n",
       /can only depend on libs tagged/,
     ],
     [
@@ -43,7 +43,7 @@ describe('module boundaries are enforced by lint', () => {
     ],
     [
       'libs/pipeline/src/probe.ts',
-      "import { x } from '../../queue/src/job-queues';\nexport const y = x;\n",
+      "import { x } from '../../redis/src/job-queues';\nexport const y = x;\n",
       /relative or absolute path/,
     ],
     ['libs/pipeline/src/probe.ts', 'export const port = process.env.PORT;\n', /Only libs\/config reads process.env/],
@@ -56,7 +56,7 @@ describe('module boundaries are enforced by lint', () => {
     // Features depend on ports (libs/core), not adapters: escalation, knowledge and the use cases of pipeline.
     [
       'libs/escalation/src/probe.ts',
-      "import type { JobProducer } from '@answerbridge/queue';\nexport type X = JobProducer;\n",
+      "import type { JobProducer } from '@answerbridge/redis';\nexport type X = JobProducer;\n",
       /type:feature.*can only depend on libs tagged/,
     ],
     [
@@ -71,7 +71,7 @@ describe('module boundaries are enforced by lint', () => {
     ],
     [
       'libs/pipeline/src/probe.ts',
-      "import type { JobProducer } from '@answerbridge/queue';\nexport type X = JobProducer;\n",
+      "import type { JobProducer } from '@answerbridge/redis';\nexport type X = JobProducer;\n",
       /Use cases depend on ports/,
     ],
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationEntry } from '@answerbridge/core';
-import type { RecentTurn } from '@answerbridge/queue';
+import type { RecentTurn } from '@answerbridge/redis';
 import { askerMessages } from './asker-messages';
 
 const asker = (id: string, at: number, text: string): ConversationEntry => ({ id, at, from: 'asker', text });

@@ -1,6 +1,6 @@
 import { classifyIntent } from '@answerbridge/answering';
 import type { ConversationEntry, Escalation } from '@answerbridge/core';
-import type { RecentTurn } from '@answerbridge/queue';
+import type { RecentTurn } from '@answerbridge/redis';
 
 /** One message the asker wrote, as the "link to an existing entry" dialog offers it to learn. */
 export interface AskerMessage {

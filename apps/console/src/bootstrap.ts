@@ -21,7 +21,7 @@ import {
   createRedis,
   redisAnswers,
   waitForRedis,
-} from '@answerbridge/queue';
+} from '@answerbridge/redis';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';

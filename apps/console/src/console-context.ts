@@ -10,7 +10,7 @@ import type {
   RedisQuickReplies,
   RedisRecentTurns,
   RedisSavedEntries,
-} from '@answerbridge/queue';
+} from '@answerbridge/redis';
 import type { ConsoleUser } from './console-users';
 import type { EventStreamsPerSession } from './event-streams-per-session';
 

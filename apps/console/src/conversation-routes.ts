@@ -1,5 +1,5 @@
 import { RejectedInputError, type ConversationEntry, type Escalation, type InboxEvent } from '@answerbridge/core';
-import type { RecentTurn } from '@answerbridge/queue';
+import type { RecentTurn } from '@answerbridge/redis';
 import { EscalationNotFoundError } from '@answerbridge/escalation';
 import { Router, json, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';

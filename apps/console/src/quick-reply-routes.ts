@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RejectedInputError } from '@answerbridge/core';
-import type { QuickReply } from '@answerbridge/queue';
+import type { QuickReply } from '@answerbridge/redis';
 import { Router, json, type Request } from 'express';
 import { requireSession } from './auth';
 import type { ConsoleContext } from './console-context';

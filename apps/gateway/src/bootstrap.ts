@@ -1,7 +1,7 @@
 import type { Server, ServerOptions } from 'node:http';
 import { loadAppConfig, type GatewaySettings } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
-import { JobProducer, createRedis, redisAnswers } from '@answerbridge/queue';
+import { JobProducer, createRedis, redisAnswers } from '@answerbridge/redis';
 import express from 'express';
 import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
 import { errorHandler } from './error-handler';

@@ -2,7 +2,7 @@ import type { DingTalkBotConfig } from '@answerbridge/config';
 import { RejectedInputError } from '@answerbridge/core';
 import { SignatureLedger, openHttpCallback } from '@answerbridge/channel-dingtalk';
 import { acceptInbound } from '@answerbridge/pipeline';
-import { RedisKeyValueStore } from '@answerbridge/queue';
+import { RedisKeyValueStore } from '@answerbridge/redis';
 import type { Express, Request } from 'express';
 import { reportRefusedWebhook } from './dingtalk-refused-webhook';
 import type { GatewayContext } from './gateway-context';

@@ -1,6 +1,6 @@
 import type { BotConfig, GatewaySettings } from '@answerbridge/config';
 import type { Logger, Metrics } from '@answerbridge/observability';
-import type { JobProducer, Redis } from '@answerbridge/queue';
+import type { JobProducer, Redis } from '@answerbridge/redis';
 
 export interface GatewayContext {
   config: GatewaySettings;

@@ -23,7 +23,7 @@ import {
   createRedis,
   redisUrlForDisplay,
   waitForRedis,
-} from '@answerbridge/queue';
+} from '@answerbridge/redis';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';

@@ -1,7 +1,7 @@
 import { loadAppConfig, type WorkerSettings } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, type Logger } from '@answerbridge/observability';
 import { createWorkerServices } from '@answerbridge/pipeline';
-import { createJobWorkers, createRedis, redisAnswers, waitForRedis } from '@answerbridge/queue';
+import { createJobWorkers, createRedis, redisAnswers, waitForRedis } from '@answerbridge/redis';
 import { serveProbes } from './probe-server';
 import { registerWorkerGauges } from './worker-gauges';
 

@@ -1,6 +1,6 @@
 import type { EscalationService } from '@answerbridge/escalation';
 import type { Metrics } from '@answerbridge/observability';
-import type { QueueInspector } from '@answerbridge/queue';
+import type { QueueInspector } from '@answerbridge/redis';
 
 /** The gauges read at each scrape: jobs per queue and state, open escalations and the oldest one's age. */
 export function registerWorkerGauges(

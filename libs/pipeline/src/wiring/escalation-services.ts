@@ -11,7 +11,7 @@ import {
   RedisInboxEvents,
   RedisRecentTurns,
   type Redis,
-} from '@answerbridge/queue';
+} from '@answerbridge/redis';
 
 /** How long what people wrote is kept (DATA_RETENTION_DAYS), in ms. */
 export const retentionMs = (config: Pick<EscalationSettings, 'DATA_RETENTION_DAYS'>): number =>

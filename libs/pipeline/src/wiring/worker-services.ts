@@ -3,7 +3,7 @@ import type { WorkerSettings } from '@answerbridge/config';
 import type { JobRoutes } from '@answerbridge/core';
 import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
-import { JobProducer, QueueInspector, RedisKeyValueStore, type Redis } from '@answerbridge/queue';
+import { JobProducer, QueueInspector, RedisKeyValueStore, type Redis } from '@answerbridge/redis';
 import { answerInbound } from '../answer-inbound';
 import { notifyUnclaimed } from '../notify-unclaimed';
 import { personPrototypesFor } from '../person-prototypes';
