@@ -12,3 +12,4 @@ export * from './job-handlers';
 export * from './http-client';
 export * from './recent-turns';
 export * from './caching-embedder';
+export * from './channel-port';

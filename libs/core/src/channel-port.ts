@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import type { HttpClient } from './http-client';
+import type { InboundMessage } from './inbound-message';
+import type { ChannelSender, KeyValueStore } from './ports';
+
+/**
+ * The channel port: everything the gateway, the worker, the console and the simulator need to know about
+ * one messaging platform (WeCom self-built app, DingTalk, WeCom AI bot, WeChat customer service …). A
+ * channel is one lib exporting one `ChannelDefinition`, and one line in the channel registry
+ * (libs/pipeline/src/wiring/channel-registry.ts); nothing else names channels.
+ */
+
+/** The fields every bot has, whatever its channel; each channel's `botSchema` adds its own. */
+export interface BotBase {
+  id: string;
+  channel: string;
+  /** The knowledge base answering for this bot; defaults to the bot id. */
+  knowledgeBase?: string | undefined;
+  language: 'zh' | 'en';
+}
+
+/** Where a reply goes, in the channel's own terms; each channel's `replyTargetSchema` says the rest. */
+export interface ReplyTargetBase {
+  channel: string;
+}
+
+/** One request as a channel's HTTP route sees it: no web framework types, the body as raw text. */
+export interface ChannelHttpRequest {
+  method: 'GET' | 'POST';
+  /** Path parameters of the route pattern (`/wecom/:botId/callback` → `{ botId }`). */
+  params: Record<string, string>;
+  /** The query string exactly as sent, without the `?` (signatures are computed over raw values). */
+  rawQuery: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** The body as text ('' for GET), already held to the gateway's body limit. */
+  body: string;
+}
+
+export interface ChannelHttpResponse {
+  status: number;
+  /** @defaultValue 'text/plain; charset=utf-8' */
+  contentType?: string;
+  body: string;
+}
+
+/**
+ * An HTTP route the gateway mounts for a channel. Errors thrown are `AnswerbridgeError`s and are answered by
+ * the gateway's one error mapper (`httpErrorOf`), so a route returns only its successes.
+ */
+export interface ChannelRoute {
+  method: 'GET' | 'POST';
+  /** Express-style pattern, starting with the channel's own segment: `/wecom-aibot/:botId/callback`. */
+  path: string;
+  handle(request: ChannelHttpRequest): Promise<ChannelHttpResponse>;
+}
+
+/** A connection the gateway holds open to the platform (DingTalk Stream, the AI bot's WebSocket). */
+export interface ChannelConnection {
+  /** What it is, for /readyz and the metric: the bot or client id it serves. */
+  readonly name: string;
+  /** Connected and serving now. A connection that is waiting for a lease held elsewhere is not connected. */
+  readonly connected: boolean;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Logging as the channels need it: structured fields first, then the message (pino's order). */
+export interface ChannelLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** What every side of a channel is given: its bots, its settings, the shared store, a clock. */
+export interface ChannelContext<Bot extends BotBase, Settings> {
+  bots: Bot[];
+  settings: Settings;
+  /** Redis in production: tokens, dedupe marks, stream state, leases, cursors. Keys are prefixed by the caller. */
+  store: KeyValueStore;
+  /** The HTTP client for the platform's API (timeouts, failure classes); `baseUrl`s come from `settings`. */
+  http: (settings: { codePrefix: string; baseUrl?: string }) => HttpClient;
+  logger: ChannelLogger;
+  nowMs(): number;
+}
+
+export interface ChannelGatewayContext<Bot extends BotBase, Settings> extends ChannelContext<Bot, Settings> {
+  /** Queues one normalized message, dropping redeliveries (one Redis script); resolves once it is safe in Redis. */
+  accept(message: InboundMessage): Promise<{ jobId: string; duplicate: boolean }>;
+  /** Counts a callback or frame by outcome: accepted, duplicate, url_verified, rejected_frame, ignored … */
+  countCallback(result: string): void;
+}
+
+export interface ChannelWorkerContext<Bot extends BotBase, Settings> extends ChannelContext<Bot, Settings> {
+  /** Counts a platform API error by its code (answerbridge_channel_errors_total). */
+  countApiError(code: string): void;
+}
+
+/** The inbound side of a channel in one gateway replica. */
+export interface ChannelGateway {
+  routes: ChannelRoute[];
+  connections: ChannelConnection[];
+}
+
+export interface ChannelDefinition<Bot extends BotBase = BotBase, Settings = unknown> {
+  /** The `channel` value in bots files, messages and reply targets: lower-case letters, digits and `-`. */
+  name: string;
+  /** How people call it, for screens: `{ zh: '企业微信', en: 'WeCom' }`. */
+  label: { zh: string; en: string };
+  /** The bot's own fields, validated when the bots file is read (with `BotBase`'s fields included). */
+  botSchema: z.ZodType<Bot>;
+  /** Validates a reply target of this channel before anything is sent to it. */
+  replyTargetSchema: z.ZodType<ReplyTargetBase>;
+  /** The channel's settings (API base URLs, timeouts), read by libs/config from the environment. */
+  settingsSchema: z.ZodType<Settings>;
+  /** Builds the inbound side for one gateway replica; nothing is started until `connections[i].start()`. */
+  gateway(context: ChannelGatewayContext<Bot, Settings>): ChannelGateway;
+  /** Builds the sender for one worker, serving every bot of this channel. */
+  sender(context: ChannelWorkerContext<Bot, Settings>): ChannelSender;
+}
