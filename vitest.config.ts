@@ -9,6 +9,7 @@ const alias = {
   '@answerbridge/redis': path.resolve('libs/redis/src/index.ts'),
   '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
   '@answerbridge/channel-dingtalk': path.resolve('libs/channels/dingtalk/src/index.ts'),
+  '@answerbridge/channel-wecom-aibot': path.resolve('libs/channels/wecom-aibot/src/index.ts'),
   '@answerbridge/channel-wecom-kf': path.resolve('libs/channels/wecom-kf/src/index.ts'),
   '@answerbridge/embedding': path.resolve('libs/embedding/src/index.ts'),
   '@answerbridge/vector-store': path.resolve('libs/vector-store/src/index.ts'),
