@@ -77,12 +77,12 @@ export class KfApi {
     onApiError?: (errcode: number) => void,
   ) {
     this.client = new WecomApiClient({
-      baseUrl: settings.apiBaseUrl,
+      baseUrl: settings.WECOM_KF_API_BASE_URL,
       corpId: bot.corpId,
       agentId: bot.agentId,
       secret: bot.secret,
       store,
-      timeoutMs: settings.apiTimeoutMs,
+      timeoutMs: settings.WECOM_KF_API_TIMEOUT_MS,
       ...(onApiError ? { onApiError } : {}),
     });
   }
@@ -165,3 +165,6 @@ export class KfApi {
     return typeof res.msg_code === 'string' && res.msg_code ? res.msg_code : undefined;
   }
 }
+
+/** What the fetcher, the sender and the handover use of the API (unit tests give a fake). */
+export type KfApiPort = Pick<KfApi, 'bot' | 'syncMsg' | 'sendText' | 'sendOnEvent' | 'serviceState' | 'transfer'>;

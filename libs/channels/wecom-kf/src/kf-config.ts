@@ -49,19 +49,23 @@ export const KfReplyTargetSchema = z.object({
 });
 export type KfReplyTarget = z.infer<typeof KfReplyTargetSchema>;
 
+/**
+ * The channel's settings, by their environment variable names (the channel port parses the environment
+ * snapshot libs/config takes). The kf API lives on WeCom's API host; its own variable lets a test or the
+ * demo point it at the kf simulator.
+ */
 export const KfSettingsSchema = z.object({
-  /** WeCom's server API; the simulator's URL in tests and the demo. */
-  apiBaseUrl: z.string().url().default('https://qyapi.weixin.qq.com'),
-  apiTimeoutMs: z.coerce.number().int().positive().default(5_000),
-  /** Callbacks whose timestamp is further than this from now are refused (replays). */
-  callbackMaxSkewSeconds: z.coerce.number().int().positive().default(300),
+  WECOM_KF_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
+  WECOM_KF_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Callbacks whose timestamp is further than this from now are refused (replays); the same as WeCom's. */
+  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
   /** Messages per sync_msg page (WeCom's maximum is 1000). */
-  pageLimit: z.coerce.number().int().min(1).max(1000).default(1000),
+  WECOM_KF_PAGE_LIMIT: z.coerce.number().int().min(1).max(1000).default(1000),
   /**
    * With no cursor stored yet (first start, or Redis lost), customer messages older than this are read
    * past without an answer: WeCom replays up to 3 days, and a bot answering days-old questions at once
    * would surprise everyone.
    */
-  firstFetchMaxAgeSeconds: z.coerce.number().int().nonnegative().default(3_600),
+  WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS: z.coerce.number().int().nonnegative().default(3_600),
 });
 export type KfSettings = z.infer<typeof KfSettingsSchema>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AnswerbridgeError, type ChannelLogger, type InboundMessage, type KeyValueStore } from '@answerbridge/core';
 import { WecomApiError } from '@answerbridge/channel-wecom';
-import type { KfApi, KfSyncItem } from './kf-api';
+import type { KfApiPort, KfSyncItem } from './kf-api';
 import type { KfBot, KfSettings } from './kf-config';
 import { asInbound, toInbound } from './kf-inbound';
 import { KF_TTL_MS, deleteKey, kfKeys, parseWindow, platformMsgId, type KfKeys } from './kf-keys';
@@ -9,7 +9,7 @@ import type { KfMessages } from './kf-messages';
 
 export interface KfFetcherDeps {
   bot: KfBot;
-  api: KfApi;
+  api: KfApiPort;
   store: KeyValueStore;
   settings: KfSettings;
   messages: KfMessages;
@@ -130,7 +130,7 @@ export class KfFetcher {
       const stored = await this.readCursor();
       let result;
       try {
-        result = await api.syncMsg({ cursor: stored?.cursor, token: useToken, limit: settings.pageLimit });
+        result = await api.syncMsg({ cursor: stored?.cursor, token: useToken, limit: settings.WECOM_KF_PAGE_LIMIT });
       } catch (error) {
         // A spent or foreign callback token: the call without one is still answered (rate-limited).
         if (useToken && error instanceof WecomApiError && !error.retryable) {
@@ -189,7 +189,7 @@ export class KfFetcher {
     const current = parseWindow(await store.get(windowKey));
     if (!current || current.at <= message.sentAt)
       await store.set(windowKey, JSON.stringify({ msgid: item.msgid, at: message.sentAt }), KF_TTL_MS.window);
-    if (firstFetch && now - message.sentAt > this.deps.settings.firstFetchMaxAgeSeconds * 1000) {
+    if (firstFetch && now - message.sentAt > this.deps.settings.WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS * 1000) {
       this.deps.count('stale');
       return;
     }

@@ -1,6 +1,6 @@
 import type { ChannelLogger, InboundMessage, KeyValueStore } from '@answerbridge/core';
 import { WecomApiError } from '@answerbridge/channel-wecom';
-import type { KfApi } from './kf-api';
+import type { KfApiPort } from './kf-api';
 import { KfReplyTargetSchema } from './kf-config';
 import { KF_TTL_MS, kfKeys, platformMsgId } from './kf-keys';
 import type { KfMessages } from './kf-messages';
@@ -15,7 +15,7 @@ export interface ChannelHandover {
 }
 
 export interface KfHandoverDeps {
-  apis: (botId: string) => KfApi | undefined;
+  apis: (botId: string) => KfApiPort | undefined;
   store: KeyValueStore;
   messages: (botId: string) => KfMessages;
   logger: ChannelLogger;

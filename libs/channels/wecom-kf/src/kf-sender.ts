@@ -6,7 +6,7 @@ import {
   type OutboundReply,
 } from '@answerbridge/core';
 import { WECOM_TEXT_LIMIT_BYTES, splitUtf8 } from '@answerbridge/channel-wecom';
-import type { KfApi } from './kf-api';
+import type { KfApiPort } from './kf-api';
 import { KfReplyTargetSchema } from './kf-config';
 import { KF_TTL_MS, kfKeys, parseWindow, platformMsgId } from './kf-keys';
 import type { KfMessages } from './kf-messages';
@@ -34,7 +34,7 @@ export function fitToBudget(text: string, pieces: number, note: string): string[
 
 export interface KfSenderDeps {
   /** The API of a kf bot, by bot id. */
-  apis: (botId: string) => KfApi | undefined;
+  apis: (botId: string) => KfApiPort | undefined;
   store: KeyValueStore;
   messages: (botId: string) => KfMessages;
   logger: ChannelLogger;

@@ -65,7 +65,7 @@ function kfGateway(context: ChannelGatewayContext<KfBot, KfSettings>): KfGateway
     if (!bot) throw new RejectedInputError('WECOM_KF.UNKNOWN_BOT', `no 微信客服 bot ${params.botId ?? ''}`, 404);
     return bot;
   };
-  const check = () => ({ nowMs: context.nowMs(), maxSkewSeconds: context.settings.callbackMaxSkewSeconds });
+  const check = () => ({ nowMs: context.nowMs(), maxSkewSeconds: context.settings.CALLBACK_MAX_SKEW_SECONDS });
   const routes: ChannelRoute[] = [
     {
       method: 'GET',
