@@ -1,0 +1,68 @@
+import { ConfigurationError, type ChannelDefinition, type ChannelGateway } from '@answerbridge/core';
+import { AibotInbound } from './aibot-inbound';
+import { aibotHttpRoutes } from './aibot-http-routes';
+import { AibotLongConnection } from './aibot-long-connection';
+import type { AibotRelay } from './aibot-relay';
+import {
+  AIBOT_CHANNEL,
+  AibotBotSchema,
+  AibotReplyTargetSchema,
+  AibotSettingsSchema,
+  type AibotBot,
+  type AibotSettings,
+} from './aibot-schemas';
+import { AibotSender } from './aibot-sender';
+import { AibotStreams } from './aibot-streams';
+
+export interface WecomAibotChannelOptions {
+  /**
+   * The lease and outbox of the long-connection mode (libs/redis's RedisChannelRelay in the apps). Built
+   * once per gateway or worker, only when a bot uses `ws`; without it such a bot stops the process at boot.
+   */
+  relay?: (settings: AibotSettings) => AibotRelay;
+}
+
+/** The WeCom AI bot (智能机器人) channel: URL回调 (encrypted JSON callbacks, streamed replies) and 长连接 (WebSocket). */
+export function createWecomAibotChannel(
+  options: WecomAibotChannelOptions = {},
+): ChannelDefinition<AibotBot, AibotSettings> {
+  const relayFor = (settings: AibotSettings, bots: AibotBot[]): AibotRelay | null => {
+    if (!bots.some((b) => b.mode === 'ws')) return null;
+    if (!options.relay)
+      throw new ConfigurationError('AIBOT.NO_RELAY', 'AI bots in long-connection mode (ws) need the relay (Redis)');
+    return options.relay(settings);
+  };
+  return {
+    name: AIBOT_CHANNEL,
+    label: { zh: '企业微信智能机器人', en: 'WeCom AI bot' },
+    botSchema: AibotBotSchema,
+    replyTargetSchema: AibotReplyTargetSchema,
+    settingsSchema: AibotSettingsSchema,
+    gateway(ctx): ChannelGateway {
+      const streams = new AibotStreams(ctx.store, ctx.settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
+      const inbound = new AibotInbound(ctx, streams);
+      const relay = relayFor(ctx.settings, ctx.bots);
+      const connections = ctx.bots.flatMap((bot) =>
+        bot.mode === 'ws' && relay && bot.aibotId && bot.secret
+          ? [
+              new AibotLongConnection(
+                ctx,
+                { ...bot, aibotId: bot.aibotId, secret: bot.secret },
+                inbound,
+                streams,
+                relay,
+              ),
+            ]
+          : [],
+      );
+      return { routes: aibotHttpRoutes(ctx, inbound), connections };
+    },
+    sender(ctx) {
+      const streams = new AibotStreams(ctx.store, ctx.settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
+      return new AibotSender(ctx, streams, relayFor(ctx.settings, ctx.bots));
+    },
+  };
+}
+
+/** The channel without a relay: URL回调 bots only. */
+export const wecomAibotChannel = createWecomAibotChannel();
