@@ -22,6 +22,7 @@ const adapters = [
   '@answerbridge/embedding',
   '@answerbridge/channel-wecom',
   '@answerbridge/channel-dingtalk',
+  '@answerbridge/channel-wecom-kf',
 ];
 
 /**

@@ -127,6 +127,15 @@ export interface AgentGroupNotifier {
   send(text: string): Promise<void>;
 }
 
+/**
+ * A platform with people of its own (微信客服's 接待人员) may take a conversation the bot hands over, instead
+ * of our inbox. Optional: a channel without it escalates to the inbox.
+ */
+export interface ChannelHandover {
+  /** `channel`: the platform's people have it now, open no inbox conversation; `inbox`: escalate as usual. */
+  handOver(message: InboundMessage): Promise<'channel' | 'inbox'>;
+}
+
 /** The inbound side of a channel in one gateway replica. */
 export interface ChannelGateway {
   routes: ChannelRoute[];
@@ -158,4 +167,6 @@ export interface ChannelDefinition<Bot extends BotBase = BotBase, Settings = unk
    * setting naming something that does not exist throws a `ConfigurationError`, at the worker's boot.
    */
   agentGroups?(context: ChannelWorkerContext<Bot, Settings>): AgentGroupNotifier[];
+  /** Where the worker's escalation hands a conversation to the platform's own people, when the bot says so. */
+  handover?(context: ChannelWorkerContext<Bot, Settings>): ChannelHandover;
 }

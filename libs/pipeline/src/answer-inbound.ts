@@ -14,6 +14,7 @@ import {
 import {
   AnswerbridgeError,
   replyIdFor,
+  type ChannelHandover,
   type ConversationStateStore,
   type DecisionLog,
   type InboundMessage,
@@ -50,6 +51,8 @@ export interface AnswerInboundDeps {
   turns?: Pick<RecentTurns, 'record'>;
   /** Where an asker's wording confirmed by a pick is proposed for review (learn-from-use.ts). */
   learner?: PhrasingLearner;
+  /** Channels whose platform has people of its own, by channel name (ChannelDefinition.handover). */
+  handovers?: ReadonlyMap<string, ChannelHandover>;
 }
 
 /**
@@ -134,7 +137,11 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
   await rememberTurn(deps.turns, message, decision);
   await learnFromDecision(deps.learner, message, knowledgeBase, decision, deps);
-  if (decision.kind === 'escalate') await deps.escalation.escalate(message, decision);
+  if (decision.kind === 'escalate') {
+    // The platform's own people may take it (微信客服's servicers); otherwise our inbox does.
+    const taken = (await deps.handovers?.get(message.channel)?.handOver(message)) === 'channel';
+    if (!taken) await deps.escalation.escalate(message, decision);
+  }
   if (decision.reply !== null) {
     const id = replyIdFor(message.id);
     await deps.producer.enqueue(

@@ -3,7 +3,7 @@ import { AnswerbridgeError, type ChannelLogger, type InboundMessage, type KeyVal
 import { WecomApiError } from '@answerbridge/channel-wecom';
 import type { KfApiPort, KfSyncItem } from './kf-api';
 import type { KfBot, KfSettings } from './kf-config';
-import { asInbound, toInbound } from './kf-inbound';
+import { toInbound } from './kf-inbound';
 import { KF_TTL_MS, deleteKey, kfKeys, parseWindow, platformMsgId, type KfKeys } from './kf-keys';
 import type { KfMessages } from './kf-messages';
 
@@ -197,7 +197,7 @@ export class KfFetcher {
       this.deps.count('with_servicer');
       return;
     }
-    const { duplicate } = await this.deps.accept(asInbound(message));
+    const { duplicate } = await this.deps.accept(message);
     this.deps.count(duplicate ? 'duplicate' : 'accepted');
   }
 

@@ -2,6 +2,7 @@ import type { BotConfig } from '@answerbridge/config';
 import { ConfigError } from '@answerbridge/config';
 import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
 import { wecomChannel } from '@answerbridge/channel-wecom';
+import { wecomKfChannel } from '@answerbridge/channel-wecom-kf';
 import { RejectedInputError, type BotBase, type ChannelDefinition, type ReplyTarget } from '@answerbridge/core';
 import { z } from 'zod';
 
@@ -15,7 +16,7 @@ export type AnyChannel = ChannelDefinition<any, any>;
  * bots file all loop over this list, and test/workspace/channel-registry.test.ts refuses channel names
  * written anywhere else.
  */
-export const channelRegistry: readonly AnyChannel[] = [wecomChannel, dingTalkChannel];
+export const channelRegistry: readonly AnyChannel[] = [wecomChannel, dingTalkChannel, wecomKfChannel];
 
 const names = (registry: readonly AnyChannel[]) => registry.map((c) => c.name).join(', ');
 const issuesOf = (error: z.ZodError) =>

@@ -1,5 +1,11 @@
 import type { WorkerSettings } from '@answerbridge/config';
-import { HttpClient, type AgentGroupNotifier, type ChannelSender, type KeyValueStore } from '@answerbridge/core';
+import {
+  HttpClient,
+  type AgentGroupNotifier,
+  type ChannelHandover,
+  type ChannelSender,
+  type KeyValueStore,
+} from '@answerbridge/core';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import { notifyEachGroupOnce } from '../notify-agent-groups';
 import { channelRegistry, configureChannels, validReplyTarget, type AnyChannel } from './channel-registry';
@@ -17,6 +23,7 @@ export function createChannelSenders(
 ) {
   const senders = new Map<string, ChannelSender>();
   const agentGroups: AgentGroupNotifier[] = [];
+  const handovers = new Map<string, ChannelHandover>();
   for (const { definition, bots, settings } of configureChannels(config, registry)) {
     const context = {
       bots,
@@ -32,9 +39,12 @@ export function createChannelSenders(
       send: (reply) => sender.send({ ...reply, target: validReplyTarget(reply.target, registry) }),
     });
     agentGroups.push(...(definition.agentGroups?.(context) ?? []));
+    const handover = definition.handover?.(context);
+    if (handover) handovers.set(definition.name, handover);
   }
   return {
     senders: senders as ReadonlyMap<string, ChannelSender>,
+    handovers: handovers as ReadonlyMap<string, ChannelHandover>,
     notifyAgents: agentGroups.length > 0 ? notifyEachGroupOnce(agentGroups, store) : undefined,
   };
 }
