@@ -101,7 +101,10 @@ const decodeCursor = (cursor: string): number | null => {
  * machine, servicer/list, gettoken. Tests and the demo act as customers (`customerSends`) and as
  * WeCom's servicers (`servicerTakes`, `servicerEnds`), and read what the bot sent (`sentTo`).
  */
-export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
+export class WecomKfSimulator extends EventEmitter<{
+  sent: [SentKfMessage];
+  synced: [KfSyncCall & { end: number; hasMore: boolean }];
+}> {
   readonly sent: SentKfMessage[] = [];
   readonly syncCalls: KfSyncCall[] = [];
   readonly calls = { gettoken: 0, syncMsg: 0, sendMsg: 0, sendOnEvent: 0, trans: 0 };
@@ -270,6 +273,33 @@ export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
     return this.syncCalls.filter((c) => c.openKfId === openKfId).map((c) => c.position);
   }
 
+  /**
+   * Resolves once sync_msg has served the account's log up to `upTo` (its length now, by default) and said
+   * there is no more. The gateway queues that page right after: await a reply, or the queues, for the rest.
+   */
+  fetched(openKfId: string, upTo = this.logLength(openKfId), timeoutMs = 30_000): Promise<void> {
+    const done = (c: { openKfId: string; end: number; hasMore: boolean }) =>
+      c.openKfId === openKfId && c.end >= upTo && !c.hasMore;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('synced', onSync);
+        reject(new Error(`${openKfId} not fetched up to ${upTo} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onSync = (c: { openKfId: string; end: number; hasMore: boolean }) => {
+        if (!done(c)) return;
+        clearTimeout(timer);
+        this.off('synced', onSync);
+        resolve();
+      };
+      this.on('synced', onSync);
+    });
+  }
+
+  /** Where a cursor the simulator issued points in its account's log (null: not one of its cursors). */
+  cursorPosition(cursor: string): number | null {
+    return decodeCursor(cursor);
+  }
+
   /** The account's log length: everything a complete fetch has read. */
   logLength(openKfId: string): number {
     return this.logs.get(openKfId)?.length ?? 0;
@@ -403,12 +433,9 @@ export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
       const log = this.logs.get(a.openKfId) ?? [];
       const page = log.filter((m) => m.seq > position).slice(0, limit);
       const end = page.at(-1)?.seq ?? position;
-      this.syncCalls.push({
-        openKfId: a.openKfId,
-        position,
-        returned: page.length,
-        withToken: body.token !== undefined,
-      });
+      const call = { openKfId: a.openKfId, position, returned: page.length, withToken: body.token !== undefined };
+      this.syncCalls.push(call);
+      this.emit('synced', { ...call, end, hasMore: log.length > end });
       res.json({
         errcode: 0,
         errmsg: 'ok',

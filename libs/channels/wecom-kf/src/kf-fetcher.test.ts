@@ -150,6 +150,23 @@ describe('KfFetcher', () => {
     expect([...queued.values()].map((m) => m.text)).toEqual(['还有个问题']);
   });
 
+  it('leaves to the servicer a message written before the session ended, even when fetched after a new one began', async () => {
+    const { api, fetcher, queued } = setup();
+    api.event({
+      event_type: 'session_status_change',
+      external_userid: 'wmJ',
+      change_type: 1,
+      new_servicer_userid: 'zs',
+    });
+    api.customer('wmJ', '写给人工的');
+    api.event({ event_type: 'session_status_change', external_userid: 'wmJ', change_type: 3 });
+    api.customer('wmJ', '写给机器人的');
+    // By the time the page is fetched the customer has written again: the live state is 0.
+    api.states.set('wmJ', 0);
+    await fetcher.drain('t');
+    expect([...queued.values()].map((m) => m.text)).toEqual(['写给机器人的']);
+  });
+
   it('lets the bot answer again when the session ended without an event it saw', async () => {
     const { api, fetcher, queued, store, keys } = setup();
     await store.set(keys.withServicer('wmF'), 'lisi', 60_000);

@@ -39,6 +39,23 @@ export class KfLockLostError extends AnswerbridgeError {
 
 const MAX_PAGES_PER_ROUND = 1_000;
 
+interface PageContext {
+  /** No cursor was stored: the first fetch of this account. */
+  firstFetch: boolean;
+  /** Per customer, the index of the page's last session end (session_status_change 3). */
+  endsAt: Map<string, number>;
+}
+
+function sessionEnds(items: KfSyncItem[]): Map<string, number> {
+  const ends = new Map<string, number>();
+  items.forEach((item, index) => {
+    const user = item.event?.external_userid ?? item.external_userid;
+    if (item.event?.event_type === 'session_status_change' && item.event.change_type === 3 && user)
+      ends.set(user, index);
+  });
+  return ends;
+}
+
 /**
  * Pulls an account's messages with sync_msg after a kf_msg_or_event callback (which carries no content,
  * only "there is something"), in the gateway that received the callback, after it has answered WeCom.
@@ -145,8 +162,8 @@ export class KfFetcher {
         this.deps.logger.warn({ skipped: result.skipped }, 'sync_msg items of an unexpected shape were passed over');
         this.deps.count('rejected_item');
       }
-      const firstFetch = stored === null;
-      for (const item of result.items) await this.handle(item, firstFetch);
+      const context = { firstFetch: stored === null, endsAt: sessionEnds(result.items) };
+      for (const [index, item] of result.items.entries()) await this.handle(item, context, index);
       if ((await store.get(this.keys.fetchLock)) !== me) throw new KfLockLostError(this.deps.bot.openKfId);
       const moved = result.nextCursor !== undefined && result.nextCursor !== stored?.cursor;
       if (moved && result.nextCursor !== undefined)
@@ -161,21 +178,21 @@ export class KfFetcher {
     }
   }
 
-  private async handle(item: KfSyncItem, firstFetch: boolean): Promise<void> {
+  private async handle(item: KfSyncItem, page: PageContext, index: number): Promise<void> {
     const { store } = this.deps;
     const seenKey = this.keys.seen(item.msgid);
     if ((await store.get(seenKey)) !== null) {
       this.deps.count('duplicate');
       return;
     }
-    if (item.origin === 3) await this.customerMessage(item, firstFetch);
+    if (item.origin === 3) await this.customerMessage(item, page, index);
     else if (item.origin === 4 && item.msgtype === 'event') await this.systemEvent(item);
     // A servicer writing from the WeCom client (origin 5) is the servicer's conversation, not the bot's.
     else this.deps.count(item.origin === 5 ? 'servicer_message' : 'ignored');
     await store.set(seenKey, '1', KF_TTL_MS.seen);
   }
 
-  private async customerMessage(item: KfSyncItem, firstFetch: boolean): Promise<void> {
+  private async customerMessage(item: KfSyncItem, page: PageContext, index: number): Promise<void> {
     const { bot, store } = this.deps;
     const now = this.deps.nowMs();
     const message = toInbound(bot, item, now);
@@ -189,11 +206,11 @@ export class KfFetcher {
     const current = parseWindow(await store.get(windowKey));
     if (!current || current.at <= message.sentAt)
       await store.set(windowKey, JSON.stringify({ msgid: item.msgid, at: message.sentAt }), KF_TTL_MS.window);
-    if (firstFetch && now - message.sentAt > this.deps.settings.WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS * 1000) {
+    if (page.firstFetch && now - message.sentAt > this.deps.settings.WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS * 1000) {
       this.deps.count('stale');
       return;
     }
-    if (await this.withServicer(user)) {
+    if (await this.withServicer(user, (page.endsAt.get(user) ?? -1) > index)) {
       this.deps.count('with_servicer');
       return;
     }
@@ -201,13 +218,18 @@ export class KfFetcher {
     this.deps.count(duplicate ? 'duplicate' : 'accepted');
   }
 
-  /** True while WeCom's servicers hold the session (2 or 3): the bot stays silent, they answer in WeCom. */
-  private async withServicer(user: string): Promise<boolean> {
+  /**
+   * True while WeCom's servicers hold the session (2 or 3): the bot stays silent, they answer in WeCom. The
+   * mark follows the log's own events in order; a message followed in the same page by its session's end
+   * was written to the servicer. Otherwise service_state is asked, in case the session ended without an event
+   * seen: 4 means it ended after this message (a customer message reopens it as 0), 0 or 1 that the mark is stale.
+   */
+  private async withServicer(user: string, endsLaterInPage: boolean): Promise<boolean> {
     const key = this.keys.withServicer(user);
     if ((await this.deps.store.get(key)) === null) return false;
-    // The session may have ended without an event we saw (48 h, closed in the client): ask once.
+    if (endsLaterInPage) return true;
     const { state } = await this.deps.api.serviceState(user);
-    if (state === 2 || state === 3) return true;
+    if (state === 2 || state === 3 || state === 4) return true;
     await deleteKey(this.deps.store, key);
     return false;
   }
