@@ -37,6 +37,9 @@ export interface KfSyncCall {
   position: number;
   returned: number;
   withToken: boolean;
+  /** The position after the page, and whether the log goes on. */
+  end: number;
+  hasMore: boolean;
 }
 
 type SessionState = 0 | 1 | 2 | 3 | 4;
@@ -103,7 +106,7 @@ const decodeCursor = (cursor: string): number | null => {
  */
 export class WecomKfSimulator extends EventEmitter<{
   sent: [SentKfMessage];
-  synced: [KfSyncCall & { end: number; hasMore: boolean }];
+  synced: [KfSyncCall];
 }> {
   readonly sent: SentKfMessage[] = [];
   readonly syncCalls: KfSyncCall[] = [];
@@ -277,15 +280,23 @@ export class WecomKfSimulator extends EventEmitter<{
    * Resolves once sync_msg has served the account's log up to `upTo` (its length now, by default) and said
    * there is no more. The gateway queues that page right after: await a reply, or the queues, for the rest.
    */
-  fetched(openKfId: string, upTo = this.logLength(openKfId), timeoutMs = 30_000): Promise<void> {
-    const done = (c: { openKfId: string; end: number; hasMore: boolean }) =>
-      c.openKfId === openKfId && c.end >= upTo && !c.hasMore;
+  fetched(
+    openKfId: string,
+    {
+      upTo = this.logLength(openKfId),
+      since = this.syncCalls.length,
+      timeoutMs = 30_000,
+    }: { upTo?: number; since?: number; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const done = (c: KfSyncCall) => c.openKfId === openKfId && c.end >= upTo && !c.hasMore;
+    // `since`: the calls already made that count (0: any); by default only calls from now on.
+    if (this.syncCalls.slice(since).some(done)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('synced', onSync);
         reject(new Error(`${openKfId} not fetched up to ${upTo} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onSync = (c: { openKfId: string; end: number; hasMore: boolean }) => {
+      const onSync = (c: KfSyncCall) => {
         if (!done(c)) return;
         clearTimeout(timer);
         this.off('synced', onSync);
@@ -433,9 +444,16 @@ export class WecomKfSimulator extends EventEmitter<{
       const log = this.logs.get(a.openKfId) ?? [];
       const page = log.filter((m) => m.seq > position).slice(0, limit);
       const end = page.at(-1)?.seq ?? position;
-      const call = { openKfId: a.openKfId, position, returned: page.length, withToken: body.token !== undefined };
+      const call: KfSyncCall = {
+        openKfId: a.openKfId,
+        position,
+        returned: page.length,
+        withToken: body.token !== undefined,
+        end,
+        hasMore: log.length > end,
+      };
       this.syncCalls.push(call);
-      this.emit('synced', { ...call, end, hasMore: log.length > end });
+      this.emit('synced', call);
       res.json({
         errcode: 0,
         errmsg: 'ok',
