@@ -1,6 +1,6 @@
 import { InMemoryKeyValueStore, type InboundMessage, type KeyValueStore } from '@answerbridge/core';
 import { WecomApiError } from '@answerbridge/channel-wecom';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKfApi, testKfBot } from './fake-kf-api';
 import { KfSettingsSchema } from './kf-config';
 import { KfFetcher } from './kf-fetcher';
@@ -209,5 +209,37 @@ describe('KfFetcher', () => {
     await fetcher.drain('t');
     expect(queued.size).toBe(0);
     expect(counts.servicer_message).toBe(1);
+  });
+
+  describe('in the background (kick)', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it('serves a callback whose round was left to a gateway that died holding the lock', async () => {
+      vi.useFakeTimers();
+      let now = Date.now();
+      const store = new InMemoryKeyValueStore(() => now);
+      const { api, fetcher, queued, keys } = setup({ store });
+      await store.set(keys.fetchLock, 'a-dead-gateway', 30_000);
+      api.customer('wmK', '有人吗');
+      fetcher.kick('t');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(queued.size).toBe(0);
+      now += 31_000;
+      await vi.advanceTimersByTimeAsync(31_000);
+      await fetcher.stop();
+      expect([...queued.values()].map((m) => m.text)).toEqual(['有人吗']);
+    });
+
+    it('tries a failed round again, and lets stop() wait for the round in flight', async () => {
+      vi.useFakeTimers();
+      const { api, fetcher, queued, counts } = setup();
+      api.customer('wmL', 'q');
+      api.failNext.syncMsg = [new WecomApiError(-1, 'system busy', true)];
+      fetcher.kick('t');
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(counts.fetch_failed).toBe(1);
+      expect(queued.size).toBe(1);
+    });
   });
 });

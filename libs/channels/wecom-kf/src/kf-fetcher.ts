@@ -72,21 +72,25 @@ function sessionEnds(items: KfSyncItem[]): Map<string, number> {
  */
 export class KfFetcher {
   private readonly keys: KfKeys;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: KfFetcherDeps) {
     this.keys = kfKeys(deps.bot.corpId, deps.bot.openKfId);
   }
 
-  /** Fetches until WeCom has nothing more; returns when this call's messages are queued (or another fetcher has them). */
-  async drain(token: string | undefined): Promise<void> {
+  /**
+   * Fetches until WeCom has nothing more. `done`: this call's messages are queued; `deferred`: another
+   * fetcher holds the lock and will see this call's mark (unless it died: see `kick`).
+   */
+  async drain(token: string | undefined): Promise<'done' | 'deferred'> {
     const { store } = this.deps;
     // The mark first, the lock second: whoever holds the lock now is sure to see the mark.
     await store.set(this.keys.fetchAgain, token ?? '', KF_TTL_MS.fetchAgain);
     for (;;) {
       const me = randomUUID();
-      if (!(await store.setIfAbsent(this.keys.fetchLock, me, KF_TTL_MS.fetchLock))) return;
+      if (!(await store.setIfAbsent(this.keys.fetchLock, me, KF_TTL_MS.fetchLock))) return 'deferred';
       try {
         for (
           let again = await store.get(this.keys.fetchAgain);
@@ -100,33 +104,54 @@ export class KfFetcher {
         await store.deleteIfEquals(this.keys.fetchLock, me);
       }
       // A callback that came between our last look and the release found the lock taken: run for it.
-      if ((await store.get(this.keys.fetchAgain)) === null) return;
+      if ((await store.get(this.keys.fetchAgain)) === null) return 'done';
     }
   }
 
-  /** Drains in the background: the callback's answer does not wait for WeCom's API. A failure retries once later. */
+  /**
+   * Drains in the background: the callback's answer does not wait for WeCom's API. A failed round is tried
+   * again 5 s later. A deferred one is looked at again once the lock could have run out: a live holder has
+   * taken the mark by then, while a holder that died (a gateway killed mid-round) left both, and the lock
+   * expiring lets this replica serve the mark instead of waiting for the account's next callback.
+   */
   kick(token: string | undefined): void {
     if (this.stopped) return;
-    this.drain(token).catch((error: unknown) => {
-      this.deps.logger.warn(
-        { err: error, openKfId: this.deps.bot.openKfId },
-        'sync_msg round failed; retrying shortly',
-      );
-      this.deps.count('fetch_failed');
-      if (this.stopped || this.retryTimer) return;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        // The callback's token may be spent by now: without it WeCom still answers, more strictly rate-limited.
-        this.kick(undefined);
-      }, 5_000);
-      this.retryTimer.unref();
-    });
+    const run = this.drain(token).then(
+      (outcome) => {
+        if (outcome === 'deferred') this.later(KF_TTL_MS.fetchLock + 1_000, true);
+      },
+      (error: unknown) => {
+        this.deps.logger.warn(
+          { err: error, openKfId: this.deps.bot.openKfId },
+          'sync_msg round failed; retrying shortly',
+        );
+        this.deps.count('fetch_failed');
+        this.later(5_000, false);
+      },
+    );
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
   }
 
-  stop(): void {
+  private later(ms: number, onlyIfStillMarked: boolean): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void (async () => {
+        if (onlyIfStillMarked && (await this.deps.store.get(this.keys.fetchAgain).catch(() => null)) === null) return;
+        // The callback's token may be spent by now: without it WeCom still answers, more strictly rate-limited.
+        this.kick(undefined);
+      })();
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** No new rounds; resolves once the rounds in flight have ended (their lock released, their page queued). */
+  async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private async readCursor(): Promise<StoredCursor | null> {

@@ -119,9 +119,10 @@ function kfGateway(context: ChannelGatewayContext<KfBot, KfSettings>): KfGateway
         started = true;
         fetcher.kick(undefined);
       },
+      // The round in flight ends first, so its lock is released and its page queued before Redis closes.
       async stop() {
         started = false;
-        fetcher.stop();
+        await fetcher.stop();
       },
     };
   });
