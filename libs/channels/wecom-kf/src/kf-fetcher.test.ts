@@ -241,5 +241,39 @@ describe('KfFetcher', () => {
       expect(counts.fetch_failed).toBe(1);
       expect(queued.size).toBe(1);
     });
+
+    it('retries a failed round within seconds even while a deferred look is pending', async () => {
+      vi.useFakeTimers();
+      const { api, fetcher, queued, store, keys } = setup();
+      await store.set(keys.fetchLock, 'another-replica', 30_000);
+      fetcher.kick('t1');
+      await vi.advanceTimersByTimeAsync(0);
+      await store.deleteIfEquals(keys.fetchLock, 'another-replica');
+      api.customer('wmM', 'q');
+      api.failNext.syncMsg = [new WecomApiError(-1, 'system busy', true)];
+      fetcher.kick('t2');
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(queued.size).toBe(1);
+    });
+
+    it('retries when Redis was not reachable for even the mark (a gateway starting before its connection is up)', async () => {
+      vi.useFakeTimers();
+      const store = new InMemoryKeyValueStore();
+      const { api, fetcher, queued } = setup({ store });
+      const realSet = store.set.bind(store);
+      const realSetIfAbsent = store.setIfAbsent.bind(store);
+      let down = true;
+      store.set = async (...args) => (down ? Promise.reject(new Error('not connected')) : realSet(...args));
+      store.setIfAbsent = async (...args) =>
+        down ? Promise.reject(new Error('not connected')) : realSetIfAbsent(...args);
+      api.customer('wmN', 'q');
+      fetcher.kick(undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      down = false;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(queued.size).toBe(1);
+    });
   });
 });

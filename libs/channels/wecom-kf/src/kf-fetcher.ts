@@ -73,6 +73,8 @@ function sessionEnds(items: KfSyncItem[]): Map<string, number> {
 export class KfFetcher {
   private readonly keys: KfKeys;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private forced = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -118,29 +120,48 @@ export class KfFetcher {
     if (this.stopped) return;
     const run = this.drain(token).then(
       (outcome) => {
-        if (outcome === 'deferred') this.later(KF_TTL_MS.fetchLock + 1_000, true);
+        if (outcome === 'deferred') this.later(KF_TTL_MS.fetchLock + 1_000, false);
       },
-      (error: unknown) => {
+      async (error: unknown) => {
         this.deps.logger.warn(
           { err: error, openKfId: this.deps.bot.openKfId },
           'sync_msg round failed; retrying shortly',
         );
         this.deps.count('fetch_failed');
-        this.later(5_000, false);
+        // The round took the mark: it is put back, so the retry (here or in any replica) knows work is left.
+        await this.deps.store.setIfAbsent(this.keys.fetchAgain, '', KF_TTL_MS.fetchAgain).catch(() => false);
+        this.later(5_000, true);
       },
     );
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  private later(ms: number, onlyIfStillMarked: boolean): void {
-    if (this.stopped || this.timer) return;
+  /**
+   * Kicks again after `ms`: unconditionally after a failure (`force`: even the mark may not have been written,
+   * Redis being down), otherwise only if the "fetch again" mark is still there. Of two requests the sooner wins.
+   */
+  private later(ms: number, force: boolean): void {
+    if (this.stopped) return;
+    this.forced ||= force;
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const forced = this.forced;
+      this.forced = false;
       void (async () => {
-        if (onlyIfStillMarked && (await this.deps.store.get(this.keys.fetchAgain).catch(() => null)) === null) return;
+        // Redis unreachable counts as marked: the kick fails again and is rescheduled.
+        const marked =
+          forced ||
+          (await this.deps.store.get(this.keys.fetchAgain).then(
+            (v) => v !== null,
+            () => true,
+          ));
         // The callback's token may be spent by now: without it WeCom still answers, more strictly rate-limited.
-        this.kick(undefined);
+        if (marked) this.kick(undefined);
       })();
     }, ms);
     this.timer.unref();
