@@ -147,6 +147,11 @@ export class WecomAibotSimulator extends EventEmitter<{
     this.baseUrl = url.replace(/\/$/, '');
   }
 
+  /** Bots known only once the system under test has named them. */
+  addBots(bots: AibotSimBot[]): void {
+    for (const bot of bots) this.bots.set(bot.id, bot);
+  }
+
   setGateways(urls: string[]): void {
     this.gatewayUrls = urls;
   }
