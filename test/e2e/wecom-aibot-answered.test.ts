@@ -150,7 +150,7 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     const sent = await agent.call('POST', agent.conversationPath(conversationId, 'reply'), {
       text: '在的，我是客服小王',
     });
-    expect(sent.status).toBe(200);
+    expect(sent.status).toBe(202);
     expect((await sim.finalFor(waiting)).content).toBe('在的，我是客服小王');
     await agent.call('POST', agent.conversationPath(conversationId, 'reply'), { text: '请提供您的工号' });
     const viaUrl = await sim.waitFor(
