@@ -2,3 +2,4 @@ export { bootstrap, type RunningSimulator } from './bootstrap';
 export { WecomServerSimulator, type SentWecomMessage, type RobotMessage } from './wecom-server';
 export { WecomCallbackClient, type WecomCallbackRequest, type CallbackResponse } from './wecom-callback-client';
 export { DingTalkServerSimulator, type DingTalkSentMessage, type PushOptions } from './dingtalk-server';
+export { WecomAibotSimulator, type AibotSimBot, type AibotBubble, type AibotSentMessage } from './wecom-aibot-server';

@@ -30,9 +30,10 @@ export class FaqParseError extends AnswerbridgeError {
   constructor(
     readonly source: string,
     readonly line: number | null,
-    message: string,
+    /** The problem alone, without the file and line (an import preview shows those in columns of their own). */
+    readonly detail: string,
   ) {
-    super('KNOWLEDGE.BAD_FAQ_FILE', `${source}${line === null ? '' : `:${line}`}: ${message}`, false);
+    super('KNOWLEDGE.BAD_FAQ_FILE', `${source}${line === null ? '' : `:${line}`}: ${detail}`, false);
   }
 }
 

@@ -1,9 +1,30 @@
 export { entryIdFor, validateEntries, FaqParseError, type EntryProvenance, type FaqEntry } from './faq-entry';
 export { parseQaText } from './parse-qa-text';
-export { parseFaqCsv } from './parse-csv';
+export { parseFaqCsv, parseFaqCsvRows } from './parse-csv';
 export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
+export {
+  readFaqImport,
+  readFaqFile,
+  importableExtensions,
+  MAX_IMPORT_BYTES,
+  type FaqImport,
+  type FaqImportFormat,
+} from './import/read-faq-import';
+export { decodeText, type TextEncodingName } from './import/decode-text';
+export { entriesFromTable, type ImportIssue } from './import/faq-table';
+export { parseFaqXlsx, MAX_SPREADSHEET_ROWS } from './import/parse-xlsx';
+export { parseFaqDocx, docxToMarkdown } from './import/parse-docx';
+export {
+  planImport,
+  planChangesNothing,
+  IMPORT_MODES,
+  type ImportMode,
+  type ImportPlan,
+  type EntryChange,
+} from './import/import-plan';
+export { activeEntries, entriesOfVersion } from './active-entries';
 export {
   ingestKnowledgeBase,
   indexedRows,

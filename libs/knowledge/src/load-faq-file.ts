@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FaqParseError, validateEntries, type FaqEntry } from './faq-entry';
+import { decodeText } from './import/decode-text';
 import { parseFaqCsv } from './parse-csv';
 import { parseFaqJsonl } from './parse-jsonl';
 import { parseFaqMarkdown } from './parse-markdown';
@@ -21,14 +22,14 @@ export function parseFaq(text: string, source: string): FaqEntry[] {
   if (!parser)
     throw new FaqParseError(source, null, `unknown FAQ format; use one of ${Object.keys(parsers).join(', ')}`);
   if (text.includes('\u0000'))
-    throw new FaqParseError(source, null, 'binary file (XLSX is not read yet; save it as CSV)');
+    throw new FaqParseError(source, null, 'binary file, not text (.xlsx and .docx are read by kb ingest and the console)');
   return validateEntries(parser(text, source), source);
 }
 
 export function loadFaqFile(file: string): FaqEntry[] {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new FaqParseError(
       file,
@@ -36,5 +37,6 @@ export function loadFaqFile(file: string): FaqEntry[] {
       `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  return parseFaq(text, file);
+  // GBK text (a CSV from Excel on Chinese Windows) is decoded as such, not garbled.
+  return parseFaq(decodeText(bytes, file).text, file);
 }

@@ -20,6 +20,7 @@ export {
   type DecryptedMessage,
 } from './wecom-crypto';
 export { parseWecomXml, textOf, XmlRejectedError, type XmlRecord, type XmlValue } from './strict-xml';
+export { readEncryptedField } from './callback-envelope';
 export {
   parseCallbackQuery,
   verifyCallbackUrl,

@@ -98,7 +98,10 @@ export function decryptMessage(encodingAesKey: string, encrypted: string, expect
   if (msgLength > plain.length - 20) throw new WecomCryptoError(-40008, 'message length exceeds the buffer');
   const messageBytes = plain.subarray(20, 20 + msgLength);
   const receiveId = plain.subarray(20 + msgLength).toString('utf8');
-  if (receiveId !== expectedReceiveId) throw new WecomCryptoError(-40005, 'receive id does not match');
+  // An empty expected id checks nothing, as the official libraries do (`if (receiveId)`): the AI bot's
+  // receive id is "" ("企业内部智能机器人场景中，ReceiveId为\"\""), and its key is per bot anyway.
+  if (expectedReceiveId !== '' && receiveId !== expectedReceiveId)
+    throw new WecomCryptoError(-40005, 'receive id does not match');
   let message: string;
   try {
     message = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(messageBytes);

@@ -1,3 +1,4 @@
+import { entriesOfVersion } from '../active-entries';
 import { createHash } from 'node:crypto';
 import { thresholdModel } from '@answerbridge/answering';
 import {
@@ -7,7 +8,6 @@ import {
   type Embedder,
   type VectorStore,
 } from '@answerbridge/core';
-import type { FaqEntry } from '../faq-entry';
 import type { Fusion, SearchMode } from '../fuse-candidates';
 import { mergeLearnedPhrasings, normalizedWording, type LearnedPhrasing } from '../learned-phrasing';
 import type { KnowledgeBaseCalibration } from './calibrate-knowledge-base';
@@ -36,24 +36,6 @@ export const MIN_LEARNED_FOR_CALIBRATION = 100;
 
 const bucket = (text: string, n: number) => createHash('sha1').update(text).digest().readUInt32BE(0) % n;
 
-/** The active version's entries as the FAQ had them: its rows grouped by entry, learned wordings set apart. */
-async function baseEntries(
-  store: VectorStore,
-  collection: string,
-  knowledgeBase: string,
-  learned: Set<string>,
-): Promise<FaqEntry[]> {
-  const byEntry = new Map<string, FaqEntry>();
-  for (const row of await store.readVersion(collection, knowledgeBase)) {
-    const question = typeof row.meta['question'] === 'string' ? row.meta['question'] : row.text;
-    const entry = byEntry.get(row.entryId) ?? { id: row.entryId, question, similar: [], answer: row.answer, tags: [] };
-    byEntry.set(row.entryId, entry);
-    if (row.text !== question && !learned.has(`${row.entryId}\u0000${normalizedWording(row.text)}`))
-      entry.similar.push(row.text);
-  }
-  return [...byEntry.values()];
-}
-
 /**
  * Fits a knowledge base's confidence model on what it learned from use: the askers' own wordings that a
  * pick or an agent tied to an entry are labelled questions in the words real askers use. Each is searched
@@ -73,7 +55,11 @@ export async function calibrateFromUse(
   const version = (await store.listVersions(knowledgeBase)).find((v) => v.active);
   if (!version) throw new KnowledgeBaseNotFoundError(knowledgeBase);
   const learnedKeys = new Set(phrasings.map((p) => `${p.entryId}\u0000${normalizedWording(p.text)}`));
-  const entries = await baseEntries(store, version.collection, knowledgeBase, learnedKeys);
+  // The live version already holds approved phrasings as rows: they are the held-out questions here, not phrasings.
+  const entries = (await entriesOfVersion(store, version.collection, knowledgeBase)).map((e) => ({
+    ...e,
+    similar: e.similar.filter((s) => !learnedKeys.has(`${e.id}\u0000${normalizedWording(s)}`)),
+  }));
   const ids = new Set(entries.map((e) => e.id));
   const usable = phrasings.filter((p) => ids.has(p.entryId));
   if (usable.length < MIN_LEARNED_FOR_CALIBRATION)

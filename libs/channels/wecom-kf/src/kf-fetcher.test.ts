@@ -1,0 +1,196 @@
+import { InMemoryKeyValueStore, type InboundMessage, type KeyValueStore } from '@answerbridge/core';
+import { WecomApiError } from '@answerbridge/channel-wecom';
+import { describe, expect, it } from 'vitest';
+import { FakeKfApi, testKfBot } from './fake-kf-api';
+import { KfSettingsSchema } from './kf-config';
+import { KfFetcher } from './kf-fetcher';
+import { kfKeys } from './kf-keys';
+import { kfMessageCatalog } from './kf-messages';
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function setup(options: { store?: KeyValueStore; pageLimit?: number; bot?: ReturnType<typeof testKfBot> } = {}) {
+  const bot = options.bot ?? testKfBot();
+  const api = new FakeKfApi(bot);
+  const store = options.store ?? new InMemoryKeyValueStore();
+  const queued = new Map<string, InboundMessage>();
+  const acceptCalls: string[] = [];
+  const counts: Record<string, number> = {};
+  const deps = {
+    bot,
+    api,
+    store,
+    settings: KfSettingsSchema.parse({ WECOM_KF_PAGE_LIMIT: options.pageLimit ?? 1000 }),
+    messages: kfMessageCatalog.zh,
+    async accept(message: InboundMessage) {
+      acceptCalls.push(message.id);
+      const duplicate = queued.has(message.id);
+      if (!duplicate) queued.set(message.id, message);
+      return { duplicate };
+    },
+    count: (result: string) => void (counts[result] = (counts[result] ?? 0) + 1),
+    logger: silent,
+    nowMs: () => Date.now(),
+  };
+  const fetcher = new KfFetcher(deps);
+  const keys = kfKeys(bot.corpId, bot.openKfId);
+  const cursor = async () => JSON.parse((await store.get(keys.cursor)) ?? 'null') as { cursor: string } | null;
+  return { bot, api, store, queued, acceptCalls, counts, fetcher, keys, cursor };
+}
+
+describe('KfFetcher', () => {
+  it('pulls every page while has_more, queues each customer message once and stores the last cursor', async () => {
+    const { api, fetcher, queued, cursor } = setup({ pageLimit: 10 });
+    for (let i = 0; i < 25; i++) api.customer(`wmUser${i % 5}`, `问题 ${i}`);
+    await fetcher.drain('ENCtoken');
+    expect(queued.size).toBe(25);
+    expect(api.syncCalls.map((c) => c.cursor)).toEqual([undefined, 'p10', 'p20']);
+    expect(api.syncCalls[0]?.token).toBe('ENCtoken');
+    expect(await cursor()).toMatchObject({ cursor: 'p25' });
+    const first = [...queued.values()][0];
+    expect(first).toMatchObject({
+      channel: 'wecom-kf',
+      senderId: 'wmUser0',
+      conversationId: 'wecom-kf/kfbot/wmUser0',
+      text: '问题 0',
+      replyTarget: { channel: 'wecom-kf', openKfId: 'wkTESTACCOUNT', externalUserId: 'wmUser0' },
+    });
+  });
+
+  it('queues nothing twice when a page is fetched again after a crash before its cursor was stored', async () => {
+    const store = new InMemoryKeyValueStore();
+    const { api, fetcher, queued, acceptCalls, keys } = setup({ store, pageLimit: 10 });
+    for (let i = 0; i < 15; i++) api.customer('wmA', `q${i}`);
+    // The cursor write of the first page fails, as if the gateway died between queueing and storing it.
+    const realSet = store.set.bind(store);
+    let failed = false;
+    store.set = async (key, value, ttl) => {
+      if (key === keys.cursor && !failed) {
+        failed = true;
+        throw new Error('Redis went away');
+      }
+      return realSet(key, value, ttl);
+    };
+    await expect(fetcher.drain('t1')).rejects.toThrow('Redis went away');
+    expect(queued.size).toBe(10);
+    await fetcher.drain(undefined);
+    expect(api.syncCalls.map((c) => c.cursor)).toEqual([undefined, undefined, 'p10']);
+    expect(queued.size).toBe(15);
+    // The refetched page was recognised by its seen marks: each message offered to the queue once.
+    expect(acceptCalls.length).toBe(15);
+  });
+
+  it('runs one fetcher at a time for concurrent callbacks, and a callback during a round gets a round after it', async () => {
+    const { api, fetcher, queued } = setup({ pageLimit: 5 });
+    for (let i = 0; i < 12; i++) api.customer('wmB', `first ${i}`);
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    api.pageDelay = () => gate;
+    const first = fetcher.drain('t1');
+    // Callbacks arrive while the first page is in flight; their messages are newer than that page.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 4; i++) api.customer('wmB', `later ${i}`);
+    const others = [fetcher.drain('t2'), fetcher.drain('t3'), fetcher.drain('t4')];
+    await Promise.all(others);
+    gate = Promise.resolve();
+    release();
+    await first;
+    expect(api.maxInFlight).toBe(1);
+    expect(queued.size).toBe(16);
+  });
+
+  it('goes on after an empty page with has_more and stops when the cursor does not move', async () => {
+    const { api, fetcher, queued } = setup();
+    api.customer('wmC', '你好');
+    const real = api.syncMsg.bind(api);
+    let calls = 0;
+    api.syncMsg = async (options) => {
+      calls++;
+      if (calls === 1) return { nextCursor: 'p0', hasMore: true, items: [], skipped: 0 };
+      return real(options);
+    };
+    await fetcher.drain('t');
+    expect(queued.size).toBe(1);
+    expect(calls).toBe(2);
+  });
+
+  it('reads past old history on the first fetch but answers later messages of any age it has a cursor for', async () => {
+    const { api, fetcher, queued, counts } = setup();
+    const twoHoursAgo = Math.floor(Date.now() / 1000) - 7_200;
+    api.customer('wmD', '前天的问题', twoHoursAgo);
+    api.customer('wmD', '现在的问题');
+    await fetcher.drain(undefined);
+    expect([...queued.values()].map((m) => m.text)).toEqual(['现在的问题']);
+    expect(counts.stale).toBe(1);
+    api.customer('wmD', '迟到的问题', twoHoursAgo);
+    await fetcher.drain(undefined);
+    expect([...queued.values()].map((m) => m.text)).toContain('迟到的问题');
+  });
+
+  it('sends the welcome on enter_session and keeps quiet while a WeCom servicer holds the session', async () => {
+    const { api, fetcher, queued, counts } = setup();
+    api.event({ event_type: 'enter_session', external_userid: 'wmE', welcome_code: 'WELCOME1' });
+    api.event({
+      event_type: 'session_status_change',
+      external_userid: 'wmE',
+      change_type: 1,
+      new_servicer_userid: 'zhangsan',
+    });
+    api.states.set('wmE', 3);
+    api.customer('wmE', '人工在吗');
+    await fetcher.drain('t');
+    expect(api.onEvent).toEqual([expect.objectContaining({ code: 'WELCOME1', content: kfMessageCatalog.zh.welcome })]);
+    expect(queued.size).toBe(0);
+    expect(counts.with_servicer).toBe(1);
+
+    api.event({ event_type: 'session_status_change', external_userid: 'wmE', change_type: 3, msg_code: 'END' });
+    api.states.set('wmE', 4);
+    api.customer('wmE', '还有个问题');
+    await fetcher.drain('t');
+    expect([...queued.values()].map((m) => m.text)).toEqual(['还有个问题']);
+  });
+
+  it('lets the bot answer again when the session ended without an event it saw', async () => {
+    const { api, fetcher, queued, store, keys } = setup();
+    await store.set(keys.withServicer('wmF'), 'lisi', 60_000);
+    api.states.set('wmF', 0);
+    api.customer('wmF', '在吗');
+    await fetcher.drain('t');
+    expect(queued.size).toBe(1);
+    expect(await store.get(keys.withServicer('wmF'))).toBeNull();
+  });
+
+  it('fetches without the callback token when WeCom refuses it', async () => {
+    const { api, fetcher, queued } = setup();
+    api.refusedTokens.add('spent');
+    api.customer('wmG', 'hello');
+    await fetcher.drain('spent');
+    expect(api.syncCalls.map((c) => c.token)).toEqual(['spent', undefined]);
+    expect(queued.size).toBe(1);
+  });
+
+  it('leaves the cursor where it was when sync_msg fails, and kick retries on its own', async () => {
+    const { api, fetcher, queued, cursor } = setup();
+    api.customer('wmH', 'q');
+    api.failNext.syncMsg = [new WecomApiError(-1, 'system busy', true)];
+    await expect(fetcher.drain('t')).rejects.toThrow('system busy');
+    expect(await cursor()).toBeNull();
+    await fetcher.drain(undefined);
+    expect(queued.size).toBe(1);
+  });
+
+  it('never answers servicer messages (origin 5) nor counts them as customers', async () => {
+    const { api, fetcher, queued, counts } = setup();
+    api.log.push({
+      msgid: 'svc1',
+      origin: 5,
+      msgtype: 'text',
+      external_userid: 'wmI',
+      servicer_userid: 'zhangsan',
+      text: { content: '您好' },
+    });
+    await fetcher.drain('t');
+    expect(queued.size).toBe(0);
+    expect(counts.servicer_message).toBe(1);
+  });
+});
