@@ -38,35 +38,17 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
         WECOM_AIBOT_LEASE_SECONDS: '3',
         WECOM_AIBOT_PING_SECONDS: '5',
       },
-      (botId) => [
-        {
-          id: `${botId}_ai`,
-          channel: 'wecom-aibot',
-          mode: 'http',
-          token: 'aibotToken',
-          encodingAesKey: KEY,
-          knowledgeBase: botId,
-        },
-        {
-          id: `${botId}_ws`,
-          channel: 'wecom-aibot',
-          mode: 'ws',
-          aibotId: `aib-${botId}`,
-          secret: 'wsSecret',
-          knowledgeBase: botId,
-        },
-      ],
+      (botId) => {
+        // Known to the simulator before the gateway starts and subscribes.
+        httpBot = { id: `${botId}_ai`, mode: 'http', name: '小助手', token: 'aibotToken', encodingAesKey: KEY };
+        wsBot = { id: `${botId}_ws`, mode: 'ws', aibotId: `aib-${botId}`, secret: 'wsSecret' };
+        sim.addBots([httpBot, wsBot]);
+        return [
+          { ...httpBot, channel: 'wecom-aibot', knowledgeBase: botId },
+          { ...wsBot, channel: 'wecom-aibot', knowledgeBase: botId },
+        ];
+      },
     );
-    httpBot = {
-      id: `${sut.bot.id}_ai`,
-      mode: 'http',
-      name: '小助手',
-      token: 'aibotToken',
-      encodingAesKey: KEY,
-      aibotId: `aib-${sut.bot.id}-http`,
-    };
-    wsBot = { id: `${sut.bot.id}_ws`, mode: 'ws', aibotId: `aib-${sut.bot.id}`, secret: 'wsSecret' };
-    sim.addBots([httpBot, wsBot]);
     second = await startGateway(
       loadConfig({ ...sut.env, GATEWAY_PORT: '0' }, {}),
       createLogger({ name: 'gw2', level: 'error' }),
