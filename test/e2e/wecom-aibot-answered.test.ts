@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { defaultMessages } from '@answerbridge/answering';
 import { aibotMessages, readFeedback } from '@answerbridge/channel-wecom-aibot';
 import { loadConfig, type BotConfig } from '@answerbridge/config';
@@ -152,5 +153,32 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     expect(bubble.snapshots[0]).toBe(zh.placeholder);
     expect(sim.connectionsOf(wsBot.id)).toBe(1);
     expect(sim.kicks).toBe(0);
+  });
+
+  it('kicked by a connection from outside the fleet, the holder backs off instead of kicking back, then returns', async () => {
+    await sim.waitForSubscribed(wsBot.id);
+    const kicksBefore = sim.kicks;
+    const rogue = new WebSocket(sim.wsUrl);
+    await new Promise((resolve) => rogue.once('open', resolve));
+    const acked = new Promise((resolve) => rogue.once('message', resolve));
+    rogue.send(
+      JSON.stringify({
+        cmd: 'aibot_subscribe',
+        headers: { req_id: 'rogue_1' },
+        body: { bot_id: wsBot.aibotId, secret: wsBot.secret },
+      }),
+    );
+    await acked;
+    expect(sim.kicks).toBe(kicksBefore + 1);
+    // The holder still holds the lease: it waits (5 s and more) rather than start a kicking loop.
+    const kickedBack = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3_000);
+      sim.once('kicked', () => (clearTimeout(timer), resolve(true)));
+    });
+    expect(await kickedBack).toBe(false);
+    rogue.close();
+    await sim.waitForSubscribed(wsBot.id, 30_000);
+    const message = await sim.send(wsBot.id, 'sunqi', '年假有几天？');
+    expect((await sim.finalFor(message)).via).toBe('ws_stream');
   });
 });
