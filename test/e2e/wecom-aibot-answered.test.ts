@@ -176,8 +176,9 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
       sim.once('kicked', () => (clearTimeout(timer), resolve(true)));
     });
     expect(await kickedBack).toBe(false);
+    const back = new Promise<void>((resolve) => sim.once('subscribed', () => resolve()));
     rogue.close();
-    await sim.waitForSubscribed(wsBot.id, 30_000);
+    await back;
     const message = await sim.send(wsBot.id, 'sunqi', '年假有几天？');
     expect((await sim.finalFor(message)).via).toBe('ws_stream');
   });
