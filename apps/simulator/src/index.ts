@@ -9,3 +9,4 @@ export {
   type SentKfMessage,
   type KfSyncCall,
 } from './wecom-kf-server';
+export { WecomAibotSimulator, type AibotSimBot, type AibotBubble, type AibotSentMessage } from './wecom-aibot-server';

@@ -25,7 +25,11 @@ describe('AI bot callback crypto, on the protocol notes test vectors', () => {
   it('V2 DecryptMsg: the official JSON envelope (extra fields and all) opens to its 164-byte message', () => {
     const body =
       '{"tousername":"wx5823bf96d3bd56c7","encrypt":"CZWs4CWRpI4VolQlvn4dlEC1alN2MUEY2VklGehgBVLBrlVF7SyT+SV+Toj43l4ayJ9UMGKphktKKmP7B2j/P1ey67XB8PBgS7Wr5/8+w/yWriZv3Vmoo/MH3/1HsIWZrPQ3N2mJrelStIfI2Y8kLKXA7EhfZgZX4o+ffdkZDM76SEl79Ib9mw7TGjZ9Aw/x/A2VjNbV1E8BtEbRxYYcQippYNw7hr8sFfa3nW1xLdxokt8QkRX83vK3DFP2F6TQFPL2Tu98UwhcUpPvdJBuu1/yiOQIScppV3eOuLWEsko=","agentid":"218"}';
-    const query = q({ msg_signature: '0623cbc5a8cbee5bcc137c70de99575366fc2af3', timestamp: '1409659813', nonce: '1372623149' });
+    const query = q({
+      msg_signature: '0623cbc5a8cbee5bcc137c70de99575366fc2af3',
+      timestamp: '1409659813',
+      nonce: '1372623149',
+    });
     const { plaintext } = openAibotCallback(keys, query, body, at('1409659813'));
     expect(Buffer.byteLength(plaintext)).toBe(164);
     expect(plaintext).toContain('"Content":"hello","MsgId":4561255354251345929');
@@ -33,7 +37,11 @@ describe('AI bot callback crypto, on the protocol notes test vectors', () => {
 
   const v3Encrypt =
     'O35k5OBWtox4zPvadT0Ql8AYGFYEK0Ppz9WWZXgejZNUAMgQR45Juy9eimqFR3Wew1Xq/gDRp7SKYiMns4FMh2VHCmuQrd3YLNBiYqtNB/Mx+XSY7ACJOhQN35lbTv+6eZpyx41oOo5NuktZhLrpmgbtS8xxROWaXnWmoP6YlF4acqwNkQT2wNp42u1lkQJSpPCJ12fiamNVxT3oXSsLtqp5iFR348fs6yrKkmm9HyHPk/vFTWIC8cMP/JqjYymDm8Bu1RIUB3mi8UBKy5aixYediYc9b14lgrLlUBCiSRp+xSgxJ+3nh0I2Wa7MJMTGUCxS1SQzFO3h2EpvUhR8XQ==';
-  const v3Query = q({ msg_signature: '5d9f7de49d3ecd3f8996398f069afd84f7910f4a', timestamp: '1700000000', nonce: '1234567890' });
+  const v3Query = q({
+    msg_signature: '5d9f7de49d3ecd3f8996398f069afd84f7910f4a',
+    timestamp: '1700000000',
+    nonce: '1234567890',
+  });
 
   it('V3 inbound: the group @mention callback opens, parses, and its signature is the one computed', () => {
     expect(computeSignature(keys.token, '1700000000', '1234567890', v3Encrypt)).toBe(

@@ -41,7 +41,7 @@ function world() {
       return { status: 200, ok: true, text: '{"errcode":0}', json: { errcode: 0 } };
     },
   })) as unknown as () => HttpClient;
-  const base = { bots: [bot], settings, store, http, logger, nowMs: () => now };
+  const base = { bots: [bot], settings, store, http, logger, nowMs: () => now, countApiError() {} };
   const gatewayCtx: ChannelGatewayContext<AibotBot, AibotSettings> = {
     ...base,
     async accept(message) {
@@ -52,7 +52,7 @@ function world() {
     },
     countCallback() {},
   };
-  const workerCtx: ChannelWorkerContext<AibotBot, AibotSettings> = { ...base, countApiError() {} };
+  const workerCtx: ChannelWorkerContext<AibotBot, AibotSettings> = { ...base };
   const streams = new AibotStreams(store, settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
   const inbound = new AibotInbound(gatewayCtx, streams);
   const sender = new AibotSender(workerCtx, streams, null);
