@@ -219,13 +219,13 @@ describe('KfFetcher', () => {
       let now = Date.now();
       const store = new InMemoryKeyValueStore(() => now);
       const { api, fetcher, queued, keys } = setup({ store });
-      await store.set(keys.fetchLock, 'a-dead-gateway', 30_000);
+      await store.set(keys.fetchLock, 'a-dead-gateway', 60_000);
       api.customer('wmK', '有人吗');
       fetcher.kick('t');
       await vi.advanceTimersByTimeAsync(0);
       expect(queued.size).toBe(0);
-      now += 31_000;
-      await vi.advanceTimersByTimeAsync(31_000);
+      now += 61_000;
+      await vi.advanceTimersByTimeAsync(61_000);
       await fetcher.stop();
       expect([...queued.values()].map((m) => m.text)).toEqual(['有人吗']);
     });
