@@ -29,7 +29,7 @@ function setup(options: { store?: KeyValueStore; pageLimit?: number; bot?: Retur
       return { duplicate };
     },
     count: (result: string) => void (counts[result] = (counts[result] ?? 0) + 1),
-    logger: silent,
+    logger: options.logger ?? silent,
     nowMs: () => Date.now(),
   };
   const fetcher = new KfFetcher(deps);
@@ -194,6 +194,18 @@ describe('KfFetcher', () => {
     expect(await cursor()).toBeNull();
     await fetcher.drain(undefined);
     expect(queued.size).toBe(1);
+  });
+
+  it('records a msg_send_fail (accepted by send_msg, never delivered) and queues nothing for it', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const { api, fetcher, queued, counts } = setup({
+      logger: { ...silent, warn: (fields: Record<string, unknown>) => void warnings.push(fields) },
+    });
+    api.event({ event_type: 'msg_send_fail', external_userid: 'wmO', fail_msgid: 'FAIL1', fail_type: 10 });
+    await fetcher.drain('t');
+    expect(queued.size).toBe(0);
+    expect(counts.send_failed).toBe(1);
+    expect(warnings).toContainEqual({ failMsgid: 'FAIL1', failType: 10 });
   });
 
   it('never answers servicer messages (origin 5) nor counts them as customers', async () => {
