@@ -7,9 +7,27 @@ import { KfFetcher } from './kf-fetcher';
 import { kfKeys } from './kf-keys';
 import { kfMessageCatalog } from './kf-messages';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+interface TestLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+const silent: TestLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
-function setup(options: { store?: KeyValueStore; pageLimit?: number; bot?: ReturnType<typeof testKfBot> } = {}) {
+interface SetupOptions {
+  store?: KeyValueStore;
+  pageLimit?: number;
+  bot?: ReturnType<typeof testKfBot>;
+  logger?: TestLogger;
+}
+
+function setup(options: SetupOptions = {}) {
   const bot = options.bot ?? testKfBot();
   const api = new FakeKfApi(bot);
   const store = options.store ?? new InMemoryKeyValueStore();
