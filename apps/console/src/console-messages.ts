@@ -1,4 +1,5 @@
 import type { HttpErrorVocabulary } from '@answerbridge/core';
+import { channelLabels } from '@answerbridge/pipeline';
 
 /**
  * What the console API says to people, Chinese first (the page shows `message` as it is; tools read the
@@ -237,5 +238,6 @@ export const inboxText = {
   requestFailed: '请求失败（HTTP {status}），请稍后重试。',
   networkFailed: '无法连接服务器，请检查网络后重试。',
   actionFailed: '操作失败，请稍后重试。',
-  channels: { wecom: '企业微信', dingtalk: '钉钉', 'wecom-kf': '微信客服' } as Record<string, string>,
+  /** Each channel's name on screen, from the channel registry (a channel names itself). */
+  channels: Object.fromEntries(channelLabels().map((c) => [c.name, c.label.zh])) as Record<string, string>,
 };

@@ -1,3 +1,5 @@
+import { channelRegistry } from '@answerbridge/pipeline';
+
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
 const conversationId = {
   name: 'id',
@@ -556,7 +558,7 @@ export const openApiDocument = {
                 type: 'object',
                 required: ['channel', 'botId', 'senderId'],
                 properties: {
-                  channel: { enum: ['wecom', 'dingtalk'] },
+                  channel: { enum: channelRegistry.map((c) => c.name) },
                   botId: { type: 'string', maxLength: 128 },
                   senderId: {
                     type: 'string',

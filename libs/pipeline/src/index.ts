@@ -21,6 +21,19 @@ export {
   createRecentTurns,
 } from './wiring/escalation-services';
 export { createChannelSenders } from './wiring/channel-senders';
+export {
+  botsOf,
+  channelLabels,
+  channelNamed,
+  channelRegistry,
+  channelSettingNames,
+  channelSettings,
+  configureChannels,
+  parseChannelBots,
+  validReplyTarget,
+  type AnyChannel,
+  type ConfiguredChannel,
+} from './wiring/channel-registry';
 export { loadPersonRequestPhrasings, personPrototypesFor } from './person-prototypes';
 export { createWorkerServices, type WorkerServices } from './wiring/worker-services';
 export { rememberTurn } from './recent-turns';

@@ -82,7 +82,7 @@ export async function createWorkerServices(
   void answerDeps
     .personPrototypes()
     .catch((err: unknown) => log.warn({ err }, 'person-request prototypes not embedded yet'));
-  const { senders, notifyAgents } = createChannelSenders(config, store, metrics);
+  const { senders, notifyAgents } = createChannelSenders(config, store, { metrics, logger: log });
   const sendDeps = { senders, escalation, logger: log, metrics };
   const notifyDeps = {
     escalation,
