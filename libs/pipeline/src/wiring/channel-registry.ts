@@ -2,7 +2,9 @@ import type { BotConfig } from '@answerbridge/config';
 import { ConfigError } from '@answerbridge/config';
 import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
 import { wecomChannel } from '@answerbridge/channel-wecom';
+import { createWecomAibotChannel } from '@answerbridge/channel-wecom-aibot';
 import { RejectedInputError, type BotBase, type ChannelDefinition, type ReplyTarget } from '@answerbridge/core';
+import { channelRelayOver } from '@answerbridge/redis';
 import { z } from 'zod';
 
 /** A channel as the registry holds it: its own bot and settings types are its business. */
@@ -15,7 +17,11 @@ export type AnyChannel = ChannelDefinition<any, any>;
  * bots file all loop over this list, and test/workspace/channel-registry.test.ts refuses channel names
  * written anywhere else.
  */
-export const channelRegistry: readonly AnyChannel[] = [wecomChannel, dingTalkChannel];
+export const channelRegistry: readonly AnyChannel[] = [
+  wecomChannel,
+  dingTalkChannel,
+  createWecomAibotChannel({ relay: channelRelayOver }),
+];
 
 const names = (registry: readonly AnyChannel[]) => registry.map((c) => c.name).join(', ');
 const issuesOf = (error: z.ZodError) =>
