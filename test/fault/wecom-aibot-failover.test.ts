@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aibotMessages } from '@answerbridge/channel-wecom-aibot';
-import type { BotConfig } from '@answerbridge/config';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { WecomAibotSimulator, type AibotSimBot } from '@answerbridge/simulator';
 import { createLogger } from '@answerbridge/observability';
@@ -57,8 +56,7 @@ describe('the AI bot survives a gateway killed with -9', () => {
         return [
           { ...httpBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
           { ...wsBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
-          // libs/config's BotConfig names its channels until the channel port opens it.
-        ] as unknown as BotConfig[];
+        ];
       },
     );
     // Only gateway processes (which the test kills) hold the long connection; the worker stays in-process.

@@ -26,6 +26,8 @@ import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
 import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
+import { knowledgeText } from './knowledge-messages';
+import { knowledgeRoutes } from './knowledge-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -53,6 +55,18 @@ const inboxAssets = new Map([
   [
     'messages.js',
     { type: 'text/javascript', body: `'use strict';\nglobalThis.INBOX_TEXT = ${JSON.stringify(inboxText)};\n` },
+  ],
+]);
+
+// The knowledge pages (知识库), built the same way.
+const knowledgeDir = path.join(workspaceRoot, 'apps/console/src/knowledge-page');
+const knowledgePage = readFileSync(path.join(knowledgeDir, 'index.html'), 'utf8');
+const knowledgeAssets = new Map([
+  ['knowledge.js', { type: 'text/javascript', body: readFileSync(path.join(knowledgeDir, 'knowledge.js'), 'utf8') }],
+  ['knowledge.css', { type: 'text/css', body: readFileSync(path.join(knowledgeDir, 'knowledge.css'), 'utf8') }],
+  [
+    'messages.js',
+    { type: 'text/javascript', body: `'use strict';\nglobalThis.KNOWLEDGE_TEXT = ${JSON.stringify(knowledgeText)};\n` },
   ],
 ]);
 
@@ -157,6 +171,14 @@ export async function bootstrap(
     if (!asset) return next();
     res.set('cache-control', 'no-cache').type(asset.type).send(asset.body);
   });
+  app.get('/knowledge/', (_req, res) => {
+    res.set('cache-control', 'no-cache').type('html').send(knowledgePage);
+  });
+  app.get('/knowledge/:file', (req, res, next) => {
+    const asset = knowledgeAssets.get(req.params.file);
+    if (!asset) return next();
+    res.set('cache-control', 'no-cache').type(asset.type).send(asset.body);
+  });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -167,6 +189,7 @@ export async function bootstrap(
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
+  app.use(knowledgeRoutes(ctx));
   app.use(
     faqDraftRoutes(
       ctx,

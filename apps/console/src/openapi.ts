@@ -671,6 +671,46 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/knowledge/bots': {
+      get: {
+        summary:
+          'The bots, each with its knowledge base, language and live version number (null before the first import) (editors and admins)',
+        security: [{ session: [] }],
+        responses: {
+          '200': { description: '{ bots: [{ id, channel, knowledgeBase, language, activeVersion }] }' },
+          '403': { description: 'editors and admins only (CONSOLE.FORBIDDEN)' },
+        },
+      },
+    },
+    '/api/knowledge/{botId}/hit-test': {
+      post: {
+        summary:
+          'Hit testing (命中测试): decide a question as the worker would in a new conversation (same search, person recognition, calibration and policy) without recording, learning or replying; the decision, why in words, the thresholds and the ranked candidates (editors and admins)',
+        parameters: [{ name: 'botId', in: 'path', required: true, schema: { type: 'string' } }],
+        security: csrf,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['question'],
+                properties: { question: { type: 'string', minLength: 1, maxLength: 500 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              '{ question, decision: { kind, reason, entryId, reply, confidence, inTop3, evidence, suggestions, explanation }, thresholds: { answer, suggest, calibrated, keyword }, search, candidates: [{ rank, entryId, question, matchedQuestion, answer, score, dense, keyword, confidence }] }',
+          },
+          '400': { description: 'no question, or longer than 500 characters (CONSOLE.BAD_INPUT)' },
+          '403': { description: 'editors and admins only (CONSOLE.FORBIDDEN), or missing CSRF token' },
+          '404': { description: 'no such bot (CONSOLE.NOT_FOUND)' },
+        },
+      },
+    },
     '/api/events': {
       get: {
         summary:

@@ -1,5 +1,6 @@
 export { acceptInbound, type AcceptResult } from './accept-inbound';
 export { answerInbound, type AnswerInboundDeps } from './answer-inbound';
+export { decideQuestion, type DecideQuestionDeps, type QuestionDecision } from './decide-question';
 export { sendReply, replyFailedForGood, type SendReplyDeps } from './send-reply';
 export { notifyUnclaimed, type NotifyUnclaimedDeps } from './notify-unclaimed';
 export {

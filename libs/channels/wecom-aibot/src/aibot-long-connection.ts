@@ -385,7 +385,7 @@ export class AibotLongConnection implements ChannelConnection {
         return true;
       }
       if (ack.errcode === -1) return false;
-      this.ctx.countCallback(`reply_refused_${ack.errcode}`);
+      this.ctx.countApiError(String(ack.errcode));
     }
     const chatId = item.target.chatType === 'group' ? (item.target.chatId ?? item.target.userId) : item.target.userId;
     const ack = await this.send(
@@ -403,7 +403,7 @@ export class AibotLongConnection implements ChannelConnection {
     );
     if (ack.errcode === -1) return false;
     if (ack.errcode !== 0) {
-      this.ctx.countCallback(`reply_refused_${ack.errcode}`);
+      this.ctx.countApiError(String(ack.errcode));
       this.ctx.logger.error(
         { replyId: item.replyId, errcode: ack.errcode, errmsg: ack.errmsg },
         'AI bot refused the reply (aibot_send_msg); dropped',

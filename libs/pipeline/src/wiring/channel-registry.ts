@@ -2,8 +2,10 @@ import type { BotConfig } from '@answerbridge/config';
 import { ConfigError } from '@answerbridge/config';
 import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
 import { wecomChannel } from '@answerbridge/channel-wecom';
+import { createWecomAibotChannel } from '@answerbridge/channel-wecom-aibot';
 import { wecomKfChannel } from '@answerbridge/channel-wecom-kf';
 import { RejectedInputError, type BotBase, type ChannelDefinition, type ReplyTarget } from '@answerbridge/core';
+import { channelRelayOver } from '@answerbridge/redis';
 import { z } from 'zod';
 
 /** A channel as the registry holds it: its own bot and settings types are its business. */
@@ -16,7 +18,12 @@ export type AnyChannel = ChannelDefinition<any, any>;
  * bots file all loop over this list, and test/workspace/channel-registry.test.ts refuses channel names
  * written anywhere else.
  */
-export const channelRegistry: readonly AnyChannel[] = [wecomChannel, dingTalkChannel, wecomKfChannel];
+export const channelRegistry: readonly AnyChannel[] = [
+  wecomChannel,
+  dingTalkChannel,
+  createWecomAibotChannel({ relay: channelRelayOver }),
+  wecomKfChannel,
+];
 
 const names = (registry: readonly AnyChannel[]) => registry.map((c) => c.name).join(', ');
 const issuesOf = (error: z.ZodError) =>

@@ -1,0 +1,171 @@
+/* global document, fetch, location, URLSearchParams */
+// The knowledge pages (知识库) for editors and admins. Served from the console's origin as a file: the page's
+// CSP allows no inline script. Its words come from the console's catalog (/knowledge/messages.js, loaded first).
+'use strict';
+
+const T = globalThis.KNOWLEDGE_TEXT;
+const t = (key, vars = {}) => String(T[key]).replace(/\{(\w+)\}/g, (_m, name) => String(vars[name] ?? ''));
+const $ = (id) => document.getElementById(id);
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+let me = null;
+let bots = [];
+
+/** Calls the console API; a refusal throws an Error carrying the server's message (Chinese first). */
+async function api(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(me ? { 'x-csrf-token': me.csrf } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new Error(T.networkFailed);
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = new Error((data && data.message) || t('requestFailed', { status: res.status }));
+    error.status = res.status;
+    throw error;
+  }
+  return data;
+}
+
+function gate(message, withLogin) {
+  $('gate').hidden = false;
+  $('gate').textContent = message + ' ';
+  if (withLogin) {
+    const link = el('a', '', T.goLogin);
+    link.href = '/';
+    $('gate').append(link);
+  }
+  $('app').hidden = true;
+}
+
+function currentBot() {
+  return bots.find((b) => b.id === $('bot').value);
+}
+
+function showVersion() {
+  const bot = currentBot();
+  $('version').textContent = !bot
+    ? ''
+    : bot.activeVersion === null
+      ? T.noVersion
+      : t('version', { version: bot.activeVersion });
+}
+
+function percent(p) {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+async function runHitTest(event) {
+  event.preventDefault();
+  const question = $('hit-test-question').value.trim();
+  const status = $('hit-test-status');
+  status.className = '';
+  if (!question) {
+    status.textContent = T.hitTestPlaceholder;
+    return;
+  }
+  status.textContent = T.hitTestRunning;
+  $('hit-test-run').disabled = true;
+  try {
+    const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/hit-test`, { question });
+    status.textContent = '';
+    showHitTest(result);
+  } catch (error) {
+    status.className = 'error';
+    status.textContent = error.message;
+    $('hit-test-result').hidden = true;
+  } finally {
+    $('hit-test-run').disabled = false;
+  }
+}
+
+function showHitTest(result) {
+  const { decision, candidates } = result;
+  const kind = $('decision-kind');
+  kind.textContent = T.kinds[decision.kind] || decision.kind;
+  kind.className = `kind-${decision.kind}`;
+  $('decision-why').textContent = decision.explanation;
+  $('decision-reply').textContent = decision.reply || '';
+  $('decision-reply').hidden = !decision.reply;
+  const body = $('candidates').querySelector('tbody');
+  body.replaceChildren();
+  const keywordScored = result.search === 'keyword-only' || result.search === 'keyword-fallback';
+  for (const c of candidates) {
+    const row = el('tr', c.entryId === decision.entryId || decision.suggestions.includes(c.entryId) ? 'chosen' : '');
+    row.append(el('td', '', String(c.rank)));
+    const entry = el('td');
+    entry.append(el('div', '', c.question), el('div', 'answer', c.answer.replace(/\s+/g, ' ').slice(0, 120)));
+    row.append(entry);
+    row.append(el('td', '', c.matchedQuestion === c.question ? '—' : c.matchedQuestion));
+    row.append(el('td', '', keywordScored ? c.confidence.toFixed(2) : c.dense === null ? '—' : percent(c.dense)));
+    body.append(row);
+  }
+  if (candidates.length === 0) {
+    const row = el('tr');
+    const cell = el('td', '', T.noCandidates);
+    cell.colSpan = 4;
+    row.append(cell);
+    body.append(row);
+  }
+  $('col-confidence').textContent = keywordScored ? T.keyword : T.confidence;
+  $('hit-test-result').hidden = false;
+}
+
+function fillWords() {
+  document.title = T.title;
+  $('title').textContent = T.title;
+  $('bot-label').firstChild.textContent = `${T.bot} `;
+  $('to-inbox').textContent = T.backToInbox;
+  document.querySelector('[data-tab="hit-test"]').textContent = T.tabHitTest;
+  $('hit-test-hint').textContent = T.hitTestHint;
+  $('hit-test-question').placeholder = T.hitTestPlaceholder;
+  $('hit-test-run').textContent = T.hitTestRun;
+  $('decision-label').textContent = T.decision;
+  $('why-label').textContent = T.why;
+  $('candidates-title').textContent = T.candidates;
+  $('col-rank').textContent = T.rank;
+  $('col-entry').textContent = T.entry;
+  $('col-matched').textContent = T.matched;
+  $('col-confidence').textContent = T.confidence;
+}
+
+async function start() {
+  fillWords();
+  try {
+    me = await api('GET', '/api/me');
+  } catch (error) {
+    return gate(error.status === 401 ? T.loginFirst : error.message, error.status === 401);
+  }
+  if (me.role !== 'admin' && me.role !== 'editor') return gate(T.editorsOnly, false);
+  try {
+    ({ bots } = await api('GET', '/api/knowledge/bots'));
+  } catch (error) {
+    return gate(error.message, false);
+  }
+  for (const bot of bots) {
+    const option = el('option', '', bot.id);
+    option.value = bot.id;
+    $('bot').append(option);
+  }
+  const wanted = new URLSearchParams(location.search).get('bot');
+  if (wanted && bots.some((b) => b.id === wanted)) $('bot').value = wanted;
+  showVersion();
+  $('bot').addEventListener('change', () => {
+    showVersion();
+    $('hit-test-result').hidden = true;
+  });
+  $('hit-test-form').addEventListener('submit', runHitTest);
+  $('app').hidden = false;
+}
+
+start();
