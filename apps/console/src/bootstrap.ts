@@ -5,6 +5,7 @@ import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/c
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import {
+  createDecisionLog,
   createEscalationService,
   createKnowledgeServices,
   createPersonalDataService,
@@ -189,13 +190,9 @@ export async function bootstrap(
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
-  app.use(knowledgeRoutes(ctx));
-  app.use(
-    faqDraftRoutes(
-      ctx,
-      new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000),
-    ),
-  );
+  const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
+  app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
+  app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use((_req, res) => {

@@ -205,7 +205,11 @@ export const inboxText = {
   reviewRefresh: '刷新',
   kindPhrasing: '新问法',
   kindEntry: '新条目',
-  sources: { 'picked-suggestion': '提问者选择了推荐', 'agent-link': '客服关联' } as Record<string, string>,
+  sources: {
+    'picked-suggestion': '提问者选择了推荐',
+    'agent-link': '客服关联',
+    'unanswered-queue': '未解决问题',
+  } as Record<string, string>,
   sourceSaved: '客服保存为 FAQ',
   reviewAskerWords: '提问者的说法',
   reviewJoins: '加入条目',

@@ -9,6 +9,18 @@ export const knowledgeMessages = {
   questionRequired: '请输入要测试的问题。Type a question to test.',
   questionTooLong: (max: number) => `问题太长（最多 ${max} 个字）。The question is longer than ${max} characters.`,
   editorsOnly: '仅知识库编辑和管理员可以使用知识库页面。Editors and admins only.',
+  fieldRequired: (field: string) => `缺少 ${field}。${field} is required.`,
+  fieldTooLong: (field: string, max: number) =>
+    `${field} 太长（最多 ${max} 个字）。${field} is longer than ${max} characters.`,
+  wordingsInvalid: (max: number) =>
+    `wordings 应为问法列表（最多 ${max} 条）。wordings must be a list of at most ${max} strings.`,
+  noSuchEntry: (entryId: string) => `当前知识库中没有条目 ${entryId}。No entry ${entryId} in the live knowledge base.`,
+  addedToEntry: (added: number, question: string) =>
+    added > 0
+      ? `已把 ${added} 个问法加为「${question}」的相似问题，机器人现在可以直接回答。Added ${added} wordings to the entry.`
+      : `「${question}」已经有这些问法。The entry already has these wordings.`,
+  entryCreated: (question: string) =>
+    `已新建条目「${question}」，机器人现在可以直接回答。Created: the bot answers it now.`,
 };
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -98,4 +110,24 @@ export const knowledgeText = {
   noVersion: '这个机器人还没有知识库版本，请先导入 FAQ。',
   requestFailed: '请求失败（HTTP {status}），请稍后重试。',
   networkFailed: '无法连接服务器，请检查网络后重试。',
+  tabUnanswered: '未解决问题',
+  unansweredHint:
+    '机器人没答好的问题：转了人工、列出推荐但没人选、或回答后被说“没用”。意思相同的问法归为一组，次数多的在前。把一组加为已有条目的相似问题，或新建条目，机器人随即就能回答。',
+  unansweredLoading: '正在整理…',
+  unansweredEmpty: '最近没有未解决的问题。',
+  refresh: '刷新',
+  times: '{count} 次',
+  whyEscalated: '转人工 {n}',
+  whyNotPicked: '推荐未选 {n}',
+  whyDownVoted: '回答没用 {n}',
+  wordings: '问法',
+  nearest: '最接近的条目：「{question}」',
+  nearestNone: '知识库里没有相近的条目',
+  addToEntry: '加为该条目的相似问题',
+  newEntry: '新建条目',
+  newQuestion: '标准问题',
+  newAnswer: '答案',
+  save: '保存',
+  cancel: '取消',
+  answerRequired: '请填写答案。',
 };

@@ -89,7 +89,7 @@ export const openApiDocument = {
           id: { type: 'string' },
           kind: { enum: ['entry', 'phrasing'], description: 'a new entry (新条目) or new words of an entry (新问法)' },
           source: {
-            enum: ['picked-suggestion', 'agent-link'],
+            enum: ['picked-suggestion', 'agent-link', 'unanswered-queue'],
             description: 'how a phrasing was learned: the asker picked the entry from a list, or an agent linked it',
           },
           status: { enum: ['pending', 'approving', 'approved', 'rejected'] },

@@ -95,3 +95,5 @@ export {
   type FaqDraftStore,
   type FaqReviewDeps,
 } from './faq-review';
+export { cosine, groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
+export { unansweredQuestions, type UnansweredQuestion, type UnansweredWhy } from './unanswered/unanswered-questions';

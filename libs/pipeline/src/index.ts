@@ -38,3 +38,4 @@ export { loadPersonRequestPhrasings, personPrototypesFor } from './person-protot
 export { createWorkerServices, type WorkerServices } from './wiring/worker-services';
 export { rememberTurn } from './recent-turns';
 export { learnFromDecision, type PhrasingLearner } from './learn-from-use';
+export { unansweredQueue, type UnansweredGroup, type UnansweredQueueDeps } from './unanswered-queue';

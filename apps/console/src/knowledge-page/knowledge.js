@@ -121,12 +121,142 @@ function showHitTest(result) {
   $('hit-test-result').hidden = false;
 }
 
+function showTab(name) {
+  for (const tab of document.querySelectorAll('.tab'))
+    tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+  $('hit-test').hidden = name !== 'hit-test';
+  $('unanswered').hidden = name !== 'unanswered';
+  if (name === 'unanswered') loadUnanswered();
+}
+
+function setStatus(node, message, isError) {
+  node.className = isError ? 'error' : '';
+  node.textContent = message;
+}
+
+async function loadUnanswered() {
+  const status = $('unanswered-status');
+  setStatus(status, T.unansweredLoading, false);
+  try {
+    const { groups } = await api('GET', `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered`);
+    $('unanswered-list').replaceChildren(...groups.map(groupCard));
+    setStatus(status, groups.length === 0 ? T.unansweredEmpty : '', false);
+  } catch (error) {
+    setStatus(status, error.message, true);
+  }
+}
+
+/** After an action: its message, then the queue as it is now (the group has left it once the bot answers it). */
+async function acted(message) {
+  await loadUnanswered();
+  setStatus($('unanswered-status'), message, false);
+}
+
+function groupCard(group) {
+  const card = el('div', 'group');
+  card.dataset.key = group.key;
+  const head = el('div', 'group-head');
+  head.append(el('strong', '', group.question), el('span', 'count', t('times', { count: group.count })));
+  const why = [
+    group.why.escalated ? t('whyEscalated', { n: group.why.escalated }) : '',
+    group.why['not-picked'] ? t('whyNotPicked', { n: group.why['not-picked'] }) : '',
+    group.why['down-voted'] ? t('whyDownVoted', { n: group.why['down-voted'] }) : '',
+  ].filter(Boolean);
+  const wordings = el('ul', 'wordings');
+  for (const w of group.wordings.slice(0, 8)) wordings.append(el('li', '', w));
+  const nearest = el(
+    'div',
+    'nearest',
+    group.nearest ? t('nearest', { question: group.nearest.question }) : T.nearestNone,
+  );
+  const actions = el('div', 'group-actions');
+  const status = $('unanswered-status');
+  if (group.nearest) {
+    const add = el('button', 'add-to-entry', T.addToEntry);
+    add.type = 'button';
+    add.addEventListener('click', async () => {
+      add.disabled = true;
+      try {
+        const result = await api(
+          'POST',
+          `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered/add-to-entry`,
+          {
+            entryId: group.nearest.entryId,
+            conversationId: group.conversationId,
+            wordings: group.wordings,
+          },
+        );
+        await acted(result.message);
+      } catch (error) {
+        setStatus(status, error.message, true);
+        add.disabled = false;
+      }
+    });
+    actions.append(add);
+  }
+  const create = el('button', 'new-entry-open', T.newEntry);
+  create.type = 'button';
+  create.addEventListener('click', () => {
+    create.hidden = true;
+    card.append(newEntryForm(group, () => (create.hidden = false)));
+  });
+  actions.append(create);
+  card.append(head, el('div', 'why', why.join(' · ')), wordings, nearest, actions);
+  return card;
+}
+
+function newEntryForm(group, onCancel) {
+  const form = el('form', 'new-entry');
+  const question = el('input', 'new-question');
+  question.value = group.question;
+  question.maxLength = 200;
+  const answer = el('textarea', 'new-answer');
+  answer.maxLength = 8000;
+  const questionLabel = el('label', '', T.newQuestion);
+  questionLabel.append(question);
+  const answerLabel = el('label', '', T.newAnswer);
+  answerLabel.append(answer);
+  const save = el('button', 'primary new-entry-save', T.save);
+  save.type = 'submit';
+  const cancel = el('button', '', T.cancel);
+  cancel.type = 'button';
+  cancel.addEventListener('click', () => {
+    form.remove();
+    onCancel();
+  });
+  const buttons = el('div', 'group-actions');
+  buttons.append(save, cancel);
+  form.append(questionLabel, answerLabel, buttons);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = $('unanswered-status');
+    if (!answer.value.trim()) return setStatus(status, T.answerRequired, true);
+    save.disabled = true;
+    try {
+      const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered/new-entry`, {
+        question: question.value,
+        answer: answer.value,
+        conversationId: group.conversationId,
+        wordings: group.wordings,
+      });
+      await acted(result.message);
+    } catch (error) {
+      setStatus(status, error.message, true);
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
 function fillWords() {
   document.title = T.title;
   $('title').textContent = T.title;
   $('bot-label').firstChild.textContent = `${T.bot} `;
   $('to-inbox').textContent = T.backToInbox;
   document.querySelector('[data-tab="hit-test"]').textContent = T.tabHitTest;
+  document.querySelector('[data-tab="unanswered"]').textContent = T.tabUnanswered;
+  $('unanswered-hint').textContent = T.unansweredHint;
+  $('unanswered-refresh').textContent = T.refresh;
   $('hit-test-hint').textContent = T.hitTestHint;
   $('hit-test-question').placeholder = T.hitTestPlaceholder;
   $('hit-test-run').textContent = T.hitTestRun;
@@ -163,9 +293,13 @@ async function start() {
   $('bot').addEventListener('change', () => {
     showVersion();
     $('hit-test-result').hidden = true;
+    if (!$('unanswered').hidden) loadUnanswered();
   });
+  for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
+  $('unanswered-refresh').addEventListener('click', loadUnanswered);
   $('hit-test-form').addEventListener('submit', runHitTest);
   $('app').hidden = false;
+  if (location.hash === '#unanswered') showTab('unanswered');
 }
 
 start();
