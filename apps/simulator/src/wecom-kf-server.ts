@@ -266,6 +266,13 @@ export class WecomKfSimulator extends EventEmitter<{
     });
   }
 
+  /** Puts an item into the account's log as given, however malformed (hostile-input tests); no callback. */
+  injectRawItem(openKfId: string, item: unknown): void {
+    const log = this.logs.get(openKfId);
+    if (!log) throw new Error(`no kf account ${openKfId}`);
+    log.push({ seq: log.length + 1, item: item as Record<string, unknown> });
+  }
+
   /** The next sync_msg calls answer with these, one each (an HTTP error or an errcode). */
   injectSyncFaults(...faults: { errcode?: number; httpStatus?: number }[]): void {
     this.syncFaults.push(...faults);
