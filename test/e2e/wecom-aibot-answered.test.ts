@@ -128,8 +128,10 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     expect((await agent.call('POST', agent.conversationPath(conversationId, 'claim'))).status).toBe(200);
     // The asker writes while waiting: relayed to the agent, its bubble waits for the agent's words.
+    const events = await agent.events();
     const waiting = await sim.send(httpBot.id, 'qianjiu', '还在吗？');
-    await sut.idle();
+    await events.next('message', conversationId, (e) => (e.entry as { text?: string }).text === '还在吗？');
+    events.close();
     const sent = await agent.call('POST', agent.conversationPath(conversationId, 'reply'), {
       text: '在的，我是客服小王',
     });
