@@ -38,6 +38,7 @@ const app = {
 };
 const INBOX_KF = 'wkE2EINBOX';
 const POOL_KF = 'wkE2EPOOL';
+const SERVICER_KF = 'wkE2ESERVICER';
 
 /**
  * 微信客服 end to end on the real gateway, worker, console and Redis, with the kf simulator as WeCom: the
@@ -53,11 +54,13 @@ describe('微信客服 (wecom-kf) channel', () => {
     sim = new WecomKfSimulator([
       { ...app, openKfId: INBOX_KF, callbackUrl: '' },
       { ...app, openKfId: POOL_KF, callbackUrl: '', servicers: [{ userid: 'zhangsan', status: 0 }] },
+      { ...app, openKfId: SERVICER_KF, callbackUrl: '', servicers: [{ userid: 'lisi', status: 0 }] },
     ]);
     const url = await sim.start();
     sut = await startSystem({ WECOM_KF_API_BASE_URL: url }, (botId) => [
       kfBot(`${botId}_kfin`, INBOX_KF, 'inbox', botId),
       kfBot(`${botId}_kfpool`, POOL_KF, 'wecom-servicers', botId),
+      { ...kfBot(`${botId}_kfsvc`, SERVICER_KF, 'wecom-servicers', botId), servicerUserId: 'lisi' },
     ]);
     // One callback URL serves the corp's 微信客服: the gateway picks the bot by the event's OpenKfId.
     for (const account of sim.accounts) account.callbackUrl = `${sut.gateway.url}/wecom-kf/${inboxBot()}/callback`;
@@ -175,6 +178,17 @@ describe('微信客服 (wecom-kf) channel', () => {
     expect(
       await sut.redis.get(`${sut.config.QUEUE_PREFIX}:kv:${kfKeys(app.corpId, POOL_KF).withServicer(user)}`),
     ).toBeNull();
+  });
+
+  it('hands over to the servicer the bot names, who ends the session for the bot to serve again', async () => {
+    const user = 'wmNamed';
+    const notice = sim.nextMessageTo(user);
+    await sim.customerSends(SERVICER_KF, user, escalating);
+    expect(await notice).toMatchObject({ via: 'trans', content: kfMessageCatalog.zh.handedToServicer });
+    expect(sim.stateOf(SERVICER_KF, user)).toBe(3);
+    await sim.servicerEnds(SERVICER_KF, user);
+    expect((await ask(SERVICER_KF, user, '怎么请假？')).content).toBe(answerTo('怎么请假？'));
+    expect(sim.sentTo(user).map((m) => m.via)).toEqual(['trans', 'send_msg']);
   });
 });
 
