@@ -65,6 +65,14 @@ const knowledgePage = readFileSync(path.join(knowledgeDir, 'index.html'), 'utf8'
 const knowledgeAssets = new Map([
   ['knowledge.js', { type: 'text/javascript', body: readFileSync(path.join(knowledgeDir, 'knowledge.js'), 'utf8') }],
   ['knowledge.css', { type: 'text/css', body: readFileSync(path.join(knowledgeDir, 'knowledge.css'), 'utf8') }],
+  // Chart.js draws the statistics; served from this origin as a file, as the CSP requires.
+  [
+    'chart.js',
+    {
+      type: 'text/javascript',
+      body: readFileSync(path.join(workspaceRoot, 'node_modules/chart.js/dist/chart.umd.min.js'), 'utf8'),
+    },
+  ],
   [
     'messages.js',
     { type: 'text/javascript', body: `'use strict';\nglobalThis.KNOWLEDGE_TEXT = ${JSON.stringify(knowledgeText)};\n` },

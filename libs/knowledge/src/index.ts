@@ -97,3 +97,12 @@ export {
 } from './faq-review';
 export { cosine, groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
 export { unansweredQuestions, type UnansweredQuestion, type UnansweredWhy } from './unanswered/unanswered-questions';
+export {
+  analyzeDecisions,
+  analyticsCsv,
+  dayOf,
+  outcomeKindOf,
+  type DecisionAnalytics,
+  type EscalationTiming,
+  type OutcomeKind,
+} from './analytics/decision-analytics';
