@@ -33,6 +33,7 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
   let browser: Browser;
   let aibotId: string;
   let kfId: string;
+  let wsId: string;
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -49,6 +50,7 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
       (botId) => {
         aibotId = `${botId}a`;
         kfId = `${botId}k`;
+        wsId = `${botId}w`;
         return [
           {
             id: aibotId,
@@ -56,6 +58,15 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
             mode: 'http',
             token: 'pageAibotToken',
             encodingAesKey: KEY,
+            knowledgeBase: botId,
+            language: 'zh',
+          },
+          {
+            id: wsId,
+            channel: 'wecom-aibot',
+            mode: 'ws',
+            aibotId: `aib${botId}`,
+            secret: 'pageWsSecret',
             knowledgeBase: botId,
             language: 'zh',
           },
@@ -112,6 +123,7 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
     expect(bots.map((b) => [b.id, b.channelName])).toEqual([
       [sut.bot.id, '企业微信'],
       [aibotId, '企业微信智能机器人'],
+      [wsId, '企业微信智能机器人'],
       [kfId, '微信客服'],
     ]);
   });
@@ -201,6 +213,20 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
       expect(trouble).toEqual({ violations: [], errors: [], nativeDialogs: [] });
       await context.close();
     });
+
+  it('reaches an AI bot on the long connection through the simulator app’s own port', async () => {
+    // The gateway's long connection goes to ws://<simulator>/aibot, beside DingTalk's Stream on the same port.
+    await sut.simulator.aibot.waitForSubscribed(wsId);
+    const after = sut.simulator.aibot.bubbles.at(-1)?.seq ?? 0;
+    const res = await fetch(`${sut.simulator.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ botId: wsId, from: 'zhaoliu', text: '怎么请假？' }),
+    });
+    expect(await res.json()).toEqual({ status: 200 });
+    const bubble = await sut.simulator.aibot.nextFinished(wsId, 'zhaoliu', after);
+    expect(bubble).toMatchObject({ via: 'ws_stream', content: answerOf('怎么请假') });
+  });
 
   it('says in words when the gateway is down, for the AI bot and for 微信客服', async () => {
     await sut.gateway.close();
