@@ -102,18 +102,19 @@ describe('demo chat page with the AI bot and 微信客服 in Chromium', () => {
     await page.fill('#user', user);
     if (group) await page.fill('#group', group);
   }
-  /** Every text a bot bubble showed, in order, replaced ones included (recorded as they are added). */
+  /**
+   * Every text a bot bubble showed, in order, replaced ones included (recorded as they are added). Run in
+   * the page as a string: the tests' TypeScript has no DOM types.
+   */
   const recordBotBubbles = (page: Page) =>
-    page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
+    page.evaluate(`(() => {
+      const seen = (window.seen = []);
       new MutationObserver((records) => {
         for (const r of records)
-          for (const n of r.addedNodes)
-            if (n instanceof HTMLElement && n.matches('.msg.bot')) seen.push(n.textContent ?? '');
-      }).observe(document.getElementById('log') as HTMLElement, { childList: true });
-    });
-  const botBubblesSeen = (page: Page) => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+          for (const n of r.addedNodes) if (n.matches && n.matches('.msg.bot')) seen.push(n.textContent);
+      }).observe(document.getElementById('log'), { childList: true });
+    })()`);
+  const botBubblesSeen = (page: Page) => page.evaluate('window.seen') as Promise<string[]>;
 
   it('lists all four kinds of bot by the names people use', async () => {
     const bots = (await (await fetch(`${sut.simulator.url}/api/bots`)).json()) as {
