@@ -136,15 +136,13 @@ export async function bootstrap(
 
   const { server, url } = await listen(app, config.SIMULATOR_HOST, config.SIMULATOR_PORT);
   dingtalk.baseUrl = url;
-  dingtalk.attach(server);
-  // One port for both long connections: DingTalk's attach() refuses every upgrade but its /connect, so its
-  // listener hears only those; the AI bot's long connection (WECOM_AIBOT_WS_URL = ws://<simulator>/aibot) the rest.
-  const dingTalkUpgrade = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
-  server.removeAllListeners('upgrade');
+  // One port for both long connections, routed by path: DingTalk's Stream at /connect, the AI bot's at
+  // /aibot (WECOM_AIBOT_WS_URL = ws://<simulator>/aibot).
+  dingtalk.startPings();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname.startsWith(AIBOT_WS_PATH))
       return aibot.handleUpgrade(req, socket, head);
-    for (const listener of dingTalkUpgrade) listener(req, socket, head);
+    dingtalk.handleUpgrade(req, socket, head);
   });
   aibot.setBaseUrl(url);
   log.info({ url }, 'simulator listening');
