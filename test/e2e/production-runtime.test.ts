@@ -151,12 +151,14 @@ describe('the production runtime (the image without Docker)', () => {
     expect(metrics).toMatch(/answerbridge_decisions_total\{kind="answer",service="worker"\} 1/);
   });
 
-  it('serves the inbox page and the files it loads from the bundled console, under its CSP', async () => {
-    const page = await fetch(consoleUrl);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<html');
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    for (const file of ['/inbox/inbox.js', '/inbox/inbox.css'])
+  it('serves the inbox and knowledge pages and the files they load from the bundled console, under its CSP', async () => {
+    for (const route of ['/', '/knowledge/']) {
+      const page = await fetch(`${consoleUrl}${route}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    for (const file of ['/inbox/inbox.js', '/inbox/inbox.css', '/knowledge/knowledge.js', '/knowledge/chart.js'])
       expect((await fetch(`${consoleUrl}${file}`)).status).toBe(200);
   });
 
