@@ -7,6 +7,7 @@ const alias = {
   '@answerbridge/core': path.resolve('libs/core/src/index.ts'),
   '@answerbridge/observability': path.resolve('libs/observability/src/index.ts'),
   '@answerbridge/redis': path.resolve('libs/redis/src/index.ts'),
+  '@answerbridge/database': path.resolve('libs/database/src/index.ts'),
   '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
   '@answerbridge/channel-dingtalk': path.resolve('libs/channels/dingtalk/src/index.ts'),
   '@answerbridge/channel-wecom-aibot': path.resolve('libs/channels/wecom-aibot/src/index.ts'),

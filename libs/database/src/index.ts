@@ -1,0 +1,24 @@
+export {
+  createPool,
+  checkDatabase,
+  describeDatabaseUrl,
+  explainConnectionError,
+  inTransaction,
+  type Pool,
+  type PoolClient,
+  type PoolOptions,
+} from './pool';
+export {
+  migrate,
+  readMigrations,
+  parseMigrations,
+  pendingMigrations,
+  checksumOf,
+  migrationsDir,
+  MIGRATION_LOCK_KEY,
+  type Migration,
+  type AppliedMigration,
+  type MigrateOptions,
+} from './migrations';
+export { openDatabase } from './open-database';
+export { DatabaseUnavailableError, DatabaseUrlError, MigrationError } from './errors';
