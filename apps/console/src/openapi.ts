@@ -1,3 +1,5 @@
+import { userPaths } from './user-openapi';
+
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
 const conversationId = {
   name: 'id',
@@ -43,7 +45,7 @@ export const openApiDocument = {
         properties: {
           username: { type: 'string' },
           displayName: { type: 'string' },
-          role: { enum: ['agent', 'admin'] },
+          role: { enum: ['agent', 'editor', 'admin'] },
           csrf: { type: 'string' },
         },
       },
@@ -677,5 +679,6 @@ export const openApiDocument = {
         responses: { '200': { description: 'text/event-stream' } },
       },
     },
+    ...userPaths,
   },
 } as const;

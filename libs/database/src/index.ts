@@ -22,3 +22,12 @@ export {
 } from './migrations';
 export { openDatabase } from './open-database';
 export { DatabaseUnavailableError, DatabaseUrlError, MigrationError } from './errors';
+export {
+  PostgresConsoleAccounts,
+  LastAdminError,
+  CONSOLE_ROLES,
+  type ConsoleRole,
+  type ConsoleAccount,
+  type NewConsoleAccount,
+  type ConsoleAccountChanges,
+} from './console-accounts';
