@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { defaultMessages } from '@answerbridge/answering';
 import { aibotMessages, readFeedback } from '@answerbridge/channel-wecom-aibot';
-import { loadConfig } from '@answerbridge/config';
+import { loadConfig, type BotConfig } from '@answerbridge/config';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
@@ -38,35 +39,18 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
         WECOM_AIBOT_LEASE_SECONDS: '3',
         WECOM_AIBOT_PING_SECONDS: '5',
       },
-      (botId) => [
-        {
-          id: `${botId}_ai`,
-          channel: 'wecom-aibot',
-          mode: 'http',
-          token: 'aibotToken',
-          encodingAesKey: KEY,
-          knowledgeBase: botId,
-        },
-        {
-          id: `${botId}_ws`,
-          channel: 'wecom-aibot',
-          mode: 'ws',
-          aibotId: `aib-${botId}`,
-          secret: 'wsSecret',
-          knowledgeBase: botId,
-        },
-      ],
+      (botId) => {
+        // Known to the simulator before the gateway starts and subscribes.
+        httpBot = { id: `${botId}_ai`, mode: 'http', name: '小助手', token: 'aibotToken', encodingAesKey: KEY };
+        wsBot = { id: `${botId}_ws`, mode: 'ws', aibotId: `aib-${botId}`, secret: 'wsSecret' };
+        sim.addBots([httpBot, wsBot]);
+        return [
+          { ...httpBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
+          { ...wsBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
+          // libs/config's BotConfig names its channels until the channel port opens it.
+        ] as unknown as BotConfig[];
+      },
     );
-    httpBot = {
-      id: `${sut.bot.id}_ai`,
-      mode: 'http',
-      name: '小助手',
-      token: 'aibotToken',
-      encodingAesKey: KEY,
-      aibotId: `aib-${sut.bot.id}-http`,
-    };
-    wsBot = { id: `${sut.bot.id}_ws`, mode: 'ws', aibotId: `aib-${sut.bot.id}`, secret: 'wsSecret' };
-    sim.addBots([httpBot, wsBot]);
     second = await startGateway(
       loadConfig({ ...sut.env, GATEWAY_PORT: '0' }, {}),
       createLogger({ name: 'gw2', level: 'error' }),
@@ -150,7 +134,7 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     const sent = await agent.call('POST', agent.conversationPath(conversationId, 'reply'), {
       text: '在的，我是客服小王',
     });
-    expect(sent.status).toBe(200);
+    expect(sent.status).toBe(202);
     expect((await sim.finalFor(waiting)).content).toBe('在的，我是客服小王');
     await agent.call('POST', agent.conversationPath(conversationId, 'reply'), { text: '请提供您的工号' });
     const viaUrl = await sim.waitFor(
@@ -169,5 +153,33 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     expect(bubble.snapshots[0]).toBe(zh.placeholder);
     expect(sim.connectionsOf(wsBot.id)).toBe(1);
     expect(sim.kicks).toBe(0);
+  });
+
+  it('kicked by a connection from outside the fleet, the holder backs off instead of kicking back, then returns', async () => {
+    await sim.waitForSubscribed(wsBot.id);
+    const kicksBefore = sim.kicks;
+    const rogue = new WebSocket(sim.wsUrl);
+    await new Promise((resolve) => rogue.once('open', resolve));
+    const acked = new Promise((resolve) => rogue.once('message', resolve));
+    rogue.send(
+      JSON.stringify({
+        cmd: 'aibot_subscribe',
+        headers: { req_id: 'rogue_1' },
+        body: { bot_id: wsBot.aibotId, secret: wsBot.secret },
+      }),
+    );
+    await acked;
+    expect(sim.kicks).toBe(kicksBefore + 1);
+    // The holder still holds the lease: it waits (5 s and more) rather than start a kicking loop.
+    const kickedBack = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3_000);
+      sim.once('kicked', () => (clearTimeout(timer), resolve(true)));
+    });
+    expect(await kickedBack).toBe(false);
+    const back = new Promise<void>((resolve) => sim.once('subscribed', () => resolve()));
+    rogue.close();
+    await back;
+    const message = await sim.send(wsBot.id, 'sunqi', '年假有几天？');
+    expect((await sim.finalFor(message)).via).toBe('ws_stream');
   });
 });

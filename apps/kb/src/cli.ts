@@ -11,6 +11,7 @@ import {
   formatCalibration,
   formatDiff,
   ingestCommand,
+  formatImportPlan,
   rollbackCommand,
   searchCommand,
   versionsCommand,
@@ -19,9 +20,12 @@ import {
 
 const usage = `kb — manage a bot's FAQ knowledge base
 
-  kb ingest <file> --bot <id>        load an FAQ file (.txt Q:/A:, .csv, .md, .jsonl) as a new version,
-                                     with the entries agents saved and the phrasings learned from use
-                                     (--without-saved: the file alone)
+  kb ingest <file> --bot <id>        load an FAQ file (.xlsx, .csv in UTF-8 or GBK, .docx, .md, .jsonl,
+                                     .txt Q:/A:) into a new version: entries are updated by id or question
+                                     and added; none is removed unless you say --replace (the file becomes
+                                     the whole FAQ) or --append (only new entries are added). The entries
+                                     agents saved and the phrasings learned from use are kept
+                                     (--without-saved --replace: the file alone). --dry-run: say what would change
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
@@ -65,6 +69,9 @@ export async function runKb(
         from: { type: 'string' },
         language: { type: 'string' },
         'without-saved': { type: 'boolean' },
+        replace: { type: 'boolean' },
+        append: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
         to: { type: 'string' },
       },
     });
@@ -77,19 +84,27 @@ export async function runKb(
     switch (command) {
       case 'ingest': {
         const [file] = rest;
-        if (!file || !values.bot) throw new UsageError('usage: kb ingest <file> --bot <id>');
+        if (!file || !values.bot) throw new UsageError('usage: kb ingest <file> --bot <id> [--replace | --append]');
+        if (values.replace && values.append) throw new UsageError('--replace and --append exclude each other');
         const result = await ingestCommand(config, file, values.bot, {
           showProgress: !values.quiet && process.stderr.isTTY,
           withSaved: !values['without-saved'],
+          mode: values.replace ? 'replace' : values.append ? 'append' : 'upsert',
+          dryRun: Boolean(values['dry-run']),
         });
+        out(formatImportPlan(result.plan));
+        if (!result.result) {
+          out('dry run: nothing was changed');
+          return 0;
+        }
         out(
-          `ingested ${result.entries} entries (${result.questions} questions) into ${result.version.collection}; now active` +
+          `ingested ${result.result.entries} entries (${result.result.questions} questions) into ${result.result.version.collection}; now active` +
             (result.saved ? `; including ${result.saved} saved by agents` : '') +
             (result.learned ? `; ${result.learned} phrasings learned from use` : '') +
             (result.learnedWithoutEntry
-              ? `; ${result.learnedWithoutEntry} learned phrasings dropped (their entries are no longer in the file)`
+              ? `; ${result.learnedWithoutEntry} learned phrasings dropped (their entries were removed)`
               : '') +
-            (result.dropped.length ? `; dropped old versions ${result.dropped.join(', ')}` : ''),
+            (result.result.dropped.length ? `; dropped old versions ${result.result.dropped.join(', ')}` : ''),
         );
         return 0;
       }

@@ -4,7 +4,7 @@ import type { ConfidenceModel } from '@answerbridge/answering';
 import {
   evaluateKnowledgeBase,
   loadEvalQueries,
-  loadFaqFile,
+  readFaqFile,
   type Evaluation,
   type PolicyMetrics,
   type SearchMode,
@@ -34,7 +34,7 @@ export async function evalCommand(
   queriesFile: string,
   options: EvalCommandOptions,
 ): Promise<Evaluation & { confidence: ConfidenceModel }> {
-  const entries = loadFaqFile(faqFile);
+  const entries = await readFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
   const { embedder, store, searchFor, policyFor, calibrationFor } = createKnowledgeServices(config);
   const search = searchFor(options.language);

@@ -7,7 +7,11 @@ import {
   diffVersions,
   ingestKnowledgeBase,
   loadEvalQueries,
-  loadFaqFile,
+  readFaqFile,
+  activeEntries,
+  planImport,
+  type ImportMode,
+  type ImportPlan,
   mergeLearnedPhrasings,
   type LearnedPhrasing,
   type KnowledgeBaseCalibration,
@@ -76,46 +80,89 @@ export interface IngestCommandOptions {
   showProgress: boolean;
   /** Keep the entries agents saved and the phrasings learned from use (false: --without-saved). @defaultValue true */
   withSaved?: boolean;
+  /** How the file meets the live entries; only `replace` removes any. @defaultValue 'upsert' */
+  mode?: ImportMode;
+  /** Say what would change, and build nothing. */
+  dryRun?: boolean;
+}
+
+export interface IngestCommandResult {
+  plan: ImportPlan;
+  /** The version built; null for a dry run. */
+  result: IngestResult | null;
+  saved: number;
+  learned: number;
+  learnedWithoutEntry: number;
 }
 
 export async function ingestCommand(
   config: KbSettings,
   file: string,
   botId: string,
-  { showProgress, withSaved = true }: IngestCommandOptions,
-): Promise<IngestResult & { saved: number; learned: number; learnedWithoutEntry: number }> {
+  { showProgress, withSaved = true, mode = 'upsert', dryRun = false }: IngestCommandOptions,
+): Promise<IngestCommandResult> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
-  const fromFile = loadFaqFile(file);
+  const fromFile = await readFaqFile(file);
   const ids = new Set(fromFile.map((e) => e.id));
   const kept = withSaved ? await savedEntriesOf(config, knowledgeBase) : { entries: [], phrasings: [] };
   const saved = kept.entries.filter((e) => !ids.has(e.id));
-  // What the bot learned from use joins the entries it belongs to; an entry the file no longer has takes its phrasings with it.
-  const { entries, merged, orphaned } = mergeLearnedPhrasings([...fromFile, ...saved], kept.phrasings);
+  // What the bot learned from use joins the entries it belongs to before they are compared with the live ones,
+  // so the summary says what the new version really changes; an entry the file lacks takes its phrasings with it.
+  const { entries: incoming, merged } = mergeLearnedPhrasings([...fromFile, ...saved], kept.phrasings);
   const { embedder, store } = services(config);
-  const bar = showProgress
-    ? new cliProgress.SingleBar(
-        { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
+  const bar =
+    showProgress && !dryRun
+      ? new cliProgress.SingleBar(
+          { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   try {
     await store.ready();
+    const plan = planImport(await activeEntries(store, knowledgeBase), incoming, mode);
+    // Entries kept from the live version carry their phrasings already; only a removed entry's are lost.
+    const { entries, orphaned } = mergeLearnedPhrasings(plan.entries, kept.phrasings);
+    const counts = { saved: saved.length, learned: merged, learnedWithoutEntry: orphaned.length };
+    if (dryRun) return { plan, result: null, ...counts };
     bar?.start(
       entries.reduce((n, e) => n + 1 + e.similar.length, 0),
       0,
     );
-    return {
-      ...(await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, {
-        onProgress: (p) => bar?.update(p.embedded),
-      })),
-      saved: saved.length,
-      learned: merged,
-      learnedWithoutEntry: orphaned.length,
-    };
+    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, {
+      onProgress: (p) => bar?.update(p.embedded),
+    });
+    return { plan, result, ...counts };
   } finally {
     bar?.stop();
     await store.close();
   }
+}
+
+/** What an import changes, for people: counts, then each entry added, changed or removed (at most `limit` lines). */
+export function formatImportPlan(plan: ImportPlan, limit = 20): string {
+  const lines = [
+    `${plan.mode}: ${plan.added.length} added, ${plan.changed.length} changed, ${plan.removed.length} removed, ` +
+      `${plan.unchanged} unchanged` +
+      (plan.skipped.length ? ` (${plan.skipped.length} in the file already there, left as they are)` : ''),
+    ...plan.added.map((e) => `+ ${e.question}`),
+    ...plan.changed.map(
+      (c) =>
+        `~ ${c.after.question}` +
+        ` (${[
+          c.answerChanged ? 'answer' : '',
+          c.questionsAdded.length ? `+${c.questionsAdded.length} questions` : '',
+          c.questionsRemoved.length ? `-${c.questionsRemoved.length} questions` : '',
+          c.detailsChanged ? 'details' : '',
+        ]
+          .filter(Boolean)
+          .join(', ')})`,
+    ),
+    ...plan.removed.map((e) => `- ${e.question}`),
+  ];
+  const [summary, ...each] = lines;
+  return [summary, ...each.slice(0, limit), ...(each.length > limit ? [`… and ${each.length - limit} more`] : [])].join(
+    '\n',
+  );
 }
 
 export async function searchCommand(config: KbSettings, botId: string, question: string, limit: number) {

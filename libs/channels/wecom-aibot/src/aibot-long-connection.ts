@@ -103,6 +103,7 @@ export class AibotLongConnection implements ChannelConnection {
     await this.loop;
     if (this.holding) await this.relay.releaseLease(leaseKeyOf(this.bot.id), this.token).catch(() => undefined);
     this.holding = false;
+    await this.relay.close();
     for (const stream of this.live.values()) clearTimeout(stream.timer);
   }
 
@@ -356,12 +357,10 @@ export class AibotLongConnection implements ChannelConnection {
         );
         return false;
       });
-      // Undelivered (socket gone): left in-flight, put back when a socket is next subscribed.
-      if (delivered) await this.relay.done(box, raw);
-      else if (socket.readyState === WebSocket.OPEN) {
-        await this.relay.done(box, raw);
-        await this.relay.post(box, raw);
-      }
+      // Undelivered (the socket went away under it): back into the box for the next socket, posted before it
+      // leaves in-flight so that a crash in between repeats it (the sent mark stops a repeat) rather than loses it.
+      if (!delivered) await this.relay.post(box, raw);
+      await this.relay.done(box, raw);
     }
   }
 

@@ -47,20 +47,13 @@ export function createWecomAibotChannel(
     gateway(ctx): ChannelGateway {
       const streams = new AibotStreams(ctx.store, ctx.settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
       const inbound = new AibotInbound(ctx, streams);
-      const relay = relayFor(ctx.store, ctx.bots);
-      const connections = ctx.bots.flatMap((bot) =>
-        bot.mode === 'ws' && relay && bot.aibotId && bot.secret
-          ? [
-              new AibotLongConnection(
-                ctx,
-                { ...bot, aibotId: bot.aibotId, secret: bot.secret },
-                inbound,
-                streams,
-                relay,
-              ),
-            ]
-          : [],
-      );
+      // One relay per connection: its blocking takes hold a Redis connection of their own, closed with it.
+      const connections = ctx.bots.flatMap((bot) => {
+        const relay = bot.mode === 'ws' ? relayFor(ctx.store, [bot]) : null;
+        if (!relay || !bot.aibotId || !bot.secret) return [];
+        const credentials = { ...bot, aibotId: bot.aibotId, secret: bot.secret };
+        return [new AibotLongConnection(ctx, credentials, inbound, streams, relay)];
+      });
       return { routes: aibotHttpRoutes(ctx, inbound), connections };
     },
     sender(ctx) {

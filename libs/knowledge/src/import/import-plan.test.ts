@@ -60,6 +60,17 @@ describe('planImport', () => {
     expect(plan.removed).toEqual([]);
   });
 
+  it("upsert keeps a live entry's similar questions, category and tags where the file says nothing of them; replace does not", () => {
+    const tagged = [{ ...entry('leave', '年假有几天？', '5 天', ['年休假']), category: '假期', tags: ['hr'] }];
+    const file = [entry('x', '年假有几天？', '6 天')];
+    const upsert = planImport(tagged, file, 'upsert');
+    expect(upsert.entries).toEqual([{ ...tagged[0], answer: '6 天' }]);
+    expect(upsert.changed[0]).toMatchObject({ answerChanged: true, questionsRemoved: [], detailsChanged: false });
+    const replace = planImport(tagged, file, 'replace');
+    expect(replace.entries).toEqual([{ ...file[0], id: 'leave' }]);
+    expect(replace.changed[0]).toMatchObject({ questionsRemoved: ['年休假'], detailsChanged: true });
+  });
+
   it('knows when nothing would change', () => {
     expect(planChangesNothing(planImport(live, live, 'upsert'))).toBe(true);
     expect(planChangesNothing(planImport(live, live, 'replace'))).toBe(true);

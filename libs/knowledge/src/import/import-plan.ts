@@ -2,8 +2,10 @@ import type { FaqEntry } from '../faq-entry';
 
 /**
  * How imported entries meet the live ones. replace: the file becomes the whole knowledge base (entries it
- * lacks are removed). upsert: entries are matched by id, else by canonical question, and updated or added;
- * nothing is removed. append: only entries that match nothing are added; matching ones are left as they are.
+ * lacks are removed, and an entry's questions are the file's). upsert: entries are matched by id, else by
+ * canonical question, and updated or added; nothing is removed: a matched entry takes the file's answer, keeps
+ * its similar questions and gains the file's new ones, and keeps its category and tags where the file has
+ * none. append: only entries that match nothing are added; matching ones are left as they are.
  */
 export type ImportMode = 'replace' | 'upsert' | 'append';
 export const IMPORT_MODES: readonly ImportMode[] = ['replace', 'upsert', 'append'];
@@ -52,6 +54,21 @@ function changeOf(before: FaqEntry, after: FaqEntry): EntryChange | null {
     : null;
 }
 
+/** An upserted entry: what the file says, over what the live entry has that the file does not say. */
+function updated(live: FaqEntry, file: FaqEntry): FaqEntry {
+  const known = new Set([file.question, ...file.similar]);
+  const category = file.category ?? live.category;
+  const { provenance: _provenance, ...fromFile } = file;
+  return {
+    ...fromFile,
+    id: live.id,
+    similar: [...file.similar, ...[live.question, ...live.similar].filter((q) => !known.has(q))],
+    ...(category ? { category } : {}),
+    tags: file.tags.length ? file.tags : live.tags,
+    ...(live.provenance && !file.provenance ? { provenance: live.provenance } : {}),
+  };
+}
+
 /**
  * What importing `incoming` into a knowledge base holding `current` does, before anything is done: the
  * resulting entries and the differences, for a preview or the kb ingest summary. An imported entry matched by
@@ -73,7 +90,7 @@ export function planImport(current: FaqEntry[], incoming: FaqEntry[], mode: Impo
       matched.set(live.id, live);
       continue;
     }
-    const after = { ...entry, id: live.id };
+    const after = mode === 'replace' ? { ...entry, id: live.id } : updated(live, entry);
     matched.set(live.id, after);
     const change = changeOf(live, after);
     if (change) plan.changed.push(change);
