@@ -13,3 +13,4 @@ export * from './http-client';
 export * from './recent-turns';
 export * from './caching-embedder';
 export * from './channel-port';
+export * from './knowledge-records';

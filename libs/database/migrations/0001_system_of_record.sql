@@ -47,6 +47,8 @@ CREATE TABLE knowledge_entries (
   tags text[] NOT NULL DEFAULT '{}',
   -- For an entry saved from a conversation: {savedBy, savedAt, approvedBy, approvedAt} (epoch ms).
   provenance jsonb,
+  -- Its place in the knowledge base as last published (the order of the file it came from).
+  position integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   created_by text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now(),
@@ -66,7 +68,7 @@ CREATE TABLE knowledge_versions (
   number integer,
   collection text,
   source text NOT NULL,
-  mode text NOT NULL CHECK (mode IN ('upsert', 'append', 'replace', 'console')),
+  mode text NOT NULL CHECK (mode IN ('upsert', 'append', 'replace', 'console', 'rollback')),
   published_by text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   published_at timestamptz,
@@ -76,7 +78,8 @@ CREATE TABLE knowledge_versions (
   removed integer NOT NULL DEFAULT 0 CHECK (removed >= 0),
   failure text
 );
-CREATE UNIQUE INDEX knowledge_versions_number ON knowledge_versions (knowledge_base, number) WHERE number IS NOT NULL;
+-- Not unique: an index rebuilt from scratch (Milvus data lost) numbers its versions from 1 again.
+CREATE INDEX knowledge_versions_number ON knowledge_versions (knowledge_base, number) WHERE number IS NOT NULL;
 CREATE INDEX knowledge_versions_recent ON knowledge_versions (knowledge_base, created_at DESC);
 
 -- What each publication did to each entry, with the entry before and after: an entry's history.

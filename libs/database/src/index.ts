@@ -31,3 +31,4 @@ export {
   type NewConsoleAccount,
   type ConsoleAccountChanges,
 } from './console-accounts';
+export { PostgresKnowledgeRepository } from './knowledge-repository';

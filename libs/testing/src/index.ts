@@ -25,6 +25,7 @@ export {
 export { officialVectorBot } from './test-bots';
 export { RecordingJobEnqueuer, type RecordedJob } from './recording-job-enqueuer';
 export { InMemoryVectorStore } from './in-memory-vector-store';
+export { InMemoryKnowledgeRepository } from './in-memory-knowledge-repository';
 export { FakeEmbedder, fakeProfile } from './fake-embedder';
 export {
   InMemoryConversationState,
