@@ -102,7 +102,12 @@ export async function startPostgres(
       { encoding: 'utf8', ...run },
     );
     if (init.status !== 0)
-      throw new Error(`initdb (${binaries.from}) failed for ${dataDir}:\n${init.stderr || init.stdout}`);
+      throw new Error(
+        `initdb (${binaries.from}) failed for ${dataDir}:\n${init.stderr || init.stdout}` +
+          (owner
+            ? `\n(as root, PostgreSQL runs as uid ${owner.uid}, which must be able to reach ${dataDir}: make its parent folders traversable, chmod o+x)`
+            : ''),
+      );
   }
   const port = options.port ?? (await freePort());
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
