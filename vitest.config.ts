@@ -1,30 +1,17 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
-  // Mirrors tsconfig.base.json paths, so tests import libs exactly as the apps do.
-  '@answerbridge/config': path.resolve('libs/config/src/index.ts'),
-  '@answerbridge/core': path.resolve('libs/core/src/index.ts'),
-  '@answerbridge/observability': path.resolve('libs/observability/src/index.ts'),
-  '@answerbridge/redis': path.resolve('libs/redis/src/index.ts'),
-  '@answerbridge/database': path.resolve('libs/database/src/index.ts'),
-  '@answerbridge/channel-wecom': path.resolve('libs/channels/wecom/src/index.ts'),
-  '@answerbridge/channel-dingtalk': path.resolve('libs/channels/dingtalk/src/index.ts'),
-  '@answerbridge/channel-wecom-aibot': path.resolve('libs/channels/wecom-aibot/src/index.ts'),
-  '@answerbridge/channel-wecom-kf': path.resolve('libs/channels/wecom-kf/src/index.ts'),
-  '@answerbridge/embedding': path.resolve('libs/embedding/src/index.ts'),
-  '@answerbridge/vector-store': path.resolve('libs/vector-store/src/index.ts'),
-  '@answerbridge/knowledge': path.resolve('libs/knowledge/src/index.ts'),
-  '@answerbridge/answering': path.resolve('libs/answering/src/index.ts'),
-  '@answerbridge/pipeline': path.resolve('libs/pipeline/src/index.ts'),
-  '@answerbridge/testing': path.resolve('libs/testing/src/index.ts'),
-  '@answerbridge/escalation': path.resolve('libs/escalation/src/index.ts'),
-  '@answerbridge/console': path.resolve('apps/console/src/index.ts'),
-  '@answerbridge/gateway': path.resolve('apps/gateway/src/index.ts'),
-  '@answerbridge/worker': path.resolve('apps/worker/src/index.ts'),
-  '@answerbridge/simulator': path.resolve('apps/simulator/src/index.ts'),
-  '@answerbridge/kb': path.resolve('apps/kb/src/index.ts'),
+/**
+ * tsconfig.base.json's paths, so tests import libs exactly as the apps do and a new lib is one line there.
+ * Its `paths` are plain JSON (no comments), one target each.
+ */
+const { compilerOptions } = JSON.parse(readFileSync(path.resolve('tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
 };
+const alias = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([name, [target]]) => [name, path.resolve(String(target))]),
+);
 
 export default defineConfig({
   resolve: { alias },

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
 import type { InboundMessage } from '@answerbridge/core';
 import {
   encryptMessage,

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EnvSchema, loadConfig, parseBotsFile } from '@answerbridge/config';
+import { channelSettingNames, configureChannels, parseChannelBots } from '@answerbridge/pipeline';
 import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -434,9 +435,9 @@ describe('deploy/compose', () => {
         true,
       );
     expect(documented.has('COMPOSE_FILE'), 'COMPOSE_FILE (how to choose the CPU variant) is documented').toBe(true);
-    for (const name of Object.keys(EnvSchema.shape)) {
+    for (const name of [...Object.keys(EnvSchema.shape), ...channelSettingNames()]) {
       if (name.startsWith('SIMULATOR_')) continue;
-      expect(documented.has(name), `${name} (libs/config) is not documented in .env.example`).toBe(true);
+      expect(documented.has(name), `${name} (libs/config or a channel) is not documented in .env.example`).toBe(true);
     }
     const lines = envExampleText.split('\n');
     lines.forEach((line, i) => {
@@ -450,7 +451,7 @@ describe('deploy/compose', () => {
   });
 
   it("passes the apps only real settings of libs/config, and points them at the stack's Redis and Milvus", () => {
-    const settings = new Set(Object.keys(EnvSchema.shape));
+    const settings = new Set([...Object.keys(EnvSchema.shape), ...channelSettingNames()]);
     for (const [name, s] of appServices) {
       const keys = Object.keys(s.environment ?? {});
       expect(keys.length, name).toBeGreaterThan(10);
@@ -480,6 +481,13 @@ describe('deploy/compose', () => {
         },
       );
       expect(config.EMBEDDING_PROFILE, name).toBe('qwen3-embedding-4b');
+      // The channels' bots and settings, as the gateway and the worker check them at boot.
+      expect(
+        configureChannels(config)
+          .map((c) => c.bots.length)
+          .reduce((a, b) => a + b),
+        name,
+      ).toBe(config.bots.length);
       expect(config.REDIS_PASSWORD, name).toBe(envExample['REDIS_PASSWORD']);
     }
   });
@@ -492,7 +500,9 @@ describe('deploy/compose', () => {
     for (const [name, s] of appServices)
       expect([...(s.secrets ?? [])].sort(), name).toEqual([...new Set(referenced)].sort());
     // 43 base64 characters satisfy every secret field, the WeCom EncodingAESKey included.
-    const bots = parseBotsFile(botsExample.replace(/\$\{[^}]+\}/g, 'A'.repeat(43)), {}, 'config/bots.example.json');
+    const bots = parseChannelBots(
+      parseBotsFile(botsExample.replace(/\$\{[^}]+\}/g, 'A'.repeat(43)), {}, 'config/bots.example.json'),
+    );
     expect(new Set(bots.map((b) => b.channel))).toEqual(new Set(['wecom', 'dingtalk']));
   });
 });
@@ -622,6 +632,7 @@ describe('deploy/compose CPU variant (compose.yaml + compose.cpu.yaml)', () => {
     for (const [name, s] of apps) {
       const config = loadConfig({}, { NODE_ENV: 'production', ...s.environment, BOTS_FILE: botsFile });
       expect(config.EMBEDDING_PROFILE, name).toBe('e5-small');
+      expect(() => configureChannels(config), name).not.toThrow();
       expect(config.EMBEDDING_BASE_URL, name).toBe('http://embedder-cpu:8000/v1');
       expect(config.EMBEDDING_MODEL, name).toBeUndefined();
       expect(config.EMBEDDING_DIMENSIONS, name).toBeUndefined();

@@ -4,6 +4,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvSchema } from '@answerbridge/config';
+import { channelSettingNames } from '@answerbridge/pipeline';
 import { contextCopies } from '../support/dockerfile-copies';
 
 /**
@@ -66,7 +67,7 @@ describe('Dockerfile', () => {
 
   it('sets only real settings, and binds every server to all interfaces', () => {
     const env = dockerfile.getENVs().flatMap((e) => e.getProperties().map((p) => [p.getName(), p.getValue()] as const));
-    for (const [name] of env) expect(Object.keys(EnvSchema.shape), name).toContain(name);
+    for (const [name] of env) expect([...Object.keys(EnvSchema.shape), ...channelSettingNames()], name).toContain(name);
     expect(Object.fromEntries(env)).toMatchObject({
       NODE_ENV: 'production',
       GATEWAY_HOST: '0.0.0.0',

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { EnvSchema } from '@answerbridge/config';
+import { channelRegistry, channelSettingNames, channelSettings } from '@answerbridge/pipeline';
 import { jobCatalog } from '@answerbridge/core';
 import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import {
@@ -305,10 +306,13 @@ describe('Helm chart deploy/helm/answerbridge', () => {
 
     it('renders settings the apps accept, under names the apps read', () => {
       const data = configData(manifestsOf(file));
-      const known = new Set(Object.keys(EnvSchema.shape));
-      for (const key of Object.keys(data)) expect(known.has(key), `${key} is not a setting in libs/config`).toBe(true);
+      // libs/config's own settings, and the channels' (each channel's settingsSchema).
+      const known = new Set([...Object.keys(EnvSchema.shape), ...channelSettingNames()]);
+      for (const key of Object.keys(data))
+        expect(known.has(key), `${key} is not a setting in libs/config or a channel`).toBe(true);
       const parsed = EnvSchema.safeParse(data);
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      for (const channel of channelRegistry) expect(() => channelSettings(channel, data), channel.name).not.toThrow();
     });
 
     it('points Services, PDBs, autoscalers and Ingresses at pods and ports that exist', () => {

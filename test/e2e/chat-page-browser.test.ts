@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type DingTalkBotConfig } from '@answerbridge/config';
+import { loadConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
@@ -38,7 +39,7 @@ describe('demo chat page in Chromium', () => {
       },
     ]);
     streamBot = sut.config.bots.find((b) => b.channel === 'dingtalk') as DingTalkBotConfig;
-    await Promise.all(sut.gateway.streams.map((s) => s.ready()));
+    await Promise.all(sut.gateway.connections.map(({ connection }) => connection.ready?.()));
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -113,7 +114,7 @@ describe('demo chat page in Chromium', () => {
 
       gateway = await startGateway(loadConfig(sut.env, {}));
       sut.gateway = gateway;
-      await Promise.all(gateway.streams.map((s) => s.ready()));
+      await Promise.all(gateway.connections.map(({ connection }) => connection.ready?.()));
       await page.locator('.meta.mine button', { hasText: '重试' }).click();
       await page.locator('.msg.me[data-status="sent"]').waitFor();
       await page.locator('.msg.bot', { hasText: '挂失' }).waitFor();

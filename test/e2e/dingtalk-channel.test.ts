@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import { dingTalkChannel, type DingTalkBotConfig, type DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
+import { channelSettings } from '@answerbridge/pipeline';
 import { loadConfig } from '@answerbridge/config';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { loadFaqFile } from '@answerbridge/knowledge';
@@ -61,7 +62,7 @@ describe('DingTalk channel', () => {
 
   /** Resolves once every Stream connection of the gateway is open. */
   async function connected(gateway: RunningGateway): Promise<void> {
-    await Promise.all(gateway.streams.map((s) => s.ready()));
+    await Promise.all(gateway.connections.map(({ connection }) => connection.ready?.()));
   }
 
   it('answers a direct question through the sessionWebhook', async () => {
@@ -152,21 +153,21 @@ describe('DingTalk channel', () => {
       createLogger({ name: 'broken-stream', level: 'silent' }),
     );
     try {
-      await gateway.streams.find((s) => s.clientId === streamBot.clientId)?.ready();
+      await gateway.connections.find(({ connection }) => connection.name === streamBot.clientId)?.connection.ready?.();
       const readyz = await fetch(`${gateway.url}/readyz`);
       expect(readyz.status).toBe(200);
-      expect(((await readyz.json()) as { dingTalkStreams: unknown[] }).dingTalkStreams).toEqual(
+      expect(((await readyz.json()) as { connections: unknown[] }).connections).toEqual(
         expect.arrayContaining([
-          { clientId: streamBot.clientId, connected: true },
-          { clientId: 'dingbrokenstream', connected: false },
+          { channel: 'dingtalk', name: streamBot.clientId, connected: true },
+          { channel: 'dingtalk', name: 'dingbrokenstream', connected: false },
         ]),
       );
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
       expect(metrics).toContain(
-        `answerbridge_dingtalk_stream_connected{client_id="${streamBot.clientId}",service="gateway"} 1`,
+        `answerbridge_channel_connected{channel="dingtalk",connection="${streamBot.clientId}",service="gateway"} 1`,
       );
       expect(metrics).toContain(
-        'answerbridge_dingtalk_stream_connected{client_id="dingbrokenstream",service="gateway"} 0',
+        'answerbridge_channel_connected{channel="dingtalk",connection="dingbrokenstream",service="gateway"} 0',
       );
     } finally {
       await gateway.close();
@@ -193,7 +194,7 @@ describe('DingTalk channel', () => {
   });
 
   it('reconnects after a dropped socket, a non-JSON frame, a silent socket and a rotation, losing no message', async () => {
-    const [connection] = sut.gateway.streams;
+    const connection = sut.gateway.connections[0]?.connection as DingTalkStreamConnection | undefined;
     const opened = connection?.connections ?? 0;
     sut.simulator.dingtalk.sendRaw(streamBot.clientId, 'this is not JSON {');
     const afterGarbage = sut.simulator.dingtalk.push(streamBot.id, { from: 'garbage', text: '怎么报销差旅费？' });
@@ -326,7 +327,7 @@ describe('DingTalk channel', () => {
         setIfAbsent: async () => true,
         deleteIfEquals: async () => true,
       },
-      { webhookOrigins: sut.config.DINGTALK_WEBHOOK_ORIGINS },
+      { webhookOrigins: channelSettings(dingTalkChannel, sut.config.environment).DINGTALK_WEBHOOK_ORIGINS },
     );
     await sender.send({
       id: 'reply-md-1',

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import { dingTalkSign } from '@answerbridge/channel-dingtalk';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { ConsoleClient } from '../support/console-client';
@@ -62,7 +62,7 @@ describe('DingTalk HTTP mode under a hostile body', () => {
     );
     httpBot = sut.config.bots.find((b) => b.channel === 'dingtalk' && b.mode === 'http') as DingTalkBotConfig;
     streamBot = sut.config.bots.find((b) => b.channel === 'dingtalk' && b.mode === 'stream') as DingTalkBotConfig;
-    await Promise.all(sut.gateway.streams.map((s) => s.ready()));
+    await Promise.all(sut.gateway.connections.map(({ connection }) => connection.ready?.()));
   });
   afterAll(async () => {
     await sut?.stop();

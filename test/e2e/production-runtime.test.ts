@@ -98,9 +98,9 @@ describe('the production runtime (the image without Docker)', () => {
     const streamsOpen = async () =>
       (
         (await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as {
-          dingTalkStreams: { connected: boolean }[];
+          connections: { connected: boolean }[];
         }
-      ).dingTalkStreams.every((s) => s.connected);
+      ).connections.every((s) => s.connected);
     processes.push(
       await startApp(
         'gateway',

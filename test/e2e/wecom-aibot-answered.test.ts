@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { defaultMessages } from '@answerbridge/answering';
 import { aibotMessages, readFeedback } from '@answerbridge/channel-wecom-aibot';
-import { loadConfig, type BotConfig } from '@answerbridge/config';
+import { loadConfig } from '@answerbridge/config';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
@@ -47,8 +47,7 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
         return [
           { ...httpBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
           { ...wsBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
-          // libs/config's BotConfig names its channels until the channel port opens it.
-        ] as unknown as BotConfig[];
+        ];
       },
     );
     second = await startGateway(
@@ -129,8 +128,10 @@ describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Re
     const agent = await ConsoleClient.login(sut.console.url, 'agent1');
     expect((await agent.call('POST', agent.conversationPath(conversationId, 'claim'))).status).toBe(200);
     // The asker writes while waiting: relayed to the agent, its bubble waits for the agent's words.
+    const events = await agent.events();
     const waiting = await sim.send(httpBot.id, 'qianjiu', '还在吗？');
-    await sut.idle();
+    await events.next('message', conversationId, (e) => (e.entry as { text?: string }).text === '还在吗？');
+    events.close();
     const sent = await agent.call('POST', agent.conversationPath(conversationId, 'reply'), {
       text: '在的，我是客服小王',
     });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeSignature, encryptMessage } from '@answerbridge/channel-wecom';
-import type { BotConfig } from '@answerbridge/config';
 import { WecomAibotSimulator, type AibotSimBot } from '@answerbridge/simulator';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -21,8 +20,7 @@ describe('AI bot callbacks that must be refused', () => {
     sut = await startSystem({ WECOM_AIBOT_RESPONSE_ORIGINS: sim.url, GATEWAY_BODY_LIMIT_BYTES: '16384' }, (botId) => {
       bot = { id: `${botId}_ai`, mode: 'http', token: 'aibotToken', encodingAesKey: KEY };
       sim.addBots([bot]);
-      // libs/config's BotConfig names its channels until the channel port opens it.
-      return [{ ...bot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' }] as unknown as BotConfig[];
+      return [{ ...bot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' }];
     });
     sim.setGateways([sut.gateway.url]);
   });

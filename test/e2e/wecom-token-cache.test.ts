@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
 import { WecomApiClient, WecomApiError } from '@answerbridge/channel-wecom';
 import { RedisKeyValueStore, createRedis, type Redis } from '@answerbridge/redis';
 import { WecomServerSimulator } from '@answerbridge/simulator';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import {
   startDurableRedis,
@@ -58,7 +58,7 @@ describe('burst under faults', () => {
       },
       (id) => [dingtalk(id)],
     );
-    await Promise.all(sut.gateway.streams.map((s) => s.ready()));
+    await Promise.all(sut.gateway.connections.map(({ connection }) => connection.ready?.()));
   });
   afterAll(async () => {
     await sut?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -27,7 +27,7 @@ describe('secrets never reach the logs', () => {
       (id) => [dingtalk(id)],
       (line) => lines.push(line),
     );
-    await Promise.all(sut.gateway.streams.map((s) => s.ready()));
+    await Promise.all(sut.gateway.connections.map(({ connection }) => connection.ready?.()));
   });
   afterAll(async () => {
     await sut?.stop();

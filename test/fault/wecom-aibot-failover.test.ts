@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aibotMessages } from '@answerbridge/channel-wecom-aibot';
-import type { BotConfig } from '@answerbridge/config';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { WecomAibotSimulator, type AibotSimBot } from '@answerbridge/simulator';
+import { createLogger } from '@answerbridge/observability';
 import { appNodeArgs, freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { bootstrap as startWorker } from '@answerbridge/worker';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const faq = loadFaqFile(sampleFaqPath);
@@ -55,8 +56,7 @@ describe('the AI bot survives a gateway killed with -9', () => {
         return [
           { ...httpBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
           { ...wsBot, channel: 'wecom-aibot', knowledgeBase: botId, language: 'zh' },
-          // libs/config's BotConfig names its channels until the channel port opens it.
-        ] as unknown as BotConfig[];
+        ];
       },
     );
     // Only gateway processes (which the test kills) hold the long connection; the worker stays in-process.
@@ -115,5 +115,30 @@ describe('the AI bot survives a gateway killed with -9', () => {
     expect(bubble).toMatchObject({ via: 'stream', content: passwordAnswer, expired: false });
     expect(message.refreshedBy).toContain(1);
     expect(message.refreshedBy).not.toContain(0);
+  });
+
+  it("delivers an answer queued for the old holder through the new one (a new message: the old socket's stream is gone)", async () => {
+    const alive = () =>
+      gateways.filter((g) => g.process.child.exitCode === null && g.process.child.signalCode === null);
+    while (alive().length < 2) await startGatewayProcess(`gateway-${gateways.length}`);
+    await sim.waitForSubscribed(wsBot.id);
+    const current = await holder();
+    // No worker for now: the question waits in the queue while its holder dies.
+    await sut.worker.close();
+    const message = await sim.send(wsBot.id, 'zheng', '怎么更改登录密码?');
+    const placeholder = await sim.waitFor(
+      (b) => b.inReplyTo === message.msgid && b.via === 'ws_stream',
+      30_000,
+      'the placeholder',
+    );
+    expect(placeholder.content).toBe(aibotMessages.zh.placeholder);
+    const resubscribed = new Promise<void>((resolve) => sim.once('subscribed', () => resolve()));
+    current?.process.child.kill('SIGKILL');
+    await resubscribed;
+    sut.worker = await startWorker(sut.config, createLogger({ name: 'worker', level: 'error' }));
+    const pushed = await sim.waitFor((b) => b.via === 'ws_push' && b.userId === 'zheng', 60_000, 'the pushed answer');
+    expect(pushed.content).toBe(passwordAnswer);
+    await sut.idle();
+    expect(sim.bubbles.filter((b) => b.userId === 'zheng' && b.content === passwordAnswer)).toHaveLength(1);
   });
 });

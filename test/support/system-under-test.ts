@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { loadConfig, type AppConfig, type BotConfig, type WecomBotConfig } from '@answerbridge/config';
+import { loadConfig, type AppConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
@@ -42,7 +43,8 @@ export interface SystemUnderTest {
  */
 export async function startSystem(
   overrides: Record<string, string> = {},
-  extraBots: (botId: string) => BotConfig[] = () => [],
+  // Bots as the bots file holds them: each is checked against its channel's schema when the apps start.
+  extraBots: (botId: string) => Record<string, unknown>[] = () => [],
   /** Receives every log line of gateway, worker, console and simulator (JSON). */
   logSink?: (line: string) => void,
   options: { inProcessWorker?: boolean } = {},

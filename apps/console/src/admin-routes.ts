@@ -3,12 +3,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { RejectedInputError, type PersonRef } from '@answerbridge/core';
 import { PersonWithAgentError } from '@answerbridge/escalation';
+import { channelRegistry } from '@answerbridge/pipeline';
 import { Router, json, type Request } from 'express';
 import type { ConsoleContext } from './console-context';
 import { consoleMessages } from './console-messages';
 import { requireSession } from './auth';
 
-const CHANNELS = ['wecom', 'dingtalk'];
+const CHANNELS = channelRegistry.map((c) => c.name);
 
 /** The person named by an erasure request, exactly as the channel names them (no trimming: ids are exact). */
 function personOf(req: Request): PersonRef {
@@ -24,7 +25,7 @@ function personOf(req: Request): PersonRef {
       throw new RejectedInputError('CONSOLE.BAD_INPUT', `${name} holds control characters`, 400);
     return value;
   };
-  const channel = field('channel', 16);
+  const channel = field('channel', 32);
   if (!CHANNELS.includes(channel))
     throw new RejectedInputError('CONSOLE.BAD_INPUT', `channel must be one of ${CHANNELS.join(', ')}`, 400);
   return { channel, botId: field('botId', 128), senderId: field('senderId', 256) };

@@ -5,6 +5,7 @@ import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/c
 import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import {
+  createDecisionLog,
   createEscalationService,
   createKnowledgeServices,
   createPersonalDataService,
@@ -27,6 +28,8 @@ import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
 import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
+import { knowledgeText } from './knowledge-messages';
+import { knowledgeRoutes } from './knowledge-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -55,6 +58,26 @@ const inboxAssets = new Map([
   [
     'messages.js',
     { type: 'text/javascript', body: `'use strict';\nglobalThis.INBOX_TEXT = ${JSON.stringify(inboxText)};\n` },
+  ],
+]);
+
+// The knowledge pages (知识库), built the same way.
+const knowledgeDir = path.join(workspaceRoot, 'apps/console/src/knowledge-page');
+const knowledgePage = readFileSync(path.join(knowledgeDir, 'index.html'), 'utf8');
+const knowledgeAssets = new Map([
+  ['knowledge.js', { type: 'text/javascript', body: readFileSync(path.join(knowledgeDir, 'knowledge.js'), 'utf8') }],
+  ['knowledge.css', { type: 'text/css', body: readFileSync(path.join(knowledgeDir, 'knowledge.css'), 'utf8') }],
+  // Chart.js draws the statistics; served from this origin as a file, as the CSP requires.
+  [
+    'chart.js',
+    {
+      type: 'text/javascript',
+      body: readFileSync(path.join(workspaceRoot, 'node_modules/chart.js/dist/chart.umd.min.js'), 'utf8'),
+    },
+  ],
+  [
+    'messages.js',
+    { type: 'text/javascript', body: `'use strict';\nglobalThis.KNOWLEDGE_TEXT = ${JSON.stringify(knowledgeText)};\n` },
   ],
 ]);
 
@@ -179,6 +202,14 @@ export async function bootstrap(
     if (!asset) return next();
     res.set('cache-control', 'no-cache').type(asset.type).send(asset.body);
   });
+  app.get('/knowledge/', (_req, res) => {
+    res.set('cache-control', 'no-cache').type('html').send(knowledgePage);
+  });
+  app.get('/knowledge/:file', (req, res, next) => {
+    const asset = knowledgeAssets.get(req.params.file);
+    if (!asset) return next();
+    res.set('cache-control', 'no-cache').type(asset.type).send(asset.body);
+  });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -189,12 +220,9 @@ export async function bootstrap(
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
-  app.use(
-    faqDraftRoutes(
-      ctx,
-      new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000),
-    ),
-  );
+  const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
+  app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
+  app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(userRoutes(ctx));

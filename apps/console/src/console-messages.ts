@@ -1,4 +1,5 @@
 import type { HttpErrorVocabulary } from '@answerbridge/core';
+import { channelLabels } from '@answerbridge/pipeline';
 
 /**
  * What the console API says to people, Chinese first (the page shows `message` as it is; tools read the
@@ -223,7 +224,11 @@ export const inboxText = {
   reviewRefresh: '刷新',
   kindPhrasing: '新问法',
   kindEntry: '新条目',
-  sources: { 'picked-suggestion': '提问者选择了推荐', 'agent-link': '客服关联' } as Record<string, string>,
+  sources: {
+    'picked-suggestion': '提问者选择了推荐',
+    'agent-link': '客服关联',
+    'unanswered-queue': '未解决问题',
+  } as Record<string, string>,
   sourceSaved: '客服保存为 FAQ',
   reviewAskerWords: '提问者的说法',
   reviewJoins: '加入条目',
@@ -278,5 +283,6 @@ export const inboxText = {
   requestFailed: '请求失败（HTTP {status}），请稍后重试。',
   networkFailed: '无法连接服务器，请检查网络后重试。',
   actionFailed: '操作失败，请稍后重试。',
-  channels: { wecom: '企业微信', dingtalk: '钉钉', 'wecom-kf': '微信客服' } as Record<string, string>,
+  /** Each channel's name on screen, from the channel registry (a channel names itself). */
+  channels: Object.fromEntries(channelLabels().map((c) => [c.name, c.label.zh])) as Record<string, string>,
 };

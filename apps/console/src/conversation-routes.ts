@@ -6,14 +6,24 @@ import type { ConsoleContext } from './console-context';
 import { requireSession } from './auth';
 import { consoleMessages } from './console-messages';
 
+/**
+ * 'group' with the group's id for a group chat, 'direct' otherwise, read from the conversation id whatever the
+ * channel: `<channel>/<bot>/<person>` for a direct chat, `<channel>/<bot>/<group>/<person>` for one person's
+ * conversation in a group (the convention of libs/core's isConversationOf).
+ */
+function chatOf(conversationId: string): { chatType: 'direct' | 'group'; group: string | null } {
+  const parts = conversationId.split('/');
+  return parts.length >= 4
+    ? { chatType: 'group', group: parts.slice(2, -1).join('/') }
+    : { chatType: 'direct', group: null };
+}
+
 const view = (e: Escalation, now: number) => ({
   conversationId: e.conversationId,
   channel: e.channel,
   botId: e.botId,
   asker: e.senderId,
-  /** 'group' with the group's id for a DingTalk group chat; 'direct' otherwise. */
-  chatType: e.replyTarget.channel === 'dingtalk' ? e.replyTarget.chatType : 'direct',
-  group: e.replyTarget.channel === 'dingtalk' ? (e.replyTarget.openConversationId ?? null) : null,
+  ...chatOf(e.conversationId),
   question: e.question,
   reason: e.reason,
   state: e.state,

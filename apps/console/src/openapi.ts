@@ -1,3 +1,4 @@
+import { channelRegistry } from '@answerbridge/pipeline';
 import { userPaths } from './user-openapi';
 
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
@@ -89,7 +90,7 @@ export const openApiDocument = {
           id: { type: 'string' },
           kind: { enum: ['entry', 'phrasing'], description: 'a new entry (新条目) or new words of an entry (新问法)' },
           source: {
-            enum: ['picked-suggestion', 'agent-link'],
+            enum: ['picked-suggestion', 'agent-link', 'unanswered-queue'],
             description: 'how a phrasing was learned: the asker picked the entry from a list, or an agent linked it',
           },
           status: { enum: ['pending', 'approving', 'approved', 'rejected'] },
@@ -558,7 +559,7 @@ export const openApiDocument = {
                 type: 'object',
                 required: ['channel', 'botId', 'senderId'],
                 properties: {
-                  channel: { enum: ['wecom', 'dingtalk'] },
+                  channel: { enum: channelRegistry.map((c) => c.name) },
                   botId: { type: 'string', maxLength: 128 },
                   senderId: {
                     type: 'string',
@@ -668,6 +669,46 @@ export const openApiDocument = {
           '200': { description: 'deleted' },
           '403': { description: 'admins only, or missing CSRF token' },
           '404': { description: 'no such quick reply (CONSOLE.NO_QUICK_REPLY)' },
+        },
+      },
+    },
+    '/api/knowledge/bots': {
+      get: {
+        summary:
+          'The bots, each with its knowledge base, language and live version number (null before the first import) (editors and admins)',
+        security: [{ session: [] }],
+        responses: {
+          '200': { description: '{ bots: [{ id, channel, knowledgeBase, language, activeVersion }] }' },
+          '403': { description: 'editors and admins only (CONSOLE.FORBIDDEN)' },
+        },
+      },
+    },
+    '/api/knowledge/{botId}/hit-test': {
+      post: {
+        summary:
+          'Hit testing (命中测试): decide a question as the worker would in a new conversation (same search, person recognition, calibration and policy) without recording, learning or replying; the decision, why in words, the thresholds and the ranked candidates (editors and admins)',
+        parameters: [{ name: 'botId', in: 'path', required: true, schema: { type: 'string' } }],
+        security: csrf,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['question'],
+                properties: { question: { type: 'string', minLength: 1, maxLength: 500 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              '{ question, decision: { kind, reason, entryId, reply, confidence, inTop3, evidence, suggestions, explanation }, thresholds: { answer, suggest, calibrated, keyword }, search, candidates: [{ rank, entryId, question, matchedQuestion, answer, score, dense, keyword, confidence }] }',
+          },
+          '400': { description: 'no question, or longer than 500 characters (CONSOLE.BAD_INPUT)' },
+          '403': { description: 'editors and admins only (CONSOLE.FORBIDDEN), or missing CSRF token' },
+          '404': { description: 'no such bot (CONSOLE.NOT_FOUND)' },
         },
       },
     },

@@ -3,18 +3,15 @@ import { loadAppConfig, type GatewaySettings } from '@answerbridge/config';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import { JobProducer, createRedis, redisAnswers } from '@answerbridge/redis';
 import express from 'express';
-import type { DingTalkStreamConnection } from '@answerbridge/channel-dingtalk';
+import { startChannels, type RunningConnection } from './channel-mounts';
 import { errorHandler } from './error-handler';
 import type { GatewayContext } from './gateway-context';
-import { registerWecomRoutes } from './wecom-routes';
-import { registerDingTalkRoutes } from './dingtalk-routes';
-import { startDingTalkStreams } from './dingtalk-streams';
 
 export interface RunningGateway {
   url: string;
   server: Server;
-  /** DingTalk Stream connections held by this replica. */
-  streams: DingTalkStreamConnection[];
+  /** The connections this replica holds to the platforms (DingTalk Stream sockets …), each with its channel. */
+  connections: RunningConnection[];
   close(): Promise<void>;
 }
 
@@ -54,35 +51,38 @@ export async function bootstrap(
     metrics: createMetrics('gateway'),
   };
 
-  const streams = startDingTalkStreams(ctx);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // Ready means callbacks can be queued: Redis answers. DingTalk Stream sockets are not part of it: they
-  // reconnect on their own, and a DingTalk outage (or one bot's bad credentials) must not take every
-  // replica out of the load balancer and refuse WeCom and DingTalk HTTP callbacks with it. Their state is
-  // in the body and in answerbridge_dingtalk_stream_connected.
+  // Every channel of the registry: its HTTP routes mounted here, its connections started.
+  const connections = startChannels(app, ctx);
+  // Ready means callbacks can be queued: Redis answers. Held connections (DingTalk Stream sockets …) are not
+  // part of it: they reconnect on their own, and one platform's outage (or one bot's bad credentials) must not
+  // take every replica out of the load balancer and refuse every channel's HTTP callbacks with it. Their state
+  // is in the body and in answerbridge_channel_connected.
   app.get('/readyz', async (_req, res) => {
     const ready = await redisAnswers(redis);
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'redis unavailable',
-      dingTalkStreams: streams.map((s) => ({ clientId: s.clientId, connected: s.connected })),
+      connections: connections.map(({ channel, connection: c }) => ({ channel, name: c.name, connected: c.connected })),
     });
   });
   ctx.metrics.gauge(
-    'answerbridge_dingtalk_stream_connected',
-    'DingTalk Stream sockets of this gateway: 1 connected, 0 reconnecting.',
-    ['client_id'],
-    async () => streams.map((s) => ({ labels: { client_id: s.clientId }, value: s.connected ? 1 : 0 })),
+    'answerbridge_channel_connected',
+    'Connections of this gateway held to the platforms (DingTalk Stream sockets …): 1 connected, 0 reconnecting.',
+    ['channel', 'connection'],
+    async () =>
+      connections.map(({ channel, connection: c }) => ({
+        labels: { channel, connection: c.name },
+        value: c.connected ? 1 : 0,
+      })),
   );
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  registerWecomRoutes(app, ctx);
-  registerDingTalkRoutes(app, ctx);
   app.use((_req, res) => {
     res.status(404).json({ error: 'GATEWAY.NOT_FOUND', message: 'no such route' });
   });
@@ -94,14 +94,14 @@ export async function bootstrap(
     config.GATEWAY_PORT,
     callbackServerTimeouts(config.GATEWAY_REQUEST_TIMEOUT_MS),
   );
-  log.info({ url, bots: [...ctx.bots.keys()], dingTalkStreams: streams.length }, 'gateway listening');
+  log.info({ url, bots: [...ctx.bots.keys()], connections: connections.length }, 'gateway listening');
 
   return {
     url,
     server,
-    streams,
+    connections,
     async close() {
-      await Promise.all(streams.map((s) => s.stop()));
+      await Promise.all(connections.map(({ connection }) => connection.stop()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await ctx.producer.close();

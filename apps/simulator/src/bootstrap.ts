@@ -1,10 +1,7 @@
-import {
-  loadAppConfig,
-  type DingTalkBotConfig,
-  type SimulatorSettings,
-  type WecomBotConfig,
-} from '@answerbridge/config';
-import { dingTalkSign } from '@answerbridge/channel-dingtalk';
+import { loadAppConfig, type SimulatorSettings } from '@answerbridge/config';
+import { wecomChannel } from '@answerbridge/channel-wecom';
+import { dingTalkChannel, dingTalkSign } from '@answerbridge/channel-dingtalk';
+import { botsOf } from '@answerbridge/pipeline';
 import { DingTalkServerSimulator } from './dingtalk-server';
 import { createLogger, listen, type Logger } from '@answerbridge/observability';
 import express from 'express';
@@ -33,9 +30,10 @@ export async function bootstrap(
   logger?: Logger,
 ): Promise<RunningSimulator> {
   const log = logger ?? createLogger({ name: 'simulator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  const wecomBots = config.bots.filter((b): b is WecomBotConfig => b.channel === 'wecom');
+  // Through the channels' own schemas, so the simulator sees each bot as the gateway does (defaults included).
+  const wecomBots = botsOf(wecomChannel, config.bots);
   const wecom = new WecomServerSimulator(wecomBots);
-  const dingTalkBots = config.bots.filter((b): b is DingTalkBotConfig => b.channel === 'dingtalk');
+  const dingTalkBots = botsOf(dingTalkChannel, config.bots);
   const dingtalk = new DingTalkServerSimulator(dingTalkBots, {
     redeliverAfterMs: config.SIMULATOR_DINGTALK_REDELIVER_MS,
     sessionTtlMs: config.SIMULATOR_DINGTALK_SESSION_TTL_MS,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { workspaceRoot, type DingTalkBotConfig, type WecomBotConfig } from '@answerbridge/config';
+import { workspaceRoot } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import type { Logger } from '@answerbridge/observability';
 import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { DingTalkServerSimulator, DingTalkSentMessage } from './dingtalk-server';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from '@answerbridge/channel-dingtalk';
 import { Router, json } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 

@@ -98,6 +98,11 @@ const TEMPLATE_OK = { errcode: 0, errmsg: 'ok' };
  * use, one hour), and the long connection (aibot_subscribe, ping, callbacks, aibot_respond_msg on the
  * connection's own req_ids only, aibot_send_msg) where a new connection for a bot kicks the older one with
  * `disconnected_event`. Records every bubble the person would see.
+ *
+ * Standalone (tests): `listen()`. Inside the simulator app (the chat page): mount `router()`, forward the
+ * long connection's upgrades to `handleUpgrade()` (any path), `setBaseUrl(<the app's URL>)`, and point the
+ * gateway's WECOM_AIBOT_WS_URL / WECOM_AIBOT_RESPONSE_ORIGINS at it. A person writes with `send()` (a group
+ * @mention with `chatId`); their bubbles are `bubblesFor()`, and every change is a `bubble` event.
  */
 export class WecomAibotSimulator extends EventEmitter<{
   bubble: [AibotBubble];

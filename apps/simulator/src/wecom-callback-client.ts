@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
 import { computeSignature, encryptMessage } from '@answerbridge/channel-wecom';
 
 /** One callback exactly as WeCom would POST it, kept so a test can deliver the same bytes again. */

@@ -57,6 +57,18 @@ describe('WecomKfSimulator', () => {
     expect(sim.positions(bot.openKfId)).toEqual([0, 3, 3]);
   });
 
+  it('passes over sync_msg items of an unexpected shape, deeply nested ones included, keeping the rest', async () => {
+    let nested: unknown = 'x';
+    for (let i = 0; i < 2_000; i++) nested = { a: nested };
+    sim.injectRawItem(bot.openKfId, { origin: 3, msgtype: 'text' });
+    sim.injectRawItem(bot.openKfId, { msgid: 'deep', origin: 3, msgtype: 'text', text: nested });
+    sim.injectRawItem(bot.openKfId, { msgid: 'x'.repeat(10_000), origin: 3, msgtype: 'text' });
+    await sim.customerSends(bot.openKfId, 'wmAfterJunk', 'still here', { notify: false });
+    const page = await api.syncMsg({ cursor: undefined, token: undefined, limit: 1000 });
+    expect(page.skipped).toBe(3);
+    expect(page.items.at(-1)?.text?.content).toBe('still here');
+  });
+
   it('refuses a sync token it did not issue', async () => {
     expect(await errcodeOf(api.syncMsg({ cursor: undefined, token: 'ENCforged', limit: 10 }))).toBe(
       KF_SIM_ERRCODES.badSyncToken,

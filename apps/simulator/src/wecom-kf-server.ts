@@ -37,6 +37,9 @@ export interface KfSyncCall {
   position: number;
   returned: number;
   withToken: boolean;
+  /** The position after the page, and whether the log goes on. */
+  end: number;
+  hasMore: boolean;
 }
 
 type SessionState = 0 | 1 | 2 | 3 | 4;
@@ -101,7 +104,10 @@ const decodeCursor = (cursor: string): number | null => {
  * machine, servicer/list, gettoken. Tests and the demo act as customers (`customerSends`) and as
  * WeCom's servicers (`servicerTakes`, `servicerEnds`), and read what the bot sent (`sentTo`).
  */
-export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
+export class WecomKfSimulator extends EventEmitter<{
+  sent: [SentKfMessage];
+  synced: [KfSyncCall];
+}> {
   readonly sent: SentKfMessage[] = [];
   readonly syncCalls: KfSyncCall[] = [];
   readonly calls = { gettoken: 0, syncMsg: 0, sendMsg: 0, sendOnEvent: 0, trans: 0 };
@@ -260,6 +266,13 @@ export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
     });
   }
 
+  /** Puts an item into the account's log as given, however malformed (hostile-input tests); no callback. */
+  injectRawItem(openKfId: string, item: unknown): void {
+    const log = this.logs.get(openKfId);
+    if (!log) throw new Error(`no kf account ${openKfId}`);
+    log.push({ seq: log.length + 1, item: item as Record<string, unknown> });
+  }
+
   /** The next sync_msg calls answer with these, one each (an HTTP error or an errcode). */
   injectSyncFaults(...faults: { errcode?: number; httpStatus?: number }[]): void {
     this.syncFaults.push(...faults);
@@ -268,6 +281,41 @@ export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
   /** Every position sync_msg was asked from, per account, in call order. */
   positions(openKfId: string): number[] {
     return this.syncCalls.filter((c) => c.openKfId === openKfId).map((c) => c.position);
+  }
+
+  /**
+   * Resolves once sync_msg has served the account's log up to `upTo` (its length now, by default) and said
+   * there is no more. The gateway queues that page right after: await a reply, or the queues, for the rest.
+   */
+  fetched(
+    openKfId: string,
+    {
+      upTo = this.logLength(openKfId),
+      since = this.syncCalls.length,
+      timeoutMs = 30_000,
+    }: { upTo?: number; since?: number; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const done = (c: KfSyncCall) => c.openKfId === openKfId && c.end >= upTo && !c.hasMore;
+    // `since`: the calls already made that count (0: any); by default only calls from now on.
+    if (this.syncCalls.slice(since).some(done)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('synced', onSync);
+        reject(new Error(`${openKfId} not fetched up to ${upTo} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onSync = (c: KfSyncCall) => {
+        if (!done(c)) return;
+        clearTimeout(timer);
+        this.off('synced', onSync);
+        resolve();
+      };
+      this.on('synced', onSync);
+    });
+  }
+
+  /** Where a cursor the simulator issued points in its account's log (null: not one of its cursors). */
+  cursorPosition(cursor: string): number | null {
+    return decodeCursor(cursor);
   }
 
   /** The account's log length: everything a complete fetch has read. */
@@ -403,12 +451,16 @@ export class WecomKfSimulator extends EventEmitter<{ sent: [SentKfMessage] }> {
       const log = this.logs.get(a.openKfId) ?? [];
       const page = log.filter((m) => m.seq > position).slice(0, limit);
       const end = page.at(-1)?.seq ?? position;
-      this.syncCalls.push({
+      const call: KfSyncCall = {
         openKfId: a.openKfId,
         position,
         returned: page.length,
         withToken: body.token !== undefined,
-      });
+        end,
+        hasMore: log.length > end,
+      };
+      this.syncCalls.push(call);
+      this.emit('synced', call);
       res.json({
         errcode: 0,
         errmsg: 'ok',

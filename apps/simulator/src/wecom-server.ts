@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from '@answerbridge/channel-wecom';
 import { Router, json } from 'express';
 
 /** A message the bot sent through message/send, as the simulator received it. */

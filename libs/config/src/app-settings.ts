@@ -63,18 +63,6 @@ export const escalationSettings = keys(
   'DATA_RETENTION_DAYS',
 );
 
-/** The platforms' send APIs and the agents' groups: whoever delivers replies. */
-export const channelSendingSettings = keys(
-  'WECOM_API_BASE_URL',
-  'WECOM_API_TIMEOUT_MS',
-  'DINGTALK_API_BASE_URL',
-  'DINGTALK_API_TIMEOUT_MS',
-  'DINGTALK_WEBHOOK_ORIGINS',
-  'AGENT_NOTIFY_WECOM_WEBHOOK_KEY',
-  'AGENT_NOTIFY_DINGTALK_BOT',
-  'AGENT_NOTIFY_DINGTALK_CONVERSATION_ID',
-);
-
 /**
  * The settings each app parses: a setting another app uses (a console port, a worker's concurrency) can
  * neither stop this one from starting nor be read by it by mistake.
@@ -87,17 +75,11 @@ export const appSettings = {
     'GATEWAY_PORT',
     'GATEWAY_BODY_LIMIT_BYTES',
     'GATEWAY_REQUEST_TIMEOUT_MS',
-    'CALLBACK_MAX_SKEW_SECONDS',
-    'DINGTALK_API_BASE_URL',
-    'DINGTALK_STREAM_WATCHDOG_SECONDS',
-    'DINGTALK_CALLBACK_MAX_SKEW_SECONDS',
-    'DINGTALK_WEBHOOK_ORIGINS',
   ),
   worker: keys(
     ...common,
     ...knowledgeSettings,
     ...escalationSettings,
-    ...channelSendingSettings,
     'WORKER_CONCURRENCY',
     'JOB_LOCK_MS',
     'OUTBOUND_CONCURRENCY',
@@ -134,11 +116,11 @@ export const appSettings = {
 };
 
 export type AppName = keyof typeof appSettings;
-type WithBots<K extends Key> = Pick<Env, K> & { bots: BotConfig[] };
+/** Every app also gets the bots and the environment snapshot the channels' settings are parsed from. */
+type WithBots<K extends Key> = Pick<Env, K> & { bots: BotConfig[]; environment: Readonly<Record<string, string>> };
 
 export type KnowledgeSettings = Pick<Env, (typeof knowledgeSettings)[number]>;
 export type EscalationSettings = Pick<Env, (typeof escalationSettings)[number]>;
-export type ChannelSendingSettings = WithBots<(typeof channelSendingSettings)[number]>;
 /** What one app was configured with: its own settings and the bots. */
 export type SettingsOf<A extends AppName> = WithBots<(typeof appSettings)[A][number]>;
 export type GatewaySettings = SettingsOf<'gateway'>;

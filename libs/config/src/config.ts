@@ -144,8 +144,6 @@ export const EnvSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
-  /** Callbacks whose timestamp is further than this from now are refused (replay protection). */
-  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
   /**
    * A callback whose headers and body have not all arrived within this long is dropped and its connection
    * closed: the platforms send a few KB at once, and WeCom gives up after 5 s anyway.
@@ -165,42 +163,8 @@ export const EnvSchema = z.object({
   /** OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318/v1/traces); unset: spans are not exported. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
 
-  /** WeCom server API; the simulator's URL locally. */
-  WECOM_API_BASE_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
-  WECOM_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-
-  /** DingTalk OpenAPI and Stream gateway (api.dingtalk.com); the simulator's URL locally. */
-  DINGTALK_API_BASE_URL: z.string().url().default('https://api.dingtalk.com'),
-  DINGTALK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-  /** A Stream socket that delivered nothing (not even a ping) for this long is replaced. */
-  DINGTALK_STREAM_WATCHDOG_SECONDS: z.coerce.number().positive().default(90),
-  /** HTTP mode refuses callbacks whose timestamp is further than this from now (DingTalk: one hour). */
-  DINGTALK_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(3_600),
-  /**
-   * The only origins a message's sessionWebhook may point at (comma-separated, scheme://host[:port]). The
-   * webhook comes from the message body, which DingTalk's HTTP-mode signature does not cover: anything else
-   * is ignored and the reply goes through the OpenAPI instead.
-   */
-  DINGTALK_WEBHOOK_ORIGINS: z
-    .string()
-    .default('https://oapi.dingtalk.com,https://api.dingtalk.com')
-    .transform((v, ctx) => {
-      const origins = v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const o of origins) {
-        let parsed: URL | null = null;
-        try {
-          parsed = new URL(o);
-        } catch {
-          // reported below
-        }
-        if (!parsed || parsed.origin !== o.replace(/\/$/, ''))
-          ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
-      }
-      return origins.map((o) => o.replace(/\/$/, ''));
-    }),
+  // The channels' settings (WECOM_API_BASE_URL, DINGTALK_WEBHOOK_ORIGINS …) are each channel's settingsSchema
+  // (libs/channels/*), parsed from AppConfig.environment by libs/pipeline's channel registry.
 
   /** An escalation unclaimed this long notifies the agents' group and tells the asker the expected wait (0: never). */
   ESCALATION_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).default(120),
@@ -210,15 +174,6 @@ export const EnvSchema = z.object({
    * with their scores). Older ones are deleted; one person's data can be deleted at once through the admin API.
    */
   DATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
-  /** Key of the agents' WeCom group robot (消息推送 webhook); unset: no group notification. */
-  AGENT_NOTIFY_WECOM_WEBHOOK_KEY: z.string().optional(),
-  /**
-   * The agents' DingTalk group: the id of a DingTalk bot (from BOTS_FILE) whose robot is a member of that
-   * group, and the group's openConversationId. The robot posts there through the OpenAPI (custom group
-   * robots are being retired by DingTalk). Both or neither.
-   */
-  AGENT_NOTIFY_DINGTALK_BOT: z.string().optional(),
-  AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: z.string().optional(),
 
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: z.coerce.number().int().min(0).max(65_535).default(3200),
@@ -267,6 +222,12 @@ export const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 export interface AppConfig extends Env {
   bots: BotConfig[];
+  /**
+   * The environment as it was at boot, the variables libs/config does not define itself and that are set
+   * (not ''): what the channels' settings schemas parse (libs/pipeline's channel registry), so that libs/config
+   * stays the one reader of process.env without knowing any channel.
+   */
+  environment: Readonly<Record<string, string>>;
 }
 
 type EnvSource = Record<string, string | undefined>;
@@ -295,8 +256,7 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
     );
   }
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
-  checkAgentNotifyDingTalk(parsed.data, bots);
-  return { ...parsed.data, bots };
+  return { ...parsed.data, bots, environment: environmentSnapshot(merged) };
 }
 
 /**
@@ -316,18 +276,13 @@ export function loadAppConfig<A extends AppName>(
   return loadConfig({}, settings);
 }
 
-function checkAgentNotifyDingTalk(env: Env, bots: BotConfig[]): void {
-  const { AGENT_NOTIFY_DINGTALK_BOT: botId, AGENT_NOTIFY_DINGTALK_CONVERSATION_ID: conversationId } = env;
-  if (!botId && !conversationId) return;
-  if (!botId || !conversationId)
-    throw new ConfigError(
-      'invalid configuration: AGENT_NOTIFY_DINGTALK_BOT and AGENT_NOTIFY_DINGTALK_CONVERSATION_ID go together',
-    );
-  if (!bots.some((b) => b.id === botId && b.channel === 'dingtalk')) {
-    throw new ConfigError(
-      `invalid configuration: AGENT_NOTIFY_DINGTALK_BOT ${botId} is not a DingTalk bot in ${env.BOTS_FILE}`,
-    );
-  }
+/** Variables named like settings (upper case), set, and not libs/config's own. */
+function environmentSnapshot(merged: EnvSource): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(merged).flatMap(([k, v]) =>
+      v === undefined || v === '' || k in EnvSchema.shape || !/^[A-Z][A-Z0-9_]*$/.test(k) ? [] : [[k, v]],
+    ),
+  );
 }
 
 export { workspaceRoot };

@@ -2,7 +2,6 @@ export { loadAppConfig, loadConfig, EnvSchema, workspaceRoot, type AppConfig, ty
 export {
   appSettings,
   type AppName,
-  type ChannelSendingSettings,
   type ConsoleSettings,
   type EscalationSettings,
   type GatewaySettings,
@@ -12,13 +11,6 @@ export {
   type SimulatorSettings,
   type WorkerSettings,
 } from './app-settings';
-export {
-  BotIdSchema,
-  BotSchema,
-  ConfigError,
-  parseBotsFile,
-  interpolateSecrets,
-  type BotConfig,
-  type WecomBotConfig,
-  type DingTalkBotConfig,
-} from './bots';
+export { BotSchema, ConfigError, parseBotsFile, interpolateSecrets, type BotConfig } from './bots';
+/** Kept here too: the bot id rules are the bots file's. */
+export { BotIdSchema } from '@answerbridge/core';

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { HttpClient } from './http-client';
-import type { InboundMessage } from './inbound-message';
+import { ChannelSchema, type InboundMessage } from './inbound-message';
 import type { ChannelSender, KeyValueStore } from './ports';
 
 /**
@@ -18,6 +18,24 @@ export interface BotBase {
   knowledgeBase?: string | undefined;
   language: 'zh' | 'en';
 }
+
+/** Bot ids become Milvus collection names and Redis key parts, so they are kept to a safe alphabet. */
+export const BotIdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,47}$/, 'bot id: a letter, then letters, digits or _ (at most 48)');
+
+/**
+ * `BotBase` as a schema: each channel's `botSchema` extends it (`BotBaseSchema.extend({ channel:
+ * z.literal('…'), … })`), so every bot file entry has the same id rules and defaults whatever its channel.
+ */
+export const BotBaseSchema = z.object({
+  id: BotIdSchema,
+  channel: ChannelSchema,
+  /** The knowledge base answering for this bot; defaults to the bot id. */
+  knowledgeBase: BotIdSchema.optional(),
+  /** The language of the bot's FAQ: picks the measured search default (bench/quality). */
+  language: z.enum(['zh', 'en']).default('zh'),
+});
 
 /** Where a reply goes, in the channel's own terms; each channel's `replyTargetSchema` says the rest. */
 export interface ReplyTargetBase {
@@ -61,6 +79,8 @@ export interface ChannelConnection {
   readonly name: string;
   /** Connected and serving now. A connection that is waiting for a lease held elsewhere is not connected. */
   readonly connected: boolean;
+  /** Resolves once connected (at once when it is): tests and callers that must not race the socket await it. */
+  ready?(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -83,6 +103,11 @@ export interface ChannelContext<Bot extends BotBase, Settings> {
   http: (settings: { codePrefix: string; baseUrl?: string }) => HttpClient;
   logger: ChannelLogger;
   nowMs(): number;
+  /**
+   * Counts a platform API error by its code (answerbridge_channel_api_errors_total), or a refusal worth an
+   * alert (a sessionWebhook outside the allowed origins), on the gateway's side as on the worker's.
+   */
+  countApiError(code: string): void;
 }
 
 export interface ChannelGatewayContext<Bot extends BotBase, Settings> extends ChannelContext<Bot, Settings> {
@@ -92,9 +117,23 @@ export interface ChannelGatewayContext<Bot extends BotBase, Settings> extends Ch
   countCallback(result: string): void;
 }
 
-export interface ChannelWorkerContext<Bot extends BotBase, Settings> extends ChannelContext<Bot, Settings> {
-  /** Counts a platform API error by its code (answerbridge_channel_errors_total). */
-  countApiError(code: string): void;
+/** What the worker's side (the sender, the agents' groups) is given; nothing beyond the common context yet. */
+export type ChannelWorkerContext<Bot extends BotBase, Settings> = ChannelContext<Bot, Settings>;
+
+/** One of the agents' groups (a WeCom group robot, a DingTalk group): where unclaimed escalations are announced. */
+export interface AgentGroupNotifier {
+  /** Stable, unique over all channels: the once-per-notice mark is kept under it. */
+  name: string;
+  send(text: string): Promise<void>;
+}
+
+/**
+ * A platform with people of its own (微信客服's 接待人员) may take a conversation the bot hands over, instead
+ * of our inbox. Optional: a channel without it escalates to the inbox.
+ */
+export interface ChannelHandover {
+  /** `channel`: the platform's people have it now, open no inbox conversation; `inbox`: escalate as usual. */
+  handOver(message: InboundMessage): Promise<'channel' | 'inbox'>;
 }
 
 /** The inbound side of a channel in one gateway replica. */
@@ -112,10 +151,22 @@ export interface ChannelDefinition<Bot extends BotBase = BotBase, Settings = unk
   botSchema: z.ZodType<Bot>;
   /** Validates a reply target of this channel before anything is sent to it. */
   replyTargetSchema: z.ZodType<ReplyTargetBase>;
-  /** The channel's settings (API base URLs, timeouts), read by libs/config from the environment. */
+  /**
+   * The channel's settings (API base URLs, timeouts), an object schema over environment variable names
+   * (`{ WECOM_API_BASE_URL: z.string().url().default(…) }`). It parses the environment snapshot libs/config
+   * took at boot (`AppConfig.environment`, empty values left out): libs/config stays the one reader of
+   * process.env, and the names are the settings' names in deploy files and .env.example.
+   */
   settingsSchema: z.ZodType<Settings>;
   /** Builds the inbound side for one gateway replica; nothing is started until `connections[i].start()`. */
   gateway(context: ChannelGatewayContext<Bot, Settings>): ChannelGateway;
   /** Builds the sender for one worker, serving every bot of this channel. */
   sender(context: ChannelWorkerContext<Bot, Settings>): ChannelSender;
+  /**
+   * The agents' groups this channel can post to, as its settings configure them (none when unset). A
+   * setting naming something that does not exist throws a `ConfigurationError`, at the worker's boot.
+   */
+  agentGroups?(context: ChannelWorkerContext<Bot, Settings>): AgentGroupNotifier[];
+  /** Where the worker's escalation hands a conversation to the platform's own people, when the bot says so. */
+  handover?(context: ChannelWorkerContext<Bot, Settings>): ChannelHandover;
 }

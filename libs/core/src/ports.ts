@@ -68,6 +68,8 @@ export interface DecisionLog {
   record(decision: DecisionRecord): Promise<void>;
   /** Most recent first. */
   recent(limit: number): Promise<DecisionRecord[]>;
+  /** The decisions recorded from `fromMs` (inclusive) to `toMs` (exclusive), oldest first, at most `limit`. */
+  between(fromMs: number, toMs: number, limit: number): Promise<DecisionRecord[]>;
   /** Deletes the decisions older than the retention (also done on every record); returns how many. */
   expire(): Promise<number>;
   /** Deletes every decision about this person's conversations; returns how many. */

@@ -103,3 +103,14 @@ export {
   type FaqDraftStore,
   type FaqReviewDeps,
 } from './faq-review';
+export { cosine, groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
+export { unansweredQuestions, type UnansweredQuestion, type UnansweredWhy } from './unanswered/unanswered-questions';
+export {
+  analyzeDecisions,
+  analyticsCsv,
+  dayOf,
+  outcomeKindOf,
+  type DecisionAnalytics,
+  type EscalationTiming,
+  type OutcomeKind,
+} from './analytics/decision-analytics';

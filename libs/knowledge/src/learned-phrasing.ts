@@ -27,8 +27,11 @@ export interface LearnedPhrasing {
   approvedAt: number;
 }
 
-/** picked-suggestion: the asker chose the entry from a list; agent-link: an agent said the entry answers it. */
-export type LearningSource = 'picked-suggestion' | 'agent-link';
+/**
+ * picked-suggestion: the asker chose the entry from a list; agent-link: an agent said the entry answers it;
+ * unanswered-queue: an editor added a group of unanswered questions to the entry (未解决问题).
+ */
+export type LearningSource = 'picked-suggestion' | 'agent-link' | 'unanswered-queue';
 
 /** Longer wordings are messages, not questions: an entry does not learn them. */
 export const MAX_LEARNED_LENGTH = 200;

@@ -79,7 +79,7 @@ describe("sending an agent's reply", () => {
       text: '请重启',
       track: { conversationId, entryId: entry.id },
     };
-    const deps = { senders: { wecom: sender, dingtalk: sender }, escalation, logger, metrics };
+    const deps = { senders: new Map([['wecom', sender]]), escalation, logger, metrics };
     await sendReply(deps, reply);
     expect(sent.map((r) => r.text)).toEqual(['请重启']);
     expect((await store.history(conversationId, 10)).find((h) => h.id === entry.id)?.delivery).toBe('sent');
@@ -105,7 +105,7 @@ describe("sending an agent's reply", () => {
       track: { conversationId, entryId: entry.id },
     };
     await expect(
-      sendReply({ senders: { wecom: sender, dingtalk: sender }, escalation, logger, metrics }, reply),
+      sendReply({ senders: new Map([['wecom', sender]]), escalation, logger, metrics }, reply),
     ).rejects.toThrow('platform down');
     expect((await store.history(conversationId, 10)).find((h) => h.id === entry.id)?.delivery).toBe('queued');
   });

@@ -1,10 +1,7 @@
-import { AnswerbridgeError, type KeyValueStore } from '@answerbridge/core';
+import { AnswerbridgeError, type AgentGroupNotifier, type KeyValueStore } from '@answerbridge/core';
 
-/** One of the agents' groups (a WeCom group robot, a DingTalk group): where unclaimed escalations are announced. */
-export interface AgentGroupNotifier {
-  name: string;
-  send(text: string): Promise<void>;
-}
+/** The port's type, under the name this module's users know. */
+export type { AgentGroupNotifier };
 
 /**
  * Posts to every group, each at most once per notice: one group failing does not keep the others from

@@ -1,9 +1,10 @@
-import type { ChannelSender, OutboundReply } from '@answerbridge/core';
+import { AnswerbridgeError, type ChannelSender, type OutboundReply } from '@answerbridge/core';
 import type { EscalationService } from '@answerbridge/escalation';
 import { inSpan, type Logger, type Metrics } from '@answerbridge/observability';
 
 export interface SendReplyDeps {
-  senders: Record<OutboundReply['target']['channel'], ChannelSender>;
+  /** By channel name: the channel registry's senders (libs/pipeline/src/wiring/channel-senders.ts). */
+  senders: ReadonlyMap<string, ChannelSender>;
   escalation: EscalationService;
   logger: Logger;
   metrics: Metrics;
@@ -11,7 +12,10 @@ export interface SendReplyDeps {
 
 /** Delivers one queued reply through its channel; failures are retried by the queue with backoff. */
 export async function sendReply(deps: SendReplyDeps, reply: OutboundReply): Promise<void> {
-  const sender = deps.senders[reply.target.channel];
+  const sender = deps.senders.get(reply.target.channel);
+  // A channel this worker does not have (removed from the registry, or a newer worker queued it): retrying cannot help.
+  if (!sender)
+    throw new AnswerbridgeError('SEND.UNKNOWN_CHANNEL', `no sender for channel '${reply.target.channel}'`, false);
   await deps.metrics.time('send', () =>
     inSpan('reply.send', reply.trace, async (span) => {
       span.setAttributes({ 'answerbridge.channel': reply.target.channel, 'answerbridge.reply': reply.id });

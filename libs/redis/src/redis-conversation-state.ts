@@ -98,6 +98,15 @@ export class RedisDecisionLog implements DecisionLog {
     });
   }
 
+  /** Stream ids are the recording time in ms, so a period is one XRANGE (the record's `at` is a moment earlier). */
+  async between(fromMs: number, toMs: number, limit: number): Promise<DecisionRecord[]> {
+    const entries = await this.redis.xrange(this.key, `${fromMs}-0`, `(${toMs}-0`, 'COUNT', limit);
+    return entries.flatMap(([, fields]) => {
+      const record = parseDecision(fields);
+      return record ? [record] : [];
+    });
+  }
+
   async erase(person: PersonRef): Promise<number> {
     let deleted = 0;
     let start = '-';

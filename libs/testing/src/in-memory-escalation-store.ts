@@ -136,6 +136,10 @@ export class InMemoryDecisionLog implements DecisionLog {
     return this.records.slice(-limit).reverse();
   }
 
+  async between(fromMs: number, toMs: number, limit: number): Promise<DecisionRecord[]> {
+    return this.records.filter((r) => r.at >= fromMs && r.at < toMs).slice(0, limit);
+  }
+
   async expire(): Promise<number> {
     return 0;
   }

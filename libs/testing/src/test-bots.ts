@@ -1,4 +1,4 @@
-import type { WecomBotConfig } from '@answerbridge/config';
+import { wecomChannel, type WecomBotConfig } from '@answerbridge/channel-wecom';
 
 /**
  * A WeCom bot with the official sample's Token, EncodingAESKey and CorpID (docs/protocols/wecom.md, V1),
@@ -7,7 +7,7 @@ import type { WecomBotConfig } from '@answerbridge/config';
 export function officialVectorBot(id: string, overrides: Partial<WecomBotConfig> = {}): WecomBotConfig {
   return {
     id,
-    channel: 'wecom',
+    channel: wecomChannel.name as WecomBotConfig['channel'],
     language: 'zh',
     corpId: 'ww1436e0e65a779aee',
     agentId: 1000002,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from './dingtalk-bot';
 import { InMemoryKeyValueStore, RejectedInputError } from '@answerbridge/core';
 import { dingTalkSign } from './dingtalk-signature';
 import { openHttpCallback } from './dingtalk-http-callback';

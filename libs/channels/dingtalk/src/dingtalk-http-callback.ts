@@ -1,4 +1,4 @@
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from './dingtalk-bot';
 import { RejectedInputError } from '@answerbridge/core';
 import { verifyDingTalkSign } from './dingtalk-signature';
 import { normalizeRobotMessage, parseRobotMessage, type ParsedRobotMessage } from './dingtalk-message';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from './dingtalk-bot';
 import { normalizeRobotMessage, parseRobotMessage } from './dingtalk-message';
 import { looksLikeMarkdown } from './dingtalk-sender';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DingTalkBotConfig } from '@answerbridge/config';
+import type { DingTalkBotConfig } from './dingtalk-bot';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { z } from 'zod';
 import { SESSION_WEBHOOK_MAX_LIFE_MS, allowedSessionWebhook } from './session-webhook';

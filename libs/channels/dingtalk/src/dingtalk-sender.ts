@@ -6,6 +6,7 @@ import {
   type OutboundReply,
 } from '@answerbridge/core';
 import type { DingTalkApiClient } from './dingtalk-api-client';
+import { DingTalkReplyTargetSchema, type DingTalkReplyTarget } from './dingtalk-bot';
 import { allowedSessionWebhook } from './session-webhook';
 
 const SENT_MARK_TTL_MS = 7 * 86_400_000;
@@ -56,19 +57,23 @@ export class DingTalkSender implements ChannelSender {
   }
 
   async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
-    const target = reply.target;
-    if (target.channel !== 'dingtalk')
-      throw new AnswerbridgeError('DINGTALK.WRONG_CHANNEL', `reply ${reply.id} is not for DingTalk`, false);
+    const parsed = DingTalkReplyTargetSchema.safeParse(reply.target);
+    if (!parsed.success)
+      throw new AnswerbridgeError(
+        'DINGTALK.WRONG_CHANNEL',
+        `reply ${reply.id} is not for DingTalk (no DingTalk reply target)`,
+        false,
+      );
+    const target = parsed.data;
     const mark = `sent:${reply.id}`;
     if ((await this.store.get(mark)) !== null) return { platformMessageId: null };
-    const via = (await this.trySessionWebhook(reply)) ? 'webhook' : await this.sendByOpenApi(reply);
+    const via = (await this.trySessionWebhook(reply, target)) ? 'webhook' : await this.sendByOpenApi(reply, target);
     await this.store.set(mark, via, SENT_MARK_TTL_MS);
     return { platformMessageId: null };
   }
 
-  private async trySessionWebhook(reply: OutboundReply): Promise<boolean> {
-    const target = reply.target;
-    if (target.channel !== 'dingtalk' || !target.sessionWebhook) return false;
+  private async trySessionWebhook(reply: OutboundReply, target: DingTalkReplyTarget): Promise<boolean> {
+    if (!target.sessionWebhook) return false;
     if ((target.sessionWebhookExpiresAt ?? 0) - WEBHOOK_MARGIN_MS < this.now()) return false;
     const webhook = allowedSessionWebhook(target.sessionWebhook, this.options.webhookOrigins);
     if ('refused' in webhook) {
@@ -113,9 +118,7 @@ export class DingTalkSender implements ChannelSender {
     );
   }
 
-  private async sendByOpenApi(reply: OutboundReply): Promise<string> {
-    const target = reply.target;
-    if (target.channel !== 'dingtalk') return 'none';
+  private async sendByOpenApi(reply: OutboundReply, target: DingTalkReplyTarget): Promise<string> {
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('DINGTALK.UNKNOWN_BOT', `no DingTalk bot ${reply.botId}`, false);
     // Group sends through the OpenAPI cannot @ people (docs/protocols/dingtalk.md §3.2); only the webhook can.

@@ -1,4 +1,4 @@
-import { AnswerbridgeError, HttpClient, retryableStatus } from '@answerbridge/core';
+import { AnswerbridgeError, HttpClient, retryableStatus, type ChannelConnection } from '@answerbridge/core';
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { WebSocket } from 'ws';
 
@@ -92,7 +92,7 @@ class FencedClient extends DWClient {
   }
 }
 
-export class DingTalkStreamConnection {
+export class DingTalkStreamConnection implements ChannelConnection {
   private client: FencedClient | null = null;
   private stopped = false;
   private connecting = false;
@@ -108,6 +108,11 @@ export class DingTalkStreamConnection {
   }
 
   get clientId(): string {
+    return this.options.clientId;
+  }
+
+  /** The channel port's name of the connection (/readyz, the connected gauge): the app's clientId. */
+  get name(): string {
     return this.options.clientId;
   }
 

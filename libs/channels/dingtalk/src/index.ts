@@ -1,3 +1,12 @@
+export { dingTalkChannel } from './dingtalk-channel';
+export {
+  DingTalkBotSchema,
+  DingTalkReplyTargetSchema,
+  DingTalkSettingsSchema,
+  type DingTalkBotConfig,
+  type DingTalkReplyTarget,
+  type DingTalkSettings,
+} from './dingtalk-bot';
 export { dingTalkSign, verifyDingTalkSign } from './dingtalk-signature';
 export {
   parseRobotMessage,

@@ -119,7 +119,7 @@ export function normalizeAibotMessage(callback: AibotCallback, options: Normaliz
     ...(options.reqId ? { reqId: options.reqId } : {}),
     receivedAt: options.nowMs,
   };
-  const message = {
+  return {
     id: messageIdFor(options.botId, callback.msgid),
     channel: AIBOT_CHANNEL,
     botId: options.botId,
@@ -133,8 +133,6 @@ export function normalizeAibotMessage(callback: AibotCallback, options: Normaliz
     receivedAt: options.nowMs,
     replyTarget,
   };
-  // libs/core's InboundMessage names its channels until the channel port opens it to any channel name.
-  return message as unknown as InboundMessage;
 }
 
 /** True for an allowed response_url: https (or the configured origins exactly), no credentials. */

@@ -311,7 +311,7 @@ export class AibotLongConnection implements ChannelConnection {
       () => {
         const stream = this.live.get(streamId);
         if (!stream || stream.finished) return;
-        stream.finished = true;
+        this.forget(streamId, stream);
         void this.send(
           socket,
           {
@@ -335,6 +335,14 @@ export class AibotLongConnection implements ChannelConnection {
       timer,
     });
     this.latest.set(accepted.conversationId, streamId);
+  }
+
+  /** A stream is finished once: it leaves the maps (a long-lived socket would otherwise keep every stream it saw). */
+  private forget(streamId: string, stream: LiveStream): void {
+    stream.finished = true;
+    clearTimeout(stream.timer);
+    this.live.delete(streamId);
+    if (this.latest.get(stream.conversationId) === streamId) this.latest.delete(stream.conversationId);
   }
 
   /** Sends the worker's replies while this socket is the bot's. */
@@ -370,8 +378,7 @@ export class AibotLongConnection implements ChannelConnection {
     const streamId = item.own ? item.target.streamId : (this.latest.get(item.conversationId) ?? item.target.streamId);
     const stream = this.live.get(streamId);
     if (stream && !stream.finished && this.streams.inWindow(stream, this.ctx.nowMs())) {
-      stream.finished = true;
-      clearTimeout(stream.timer);
+      this.forget(streamId, stream);
       const ack = await this.send(
         socket,
         {
@@ -385,7 +392,7 @@ export class AibotLongConnection implements ChannelConnection {
         return true;
       }
       if (ack.errcode === -1) return false;
-      this.ctx.countCallback(`reply_refused_${ack.errcode}`);
+      this.ctx.countApiError(String(ack.errcode));
     }
     const chatId = item.target.chatType === 'group' ? (item.target.chatId ?? item.target.userId) : item.target.userId;
     const ack = await this.send(
@@ -403,7 +410,7 @@ export class AibotLongConnection implements ChannelConnection {
     );
     if (ack.errcode === -1) return false;
     if (ack.errcode !== 0) {
-      this.ctx.countCallback(`reply_refused_${ack.errcode}`);
+      this.ctx.countApiError(String(ack.errcode));
       this.ctx.logger.error(
         { replyId: item.replyId, errcode: ack.errcode, errmsg: ack.errmsg },
         'AI bot refused the reply (aibot_send_msg); dropped',

@@ -1,41 +1,32 @@
+import { BotBaseSchema } from '@answerbridge/core';
 import { z } from 'zod';
 
 export const AIBOT_CHANNEL = 'wecom-aibot';
-
-/** Bot ids become Redis key parts and collection names: the same alphabet as every bot (libs/core's BotIdSchema). */
-const BotId = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,47}$/, 'bot id: a letter, then letters, digits or _ (at most 48)');
 
 /**
  * One AI bot (智能机器人) in the bots file. `http`: WeCom POSTs encrypted JSON callbacks to
  * `/wecom-aibot/<id>/callback` (管理工具 → 智能机器人 → API模式 → URL回调: Token + EncodingAESKey).
  * `ws`: the gateway holds the long connection (API模式 → 长连接: BotID + Secret), one socket per bot in the fleet.
  */
-export const AibotBotSchema = z
-  .object({
-    id: BotId,
-    channel: z.literal(AIBOT_CHANNEL),
-    mode: z.enum(['http', 'ws']).default('http'),
-    /** The BotID (`aibotid` of every callback). Required for `ws`; for `http`, callbacks of another bot are refused when set. */
-    aibotId: z.string().min(1).optional(),
-    /** URL回调's Token and 43-character EncodingAESKey (`http`). */
-    token: z.string().min(1).optional(),
-    encodingAesKey: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]{43}$/, 'encodingAesKey must be 43 base64 characters')
-      .optional(),
-    /** The long connection's Secret (`ws`). */
-    secret: z.string().min(1).optional(),
-    knowledgeBase: BotId.optional(),
-    language: z.enum(['zh', 'en']).default('zh'),
-  })
-  .superRefine((bot, ctx) => {
-    if (bot.mode === 'http' && (!bot.token || !bot.encodingAesKey))
-      ctx.addIssue({ code: 'custom', message: `AI bot ${bot.id}: mode http needs token and encodingAesKey` });
-    if (bot.mode === 'ws' && (!bot.aibotId || !bot.secret))
-      ctx.addIssue({ code: 'custom', message: `AI bot ${bot.id}: mode ws needs aibotId and secret` });
-  });
+export const AibotBotSchema = BotBaseSchema.extend({
+  channel: z.literal(AIBOT_CHANNEL),
+  mode: z.enum(['http', 'ws']).default('http'),
+  /** The BotID (`aibotid` of every callback). Required for `ws`; for `http`, callbacks of another bot are refused when set. */
+  aibotId: z.string().min(1).optional(),
+  /** URL回调's Token and 43-character EncodingAESKey (`http`). */
+  token: z.string().min(1).optional(),
+  encodingAesKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'encodingAesKey must be 43 base64 characters')
+    .optional(),
+  /** The long connection's Secret (`ws`). */
+  secret: z.string().min(1).optional(),
+}).superRefine((bot, ctx) => {
+  if (bot.mode === 'http' && (!bot.token || !bot.encodingAesKey))
+    ctx.addIssue({ code: 'custom', message: `AI bot ${bot.id}: mode http needs token and encodingAesKey` });
+  if (bot.mode === 'ws' && (!bot.aibotId || !bot.secret))
+    ctx.addIssue({ code: 'custom', message: `AI bot ${bot.id}: mode ws needs aibotId and secret` });
+});
 export type AibotBot = z.infer<typeof AibotBotSchema>;
 
 /** Where a reply goes: the message's stream, its response_url, or (long connection) the callback's req_id and chat. */

@@ -12,7 +12,7 @@ export { KfApi, KF_ERRCODES, type KfSyncItem, type KfSyncPage } from './kf-api';
 export { openKfCallback, verifyKfCallbackUrl, type KfCallbackCredentials, type KfPullNotice } from './kf-callback';
 export { KfFetcher, KfLockLostError, type KfFetcherDeps } from './kf-fetcher';
 export { KfSender, KfSendRefusedError, fitToBudget, KF_SENDS_PER_CUSTOMER_MESSAGE } from './kf-sender';
-export { KfHandover, type ChannelHandover } from './kf-handover';
+export { KfHandover } from './kf-handover';
 export { kfMessageCatalog, kfMessagesFor, type KfMessages } from './kf-messages';
 export {
   conversationIdFor as kfConversationId,

@@ -1,19 +1,14 @@
+import { BotBaseSchema } from '@answerbridge/core';
 import { z } from 'zod';
 
 /** The channel's name in bots files, messages, reply targets and Redis keys. */
 export const KF_CHANNEL = 'wecom-kf';
 
-/** Bot ids become Redis key parts and collection names: the same alphabet as every other channel's. */
-const BotId = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,47}$/, 'bot id: a letter, then letters, digits or _ (at most 48)');
-
 /**
  * One 微信客服 account served by the bot. The callback, its crypto and the access token belong to the
  * self-built app that manages the account (「微信客服-可调用接口的应用」), so those fields are the app's.
  */
-export const KfBotSchema = z.object({
-  id: BotId,
+export const KfBotSchema = BotBaseSchema.extend({
   channel: z.literal(KF_CHANNEL),
   /** CorpID: the callback's receive id, and gettoken's corpid. */
   corpId: z.string().min(1),
@@ -36,8 +31,6 @@ export const KfBotSchema = z.object({
   servicerUserId: z.string().min(1).optional(),
   /** The welcome sent on enter_session; the catalog's when absent. */
   welcome: z.string().min(1).max(1000).optional(),
-  knowledgeBase: BotId.optional(),
-  language: z.enum(['zh', 'en']).default('zh'),
 });
 export type KfBot = z.infer<typeof KfBotSchema>;
 

@@ -1,15 +1,33 @@
 import { InMemoryKeyValueStore, type InboundMessage, type KeyValueStore } from '@answerbridge/core';
 import { WecomApiError } from '@answerbridge/channel-wecom';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKfApi, testKfBot } from './fake-kf-api';
 import { KfSettingsSchema } from './kf-config';
 import { KfFetcher } from './kf-fetcher';
 import { kfKeys } from './kf-keys';
 import { kfMessageCatalog } from './kf-messages';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+interface TestLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+const silent: TestLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
-function setup(options: { store?: KeyValueStore; pageLimit?: number; bot?: ReturnType<typeof testKfBot> } = {}) {
+interface SetupOptions {
+  store?: KeyValueStore;
+  pageLimit?: number;
+  bot?: ReturnType<typeof testKfBot>;
+  logger?: TestLogger;
+}
+
+function setup(options: SetupOptions = {}) {
   const bot = options.bot ?? testKfBot();
   const api = new FakeKfApi(bot);
   const store = options.store ?? new InMemoryKeyValueStore();
@@ -29,7 +47,7 @@ function setup(options: { store?: KeyValueStore; pageLimit?: number; bot?: Retur
       return { duplicate };
     },
     count: (result: string) => void (counts[result] = (counts[result] ?? 0) + 1),
-    logger: silent,
+    logger: options.logger ?? silent,
     nowMs: () => Date.now(),
   };
   const fetcher = new KfFetcher(deps);
@@ -150,6 +168,23 @@ describe('KfFetcher', () => {
     expect([...queued.values()].map((m) => m.text)).toEqual(['还有个问题']);
   });
 
+  it('leaves to the servicer a message written before the session ended, even when fetched after a new one began', async () => {
+    const { api, fetcher, queued } = setup();
+    api.event({
+      event_type: 'session_status_change',
+      external_userid: 'wmJ',
+      change_type: 1,
+      new_servicer_userid: 'zs',
+    });
+    api.customer('wmJ', '写给人工的');
+    api.event({ event_type: 'session_status_change', external_userid: 'wmJ', change_type: 3 });
+    api.customer('wmJ', '写给机器人的');
+    // By the time the page is fetched the customer has written again: the live state is 0.
+    api.states.set('wmJ', 0);
+    await fetcher.drain('t');
+    expect([...queued.values()].map((m) => m.text)).toEqual(['写给机器人的']);
+  });
+
   it('lets the bot answer again when the session ended without an event it saw', async () => {
     const { api, fetcher, queued, store, keys } = setup();
     await store.set(keys.withServicer('wmF'), 'lisi', 60_000);
@@ -179,6 +214,18 @@ describe('KfFetcher', () => {
     expect(queued.size).toBe(1);
   });
 
+  it('records a msg_send_fail (accepted by send_msg, never delivered) and queues nothing for it', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const { api, fetcher, queued, counts } = setup({
+      logger: { ...silent, warn: (fields: Record<string, unknown>) => void warnings.push(fields) },
+    });
+    api.event({ event_type: 'msg_send_fail', external_userid: 'wmO', fail_msgid: 'FAIL1', fail_type: 10 });
+    await fetcher.drain('t');
+    expect(queued.size).toBe(0);
+    expect(counts.send_failed).toBe(1);
+    expect(warnings).toContainEqual({ failMsgid: 'FAIL1', failType: 10 });
+  });
+
   it('never answers servicer messages (origin 5) nor counts them as customers', async () => {
     const { api, fetcher, queued, counts } = setup();
     api.log.push({
@@ -192,5 +239,71 @@ describe('KfFetcher', () => {
     await fetcher.drain('t');
     expect(queued.size).toBe(0);
     expect(counts.servicer_message).toBe(1);
+  });
+
+  describe('in the background (kick)', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it('serves a callback whose round was left to a gateway that died holding the lock', async () => {
+      vi.useFakeTimers();
+      let now = Date.now();
+      const store = new InMemoryKeyValueStore(() => now);
+      const { api, fetcher, queued, keys } = setup({ store });
+      await store.set(keys.fetchLock, 'a-dead-gateway', 60_000);
+      api.customer('wmK', '有人吗');
+      fetcher.kick('t');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(queued.size).toBe(0);
+      now += 61_000;
+      await vi.advanceTimersByTimeAsync(61_000);
+      await fetcher.stop();
+      expect([...queued.values()].map((m) => m.text)).toEqual(['有人吗']);
+    });
+
+    it('tries a failed round again, and lets stop() wait for the round in flight', async () => {
+      vi.useFakeTimers();
+      const { api, fetcher, queued, counts } = setup();
+      api.customer('wmL', 'q');
+      api.failNext.syncMsg = [new WecomApiError(-1, 'system busy', true)];
+      fetcher.kick('t');
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(counts.fetch_failed).toBe(1);
+      expect(queued.size).toBe(1);
+    });
+
+    it('retries a failed round within seconds even while a deferred look is pending', async () => {
+      vi.useFakeTimers();
+      const { api, fetcher, queued, store, keys } = setup();
+      await store.set(keys.fetchLock, 'another-replica', 30_000);
+      fetcher.kick('t1');
+      await vi.advanceTimersByTimeAsync(0);
+      await store.deleteIfEquals(keys.fetchLock, 'another-replica');
+      api.customer('wmM', 'q');
+      api.failNext.syncMsg = [new WecomApiError(-1, 'system busy', true)];
+      fetcher.kick('t2');
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(queued.size).toBe(1);
+    });
+
+    it('retries when Redis was not reachable for even the mark (a gateway starting before its connection is up)', async () => {
+      vi.useFakeTimers();
+      const store = new InMemoryKeyValueStore();
+      const { api, fetcher, queued } = setup({ store });
+      const realSet = store.set.bind(store);
+      const realSetIfAbsent = store.setIfAbsent.bind(store);
+      let down = true;
+      store.set = async (...args) => (down ? Promise.reject(new Error('not connected')) : realSet(...args));
+      store.setIfAbsent = async (...args) =>
+        down ? Promise.reject(new Error('not connected')) : realSetIfAbsent(...args);
+      api.customer('wmN', 'q');
+      fetcher.kick(undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      down = false;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await fetcher.stop();
+      expect(queued.size).toBe(1);
+    });
   });
 });

@@ -3,7 +3,7 @@ import { AnswerbridgeError, type ChannelLogger, type InboundMessage, type KeyVal
 import { WecomApiError } from '@answerbridge/channel-wecom';
 import type { KfApiPort, KfSyncItem } from './kf-api';
 import type { KfBot, KfSettings } from './kf-config';
-import { asInbound, toInbound } from './kf-inbound';
+import { toInbound } from './kf-inbound';
 import { KF_TTL_MS, deleteKey, kfKeys, parseWindow, platformMsgId, type KfKeys } from './kf-keys';
 import type { KfMessages } from './kf-messages';
 
@@ -39,6 +39,23 @@ export class KfLockLostError extends AnswerbridgeError {
 
 const MAX_PAGES_PER_ROUND = 1_000;
 
+interface PageContext {
+  /** No cursor was stored: the first fetch of this account. */
+  firstFetch: boolean;
+  /** Per customer, the index of the page's last session end (session_status_change 3). */
+  endsAt: Map<string, number>;
+}
+
+function sessionEnds(items: KfSyncItem[]): Map<string, number> {
+  const ends = new Map<string, number>();
+  items.forEach((item, index) => {
+    const user = item.event?.external_userid ?? item.external_userid;
+    if (item.event?.event_type === 'session_status_change' && item.event.change_type === 3 && user)
+      ends.set(user, index);
+  });
+  return ends;
+}
+
 /**
  * Pulls an account's messages with sync_msg after a kf_msg_or_event callback (which carries no content,
  * only "there is something"), in the gateway that received the callback, after it has answered WeCom.
@@ -55,21 +72,27 @@ const MAX_PAGES_PER_ROUND = 1_000;
  */
 export class KfFetcher {
   private readonly keys: KfKeys;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private forced = false;
   private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: KfFetcherDeps) {
     this.keys = kfKeys(deps.bot.corpId, deps.bot.openKfId);
   }
 
-  /** Fetches until WeCom has nothing more; returns when this call's messages are queued (or another fetcher has them). */
-  async drain(token: string | undefined): Promise<void> {
+  /**
+   * Fetches until WeCom has nothing more. `done`: this call's messages are queued; `deferred`: another
+   * fetcher holds the lock and will see this call's mark (unless it died: see `kick`).
+   */
+  async drain(token: string | undefined): Promise<'done' | 'deferred'> {
     const { store } = this.deps;
     // The mark first, the lock second: whoever holds the lock now is sure to see the mark.
     await store.set(this.keys.fetchAgain, token ?? '', KF_TTL_MS.fetchAgain);
     for (;;) {
       const me = randomUUID();
-      if (!(await store.setIfAbsent(this.keys.fetchLock, me, KF_TTL_MS.fetchLock))) return;
+      if (!(await store.setIfAbsent(this.keys.fetchLock, me, KF_TTL_MS.fetchLock))) return 'deferred';
       try {
         for (
           let again = await store.get(this.keys.fetchAgain);
@@ -83,33 +106,73 @@ export class KfFetcher {
         await store.deleteIfEquals(this.keys.fetchLock, me);
       }
       // A callback that came between our last look and the release found the lock taken: run for it.
-      if ((await store.get(this.keys.fetchAgain)) === null) return;
+      if ((await store.get(this.keys.fetchAgain)) === null) return 'done';
     }
   }
 
-  /** Drains in the background: the callback's answer does not wait for WeCom's API. A failure retries once later. */
+  /**
+   * Drains in the background: the callback's answer does not wait for WeCom's API. A failed round is tried
+   * again 5 s later. A deferred one is looked at again once the lock could have run out: a live holder has
+   * taken the mark by then, while a holder that died (a gateway killed mid-round) left both, and the lock
+   * expiring lets this replica serve the mark instead of waiting for the account's next callback.
+   */
   kick(token: string | undefined): void {
     if (this.stopped) return;
-    this.drain(token).catch((error: unknown) => {
-      this.deps.logger.warn(
-        { err: error, openKfId: this.deps.bot.openKfId },
-        'sync_msg round failed; retrying shortly',
-      );
-      this.deps.count('fetch_failed');
-      if (this.stopped || this.retryTimer) return;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        // The callback's token may be spent by now: without it WeCom still answers, more strictly rate-limited.
-        this.kick(undefined);
-      }, 5_000);
-      this.retryTimer.unref();
-    });
+    const run = this.drain(token).then(
+      (outcome) => {
+        if (outcome === 'deferred') this.later(KF_TTL_MS.fetchLock + 1_000, false);
+      },
+      async (error: unknown) => {
+        this.deps.logger.warn(
+          { err: error, openKfId: this.deps.bot.openKfId },
+          'sync_msg round failed; retrying shortly',
+        );
+        this.deps.count('fetch_failed');
+        // The round took the mark: it is put back, so the retry (here or in any replica) knows work is left.
+        await this.deps.store.setIfAbsent(this.keys.fetchAgain, '', KF_TTL_MS.fetchAgain).catch(() => false);
+        this.later(5_000, true);
+      },
+    );
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
   }
 
-  stop(): void {
+  /**
+   * Kicks again after `ms`: unconditionally after a failure (`force`: even the mark may not have been written,
+   * Redis being down), otherwise only if the "fetch again" mark is still there. Of two requests the sooner wins.
+   */
+  private later(ms: number, force: boolean): void {
+    if (this.stopped) return;
+    this.forced ||= force;
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const forced = this.forced;
+      this.forced = false;
+      void (async () => {
+        // Redis unreachable counts as marked: the kick fails again and is rescheduled.
+        const marked =
+          forced ||
+          (await this.deps.store.get(this.keys.fetchAgain).then(
+            (v) => v !== null,
+            () => true,
+          ));
+        // The callback's token may be spent by now: without it WeCom still answers, more strictly rate-limited.
+        if (marked) this.kick(undefined);
+      })();
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** No new rounds; resolves once the rounds in flight have ended (their lock released, their page queued). */
+  async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private async readCursor(): Promise<StoredCursor | null> {
@@ -145,8 +208,8 @@ export class KfFetcher {
         this.deps.logger.warn({ skipped: result.skipped }, 'sync_msg items of an unexpected shape were passed over');
         this.deps.count('rejected_item');
       }
-      const firstFetch = stored === null;
-      for (const item of result.items) await this.handle(item, firstFetch);
+      const context = { firstFetch: stored === null, endsAt: sessionEnds(result.items) };
+      for (const [index, item] of result.items.entries()) await this.handle(item, context, index);
       if ((await store.get(this.keys.fetchLock)) !== me) throw new KfLockLostError(this.deps.bot.openKfId);
       const moved = result.nextCursor !== undefined && result.nextCursor !== stored?.cursor;
       if (moved && result.nextCursor !== undefined)
@@ -161,21 +224,21 @@ export class KfFetcher {
     }
   }
 
-  private async handle(item: KfSyncItem, firstFetch: boolean): Promise<void> {
+  private async handle(item: KfSyncItem, page: PageContext, index: number): Promise<void> {
     const { store } = this.deps;
     const seenKey = this.keys.seen(item.msgid);
     if ((await store.get(seenKey)) !== null) {
       this.deps.count('duplicate');
       return;
     }
-    if (item.origin === 3) await this.customerMessage(item, firstFetch);
+    if (item.origin === 3) await this.customerMessage(item, page, index);
     else if (item.origin === 4 && item.msgtype === 'event') await this.systemEvent(item);
     // A servicer writing from the WeCom client (origin 5) is the servicer's conversation, not the bot's.
     else this.deps.count(item.origin === 5 ? 'servicer_message' : 'ignored');
     await store.set(seenKey, '1', KF_TTL_MS.seen);
   }
 
-  private async customerMessage(item: KfSyncItem, firstFetch: boolean): Promise<void> {
+  private async customerMessage(item: KfSyncItem, page: PageContext, index: number): Promise<void> {
     const { bot, store } = this.deps;
     const now = this.deps.nowMs();
     const message = toInbound(bot, item, now);
@@ -189,25 +252,30 @@ export class KfFetcher {
     const current = parseWindow(await store.get(windowKey));
     if (!current || current.at <= message.sentAt)
       await store.set(windowKey, JSON.stringify({ msgid: item.msgid, at: message.sentAt }), KF_TTL_MS.window);
-    if (firstFetch && now - message.sentAt > this.deps.settings.WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS * 1000) {
+    if (page.firstFetch && now - message.sentAt > this.deps.settings.WECOM_KF_FIRST_FETCH_MAX_AGE_SECONDS * 1000) {
       this.deps.count('stale');
       return;
     }
-    if (await this.withServicer(user)) {
+    if (await this.withServicer(user, (page.endsAt.get(user) ?? -1) > index)) {
       this.deps.count('with_servicer');
       return;
     }
-    const { duplicate } = await this.deps.accept(asInbound(message));
+    const { duplicate } = await this.deps.accept(message);
     this.deps.count(duplicate ? 'duplicate' : 'accepted');
   }
 
-  /** True while WeCom's servicers hold the session (2 or 3): the bot stays silent, they answer in WeCom. */
-  private async withServicer(user: string): Promise<boolean> {
+  /**
+   * True while WeCom's servicers hold the session (2 or 3): the bot stays silent, they answer in WeCom. The
+   * mark follows the log's own events in order; a message followed in the same page by its session's end
+   * was written to the servicer. Otherwise service_state is asked, in case the session ended without an event
+   * seen: 4 means it ended after this message (a customer message reopens it as 0), 0 or 1 that the mark is stale.
+   */
+  private async withServicer(user: string, endsLaterInPage: boolean): Promise<boolean> {
     const key = this.keys.withServicer(user);
     if ((await this.deps.store.get(key)) === null) return false;
-    // The session may have ended without an event we saw (48 h, closed in the client): ask once.
+    if (endsLaterInPage) return true;
     const { state } = await this.deps.api.serviceState(user);
-    if (state === 2 || state === 3) return true;
+    if (state === 2 || state === 3 || state === 4) return true;
     await deleteKey(this.deps.store, key);
     return false;
   }

@@ -1,18 +1,9 @@
-import type { ChannelLogger, InboundMessage, KeyValueStore } from '@answerbridge/core';
+import type { ChannelHandover, ChannelLogger, InboundMessage, KeyValueStore } from '@answerbridge/core';
 import { WecomApiError } from '@answerbridge/channel-wecom';
 import type { KfApiPort } from './kf-api';
 import { KfReplyTargetSchema } from './kf-config';
 import { KF_TTL_MS, kfKeys, platformMsgId } from './kf-keys';
 import type { KfMessages } from './kf-messages';
-
-/**
- * The optional hook a channel offers the worker's escalation: a platform with people of its own
- * (微信客服's 接待人员) can take the conversation itself. `channel`: the platform's people have it, open
- * no inbox conversation; `inbox`: escalate to our inbox as for any channel.
- */
-export interface ChannelHandover {
-  handOver(message: InboundMessage): Promise<'channel' | 'inbox'>;
-}
 
 export interface KfHandoverDeps {
   apis: (botId: string) => KfApiPort | undefined;

@@ -9,12 +9,6 @@ export type KfInboundMessage = Omit<InboundMessage, 'channel' | 'replyTarget'> &
   replyTarget: KfReplyTarget;
 };
 
-/**
- * The port's InboundMessage lists the channels by name until the channel registry opens it to any
- * registered channel (issue 13, part 1); the payload is what the port carries either way.
- */
-export const asInbound = (message: KfInboundMessage): InboundMessage => message as unknown as InboundMessage;
-
 const kindOf: Record<string, MessageKind> = { text: 'text', voice: 'voice', image: 'image' };
 
 export const conversationIdFor = (botId: string, externalUserId: string) => `${KF_CHANNEL}/${botId}/${externalUserId}`;

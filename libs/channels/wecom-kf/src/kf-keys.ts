@@ -5,8 +5,8 @@ import type { KeyValueStore } from '@answerbridge/core';
 export const KF_TTL_MS = {
   /** The cursor is the account's position in WeCom's message log: kept well past sync_msg's 3 days. */
   cursor: 30 * 86_400_000,
-  /** One fetcher per account; renewed after every page, so only a dead fetcher's lock runs out. */
-  fetchLock: 30_000,
+  /** One fetcher per account; renewed after every page (a page: sync_msg with its retries, then up to 1000 messages queued), so only a dead fetcher's lock runs out. */
+  fetchLock: 60_000,
   /** "Fetch again" left by a callback that found the lock taken; the callback's token lives 10 min. */
   fetchAgain: 10 * 60_000,
   /** Messages already queued: sync_msg returns at most 3 days, so 4 days covers any page fetched twice. */

@@ -103,11 +103,13 @@ describe('KfSender', () => {
     expect(slots.filter((s) => s !== null)).toEqual(['r#0', 'r#1']);
   });
 
-  it('sends nothing while a WeCom servicer holds the session (send_msg would be refused)', async () => {
+  it("drops the bot's words while a WeCom servicer holds the session, and fails an agent's visibly", async () => {
     const { api, sender, customerWrote, reply, store, keys } = setup();
     await customerWrote('wmF', 'm1');
     await store.set(keys.withServicer('wmF'), 'zhangsan', 60_000);
     expect(await sender.send(reply('r', 'wmF', '机器人的话'))).toEqual({ platformMessageId: null });
+    const agents = { ...reply('a', 'wmF', '坐席的话'), track: { conversationId: 'c', entryId: 'e' } };
+    await expect(sender.send(agents)).rejects.toMatchObject({ code: 'WECOM_KF.WITH_SERVICER', retryable: false });
     expect(api.sent).toHaveLength(0);
   });
 

@@ -65,8 +65,15 @@ export class KfSender implements ChannelSender {
     const { store } = this.deps;
     const keys = kfKeys(api.bot.corpId, openKfId);
 
-    // While WeCom's servicers hold the session, send_msg is refused (95018) and the servicer speaks.
+    // While WeCom's servicers hold the session, send_msg is refused (95018) and the servicer speaks: the bot's
+    // words are dropped, but an agent's reply fails visibly in the inbox instead of vanishing.
     if ((await store.get(keys.withServicer(user))) !== null) {
+      if (reply.track)
+        throw new AnswerbridgeError(
+          'WECOM_KF.WITH_SERVICER',
+          `reply ${reply.id}: a WeCom servicer holds this session; WeCom accepts no message from us now`,
+          false,
+        );
       this.deps.logger.info({ replyId: reply.id }, 'not sent: the session is with a WeCom servicer');
       return { platformMessageId: null };
     }

@@ -3,6 +3,7 @@ import {
   type ChannelConnection,
   type ChannelContext,
   type ChannelDefinition,
+  type ChannelHandover,
   type ChannelGatewayContext,
   type ChannelRoute,
   type ChannelWorkerContext,
@@ -19,7 +20,7 @@ import {
   type KfSettings,
 } from './kf-config';
 import { KfFetcher } from './kf-fetcher';
-import { KfHandover, type ChannelHandover } from './kf-handover';
+import { KfHandover } from './kf-handover';
 import { kfMessagesFor } from './kf-messages';
 import { KfSender } from './kf-sender';
 
@@ -40,7 +41,7 @@ function apisOf(context: ChannelContext<KfBot, KfSettings>, onApiError?: (errcod
 const messagesOf = (bots: KfBot[]) => (botId: string) => kfMessagesFor(bots.find((b) => b.id === botId)?.language);
 
 function kfGateway(context: ChannelGatewayContext<KfBot, KfSettings>): KfGateway {
-  const apis = apisOf(context);
+  const apis = apisOf(context, (code) => context.countApiError(String(code)));
   const fetchers = new Map<string, KfFetcher>();
   for (const bot of context.bots) {
     const api = apis(bot.id);
@@ -118,9 +119,10 @@ function kfGateway(context: ChannelGatewayContext<KfBot, KfSettings>): KfGateway
         started = true;
         fetcher.kick(undefined);
       },
+      // The round in flight ends first, so its lock is released and its page queued before Redis closes.
       async stop() {
         started = false;
-        fetcher.stop();
+        await fetcher.stop();
       },
     };
   });
@@ -149,8 +151,6 @@ function kfHandover(context: ChannelWorkerContext<KfBot, KfSettings>): ChannelHa
 /** 微信客服 (WeChat customer service): external WeChat users, messages pulled with sync_msg. */
 export const wecomKfChannel: ChannelDefinition<KfBot, KfSettings> & {
   gateway(context: ChannelGatewayContext<KfBot, KfSettings>): KfGateway;
-  /** The escalation hook: hand the conversation to WeCom's servicers when the bot is configured so. */
-  handover(context: ChannelWorkerContext<KfBot, KfSettings>): ChannelHandover;
 } = {
   name: KF_CHANNEL,
   label: { zh: '微信客服', en: 'WeChat customer service' },

@@ -1,3 +1,12 @@
+export { wecomChannel } from './wecom-channel';
+export {
+  WecomBotSchema,
+  WecomReplyTargetSchema,
+  WecomSettingsSchema,
+  type WecomBotConfig,
+  type WecomReplyTarget,
+  type WecomSettings,
+} from './wecom-bot';
 export {
   computeSignature,
   verifySignature,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from './wecom-bot';
 import { RejectedInputError } from '@answerbridge/core';
 import { computeSignature, encryptMessage } from './wecom-crypto';
 import { openCallback, parseCallbackQuery, verifyCallbackUrl } from './wecom-callback';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { WecomBotConfig } from '@answerbridge/config';
+import type { WecomBotConfig } from './wecom-bot';
 import { RejectedInputError, type InboundMessage, type MessageKind } from '@answerbridge/core';
 import { WecomCryptoError, decryptMessage, verifySignature } from './wecom-crypto';
 import { readEncryptedField } from './callback-envelope';

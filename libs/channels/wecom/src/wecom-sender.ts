@@ -1,6 +1,7 @@
 import type { ChannelSender, KeyValueStore, OutboundReply } from '@answerbridge/core';
 import { AnswerbridgeError } from '@answerbridge/core';
 import { splitUtf8 } from './text-chunks';
+import { WecomReplyTargetSchema } from './wecom-bot';
 import type { WecomApiClient } from './wecom-api-client';
 
 const SENT_MARK_TTL_MS = 7 * 86_400_000;
@@ -16,8 +17,13 @@ export class WecomSender implements ChannelSender {
   ) {}
 
   async send(reply: OutboundReply): Promise<{ platformMessageId: string | null }> {
-    if (reply.target.channel !== 'wecom')
-      throw new AnswerbridgeError('WECOM.WRONG_CHANNEL', `reply ${reply.id} is not for WeCom`, false);
+    const target = WecomReplyTargetSchema.safeParse(reply.target);
+    if (!target.success)
+      throw new AnswerbridgeError(
+        'WECOM.WRONG_CHANNEL',
+        `reply ${reply.id} is not for WeCom (no WeCom reply target)`,
+        false,
+      );
     const client = this.clients(reply.botId);
     if (!client) throw new AnswerbridgeError('WECOM.UNKNOWN_BOT', `no WeCom bot ${reply.botId}`, false);
     let last: string | null = null;
@@ -29,7 +35,7 @@ export class WecomSender implements ChannelSender {
         last = already;
         continue;
       }
-      const { msgid } = await client.sendText(reply.target.toUser, chunk);
+      const { msgid } = await client.sendText(target.data.toUser, chunk);
       last = msgid;
       await this.store.set(mark, msgid ?? '', SENT_MARK_TTL_MS);
     }

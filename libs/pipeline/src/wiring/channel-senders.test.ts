@@ -6,8 +6,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@answerbridge/config';
 import { InMemoryKeyValueStore } from '@answerbridge/core';
-import { createMetrics } from '@answerbridge/observability';
+import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
+import { createLogger, createMetrics } from '@answerbridge/observability';
 import { createChannelSenders } from './channel-senders';
+import { channelSettings } from './channel-registry';
+
+const silent = createLogger({ name: 'test', level: 'silent' });
 
 describe('createChannelSenders: the DingTalk sender and DINGTALK_WEBHOOK_ORIGINS', () => {
   const servers: Server[] = [];
@@ -42,10 +46,13 @@ describe('createChannelSenders: the DingTalk sender and DINGTALK_WEBHOOK_ORIGINS
       }),
     );
     const config = loadConfig({ BOTS_FILE: botsFile, DINGTALK_API_BASE_URL: api.origin }, {});
-    expect(config.DINGTALK_WEBHOOK_ORIGINS).toEqual(['https://oapi.dingtalk.com', 'https://api.dingtalk.com']);
+    expect(channelSettings(dingTalkChannel, config.environment).DINGTALK_WEBHOOK_ORIGINS).toEqual([
+      'https://oapi.dingtalk.com',
+      'https://api.dingtalk.com',
+    ]);
     const metrics = createMetrics('test');
-    const { senders } = createChannelSenders(config, new InMemoryKeyValueStore(), metrics);
-    await senders.dingtalk.send({
+    const { senders } = createChannelSenders(config, new InMemoryKeyValueStore(), { metrics, logger: silent });
+    await senders.get('dingtalk')?.send({
       id: 'r1',
       botId: 'dt',
       inReplyTo: 'm1',

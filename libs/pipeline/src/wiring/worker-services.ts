@@ -82,7 +82,7 @@ export async function createWorkerServices(
   void answerDeps
     .personPrototypes()
     .catch((err: unknown) => log.warn({ err }, 'person-request prototypes not embedded yet'));
-  const { senders, notifyAgents } = createChannelSenders(config, store, metrics);
+  const { senders, notifyAgents, handovers } = createChannelSenders(config, store, { metrics, logger: log });
   const sendDeps = { senders, escalation, logger: log, metrics };
   const notifyDeps = {
     escalation,
@@ -106,7 +106,8 @@ export async function createWorkerServices(
     routes: {
       'inbound.answer.v1': {
         concurrency: config.WORKER_CONCURRENCY,
-        handle: async (message, { lastAttempt }) => void (await answerInbound({ ...answerDeps, lastAttempt }, message)),
+        handle: async (message, { lastAttempt }) =>
+          void (await answerInbound({ ...answerDeps, handovers, lastAttempt }, message)),
       },
       'outbound.send.v1': {
         concurrency: config.OUTBOUND_CONCURRENCY,

@@ -1,0 +1,425 @@
+/* global document, fetch, location, URLSearchParams, Chart */
+// The knowledge pages (知识库) for editors and admins. Served from the console's origin as a file: the page's
+// CSP allows no inline script. Its words come from the console's catalog (/knowledge/messages.js, loaded first).
+'use strict';
+
+const T = globalThis.KNOWLEDGE_TEXT;
+const t = (key, vars = {}) => String(T[key]).replace(/\{(\w+)\}/g, (_m, name) => String(vars[name] ?? ''));
+const $ = (id) => document.getElementById(id);
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+let me = null;
+let bots = [];
+/** The statistics chart, replaced on each load (Chart.js keeps one instance per canvas). */
+let chart = null;
+
+/** Calls the console API; a refusal throws an Error carrying the server's message (Chinese first). */
+async function api(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(me ? { 'x-csrf-token': me.csrf } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new Error(T.networkFailed);
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = new Error((data && data.message) || t('requestFailed', { status: res.status }));
+    error.status = res.status;
+    throw error;
+  }
+  return data;
+}
+
+function gate(message, withLogin) {
+  $('gate').hidden = false;
+  $('gate').textContent = message + ' ';
+  if (withLogin) {
+    const link = el('a', '', T.goLogin);
+    link.href = '/';
+    $('gate').append(link);
+  }
+  $('app').hidden = true;
+}
+
+function currentBot() {
+  return bots.find((b) => b.id === $('bot').value);
+}
+
+function showVersion() {
+  const bot = currentBot();
+  $('version').textContent = !bot
+    ? ''
+    : bot.activeVersion === null
+      ? T.noVersion
+      : t('version', { version: bot.activeVersion });
+}
+
+function percent(p) {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+async function runHitTest(event) {
+  event.preventDefault();
+  const question = $('hit-test-question').value.trim();
+  const status = $('hit-test-status');
+  status.className = '';
+  if (!question) {
+    status.textContent = T.hitTestPlaceholder;
+    return;
+  }
+  status.textContent = T.hitTestRunning;
+  $('hit-test-run').disabled = true;
+  try {
+    const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/hit-test`, { question });
+    status.textContent = '';
+    showHitTest(result);
+  } catch (error) {
+    status.className = 'error';
+    status.textContent = error.message;
+    $('hit-test-result').hidden = true;
+  } finally {
+    $('hit-test-run').disabled = false;
+  }
+}
+
+function showHitTest(result) {
+  const { decision, candidates } = result;
+  const kind = $('decision-kind');
+  kind.textContent = T.kinds[decision.kind] || decision.kind;
+  kind.className = `kind-${decision.kind}`;
+  $('decision-why').textContent = decision.explanation;
+  $('decision-reply').textContent = decision.reply || '';
+  $('decision-reply').hidden = !decision.reply;
+  const body = $('candidates').querySelector('tbody');
+  body.replaceChildren();
+  const keywordScored = result.search === 'keyword-only' || result.search === 'keyword-fallback';
+  for (const c of candidates) {
+    const row = el('tr', c.entryId === decision.entryId || decision.suggestions.includes(c.entryId) ? 'chosen' : '');
+    row.append(el('td', '', String(c.rank)));
+    const entry = el('td');
+    entry.append(el('div', '', c.question), el('div', 'answer', c.answer.replace(/\s+/g, ' ').slice(0, 120)));
+    row.append(entry);
+    row.append(el('td', '', c.matchedQuestion === c.question ? '—' : c.matchedQuestion));
+    row.append(el('td', '', keywordScored ? c.confidence.toFixed(2) : c.dense === null ? '—' : percent(c.dense)));
+    body.append(row);
+  }
+  if (candidates.length === 0) {
+    const row = el('tr');
+    const cell = el('td', '', T.noCandidates);
+    cell.colSpan = 4;
+    row.append(cell);
+    body.append(row);
+  }
+  $('col-confidence').textContent = keywordScored ? T.keyword : T.confidence;
+  $('hit-test-result').hidden = false;
+}
+
+function showTab(name) {
+  for (const tab of document.querySelectorAll('.tab'))
+    tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+  $('hit-test').hidden = name !== 'hit-test';
+  $('unanswered').hidden = name !== 'unanswered';
+  $('analytics').hidden = name !== 'analytics';
+  if (name === 'unanswered') loadUnanswered();
+  if (name === 'analytics') loadAnalytics();
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+/** A day as the date inputs and the API write it, in China's time (UTC+8). */
+function dayString(ms) {
+  const d = new Date(ms + 8 * 3_600_000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return T.noTime;
+  if (seconds < 60) return t('seconds', { n: Math.round(seconds) });
+  if (seconds < 3600) return t('minutes', { n: Math.round(seconds / 60) });
+  return t('hours', { n: (seconds / 3600).toFixed(1) });
+}
+
+function analyticsPath(format) {
+  const params = new URLSearchParams({ from: $('from').value, to: $('to').value, ...(format ? { format } : {}) });
+  return `/api/knowledge/${encodeURIComponent($('bot').value)}/analytics?${params}`;
+}
+
+async function loadAnalytics() {
+  const status = $('analytics-status');
+  if (!$('to').value) $('to').value = dayString(Date.now());
+  if (!$('from').value) $('from').value = dayString(Date.now() - 6 * 86_400_000);
+  $('export').href = analyticsPath('csv');
+  setStatus(status, T.analyticsLoading, false);
+  try {
+    showAnalytics(await api('GET', analyticsPath()));
+    setStatus(status, '', false);
+  } catch (error) {
+    setStatus(status, error.message, true);
+    $('analytics-body').hidden = true;
+  }
+}
+
+function tile(id, value, label) {
+  const node = el('div', 'tile');
+  node.dataset.tile = id;
+  node.append(el('div', 'value', String(value)), el('div', 'label', label));
+  return node;
+}
+
+function share(n, of) {
+  return of ? `${Math.round((n / of) * 100)}%` : '—';
+}
+
+function showAnalytics(a) {
+  const o = a.outcomes;
+  $('tiles').replaceChildren(
+    tile('messages', a.messages, T.messages),
+    tile('answered', o.answered, `${T.answered} ${share(o.answered, a.messages)}`),
+    tile('suggested', o.suggested, `${T.suggested} ${share(o.suggested, a.messages)}`),
+    tile('escalated', o.escalated, `${T.escalated} ${share(o.escalated, a.messages)}`),
+    tile('other', o.other, `${T.other} ${share(o.other, a.messages)}`),
+  );
+  const colors = { answered: '#2da44e', suggested: '#d4a72c', escalated: '#cf222e', other: '#8c959f' };
+  if (chart) chart.destroy();
+  chart = new Chart($('by-day'), {
+    type: 'bar',
+    data: {
+      labels: a.days.map((d) => d.day.slice(5)),
+      datasets: ['answered', 'suggested', 'escalated', 'other'].map((kind) => ({
+        label: T[kind],
+        data: a.days.map((d) => d[kind]),
+        backgroundColor: colors[kind],
+      })),
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+  const rows = (table, items, cells) =>
+    $(table)
+      .querySelector('tbody')
+      .replaceChildren(
+        ...items.map((item) => {
+          const row = el('tr');
+          for (const cell of cells(item)) row.append(el('td', '', String(cell)));
+          return row;
+        }),
+      );
+  rows('top-questions', a.topQuestions, (q) => [q.question, q.count, q.answered]);
+  rows('entries-by-hits', a.entriesByHits.slice(0, 20), (e) => [e.question, e.hits]);
+  const e = a.escalations;
+  $('claim-time').textContent = t('claimTime', {
+    median: duration(e.claimSeconds.median),
+    p90: duration(e.claimSeconds.p90),
+  });
+  $('resolve-time').textContent = t('resolveTime', {
+    median: duration(e.resolveSeconds.median),
+    p90: duration(e.resolveSeconds.p90),
+  });
+  $('never-hit-title').textContent = t('entriesNeverHit', { count: a.entriesNeverHit.length });
+  $('never-hit-list').replaceChildren(...a.entriesNeverHit.map((x) => el('li', '', x.question)));
+  $('analytics-body').hidden = false;
+}
+
+function setStatus(node, message, isError) {
+  node.className = isError ? 'error' : '';
+  node.textContent = message;
+}
+
+async function loadUnanswered() {
+  const status = $('unanswered-status');
+  setStatus(status, T.unansweredLoading, false);
+  try {
+    const { groups } = await api('GET', `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered`);
+    $('unanswered-list').replaceChildren(...groups.map(groupCard));
+    setStatus(status, groups.length === 0 ? T.unansweredEmpty : '', false);
+  } catch (error) {
+    setStatus(status, error.message, true);
+  }
+}
+
+/** After an action: its message, then the queue as it is now (the group has left it once the bot answers it). */
+async function acted(message) {
+  await loadUnanswered();
+  setStatus($('unanswered-status'), message, false);
+}
+
+function groupCard(group) {
+  const card = el('div', 'group');
+  card.dataset.key = group.key;
+  const head = el('div', 'group-head');
+  head.append(el('strong', '', group.question), el('span', 'count', t('times', { count: group.count })));
+  const why = [
+    group.why.escalated ? t('whyEscalated', { n: group.why.escalated }) : '',
+    group.why['not-picked'] ? t('whyNotPicked', { n: group.why['not-picked'] }) : '',
+    group.why['down-voted'] ? t('whyDownVoted', { n: group.why['down-voted'] }) : '',
+  ].filter(Boolean);
+  const wordings = el('ul', 'wordings');
+  for (const w of group.wordings.slice(0, 8)) wordings.append(el('li', '', w));
+  const nearest = el(
+    'div',
+    'nearest',
+    group.nearest ? t('nearest', { question: group.nearest.question }) : T.nearestNone,
+  );
+  const actions = el('div', 'group-actions');
+  const status = $('unanswered-status');
+  if (group.nearest) {
+    const add = el('button', 'add-to-entry', T.addToEntry);
+    add.type = 'button';
+    add.addEventListener('click', async () => {
+      add.disabled = true;
+      try {
+        const result = await api(
+          'POST',
+          `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered/add-to-entry`,
+          {
+            entryId: group.nearest.entryId,
+            conversationId: group.conversationId,
+            wordings: group.wordings,
+          },
+        );
+        await acted(result.message);
+      } catch (error) {
+        setStatus(status, error.message, true);
+        add.disabled = false;
+      }
+    });
+    actions.append(add);
+  }
+  const create = el('button', 'new-entry-open', T.newEntry);
+  create.type = 'button';
+  create.addEventListener('click', () => {
+    create.hidden = true;
+    card.append(newEntryForm(group, () => (create.hidden = false)));
+  });
+  actions.append(create);
+  card.append(head, el('div', 'why', why.join(' · ')), wordings, nearest, actions);
+  return card;
+}
+
+function newEntryForm(group, onCancel) {
+  const form = el('form', 'new-entry');
+  const question = el('input', 'new-question');
+  question.value = group.question;
+  question.maxLength = 200;
+  const answer = el('textarea', 'new-answer');
+  answer.maxLength = 8000;
+  const questionLabel = el('label', '', T.newQuestion);
+  questionLabel.append(question);
+  const answerLabel = el('label', '', T.newAnswer);
+  answerLabel.append(answer);
+  const save = el('button', 'primary new-entry-save', T.save);
+  save.type = 'submit';
+  const cancel = el('button', '', T.cancel);
+  cancel.type = 'button';
+  cancel.addEventListener('click', () => {
+    form.remove();
+    onCancel();
+  });
+  const buttons = el('div', 'group-actions');
+  buttons.append(save, cancel);
+  form.append(questionLabel, answerLabel, buttons);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = $('unanswered-status');
+    if (!answer.value.trim()) return setStatus(status, T.answerRequired, true);
+    save.disabled = true;
+    try {
+      const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/unanswered/new-entry`, {
+        question: question.value,
+        answer: answer.value,
+        conversationId: group.conversationId,
+        wordings: group.wordings,
+      });
+      await acted(result.message);
+    } catch (error) {
+      setStatus(status, error.message, true);
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+function fillWords() {
+  document.title = T.title;
+  $('title').textContent = T.title;
+  $('bot-label').firstChild.textContent = `${T.bot} `;
+  $('to-inbox').textContent = T.backToInbox;
+  document.querySelector('[data-tab="hit-test"]').textContent = T.tabHitTest;
+  document.querySelector('[data-tab="unanswered"]').textContent = T.tabUnanswered;
+  $('unanswered-hint').textContent = T.unansweredHint;
+  $('unanswered-refresh').textContent = T.refresh;
+  document.querySelector('[data-tab="analytics"]').textContent = T.tabAnalytics;
+  $('from-label').firstChild.textContent = `${T.from} `;
+  $('to-label').firstChild.textContent = `${T.to} `;
+  $('show').textContent = T.show;
+  $('export').textContent = T.exportCsv;
+  $('by-day-title').textContent = T.byDay;
+  $('top-title').textContent = T.topQuestions;
+  $('hits-title').textContent = T.entriesByHits;
+  $('escalations-title').textContent = T.escalations;
+  for (const th of document.querySelectorAll('#top-questions .q, #entries-by-hits .q')) th.textContent = T.question;
+  document.querySelector('#top-questions .n').textContent = T.count;
+  document.querySelector('#top-questions .a').textContent = T.answeredCount;
+  document.querySelector('#entries-by-hits .n').textContent = T.hits;
+  $('hit-test-hint').textContent = T.hitTestHint;
+  $('hit-test-question').placeholder = T.hitTestPlaceholder;
+  $('hit-test-run').textContent = T.hitTestRun;
+  $('decision-label').textContent = T.decision;
+  $('why-label').textContent = T.why;
+  $('candidates-title').textContent = T.candidates;
+  $('col-rank').textContent = T.rank;
+  $('col-entry').textContent = T.entry;
+  $('col-matched').textContent = T.matched;
+  $('col-confidence').textContent = T.confidence;
+}
+
+async function start() {
+  fillWords();
+  try {
+    me = await api('GET', '/api/me');
+  } catch (error) {
+    return gate(error.status === 401 ? T.loginFirst : error.message, error.status === 401);
+  }
+  if (me.role !== 'admin' && me.role !== 'editor') return gate(T.editorsOnly, false);
+  try {
+    ({ bots } = await api('GET', '/api/knowledge/bots'));
+  } catch (error) {
+    return gate(error.message, false);
+  }
+  for (const bot of bots) {
+    const option = el('option', '', bot.id);
+    option.value = bot.id;
+    $('bot').append(option);
+  }
+  const wanted = new URLSearchParams(location.search).get('bot');
+  if (wanted && bots.some((b) => b.id === wanted)) $('bot').value = wanted;
+  showVersion();
+  $('bot').addEventListener('change', () => {
+    showVersion();
+    $('hit-test-result').hidden = true;
+    if (!$('unanswered').hidden) loadUnanswered();
+    if (!$('analytics').hidden) loadAnalytics();
+  });
+  for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
+  $('unanswered-refresh').addEventListener('click', loadUnanswered);
+  $('period').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadAnalytics();
+  });
+  $('hit-test-form').addEventListener('submit', runHitTest);
+  $('app').hidden = false;
+  if (location.hash === '#unanswered' || location.hash === '#analytics') showTab(location.hash.slice(1));
+}
+
+start();
