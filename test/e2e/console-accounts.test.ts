@@ -155,6 +155,13 @@ describe('console accounts and roles', () => {
     expect(approved).toMatchObject({ status: 200, body: { status: 'live', draft: { decidedBy: 'editor1' } } });
   });
 
+  it('opens the knowledge pages (知识库) to an editor, not to an agent', async () => {
+    expect((await editor.call('GET', '/api/knowledge/bots')).status).toBe(200);
+    const refused = await agent.call<Refusal>('GET', '/api/knowledge/bots');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe('CONSOLE.FORBIDDEN');
+  });
+
   it('ends the sessions of an account whose role changes, and it logs in again with the new role', async () => {
     const agent2 = await ConsoleClient.login(sut.console.url, 'agent2');
     const changed = await admin.call<{ user: Shown }>('POST', '/api/admin/users/agent2', {
