@@ -1005,6 +1005,8 @@ function applyCatalog() {
   $('quick-close').setAttribute('aria-label', T.close);
   $('users-close').setAttribute('aria-label', T.close);
   $('user-role').replaceChildren(...roleSelect('agent').children);
+  // A new account is an agent unless the admin picks otherwise (never an admin by default).
+  $('user-role').value = 'agent';
   $('notice-close').setAttribute('aria-label', T.close);
   $('notice-close').title = T.close;
   for (const [viewName, key] of [
