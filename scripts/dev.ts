@@ -233,6 +233,11 @@ try {
     DINGTALK_API_BASE_URL: simulatorUrl,
     // The simulator's sessionWebhooks point at itself; replies go nowhere else.
     DINGTALK_WEBHOOK_ORIGINS: new URL(simulatorUrl).origin,
+    // The AI bot's response_urls point at the simulator too, and its long connection (mode ws) is there.
+    WECOM_AIBOT_RESPONSE_ORIGINS: new URL(simulatorUrl).origin,
+    WECOM_AIBOT_WS_URL: `${simulatorUrl.replace(/^http/, 'ws')}/aibot`,
+    // 微信客服's API (gettoken, sync_msg, send_msg) is the simulator's.
+    WECOM_KF_API_BASE_URL: simulatorUrl,
     SIMULATOR_GATEWAY_URL: gatewayUrl,
   };
   const httpUp = (url: string) => async () => (await fetch(url)).ok;
@@ -294,12 +299,13 @@ try {
     .join(' ');
   console.log(`
 Answerbridge is running.
-  Chat as a WeCom user:   ${simulatorUrl}        (or, in another terminal: npm run chat)
-  Gateway:                ${gatewayUrl}  (/healthz /readyz /metrics, POST /wecom/<bot>/callback)
+  Chat page:              ${simulatorUrl}        (or, in another terminal: npm run chat)
+                          企业微信 (demo), 钉钉 (demo_dingtalk), 企业微信智能机器人 (demo_aibot), 微信客服 (demo_kf)
+  Gateway:                ${gatewayUrl}  (/healthz /readyz /metrics, POST /<channel>/<bot>/callback)
   Agent inbox:            ${consoleUrl}        (agent1 / agent2 / admin, password answerbridge-demo)
   Worker metrics:         http://127.0.0.1:${metricsPort}/metrics
   Try asking:             怎么更改登录密码?   年假有几天？   密码   我要转人工
-  DingTalk:               pick demo_dingtalk in the chat page; fill Group for a group chat that @mentions the bot
+  Group chats:            pick demo_dingtalk or demo_aibot and fill 群聊 for a group that @mentions the bot
   Knowledge base:         ${kbEnv} npm run kb -- versions demo
   Kept across restarts:   ${dataDir} (Milvus Lite${redis.process ? ', Redis' : ''}${postgres.process ? ', PostgreSQL' : ''}); Redis keys under ${config.DEMO_QUEUE_PREFIX}:; accounts and entries in PostgreSQL database answerbridge_demo
 Ctrl-C stops everything.`);

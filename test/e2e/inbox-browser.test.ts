@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, watchedPage, logInToConsole } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/inbox');
@@ -32,13 +32,7 @@ window.AudioContext = class extends RealAudioContext {
   }
 };`;
 
-async function logIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#login-username', username);
-  await page.fill('#login-password', 'answerbridge-demo');
-  await page.click('#login-submit');
-  await page.locator('#app:not([hidden])').waitFor();
-}
+const logIn = logInToConsole;
 
 /**
  * The inbox in real Chromium (Debian's, installed by scripts/setup-browser.sh), under the console's CSP:

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, watchedPage, logInToConsole } from '../support/chromium-page';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/inbox-learning');
@@ -24,13 +24,7 @@ interface Candidates {
   message?: string;
 }
 
-async function logIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#login-username', username);
-  await page.fill('#login-password', 'answerbridge-demo');
-  await page.click('#login-submit');
-  await page.locator('#app:not([hidden])').waitFor();
-}
+const logIn = logInToConsole;
 
 /**
  * Learning from use in the inbox (issue 11, part 6), in real Chromium under the console's CSP, on real

@@ -6,7 +6,7 @@ import type { DecisionRecord } from '@answerbridge/core';
 import { RedisDecisionLog } from '@answerbridge/redis';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, watchedPage, logInToConsole } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/knowledge');
@@ -128,11 +128,7 @@ describe('statistics (统计) in the console', () => {
     ] as const) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
       const { page, trouble } = await watchedPage(context);
-      await page.goto(sut.console.url);
-      await page.fill('#login-username', 'admin');
-      await page.fill('#login-password', 'answerbridge-demo');
-      await page.click('#login-submit');
-      await page.locator('#app:not([hidden])').waitFor();
+      await logInToConsole(page, sut.console.url, 'admin');
       await page.goto(`${sut.console.url}/knowledge/#analytics`);
       await page.locator('#analytics-body:not([hidden])').waitFor();
       expect(await page.textContent('[data-tile="messages"] .value')).toBe('200');

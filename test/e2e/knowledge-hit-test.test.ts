@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, watchedPage, logInToConsole } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/knowledge');
@@ -101,11 +101,7 @@ describe('hit testing (命中测试) in the console', () => {
     ] as const) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
       const { page, trouble } = await watchedPage(context);
-      await page.goto(sut.console.url);
-      await page.fill('#login-username', 'admin');
-      await page.fill('#login-password', 'answerbridge-demo');
-      await page.click('#login-submit');
-      await page.locator('#app:not([hidden])').waitFor();
+      await logInToConsole(page, sut.console.url, 'admin');
       await page.goto(`${sut.console.url}/knowledge/`);
       await page.locator('#app:not([hidden])').waitFor();
       expect(await page.textContent('#version')).toMatch(/^当前版本 v\d+$/);
@@ -124,11 +120,7 @@ describe('hit testing (命中测试) in the console', () => {
     // An agent is told the page is not theirs, with nothing broken.
     const context = await browser.newContext({ locale: 'zh-CN' });
     const { page } = await watchedPage(context);
-    await page.goto(sut.console.url);
-    await page.fill('#login-username', 'agent1');
-    await page.fill('#login-password', 'answerbridge-demo');
-    await page.click('#login-submit');
-    await page.locator('#app:not([hidden])').waitFor();
+    await logInToConsole(page, sut.console.url, 'agent1');
     await page.goto(`${sut.console.url}/knowledge/`);
     await page.locator('#gate:not([hidden])').waitFor();
     expect(await page.textContent('#gate')).toMatch(/只有知识库编辑和管理员/);

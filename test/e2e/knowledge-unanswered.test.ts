@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, watchedPage, logInToConsole } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/knowledge');
@@ -107,11 +107,7 @@ describe('the unanswered-questions queue (未解决问题)', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const { page, trouble } = await watchedPage(context);
-    await page.goto(sut.console.url);
-    await page.fill('#login-username', 'admin');
-    await page.fill('#login-password', 'answerbridge-demo');
-    await page.click('#login-submit');
-    await page.locator('#app:not([hidden])').waitFor();
+    await logInToConsole(page, sut.console.url, 'admin');
     await page.goto(`${sut.console.url}/knowledge/#unanswered`);
     const card = page.locator('.group', { hasText: canteen[0]! });
     await card.waitFor();
@@ -127,11 +123,7 @@ describe('the unanswered-questions queue (未解决问题)', () => {
 
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     const small = await watchedPage(phone);
-    await small.page.goto(sut.console.url);
-    await small.page.fill('#login-username', 'admin');
-    await small.page.fill('#login-password', 'answerbridge-demo');
-    await small.page.click('#login-submit');
-    await small.page.locator('#app:not([hidden])').waitFor();
+    await logInToConsole(small.page, sut.console.url, 'admin');
     await small.page.goto(`${sut.console.url}/knowledge/#unanswered`);
     await small.page.locator('.group').first().waitFor();
     await small.page.screenshot({ path: path.join(screenshots, 'unanswered-phone.png'), fullPage: true });

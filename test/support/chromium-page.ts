@@ -55,3 +55,12 @@ export async function watchedPage(context: BrowserContext): Promise<{ page: Page
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 }
+
+/** Logs in on the console's page as a demo account (password answerbridge-demo) and waits for the inbox. */
+export async function logInToConsole(page: Page, consoleUrl: string, username: string): Promise<void> {
+  await page.goto(consoleUrl);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', 'answerbridge-demo');
+  await page.click('#login-submit');
+  await page.locator('#app:not([hidden])').waitFor();
+}

@@ -49,8 +49,9 @@ async function listen() {
       buffer = buffer.slice(end + 2);
       const data = frame.split('\n').find((l) => l.startsWith('data: '));
       if (!data) continue;
-      const m = JSON.parse(data.slice(6)) as { toUser: string; content: string };
-      if (m.toUser === user) console.log(`\n🤖 ${m.content}\n`);
+      const m = JSON.parse(data.slice(6)) as { toUser: string; content: string; finished?: boolean };
+      // A streamed reply (the AI bot's) is printed once, finished, not every snapshot.
+      if (m.toUser === user && m.finished !== false) console.log(`\n🤖 ${m.content}\n`);
     }
   }
 }

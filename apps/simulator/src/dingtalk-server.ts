@@ -84,18 +84,27 @@ export class DingTalkServerSimulator extends EventEmitter<{
   }
 
   /** Takes over WebSocket upgrades for /connect on the simulator's HTTP server. */
+  /** Serves the Stream's WebSocket on this server's /connect (a server of its own: every other path is refused). */
   attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/connect') return void socket.destroy();
-      const ticket = this.tickets.get(url.searchParams.get('ticket') ?? '');
-      this.tickets.delete(url.searchParams.get('ticket') ?? '');
-      if (!ticket || ticket.expiresAt < Date.now()) {
-        socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
-        return void socket.destroy();
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ticket.clientId, ws));
-    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
+    this.startPings();
+  }
+
+  /** One upgrade request for the Stream's WebSocket (/connect?ticket=…), from a host that routes upgrades by path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/connect') return void socket.destroy();
+    const ticket = this.tickets.get(url.searchParams.get('ticket') ?? '');
+    this.tickets.delete(url.searchParams.get('ticket') ?? '');
+    if (!ticket || ticket.expiresAt < Date.now()) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return void socket.destroy();
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ticket.clientId, ws));
+  }
+
+  /** Pings every connection on the Stream's schedule (the gateway's watchdog listens for them). */
+  startPings(): void {
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
   }

@@ -1,3 +1,5 @@
+import { cosine } from '@answerbridge/core';
+
 /**
  * Requests for a person that no phrase list names ("I'd rather chat with one of your staff") still sit close
  * to ones that do in embedding space. The prototypes are the embeddings of the phrasings the phrase matcher
@@ -13,20 +15,6 @@ export interface PersonPrototypes {
   /** And at least this much above the nearest look-alike. */
   minLead: number;
 }
-
-const cosine = (a: readonly number[], b: readonly number[]): number => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-};
 
 const nearest = (vector: readonly number[], set: readonly (readonly number[])[]): number =>
   set.reduce((best, p) => Math.max(best, cosine(vector, p)), -1);

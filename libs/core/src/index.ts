@@ -14,3 +14,4 @@ export * from './recent-turns';
 export * from './caching-embedder';
 export * from './channel-port';
 export * from './knowledge-records';
+export * from './vector-math';

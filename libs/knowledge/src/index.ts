@@ -103,7 +103,7 @@ export {
   type FaqDraftStore,
   type FaqReviewDeps,
 } from './faq-review';
-export { cosine, groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
+export { groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
 export { unansweredQuestions, type UnansweredQuestion, type UnansweredWhy } from './unanswered/unanswered-questions';
 export {
   analyzeDecisions,

@@ -22,7 +22,11 @@ export function parseFaq(text: string, source: string): FaqEntry[] {
   if (!parser)
     throw new FaqParseError(source, null, `unknown FAQ format; use one of ${Object.keys(parsers).join(', ')}`);
   if (text.includes('\u0000'))
-    throw new FaqParseError(source, null, 'binary file, not text (.xlsx and .docx are read by kb ingest and the console)');
+    throw new FaqParseError(
+      source,
+      null,
+      'binary file, not text (.xlsx and .docx are read by kb ingest and the console)',
+    );
   return validateEntries(parser(text, source), source);
 }
 

@@ -1,6 +1,7 @@
 import type { DecisionRecord } from '@answerbridge/core';
 import { describe, expect, it } from 'vitest';
-import { cosine, groupSimilar, sameQuestionThreshold } from './group-questions';
+import { cosine } from '@answerbridge/core';
+import { groupSimilar, sameQuestionThreshold } from './group-questions';
 import { unansweredQuestions } from './unanswered-questions';
 
 let at = 0;
