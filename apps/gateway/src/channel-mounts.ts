@@ -1,6 +1,6 @@
 import { ConfigurationError, HttpClient, type ChannelConnection, type ChannelHttpRequest } from '@answerbridge/core';
 import { acceptInbound, configureChannels } from '@answerbridge/pipeline';
-import { RedisKeyValueStore } from '@answerbridge/redis';
+import { RedisChannelRelay, RedisKeyValueStore } from '@answerbridge/redis';
 import type { Express, Request, RequestHandler } from 'express';
 import type { GatewayContext } from './gateway-context';
 import { readTextBody } from './read-text-body';
@@ -45,6 +45,8 @@ export function startChannels(app: Express, ctx: GatewayContext): RunningConnect
       bots,
       settings,
       store,
+      // The relay's keys sit beside the store's (`<prefix>:kv:relay:…`).
+      relay: () => new RedisChannelRelay(ctx.redis, `${ctx.config.QUEUE_PREFIX}:kv`),
       http: (options) => new HttpClient(options),
       logger: ctx.logger,
       nowMs: Date.now,

@@ -93,12 +93,40 @@ export interface ChannelLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
+/**
+ * Leases and reliable boxes in the shared store (Redis in production), for a channel that holds one connection
+ * per bot in the whole fleet (the WeCom AI bot's long connection): a lease renewed only by its holder, so exactly
+ * one replica holds a bot's socket, and a box whose taken items are parked in-flight until done, so what the
+ * worker posts reaches whichever replica holds the socket and nothing is lost when the holder changes.
+ */
+export interface ChannelRelay {
+  /** SET NX PX: true when this token now holds the lease. */
+  acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lease only while `token` still holds it; false: lost. */
+  renewLease(key: string, token: string, ttlMs: number): Promise<boolean>;
+  releaseLease(key: string, token: string): Promise<void>;
+  /** Appends an item to a box. */
+  post(box: string, item: string): Promise<void>;
+  /** Takes the oldest item into the box's in-flight list, waiting up to `waitMs` for one; null: none. */
+  take(box: string, waitMs: number): Promise<string | null>;
+  /** Drops a handled item from in-flight. */
+  done(box: string, item: string): Promise<void>;
+  /** Puts every in-flight item back at the head of the box (a new holder, after the old one died); returns how many. */
+  requeue(box: string): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** What every side of a channel is given: its bots, its settings, the shared store, a clock. */
 export interface ChannelContext<Bot extends BotBase, Settings> {
   bots: Bot[];
   settings: Settings;
   /** Redis in production: tokens, dedupe marks, stream state, leases, cursors. Keys are prefixed by the caller. */
   store: KeyValueStore;
+  /**
+   * Opens a relay over the same store (a blocking take holds a connection of its own: one per user, closed
+   * with it). Only channels that hold connections for the fleet need one.
+   */
+  relay(): ChannelRelay;
   /** The HTTP client for the platform's API (timeouts, failure classes); `baseUrl`s come from `settings`. */
   http: (settings: { codePrefix: string; baseUrl?: string }) => HttpClient;
   logger: ChannelLogger;

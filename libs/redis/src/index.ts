@@ -31,4 +31,4 @@ export { RedisFaqDrafts, RedisLearnedPhrasings, RedisSavedEntries } from './redi
 export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store';
 export { RedisRecentTurns, type RecentTurn } from './redis-recent-turns';
 export { RedisQuickReplies, type QuickReply } from './redis-quick-replies';
-export { RedisChannelRelay, channelRelayOver } from './redis-channel-relay';
+export { RedisChannelRelay } from './redis-channel-relay';

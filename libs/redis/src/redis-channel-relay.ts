@@ -1,6 +1,5 @@
-import { ConfigurationError, type KeyValueStore } from '@answerbridge/core';
+import type { ChannelRelay } from '@answerbridge/core';
 import type { Redis } from 'ioredis';
-import { RedisKeyValueStore } from './redis-key-value-store';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -17,7 +16,7 @@ return n
  * reliable outbox (LPUSH → BLMOVE into `<box>:inflight` → LREM when done; the next holder moves in-flight
  * items back). Keys: `<prefix>:relay:<key>`. Blocking takes use a connection of their own, opened on first use.
  */
-export class RedisChannelRelay {
+export class RedisChannelRelay implements ChannelRelay {
   private blocking: Redis | null = null;
 
   constructor(
@@ -69,15 +68,4 @@ export class RedisChannelRelay {
     this.blocking = null;
     blocking?.disconnect();
   }
-}
-
-/**
- * The relay over the Redis (and key prefix) of the KeyValueStore a channel is given: the channel port hands
- * channels a KeyValueStore only, and the registry builds channels before any connection exists.
- */
-export function channelRelayOver(store: KeyValueStore): RedisChannelRelay {
-  if (!(store instanceof RedisKeyValueStore))
-    throw new ConfigurationError('REDIS.RELAY', 'the channel relay needs the Redis key-value store');
-  // Same lib: the store's connection and prefix, read through TypeScript's element-access escape hatch.
-  return new RedisChannelRelay(store['redis'], `${store['prefix']}:kv`);
 }

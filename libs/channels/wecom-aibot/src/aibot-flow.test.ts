@@ -9,6 +9,7 @@ import {
   type OutboundReply,
 } from '@answerbridge/core';
 import { parseAibotCallback } from './aibot-callback';
+import { InMemoryAibotRelay } from './aibot-relay';
 import { readFeedback } from './aibot-events';
 import { AibotInbound, type InboundOutcome } from './aibot-inbound';
 import { aibotMessages } from './aibot-messages';
@@ -41,7 +42,16 @@ function world() {
       return { status: 200, ok: true, text: '{"errcode":0}', json: { errcode: 0 } };
     },
   })) as unknown as () => HttpClient;
-  const base = { bots: [bot], settings, store, http, logger, nowMs: () => now, countApiError() {} };
+  const base = {
+    bots: [bot],
+    settings,
+    store,
+    relay: () => new InMemoryAibotRelay(),
+    http,
+    logger,
+    nowMs: () => now,
+    countApiError() {},
+  };
   const gatewayCtx: ChannelGatewayContext<AibotBot, AibotSettings> = {
     ...base,
     async accept(message) {

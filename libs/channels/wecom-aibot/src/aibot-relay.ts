@@ -1,26 +1,6 @@
-/**
- * What the long-connection mode needs from the shared store beyond KeyValueStore (Redis in production,
- * libs/redis's RedisChannelRelay): a lease with compare-and-renew, so that exactly one gateway replica in
- * the fleet holds a bot's socket, and a reliable outbox, so that the worker's replies reach whichever
- * replica holds it and nothing is lost when the holder changes (an item taken is parked in-flight until
- * done; the next holder puts the in-flight items back first).
- */
-export interface AibotRelay {
-  /** SET NX PX: true when this token now holds the lease. */
-  acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
-  /** Extends the lease only while `token` still holds it; false: lost. */
-  renewLease(key: string, token: string, ttlMs: number): Promise<boolean>;
-  releaseLease(key: string, token: string): Promise<void>;
-  /** Appends an item to a box. */
-  post(box: string, item: string): Promise<void>;
-  /** Takes the oldest item into the box's in-flight list, waiting up to `waitMs` for one; null: none. */
-  take(box: string, waitMs: number): Promise<string | null>;
-  /** Drops a handled item from in-flight. */
-  done(box: string, item: string): Promise<void>;
-  /** Puts every in-flight item back at the head of the box (a new holder, after the old one died); returns how many. */
-  requeue(box: string): Promise<number>;
-  close(): Promise<void>;
-}
+import type { ChannelRelay } from '@answerbridge/core';
+/** The long-connection mode's lease and outbox: the port's ChannelRelay (libs/redis's RedisChannelRelay in production). */
+export type AibotRelay = ChannelRelay;
 
 /** The relay in one process's memory, same semantics: unit tests and single-process tools. */
 export class InMemoryAibotRelay implements AibotRelay {

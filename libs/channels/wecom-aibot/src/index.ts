@@ -1,4 +1,4 @@
-export { createWecomAibotChannel, wecomAibotChannel, type WecomAibotChannelOptions } from './wecom-aibot-channel';
+export { createWecomAibotChannel, wecomAibotChannel } from './wecom-aibot-channel';
 export {
   AIBOT_CHANNEL,
   AibotBotSchema,

@@ -1,9 +1,4 @@
-import {
-  ConfigurationError,
-  type ChannelDefinition,
-  type ChannelGateway,
-  type KeyValueStore,
-} from '@answerbridge/core';
+import type { ChannelDefinition, ChannelGateway } from '@answerbridge/core';
 import { AibotInbound } from './aibot-inbound';
 import { aibotHttpRoutes } from './aibot-http-routes';
 import { AibotLongConnection } from './aibot-long-connection';
@@ -19,25 +14,11 @@ import {
 import { AibotSender } from './aibot-sender';
 import { AibotStreams } from './aibot-streams';
 
-export interface WecomAibotChannelOptions {
-  /**
-   * The lease and outbox of the long-connection mode, over the store the apps give the channel (libs/redis's
-   * `channelRelayOver`: the same Redis). Built once per gateway or worker, only when a bot uses `ws`; without
-   * it such a bot stops the process at boot.
-   */
-  relay?: (store: KeyValueStore) => AibotRelay;
-}
-
 /** The WeCom AI bot (智能机器人) channel: URL回调 (encrypted JSON callbacks, streamed replies) and 长连接 (WebSocket). */
-export function createWecomAibotChannel(
-  options: WecomAibotChannelOptions = {},
-): ChannelDefinition<AibotBot, AibotSettings> {
-  const relayFor = (store: KeyValueStore, bots: AibotBot[]): AibotRelay | null => {
-    if (!bots.some((b) => b.mode === 'ws')) return null;
-    if (!options.relay)
-      throw new ConfigurationError('AIBOT.NO_RELAY', 'AI bots in long-connection mode (ws) need the relay (Redis)');
-    return options.relay(store);
-  };
+export function createWecomAibotChannel(): ChannelDefinition<AibotBot, AibotSettings> {
+  // The lease and outbox exist only where a bot uses the long connection.
+  const relayFor = (ctx: { relay(): AibotRelay }, bots: AibotBot[]): AibotRelay | null =>
+    bots.some((b) => b.mode === 'ws') ? ctx.relay() : null;
   return {
     name: AIBOT_CHANNEL,
     label: { zh: '企业微信智能机器人', en: 'WeCom AI bot' },
@@ -49,7 +30,7 @@ export function createWecomAibotChannel(
       const inbound = new AibotInbound(ctx, streams);
       // One relay per connection: its blocking takes hold a Redis connection of their own, closed with it.
       const connections = ctx.bots.flatMap((bot) => {
-        const relay = bot.mode === 'ws' ? relayFor(ctx.store, [bot]) : null;
+        const relay = relayFor(ctx, [bot]);
         if (!relay || !bot.aibotId || !bot.secret) return [];
         const credentials = { ...bot, aibotId: bot.aibotId, secret: bot.secret };
         return [new AibotLongConnection(ctx, credentials, inbound, streams, relay)];
@@ -58,10 +39,9 @@ export function createWecomAibotChannel(
     },
     sender(ctx) {
       const streams = new AibotStreams(ctx.store, ctx.settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
-      return new AibotSender(ctx, streams, relayFor(ctx.store, ctx.bots));
+      return new AibotSender(ctx, streams, relayFor(ctx, ctx.bots));
     },
   };
 }
 
-/** The channel without a relay: URL回调 bots only. */
 export const wecomAibotChannel = createWecomAibotChannel();

@@ -71,6 +71,15 @@ describe('planImport', () => {
     expect(replace.changed[0]).toMatchObject({ questionsRemoved: ['年休假'], detailsChanged: true });
   });
 
+  it('keeps who saved and approved an entry from the console through an upsert', () => {
+    const provenance = { savedBy: 'agent1', savedAt: 1, approvedBy: 'admin', approvedAt: 2 };
+    const saved = { ...entry('opt', '期权怎么行权？', '在 HR 系统申请'), provenance };
+    expect(planImport([saved], [saved], 'upsert').entries[0]?.provenance).toEqual(provenance);
+    expect(planImport([saved], [entry('opt', '期权怎么行权？', '新答案')], 'upsert').entries[0]?.provenance).toEqual(
+      provenance,
+    );
+  });
+
   it('knows when nothing would change', () => {
     expect(planChangesNothing(planImport(live, live, 'upsert'))).toBe(true);
     expect(planChangesNothing(planImport(live, live, 'replace'))).toBe(true);

@@ -58,14 +58,14 @@ function changeOf(before: FaqEntry, after: FaqEntry): EntryChange | null {
 function updated(live: FaqEntry, file: FaqEntry): FaqEntry {
   const known = new Set([file.question, ...file.similar]);
   const category = file.category ?? live.category;
-  const { provenance: _provenance, ...fromFile } = file;
+  const provenance = file.provenance ?? live.provenance;
   return {
-    ...fromFile,
+    ...file,
     id: live.id,
     similar: [...file.similar, ...[live.question, ...live.similar].filter((q) => !known.has(q))],
     ...(category ? { category } : {}),
     tags: file.tags.length ? file.tags : live.tags,
-    ...(live.provenance && !file.provenance ? { provenance: live.provenance } : {}),
+    ...(provenance ? { provenance } : {}),
   };
 }
 

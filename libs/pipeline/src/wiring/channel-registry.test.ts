@@ -1,3 +1,4 @@
+import { InMemoryAibotRelay } from '@answerbridge/channel-wecom-aibot';
 import { describe, expect, it } from 'vitest';
 import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
 import { BotSchema, ConfigError } from '@answerbridge/config';
@@ -88,6 +89,7 @@ describe('the channel registry', () => {
       ding?.definition.agentGroups?.({
         bots: ding.bots,
         settings: ding.settings,
+        relay: () => new InMemoryAibotRelay(),
         store: {
           get: async () => null,
           set: async () => undefined,

@@ -2,10 +2,9 @@ import type { BotConfig } from '@answerbridge/config';
 import { ConfigError } from '@answerbridge/config';
 import { dingTalkChannel } from '@answerbridge/channel-dingtalk';
 import { wecomChannel } from '@answerbridge/channel-wecom';
-import { createWecomAibotChannel } from '@answerbridge/channel-wecom-aibot';
+import { wecomAibotChannel } from '@answerbridge/channel-wecom-aibot';
 import { wecomKfChannel } from '@answerbridge/channel-wecom-kf';
 import { RejectedInputError, type BotBase, type ChannelDefinition, type ReplyTarget } from '@answerbridge/core';
-import { channelRelayOver } from '@answerbridge/redis';
 import { z } from 'zod';
 
 /** A channel as the registry holds it: its own bot and settings types are its business. */
@@ -21,7 +20,7 @@ export type AnyChannel = ChannelDefinition<any, any>;
 export const channelRegistry: readonly AnyChannel[] = [
   wecomChannel,
   dingTalkChannel,
-  createWecomAibotChannel({ relay: channelRelayOver }),
+  wecomAibotChannel,
   wecomKfChannel,
 ];
 

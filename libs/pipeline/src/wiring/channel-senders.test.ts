@@ -1,3 +1,4 @@
+import { InMemoryAibotRelay } from '@answerbridge/channel-wecom-aibot';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +52,11 @@ describe('createChannelSenders: the DingTalk sender and DINGTALK_WEBHOOK_ORIGINS
       'https://api.dingtalk.com',
     ]);
     const metrics = createMetrics('test');
-    const { senders } = createChannelSenders(config, new InMemoryKeyValueStore(), { metrics, logger: silent });
+    const { senders } = createChannelSenders(config, new InMemoryKeyValueStore(), {
+      metrics,
+      logger: silent,
+      relay: () => new InMemoryAibotRelay(),
+    });
     await senders.get('dingtalk')?.send({
       id: 'r1',
       botId: 'dt',

@@ -3,6 +3,7 @@ import {
   HttpClient,
   type AgentGroupNotifier,
   type ChannelHandover,
+  type ChannelRelay,
   type ChannelSender,
   type KeyValueStore,
 } from '@answerbridge/core';
@@ -18,7 +19,7 @@ import { channelRegistry, configureChannels, validReplyTarget, type AnyChannel }
 export function createChannelSenders(
   config: Pick<WorkerSettings, 'bots' | 'environment'>,
   store: KeyValueStore,
-  { metrics, logger }: { metrics: Metrics; logger: Logger },
+  { metrics, logger, relay }: { metrics: Metrics; logger: Logger; relay: () => ChannelRelay },
   registry: readonly AnyChannel[] = channelRegistry,
 ) {
   const senders = new Map<string, ChannelSender>();
@@ -29,6 +30,7 @@ export function createChannelSenders(
       bots,
       settings,
       store,
+      relay,
       http: (options: { codePrefix: string; baseUrl?: string }) => new HttpClient(options),
       logger,
       nowMs: Date.now,

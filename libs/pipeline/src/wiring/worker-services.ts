@@ -3,7 +3,7 @@ import type { WorkerSettings } from '@answerbridge/config';
 import type { JobRoutes } from '@answerbridge/core';
 import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
-import { JobProducer, QueueInspector, RedisKeyValueStore, type Redis } from '@answerbridge/redis';
+import { JobProducer, QueueInspector, RedisChannelRelay, RedisKeyValueStore, type Redis } from '@answerbridge/redis';
 import { answerInbound } from '../answer-inbound';
 import { notifyUnclaimed } from '../notify-unclaimed';
 import { personPrototypesFor } from '../person-prototypes';
@@ -82,7 +82,12 @@ export async function createWorkerServices(
   void answerDeps
     .personPrototypes()
     .catch((err: unknown) => log.warn({ err }, 'person-request prototypes not embedded yet'));
-  const { senders, notifyAgents, handovers } = createChannelSenders(config, store, { metrics, logger: log });
+  const { senders, notifyAgents, handovers } = createChannelSenders(config, store, {
+    metrics,
+    logger: log,
+    // The relay's keys sit beside the store's (`<prefix>:kv:relay:…`).
+    relay: () => new RedisChannelRelay(redis, `${config.QUEUE_PREFIX}:kv`),
+  });
   const sendDeps = { senders, escalation, logger: log, metrics };
   const notifyDeps = {
     escalation,
