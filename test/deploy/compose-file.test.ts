@@ -263,6 +263,28 @@ describe('deploy/compose', () => {
     expect(redis.image).toMatch(/^redis:7\.\d+\.\d+(-alpine)?$/);
   });
 
+  it('PostgreSQL keeps the system of record on a volume; the console and kb-ingest wait for it and reach it', () => {
+    const postgres = service('postgres');
+    expect(postgres.image).toMatch(/^postgres:\d+\.\d+(-alpine)?$/);
+    expect(postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(postgres.environment?.['POSTGRES_PASSWORD']).toBe(envExample['POSTGRES_PASSWORD']);
+    expect(postgres.healthcheck?.test?.join(' ')).toContain('pg_isready');
+    expect((postgres as { networks?: string[] }).networks).toEqual(['backend']);
+    for (const name of ['console', 'kb-ingest'])
+      expect(service(name).depends_on?.['postgres'], name).toEqual({ condition: 'service_healthy' });
+    for (const name of ['console', 'worker', 'kb-ingest']) {
+      const url = new URL(String(service(name).environment?.['DATABASE_URL']));
+      expect([url.protocol, url.hostname, url.port, url.pathname, url.username], name).toEqual([
+        'postgres:',
+        'postgres',
+        '5432',
+        '/answerbridge',
+        'answerbridge',
+      ]);
+      expect(decodeURIComponent(url.password), name).toBe(envExample['POSTGRES_PASSWORD']);
+    }
+  });
+
   it('Milvus standalone runs on etcd and MinIO, all pinned and health-gated', () => {
     const milvus = service('milvus');
     // The server line the Milvus Node SDK we ship is made for (SDK 3.0.x ↔ Milvus 3.0.x).

@@ -358,6 +358,27 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       }
     });
 
+    it('gives the apps DATABASE_URL from the Secret database.existingSecret names, never from a ConfigMap', () => {
+      const manifests = manifestsOf(file);
+      const values = parse(readFileSync(path.join(repoRoot, chart, 'ci', file), 'utf8')) as {
+        database?: { existingSecret?: string };
+      };
+      for (const name of appComponents) {
+        const deployment = manifests.find((m) => m.kind === 'Deployment' && component(m) === name);
+        if (!deployment) continue;
+        const env = firstContainer(deployment as unknown as IDeployment).env ?? [];
+        expect(
+          env.find((e) => e.name === 'DATABASE_URL'),
+          name,
+        ).toEqual({
+          name: 'DATABASE_URL',
+          valueFrom: { secretKeyRef: { name: values.database?.existingSecret, key: 'database-url' } },
+        });
+      }
+      for (const config of ofKind<IConfigMap>(manifests, 'ConfigMap'))
+        expect(Object.keys(config.data ?? {})).not.toContain('DATABASE_URL');
+    });
+
     it('references only Secrets and ConfigMaps it renders or the values declare as existing', () => {
       const manifests = manifestsOf(file);
       const secrets = new Set([
@@ -608,6 +629,16 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         why: 'a password put in the ConfigMap',
         sets: ['config.REDIS_PASSWORD=pw'],
         message: /config\.REDIS_PASSWORD is set by the chart/,
+      },
+      {
+        why: 'the console without PostgreSQL',
+        sets: ['database.existingSecret='],
+        message: /database\.existingSecret is required while console\.enabled is true/,
+      },
+      {
+        why: 'the database URL (and its password) put in the ConfigMap',
+        sets: ['config.DATABASE_URL=postgres://ab:pw@db:5432/ab'],
+        message: /config\.DATABASE_URL is set by the chart; use database\.existingSecret/,
       },
       {
         why: 'SGLang without a models volume',

@@ -7,12 +7,15 @@ import { promisify } from 'node:util';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTestDatabase,
+  ensurePostgres,
   ensureRedis,
   freePort,
   startMilvusLite,
   startProcess,
   type ManagedProcess,
   type RunningService,
+  type TestDatabase,
 } from '@answerbridge/testing';
 
 const run = promisify(execFile);
@@ -72,6 +75,8 @@ let node24: { binary: string } | { unavailable: string };
 let runtime: string;
 let redis: RunningService;
 let milvus: RunningService;
+let postgres: RunningService | undefined;
+let database: TestDatabase | undefined;
 const apps: ManagedProcess[] = [];
 const ports = { gateway: 0, console: 0, metrics: 0 };
 const bot = {
@@ -97,12 +102,15 @@ beforeAll(async () => {
   });
   const botsFile = path.join(runtime, 'bots.json');
   writeFileSync(botsFile, JSON.stringify({ bots: [bot] }));
-  [redis, milvus] = await Promise.all([ensureRedis(), startMilvusLite()]);
+  [redis, milvus, postgres] = await Promise.all([ensureRedis(), startMilvusLite(), ensurePostgres()]);
+  // The console keeps its accounts in PostgreSQL: a database of this test's own.
+  database = await createTestDatabase(postgres.address);
   [ports.gateway, ports.console, ports.metrics] = [await freePort(), await freePort(), await freePort()];
   const env = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     REDIS_URL: redis.address,
+    DATABASE_URL: database.url,
     QUEUE_PREFIX: `ab-node24-${process.pid}`,
     BOTS_FILE: botsFile,
     CONSOLE_USERS_FILE: path.join(root, 'config/console-users.local.json'),
@@ -129,7 +137,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.stop()));
-  await Promise.all([redis?.stop(), milvus?.stop()]);
+  await database?.drop();
+  await Promise.all([redis?.stop(), milvus?.stop(), postgres?.stop()]);
   if (runtime) rmSync(runtime, { recursive: true, force: true });
 });
 

@@ -110,6 +110,7 @@ describe('escalation to the agent inbox', () => {
       REDIS_URL: services.redisUrl,
       QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
       BOTS_FILE: sut.config.BOTS_FILE,
+      DATABASE_URL: sut.config.DATABASE_URL,
     });
     expect(res.stdout).toContain('including 1 saved by agents');
     await sut.simulator.wecomClient(sut.bot.id).sendText('asker4', '股票期权怎么行权');

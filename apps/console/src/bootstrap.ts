@@ -23,6 +23,7 @@ import {
   redisAnswers,
   waitForRedis,
 } from '@answerbridge/redis';
+import { PostgresConsoleAccounts, openDatabase, type Pool } from '@answerbridge/database';
 import express, { json, type ErrorRequestHandler } from 'express';
 import { loadSession, login, logout, requireSession } from './auth';
 import type { ConsoleContext } from './console-context';
@@ -32,8 +33,9 @@ import { knowledgeRoutes } from './knowledge-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
-import { loadUsers } from './console-users';
+import { ConsoleAccountDirectory, loadUsersFile } from './console-users';
 import { adminRoutes } from './admin-routes';
+import { userRoutes } from './user-routes';
 import { conversationRoutes } from './conversation-routes';
 import { faqDraftRoutes } from './faq-draft-routes';
 import { quickReplyRoutes } from './quick-reply-routes';
@@ -96,13 +98,23 @@ export async function bootstrap(
     prefix: config.QUEUE_PREFIX,
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
   });
-  const users = loadUsers(config.CONSOLE_USERS_FILE);
-  const { service: escalation, events } = createEscalationService(
-    config,
-    redis,
-    producer,
-    (id) => users.find((u) => u.username === id)?.displayName ?? id,
-  );
+  let db: Pool | null = null;
+  let accounts: ConsoleAccountDirectory;
+  try {
+    db = await openDatabase(config.DATABASE_URL, {
+      applicationName: 'answerbridge-console',
+      onMigrated: (files) => log.info({ event: 'database_migrated', files }, 'database migrated'),
+    });
+    accounts = await openAccounts(config, db, log);
+  } catch (error) {
+    await db?.end().catch(() => undefined);
+    await producer.close().catch(() => undefined);
+    redis.disconnect();
+    throw error;
+  }
+  const database = db;
+  const nameOf = (id: string) => accounts.find(id)?.displayName ?? id;
+  const { service: escalation, events } = createEscalationService(config, redis, producer, nameOf);
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
@@ -110,7 +122,10 @@ export async function bootstrap(
   const metrics = createMetrics('console');
   const ctx: ConsoleContext = {
     config,
-    users,
+    get users() {
+      return accounts.active();
+    },
+    accounts,
     sessions: new RedisKeyValueStore(redis, `${config.QUEUE_PREFIX}:console`),
     loginAttempts: new RedisAttemptLimiter(
       redis,
@@ -166,8 +181,15 @@ export async function bootstrap(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await redisAnswers(redis);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unavailable' });
+    const [redisUp, databaseUp] = await Promise.all([
+      redisAnswers(redis),
+      database.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+    ]);
+    const status = !redisUp ? 'redis unavailable' : !databaseUp ? 'database unavailable' : 'ready';
+    res.status(redisUp && databaseUp ? 200 : 503).json({ status });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
@@ -203,10 +225,11 @@ export async function bootstrap(
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(userRoutes(ctx));
   app.use((_req, res) => {
     res.status(404).json({ error: 'CONSOLE.NOT_FOUND', message: consoleMessages.noSuchRoute });
   });
-  const displayName = (agentId: string) => users.find((u) => u.username === agentId)?.displayName ?? agentId;
+  const displayName = nameOf;
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const { status, code, message, refused } = httpErrorOf(error, consoleErrors);
     if (!refused) log.error({ err: error, path: req.path }, 'console request failed');
@@ -227,7 +250,35 @@ export async function bootstrap(
       await ctx.queues.close();
       await producer.close();
       await knowledge.store.close().catch(() => undefined);
+      accounts.close();
+      await database.end().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The accounts, from PostgreSQL. A users file (CONSOLE_USERS_FILE), when there is one, adds the accounts it
+ * has that the database lacks (the first start after upgrading moves them in; an account changed in the
+ * console stays as changed). With no account at all, nobody could log in: the console does not start.
+ */
+async function openAccounts(config: ConsoleSettings, db: Pool, log: Logger): Promise<ConsoleAccountDirectory> {
+  const store = new PostgresConsoleAccounts(db);
+  const fromFile = loadUsersFile(config.CONSOLE_USERS_FILE);
+  if (fromFile) {
+    const added = await store.seed(fromFile, 'users-file');
+    if (added.length)
+      log.info(
+        { event: 'console_users_seeded', file: config.CONSOLE_USERS_FILE, added },
+        'console accounts added from the users file',
+      );
+  }
+  if ((await store.count()) === 0)
+    throw new ConfigError(
+      `no console accounts: the database has none and there is no users file at ${config.CONSOLE_USERS_FILE}; ` +
+        'write one (see README, "Console accounts") or set CONSOLE_USERS_FILE to it, then start the console again',
+    );
+  return ConsoleAccountDirectory.open(store, (error) =>
+    log.warn({ event: 'console_users_refresh_failed', err: error }, 'console accounts not re-read'),
+  );
 }

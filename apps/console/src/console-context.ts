@@ -11,19 +11,24 @@ import type {
   RedisRecentTurns,
   RedisSavedEntries,
 } from '@answerbridge/redis';
-import type { ConsoleUser } from './console-users';
+import type { ConsoleAccountDirectory, ConsoleUser } from './console-users';
 import type { EventStreamsPerSession } from './event-streams-per-session';
 
 export interface Session {
   username: string;
   displayName: string;
-  role: 'agent' | 'admin';
+  role: 'agent' | 'editor' | 'admin';
   csrf: string;
+  /** When it was issued (epoch ms): a password reset, a role change or disabling ends older sessions. */
+  issuedAt?: number;
 }
 
 export interface ConsoleContext {
   config: ConsoleSettings;
-  users: ConsoleUser[];
+  /** The accounts that may log in now (PostgreSQL, as the directory last read it). */
+  readonly users: ConsoleUser[];
+  /** Console accounts: kept in PostgreSQL, read through a copy refreshed every few seconds. */
+  accounts: ConsoleAccountDirectory;
   sessions: RedisKeyValueStore;
   /** Login attempts per account and per client address, shared by every replica. */
   loginAttempts: RedisAttemptLimiter;

@@ -9,6 +9,21 @@ export const consoleMessages = {
   loginRequired: '请先登录。Log in first.',
   csrf: '页面已过期，请刷新后重试。Missing or wrong X-CSRF-Token: reload the page.',
   adminsOnly: '仅管理员可以执行此操作。Admins only.',
+  editorsOnly: '仅知识编辑或管理员可以执行此操作（审核、发布、导入知识库）。Editors and admins only.',
+  userExists: (username: string) => `账号 ${username} 已存在，请换一个账号名。The username ${username} is taken.`,
+  userNotFound: (username: string) => `没有账号 ${username}。No such account.`,
+  lastAdmin: (username: string) =>
+    `${username} 是最后一位可登录的管理员，不能停用或改为其他角色；请先把另一个账号设为管理员。${username} is the last active admin: make another account admin first.`,
+  userCreated: (username: string) => `已添加账号 ${username}。Account added.`,
+  userUpdated: (username: string) =>
+    `已保存账号 ${username}；如改了角色或停用，该账号需重新登录。Saved: after a role change or disabling, the account logs in again.`,
+  passwordReset: (username: string) =>
+    `已重置 ${username} 的密码，该账号已登录的页面需用新密码重新登录。Password reset: its sessions have ended.`,
+  badUsername:
+    '账号名须为 2–32 位小写字母、数字或 . _ -。The username must be 2-32 characters: a-z, 0-9, dot, underscore, hyphen.',
+  badRole: '角色须为 agent（客服）、editor（知识编辑）或 admin（管理员）。The role must be agent, editor or admin.',
+  badPassword: (min: number, max: number) =>
+    `密码长度须为 ${min}–${max} 个字符。The password must be ${min}-${max} characters.`,
   loginFieldsRequired: '请输入账号和密码。Username and password are required.',
   badCredentials: '账号或密码错误。Wrong username or password.',
   loginThrottled: (minutes: number) =>
@@ -82,7 +97,11 @@ export function conflictReason(detail: string, nameOf: (agentId: string) => stri
 }
 
 /** The people-facing message for an error code the console answers with, around the code's own detail. */
+/** Codes whose refusal is worded for people already (Chinese first): passed on as they are. */
+const worded = new Set(['CONSOLE.BAD_ROLE', 'CONSOLE.BAD_PASSWORD', 'CONSOLE.BAD_USERNAME']);
+
 export function messageForError(code: string, detail: string, nameOf?: (agentId: string) => string): string {
+  if (worded.has(code)) return detail;
   if (code === 'ESCALATION.CONFLICT') {
     const reason = conflictReason(detail, nameOf);
     // The detail stays in brackets for tools and logs that match it; the sentence before it is for people.
@@ -231,6 +250,28 @@ export const inboxText = {
   close: '关闭',
   logout: '退出',
   adminSuffix: '（管理员）',
+  editorSuffix: '（知识编辑）',
+  usersManage: '账号管理',
+  usersTitle: '账号与角色',
+  usersEmpty: '还没有账号。',
+  roles: { agent: '客服', editor: '知识编辑', admin: '管理员' } as Record<string, string>,
+  roleHint: '客服：接入会话、回复、提交草稿；知识编辑：另可审核草稿、发布知识库；管理员：另可管理账号与运维。',
+  userUsername: '账号',
+  userDisplayName: '显示名',
+  userRole: '角色',
+  userPassword: '初始密码',
+  userState: '状态',
+  userActive: '正常',
+  userDisabled: '已停用',
+  userDisable: '停用',
+  userEnable: '启用',
+  userResetPassword: '重置密码',
+  userNewPassword: '{username} 的新密码（至少 8 位）',
+  userAdd: '添加账号',
+  userAddTitle: '添加账号',
+  userSave: '保存',
+  userDisableConfirm: '停用账号 {username}？该账号将立即退出，无法再登录。',
+  userYou: '（你）',
   notificationsEnable: '开启桌面通知',
   notificationsOn: '桌面通知已开启',
   notificationsBlocked: '浏览器已禁止桌面通知，可在浏览器设置中开启。',

@@ -14,6 +14,7 @@ import type { ConsoleContext } from './console-context';
 import { askerMessages } from './asker-messages';
 import { consoleMessages } from './console-messages';
 import { requireSession } from './auth';
+import { roleAtLeast } from './console-users';
 
 /** How a refused caller is told, and logged, that the conversation is not theirs. */
 interface Refusal {
@@ -55,13 +56,15 @@ function text(req: Request, field: string, max: number, required = true): string
 
 /**
  * "Save as FAQ" and its review. Only the agent holding a conversation (or an admin) may save from it; an
- * agent's save is a draft the bot cannot see until an admin approves it; an admin's save is approved by
- * that admin at once. Every change of a draft is an audit line (event faq_draft_*).
+ * agent's save is a draft the bot cannot see until an editor or admin approves it; theirs is approved by
+ * them at once (an agent may not publish or approve). Every change of a draft is an audit line (event faq_draft_*).
  */
 export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Router {
   const router = Router();
   const agent = requireSession();
-  const admin = requireSession('admin');
+  // Reviewing (and so publishing) knowledge: editors and admins.
+  const reviewer = requireSession('editor');
+  const mayPublish = (req: Request) => roleAtLeast(req.session?.role, 'editor');
   const review = new FaqReview({
     store: ctx.knowledge.store,
     embedder: ctx.knowledge.embedder,
@@ -135,7 +138,7 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     const e = await heldByCaller(req, res);
     if (!e) return;
     const conversationId = e.conversationId;
-    const isAdmin = req.session?.role === 'admin';
+    const publishes = mayPublish(req);
     const question = text(req, 'question', 500);
     const answer = text(req, 'answer', 8000);
     const knowledgeBase = knowledgeBaseOf(e.botId);
@@ -148,9 +151,9 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
       savedBy: me(req),
     });
     audit('faq_draft_submitted', req, draft);
-    if (!isAdmin)
+    if (!publishes)
       return void res.status(201).json({ status: 'draft', draft: draft, message: consoleMessages.faqDraftSubmitted });
-    // An admin is the reviewer: their own save goes live at once, still recorded as saved and approved by them.
+    // An editor or admin is a reviewer: their own save goes live at once, recorded as saved and approved by them.
     const { draft: approved, entry } = await approve(req, draft.id);
     res.status(201).json({ status: 'live', draft: approved, entry, message: consoleMessages.faqSavedLive });
   });
@@ -187,7 +190,7 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
       return void res.json({ status: 'live', message: consoleMessages.linkAlreadyLive });
     if (!proposed.draft) throw new RejectedInputError('CONSOLE.BAD_INPUT', 'question cannot be learned', 400);
     audit('faq_draft_submitted', req, proposed.draft, { kind: 'phrasing', entryId });
-    if (req.session?.role !== 'admin' || proposed.draft.status !== 'pending')
+    if (!mayPublish(req) || proposed.draft.status !== 'pending')
       return void res
         .status(proposed.outcome === 'proposed' ? 201 : 200)
         .json({ status: 'draft', draft: proposed.draft, message: consoleMessages.linkSubmitted });
@@ -255,7 +258,7 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     }
   };
 
-  router.get('/api/admin/faq-drafts', admin, async (_req, res) => {
+  router.get('/api/admin/faq-drafts', reviewer, async (_req, res) => {
     const drafts = await review.pending();
     // Beside the drafts (which stay as they are): the entry each phrasing joins, by draft id, for the reviewer.
     const entries = Object.fromEntries(
@@ -264,18 +267,18 @@ export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Rout
     res.json({ drafts, entries });
   });
 
-  router.get('/api/admin/faq-drafts/:draftId', admin, async (req, res) => {
+  router.get('/api/admin/faq-drafts/:draftId', reviewer, async (req, res) => {
     const draft = await review.get(String(req.params.draftId));
     if (!draft) throw new FaqDraftNotFoundError(String(req.params.draftId));
     res.json(draft);
   });
 
-  router.post('/api/admin/faq-drafts/:draftId/approve', admin, async (req, res) => {
+  router.post('/api/admin/faq-drafts/:draftId/approve', reviewer, async (req, res) => {
     const { draft, entry } = await approve(req, String(req.params.draftId));
     res.json({ status: 'live', draft: draft, entry, message: consoleMessages.faqDraftApproved });
   });
 
-  router.post('/api/admin/faq-drafts/:draftId/reject', admin, json({ limit: '8kb' }), async (req, res) => {
+  router.post('/api/admin/faq-drafts/:draftId/reject', reviewer, json({ limit: '8kb' }), async (req, res) => {
     const reason = text(req, 'reason', 500, false);
     const draft = await review.reject(String(req.params.draftId), me(req), reason || undefined);
     audit('faq_draft_rejected', req, draft, reason ? { reason } : {});

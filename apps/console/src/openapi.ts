@@ -1,4 +1,5 @@
 import { channelRegistry } from '@answerbridge/pipeline';
+import { userPaths } from './user-openapi';
 
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
 const conversationId = {
@@ -45,7 +46,7 @@ export const openApiDocument = {
         properties: {
           username: { type: 'string' },
           displayName: { type: 'string' },
-          role: { enum: ['agent', 'admin'] },
+          role: { enum: ['agent', 'editor', 'admin'] },
           csrf: { type: 'string' },
         },
       },
@@ -719,5 +720,6 @@ export const openApiDocument = {
         responses: { '200': { description: 'text/event-stream' } },
       },
     },
+    ...userPaths,
   },
 } as const;

@@ -25,11 +25,14 @@ const usage = `kb — manage a bot's FAQ knowledge base
                                      and added; none is removed unless you say --replace (the file becomes
                                      the whole FAQ) or --append (only new entries are added). The entries
                                      agents saved and the phrasings learned from use are kept
-                                     (--without-saved --replace: the file alone). --dry-run: say what would change
+                                     (--without-saved --replace: the file alone). --dry-run: say what would change.
+                                     The entries and who published them (the OS user, or --by <name>) are kept
+                                     in PostgreSQL (DATABASE_URL); the search index is built from them
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
-  kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one)
+  kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one); its
+                                     entries become the recorded ones (--by <name>: who, default the OS user)
   kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
                                      fit a confidence model on labelled questions as the bot searches them,
                                      and record it with the active version (the worker then decides with it)
@@ -41,7 +44,7 @@ const usage = `kb — manage a bot's FAQ knowledge base
       [--errors file.jsonl (default: a new file in the temp dir)] [--per-query file.jsonl: every query's decision]
       [--keep-index: keep the temporary index for a repeated run] [--json]
 
-Settings come from the environment (see README): MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
+Settings come from the environment (see README): DATABASE_URL, MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
 /** Runs one kb command; returns the process exit code. Output goes to the given writers (tests capture it). */
 export async function runKb(
@@ -72,6 +75,7 @@ export async function runKb(
         replace: { type: 'boolean' },
         append: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        by: { type: 'string' },
         to: { type: 'string' },
       },
     });
@@ -91,8 +95,13 @@ export async function runKb(
           withSaved: !values['without-saved'],
           mode: values.replace ? 'replace' : values.append ? 'append' : 'upsert',
           dryRun: Boolean(values['dry-run']),
+          ...(values.by ? { by: values.by } : {}),
         });
         out(formatImportPlan(result.plan));
+        if (result.fromIndex)
+          out(
+            `the database had no entries of this knowledge base yet: the ${result.fromIndex} of the active index version were the starting point`,
+          );
         if (!result.result) {
           out('dry run: nothing was changed');
           return 0;
@@ -168,7 +177,7 @@ export async function runKb(
         if (command === 'diff')
           out(formatDiff(await diffCommand(config, bot, version(values.from, '--from'), version(values.to, '--to'))));
         else {
-          const { from, to } = await rollbackCommand(config, bot, version(values.to, '--to'));
+          const { from, to } = await rollbackCommand(config, bot, version(values.to, '--to'), values.by);
           out(`rolled back ${bot}: v${from.version} → v${to.version} (${to.collection} is active)`);
         }
         return 0;

@@ -5,11 +5,12 @@ import {
   calibrateKnowledgeBase,
   calibrateFromUse,
   diffVersions,
-  ingestKnowledgeBase,
   loadEvalQueries,
   readFaqFile,
-  activeEntries,
   planImport,
+  publishEntries,
+  recordRollback,
+  recordedEntries,
   type ImportMode,
   type ImportPlan,
   mergeLearnedPhrasings,
@@ -29,6 +30,9 @@ import {
   waitForRedis,
 } from '@answerbridge/redis';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
+import { PostgresKnowledgeRepository, openDatabase } from '@answerbridge/database';
+import { userInfo } from 'node:os';
+import path from 'node:path';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
 
@@ -84,12 +88,19 @@ export interface IngestCommandOptions {
   mode?: ImportMode;
   /** Say what would change, and build nothing. */
   dryRun?: boolean;
+  /** Who publishes, as recorded with the version (--by). @defaultValue the OS user */
+  by?: string;
 }
 
 export interface IngestCommandResult {
   plan: ImportPlan;
   /** The version built; null for a dry run. */
   result: IngestResult | null;
+  /**
+   * Entries planned on that came from the active index version, because the database had none of this knowledge
+   * base yet (the first ingest after upgrading records them); 0 when the database had them.
+   */
+  fromIndex: number;
   saved: number;
   learned: number;
   learnedWithoutEntry: number;
@@ -99,7 +110,7 @@ export async function ingestCommand(
   config: KbSettings,
   file: string,
   botId: string,
-  { showProgress, withSaved = true, mode = 'upsert', dryRun = false }: IngestCommandOptions,
+  { showProgress, withSaved = true, mode = 'upsert', dryRun = false, by }: IngestCommandOptions,
 ): Promise<IngestCommandResult> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const fromFile = await readFaqFile(file);
@@ -110,6 +121,10 @@ export async function ingestCommand(
   // so the summary says what the new version really changes; an entry the file lacks takes its phrasings with it.
   const { entries: incoming, merged } = mergeLearnedPhrasings([...fromFile, ...saved], kept.phrasings);
   const { embedder, store } = services(config);
+  // PostgreSQL is the system of record: the plan starts from its entries, the publication is written there
+  // first (one transaction), and the index version is built from exactly those entries.
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
+  const repository = new PostgresKnowledgeRepository(db);
   const bar =
     showProgress && !dryRun
       ? new cliProgress.SingleBar(
@@ -119,22 +134,39 @@ export async function ingestCommand(
       : null;
   try {
     await store.ready();
-    const plan = planImport(await activeEntries(store, knowledgeBase), incoming, mode);
+    const current = await recordedEntries(repository, store, knowledgeBase);
+    const plan = planImport(current.entries, incoming, mode);
     // Entries kept from the live version carry their phrasings already; only a removed entry's are lost.
     const { entries, orphaned } = mergeLearnedPhrasings(plan.entries, kept.phrasings);
-    const counts = { saved: saved.length, learned: merged, learnedWithoutEntry: orphaned.length };
+    const counts = {
+      saved: saved.length,
+      learned: merged,
+      learnedWithoutEntry: orphaned.length,
+      fromIndex: current.from === 'index' ? current.entries.length : 0,
+    };
     if (dryRun) return { plan, result: null, ...counts };
     bar?.start(
       entries.reduce((n, e) => n + 1 + e.similar.length, 0),
       0,
     );
-    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, entries, {
-      onProgress: (p) => bar?.update(p.embedded),
-    });
+    const { result } = await publishEntries(
+      { repository, store, embedder },
+      {
+        knowledgeBase,
+        basedOn: current.revision,
+        entries,
+        plan,
+        by: by ?? userInfo().username,
+        source: `kb ingest ${path.basename(file)}`,
+        mode,
+      },
+      { onProgress: (p) => bar?.update(p.embedded) },
+    );
     return { plan, result, ...counts };
   } finally {
     bar?.stop();
     await store.close();
+    await db.end();
   }
 }
 
@@ -278,13 +310,24 @@ export async function diffCommand(config: KbSettings, botId: string, from?: numb
   }
 }
 
-export async function rollbackCommand(config: KbSettings, botId: string, to?: number) {
+/** Makes an earlier index version active again, and records its entries in the database as the current ones. */
+export async function rollbackCommand(config: KbSettings, botId: string, to?: number, by?: string) {
+  const knowledgeBase = knowledgeBaseOf(config, botId);
   const { store } = services(config);
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
   try {
     await store.ready();
-    return await rollbackVersion(store, knowledgeBaseOf(config, botId), to);
+    const done = await rollbackVersion(store, knowledgeBase, to);
+    await recordRollback(
+      { repository: new PostgresKnowledgeRepository(db), store },
+      knowledgeBase,
+      done.to,
+      by ?? userInfo().username,
+    );
+    return done;
   } finally {
     await store.close();
+    await db.end();
   }
 }
 

@@ -56,6 +56,16 @@ export const EnvSchema = z.object({
   /** How long a platform message id is remembered to drop redeliveries (seconds). */
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
 
+  /**
+   * PostgreSQL, the system of record: console accounts and roles, knowledge entries and their versions (and,
+   * next, drafts and analytics events). postgres://user[:password]@host:port/database; the console and `kb`
+   * migrate it to the newest schema when they start.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user[:password]@host:port/database')
+    .default('postgres://127.0.0.1:5432/answerbridge'),
+
   /** host:port of Milvus (or Milvus Lite) gRPC. */
   MILVUS_ADDRESS: z.string().default('127.0.0.1:19530'),
   MILVUS_TOKEN: z.string().optional(),

@@ -13,4 +13,5 @@ export * from './http-client';
 export * from './recent-turns';
 export * from './caching-embedder';
 export * from './channel-port';
+export * from './knowledge-records';
 export * from './vector-math';

@@ -26,6 +26,14 @@ export {
 } from './import/import-plan';
 export { activeEntries, entriesOfVersion } from './active-entries';
 export {
+  recordedEntries,
+  publishEntries,
+  recordRollback,
+  type RecordedEntries,
+  type Publication,
+  type Published,
+} from './publish-entries';
+export {
   ingestKnowledgeBase,
   indexedRows,
   questionsOf,

@@ -11,9 +11,21 @@ export {
   type RunningService,
   type RestartableService,
 } from './local-services';
+export {
+  ensurePostgres,
+  startPostgres,
+  findPostgresBinaries,
+  embeddedPostgresBinaries,
+  createTestDatabase,
+  ensureDatabase,
+  databaseUrlFor,
+  type PostgresBinaries,
+  type TestDatabase,
+} from './postgres-service';
 export { officialVectorBot } from './test-bots';
 export { RecordingJobEnqueuer, type RecordedJob } from './recording-job-enqueuer';
 export { InMemoryVectorStore } from './in-memory-vector-store';
+export { InMemoryKnowledgeRepository } from './in-memory-knowledge-repository';
 export { FakeEmbedder, fakeProfile } from './fake-embedder';
 export {
   InMemoryConversationState,

@@ -38,9 +38,23 @@ export async function startProcess(
   command: string,
   args: string[],
   ready: () => Promise<boolean>,
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; echo?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    timeoutMs?: number;
+    echo?: boolean;
+    /** Run as this user (a server that refuses to run as root, such as PostgreSQL). */
+    uid?: number;
+    gid?: number;
+  } = {},
 ): Promise<ManagedProcess> {
-  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
+  });
   let buffer = '';
   const keep = (chunk: Buffer) => {
     buffer = (buffer + chunk.toString('utf8')).slice(-65_536);

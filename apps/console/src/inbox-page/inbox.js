@@ -576,7 +576,7 @@ async function submitLink(event) {
     // The dialog stays with the outcome in words (submitted for review, live, or already there).
     $('link-result').textContent = linked.message;
     $('link-cancel').textContent = T.close;
-    if (me.role === 'admin') void loadReview();
+    if (me.role === 'admin' || me.role === 'editor') void loadReview();
   } catch (error) {
     // What was chosen stays chosen; the reason is shown where it was chosen.
     $('link-error').textContent = messageOf(error);
@@ -663,7 +663,7 @@ function renderReview() {
 }
 
 async function loadReview() {
-  if (!me || me.role !== 'admin') return;
+  if (!me || (me.role !== 'admin' && me.role !== 'editor')) return;
   const found = await api('GET', '/api/admin/faq-drafts');
   review = { drafts: found.drafts, entries: found.entries || {} };
   renderReview();
@@ -761,6 +761,113 @@ async function saveQuickReply(event) {
     $('quick-error').textContent = messageOf(error);
   }
   await loadQuickReplies().catch((error) => ($('quick-error').textContent = messageOf(error)));
+}
+
+// ---- accounts (admins) -----------------------------------------------------------------------------------
+
+let accounts = [];
+const roleName = (role) => T.roles[role] || role;
+
+function usersStatus(text, kind = 'error') {
+  $('users-status').textContent = text;
+  $('users-status').className = kind === 'info' ? 'info' : '';
+  $('users-status').hidden = !text;
+}
+
+function roleSelect(selected) {
+  const select = el('select');
+  for (const role of Object.keys(T.roles)) {
+    const o = el('option', '', roleName(role));
+    o.value = role;
+    o.selected = role === selected;
+    select.append(o);
+  }
+  return select;
+}
+
+/** Sends one change of an account; the outcome is said above the list, which is then loaded again. */
+async function changeUser(username, path, body) {
+  try {
+    const done = await api('POST', `/api/admin/users/${encodeURIComponent(username)}${path}`, body);
+    usersStatus(done.message, 'info');
+  } catch (error) {
+    usersStatus(messageOf(error));
+  }
+  await loadUsers().catch((error) => usersStatus(messageOf(error)));
+}
+
+function userRow(u) {
+  const tr = el('tr', u.disabled ? 'disabled' : '');
+  const name = el('td', '', u.username + (me && u.username === me.username ? T.userYou : ''));
+  const display = el('td', '', u.displayName);
+  const role = roleSelect(u.role);
+  role.setAttribute('aria-label', `${T.userRole} ${u.username}`);
+  role.addEventListener('change', () => void changeUser(u.username, '', { role: role.value }));
+  const roleCell = el('td');
+  roleCell.append(role);
+  const state = el('td', '', u.disabled ? T.userDisabled : T.userActive);
+  const actions = el('td', 'user-actions');
+  const toggle = el('button', '', u.disabled ? T.userEnable : T.userDisable);
+  toggle.type = 'button';
+  toggle.addEventListener('click', async () => {
+    if (!u.disabled && !(await confirmInPage(t('userDisableConfirm', { username: u.username })))) return;
+    await changeUser(u.username, '', { disabled: !u.disabled });
+  });
+  const reset = el('button', '', T.userResetPassword);
+  reset.type = 'button';
+  reset.addEventListener('click', () => {
+    const row = el('span', 'user-password-row');
+    const input = el('input');
+    input.type = 'password';
+    input.autocomplete = 'new-password';
+    input.placeholder = t('userNewPassword', { username: u.username });
+    input.setAttribute('aria-label', input.placeholder);
+    const save = el('button', 'primary', T.userSave);
+    save.type = 'button';
+    save.addEventListener('click', () => void changeUser(u.username, '/password', { password: input.value }));
+    row.append(input, save);
+    actions.replaceChildren(row);
+    input.focus();
+  });
+  actions.append(toggle, reset);
+  tr.append(name, display, roleCell, state, actions);
+  return tr;
+}
+
+function renderUsers() {
+  const rows = accounts.map(userRow);
+  if (!rows.length) {
+    const empty = el('tr');
+    const td = el('td', 'empty', T.usersEmpty);
+    td.colSpan = 5;
+    empty.append(td);
+    rows.push(empty);
+  }
+  $('users-list').replaceChildren(...rows);
+}
+
+async function loadUsers() {
+  accounts = (await api('GET', '/api/admin/users')).users;
+  renderUsers();
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  $('user-error').textContent = '';
+  try {
+    const done = await api('POST', '/api/admin/users', {
+      username: $('user-username').value.trim(),
+      displayName: $('user-name').value,
+      role: $('user-role').value,
+      password: $('user-password').value,
+    });
+    for (const id of ['user-username', 'user-name', 'user-password']) $(id).value = '';
+    usersStatus(done.message, 'info');
+  } catch (error) {
+    // What was typed stays in the form; the reason is shown under it.
+    $('user-error').textContent = messageOf(error);
+  }
+  await loadUsers().catch((error) => usersStatus(messageOf(error)));
 }
 
 // ---- the live queue --------------------------------------------------------------------------------------
@@ -878,11 +985,28 @@ function applyCatalog() {
     'quick-save': 'quickReplyAdd',
     'confirm-cancel': 'cancel',
     'confirm-ok': 'confirm',
+    'manage-users': 'usersManage',
+    'users-dialog-title': 'usersTitle',
+    'users-hint': 'roleHint',
+    'users-col-username': 'userUsername',
+    'users-col-name': 'userDisplayName',
+    'users-col-role': 'userRole',
+    'users-col-state': 'userState',
+    'user-add-title': 'userAddTitle',
+    'user-username-label': 'userUsername',
+    'user-name-label': 'userDisplayName',
+    'user-role-label': 'userRole',
+    'user-password-label': 'userPassword',
+    'user-add': 'userAdd',
   };
   for (const [id, key] of Object.entries(words)) $(id).textContent = T[key];
   $('reply-text').placeholder = T.composerPlaceholder;
   $('link-q').placeholder = T.linkSearchPlaceholder;
   $('quick-close').setAttribute('aria-label', T.close);
+  $('users-close').setAttribute('aria-label', T.close);
+  $('user-role').replaceChildren(...roleSelect('agent').children);
+  // A new account is an agent unless the admin picks otherwise (never an admin by default).
+  $('user-role').value = 'agent';
   $('notice-close').setAttribute('aria-label', T.close);
   $('notice-close').title = T.close;
   for (const [viewName, key] of [
@@ -901,10 +1025,17 @@ async function start() {
   $('login').hidden = true;
   $('app').hidden = false;
   $('whoami').textContent =
-    me.displayName + (me.role === 'admin' && !me.displayName.includes('管理员') ? T.adminSuffix : '');
+    me.displayName +
+    (me.role === 'admin' && !me.displayName.includes('管理员')
+      ? T.adminSuffix
+      : me.role === 'editor' && !me.displayName.includes('编辑')
+        ? T.editorSuffix
+        : '');
   $('manage-quick').hidden = me.role !== 'admin';
+  $('manage-users').hidden = me.role !== 'admin';
   document.querySelector('.view[data-view="all"]').hidden = me.role !== 'admin';
-  document.querySelector('.view[data-view="review"]').hidden = me.role !== 'admin';
+  // Editors and admins review drafts (an agent may not approve, so may not publish).
+  document.querySelector('.view[data-view="review"]').hidden = me.role !== 'admin' && me.role !== 'editor';
   showNotificationButton();
   const list = await api('GET', '/api/agents');
   agents = new Map(list.map((a) => [a.username, a.displayName]));
@@ -1031,6 +1162,14 @@ on('manage-quick', () => {
 on('quick-close', () => $('quick-dialog').close());
 on('quick-reset', resetQuickForm);
 $('quick-form').addEventListener('submit', saveQuickReply);
+on('manage-users', () => {
+  usersStatus('');
+  $('user-error').textContent = '';
+  $('users-dialog').showModal();
+  loadUsers().catch((error) => usersStatus(messageOf(error)));
+});
+on('users-close', () => $('users-dialog').close());
+$('user-form').addEventListener('submit', addUser);
 
 api('GET', '/api/me').then(
   (session) => {

@@ -19,6 +19,13 @@ env:
   {{- end }}
   - name: REDIS_URL
     value: {{ include "answerbridge.redisUrl" . | quote }}
+  {{- if $v.database.existingSecret }}
+  - name: DATABASE_URL
+    valueFrom:
+      secretKeyRef:
+        name: {{ $v.database.existingSecret }}
+        key: {{ $v.database.urlKey }}
+  {{- end }}
   {{- if $v.milvus.token.existingSecret }}
   - name: MILVUS_TOKEN
     valueFrom:

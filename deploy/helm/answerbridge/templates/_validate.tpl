@@ -34,6 +34,9 @@
 {{- if and (not .Values.bots.existingSecret) (not .Values.bots.json) }}
 {{- fail "bots.existingSecret (a Secret with the bots file under key bots.key) or bots.json is required" }}
 {{- end }}
+{{- if and .Values.console.enabled (not .Values.database.existingSecret) }}
+{{- fail "database.existingSecret is required while console.enabled is true: a Secret holding DATABASE_URL (postgres://user:password@host:5432/answerbridge) under key database.urlKey; the console keeps its accounts in PostgreSQL" }}
+{{- end }}
 {{- if and .Values.console.enabled (not .Values.consoleUsers.existingSecret) (not .Values.consoleUsers.json) }}
 {{- fail "consoleUsers.existingSecret or consoleUsers.json is required while console.enabled is true" }}
 {{- end }}
@@ -41,6 +44,7 @@
   "REDIS_URL" "redis.url / redis.sentinel and redis.existingSecret"
   "REDIS_PASSWORD" "redis.existingSecret (a ConfigMap is no place for a password)"
   "REDIS_SENTINEL_PASSWORD" "redis.sentinel.sentinelPasswordKey"
+  "DATABASE_URL" "database.existingSecret (the URL holds the password)"
   "AGENT_NOTIFY_WECOM_WEBHOOK_KEY" "envFromSecrets (the robot key is a credential)"
   "QUEUE_PREFIX" "queue.prefix"
   "MILVUS_ADDRESS" "milvus.address"

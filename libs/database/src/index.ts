@@ -1,0 +1,34 @@
+export {
+  createPool,
+  checkDatabase,
+  describeDatabaseUrl,
+  explainConnectionError,
+  inTransaction,
+  type Pool,
+  type PoolClient,
+  type PoolOptions,
+} from './pool';
+export {
+  migrate,
+  readMigrations,
+  parseMigrations,
+  pendingMigrations,
+  checksumOf,
+  migrationsDir,
+  MIGRATION_LOCK_KEY,
+  type Migration,
+  type AppliedMigration,
+  type MigrateOptions,
+} from './migrations';
+export { openDatabase } from './open-database';
+export { DatabaseUnavailableError, DatabaseUrlError, MigrationError } from './errors';
+export {
+  PostgresConsoleAccounts,
+  LastAdminError,
+  CONSOLE_ROLES,
+  type ConsoleRole,
+  type ConsoleAccount,
+  type NewConsoleAccount,
+  type ConsoleAccountChanges,
+} from './console-accounts';
+export { PostgresKnowledgeRepository } from './knowledge-repository';

@@ -1,0 +1,69 @@
+import {
+  KnowledgeChangedError,
+  type KnowledgeEntryRecord,
+  type KnowledgePublication,
+  type KnowledgeRecord,
+  type KnowledgeRepository,
+  type KnowledgeVersionRecord,
+} from '@answerbridge/core';
+
+/** The KnowledgeRepository port in memory, as the PostgreSQL adapter behaves (for unit tests). */
+export class InMemoryKnowledgeRepository implements KnowledgeRepository {
+  readonly entries = new Map<string, KnowledgeEntryRecord[]>();
+  readonly published: KnowledgeVersionRecord[] = [];
+  readonly changes: { versionId: number; entryId: string; change: 'added' | 'changed' | 'removed' }[] = [];
+
+  async current(knowledgeBase: string): Promise<KnowledgeRecord | null> {
+    const last = this.last(knowledgeBase);
+    return last ? { entries: structuredClone(this.entries.get(knowledgeBase) ?? []), revision: last.id } : null;
+  }
+
+  async publish(p: KnowledgePublication): Promise<KnowledgeVersionRecord> {
+    const found = this.last(p.knowledgeBase)?.id ?? null;
+    if (found !== p.basedOn) throw new KnowledgeChangedError(p.knowledgeBase, p.basedOn, found);
+    const version: KnowledgeVersionRecord = {
+      id: this.published.length + 1,
+      knowledgeBase: p.knowledgeBase,
+      status: 'building',
+      number: null,
+      collection: null,
+      source: p.source,
+      mode: p.mode,
+      publishedBy: p.by,
+      createdAt: Date.now(),
+      publishedAt: null,
+      entryCount: p.entries.length,
+      added: p.added.length,
+      changed: p.changed.length,
+      removed: p.removed.length,
+      failure: null,
+    };
+    this.published.push(version);
+    this.entries.set(p.knowledgeBase, structuredClone(p.entries));
+    for (const e of p.added) this.changes.push({ versionId: version.id, entryId: e.id, change: 'added' });
+    for (const c of p.changed) this.changes.push({ versionId: version.id, entryId: c.after.id, change: 'changed' });
+    for (const e of p.removed) this.changes.push({ versionId: version.id, entryId: e.id, change: 'removed' });
+    return { ...version };
+  }
+
+  async markBuilt(versionId: number, index: { number: number; collection: string }): Promise<void> {
+    const v = this.published.find((x) => x.id === versionId);
+    if (v) Object.assign(v, { status: 'published', number: index.number, collection: index.collection });
+  }
+
+  async markFailed(versionId: number, reason: string): Promise<void> {
+    const v = this.published.find((x) => x.id === versionId);
+    if (v) Object.assign(v, { status: 'failed', failure: reason });
+  }
+
+  async versions(knowledgeBase: string, limit = 50): Promise<KnowledgeVersionRecord[]> {
+    return this.published
+      .filter((v) => v.knowledgeBase === knowledgeBase)
+      .reverse()
+      .slice(0, limit);
+  }
+
+  private last(knowledgeBase: string): KnowledgeVersionRecord | undefined {
+    return this.published.filter((v) => v.knowledgeBase === knowledgeBase).at(-1);
+  }
+}
