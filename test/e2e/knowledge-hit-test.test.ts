@@ -102,7 +102,8 @@ describe('hit testing (命中测试) in the console', () => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
       const { page, trouble } = await watchedPage(context);
       await logInToConsole(page, sut.console.url, 'admin');
-      await page.goto(`${sut.console.url}/knowledge/`);
+      // The inbox leads its FAQ owners to the knowledge pages.
+      await page.click('#to-knowledge');
       await page.locator('#app:not([hidden])').waitFor();
       expect(await page.textContent('#version')).toMatch(/^当前版本 v\d+$/);
       await page.fill('#hit-test-question', '怎么更改登录密码?');
@@ -121,6 +122,7 @@ describe('hit testing (命中测试) in the console', () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const { page } = await watchedPage(context);
     await logInToConsole(page, sut.console.url, 'agent1');
+    expect(await page.locator('#to-knowledge').isVisible()).toBe(false);
     await page.goto(`${sut.console.url}/knowledge/`);
     await page.locator('#gate:not([hidden])').waitFor();
     expect(await page.textContent('#gate')).toMatch(/只有知识库编辑和管理员/);

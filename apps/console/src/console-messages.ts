@@ -191,6 +191,7 @@ export const inboxText = {
   send: '发送',
   quickReplyPick: '快捷回复…',
   quickRepliesManage: '管理快捷回复',
+  knowledgePages: '知识库',
   quickRepliesTitle: '快捷回复',
   quickRepliesEmpty: '还没有快捷回复。',
   quickReplyTitle: '标题',

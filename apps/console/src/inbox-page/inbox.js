@@ -962,6 +962,7 @@ function applyCatalog() {
     logout: 'logout',
     notifications: 'notificationsEnable',
     'manage-quick': 'quickRepliesManage',
+    'to-knowledge': 'knowledgePages',
     'detail-title': 'pick',
     'link-entry': 'linkEntry',
     'link-dialog-title': 'linkDialogTitle',
@@ -1033,6 +1034,8 @@ async function start() {
         : '');
   $('manage-quick').hidden = me.role !== 'admin';
   $('manage-users').hidden = me.role !== 'admin';
+  // The knowledge pages (hit testing, unanswered questions, statistics) belong to the FAQ's owners.
+  $('to-knowledge').hidden = me.role !== 'admin' && me.role !== 'editor';
   document.querySelector('.view[data-view="all"]').hidden = me.role !== 'admin';
   // Editors and admins review drafts (an agent may not approve, so may not publish).
   document.querySelector('.view[data-view="review"]').hidden = me.role !== 'admin' && me.role !== 'editor';
