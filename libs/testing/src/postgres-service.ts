@@ -70,7 +70,8 @@ function reachableBy(binaries: PostgresBinaries, owner: { uid: number; gid: numb
   if (known) return known;
   const copy = mkdtempSync(path.join(tmpdir(), 'ab-postgres-bin-'));
   chmodSync(copy, 0o755);
-  cpSync(installation, copy, { recursive: true });
+  // verbatimSymlinks: the libraries' relative links (libicuuc.so.60 → libicuuc.so.60.2) must stay relative to the copy.
+  cpSync(installation, copy, { recursive: true, verbatimSymlinks: true });
   const relocated = {
     initdb: path.join(copy, path.relative(installation, binaries.initdb)),
     postgres: path.join(copy, path.relative(installation, binaries.postgres)),
