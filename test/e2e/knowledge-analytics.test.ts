@@ -132,13 +132,18 @@ describe('statistics (统计) in the console', () => {
       await page.goto(`${sut.console.url}/knowledge/#analytics`);
       await page.locator('#analytics-body:not([hidden])').waitFor();
       expect(await page.textContent('[data-tile="messages"] .value')).toBe('200');
-      // Chart.js drew into the canvas: it has a size and pixels that are not blank.
-      const drawn = await page.evaluate<boolean>(`(() => {
-        const canvas = document.getElementById('by-day');
-        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        return canvas.width > 0 && data.some((v, i) => i % 4 === 3 && v > 0);
-      })()`);
-      expect(drawn).toBe(true);
+      // Chart.js drew into the canvas: it has a size and pixels that are not blank. Chart.js sizes the canvas
+      // from a ResizeObserver after the data arrives, so wait for the drawing rather than read it once.
+      await page.waitForFunction(
+        `(() => {
+          const canvas = document.getElementById('by-day');
+          if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          return data.some((v, i) => i % 4 === 3 && v > 0);
+        })()`,
+        undefined,
+        { timeout: 15_000 },
+      );
       await page.screenshot({ path: path.join(screenshots, `analytics-${name}.png`), fullPage: true });
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       expect(trouble).toEqual({ violations: [], errors: [], nativeDialogs: [] });

@@ -46,12 +46,18 @@ const usage = `kb — manage a bot's FAQ knowledge base
 
 Settings come from the environment (see README): DATABASE_URL, MILVUS_ADDRESS, EMBEDDING_BASE_URL, BOTS_FILE, …`;
 
-/** Runs one kb command; returns the process exit code. Output goes to the given writers (tests capture it). */
-export async function runKb(
-  argv: string[],
-  out: (s: string) => void = console.log,
-  err: (s: string) => void = console.error,
-): Promise<number> {
+/** Where a kb run writes and which settings it reads: the process's by default; tests pass their own. */
+export interface KbIo {
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+  /** The environment the settings come from (default: process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Runs one kb command; returns the process exit code. */
+export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
+  const out = io.out ?? console.log;
+  const err = io.err ?? console.error;
   try {
     const { positionals, values } = parseArgs({
       args: argv,
@@ -84,7 +90,7 @@ export async function runKb(
       out(usage);
       return values.help ? 0 : 2;
     }
-    const config = loadAppConfig('kb');
+    const config = loadAppConfig('kb', {}, io.env);
     switch (command) {
       case 'ingest': {
         const [file] = rest;
