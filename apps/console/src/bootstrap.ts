@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAppConfig, workspaceRoot, type ConsoleSettings } from '@answerbridge/config';
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
@@ -64,9 +64,20 @@ const inboxAssets = new Map([
 // The knowledge pages (知识库), built the same way.
 const knowledgeDir = path.join(workspaceRoot, 'apps/console/src/knowledge-page');
 const knowledgePage = readFileSync(path.join(knowledgeDir, 'index.html'), 'utf8');
-const knowledgeAssets = new Map([
-  ['knowledge.js', { type: 'text/javascript', body: readFileSync(path.join(knowledgeDir, 'knowledge.js'), 'utf8') }],
-  ['knowledge.css', { type: 'text/css', body: readFileSync(path.join(knowledgeDir, 'knowledge.css'), 'utf8') }],
+/** Every script and stylesheet of the page's folder (the page shell, one script per tab), then Chart.js and the words. */
+const knowledgeAssets = new Map<string, { type: string; body: string }>([
+  ...readdirSync(knowledgeDir)
+    .filter((file) => /\.(js|css)$/.test(file))
+    .map(
+      (file) =>
+        [
+          file,
+          {
+            type: file.endsWith('.css') ? 'text/css' : 'text/javascript',
+            body: readFileSync(path.join(knowledgeDir, file), 'utf8'),
+          },
+        ] as const,
+    ),
   // Chart.js draws the statistics; served from this origin as a file, as the CSP requires.
   [
     'chart.js',

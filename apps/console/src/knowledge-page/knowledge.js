@@ -63,6 +63,12 @@ function showVersion() {
       : t('version', { version: bot.activeVersion });
 }
 
+/** Reads the bots and their live versions again (after a publication or a rollback). */
+async function reloadBots() {
+  ({ bots } = await api('GET', '/api/knowledge/bots'));
+  showVersion();
+}
+
 function percent(p) {
   return `${(p * 100).toFixed(1)}%`;
 }
@@ -123,14 +129,27 @@ function showHitTest(result) {
   $('hit-test-result').hidden = false;
 }
 
+/**
+ * The page's tabs: each `<section class="panel" id="<name>">` with a `.tab[data-tab="<name>"]` button. A tab's
+ * script (one file per tab, loaded after this one) registers what it does when shown and when the bot changes.
+ */
+const tabs = new Map();
+function registerTab(name, { load, onBotChange } = {}) {
+  tabs.set(name, { load, onBotChange });
+}
+registerTab('hit-test', { onBotChange: () => ($('hit-test-result').hidden = true) });
+registerTab('unanswered', { load: () => loadUnanswered() });
+registerTab('analytics', { load: () => loadAnalytics() });
+
+function shownTab() {
+  return document.querySelector('.tab[aria-selected="true"]')?.dataset.tab;
+}
+
 function showTab(name) {
   for (const tab of document.querySelectorAll('.tab'))
     tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
-  $('hit-test').hidden = name !== 'hit-test';
-  $('unanswered').hidden = name !== 'unanswered';
-  $('analytics').hidden = name !== 'analytics';
-  if (name === 'unanswered') loadUnanswered();
-  if (name === 'analytics') loadAnalytics();
+  for (const panel of document.querySelectorAll('main > .panel')) panel.hidden = panel.id !== name;
+  tabs.get(name)?.load?.();
 }
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -407,9 +426,11 @@ async function start() {
   showVersion();
   $('bot').addEventListener('change', () => {
     showVersion();
-    $('hit-test-result').hidden = true;
-    if (!$('unanswered').hidden) loadUnanswered();
-    if (!$('analytics').hidden) loadAnalytics();
+    const shown = shownTab();
+    for (const [name, tab] of tabs) {
+      tab.onBotChange?.();
+      if (name === shown) tab.load?.();
+    }
   });
   for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
   $('unanswered-refresh').addEventListener('click', loadUnanswered);
@@ -419,7 +440,25 @@ async function start() {
   });
   $('hit-test-form').addEventListener('submit', runHitTest);
   $('app').hidden = false;
-  if (location.hash === '#unanswered' || location.hash === '#analytics') showTab(location.hash.slice(1));
+  if (tabs.has(location.hash.slice(1))) showTab(location.hash.slice(1));
 }
 
-start();
+/**
+ * What a tab's own script (entries-tab.js, …) uses of the page: it reads `globalThis.knowledgePage` once, at load.
+ * `me()` is the signed-in user (null until start()), `bot()` the bot chosen in the header.
+ */
+globalThis.knowledgePage = {
+  T,
+  t,
+  $,
+  el,
+  api,
+  setStatus,
+  registerTab,
+  reloadBots,
+  bot: () => currentBot(),
+  me: () => me,
+};
+
+// Deferred scripts have all run by now: every tab's script has registered.
+document.addEventListener('DOMContentLoaded', start);
