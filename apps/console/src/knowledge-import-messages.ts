@@ -75,10 +75,7 @@ const ISSUE_WORDS: [RegExp, (...m: string[]) => string][] = [
   ],
   [/^the file is larger than (\d+) MB$/, (mb) => `文件超过 ${mb} MB`],
   [/^not a JSON object$/, () => '这一行不是 JSON 对象（JSON Lines 每行一个对象）'],
-  [
-    /^(?:question|answer|id|similar|category|tags)(?:\.\d+)?: /,
-    () => '这一行的字段不对：每行至少要有非空的 question 和 answer',
-  ],
+  [/^[\w.]*: /, () => '这一行不是有效的条目：每行应是一个 JSON 对象，至少要有非空的 question 和 answer'],
 ];
 
 export function issueInWords(detail: string): string {
@@ -95,6 +92,7 @@ export const importText = {
   importHint:
     '从文件批量导入问答：Excel（.xlsx，列名 问题/答案/相似问题/分类/标签）、CSV（UTF-8 或 GBK 都可以）、Word（.docx，标题即问题）、Markdown、JSON Lines。先预览，确认无误再发布。',
   importFile: '选择文件',
+  importNoFile: '未选择文件',
   importMode: '导入方式',
   modeUpsert: '更新或新增（推荐）',
   modeUpsertHint: '文件里的问题已存在就更新答案、补充相似问题，不存在就新增。文件里没有的条目保持不变。',

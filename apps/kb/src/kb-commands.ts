@@ -58,10 +58,7 @@ const services = createKnowledgeServices;
  * Entries saved from conversations ("save as FAQ") and approved live in Redis and join every ingest, so a
  * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
  */
-async function savedEntriesOf(
-  config: KbSettings,
-  knowledgeBase: string,
-): Promise<KeptKnowledge> {
+async function savedEntriesOf(config: KbSettings, knowledgeBase: string): Promise<KeptKnowledge> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
@@ -131,12 +128,7 @@ export async function ingestCommand(
     await store.ready();
     const current = await recordedEntries(repository, store, knowledgeBase);
     // The same preparation as the console's 导入 (prepareImport): saved entries and learned phrasings join.
-    const { plan, entries, saved, learned, learnedWithoutEntry } = prepareImport(
-      current.entries,
-      fromFile,
-      kept,
-      mode,
-    );
+    const { plan, entries, saved, learned, learnedWithoutEntry } = prepareImport(current.entries, fromFile, kept, mode);
     const counts = {
       saved,
       learned,

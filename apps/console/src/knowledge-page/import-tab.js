@@ -10,6 +10,8 @@
   const MAX_BYTES = 5 * 1024 * 1024;
   /** The preview being looked at; null once published, or when the bot or the file changes. */
   let preview = null;
+  /** Lists longer than this start closed. */
+  const OPEN_UP_TO = 20;
 
   const status = () => $('import-status');
   const botPath = () => `/api/knowledge/${encodeURIComponent(bot().id)}`;
@@ -18,7 +20,8 @@
   function fillWords() {
     document.querySelector('[data-tab="import"]').textContent = T.tabImport;
     $('import-hint').textContent = T.importHint;
-    $('import-file-label').firstChild.textContent = `${T.importFile} `;
+    $('import-file-button').textContent = T.importFile;
+    $('import-file-name').textContent = T.importNoFile;
     $('import-mode-legend').textContent = T.importMode;
     for (const name of ['upsert', 'append', 'replace']) {
       const key = name[0].toUpperCase() + name.slice(1);
@@ -88,7 +91,7 @@
   }
 
   const count = (kind, n, text) => {
-    const node = el('span', `count count-${kind}`, text);
+    const node = el('span', `import-count import-count-${kind}`, text);
     node.dataset.count = kind;
     node.dataset.n = String(n);
     return node;
@@ -97,7 +100,8 @@
   /** A list of entries of one kind, open, cut where the server cut it. */
   function block(kind, title, items, total, render) {
     const details = el('details', `import-block import-${kind}`);
-    details.open = true;
+    // Open when short; a long list stays one line (its count in the summary) until asked for.
+    details.open = total <= OPEN_UP_TO;
     details.append(el('summary', '', title));
     const list = el('ul');
     for (const item of items) list.append(render(item));
@@ -198,6 +202,7 @@
       const result = await api('POST', `${botPath()}/import/publish`, { previewId: preview.previewId });
       forget();
       $('import-file').value = '';
+      $('import-file-name').textContent = T.importNoFile;
       await reloadBots();
       setStatus(status(), result.message, false);
     } catch (error) {
@@ -215,7 +220,11 @@
 
   fillWords();
   $('import-form').addEventListener('submit', runPreview);
-  $('import-file').addEventListener('change', forget);
+  $('import-file').addEventListener('change', () => {
+    forget();
+    const file = $('import-file').files[0];
+    $('import-file-name').textContent = file ? file.name : T.importNoFile;
+  });
   for (const radio of document.querySelectorAll('input[name="import-mode"]')) radio.addEventListener('change', forget);
   $('import-publish').addEventListener('click', askToPublish);
   $('import-confirm-yes').addEventListener('click', publish);
