@@ -177,6 +177,28 @@ describe('knowledge import (导入) through the console API', () => {
     expect((await versions()).map((v) => v.number)).toEqual([2, 3]);
   });
 
+  it('previews Markdown (headings become entries) and JSON Lines like any other file', async () => {
+    const markdown = await previewOk(
+      '员工手册.md',
+      new TextEncoder().encode(
+        '# 行政\n\n## 年会在哪里举办？\n\n今年在园区礼堂。\n\n## 访客怎么登记？\n\n前台登记身份证。\n',
+      ),
+    );
+    expect(markdown.file).toMatchObject({ format: 'markdown', encoding: 'utf-8' });
+    expect(markdown.added.map((e) => e.question)).toEqual(['年会在哪里举办？', '访客怎么登记？']);
+    const jsonl = await previewOk(
+      'faq.jsonl',
+      new TextEncoder().encode(
+        '{"question":"年会在哪里举办？","answer":"今年在园区礼堂。","similar":["年会地点"],"tags":["行政"]}\n',
+      ),
+    );
+    expect(jsonl.file.format).toBe('jsonl');
+    expect(jsonl.added).toEqual([
+      expect.objectContaining({ question: '年会在哪里举办？', similar: ['年会地点'], tags: ['行政'] }),
+    ]);
+    expect((await versions()).map((v) => v.number)).toEqual([2, 3]);
+  });
+
   it('refuses bad files in words and changes nothing', async () => {
     const before = await versions();
     const pdf = await refused('手册.pdf', new TextEncoder().encode('%PDF-1.4'));
@@ -209,6 +231,8 @@ describe('knowledge import (导入) through the console API', () => {
     const csv = new TextEncoder().encode('问题,答案\n年假？,5天\n');
     expect((await preview(agent, 'faq.csv', csv)).status).toBe(403);
     expect((await preview(editor, 'faq.csv', csv, undefined, false)).status).toBe(403);
+    const mine = (await previewOk('faq.csv', csv)).previewId;
+    expect((await publish(mine, agent)).status).toBe(403);
     expect(await versions()).toEqual(before);
   });
 
