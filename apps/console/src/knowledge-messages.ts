@@ -1,4 +1,5 @@
 import type { DecisionReason } from '@answerbridge/answering';
+import { importMessages, importText } from './knowledge-import-messages';
 
 /**
  * What the knowledge pages (知识库) say, Chinese first: the API's explanations of a decision, and the page's own
@@ -24,6 +25,7 @@ export const knowledgeMessages = {
     `统计区间须从早到晚，且不超过 ${max} 天。The period must run forward and span at most ${max} days.`,
   entryCreated: (question: string) =>
     `已新建条目「${question}」，机器人现在可以直接回答。Created: the bot answers it now.`,
+  ...importMessages,
 };
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -163,4 +165,5 @@ export const knowledgeText = {
   minutes: '{n} 分钟',
   hours: '{n} 小时',
   none: '无',
+  ...importText,
 };

@@ -7,13 +7,13 @@ import {
   diffVersions,
   loadEvalQueries,
   readFaqFile,
-  planImport,
+  prepareImport,
   publishEntries,
   recordRollback,
   recordedEntries,
   type ImportMode,
   type ImportPlan,
-  mergeLearnedPhrasings,
+  type KeptKnowledge,
   type LearnedPhrasing,
   type KnowledgeBaseCalibration,
   rollbackVersion,
@@ -58,10 +58,7 @@ const services = createKnowledgeServices;
  * Entries saved from conversations ("save as FAQ") and approved live in Redis and join every ingest, so a
  * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
  */
-async function savedEntriesOf(
-  config: KbSettings,
-  knowledgeBase: string,
-): Promise<{ entries: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
+async function savedEntriesOf(config: KbSettings, knowledgeBase: string): Promise<KeptKnowledge> {
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
@@ -114,12 +111,7 @@ export async function ingestCommand(
 ): Promise<IngestCommandResult> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const fromFile = await readFaqFile(file);
-  const ids = new Set(fromFile.map((e) => e.id));
   const kept = withSaved ? await savedEntriesOf(config, knowledgeBase) : { entries: [], phrasings: [] };
-  const saved = kept.entries.filter((e) => !ids.has(e.id));
-  // What the bot learned from use joins the entries it belongs to before they are compared with the live ones,
-  // so the summary says what the new version really changes; an entry the file lacks takes its phrasings with it.
-  const { entries: incoming, merged } = mergeLearnedPhrasings([...fromFile, ...saved], kept.phrasings);
   const { embedder, store } = services(config);
   // PostgreSQL is the system of record: the plan starts from its entries, the publication is written there
   // first (one transaction), and the index version is built from exactly those entries.
@@ -135,13 +127,12 @@ export async function ingestCommand(
   try {
     await store.ready();
     const current = await recordedEntries(repository, store, knowledgeBase);
-    const plan = planImport(current.entries, incoming, mode);
-    // Entries kept from the live version carry their phrasings already; only a removed entry's are lost.
-    const { entries, orphaned } = mergeLearnedPhrasings(plan.entries, kept.phrasings);
+    // The same preparation as the console's 导入 (prepareImport): saved entries and learned phrasings join.
+    const { plan, entries, saved, learned, learnedWithoutEntry } = prepareImport(current.entries, fromFile, kept, mode);
     const counts = {
-      saved: saved.length,
-      learned: merged,
-      learnedWithoutEntry: orphaned.length,
+      saved,
+      learned,
+      learnedWithoutEntry,
       fromIndex: current.from === 'index' ? current.entries.length : 0,
     };
     if (dryRun) return { plan, result: null, ...counts };

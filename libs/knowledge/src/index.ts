@@ -24,6 +24,7 @@ export {
   type ImportPlan,
   type EntryChange,
 } from './import/import-plan';
+export { prepareImport, type KeptKnowledge, type PreparedImport } from './import/prepare-import';
 export { activeEntries, entriesOfVersion } from './active-entries';
 export {
   recordedEntries,
