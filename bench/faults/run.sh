@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 size="${1:-1000}"
-FAULT_BURST_SIZE="$size" npx vitest run --project e2e test/fault/burst-under-faults.test.ts
+FAULT_BURST_SIZE="$size" npx vitest run --project fault test/fault/burst-under-faults.test.ts
 node --input-type=module -e "
 import { readFileSync, writeFileSync } from 'node:fs';
 const r = JSON.parse(readFileSync('test/output/fault-burst.json', 'utf8'));
