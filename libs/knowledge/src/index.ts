@@ -114,3 +114,34 @@ export {
   type EscalationTiming,
   type OutcomeKind,
 } from './analytics/decision-analytics';
+export {
+  rollbackKnowledgeBase,
+  IndexVersionGoneError,
+  type RollbackTarget,
+  type RolledBack,
+} from './rollback-knowledge-base';
+export {
+  KnowledgeDrafts,
+  DraftNotFoundError,
+  DraftEntryNotFoundError,
+  DraftNotPublishableError,
+  DraftBusyError,
+  MAX_DRAFT_ENTRIES,
+  type KnowledgeDraftsDeps,
+  type EntriesView,
+} from './drafts/knowledge-drafts';
+export {
+  readEntryInput,
+  EntryInputError,
+  ENTRY_LIMITS,
+  type EntryInput,
+  type EntryField,
+  type EntryProblem,
+} from './drafts/entry-input';
+export {
+  draftDiff,
+  changedFields,
+  type DraftDiff,
+  type DraftEntryChange,
+  type ChangedField,
+} from './drafts/draft-diff';
