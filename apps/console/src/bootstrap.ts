@@ -30,6 +30,7 @@ import type { ConsoleContext } from './console-context';
 import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
 import { knowledgeText } from './knowledge-messages';
 import { knowledgeRoutes } from './knowledge-routes';
+import { knowledgeEntriesRoutes } from './knowledge-entries-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -233,6 +234,7 @@ export async function bootstrap(
   app.use(conversationRoutes(ctx, subscribe));
   const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
   app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
+  app.use(knowledgeEntriesRoutes(ctx, database));
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));

@@ -78,7 +78,7 @@ function wordingsField(body: unknown): string[] {
 /** The roles that own knowledge: editors, and admins who may do everything. */
 const ownsKnowledge = (role: string) => role === 'admin' || role === 'editor';
 
-function requireKnowledgeRole() {
+export function requireKnowledgeRole() {
   const session = requireSession();
   return (req: Request, res: Response, next: NextFunction) =>
     session(req, res, () => {

@@ -1,5 +1,6 @@
 import { channelRegistry } from '@answerbridge/pipeline';
 import { userPaths } from './user-openapi';
+import { entriesPaths } from './knowledge-entries-openapi';
 
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
 const conversationId = {
@@ -721,5 +722,6 @@ export const openApiDocument = {
       },
     },
     ...userPaths,
+    ...entriesPaths,
   },
 } as const;

@@ -117,6 +117,7 @@ export {
 export {
   rollbackKnowledgeBase,
   IndexVersionGoneError,
+  VersionAlreadyActiveError,
   type RollbackTarget,
   type RolledBack,
 } from './rollback-knowledge-base';

@@ -23,6 +23,13 @@ export class IndexVersionGoneError extends ConflictError {
   }
 }
 
+/** The version asked for is the live one already. */
+export class VersionAlreadyActiveError extends ConflictError {
+  constructor(readonly to: CollectionVersion) {
+    super('KNOWLEDGE.VERSION_ACTIVE', `v${to.version} is already active`);
+  }
+}
+
 /** Which earlier version: an index version number (kb rollback --to N), a recorded publication (the console), or the one before the active one. */
 export type RollbackTarget = { indexVersion: number } | { publication: number } | undefined;
 
@@ -64,7 +71,7 @@ export async function rollbackKnowledgeBase(
     to = versions.find((v) => v.collection === publication.collection);
     if (!to) throw new IndexVersionGoneError(knowledgeBase, publication.collection);
   }
-  if (to.collection === active.collection) throw new VersionNotFoundError(`v${to.version} is already active`);
+  if (to.collection === active.collection) throw new VersionAlreadyActiveError(to);
   await deps.store.activate(knowledgeBase, to.collection);
   const recorded = await recordRollback(deps, knowledgeBase, to, by, source(to));
   return { from: active, to, recorded };
