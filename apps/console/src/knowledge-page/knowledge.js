@@ -440,7 +440,8 @@ async function start() {
   });
   $('hit-test-form').addEventListener('submit', runHitTest);
   $('app').hidden = false;
-  if (tabs.has(location.hash.slice(1))) showTab(location.hash.slice(1));
+  // The tab the address names, else the one the page opens on (its own script loads it).
+  showTab(tabs.has(location.hash.slice(1)) ? location.hash.slice(1) : shownTab());
 }
 
 /**

@@ -82,14 +82,16 @@ export class KnowledgeDrafts {
     this.now = deps.now ?? Date.now;
   }
 
-  /** The live entries, or the draft's (the live ones when there is no draft). */
+  /** The live entries, or the draft's (as the live ones until there is a draft). */
   async entries(knowledgeBase: string, view: 'live' | 'draft'): Promise<EntriesView> {
     const [draft, live] = await Promise.all([
       this.deps.drafts.get(knowledgeBase),
       recordedEntries(this.deps.repository, this.deps.store, knowledgeBase),
     ]);
     const header = draft ? withoutEntries(draft) : null;
-    if (view === 'draft' && draft) return { view, entries: draft.entries, draft: header, revision: live.revision };
+    // With no draft yet, the draft view is the live entries: the first change starts a draft from them.
+    if (view === 'draft')
+      return { view, entries: draft?.entries ?? live.entries, draft: header, revision: live.revision };
     return { view: 'live', entries: live.entries, draft: header, revision: live.revision };
   }
 
