@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAppConfig, workspaceRoot, type ConsoleSettings } from '@answerbridge/config';
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
-import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
+import type { FaqDraft, FaqEntry, LearnedPhrasing } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import {
   createDecisionLog,
@@ -17,6 +17,7 @@ import {
   RedisAttemptLimiter,
   RedisFaqDrafts,
   RedisKeyValueStore,
+  RedisLearnedPhrasings,
   RedisQuickReplies,
   RedisSavedEntries,
   createRedis,
@@ -234,7 +235,9 @@ export async function bootstrap(
   app.use(conversationRoutes(ctx, subscribe));
   const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
   app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
-  app.use(knowledgeEntriesRoutes(ctx, database));
+  app.use(
+    knowledgeEntriesRoutes(ctx, database, new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX)),
+  );
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));

@@ -6,6 +6,7 @@ import {
   DraftNotPublishableError,
   EntryInputError,
   IndexVersionGoneError,
+  KeptByReviewError,
   VersionAlreadyActiveError,
   VersionNotFoundError,
 } from '@answerbridge/knowledge';
@@ -39,6 +40,8 @@ export function wordedEntriesError(error: unknown, context: { versionId?: number
       'KNOWLEDGE.DRAFT_NOT_PUBLISHABLE',
       error.why === 'empty' ? m.draftEmpty : m.draftUnchanged,
     );
+  if (error instanceof KeptByReviewError)
+    return new ConflictError('KNOWLEDGE.KEPT', error.what === 'entry' ? m.keptEntry : m.keptPhrasing);
   if (error instanceof DraftBusyError) return new ConflictError('KNOWLEDGE.DRAFT_BUSY', m.draftBusy);
   if (error instanceof IndexVersionGoneError)
     return new ConflictError('KNOWLEDGE.VERSION_GONE', m.versionGone(context.versionId ?? 0));

@@ -39,6 +39,10 @@ export const entriesMessages = {
   badSearch: (max: number) => `搜索词应为文字，最多 ${max} 个字。The search must be text of at most ${max} characters.`,
   savedToDraft: '已保存到草稿，发布后生效。Saved to the draft.',
   deletedInDraft: '已在草稿中删除，发布后生效。Deleted in the draft.',
+  keptEntry:
+    '这个条目是客服从会话中保存、经审核上线的，每次发布都会保留它，所以不能在这里删除；可以修改它的内容。The entry was saved from a conversation and approved: every publication keeps it.',
+  keptPhrasing:
+    '这个相似问题是从用户提问中学到、经审核上线的，每次发布都会保留它，所以不能在这里移除。The wording was learned from use and approved: every publication keeps it.',
   badVersionId: '版本编号应为正整数。The version id must be a positive integer.',
   noSuchVersion: (id: number) => `没有版本 #${id}。No version #${id}.`,
   versionGone: (id: number) =>

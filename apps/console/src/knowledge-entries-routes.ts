@@ -5,7 +5,13 @@ import {
   PostgresKnowledgeRepository,
   type Pool,
 } from '@answerbridge/database';
-import { KnowledgeDrafts, readEntryInput, rollbackKnowledgeBase, type FaqEntry } from '@answerbridge/knowledge';
+import {
+  KnowledgeDrafts,
+  readEntryInput,
+  rollbackKnowledgeBase,
+  type FaqEntry,
+  type LearnedPhrasing,
+} from '@answerbridge/knowledge';
 import { Router, json, type Request, type RequestHandler } from 'express';
 import type { ConsoleContext } from './console-context';
 import { wordedEntriesError } from './knowledge-entries-errors';
@@ -70,7 +76,12 @@ const worded =
  * to entries and their similar questions, kept in the draft (PostgreSQL) until someone publishes it after
  * seeing what it changes; the version history with who did what, and rollback to a version still indexed.
  */
-export function knowledgeEntriesRoutes(ctx: ConsoleContext, database: Pool): Router {
+export function knowledgeEntriesRoutes(
+  ctx: ConsoleContext,
+  database: Pool,
+  /** Wordings learned from use and approved (Redis): every publication keeps them, as `kb ingest` does. */
+  learned: { list(knowledgeBase: string): Promise<LearnedPhrasing[]> },
+): Router {
   const router = Router();
   const editor = requireKnowledgeRole();
   const repository = new PostgresKnowledgeRepository(database);
@@ -80,6 +91,14 @@ export function knowledgeEntriesRoutes(ctx: ConsoleContext, database: Pool): Rou
     drafts: new PostgresKnowledgeDrafts(database),
     store: ctx.knowledge.store,
     embedder: ctx.knowledge.embedder,
+    // Entries saved from conversations may be in the search index alone (the review queue puts them there).
+    kept: async (knowledgeBase) => {
+      const [entries, phrasings] = await Promise.all([
+        ctx.savedEntries.list(knowledgeBase),
+        learned.list(knowledgeBase),
+      ]);
+      return { entries, phrasings };
+    },
   });
   const me = (req: Request) => req.session?.username ?? '';
   const knowledgeBaseOf = (req: Request) => {

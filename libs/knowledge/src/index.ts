@@ -127,7 +127,9 @@ export {
   DraftEntryNotFoundError,
   DraftNotPublishableError,
   DraftBusyError,
+  KeptByReviewError,
   MAX_DRAFT_ENTRIES,
+  type KeptKnowledge,
   type KnowledgeDraftsDeps,
   type EntriesView,
 } from './drafts/knowledge-drafts';

@@ -10,7 +10,14 @@ import { activeEntries } from '../active-entries';
 import type { FaqEntry } from '../faq-entry';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
 import { EntryInputError, readEntryInput } from './entry-input';
-import { DraftBusyError, DraftNotFoundError, DraftNotPublishableError, KnowledgeDrafts } from './knowledge-drafts';
+import {
+  DraftBusyError,
+  DraftNotFoundError,
+  DraftNotPublishableError,
+  KeptByReviewError,
+  KnowledgeDrafts,
+  type KeptKnowledge,
+} from './knowledge-drafts';
 
 const entry = (id: string, question: string, answer: string, similar: string[] = []): FaqEntry => ({
   id,
@@ -147,5 +154,46 @@ describe('editing a knowledge base through its draft', () => {
       field: 'similar',
       problem: 'taken',
     });
+  });
+
+  it('keeps what the review queue approved (saved entries, learned wordings), also what arrives while a draft is open', async () => {
+    const { deps } = await setup();
+    const saved: FaqEntry = { ...entry('saved-1', '打印机卡纸怎么办', '打开侧盖取出纸张。'), tags: ['saved-by-agent'] };
+    const kept: KeptKnowledge = {
+      entries: [saved],
+      phrasings: [
+        {
+          id: 'p-1',
+          entryId: 'vpn',
+          text: 'VPN 老是断线',
+          source: 'agent-link',
+          savedBy: 'agent1',
+          savedAt: 1,
+          approvedBy: 'editor1',
+          approvedAt: 2,
+        },
+      ],
+    };
+    const drafts = new KnowledgeDrafts({ ...deps, kept: async () => structuredClone(kept) });
+    const live = await drafts.entries('kb', 'live');
+    expect(live.entries.map((e) => e.id)).toEqual(['password', 'vpn', 'saved-1']);
+    expect(live.entries.find((e) => e.id === 'vpn')?.similar).toEqual(['VPN 老是断线']);
+
+    await drafts.putEntry('kb', readEntryInput({ question: '报销找谁', answer: '找财务。' }), 'editor1');
+    // Approved while the draft is open: it is neither added nor removed by the draft, and it stays.
+    kept.entries.push(entry('saved-2', '会议室怎么预订', '在企业微信「会议室」里预订。'));
+    const diff = await drafts.diff('kb');
+    expect(diff.added.map((e) => e.question)).toEqual(['报销找谁']);
+    expect(diff.removed).toEqual([]);
+    await expect(drafts.deleteEntry('kb', 'saved-1', 'editor1')).rejects.toThrow(KeptByReviewError);
+    await expect(drafts.removePhrasing('kb', 'vpn', 'VPN 老是断线', 'editor1')).rejects.toMatchObject({
+      what: 'phrasing',
+    });
+    await drafts.publish('kb', 'editor1');
+    const published = await activeEntries(deps.store, 'kb');
+    expect(published.map((e) => e.question).sort()).toEqual(
+      ['怎么修改登录密码', 'VPN 连不上怎么办', '打印机卡纸怎么办', '会议室怎么预订', '报销找谁'].sort(),
+    );
+    expect(published.find((e) => e.id === 'vpn')?.similar).toContain('VPN 老是断线');
   });
 });

@@ -10,8 +10,8 @@ import {
 } from '@answerbridge/core';
 import type { FaqEntry } from '../faq-entry';
 import { planChangesNothing, planImport, type ImportPlan } from '../import/import-plan';
-import { normalizedWording } from '../learned-phrasing';
-import { publishEntries, recordedEntries, type Published } from '../publish-entries';
+import { mergeLearnedPhrasings, normalizedWording, type LearnedPhrasing } from '../learned-phrasing';
+import { publishEntries, recordedEntries, type Published, type RecordedEntries } from '../publish-entries';
 import { ENTRY_LIMITS, EntryInputError, newEntryId, wordingTaken, type EntryInput } from './entry-input';
 import { draftDiff, type DraftDiff } from './draft-diff';
 
@@ -52,11 +52,38 @@ export class DraftBusyError extends ConflictError {
   }
 }
 
+/**
+ * An entry saved from a conversation or a wording learned from use, once approved, is kept by every
+ * publication (as `kb ingest` keeps them): it may have reached the search index alone, without the system of
+ * record, so it joins the entries wherever they are read.
+ */
+export class KeptByReviewError extends ConflictError {
+  constructor(
+    readonly what: 'entry' | 'phrasing',
+    readonly entryId: string,
+  ) {
+    super(
+      'KNOWLEDGE.KEPT',
+      what === 'entry'
+        ? `entry ${entryId} was saved from a conversation and approved: every publication keeps it`
+        : `that similar question of ${entryId} was learned from use and approved: every publication keeps it`,
+    );
+  }
+}
+
+/** What every publication keeps (approved in the review queue): entries saved from conversations, learned wordings. */
+export interface KeptKnowledge {
+  entries: FaqEntry[];
+  phrasings: LearnedPhrasing[];
+}
+
 export interface KnowledgeDraftsDeps {
   repository: KnowledgeRepository;
   drafts: KnowledgeDraftStore;
   store: VectorStore;
   embedder: Embedder;
+  /** What every publication keeps; none when not given. */
+  kept?: (knowledgeBase: string) => Promise<KeptKnowledge>;
   now?: () => number;
 }
 
@@ -84,14 +111,20 @@ export class KnowledgeDrafts {
 
   /** The live entries, or the draft's (as the live ones until there is a draft). */
   async entries(knowledgeBase: string, view: 'live' | 'draft'): Promise<EntriesView> {
-    const [draft, live] = await Promise.all([
+    const [draft, live, kept] = await Promise.all([
       this.deps.drafts.get(knowledgeBase),
-      recordedEntries(this.deps.repository, this.deps.store, knowledgeBase),
+      this.live(knowledgeBase),
+      this.kept(knowledgeBase),
     ]);
     const header = draft ? withoutEntries(draft) : null;
     // With no draft yet, the draft view is the live entries: the first change starts a draft from them.
     if (view === 'draft')
-      return { view, entries: draft?.entries ?? live.entries, draft: header, revision: live.revision };
+      return {
+        view,
+        entries: draft ? withKept(draft.entries, kept) : live.entries,
+        draft: header,
+        revision: live.revision,
+      };
     return { view: 'live', entries: live.entries, draft: header, revision: live.revision };
   }
 
@@ -122,6 +155,8 @@ export class KnowledgeDrafts {
   }
 
   async deleteEntry(knowledgeBase: string, entryId: string, by: string): Promise<void> {
+    if ((await this.kept(knowledgeBase)).entries.some((e) => e.id === entryId))
+      throw new KeptByReviewError('entry', entryId);
     await this.change(knowledgeBase, by, (entries) => {
       if (!entries.some((e) => e.id === entryId)) throw new DraftEntryNotFoundError(knowledgeBase, entryId);
       return entries.filter((e) => e.id !== entryId);
@@ -146,6 +181,9 @@ export class KnowledgeDrafts {
 
   async removePhrasing(knowledgeBase: string, entryId: string, wording: string, by: string): Promise<FaqEntry> {
     const key = normalizedWording(wording);
+    const kept = await this.kept(knowledgeBase);
+    if (kept.phrasings.some((p) => p.entryId === entryId && normalizedWording(p.text) === key))
+      throw new KeptByReviewError('phrasing', entryId);
     return this.changeEntry(knowledgeBase, entryId, by, (entry) => ({
       ...entry,
       similar: entry.similar.filter((q) => normalizedWording(q) !== key),
@@ -156,8 +194,8 @@ export class KnowledgeDrafts {
   async diff(knowledgeBase: string): Promise<DraftDiff> {
     const draft = await this.deps.drafts.get(knowledgeBase);
     if (!draft) throw new DraftNotFoundError(knowledgeBase);
-    const live = await recordedEntries(this.deps.repository, this.deps.store, knowledgeBase);
-    return draftDiff(withoutEntries(draft), live, planImport(live.entries, draft.entries, 'replace'));
+    const [live, kept] = await Promise.all([this.live(knowledgeBase), this.kept(knowledgeBase)]);
+    return draftDiff(withoutEntries(draft), live, planImport(live.entries, withKept(draft.entries, kept), 'replace'));
   }
 
   /**
@@ -167,9 +205,9 @@ export class KnowledgeDrafts {
   async publish(knowledgeBase: string, by: string): Promise<Published & { plan: ImportPlan }> {
     const draft = await this.deps.drafts.get(knowledgeBase);
     if (!draft) throw new DraftNotFoundError(knowledgeBase);
-    const live = await recordedEntries(this.deps.repository, this.deps.store, knowledgeBase);
+    const [live, kept] = await Promise.all([this.live(knowledgeBase), this.kept(knowledgeBase)]);
     if (live.revision !== draft.basedOn) throw new KnowledgeChangedError(knowledgeBase, draft.basedOn, live.revision);
-    const plan = planImport(live.entries, draft.entries, 'replace');
+    const plan = planImport(live.entries, withKept(draft.entries, kept), 'replace');
     if (plan.entries.length === 0) throw new DraftNotPublishableError('empty');
     if (planChangesNothing(plan)) throw new DraftNotPublishableError('unchanged');
     const published = await publishEntries(this.deps, {
@@ -237,8 +275,21 @@ export class KnowledgeDrafts {
     throw new DraftBusyError(knowledgeBase);
   }
 
+  /** The entries askers are answered from: as recorded, with what every publication keeps. */
+  private async live(knowledgeBase: string): Promise<RecordedEntries> {
+    const [recorded, kept] = await Promise.all([
+      recordedEntries(this.deps.repository, this.deps.store, knowledgeBase),
+      this.kept(knowledgeBase),
+    ]);
+    return { ...recorded, entries: withKept(recorded.entries, kept) };
+  }
+
+  private kept(knowledgeBase: string): Promise<KeptKnowledge> {
+    return this.deps.kept?.(knowledgeBase) ?? Promise.resolve({ entries: [], phrasings: [] });
+  }
+
   private async started(knowledgeBase: string, by: string, at: number): Promise<KnowledgeDraftRecord> {
-    const live = await recordedEntries(this.deps.repository, this.deps.store, knowledgeBase);
+    const live = await this.live(knowledgeBase);
     return {
       knowledgeBase,
       basedOn: live.revision,
@@ -250,6 +301,13 @@ export class KnowledgeDrafts {
       updatedAt: at,
     };
   }
+}
+
+/** The entries with the kept ones they lack (by id) and the learned wordings they lack, as `kb ingest` merges them. */
+function withKept(entries: FaqEntry[], kept: KeptKnowledge): FaqEntry[] {
+  if (!kept.entries.length && !kept.phrasings.length) return entries;
+  const ids = new Set(entries.map((e) => e.id));
+  return mergeLearnedPhrasings([...entries, ...kept.entries.filter((e) => !ids.has(e.id))], kept.phrasings).entries;
 }
 
 function withoutEntries(draft: KnowledgeDraftRecord): Omit<KnowledgeDraftRecord, 'entries'> {
