@@ -9,7 +9,8 @@ import {
 import { activeEntries } from '../active-entries';
 import type { FaqEntry } from '../faq-entry';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
-import { EntryInputError, readEntryInput } from './entry-input';
+import type { EntryInputError } from './entry-input';
+import { readEntryInput } from './entry-input';
 import {
   DraftBusyError,
   DraftNotFoundError,
