@@ -92,6 +92,17 @@ describe('the 条目 tab in Chromium', () => {
     // Nothing is live yet.
     expect(await page.textContent('#version')).toBe(versionBefore);
 
+    // 命中测试 against the draft finds the new wording before anything is published.
+    await page.click('.tab[data-tab="hit-test"]');
+    await page.selectOption('#hit-test-against', 'draft');
+    await page.fill('#hit-test-question', '密码过期了怎么重置');
+    await page.click('#hit-test-run');
+    await page.locator('#hit-test-status', { hasText: '按草稿检索' }).waitFor({ timeout: 60_000 });
+    await page.locator('#hit-test-result:not([hidden])').waitFor();
+    expect(await page.textContent('#candidates tbody tr:first-child')).toContain('如何修改登录密码？');
+    await page.screenshot({ path: path.join(screenshots, 'entries-hit-test-draft-desktop.png'), fullPage: true });
+    await page.click('.tab[data-tab="entries"]');
+
     await page.click('#draft-review');
     await page.locator('#draft-diff:not([hidden])').waitFor();
     const fields = await page

@@ -113,6 +113,17 @@ describe('editing knowledge entries through a draft (条目)', () => {
     expect((await hitTest('食堂几点开饭')).candidates[0]?.question).not.toBe(canteen.question);
     const draft = await list(editor);
     expect(draft).toMatchObject({ view: 'draft', total: 37, draft: { createdBy: 'editor1', updatedBy: 'editor1' } });
+    // Hit testing against the draft searches it as the bot will once it is published (a preview index).
+    const againstDraft = (
+      await editor.call<HitTest & { searched: string }>('POST', path('/hit-test'), {
+        question: '食堂几点开饭',
+        against: 'draft',
+      })
+    ).body;
+    expect(againstDraft.searched).toBe('draft');
+    expect(againstDraft.decision.kind).toBe('answer');
+    expect(againstDraft.candidates[0]?.question).toBe(canteen.question);
+    expect((await hitTest('食堂几点开饭')).candidates[0]?.question).not.toBe(canteen.question);
 
     // The draft is in PostgreSQL: a restart of every app loses none of it.
     await sut.restart();
@@ -228,6 +239,7 @@ describe('editing knowledge entries through a draft (条目)', () => {
       ['taken wording', 'POST', '/draft/entries', { question: entry.question, answer: '答' }, /已经是条目/],
       ['bad view', 'GET', '/entries?view=all', undefined, /view 只能是/],
       ['bad version', 'GET', '/versions/abc/changes', undefined, /版本编号/],
+      ['bad against', 'POST', '/hit-test', { question: '年假', against: 'tomorrow' }, /against 只能是/],
       ['empty wording', 'POST', `/draft/entries/${entry.id}/similar`, { wording: ' ' }, /请填写问法/],
     ];
     for (const [name, method, rest, body, words] of cases) {

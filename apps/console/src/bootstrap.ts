@@ -31,7 +31,7 @@ import type { ConsoleContext } from './console-context';
 import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
 import { knowledgeText } from './knowledge-messages';
 import { knowledgeRoutes } from './knowledge-routes';
-import { knowledgeEntriesRoutes } from './knowledge-entries-routes';
+import { knowledgeDraftServices, knowledgeEntriesRoutes } from './knowledge-entries-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -234,10 +234,19 @@ export async function bootstrap(
   });
   app.use(conversationRoutes(ctx, subscribe));
   const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
-  app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
-  app.use(
-    knowledgeEntriesRoutes(ctx, database, new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX)),
+  const knowledgeDrafts = knowledgeDraftServices(
+    ctx,
+    database,
+    new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX),
   );
+  app.use(
+    knowledgeRoutes(ctx, {
+      drafts: faqDrafts,
+      decisions: createDecisionLog(config, redis),
+      draftPreview: (knowledgeBase) => knowledgeDrafts.previews.preview(knowledgeBase),
+    }),
+  );
+  app.use(knowledgeEntriesRoutes(ctx, database, knowledgeDrafts));
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));

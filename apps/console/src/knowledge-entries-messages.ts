@@ -43,6 +43,7 @@ export const entriesMessages = {
     '这个条目是客服从会话中保存、经审核上线的，每次发布都会保留它，所以不能在这里删除；可以修改它的内容。The entry was saved from a conversation and approved: every publication keeps it.',
   keptPhrasing:
     '这个相似问题是从用户提问中学到、经审核上线的，每次发布都会保留它，所以不能在这里移除。The wording was learned from use and approved: every publication keeps it.',
+  badAgainst: 'against 只能是 live（当前版本）或 draft（草稿）。against must be live or draft.',
   badVersionId: '版本编号应为正整数。The version id must be a positive integer.',
   noSuchVersion: (id: number) => `没有版本 #${id}。No version #${id}.`,
   versionGone: (id: number) =>
@@ -120,4 +121,8 @@ export const entriesText = {
     tags: '标签',
   } as Record<string, string>,
   noCategory: '未分类',
+  hitTestAgainstLive: '测当前版本',
+  hitTestAgainstDraft: '测草稿',
+  hitTestSearchedDraft: '以下是按草稿检索的结果（草稿尚未发布）。',
+  hitTestNoDraft: '这个机器人没有草稿，以下是当前版本的结果。',
 };

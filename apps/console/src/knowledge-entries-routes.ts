@@ -1,4 +1,4 @@
-import { RejectedInputError } from '@answerbridge/core';
+import { CachingEmbedder, RejectedInputError } from '@answerbridge/core';
 import {
   PostgresKnowledgeChangeLog,
   PostgresKnowledgeDrafts,
@@ -6,6 +6,7 @@ import {
   type Pool,
 } from '@answerbridge/database';
 import {
+  DraftPreviews,
   KnowledgeDrafts,
   readEntryInput,
   rollbackKnowledgeBase,
@@ -71,21 +72,24 @@ const worded =
     }
   };
 
-/**
- * The 条目 tab's API (editors and admins): a bot's entries, live or as its draft has them, searchable; changes
- * to entries and their similar questions, kept in the draft (PostgreSQL) until someone publishes it after
- * seeing what it changes; the version history with who did what, and rollback to a version still indexed.
- */
-export function knowledgeEntriesRoutes(
+/** Limit of the preview builder's passage cache: a draft rebuilt after one edit re-embeds only that edit. */
+const PREVIEW_CACHE_ENTRIES = 50_000;
+
+export interface KnowledgeDraftServices {
+  repository: PostgresKnowledgeRepository;
+  drafts: KnowledgeDrafts;
+  /** Search indexes of the drafts, for hit testing against a draft (命中测试). */
+  previews: DraftPreviews;
+}
+
+/** The drafts of every bot's knowledge base (PostgreSQL), shared by the 条目 tab and hit testing. */
+export function knowledgeDraftServices(
   ctx: ConsoleContext,
   database: Pool,
   /** Wordings learned from use and approved (Redis): every publication keeps them, as `kb ingest` does. */
   learned: { list(knowledgeBase: string): Promise<LearnedPhrasing[]> },
-): Router {
-  const router = Router();
-  const editor = requireKnowledgeRole();
+): KnowledgeDraftServices {
   const repository = new PostgresKnowledgeRepository(database);
-  const changeLog = new PostgresKnowledgeChangeLog(database);
   const drafts = new KnowledgeDrafts({
     repository,
     drafts: new PostgresKnowledgeDrafts(database),
@@ -100,6 +104,23 @@ export function knowledgeEntriesRoutes(
       return { entries, phrasings };
     },
   });
+  const previewEmbedder = new CachingEmbedder(ctx.knowledge.embedder, PREVIEW_CACHE_ENTRIES, { passages: true });
+  return { repository, drafts, previews: new DraftPreviews(drafts, ctx.knowledge.store, previewEmbedder) };
+}
+
+/**
+ * The 条目 tab's API (editors and admins): a bot's entries, live or as its draft has them, searchable; changes
+ * to entries and their similar questions, kept in the draft (PostgreSQL) until someone publishes it after
+ * seeing what it changes; the version history with who did what, and rollback to a version still indexed.
+ */
+export function knowledgeEntriesRoutes(
+  ctx: ConsoleContext,
+  database: Pool,
+  { repository, drafts }: KnowledgeDraftServices,
+): Router {
+  const router = Router();
+  const editor = requireKnowledgeRole();
+  const changeLog = new PostgresKnowledgeChangeLog(database);
   const me = (req: Request) => req.session?.username ?? '';
   const knowledgeBaseOf = (req: Request) => {
     const botId = String(req.params['botId']);

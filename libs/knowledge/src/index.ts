@@ -148,3 +148,4 @@ export {
   type DraftEntryChange,
   type ChangedField,
 } from './drafts/draft-diff';
+export { DraftPreviews, draftPreviewName } from './drafts/draft-preview';
