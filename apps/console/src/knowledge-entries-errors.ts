@@ -1,10 +1,11 @@
-import { ConflictError, KnowledgeChangedError, RejectedInputError } from '@answerbridge/core';
+import { AnswerbridgeError, ConflictError, KnowledgeChangedError, RejectedInputError } from '@answerbridge/core';
 import {
   DraftBusyError,
   DraftEntryNotFoundError,
   DraftNotFoundError,
   DraftNotPublishableError,
   EntryInputError,
+  IndexBuildFailedError,
   IndexVersionGoneError,
   KeptByReviewError,
   VersionAlreadyActiveError,
@@ -40,6 +41,7 @@ export function wordedEntriesError(error: unknown, context: { versionId?: number
       'KNOWLEDGE.DRAFT_NOT_PUBLISHABLE',
       error.why === 'empty' ? m.draftEmpty : m.draftUnchanged,
     );
+  if (error instanceof IndexBuildFailedError) return new IndexNotBuilt(m.indexFailed(error.reason));
   if (error instanceof KeptByReviewError)
     return new ConflictError('KNOWLEDGE.KEPT', error.what === 'entry' ? m.keptEntry : m.keptPhrasing);
   if (error instanceof DraftBusyError) return new ConflictError('KNOWLEDGE.DRAFT_BUSY', m.draftBusy);
@@ -49,4 +51,15 @@ export function wordedEntriesError(error: unknown, context: { versionId?: number
   if (error instanceof VersionNotFoundError)
     return new RejectedInputError('KNOWLEDGE.VERSION_NOT_FOUND', m.noSuchVersion(context.versionId ?? 0), 404);
   return error;
+}
+
+/** 503 in words: the publication is recorded, its search index is not built yet. */
+class IndexNotBuilt extends AnswerbridgeError {
+  constructor(message: string) {
+    super('KNOWLEDGE.INDEX_FAILED', message, true);
+  }
+
+  override get httpStatus(): number {
+    return 503;
+  }
 }

@@ -43,6 +43,8 @@ export const entriesMessages = {
     '这个条目是客服从会话中保存、经审核上线的，每次发布都会保留它，所以不能在这里删除；可以修改它的内容。The entry was saved from a conversation and approved: every publication keeps it.',
   keptPhrasing:
     '这个相似问题是从用户提问中学到、经审核上线的，每次发布都会保留它，所以不能在这里移除。The wording was learned from use and approved: every publication keeps it.',
+  indexFailed: (reason: string) =>
+    `改动已记录，但检索索引没有生成成功（${reason}），机器人仍按上一版本回答：请确认向量服务正常后，再次查看改动并点「确认发布」。Recorded, but the search index was not built; publish again.`,
   badAgainst: 'against 只能是 live（当前版本）或 draft（草稿）。against must be live or draft.',
   badVersionId: '版本编号应为正整数。The version id must be a positive integer.',
   noSuchVersion: (id: number) => `没有版本 #${id}。No version #${id}.`,
@@ -90,6 +92,7 @@ export const entriesText = {
   diffChanged: '修改',
   diffRemoved: '删除',
   diffNothing: '草稿和当前版本没有差别。',
+  diffRebuild: '上次发布的检索索引没有生成成功，机器人仍按更早的版本回答；确认发布将重新生成。',
   diffBefore: '修改前',
   diffAfter: '修改后',
   confirmPublish: '确认发布',

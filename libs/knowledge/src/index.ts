@@ -122,12 +122,15 @@ export {
   type RolledBack,
 } from './rollback-knowledge-base';
 export {
-  KnowledgeDrafts,
   DraftNotFoundError,
   DraftEntryNotFoundError,
   DraftNotPublishableError,
   DraftBusyError,
   KeptByReviewError,
+  IndexBuildFailedError,
+} from './drafts/draft-errors';
+export {
+  KnowledgeDrafts,
   MAX_DRAFT_ENTRIES,
   type KeptKnowledge,
   type KnowledgeDraftsDeps,

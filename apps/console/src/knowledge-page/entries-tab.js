@@ -209,10 +209,10 @@
     ].filter(Boolean);
     const nothing = sections.length === 0;
     if (diff.stale) sections.unshift(el('p', 'error', T.draftBannerStale));
-    if (nothing) sections.push(el('p', '', T.diffNothing));
+    if (nothing) sections.push(el('p', '', diff.rebuild ? T.diffRebuild : T.diffNothing));
     $('diff-title').textContent = T.diffTitle;
     $('diff-body').replaceChildren(...sections);
-    $('diff-publish').disabled = diff.stale || nothing;
+    $('diff-publish').disabled = diff.stale || (nothing && !diff.rebuild);
     $('draft-diff').hidden = false;
   }
 

@@ -27,6 +27,8 @@ export interface DraftDiff {
   unchanged: number;
   /** Entries after publishing. */
   entryCount: number;
+  /** The last publication's search index was not built: publishing builds it, even with nothing changed. */
+  rebuild: boolean;
 }
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -45,6 +47,7 @@ export function draftDiff(
   draft: Omit<KnowledgeDraftRecord, 'entries'>,
   live: RecordedEntries,
   plan: ImportPlan,
+  rebuild = false,
 ): DraftDiff {
   return {
     draft,
@@ -61,5 +64,6 @@ export function draftDiff(
     removed: plan.removed,
     unchanged: plan.unchanged,
     entryCount: plan.entries.length,
+    rebuild,
   };
 }

@@ -15,10 +15,10 @@ import {
   DraftBusyError,
   DraftNotFoundError,
   DraftNotPublishableError,
+  IndexBuildFailedError,
   KeptByReviewError,
-  KnowledgeDrafts,
-  type KeptKnowledge,
-} from './knowledge-drafts';
+} from './draft-errors';
+import { KnowledgeDrafts, type KeptKnowledge } from './knowledge-drafts';
 
 const entry = (id: string, question: string, answer: string, similar: string[] = []): FaqEntry => ({
   id,
@@ -196,5 +196,29 @@ describe('editing a knowledge base through its draft', () => {
       ['怎么修改登录密码', 'VPN 连不上怎么办', '打印机卡纸怎么办', '会议室怎么预订', '报销找谁'].sort(),
     );
     expect(published.find((e) => e.id === 'vpn')?.similar).toContain('VPN 老是断线');
+  });
+
+  it('keeps the draft when the search index cannot be built, and publishing it again builds it', async () => {
+    const { deps } = await setup();
+    let down = true;
+    const embedder = {
+      profile: deps.embedder.profile,
+      embed: (texts: string[], kind: Parameters<FakeEmbedder['embed']>[1]) =>
+        down ? Promise.reject(new Error('embedding service down')) : deps.embedder.embed(texts, kind),
+    };
+    const drafts = new KnowledgeDrafts({ ...deps, embedder });
+    await drafts.putEntry('kb', readEntryInput({ question: '报销找谁', answer: '找财务。' }), 'editor1');
+    await expect(drafts.publish('kb', 'editor1')).rejects.toThrow(IndexBuildFailedError);
+    // Askers are still answered from the previous version; the entries are recorded, the version failed.
+    expect(await activeEntries(deps.store, 'kb')).toHaveLength(2);
+    expect(deps.repository.published.at(-1)).toMatchObject({ status: 'failed' });
+    const diff = await drafts.diff('kb');
+    expect(diff).toMatchObject({ stale: false, rebuild: true, added: [] });
+
+    down = false;
+    const rebuilt = await drafts.publish('kb', 'editor1');
+    expect(rebuilt.version).toMatchObject({ status: 'published' });
+    expect((await activeEntries(deps.store, 'kb')).map((e) => e.question)).toContain('报销找谁');
+    expect(await deps.drafts.get('kb')).toBeNull();
   });
 });

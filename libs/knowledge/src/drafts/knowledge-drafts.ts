@@ -1,7 +1,5 @@
 import {
-  ConflictError,
   KnowledgeChangedError,
-  NotFoundError,
   type Embedder,
   type KnowledgeDraftRecord,
   type KnowledgeDraftStore,
@@ -14,62 +12,19 @@ import { mergeLearnedPhrasings, normalizedWording, type LearnedPhrasing } from '
 import { publishEntries, recordedEntries, type Published, type RecordedEntries } from '../publish-entries';
 import { ENTRY_LIMITS, EntryInputError, newEntryId, wordingTaken, type EntryInput } from './entry-input';
 import { draftDiff, type DraftDiff } from './draft-diff';
+import {
+  DraftBusyError,
+  DraftEntryNotFoundError,
+  DraftNotFoundError,
+  DraftNotPublishableError,
+  IndexBuildFailedError,
+  KeptByReviewError,
+} from './draft-errors';
 
 /** A knowledge base may hold this many entries in a draft (a large FAQ has a few thousand). */
 export const MAX_DRAFT_ENTRIES = 20_000;
 /** Saves retried when another editor saved in between (each retry redoes the change on what they saved). */
 const SAVE_ATTEMPTS = 5;
-
-export class DraftNotFoundError extends NotFoundError {
-  constructor(readonly knowledgeBase: string) {
-    super('KNOWLEDGE.NO_DRAFT', `knowledge base ${knowledgeBase} has no draft`);
-  }
-}
-
-export class DraftEntryNotFoundError extends NotFoundError {
-  constructor(
-    readonly knowledgeBase: string,
-    readonly entryId: string,
-  ) {
-    super('KNOWLEDGE.NO_SUCH_ENTRY', `the draft of ${knowledgeBase} has no entry ${entryId}`);
-  }
-}
-
-/** Publishing would change nothing, or leave the knowledge base without entries. */
-export class DraftNotPublishableError extends ConflictError {
-  constructor(readonly why: 'unchanged' | 'empty') {
-    super(
-      'KNOWLEDGE.DRAFT_NOT_PUBLISHABLE',
-      why === 'unchanged' ? 'the draft changes nothing' : 'the draft has no entries',
-    );
-  }
-}
-
-/** Other editors kept saving the same draft while this change was retried. */
-export class DraftBusyError extends ConflictError {
-  constructor(readonly knowledgeBase: string) {
-    super('KNOWLEDGE.DRAFT_BUSY', `the draft of ${knowledgeBase} kept changing while this was saved: try again`);
-  }
-}
-
-/**
- * An entry saved from a conversation or a wording learned from use, once approved, is kept by every
- * publication (as `kb ingest` keeps them): it may have reached the search index alone, without the system of
- * record, so it joins the entries wherever they are read.
- */
-export class KeptByReviewError extends ConflictError {
-  constructor(
-    readonly what: 'entry' | 'phrasing',
-    readonly entryId: string,
-  ) {
-    super(
-      'KNOWLEDGE.KEPT',
-      what === 'entry'
-        ? `entry ${entryId} was saved from a conversation and approved: every publication keeps it`
-        : `that similar question of ${entryId} was learned from use and approved: every publication keeps it`,
-    );
-  }
-}
 
 /** What every publication keeps (approved in the review queue): entries saved from conversations, learned wordings. */
 export interface KeptKnowledge {
@@ -194,8 +149,13 @@ export class KnowledgeDrafts {
   async diff(knowledgeBase: string): Promise<DraftDiff> {
     const draft = await this.deps.drafts.get(knowledgeBase);
     if (!draft) throw new DraftNotFoundError(knowledgeBase);
-    const [live, kept] = await Promise.all([this.live(knowledgeBase), this.kept(knowledgeBase)]);
-    return draftDiff(withoutEntries(draft), live, planImport(live.entries, withKept(draft.entries, kept), 'replace'));
+    const [live, kept, rebuild] = await Promise.all([
+      this.live(knowledgeBase),
+      this.kept(knowledgeBase),
+      this.lastBuildFailed(knowledgeBase),
+    ]);
+    const plan = planImport(live.entries, withKept(draft.entries, kept), 'replace');
+    return draftDiff(withoutEntries(draft), live, plan, rebuild);
   }
 
   /**
@@ -209,16 +169,27 @@ export class KnowledgeDrafts {
     if (live.revision !== draft.basedOn) throw new KnowledgeChangedError(knowledgeBase, draft.basedOn, live.revision);
     const plan = planImport(live.entries, withKept(draft.entries, kept), 'replace');
     if (plan.entries.length === 0) throw new DraftNotPublishableError('empty');
-    if (planChangesNothing(plan)) throw new DraftNotPublishableError('unchanged');
-    const published = await publishEntries(this.deps, {
-      knowledgeBase,
-      basedOn: draft.basedOn,
-      entries: plan.entries,
-      plan,
-      by,
-      source: 'console draft',
-      mode: 'console',
-    });
+    // Nothing changed is worth publishing only to build the index a failed publication left unbuilt.
+    if (planChangesNothing(plan) && !(await this.lastBuildFailed(knowledgeBase)))
+      throw new DraftNotPublishableError('unchanged');
+    let published: Published;
+    try {
+      published = await publishEntries(this.deps, {
+        knowledgeBase,
+        basedOn: draft.basedOn,
+        entries: plan.entries,
+        plan,
+        by,
+        source: 'console draft',
+        mode: 'console',
+      });
+    } catch (error) {
+      const recorded = await this.deps.repository.current(knowledgeBase);
+      if (!recorded || recorded.revision === draft.basedOn) throw error;
+      // Recorded, not indexed: the draft goes on from what was recorded, so publishing it again builds the index.
+      await this.rebase(knowledgeBase, recorded.revision);
+      throw new IndexBuildFailedError(knowledgeBase, (error as Error).message);
+    }
     await this.afterPublish(knowledgeBase, draft, published.version.id);
     return { ...published, plan };
   }
@@ -242,6 +213,17 @@ export class KnowledgeDrafts {
       }
       if (await this.deps.drafts.save({ ...now, basedOn: revision, edits: now.edits + 1 }, now.edits)) return;
     }
+  }
+
+  private async rebase(knowledgeBase: string, revision: number) {
+    for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
+      const now = await this.deps.drafts.get(knowledgeBase);
+      if (!now || (await this.deps.drafts.save({ ...now, basedOn: revision, edits: now.edits + 1 }, now.edits))) return;
+    }
+  }
+
+  private async lastBuildFailed(knowledgeBase: string): Promise<boolean> {
+    return (await this.deps.repository.versions(knowledgeBase, 1))[0]?.status === 'failed';
   }
 
   private async changeEntry(
