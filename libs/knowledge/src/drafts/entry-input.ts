@@ -96,9 +96,19 @@ export function readEntryInput(body: unknown): EntryInput {
   return { ...(id ? { id } : {}), question, answer, similar, ...(category ? { category } : {}), tags };
 }
 
-/** A wording of `entry` that another entry of `entries` has already (it could then match either). */
-export function wordingTaken(entries: FaqEntry[], entry: Pick<FaqEntry, 'id' | 'question' | 'similar'>): void {
-  const mine = new Map([entry.question, ...entry.similar].map((w) => [normalizedWording(w), w]));
+/**
+ * Refuses a wording of `entry` that another entry of `entries` has already (it could then match either).
+ * Wordings the entry had `before` are not checked again: a clash the knowledge base came with stays its own.
+ */
+export function wordingTaken(
+  entries: FaqEntry[],
+  entry: Pick<FaqEntry, 'id' | 'question' | 'similar'>,
+  before?: Pick<FaqEntry, 'question' | 'similar'>,
+): void {
+  const had = new Set(before ? [before.question, ...before.similar].map(normalizedWording) : []);
+  const mine = new Map<string, string>();
+  for (const w of [entry.question, ...entry.similar])
+    if (!had.has(normalizedWording(w))) mine.set(normalizedWording(w), w);
   for (const other of entries) {
     if (other.id === entry.id) continue;
     for (const wording of [other.question, ...other.similar]) {

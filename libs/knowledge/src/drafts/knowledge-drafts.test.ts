@@ -221,4 +221,22 @@ describe('editing a knowledge base through its draft', () => {
     expect((await activeEntries(deps.store, 'kb')).map((e) => e.question)).toContain('报销找谁');
     expect(await deps.drafts.get('kb')).toBeNull();
   });
+
+  it('does not hold a clash the knowledge base came with against an edit of something else', async () => {
+    const deps = {
+      repository: new InMemoryKnowledgeRepository(),
+      drafts: new InMemoryKnowledgeDrafts(),
+      store: new InMemoryVectorStore(),
+      embedder: new FakeEmbedder(),
+    };
+    await ingestKnowledgeBase(deps.store, deps.embedder, 'kb', [
+      entry('x', '问题 X', '答案 X', ['同一个问法']),
+      entry('y', '问题 Y', '答案 Y', ['同一个问法']),
+    ]);
+    const drafts = new KnowledgeDrafts(deps);
+    const input = readEntryInput({ question: '问题 X', answer: '新答案 X', similar: ['同一个问法'] });
+    expect((await drafts.putEntry('kb', { ...input, id: 'x' }, 'editor1')).answer).toBe('新答案 X');
+    await drafts.addPhrasing('kb', 'y', '另一个问法', 'editor1');
+    await expect(drafts.addPhrasing('kb', 'x', '问题 Y', 'editor1')).rejects.toMatchObject({ problem: 'taken' });
+  });
 });

@@ -102,7 +102,7 @@ export class KnowledgeDrafts {
         tags: input.tags ?? [],
         ...(before?.provenance ? { provenance: before.provenance } : {}),
       };
-      wordingTaken(entries, entry);
+      wordingTaken(entries, entry, before);
       saved = entry;
       return at >= 0 ? entries.map((e, i) => (i === at ? entry : e)) : [...entries, entry];
     });
@@ -129,7 +129,7 @@ export class KnowledgeDrafts {
       if (entry.similar.length >= ENTRY_LIMITS.similar)
         throw new EntryInputError('similar', 'too-many', ENTRY_LIMITS.similar);
       const next = { ...entry, similar: [...entry.similar, text] };
-      wordingTaken(entries, next);
+      wordingTaken(entries, next, entry);
       return next;
     });
   }
@@ -251,7 +251,8 @@ export class KnowledgeDrafts {
       const draft: KnowledgeDraftRecord = existing
         ? { ...existing, updatedBy: by, updatedAt: at, edits: existing.edits + 1 }
         : await this.started(knowledgeBase, by, at);
-      draft.entries = change(structuredClone(draft.entries));
+      // What the review queue approved since the draft was started joins it, so it can be edited like the rest.
+      draft.entries = change(withKept(structuredClone(draft.entries), await this.kept(knowledgeBase)));
       if (await this.deps.drafts.save(draft, existing?.edits ?? null)) return draft;
     }
     throw new DraftBusyError(knowledgeBase);
