@@ -69,6 +69,7 @@ export const entriesText = {
   entriesCount: '共 {count} 个条目',
   entriesFound: '找到 {count} 个条目（共 {total} 个）',
   entriesLoading: '正在读取…',
+  entriesTruncated: '（只显示前 {shown} 个，请用搜索缩小范围）',
   noEntries: '没有符合条件的条目。',
   similarCount: '{count} 个相似问题',
   edit: '编辑',

@@ -40,6 +40,9 @@
     const { entries, found, total } = listing;
     $('entries-count').textContent =
       found === total ? t('entriesCount', { count: total }) : t('entriesFound', { count: found, total });
+    // The API lists at most 500 at once: say so rather than let a long list look complete.
+    if (entries.length < found)
+      $('entries-count').textContent += ` ${t('entriesTruncated', { shown: entries.length })}`;
     const items = entries.map(entryItem);
     if (!items.length) items.push(el('li', 'empty', T.noEntries));
     $('entries-list').replaceChildren(...items);
