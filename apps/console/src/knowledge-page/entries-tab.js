@@ -47,7 +47,7 @@
     if (!items.length) items.push(el('li', 'empty', T.noEntries));
     $('entries-list').replaceChildren(...items);
     // Only the draft is edited: the live view is for reading.
-    $('entry-new').disabled = listing.view === 'live';
+    $('entry-new').hidden = listing.view === 'live';
   }
 
   function entryItem(entry) {
