@@ -106,6 +106,8 @@ describe('hit testing (命中测试) in the console', () => {
       await page.click('#to-knowledge');
       await page.locator('#app:not([hidden])').waitFor();
       expect(await page.textContent('#version')).toMatch(/^当前版本 v\d+$/);
+      // The page opens on its 条目 tab; 命中测试 is one click away.
+      await page.click('.tab[data-tab="hit-test"]');
       await page.fill('#hit-test-question', '怎么更改登录密码?');
       await page.click('#hit-test-run');
       await page.locator('#hit-test-result:not([hidden])').waitFor();

@@ -35,7 +35,7 @@ export class ConsoleClient {
   }
 
   async call<T = unknown>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     options: { csrf?: boolean } = {},

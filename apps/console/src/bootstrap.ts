@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAppConfig, workspaceRoot, type ConsoleSettings } from '@answerbridge/config';
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
-import type { FaqDraft, FaqEntry } from '@answerbridge/knowledge';
+import type { FaqDraft, FaqEntry, LearnedPhrasing } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import {
   createDecisionLog,
@@ -17,6 +17,7 @@ import {
   RedisAttemptLimiter,
   RedisFaqDrafts,
   RedisKeyValueStore,
+  RedisLearnedPhrasings,
   RedisQuickReplies,
   RedisSavedEntries,
   createRedis,
@@ -31,6 +32,7 @@ import { consoleErrors, consoleMessages, inboxText, messageForError } from './co
 import { knowledgeText } from './knowledge-messages';
 import { knowledgeRoutes } from './knowledge-routes';
 import { knowledgeImportRoutes } from './knowledge-import-routes';
+import { knowledgeDraftServices, knowledgeEntriesRoutes } from './knowledge-entries-routes';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -233,7 +235,19 @@ export async function bootstrap(
   });
   app.use(conversationRoutes(ctx, subscribe));
   const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
-  app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
+  const knowledgeDrafts = knowledgeDraftServices(
+    ctx,
+    database,
+    new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX),
+  );
+  app.use(
+    knowledgeRoutes(ctx, {
+      drafts: faqDrafts,
+      decisions: createDecisionLog(config, redis),
+      draftPreview: (knowledgeBase) => knowledgeDrafts.previews.preview(knowledgeBase),
+    }),
+  );
+  app.use(knowledgeEntriesRoutes(ctx, database, knowledgeDrafts));
   app.use(knowledgeImportRoutes(ctx, { redis, database }));
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));

@@ -1,11 +1,13 @@
 import type { DecisionReason } from '@answerbridge/answering';
 import { importMessages, importText } from './knowledge-import-messages';
+import { entriesMessages, entriesText } from './knowledge-entries-messages';
 
 /**
  * What the knowledge pages (知识库) say, Chinese first: the API's explanations of a decision, and the page's own
  * words (served as /knowledge/messages.js). The inbox's words are in console-messages.ts.
  */
 export const knowledgeMessages = {
+  ...entriesMessages,
   botNotFound: (botId: string) => `没有机器人 ${botId}。No such bot.`,
   questionRequired: '请输入要测试的问题。Type a question to test.',
   questionTooLong: (max: number) => `问题太长（最多 ${max} 个字）。The question is longer than ${max} characters.`,
@@ -80,6 +82,7 @@ export function explainDecision(f: DecisionFacts): string {
 
 /** The knowledge page's words, Chinese only: the page is for the FAQ owners of Chinese companies. */
 export const knowledgeText = {
+  ...entriesText,
   title: '知识库',
   backToInbox: '返回工作台',
   logout: '退出',

@@ -95,7 +95,12 @@ export function requireKnowledgeRole() {
  */
 export function knowledgeRoutes(
   ctx: ConsoleContext,
-  stores: { drafts: FaqDraftStore; decisions: Pick<DecisionLog, 'recent' | 'between'> },
+  stores: {
+    drafts: FaqDraftStore;
+    decisions: Pick<DecisionLog, 'recent' | 'between'>;
+    /** The knowledge base holding a bot's draft for hit testing (null: no draft); see knowledge-entries-routes.ts. */
+    draftPreview?: (knowledgeBase: string) => Promise<string | null>;
+  },
 ): Router {
   const router = Router();
   const editor = requireKnowledgeRole();
@@ -148,9 +153,14 @@ export function knowledgeRoutes(
     const question = raw.trim();
     if (question.length > MAX_HIT_TEST_LENGTH)
       throw new RejectedInputError('CONSOLE.BAD_INPUT', knowledgeMessages.questionTooLong(MAX_HIT_TEST_LENGTH), 400);
+    // against: 'draft' searches the bot's draft (indexed apart when asked for), as it would answer once published.
+    const against = (req.body as Record<string, unknown> | undefined)?.['against'] ?? 'live';
+    if (against !== 'live' && against !== 'draft')
+      throw new RejectedInputError('CONSOLE.BAD_INPUT', knowledgeMessages.badAgainst, 400);
+    const preview = against === 'draft' ? ((await stores.draftPreview?.(knowledgeBase)) ?? null) : null;
     const { decision, policy, candidates, outcome } = await decideQuestion(decideDeps(language), {
       botId,
-      knowledgeBase,
+      knowledgeBase: preview ?? knowledgeBase,
       question: { kind: 'text', text: question },
       memory: emptyMemory,
       limit: CANDIDATES_SHOWN,
@@ -159,6 +169,7 @@ export function knowledgeRoutes(
     const top = candidates[0];
     res.json({
       question,
+      searched: preview ? 'draft' : 'live',
       decision: {
         kind: decision.kind,
         reason: decision.reason,

@@ -1,6 +1,7 @@
 import { channelRegistry } from '@answerbridge/pipeline';
 import { userPaths } from './user-openapi';
 import { importPaths } from './knowledge-import-openapi';
+import { entriesPaths } from './knowledge-entries-openapi';
 
 /** The admin/inbox API, described for other tools (served at /api/openapi.json). */
 const conversationId = {
@@ -697,7 +698,14 @@ export const openApiDocument = {
               schema: {
                 type: 'object',
                 required: ['question'],
-                properties: { question: { type: 'string', minLength: 1, maxLength: 500 } },
+                properties: {
+                  question: { type: 'string', minLength: 1, maxLength: 500 },
+                  against: {
+                    enum: ['live', 'draft'],
+                    description:
+                      'draft: search the bot’s draft (indexed apart on demand) as it will answer once published; live without a draft',
+                  },
+                },
               },
             },
           },
@@ -705,9 +713,9 @@ export const openApiDocument = {
         responses: {
           '200': {
             description:
-              '{ question, decision: { kind, reason, entryId, reply, confidence, inTop3, evidence, suggestions, explanation }, thresholds: { answer, suggest, calibrated, keyword }, search, candidates: [{ rank, entryId, question, matchedQuestion, answer, score, dense, keyword, confidence }] }',
+              '{ question, searched: live | draft, decision: { kind, reason, entryId, reply, confidence, inTop3, evidence, suggestions, explanation }, thresholds: { answer, suggest, calibrated, keyword }, search, candidates: [{ rank, entryId, question, matchedQuestion, answer, score, dense, keyword, confidence }] }',
           },
-          '400': { description: 'no question, or longer than 500 characters (CONSOLE.BAD_INPUT)' },
+          '400': { description: 'no question, longer than 500 characters, or a bad against (CONSOLE.BAD_INPUT)' },
           '403': { description: 'editors and admins only (CONSOLE.FORBIDDEN), or missing CSRF token' },
           '404': { description: 'no such bot (CONSOLE.NOT_FOUND)' },
         },
@@ -723,5 +731,6 @@ export const openApiDocument = {
     },
     ...userPaths,
     ...importPaths,
+    ...entriesPaths,
   },
 } as const;

@@ -9,14 +9,13 @@ import {
   readFaqFile,
   prepareImport,
   publishEntries,
-  recordRollback,
   recordedEntries,
   type ImportMode,
   type ImportPlan,
   type KeptKnowledge,
   type LearnedPhrasing,
   type KnowledgeBaseCalibration,
-  rollbackVersion,
+  rollbackKnowledgeBase,
   type FaqEntry,
   type IngestResult,
   type VersionDiff,
@@ -308,11 +307,10 @@ export async function rollbackCommand(config: KbSettings, botId: string, to?: nu
   const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
   try {
     await store.ready();
-    const done = await rollbackVersion(store, knowledgeBase, to);
-    await recordRollback(
+    const done = await rollbackKnowledgeBase(
       { repository: new PostgresKnowledgeRepository(db), store },
       knowledgeBase,
-      done.to,
+      to === undefined ? undefined : { indexVersion: to },
       by ?? userInfo().username,
     );
     return done;

@@ -14,4 +14,5 @@ export * from './recent-turns';
 export * from './caching-embedder';
 export * from './channel-port';
 export * from './knowledge-records';
+export * from './knowledge-drafts';
 export * from './vector-math';

@@ -32,3 +32,4 @@ export {
   type ConsoleAccountChanges,
 } from './console-accounts';
 export { PostgresKnowledgeRepository } from './knowledge-repository';
+export { PostgresKnowledgeDrafts, PostgresKnowledgeChangeLog } from './knowledge-drafts';

@@ -115,3 +115,40 @@ export {
   type EscalationTiming,
   type OutcomeKind,
 } from './analytics/decision-analytics';
+export {
+  rollbackKnowledgeBase,
+  IndexVersionGoneError,
+  VersionAlreadyActiveError,
+  type RollbackTarget,
+  type RolledBack,
+} from './rollback-knowledge-base';
+export {
+  DraftNotFoundError,
+  DraftEntryNotFoundError,
+  DraftNotPublishableError,
+  DraftBusyError,
+  KeptByReviewError,
+  IndexBuildFailedError,
+} from './drafts/draft-errors';
+export {
+  KnowledgeDrafts,
+  MAX_DRAFT_ENTRIES,
+  type KnowledgeDraftsDeps,
+  type EntriesView,
+} from './drafts/knowledge-drafts';
+export {
+  readEntryInput,
+  EntryInputError,
+  ENTRY_LIMITS,
+  type EntryInput,
+  type EntryField,
+  type EntryProblem,
+} from './drafts/entry-input';
+export {
+  draftDiff,
+  changedFields,
+  type DraftDiff,
+  type DraftEntryChange,
+  type ChangedField,
+} from './drafts/draft-diff';
+export { DraftPreviews, draftPreviewName } from './drafts/draft-preview';

@@ -99,6 +99,7 @@ export async function recordRollback(
   knowledgeBase: string,
   to: CollectionVersion,
   by: string,
+  source = `kb rollback to v${to.version}`,
 ): Promise<KnowledgeVersionRecord | null> {
   const current = await deps.repository.current(knowledgeBase);
   if (!current) return null;
@@ -112,7 +113,7 @@ export async function recordRollback(
     changed: plan.changed.map((c) => ({ before: c.before, after: c.after })),
     removed: plan.removed,
     by,
-    source: `kb rollback to v${to.version}`,
+    source,
     mode: 'rollback',
   });
   await deps.repository.markBuilt(version.id, { number: to.version, collection: to.collection });

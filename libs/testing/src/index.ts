@@ -26,6 +26,7 @@ export { officialVectorBot } from './test-bots';
 export { RecordingJobEnqueuer, type RecordedJob } from './recording-job-enqueuer';
 export { InMemoryVectorStore } from './in-memory-vector-store';
 export { InMemoryKnowledgeRepository } from './in-memory-knowledge-repository';
+export { InMemoryKnowledgeDrafts } from './in-memory-knowledge-drafts';
 export { FakeEmbedder, fakeProfile } from './fake-embedder';
 export {
   InMemoryConversationState,

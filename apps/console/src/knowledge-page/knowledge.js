@@ -85,8 +85,14 @@ async function runHitTest(event) {
   status.textContent = T.hitTestRunning;
   $('hit-test-run').disabled = true;
   try {
-    const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/hit-test`, { question });
-    status.textContent = '';
+    const against = $('hit-test-against').value;
+    const result = await api('POST', `/api/knowledge/${encodeURIComponent($('bot').value)}/hit-test`, {
+      question,
+      against,
+    });
+    // Against the draft: say which entries were searched (a bot without a draft is tested live).
+    status.textContent =
+      against === 'draft' ? (result.searched === 'draft' ? T.hitTestSearchedDraft : T.hitTestNoDraft) : '';
     showHitTest(result);
   } catch (error) {
     status.className = 'error';
@@ -394,6 +400,8 @@ function fillWords() {
   $('hit-test-hint').textContent = T.hitTestHint;
   $('hit-test-question').placeholder = T.hitTestPlaceholder;
   $('hit-test-run').textContent = T.hitTestRun;
+  $('hit-test-against').options[0].textContent = T.hitTestAgainstLive;
+  $('hit-test-against').options[1].textContent = T.hitTestAgainstDraft;
   $('decision-label').textContent = T.decision;
   $('why-label').textContent = T.why;
   $('candidates-title').textContent = T.candidates;
@@ -440,7 +448,8 @@ async function start() {
   });
   $('hit-test-form').addEventListener('submit', runHitTest);
   $('app').hidden = false;
-  if (tabs.has(location.hash.slice(1))) showTab(location.hash.slice(1));
+  // The tab the address names, else the one the page opens on (its own script loads it).
+  showTab(tabs.has(location.hash.slice(1)) ? location.hash.slice(1) : shownTab());
 }
 
 /**
