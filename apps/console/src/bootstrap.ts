@@ -30,6 +30,8 @@ import type { ConsoleContext } from './console-context';
 import { consoleErrors, consoleMessages, inboxText, messageForError } from './console-messages';
 import { knowledgeText } from './knowledge-messages';
 import { knowledgeRoutes } from './knowledge-routes';
+import { knowledgeAnalyticsRoutes } from './knowledge-analytics-routes';
+import { startAnalyticsCopy } from './analytics-copy';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -43,6 +45,8 @@ import { openApiDocument } from './openapi';
 
 export interface RunningConsole {
   url: string;
+  /** Resolves once what the decision log held when called has been copied into PostgreSQL (statistics). */
+  analyticsCaughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,14 @@ export async function bootstrap(
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   const metrics = createMetrics('console');
+  const analytics = startAnalyticsCopy({
+    config,
+    redis,
+    database,
+    knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
+    logger: log,
+    metrics,
+  });
   const ctx: ConsoleContext = {
     config,
     get users() {
@@ -152,7 +164,7 @@ export async function bootstrap(
     escalation,
     turns: createRecentTurns(config, redis),
     quickReplies: new RedisQuickReplies(redis, config.QUEUE_PREFIX),
-    personalData: createPersonalDataService(config, redis),
+    personalData: createPersonalDataService(config, redis, analytics.events),
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
@@ -233,6 +245,7 @@ export async function bootstrap(
   app.use(conversationRoutes(ctx, subscribe));
   const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
   app.use(knowledgeRoutes(ctx, { drafts: faqDrafts, decisions: createDecisionLog(config, redis) }));
+  app.use(knowledgeAnalyticsRoutes(ctx, analytics.facts));
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
@@ -254,6 +267,7 @@ export async function bootstrap(
   log.info({ url }, 'console listening');
   return {
     url,
+    analyticsCaughtUp: (timeoutMs) => analytics.caughtUp(timeoutMs),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -262,6 +276,8 @@ export async function bootstrap(
       await producer.close();
       await knowledge.store.close().catch(() => undefined);
       accounts.close();
+      // Its round in progress commits or rolls back before the pool closes.
+      await analytics.stop();
       await database.end().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },

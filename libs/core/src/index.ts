@@ -15,3 +15,4 @@ export * from './caching-embedder';
 export * from './channel-port';
 export * from './knowledge-records';
 export * from './vector-math';
+export * from './analytics-ports';

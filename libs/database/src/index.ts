@@ -32,3 +32,5 @@ export {
   type ConsoleAccountChanges,
 } from './console-accounts';
 export { PostgresKnowledgeRepository } from './knowledge-repository';
+export { PostgresAnalyticsEvents, ANALYTICS_COPY_LOCK_CLASS } from './analytics-events';
+export { PostgresAnalyticsFacts } from './analytics-queries';

@@ -110,7 +110,18 @@ export {
   analyticsCsv,
   dayOf,
   outcomeKindOf,
+  NOT_QUESTION_REASONS,
   type DecisionAnalytics,
   type EscalationTiming,
+  type FeedbackFigures,
   type OutcomeKind,
 } from './analytics/decision-analytics';
+export { periodAnalytics, type PeriodAnalytics, type PeriodAnalyticsInput } from './analytics/period-analytics';
+export {
+  AnalyticsRecorder,
+  ANALYTICS_COPY_BATCH,
+  ANALYTICS_COPY_INTERVAL_MS,
+  ANALYTICS_EXPIRE_EVERY_MS,
+  type AnalyticsRecorderOptions,
+  type CopyRound,
+} from './analytics/analytics-recorder';
