@@ -32,9 +32,9 @@ export function startAnalyticsCopy(deps: {
     'Decision log entries (decisions, feedback) copied into PostgreSQL',
     [],
   );
-  const gaps = metrics.counter(
-    'answerbridge_analytics_log_gaps_total',
-    'Times the decision log had lost entries (trimmed or erased) before they were copied into PostgreSQL',
+  const lost = metrics.counter(
+    'answerbridge_analytics_log_entries_lost_total',
+    'Decision log entries deleted (trimmed, or erased) before they were copied into PostgreSQL',
     [],
   );
   const recorder = new AnalyticsRecorder({
@@ -43,9 +43,9 @@ export function startAnalyticsCopy(deps: {
     retentionMs: config.DATA_RETENTION_DAYS * 86_400_000,
     onCopied: (n) => copied.inc(n),
     onGap: (gap) => {
-      gaps.inc();
+      lost.inc(gap.lost);
       logger.warn(
-        { event: 'analytics_log_gap', after: gap.after, through: gap.through },
+        { event: 'analytics_log_gap', after: gap.after, lost: gap.lost },
         'decision log entries were deleted before they were copied into PostgreSQL (the log was trimmed, or a ' +
           'person erased): the statistics miss them; if it repeats, the console was down longer than the log keeps',
       );

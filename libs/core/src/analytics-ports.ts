@@ -30,35 +30,42 @@ export type DecisionLogEntry =
   | { id: string; decision: DecisionRecord; feedback?: undefined }
   | { id: string; feedback: AnswerFeedbackRecord; decision?: undefined };
 
+/** A place in the decision log: an entry's id, and how many entries the log had ever been given up to it. */
+export interface LogCursor {
+  id: string;
+  /** Redis's entries-added as of this entry, when known: what tells entries trimmed away from none at all. */
+  added: number | null;
+}
+
 export interface DecisionLogBatch {
-  /** Oldest first. Entries that cannot be read (not JSON) are left out; `last` still moves past them. */
+  /** Oldest first. Entries that cannot be read (not JSON) are left out; `next` still moves past them. */
   entries: DecisionLogEntry[];
-  /** The id of the last entry read (readable or not), or null when nothing came after the cursor. */
-  last: string | null;
+  /** Where the cursor goes after this batch, or null when it stays. */
+  next: LogCursor | null;
   /**
-   * Set when entries after the cursor were deleted before they were read (the log trimmed past it, or an
-   * erasure): the id of the newest such entry, where the cursor may move on to.
+   * How many entries after the cursor were deleted before they were read: the log was trimmed past it (the
+   * copier was away longer than the log keeps), or, rarely, a person's entries were erased first.
    */
-  lostThrough: string | null;
+  lost: number;
 }
 
 /** The decision log read in order by its ids, for the copy into the system of record. */
 export interface DecisionLogReader {
-  /** The entries after `afterId` (null: from the first), at most `limit`. */
-  readAfter(afterId: string | null, limit: number): Promise<DecisionLogBatch>;
+  /** The entries after `after` (null: from the first), at most `limit`. */
+  readAfter(after: LogCursor | null, limit: number): Promise<DecisionLogBatch>;
   /** The id of the newest entry ever written, or null for an empty log. */
   lastId(): Promise<string | null>;
 }
 
 /** One copy step inside the analytics store's transaction (held by one copier at a time). */
 export interface AnalyticsCopyStep {
-  /** The id of the last log entry copied, or null before the first copy. */
-  cursor: string | null;
+  /** The last log entry copied, or null before the first copy. */
+  cursor: LogCursor | null;
   /**
    * Inserts the entries and moves the cursor to `cursor`, in the same transaction as the read of the cursor;
-   * `gap`: entries were lost before this batch (counted with the cursor).
+   * `lost`: entries the log lost before this batch (counted with the cursor).
    */
-  save(entries: readonly DecisionLogEntry[], cursor: string, options?: { gap?: boolean }): Promise<void>;
+  save(entries: readonly DecisionLogEntry[], cursor: LogCursor, options?: { lost?: number }): Promise<void>;
 }
 
 /** Analytics facts in the system of record (PostgreSQL): what the copier writes, erasure and retention. */
@@ -69,7 +76,7 @@ export interface AnalyticsEventStore {
    */
   copy<T>(step: (copy: AnalyticsCopyStep) => Promise<T>): Promise<{ held: true; result: T } | { held: false }>;
   /** The cursor as last committed. */
-  cursor(): Promise<string | null>;
+  cursor(): Promise<LogCursor | null>;
   /** Deletes the events and feedback recorded before `beforeMs`; returns how many rows. */
   expire(beforeMs: number): Promise<number>;
   /**

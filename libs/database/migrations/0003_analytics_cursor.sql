@@ -9,9 +9,12 @@ CREATE TABLE analytics_cursor (
   -- The log's key prefix (QUEUE_PREFIX): deployments sharing a database keep their own place.
   log text PRIMARY KEY CHECK (log <> ''),
   last_id text NOT NULL CHECK (last_id ~ '^[0-9]+-[0-9]+$'),
+  -- How many entries the stream had ever been given up to last_id (Redis's entries-added), when known: the
+  -- entries added since that are gone without being copied were lost (trimmed while the copier was away).
+  added bigint CHECK (added >= 0),
   updated_at timestamptz NOT NULL DEFAULT now(),
-  -- Entries deleted from the stream before they were copied (trimmed or erased first), counted when seen.
-  gaps integer NOT NULL DEFAULT 0
+  -- Entries lost that way, in all.
+  lost bigint NOT NULL DEFAULT 0
 );
 
 -- The stream entry each row came from: a row can never be copied twice, whatever happens.

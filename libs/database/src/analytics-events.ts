@@ -4,6 +4,7 @@ import type {
   AnswerFeedbackRecord,
   DecisionLogEntry,
   DecisionRecord,
+  LogCursor,
   PersonRef,
 } from '@answerbridge/core';
 import type { Pool, PoolClient } from './pool';
@@ -12,6 +13,24 @@ import type { Pool, PoolClient } from './pool';
 export const ANALYTICS_COPY_LOCK_CLASS = 4_242_014;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A connection for one transaction. While checked out, a connection that dies (a server restart, a terminated
+ * session) makes the next query fail: without a listener its 'error' event would end the process instead.
+ */
+export async function checkOut(pool: Pool): Promise<{ client: PoolClient; release: (failed?: unknown) => void }> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  return {
+    client,
+    release: (failed) => {
+      client.off('error', ignore);
+      // A connection that failed is not handed out again.
+      client.release(failed ? (failed instanceof Error ? failed : new Error(String(failed))) : undefined);
+    },
+  };
+}
 
 /** `%` and `_` in a LIKE pattern taken literally. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -41,7 +60,8 @@ export class PostgresAnalyticsEvents implements AnalyticsEventStore {
   ) {}
 
   async copy<T>(step: (copy: AnalyticsCopyStep) => Promise<T>): Promise<{ held: true; result: T } | { held: false }> {
-    const client = await this.pool.connect();
+    const { client, release } = await checkOut(this.pool);
+    let failed: unknown;
     try {
       await client.query('BEGIN');
       // Held until COMMIT or ROLLBACK: one copier at a time across console replicas; the others skip a round.
@@ -56,42 +76,37 @@ export class PostgresAnalyticsEvents implements AnalyticsEventStore {
       const cursor = await this.readCursor(client);
       const result = await step({
         cursor,
-        save: (entries, to, options) => this.save(client, entries, to, options?.gap ?? false),
+        save: (entries, to, options) => this.save(client, entries, to, options?.lost ?? 0),
       });
       await client.query('COMMIT');
       return { held: true, result };
     } catch (error) {
+      failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      release(failed);
     }
   }
 
-  async cursor(): Promise<string | null> {
+  async cursor(): Promise<LogCursor | null> {
     return this.readCursor(this.pool);
   }
 
-  /** How many entries the copier found deleted before it read them. */
-  async gaps(): Promise<number> {
-    const { rows } = await this.pool.query<{ gaps: number }>('SELECT gaps FROM analytics_cursor WHERE log = $1', [
-      this.log,
-    ]);
-    return rows[0]?.gaps ?? 0;
-  }
-
-  private async readCursor(db: Pool | PoolClient): Promise<string | null> {
-    const { rows } = await db.query<{ last_id: string }>('SELECT last_id FROM analytics_cursor WHERE log = $1', [
-      this.log,
-    ]);
-    return rows[0]?.last_id ?? null;
+  private async readCursor(db: Pool | PoolClient): Promise<LogCursor | null> {
+    const { rows } = await db.query<{ last_id: string; added: string | null }>(
+      'SELECT last_id, added FROM analytics_cursor WHERE log = $1',
+      [this.log],
+    );
+    const row = rows[0];
+    return row ? { id: row.last_id, added: row.added === null ? null : Number(row.added) } : null;
   }
 
   private async save(
     client: PoolClient,
     entries: readonly DecisionLogEntry[],
-    to: string,
-    gap: boolean,
+    to: LogCursor,
+    lost: number,
   ): Promise<void> {
     const decisions = entries.flatMap((e) => (e.decision ? [{ id: e.id, d: e.decision }] : []));
     const feedback = entries.flatMap((e) => (e.feedback ? [{ id: e.id, f: e.feedback }] : []));
@@ -99,10 +114,10 @@ export class PostgresAnalyticsEvents implements AnalyticsEventStore {
     // After the decisions: feedback in the same batch as its decision takes the decision's conversation.
     for (const { id, f } of feedback) await this.upsertFeedback(client, id, f);
     await client.query(
-      `INSERT INTO analytics_cursor (log, last_id, gaps) VALUES ($1, $2, $3)
-       ON CONFLICT (log) DO UPDATE SET last_id = excluded.last_id, updated_at = now(),
-         gaps = analytics_cursor.gaps + excluded.gaps`,
-      [this.log, to, gap ? 1 : 0],
+      `INSERT INTO analytics_cursor (log, last_id, added, lost) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (log) DO UPDATE SET last_id = excluded.last_id, added = excluded.added, updated_at = now(),
+         lost = analytics_cursor.lost + excluded.lost`,
+      [this.log, to.id, to.added, lost],
     );
   }
 
@@ -173,7 +188,8 @@ export class PostgresAnalyticsEvents implements AnalyticsEventStore {
 
   async erase(person: PersonRef): Promise<number> {
     const match = personMatch(person, 3);
-    const client = await this.pool.connect();
+    const { client, release } = await checkOut(this.pool);
+    let failed: unknown;
     try {
       await client.query('BEGIN');
       // Waits for a copy in progress: it may hold rows read from the log before the log was erased.
@@ -193,10 +209,11 @@ export class PostgresAnalyticsEvents implements AnalyticsEventStore {
       await client.query('COMMIT');
       return (events.rowCount ?? 0) + (feedback.rowCount ?? 0);
     } catch (error) {
+      failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      release(failed);
     }
   }
 }

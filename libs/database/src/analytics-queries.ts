@@ -1,4 +1,5 @@
 import type { AnalyticsFacts, AnalyticsFactsSource, AnalyticsOutcome, AnalyticsQuery } from '@answerbridge/core';
+import { checkOut } from './analytics-events';
 import type { Pool } from './pool';
 
 /**
@@ -25,7 +26,8 @@ export class PostgresAnalyticsFacts implements AnalyticsFactsSource {
 
   async facts(q: AnalyticsQuery): Promise<AnalyticsFacts> {
     const period = [q.botId, new Date(q.from).toISOString(), new Date(q.to).toISOString()];
-    const client = await this.pool.connect();
+    const { client, release } = await checkOut(this.pool);
+    let failed: unknown;
     try {
       // One snapshot for every figure: the copier may add rows between two of the queries.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -87,10 +89,11 @@ export class PostgresAnalyticsFacts implements AnalyticsFactsSource {
         },
       };
     } catch (error) {
+      failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      release(failed);
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   type DecisionLogBatch,
   type DecisionLogEntry,
   type DecisionLogReader,
+  type LogCursor,
   type DecisionRecord,
   type PersonRef,
 } from '@answerbridge/core';
@@ -75,40 +76,53 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
     return entries.flatMap(([id, fields]) => parseEntry(id, fields)?.decision ?? []);
   }
 
-  async readAfter(afterId: string | null, limit: number): Promise<DecisionLogBatch> {
-    const page = await this.redis.xrange(this.key, afterId === null ? '-' : `(${afterId}`, '+', 'COUNT', limit);
+  /**
+   * The entries after the cursor, and how many were lost before them. The range and the stream's counters are
+   * read in one MULTI, so they describe the same moment. Redis counts every entry ever added (entries-added):
+   * when everything still in the log comes after the cursor, the entries added since the cursor that are no
+   * longer there were trimmed (or erased) unread.
+   */
+  async readAfter(after: LogCursor | null, limit: number): Promise<DecisionLogBatch> {
+    const results = await this.redis
+      .multi()
+      .xrange(this.key, after === null ? '-' : `(${after.id}`, '+', 'COUNT', limit)
+      .xinfo('STREAM', this.key)
+      .exec();
+    const [rangeError, range] = results?.[0] ?? [new Error('decision log read: no reply')];
+    const [infoError, info] = results?.[1] ?? [null, null];
+    if (rangeError) throw rangeError;
+    if (infoError && !/no such key/i.test(infoError.message)) throw infoError;
+    const page = (range ?? []) as [string, string[]][];
+    const stream = streamInfo(infoError ? null : (info as unknown[]));
     const entries = page.flatMap(([id, fields]) => parseEntry(id, fields) ?? []);
-    const last = page.at(-1)?.[0] ?? null;
-    if (afterId === null) return { entries, last, lostThrough: null };
-    // An entry deleted after the cursor and before the first one still there was never read: trimmed (the
-    // copier was away longer than the log keeps) or erased. Redis remembers the newest id it deleted.
-    const maxDeleted = (await this.info())?.maxDeleted ?? null;
-    const first = page[0]?.[0];
+    const { added, length, first, lastGenerated } = stream;
     const lost =
-      maxDeleted !== null &&
-      compareLogIds(maxDeleted, afterId) > 0 &&
-      (first === undefined || compareLogIds(maxDeleted, first) < 0);
-    return { entries, last, lostThrough: lost ? maxDeleted : null };
+      after !== null && after.added !== null && first !== null && compareLogIds(first, after.id) > 0
+        ? Math.max(0, added - after.added - length)
+        : after !== null && after.added !== null && first === null && lastGenerated !== null
+          ? Math.max(0, added - after.added)
+          : 0;
+    const lastRead = page.at(-1)?.[0];
+    if (lastRead === undefined) {
+      // Nothing to copy; the cursor moves only past lost entries, or to learn its count once.
+      if (lost > 0 && lastGenerated !== null) return { entries, next: { id: lastGenerated, added }, lost };
+      if (after !== null && after.added === null) return { entries, next: { id: after.id, added }, lost: 0 };
+      return { entries, next: null, lost: 0 };
+    }
+    // Read to the end: the last entry read is the newest, and entries-added counts up to it. Otherwise count
+    // on from the cursor (from what was trimmed before the first copy, when there is none yet).
+    const base = after === null ? added - length : after.added === null ? null : after.added + lost;
+    const count = page.length < limit ? added : base === null ? null : base + page.length;
+    return { entries, next: { id: lastRead, added: count }, lost };
   }
 
   async lastId(): Promise<string | null> {
-    return (await this.info())?.lastGenerated ?? null;
-  }
-
-  private async info(): Promise<{ lastGenerated: string | null; maxDeleted: string | null } | null> {
-    let reply: unknown[];
     try {
-      reply = (await this.redis.call('XINFO', 'STREAM', this.key)) as unknown[];
+      return streamInfo((await this.redis.xinfo('STREAM', this.key)) as unknown[]).lastGenerated;
     } catch (error) {
       if (/no such key/i.test((error as Error).message)) return null;
       throw error;
     }
-    const field = (name: string) => {
-      const at = reply.indexOf(name);
-      const value = at === -1 ? null : reply[at + 1];
-      return typeof value === 'string' && value !== '0-0' ? value : null;
-    };
-    return { lastGenerated: field('last-generated-id'), maxDeleted: field('max-deleted-entry-id') };
   }
 
   /** Deletes the person's decisions and their feedback. */
@@ -133,6 +147,27 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
       start = `(${last[0]}`;
     }
   }
+}
+
+/** XINFO STREAM's reply (a flat list of names and values) as what the copy needs; an absent stream is empty. */
+function streamInfo(reply: unknown[] | null): {
+  added: number;
+  length: number;
+  first: string | null;
+  lastGenerated: string | null;
+} {
+  const field = (name: string) => {
+    const at = reply ? reply.indexOf(name) : -1;
+    return at === -1 ? null : reply![at + 1];
+  };
+  const firstEntry = field('first-entry');
+  const lastGenerated = field('last-generated-id');
+  return {
+    added: Number(field('entries-added') ?? 0),
+    length: Number(field('length') ?? 0),
+    first: Array.isArray(firstEntry) && typeof firstEntry[0] === 'string' ? firstEntry[0] : null,
+    lastGenerated: typeof lastGenerated === 'string' && lastGenerated !== '0-0' ? lastGenerated : null,
+  };
 }
 
 function parseEntry(id: string, fields: string[]): DecisionLogEntry | null {

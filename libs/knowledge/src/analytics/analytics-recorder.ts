@@ -17,8 +17,8 @@ export interface AnalyticsRecorderOptions {
   expireEveryMs?: number;
   nowMs?: () => number;
   onCopied?: (copied: number, cursor: string) => void;
-  /** Entries after `after` up to `through` were deleted before they were copied (trimmed or erased). */
-  onGap?: (gap: { after: string | null; through: string }) => void;
+  /** `lost` entries after `after` were deleted before they were copied (the log trimmed, or erased). */
+  onGap?: (gap: { after: string | null; lost: number }) => void;
   onExpired?: (rows: number) => void;
   onError: (error: unknown) => void;
 }
@@ -76,21 +76,17 @@ export class AnalyticsRecorder {
     const { log, store } = this.options;
     const round = await store.copy(async (step) => {
       const batch = await log.readAfter(step.cursor, this.batchSize);
-      const to = batch.last ?? batch.lostThrough;
-      if (to === null) return { copied: 0, more: false, to: null, lost: null, after: step.cursor };
-      await step.save(batch.entries, to, { gap: batch.lostThrough !== null });
-      return {
-        copied: batch.entries.length,
-        more: batch.last !== null,
-        to,
-        lost: batch.lostThrough,
-        after: step.cursor,
-      };
+      const after = step.cursor?.id ?? null;
+      if (batch.next === null) return { copied: 0, more: false, to: null, lost: 0, after };
+      await step.save(batch.entries, batch.next, { lost: batch.lost });
+      // More may follow only when this batch moved on over entries it read (not just past lost ones).
+      const more = batch.next.id !== after && batch.entries.length + batch.lost > 0 && batch.lost === 0;
+      return { copied: batch.entries.length, more, to: batch.next.id, lost: batch.lost, after };
     });
     if (!round.held) return { held: false, copied: 0, more: false };
     const { copied, more, to, lost, after } = round.result;
     // Reported once committed: a round rolled back is repeated, and would report it twice.
-    if (lost !== null) this.options.onGap?.({ after, through: lost });
+    if (lost > 0) this.options.onGap?.({ after, lost });
     if (to !== null && copied > 0) this.options.onCopied?.(copied, to);
     return { held: true, copied, more };
   }
@@ -114,11 +110,11 @@ export class AnalyticsRecorder {
     const deadline = this.nowMs() + timeoutMs;
     for (;;) {
       const cursor = await this.options.store.cursor();
-      if (cursor !== null && compareLogIds(cursor, target) >= 0) return;
+      if (cursor !== null && compareLogIds(cursor.id, target) >= 0) return;
       if (this.nowMs() > deadline)
         throw new Error(
           `the analytics copy has not reached log entry ${target} within ${timeoutMs} ms (it stands at ` +
-            `${cursor ?? 'the start'}): see the console's log for analytics_copy_failed`,
+            `${cursor?.id ?? 'the start'}): see the console's log for analytics_copy_failed`,
         );
       if (this.running) await this.nextRound();
       else await this.copyOnce();
