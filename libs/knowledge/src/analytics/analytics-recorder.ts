@@ -79,8 +79,8 @@ export class AnalyticsRecorder {
       const after = step.cursor?.id ?? null;
       if (batch.next === null) return { copied: 0, more: false, to: null, lost: 0, after };
       await step.save(batch.entries, batch.next, { lost: batch.lost });
-      // More may follow only when this batch moved on over entries it read (not just past lost ones).
-      const more = batch.next.id !== after && batch.entries.length + batch.lost > 0 && batch.lost === 0;
+      // A full batch: more may follow at once (otherwise the next round waits for the interval).
+      const more = batch.entries.length >= this.batchSize;
       return { copied: batch.entries.length, more, to: batch.next.id, lost: batch.lost, after };
     });
     if (!round.held) return { held: false, copied: 0, more: false };
