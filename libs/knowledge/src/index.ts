@@ -122,6 +122,7 @@ export {
   ANALYTICS_COPY_BATCH,
   ANALYTICS_COPY_INTERVAL_MS,
   ANALYTICS_EXPIRE_EVERY_MS,
+  ANALYTICS_READ_TIMEOUT_MS,
   type AnalyticsRecorderOptions,
   type CopyRound,
 } from './analytics/analytics-recorder';

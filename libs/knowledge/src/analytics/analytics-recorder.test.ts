@@ -210,3 +210,25 @@ describe('AnalyticsRecorder', () => {
     expect(store.rows).toHaveLength(5);
   });
 });
+
+describe('AnalyticsRecorder.stop', () => {
+  it('ends a round stuck on a log that does not answer, so stopping does not hang', async () => {
+    const store = new FakeStore();
+    const stuck: DecisionLogReader = {
+      readAfter: () => new Promise<DecisionLogBatch>(() => undefined),
+      lastId: async () => null,
+    };
+    const errors: unknown[] = [];
+    const recorder = new AnalyticsRecorder({
+      log: stuck,
+      store,
+      retentionMs: 1e9,
+      readTimeoutMs: 50,
+      onError: (e) => errors.push(e),
+    });
+    // The round fails after the read timeout (its transaction then rolls back), and stop() returns.
+    recorder.start();
+    await recorder.stop();
+    expect(errors).toEqual([new Error('the decision log (Redis) did not answer within 50 ms: is Redis up?')]);
+  });
+});

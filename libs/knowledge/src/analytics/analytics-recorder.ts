@@ -4,6 +4,8 @@ import { compareLogIds, type AnalyticsEventStore, type DecisionLogReader } from 
 export const ANALYTICS_COPY_BATCH = 1_000;
 /** How often a caught-up copier looks for new entries (the statistics lag the log by about this much). */
 export const ANALYTICS_COPY_INTERVAL_MS = 1_000;
+/** A read of the log that takes longer fails its round (Redis gone): the transaction ends, the lock is freed. */
+export const ANALYTICS_READ_TIMEOUT_MS = 10_000;
 /** How often rows past the retention are deleted. */
 export const ANALYTICS_EXPIRE_EVERY_MS = 3_600_000;
 
@@ -15,6 +17,7 @@ export interface AnalyticsRecorderOptions {
   batchSize?: number;
   intervalMs?: number;
   expireEveryMs?: number;
+  readTimeoutMs?: number;
   nowMs?: () => number;
   onCopied?: (copied: number, cursor: string) => void;
   /** `lost` entries after `after` were deleted before they were copied (the log trimmed, or erased). */
@@ -62,11 +65,17 @@ export class AnalyticsRecorder {
     this.running = this.loop();
   }
 
-  /** Stops after the round in progress (its transaction commits or rolls back; nothing is left half-done). */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the round in progress (its transaction commits or rolls back; nothing is left half-done). A
+   * round waiting on a Redis that is gone fails after the read timeout; `waitMs` bounds the wait regardless.
+   */
+  async stop(waitMs = (this.options.readTimeoutMs ?? ANALYTICS_READ_TIMEOUT_MS) + 5_000): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    await this.running;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([this.running, late]);
+    clearTimeout(timer);
     this.running = null;
     for (const resolve of this.roundWaiters.splice(0)) resolve();
   }
@@ -75,7 +84,7 @@ export class AnalyticsRecorder {
   async copyOnce(): Promise<CopyRound> {
     const { log, store } = this.options;
     const round = await store.copy(async (step) => {
-      const batch = await log.readAfter(step.cursor, this.batchSize);
+      const batch = await this.timed(log.readAfter(step.cursor, this.batchSize));
       const after = step.cursor?.id ?? null;
       if (batch.next === null) return { copied: 0, more: false, to: null, lost: 0, after };
       await step.save(batch.entries, batch.next, { lost: batch.lost });
@@ -89,6 +98,23 @@ export class AnalyticsRecorder {
     if (lost > 0) this.options.onGap?.({ after, lost });
     if (to !== null && copied > 0) this.options.onCopied?.(copied, to);
     return { held: true, copied, more };
+  }
+
+  /** The log's answer, or an error once it takes longer than the read timeout. */
+  private async timed<T>(reading: Promise<T>): Promise<T> {
+    const limit = this.options.readTimeoutMs ?? ANALYTICS_READ_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the decision log (Redis) did not answer within ${limit} ms: is Redis up?`)),
+        limit,
+      );
+    });
+    try {
+      return await Promise.race([reading, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Deletes what is past the retention, at most once per `expireEveryMs`. */
