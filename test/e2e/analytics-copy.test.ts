@@ -182,6 +182,9 @@ describe('the analytics copy from the decision log into PostgreSQL', () => {
       ['wecom/b/axb', 'wecom/b/group1/axb', 'wecom/b/a_b0', 'wecom/b/group1/a_b0'].flatMap((c) => [c, c]).sort(),
     );
     expect(await store.erase({ channel: 'wecom', botId: 'b', senderId: 'a_b' })).toBe(0);
+    // The log itself: the person's decisions and their feedback go, the others' stay.
+    expect(await log.erase({ channel: 'wecom', botId: 'b', senderId: 'a_b' })).toBe(4);
+    expect(await redis.xlen(`${prefix}:decisions`)).toBe(8);
   });
 
   it('deletes the rows past the retention', async () => {
