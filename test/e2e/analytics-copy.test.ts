@@ -153,6 +153,17 @@ describe('the analytics copy from the decision log into PostgreSQL', () => {
     expect(await rows(pool)).toHaveLength(17);
   });
 
+  it('steps over an entry it cannot read (not JSON) instead of stopping there', async () => {
+    const pool = await open();
+    await log.record(decision(1));
+    await redis.xadd(`${prefix}:decisions`, '*', 'd', '{not json');
+    await redis.xadd(`${prefix}:decisions`, '*', 'x', 'an unknown field');
+    await log.record(decision(2));
+    await recorderOn(pool).caughtUp(10_000);
+    const ids = await streamIds();
+    expect(await rows(pool)).toEqual([ids[0], ids[3]]);
+  });
+
   it("erases one person's events and feedback (direct and group conversations) and nobody else's", async () => {
     const pool = await open();
     const people = ['a_b', 'axb', 'a_b0'];
