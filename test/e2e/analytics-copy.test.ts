@@ -183,6 +183,9 @@ describe('the analytics copy from the decision log into PostgreSQL', () => {
       }
     const recorder = recorderOn(pool);
     await recorder.caughtUp(10_000);
+    // The log's readers see the decisions only, however many feedback entries sit between them.
+    expect((await log.recent(5)).map((d) => d.messageId)).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
+    expect(await log.recent(100)).toHaveLength(6);
     const store = new PostgresAnalyticsEvents(pool, prefix);
     // `_` is a LIKE wildcard: the person a_b must not take axb's rows with them.
     expect(await store.erase({ channel: 'wecom', botId: 'b', senderId: 'a_b' })).toBe(4);

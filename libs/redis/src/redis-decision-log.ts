@@ -66,8 +66,21 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
   }
 
   async recent(limit: number): Promise<DecisionRecord[]> {
-    const entries = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', limit);
-    return entries.flatMap(([id, fields]) => parseEntry(id, fields)?.decision ?? []);
+    // Feedback entries share the stream: read on until `limit` decisions are found, or the log ends.
+    const found: DecisionRecord[] = [];
+    let end = '+';
+    while (found.length < limit) {
+      const want = limit - found.length;
+      const page = await this.redis.xrevrange(this.key, end, '-', 'COUNT', want);
+      for (const [id, fields] of page) {
+        const decision = parseEntry(id, fields)?.decision;
+        if (decision) found.push(decision);
+      }
+      const last = page.at(-1);
+      if (!last || page.length < want) break;
+      end = `(${last[0]}`;
+    }
+    return found;
   }
 
   /** Stream ids are the recording time in ms, so a period is one XRANGE (the record's `at` is a moment earlier). */
