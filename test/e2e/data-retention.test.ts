@@ -8,6 +8,7 @@ import {
   createRedis,
   type Redis,
 } from '@answerbridge/redis';
+import { openDatabase, type Pool } from '@answerbridge/database';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -97,6 +98,7 @@ interface Erased {
     historyEntries: number;
     decisions: number;
     conversationState: number;
+    analyticsRows: number;
   };
 }
 
@@ -112,6 +114,16 @@ describe("erasing one person's data on request", () => {
   const erasePath = '/api/admin/personal-data/erase';
   const wecom = (user: string) => `wecom/${sut.bot.id}/${user}`;
   const prefix = () => sut.config.QUEUE_PREFIX;
+  let pool: Pool;
+  /** The person's analytics rows in PostgreSQL (events and feedback). */
+  const analyticsOf = async (conversationId: string) =>
+    (
+      await pool.query<{ n: number }>(
+        `SELECT ((SELECT count(*) FROM analytics_events WHERE conversation_id = $1)
+           + (SELECT count(*) FROM analytics_feedback WHERE conversation_id = $1))::int AS n`,
+        [conversationId],
+      )
+    ).rows[0]?.n ?? 0;
   const decisionsOf = async (conversationId: string) =>
     (await new RedisDecisionLog(sut.redis, prefix()).recent(1000)).filter((d) => d.conversationId === conversationId);
 
@@ -161,8 +173,12 @@ describe("erasing one person's data on request", () => {
       await store.append(id, { id: randomUUID(), at: Date.now(), from: 'asker', text: `${person} 的问题` });
       await decisions.record(decision(id, `${person} 的问题`));
     }
+    // The statistics' copy in PostgreSQL holds the same decisions.
+    await sut.console.analyticsCaughtUp();
+    pool = await openDatabase(sut.config.DATABASE_URL);
   });
   afterAll(async () => {
+    await pool?.end();
     await sut?.stop();
   });
 
@@ -171,6 +187,7 @@ describe("erasing one person's data on request", () => {
       expect(await sut.redis.hget(`${prefix()}:esc:${wecom(user)}`, 'state')).toBe('waiting');
       expect(await sut.redis.llen(`${prefix()}:esc:${wecom(user)}:history`)).toBeGreaterThanOrEqual(2);
       expect((await decisionsOf(wecom(user))).length).toBeGreaterThanOrEqual(2);
+      expect(await analyticsOf(wecom(user))).toBe((await decisionsOf(wecom(user))).length);
       expect(await keysUnder(sut.redis, `${prefix()}:conv:${wecom(user)}:*`)).not.toEqual([]);
     }
   });
@@ -216,6 +233,8 @@ describe("erasing one person's data on request", () => {
   it("deletes everything of the person once the conversation is resolved, and nothing of anyone else's", async () => {
     const bobBefore = await keysUnder(sut.redis, `${prefix()}:*bob*`);
     const bobDecisions = await decisionsOf(wecom('bob'));
+    const bobAnalytics = await analyticsOf(wecom('bob'));
+    const aliceAnalytics = await analyticsOf(wecom('alice'));
     const erased = await admin.call<Erased>('POST', erasePath, {
       channel: 'wecom',
       botId: sut.bot.id,
@@ -226,6 +245,10 @@ describe("erasing one person's data on request", () => {
     expect(erased.body.deleted.historyEntries).toBeGreaterThanOrEqual(4);
     expect(erased.body.deleted.decisions).toBeGreaterThanOrEqual(2);
     expect(erased.body.deleted.conversationState).toBeGreaterThanOrEqual(1);
+    expect(erased.body.deleted.analyticsRows).toBe(aliceAnalytics);
+    expect(aliceAnalytics).toBeGreaterThanOrEqual(2);
+    expect(await analyticsOf(wecom('alice'))).toBe(0);
+    expect(await analyticsOf(wecom('bob'))).toBe(bobAnalytics);
 
     expect(await keysUnder(sut.redis, `${prefix()}:esc:*alice*`)).toEqual([]);
     expect(await keysUnder(sut.redis, `${prefix()}:conv:*alice*`)).toEqual([]);
@@ -261,13 +284,22 @@ describe("erasing one person's data on request", () => {
       historyEntries: 0,
       decisions: 0,
       conversationState: 0,
+      analyticsRows: 0,
     });
   });
 
   it("deletes a DingTalk person's direct and group conversations (waiting ones too) and keeps the others in the group", async () => {
     const erased = await admin.call<Erased>('POST', erasePath, { channel: 'dingtalk', botId: 'dt', senderId: 'carol' });
     expect(erased.status).toBe(200);
-    expect(erased.body.deleted).toMatchObject({ conversations: 2, escalations: 2, historyEntries: 2, decisions: 2 });
+    expect(erased.body.deleted).toMatchObject({
+      conversations: 2,
+      escalations: 2,
+      historyEntries: 2,
+      decisions: 2,
+      analyticsRows: 2,
+    });
+    expect(await analyticsOf('dingtalk/dt/cidGroup1==/carol')).toBe(0);
+    expect(await analyticsOf('dingtalk/dt/cidGroup1==/dave')).toBe(1);
     expect(await keysUnder(sut.redis, `${prefix()}:esc:*carol*`)).toEqual([]);
     expect(await sut.redis.zrange(`${prefix()}:esc:index:waiting`, 0, -1)).not.toContain('dingtalk/dt/carol');
     expect(await sut.redis.hget(`${prefix()}:esc:dingtalk/dt/cidGroup1==/dave`, 'state')).toBe('waiting');

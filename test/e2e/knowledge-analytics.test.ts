@@ -18,6 +18,7 @@ interface Analytics {
   topQuestions: { question: string; count: number }[];
   entriesByHits: { entryId: string; hits: number }[];
   entriesNeverHit: { entryId: string }[];
+  feedback: { accurate: number; inaccurate: number; answeredWithFeedback: number; answeredShare: number | null };
 }
 
 /** 200 messages: the sample's labelled questions, greetings, requests for a person and questions the FAQ lacks. */
@@ -53,6 +54,8 @@ describe('statistics (统计) in the console', () => {
     for (let i = 0; i < messages.length; i += 20)
       await Promise.all(messages.slice(i, i + 20).map((text, j) => client.sendText(`asker-${i + j}`, text)));
     await sut.idle();
+    // The page reads PostgreSQL: wait until the console has copied everything the decision log holds.
+    await sut.console.analyticsCaughtUp();
   });
   afterAll(async () => {
     await browser?.close();
@@ -87,6 +90,12 @@ describe('statistics (统计) in the console', () => {
     expect(a.topQuestions[0]).toMatchObject({ count: expect.any(Number) });
     const hits = a.entriesByHits.reduce((n, e) => n + e.hits, 0);
     expect(hits).toBe(log.filter((d) => d.kind === 'answer').length);
+    expect(a.feedback).toEqual({
+      accurate: 0,
+      inaccurate: 0,
+      answeredWithFeedback: 0,
+      answeredShare: tally.answered ? 0 : null,
+    });
 
     const csv = await fetch(`${sut.console.url}/api/knowledge/${sut.bot.id}/analytics?format=csv`, {
       headers: { cookie: admin.cookieHeader },
@@ -132,6 +141,9 @@ describe('statistics (统计) in the console', () => {
       await page.goto(`${sut.console.url}/knowledge/#analytics`);
       await page.locator('#analytics-body:not([hidden])').waitFor();
       expect(await page.textContent('[data-tile="messages"] .value')).toBe('200');
+      // The WeCom app asks for no verdicts: the feedback tiles say none came.
+      expect(await page.textContent('[data-tile="feedback-accurate"] .value')).toBe('0');
+      expect(await page.isVisible('#feedback-none')).toBe(true);
       // Chart.js drew into the canvas: it has a size and pixels that are not blank. Chart.js sizes the canvas
       // from a ResizeObserver after the data arrives, so wait for the drawing rather than read it once.
       await page.waitForFunction(

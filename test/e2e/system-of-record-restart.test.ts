@@ -60,7 +60,7 @@ describe('restarting everything keeps the system of record', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loses no account, role, password or knowledge entry', async () => {
+  it('loses no account, role, password, knowledge entry or analytics event', async () => {
     // Before: an admin adds an editor and changes a role and a password; an operator imports an entry.
     const admin = await ConsoleClient.login(sut.console.url, 'admin');
     expect(
@@ -82,6 +82,15 @@ describe('restarting everything keeps the system of record', () => {
     const ingest = await runKb(['ingest', file, '--bot', sut.bot.id, '--by', 'ops-wang'], sut.env);
     expect(ingest.stderr).toBe('');
     expect(ingest.stdout).toMatch(/^upsert: 1 added, 0 changed, 0 removed, 36 unchanged\n/);
+
+    // Three questions: their decisions reach the statistics' copy in PostgreSQL before everything stops.
+    const asker = sut.simulator.wecomClient(sut.bot.id);
+    for (const user of ['a1', 'a2', 'a3']) await asker.sendText(user, '年假有几天？');
+    await sut.idle();
+    await sut.console.analyticsCaughtUp();
+    const messages = async () =>
+      (await admin.call<{ messages: number }>('GET', `/api/knowledge/${sut.bot.id}/analytics`)).body.messages;
+    expect(await messages()).toBe(3);
 
     // Every process stops and starts again; Redis comes back empty, PostgreSQL from its data directory.
     await redis.stop('SIGKILL');
@@ -122,5 +131,12 @@ describe('restarting everything keeps the system of record', () => {
     // And the bot answers the imported question through the restarted gateway, Redis and worker.
     await sut.simulator.wecomClient(sut.bot.id).sendText('drone-asker', added.question);
     expect((await sut.simulator.wecom.nextMessageTo('drone-asker')).content).toContain('园区全域禁飞');
+    // The analytics events outlived Redis's decision log, and the copy goes on in the new one.
+    await sut.idle();
+    await sut.console.analyticsCaughtUp();
+    const statistics = await ConsoleClient.login(sut.console.url, 'editor9', 'editor9-pass');
+    expect(
+      (await statistics.call<{ messages: number }>('GET', `/api/knowledge/${sut.bot.id}/analytics`)).body.messages,
+    ).toBe(4);
   });
 });

@@ -33,6 +33,8 @@ import { knowledgeText } from './knowledge-messages';
 import { knowledgeRoutes } from './knowledge-routes';
 import { knowledgeImportRoutes } from './knowledge-import-routes';
 import { knowledgeDraftServices, knowledgeEntriesRoutes } from './knowledge-entries-routes';
+import { knowledgeAnalyticsRoutes } from './knowledge-analytics-routes';
+import { startAnalyticsCopy } from './analytics-copy';
 import { bullBoardPolicy, consolePolicy } from './content-security-policy';
 import { EventStreamsPerSession } from './event-streams-per-session';
 import { parseTrustProxy } from './trust-proxy';
@@ -46,6 +48,8 @@ import { openApiDocument } from './openapi';
 
 export interface RunningConsole {
   url: string;
+  /** Resolves once what the decision log held when called has been copied into PostgreSQL (statistics). */
+  analyticsCaughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,6 +138,14 @@ export async function bootstrap(
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   const metrics = createMetrics('console');
+  const analytics = startAnalyticsCopy({
+    config,
+    redis,
+    database,
+    knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
+    logger: log,
+    metrics,
+  });
   const ctx: ConsoleContext = {
     config,
     get users() {
@@ -155,7 +167,7 @@ export async function bootstrap(
     escalation,
     turns: createRecentTurns(config, redis),
     quickReplies: new RedisQuickReplies(redis, config.QUEUE_PREFIX),
-    personalData: createPersonalDataService(config, redis),
+    personalData: createPersonalDataService(config, redis, analytics.events),
     knowledge,
     savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
@@ -249,6 +261,7 @@ export async function bootstrap(
   );
   app.use(knowledgeEntriesRoutes(ctx, database, knowledgeDrafts));
   app.use(knowledgeImportRoutes(ctx, { redis, database }));
+  app.use(knowledgeAnalyticsRoutes(ctx, analytics.facts));
   app.use(faqDraftRoutes(ctx, faqDrafts));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
@@ -270,6 +283,7 @@ export async function bootstrap(
   log.info({ url }, 'console listening');
   return {
     url,
+    analyticsCaughtUp: (timeoutMs) => analytics.caughtUp(timeoutMs),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -278,6 +292,8 @@ export async function bootstrap(
       await producer.close();
       await knowledge.store.close().catch(() => undefined);
       accounts.close();
+      // Its round in progress commits or rolls back before the pool closes.
+      await analytics.stop();
       await database.end().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },

@@ -1,15 +1,6 @@
 import { emptyMemory } from '@answerbridge/answering';
 import { CachingEmbedder, RejectedInputError, type DecisionLog } from '@answerbridge/core';
-import {
-  FaqReview,
-  MAX_LEARNED_LENGTH,
-  activeEntries,
-  analyticsCsv,
-  analyzeDecisions,
-  dayOf,
-  type EscalationTiming,
-  type FaqDraftStore,
-} from '@answerbridge/knowledge';
+import { FaqReview, MAX_LEARNED_LENGTH, type FaqDraftStore } from '@answerbridge/knowledge';
 import { decideQuestion, personPrototypesFor, unansweredQueue, type DecideQuestionDeps } from '@answerbridge/pipeline';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { requireSession } from './auth';
@@ -25,32 +16,6 @@ const DECISIONS_READ = 5_000;
 const GROUPING_CACHE_ENTRIES = 20_000;
 const MAX_ANSWER_LENGTH = 8_000;
 const MAX_WORDINGS = 100;
-/** Days are counted in China's time (UTC+8, no daylight saving): the companies this console serves. */
-const UTC_OFFSET_MINUTES = 480;
-const DAY_MS = 86_400_000;
-const MAX_PERIOD_DAYS = 92;
-/** Decisions read for one period: beyond this a period is cut short (the log keeps 100,000 by default). */
-const ANALYTICS_DECISIONS_READ = 200_000;
-
-/** A period of whole days from the query (from/to as YYYY-MM-DD, both included); the last 7 days by default. */
-function periodOf(query: Record<string, unknown>, nowMs: number): { from: number; to: number } {
-  const day = (name: string, fallback: string) => {
-    const value = query[name] ?? fallback;
-    if (
-      typeof value !== 'string' ||
-      !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-      Number.isNaN(Date.parse(`${value}T00:00:00Z`))
-    )
-      throw new RejectedInputError('CONSOLE.BAD_INPUT', knowledgeMessages.badDay(name), 400);
-    return Date.parse(`${value}T00:00:00Z`) - UTC_OFFSET_MINUTES * 60_000;
-  };
-  const today = dayOf(nowMs, UTC_OFFSET_MINUTES);
-  const to = day('to', today) + DAY_MS;
-  const from = day('from', dayOf(to - 7 * DAY_MS, UTC_OFFSET_MINUTES));
-  if (from >= to || to - from > MAX_PERIOD_DAYS * DAY_MS)
-    throw new RejectedInputError('CONSOLE.BAD_INPUT', knowledgeMessages.badPeriod(MAX_PERIOD_DAYS), 400);
-  return { from, to };
-}
 
 function textField(body: unknown, field: string, max: number): string {
   const value = (body as Record<string, unknown> | undefined)?.[field];
@@ -78,6 +43,7 @@ function wordingsField(body: unknown): string[] {
 /** The roles that own knowledge: editors, and admins who may do everything. */
 const ownsKnowledge = (role: string) => role === 'admin' || role === 'editor';
 
+/** Editors and admins only (the knowledge pages' API); others get 403 in words. */
 export function requireKnowledgeRole() {
   const session = requireSession();
   return (req: Request, res: Response, next: NextFunction) =>
@@ -97,7 +63,7 @@ export function knowledgeRoutes(
   ctx: ConsoleContext,
   stores: {
     drafts: FaqDraftStore;
-    decisions: Pick<DecisionLog, 'recent' | 'between'>;
+    decisions: Pick<DecisionLog, 'recent'>;
     /** The knowledge base holding a bot's draft for hit testing (null: no draft); see knowledge-entries-routes.ts. */
     draftPreview?: (knowledgeBase: string) => Promise<string | null>;
   },
@@ -297,42 +263,6 @@ export function knowledgeRoutes(
       'unanswered group became an entry',
     );
     res.status(201).json({ entryId: entry.id, message: knowledgeMessages.entryCreated(question) });
-  });
-
-  /** 统计: one bot's period, from its decisions (the counts are the decision log's); CSV with ?format=csv. */
-  router.get('/api/knowledge/:botId/analytics', editor, async (req, res) => {
-    const { botId, knowledgeBase } = botOf(req);
-    const { from, to } = periodOf(req.query, Date.now());
-    const decisions = (await stores.decisions.between(from, to, ANALYTICS_DECISIONS_READ)).filter(
-      (d) => d.botId === botId,
-    );
-    const escalated = [...new Set(decisions.filter((d) => d.kind === 'escalate').map((d) => d.conversationId))];
-    const escalations: EscalationTiming[] = [];
-    for (const conversationId of escalated) {
-      const e = await ctx.escalation.get(conversationId);
-      if (e && e.escalatedAt >= from && e.escalatedAt < to) escalations.push(e);
-    }
-    const entries = (await activeEntries(ctx.knowledge.store, knowledgeBase)).map((e) => ({
-      id: e.id,
-      question: e.question,
-    }));
-    const analytics = analyzeDecisions({
-      decisions,
-      from,
-      to,
-      utcOffsetMinutes: UTC_OFFSET_MINUTES,
-      entries,
-      escalations,
-    });
-    if (req.query['format'] === 'csv') {
-      const name = `${botId}-${dayOf(from, UTC_OFFSET_MINUTES)}-${dayOf(to - DAY_MS, UTC_OFFSET_MINUTES)}.csv`;
-      res
-        .set('content-disposition', `attachment; filename="${name}"`)
-        .type('text/csv; charset=utf-8')
-        .send(analyticsCsv(analytics));
-      return;
-    }
-    res.json({ botId, utcOffsetMinutes: UTC_OFFSET_MINUTES, ...analytics });
   });
   return router;
 }

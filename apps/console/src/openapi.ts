@@ -597,6 +597,7 @@ export const openApiDocument = {
                         historyEntries: { type: 'integer' },
                         decisions: { type: 'integer' },
                         conversationState: { type: 'integer' },
+                        analyticsRows: { type: 'integer', description: 'analytics events and feedback (PostgreSQL)' },
                       },
                     },
                   },

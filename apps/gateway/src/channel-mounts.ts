@@ -1,6 +1,6 @@
 import { ConfigurationError, HttpClient, type ChannelConnection, type ChannelHttpRequest } from '@answerbridge/core';
 import { acceptInbound, configureChannels } from '@answerbridge/pipeline';
-import { RedisChannelRelay, RedisKeyValueStore } from '@answerbridge/redis';
+import { RedisChannelRelay, RedisDecisionLog, RedisKeyValueStore } from '@answerbridge/redis';
 import type { Express, Request, RequestHandler } from 'express';
 import type { GatewayContext } from './gateway-context';
 import { readTextBody } from './read-text-body';
@@ -37,6 +37,10 @@ function channelRequest(req: Request, method: 'GET' | 'POST'): ChannelHttpReques
  */
 export function startChannels(app: Express, ctx: GatewayContext): RunningConnection[] {
   const store = new RedisKeyValueStore(ctx.redis, ctx.config.QUEUE_PREFIX);
+  // Feedback on answers joins the worker's decision log (Redis): the console copies both into PostgreSQL.
+  const decisions = new RedisDecisionLog(ctx.redis, ctx.config.QUEUE_PREFIX, {
+    retentionMs: ctx.config.DATA_RETENTION_DAYS * 86_400_000,
+  });
   const mounted = new Set<string>();
   const running: RunningConnection[] = [];
   for (const { definition, bots, settings } of configureChannels(ctx.config)) {
@@ -52,6 +56,7 @@ export function startChannels(app: Express, ctx: GatewayContext): RunningConnect
       nowMs: Date.now,
       countApiError: (code) => ctx.metrics.channelErrors.inc({ channel, code }),
       countCallback: (result) => ctx.metrics.callbacks.inc({ channel, result }),
+      recordFeedback: (feedback) => decisions.recordFeedback(feedback),
       accept: (message) => ctx.metrics.time('enqueue', () => acceptInbound(ctx.producer, message)),
     });
     for (const route of side.routes) {

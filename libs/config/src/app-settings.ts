@@ -71,6 +71,8 @@ export const appSettings = {
   gateway: keys(
     ...common,
     'DEDUPE_TTL_SECONDS',
+    // Feedback on answers joins the decision log, which keeps what people wrote this long.
+    'DATA_RETENTION_DAYS',
     'GATEWAY_HOST',
     'GATEWAY_PORT',
     'GATEWAY_BODY_LIMIT_BYTES',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HttpClient } from './http-client';
 import { ChannelSchema, type InboundMessage } from './inbound-message';
 import type { ChannelSender, KeyValueStore } from './ports';
+import type { AnswerFeedbackRecord } from './analytics-ports';
 
 /**
  * The channel port: everything the gateway, the worker, the console and the simulator need to know about
@@ -143,6 +144,11 @@ export interface ChannelGatewayContext<Bot extends BotBase, Settings> extends Ch
   accept(message: InboundMessage): Promise<{ jobId: string; duplicate: boolean }>;
   /** Counts a callback or frame by outcome: accepted, duplicate, url_verified, rejected_frame, ignored … */
   countCallback(result: string): void;
+  /**
+   * Records a person's verdict on an answer as an analytics fact (appended to the decision log in Redis, which
+   * the console copies into PostgreSQL: the callback never waits on the database).
+   */
+  recordFeedback(feedback: AnswerFeedbackRecord): Promise<void>;
 }
 
 /** What the worker's side (the sender, the agents' groups) is given; nothing beyond the common context yet. */

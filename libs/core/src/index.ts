@@ -16,3 +16,4 @@ export * from './channel-port';
 export * from './knowledge-records';
 export * from './knowledge-drafts';
 export * from './vector-math';
+export * from './analytics-ports';

@@ -33,3 +33,5 @@ export {
 } from './console-accounts';
 export { PostgresKnowledgeRepository } from './knowledge-repository';
 export { PostgresKnowledgeDrafts, PostgresKnowledgeChangeLog } from './knowledge-drafts';
+export { PostgresAnalyticsEvents, ANALYTICS_COPY_LOCK_CLASS } from './analytics-events';
+export { PostgresAnalyticsFacts } from './analytics-queries';

@@ -1,4 +1,11 @@
-import type { ConversationStateStore, DecisionLog, EscalationStore, InboxEvents, PersonRef } from '@answerbridge/core';
+import type {
+  AnalyticsEventStore,
+  ConversationStateStore,
+  DecisionLog,
+  EscalationStore,
+  InboxEvents,
+  PersonRef,
+} from '@answerbridge/core';
 import { PersonWithAgentError } from './escalation-errors';
 
 export interface PersonalDataServiceDeps {
@@ -7,6 +14,11 @@ export interface PersonalDataServiceDeps {
   /** The bot's per-conversation memory (erasing it erases every state kept under the conversation). */
   conversationState: Pick<ConversationStateStore<unknown>, 'erase'>;
   events: InboxEvents;
+  /**
+   * The analytics copied from the decision log (PostgreSQL), where the process has them (the console): erased
+   * after the log, so a copy in progress cannot bring the person's rows back.
+   */
+  analytics?: Pick<AnalyticsEventStore, 'erase'>;
 }
 
 /** What one erasure deleted, by kind (counts only: the audit log must not repeat what was deleted). */
@@ -16,6 +28,8 @@ export interface PersonalDataErased {
   historyEntries: number;
   decisions: number;
   conversationState: number;
+  /** Analytics events and feedback in the system of record. */
+  analyticsRows: number;
 }
 
 /**
@@ -46,6 +60,7 @@ export class PersonalDataService {
       historyEntries: 0,
       decisions: 0,
       conversationState: 0,
+      analyticsRows: 0,
     };
     for (const [i, conversationId] of conversations.entries()) {
       const result = await escalations.erase(conversationId);
@@ -58,6 +73,8 @@ export class PersonalDataService {
     }
     erased.decisions = await decisions.erase(person);
     erased.conversationState = await conversationState.erase(person);
+    // After the log: the copier can no longer read the person's entries, and erase() waits for its batch.
+    erased.analyticsRows = (await this.deps.analytics?.erase(person)) ?? 0;
     return erased;
   }
 

@@ -111,8 +111,10 @@ export {
   analyticsCsv,
   dayOf,
   outcomeKindOf,
+  NOT_QUESTION_REASONS,
   type DecisionAnalytics,
   type EscalationTiming,
+  type FeedbackFigures,
   type OutcomeKind,
 } from './analytics/decision-analytics';
 export {
@@ -152,3 +154,13 @@ export {
   type ChangedField,
 } from './drafts/draft-diff';
 export { DraftPreviews, draftPreviewName } from './drafts/draft-preview';
+export { periodAnalytics, type PeriodAnalytics, type PeriodAnalyticsInput } from './analytics/period-analytics';
+export {
+  AnalyticsRecorder,
+  ANALYTICS_COPY_BATCH,
+  ANALYTICS_COPY_INTERVAL_MS,
+  ANALYTICS_EXPIRE_EVERY_MS,
+  ANALYTICS_READ_TIMEOUT_MS,
+  type AnalyticsRecorderOptions,
+  type CopyRound,
+} from './analytics/analytics-recorder';

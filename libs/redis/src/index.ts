@@ -26,7 +26,8 @@ export {
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
 export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
-export { RedisConversationState, RedisDecisionLog } from './redis-conversation-state';
+export { RedisConversationState } from './redis-conversation-state';
+export { RedisDecisionLog } from './redis-decision-log';
 export { RedisFaqDrafts, RedisLearnedPhrasings, RedisSavedEntries } from './redis-saved-entries';
 export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store';
 export { RedisRecentTurns, type RecentTurn } from './redis-recent-turns';

@@ -1,7 +1,7 @@
-import type { KeyValueStore } from '@answerbridge/core';
+import type { FeedbackVerdict, KeyValueStore } from '@answerbridge/core';
 
 /** 准确 / 不准确 / 取消 (feedback_event.type 1, 2, 3). */
-export type FeedbackVerdict = 'accurate' | 'inaccurate' | 'cancelled';
+export type { FeedbackVerdict };
 
 export interface AnswerFeedback {
   /** The feedback id we set on the stream: the inbound message id, which is the decision's `messageId`. */

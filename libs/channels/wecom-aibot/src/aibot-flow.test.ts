@@ -4,6 +4,7 @@ import {
   type ChannelGatewayContext,
   type ChannelWorkerContext,
   type HttpCall,
+  type AnswerFeedbackRecord,
   type HttpClient,
   type InboundMessage,
   type OutboundReply,
@@ -35,6 +36,7 @@ function world() {
   const accepted: InboundMessage[] = [];
   const seen = new Set<string>();
   const posts: { url: string; json: unknown }[] = [];
+  const feedback: AnswerFeedbackRecord[] = [];
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
   const http = (() => ({
     request: async (url: string, call: HttpCall) => {
@@ -61,6 +63,9 @@ function world() {
       return { jobId: message.id, duplicate };
     },
     countCallback() {},
+    async recordFeedback(f) {
+      feedback.push(f);
+    },
   };
   const workerCtx: ChannelWorkerContext<AibotBot, AibotSettings> = { ...base };
   const streams = new AibotStreams(store, settings.WECOM_AIBOT_STREAM_WINDOW_SECONDS * 1000);
@@ -68,7 +73,7 @@ function world() {
   const sender = new AibotSender(workerCtx, streams, null);
   const call = (body: Record<string, unknown>) =>
     inbound.handle(bot, parseAibotCallback(JSON.stringify(body)), { mode: 'http' });
-  return { store, accepted, posts, inbound, sender, call, tick: (ms: number) => (now += ms) };
+  return { store, accepted, posts, feedback, inbound, sender, call, tick: (ms: number) => (now += ms) };
 }
 
 const groupMessage = (msgid: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -229,6 +234,16 @@ describe('the AI bot in URL回调 mode, on in-memory ports', () => {
       content: '不对',
       reasons: [1],
     });
+    // The analytics fact: the decision's message id, the person's conversation, the channel.
+    expect(w.feedback).toEqual([
+      expect.objectContaining({
+        messageId: w.accepted[0]?.id,
+        botId: bot.id,
+        channel: 'wecom-aibot',
+        conversationId: `wecom-aibot/${bot.id}/zhangsan`,
+        verdict: 'inaccurate',
+      }),
+    ]);
   });
 
   it('ignores a response_url outside the allowed origins and keeps content within 20480 bytes', async () => {

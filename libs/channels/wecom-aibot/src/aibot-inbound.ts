@@ -8,7 +8,7 @@ import {
 } from './aibot-callback';
 import { feedbackOf, recordFeedback } from './aibot-events';
 import { messagesFor } from './aibot-messages';
-import type { AibotBot, AibotSettings } from './aibot-schemas';
+import { AIBOT_CHANNEL, type AibotBot, type AibotSettings } from './aibot-schemas';
 import type { AibotStreams } from './aibot-streams';
 
 /** What to answer a callback with, before the channel's transport (an encrypted body, or a frame) wraps it. */
@@ -135,6 +135,14 @@ export class AibotInbound {
           return { kind: 'empty' };
         }
         await recordFeedback(this.ctx.store, feedback);
+        // Also an analytics fact, matched to the decision by the message id. The person is the one tapping: the
+        // conversation is theirs (in a group, their own conversation there), so an erasure finds the verdict too.
+        const chatType = callback.chattype === 'group' ? 'group' : 'direct';
+        await this.ctx.recordFeedback({
+          ...feedback,
+          channel: AIBOT_CHANNEL,
+          conversationId: conversationIdFor(bot.id, chatType, callback.from.userid, callback.chatid),
+        });
         this.ctx.countCallback('feedback');
         this.ctx.logger.info(
           { event: 'answer_feedback', botId: bot.id, messageId: feedback.messageId, verdict: feedback.verdict },

@@ -1,7 +1,7 @@
-import type { DecisionRecord } from '@answerbridge/core';
+import type { AnalyticsOutcome, DecisionRecord } from '@answerbridge/core';
 
 /** What a decision counts as in the statistics: the shares the page shows add up to the messages. */
-export type OutcomeKind = 'answered' | 'suggested' | 'escalated' | 'other';
+export type OutcomeKind = AnalyticsOutcome;
 
 export function outcomeKindOf(decision: Pick<DecisionRecord, 'kind'>): OutcomeKind {
   if (decision.kind === 'answer') return 'answered';
@@ -42,7 +42,9 @@ export interface DecisionAnalytics {
 }
 
 const DAY_MS = 86_400_000;
-const NOT_QUESTIONS = new Set(['picked-suggestion', 'asked-for-human', 'answer-not-helpful']);
+/** Reasons whose messages are not questions about the FAQ: a pick ("2"), asking for a person, "not helpful". */
+export const NOT_QUESTION_REASONS = ['picked-suggestion', 'asked-for-human', 'answer-not-helpful'] as const;
+const NOT_QUESTIONS = new Set<string>(NOT_QUESTION_REASONS);
 const normalized = (text: string) => text.replace(/\s+/g, '').toLowerCase();
 
 export function dayOf(at: number, utcOffsetMinutes: number): string {
@@ -71,11 +73,7 @@ export function analyzeDecisions(input: {
   const { from, to, utcOffsetMinutes } = input;
   const inPeriod = input.decisions.filter((d) => d.at >= from && d.at < to && d.kind !== 'ignore');
   const outcomes: Record<OutcomeKind, number> = { answered: 0, suggested: 0, escalated: 0, other: 0 };
-  const days = new Map<string, { day: string; messages: number } & Record<OutcomeKind, number>>();
-  for (let at = from; at < to; at += DAY_MS) {
-    const day = dayOf(at, utcOffsetMinutes);
-    days.set(day, { day, messages: 0, answered: 0, suggested: 0, escalated: 0, other: 0 });
-  }
+  const days = emptyDays(from, to, utcOffsetMinutes);
   const questions = new Map<string, { question: string; count: number; answered: number }>();
   const hits = new Map<string, number>();
   for (const d of inPeriod) {
@@ -96,10 +94,6 @@ export function analyzeDecisions(input: {
     questions.set(key, q);
   }
   const questionOf = new Map(input.entries.map((e) => [e.id, e.question]));
-  const claim = input.escalations.flatMap((e) => (e.claimedAt === null ? [] : [(e.claimedAt - e.escalatedAt) / 1000]));
-  const resolve = input.escalations.flatMap((e) =>
-    e.resolvedAt === null ? [] : [(e.resolvedAt - e.escalatedAt) / 1000],
-  );
   const top = input.topLimit ?? 20;
   return {
     from,
@@ -112,18 +106,51 @@ export function analyzeDecisions(input: {
       .map(([entryId, n]) => ({ entryId, question: questionOf.get(entryId) ?? entryId, hits: n }))
       .sort((a, b) => b.hits - a.hits),
     entriesNeverHit: input.entries.filter((e) => !hits.has(e.id)).map((e) => ({ entryId: e.id, question: e.question })),
-    escalations: {
-      count: outcomes.escalated,
-      claimed: claim.length,
-      resolved: resolve.length,
-      claimSeconds: { median: percentile(claim, 0.5), p90: percentile(claim, 0.9) },
-      resolveSeconds: { median: percentile(resolve, 0.5), p90: percentile(resolve, 0.9) },
-    },
+    escalations: escalationFigures(outcomes.escalated, input.escalations),
   };
 }
 
+/** Every day of the period (in `utcOffsetMinutes`), oldest first, with nothing counted yet. */
+export function emptyDays(
+  from: number,
+  to: number,
+  utcOffsetMinutes: number,
+): Map<string, { day: string; messages: number } & Record<OutcomeKind, number>> {
+  const days = new Map<string, { day: string; messages: number } & Record<OutcomeKind, number>>();
+  for (let at = from; at < to; at += DAY_MS) {
+    const day = dayOf(at, utcOffsetMinutes);
+    days.set(day, { day, messages: 0, answered: 0, suggested: 0, escalated: 0, other: 0 });
+  }
+  return days;
+}
+
+/** How many escalations were claimed and resolved, and how long that took (median, 90th percentile). */
+export function escalationFigures(
+  count: number,
+  escalations: readonly EscalationTiming[],
+): DecisionAnalytics['escalations'] {
+  const claim = escalations.flatMap((e) => (e.claimedAt === null ? [] : [(e.claimedAt - e.escalatedAt) / 1000]));
+  const resolve = escalations.flatMap((e) => (e.resolvedAt === null ? [] : [(e.resolvedAt - e.escalatedAt) / 1000]));
+  return {
+    count,
+    claimed: claim.length,
+    resolved: resolve.length,
+    claimSeconds: { median: percentile(claim, 0.5), p90: percentile(claim, 0.9) },
+    resolveSeconds: { median: percentile(resolve, 0.5), p90: percentile(resolve, 0.9) },
+  };
+}
+
+/** 准确/不准确 verdicts on the period's messages, where the channel asks for them (the WeCom AI bot). */
+export interface FeedbackFigures {
+  accurate: number;
+  inaccurate: number;
+  /** Answered messages that got a verdict, and their share of the answered messages (null: none answered). */
+  answeredWithFeedback: number;
+  answeredShare: number | null;
+}
+
 /** The per-day rows as CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it without garbling). */
-export function analyticsCsv(analytics: DecisionAnalytics): string {
+export function analyticsCsv(analytics: DecisionAnalytics & { feedback?: FeedbackFigures }): string {
   const escape = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   const rows: (string | number)[][] = [
     ['日期', '消息数', '直接回答', '推荐', '转人工', '其他'],
@@ -135,6 +162,18 @@ export function analyticsCsv(analytics: DecisionAnalytics): string {
     ['条目', '命中次数'],
     ...analytics.entriesByHits.map((e) => [e.question, e.hits]),
     ...analytics.entriesNeverHit.map((e) => [e.question, 0]),
+    ...(analytics.feedback
+      ? [
+          [],
+          ['准确', '不准确', '有反馈的直接回答', '直接回答反馈率'],
+          [
+            analytics.feedback.accurate,
+            analytics.feedback.inaccurate,
+            analytics.feedback.answeredWithFeedback,
+            analytics.feedback.answeredShare === null ? '' : `${Math.round(analytics.feedback.answeredShare * 100)}%`,
+          ],
+        ]
+      : []),
   ];
   return `\uFEFF${rows.map((r) => r.map(escape).join(',')).join('\r\n')}\r\n`;
 }

@@ -1,5 +1,5 @@
 import type { EscalationSettings } from '@answerbridge/config';
-import type { JobEnqueuer } from '@answerbridge/core';
+import type { AnalyticsEventStore, JobEnqueuer } from '@answerbridge/core';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
 import { FaqReview, type FaqDraft } from '@answerbridge/knowledge';
 import type { KnowledgeServices } from './knowledge-services';
@@ -47,12 +47,18 @@ export function createConversationMemory<T>(config: EscalationSettings, redis: R
 }
 
 /** Erasure requests and the retention sweep over every store that holds what people wrote. */
-export function createPersonalDataService(config: EscalationSettings, redis: Redis): PersonalDataService {
+export function createPersonalDataService(
+  config: EscalationSettings,
+  redis: Redis,
+  /** The analytics in PostgreSQL, where the process has the database (the console). */
+  analytics?: Pick<AnalyticsEventStore, 'erase'>,
+): PersonalDataService {
   return new PersonalDataService({
     escalations: new RedisEscalationStore(redis, config.QUEUE_PREFIX, retentionMs(config)),
     decisions: createDecisionLog(config, redis),
     conversationState: createConversationMemory(config, redis),
     events: new RedisInboxEvents(redis, config.QUEUE_PREFIX),
+    ...(analytics ? { analytics } : {}),
   });
 }
 
