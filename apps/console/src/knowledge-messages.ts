@@ -6,8 +6,7 @@ import { entriesMessages, entriesText } from './knowledge-entries-messages';
  * What the knowledge pages (知识库) say, Chinese first: the API's explanations of a decision, and the page's own
  * words (served as /knowledge/messages.js). The inbox's words are in console-messages.ts.
  */
-export const knowledgeMessages = {
-  ...entriesMessages,
+const pageMessages = {
   botNotFound: (botId: string) => `没有机器人 ${botId}。No such bot.`,
   questionRequired: '请输入要测试的问题。Type a question to test.',
   questionTooLong: (max: number) => `问题太长（最多 ${max} 个字）。The question is longer than ${max} characters.`,
@@ -27,7 +26,6 @@ export const knowledgeMessages = {
     `统计区间须从早到晚，且不超过 ${max} 天。The period must run forward and span at most ${max} days.`,
   entryCreated: (question: string) =>
     `已新建条目「${question}」，机器人现在可以直接回答。Created: the bot answers it now.`,
-  ...importMessages,
 };
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -80,9 +78,8 @@ export function explainDecision(f: DecisionFacts): string {
   }
 }
 
-/** The knowledge page's words, Chinese only: the page is for the FAQ owners of Chinese companies. */
-export const knowledgeText = {
-  ...entriesText,
+/** The page shell's own words (each tab's are in its own catalog), Chinese only: for the FAQ owners of Chinese companies. */
+const pageText = {
   title: '知识库',
   backToInbox: '返回工作台',
   logout: '退出',
@@ -173,5 +170,29 @@ export const knowledgeText = {
   minutes: '{n} 分钟',
   hours: '{n} 小时',
   none: '无',
-  ...importText,
 };
+
+type Joined<P extends readonly object[]> = P extends readonly [infer H, ...infer R extends readonly object[]]
+  ? H & Joined<R>
+  : unknown;
+
+/**
+ * The page's catalog and each tab's, joined. A word two of them define would silently take the later one's text
+ * (it happened: two tabs' "similarCount"), so that stops the console from starting, and the unit tests fail.
+ */
+export function joinCatalogs<P extends readonly object[]>(...parts: P): Joined<P> {
+  const joined: Record<string, unknown> = {};
+  for (const part of parts)
+    for (const [key, value] of Object.entries(part)) {
+      if (key in joined)
+        throw new Error(`the knowledge page's catalogs define "${key}" twice: give one a name of its own`);
+      joined[key] = value;
+    }
+  return joined as Joined<P>;
+}
+
+/** What the knowledge pages' API says (errors and explanations), Chinese first. */
+export const knowledgeMessages = joinCatalogs(pageMessages, entriesMessages, importMessages);
+
+/** The knowledge page's words, Chinese only: the page is for the FAQ owners of Chinese companies. */
+export const knowledgeText = joinCatalogs(pageText, entriesText, importText);

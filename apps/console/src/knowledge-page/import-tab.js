@@ -114,9 +114,9 @@
     const item = el('li', 'entry');
     item.append(el('div', 'question', entry.question), el('div', 'answer', entry.answer));
     const details = [
-      entry.similar.length ? t('similarCount', { n: entry.similar.length }) : '',
-      entry.category ? `${T.fieldCategory}：${entry.category}` : '',
-      entry.tags.length ? `${T.fieldTags}：${entry.tags.join('、')}` : '',
+      entry.similar.length ? t('importSimilarCount', { n: entry.similar.length }) : '',
+      entry.category ? `${T.importFieldCategory}：${entry.category}` : '',
+      entry.tags.length ? `${T.importFieldTags}：${entry.tags.join('、')}` : '',
     ].filter(Boolean);
     if (details.length) item.append(el('div', 'details', details.join(' · ')));
     return item;
@@ -127,7 +127,7 @@
     item.append(el('div', 'question', change.question));
     for (const f of change.fields) {
       const row = el('div', 'field');
-      const key = `field${f.field[0].toUpperCase()}${f.field.slice(1)}`;
+      const key = `importField${f.field[0].toUpperCase()}${f.field.slice(1)}`;
       row.append(
         el('span', 'label', T[key] || f.field),
         el('del', '', f.before || T.none),
