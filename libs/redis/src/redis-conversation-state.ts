@@ -1,6 +1,6 @@
 import type { ConversationStateStore, DecisionLog, DecisionRecord, PersonRef } from '@answerbridge/core';
 import { isConversationOf } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { globLiteral, scanKeys } from './redis-scan';
 
 /**
@@ -9,7 +9,7 @@ import { globLiteral, scanKeys } from './redis-scan';
  */
 export class RedisConversationState<T> implements ConversationStateStore<T> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly name: string,
     private readonly retentionMs = Number.POSITIVE_INFINITY,
@@ -60,7 +60,7 @@ export class RedisDecisionLog implements DecisionLog {
   private readonly maxLength: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** Readers may leave it out; writers pass the configured retention (DATA_RETENTION_DAYS). */
     options: { retentionMs?: number; maxLength?: number } = {},
