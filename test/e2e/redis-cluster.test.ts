@@ -26,8 +26,11 @@ describe('Redis Cluster', () => {
     sut = await startSystem({ REDIS_URL: cluster.address.replace(/\/\/[^@]*@/, '//'), REDIS_PASSWORD: PASSWORD });
   });
   afterAll(async () => {
-    await sut?.stop();
-    await cluster?.stop();
+    try {
+      await sut?.stop();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('connects every app to the cluster, with the key prefix made a hash tag', async () => {
