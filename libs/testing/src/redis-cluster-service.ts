@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningService } from './local-services';
-import { freePort, isPortOpen, startProcess, type ManagedProcess } from './processes';
+import { commandExists, freePort, isPortOpen, startProcess, type ManagedProcess } from './processes';
 
 const run = promisify(execFile);
 
@@ -23,12 +23,18 @@ export interface RunningRedisCluster extends RunningService {
 export async function startRedisCluster(
   options: { masters?: number; password?: string; echo?: boolean } = {},
 ): Promise<RunningRedisCluster> {
+  for (const command of ['redis-server', 'redis-cli'])
+    if (!commandExists(command))
+      throw new Error(
+        `${command} is not installed: a Redis Cluster test needs Redis 7+ (sudo apt-get install -y redis-server)`,
+      );
   const count = options.masters ?? 3;
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-redis-cluster-'));
   const auth = options.password ? ['--requirepass', options.password, '--masterauth', options.password] : [];
-  const env = { ...process.env, ...(options.password ? { REDISCLI_AUTH: options.password } : {}) };
+  // The password on the command line of a test's own redis-cli (no environment read: libs/config's job).
+  const cliAuth = options.password ? ['-a', options.password, '--no-auth-warning'] : [];
   const cli = async (port: number, ...args: string[]) =>
-    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { env })).stdout;
+    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...cliAuth, ...args])).stdout;
   const nodes: ManagedProcess[] = [];
   const ports: number[] = [];
   const stop = async () => {
@@ -54,7 +60,7 @@ export async function startRedisCluster(
       ports.push(port);
     }
     const hosts = ports.map((p) => `127.0.0.1:${p}`);
-    await run('redis-cli', ['--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes'], { env });
+    await run('redis-cli', [...cliAuth, '--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes']);
     // `create` returns once the slots are assigned; the nodes agree through the bus a moment later.
     await until(
       async () =>
