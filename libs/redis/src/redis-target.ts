@@ -16,7 +16,8 @@ const SENTINEL_SCHEME = 'redis-sentinel:';
  *
  *   redis-sentinel://[:password@]host1:26379[,host2:26379...]/masterName[/db]
  *
- * The password authenticates to the master and to the sentinels (the common Bitnami set-up).
+ * The password authenticates to the master and to the sentinels (the common Bitnami set-up). A Redis Cluster
+ * (redis-cluster://) is not one Redis: redisClusterTarget reads that form, and createRedis asks it first.
  */
 export function redisTargetOptions(url: string): { url?: string; options: RedisOptions } {
   if (!url.startsWith(SENTINEL_SCHEME)) return { url, options: {} };
