@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { EnvSchema } from '@answerbridge/config';
+import { EnvSchema, keyPrefixFor } from '@answerbridge/config';
 import { channelRegistry, channelSettingNames, channelSettings } from '@answerbridge/pipeline';
 import { jobCatalog } from '@answerbridge/core';
 import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
@@ -229,8 +229,13 @@ describe('Helm chart deploy/helm/answerbridge', () => {
     await Promise.all(ciFiles.map(async (file) => rendered.set(file, await render(file))));
   });
 
-  it('has CI values for the minimal, the KEDA/Sentinel and the HPA/plain-Redis installs', () => {
-    expect(ciFiles).toEqual(['default-values.yaml', 'hpa-fallback-values.yaml', 'keda-sentinel-values.yaml']);
+  it('has CI values for the minimal, the KEDA/Redis Cluster, the KEDA/Sentinel and the HPA/plain-Redis installs', () => {
+    expect(ciFiles).toEqual([
+      'default-values.yaml',
+      'hpa-fallback-values.yaml',
+      'keda-cluster-values.yaml',
+      'keda-sentinel-values.yaml',
+    ]);
   });
 
   it.concurrent.for(ciFiles)('passes helm lint --strict with ci/%s', async (file, { expect }) => {
@@ -287,7 +292,7 @@ describe('Helm chart deploy/helm/answerbridge', () => {
       for (const name of appComponents) {
         const env = firstContainer(appDeployment(manifests, name)).env ?? [];
         const url = env.find((e) => e.name === 'REDIS_URL')?.value ?? '';
-        expect(url, name).toMatch(/^(rediss?|redis-sentinel):\/\/[^@:/]+:\d+/);
+        expect(url, name).toMatch(/^(rediss?|redis-sentinel|rediss?-cluster):\/\/[^@:/]+:\d+/);
         const password = env.find((e) => e.name === 'REDIS_PASSWORD');
         if (password) {
           expect(password.value, name).toBeUndefined();
@@ -455,6 +460,53 @@ describe('Helm chart deploy/helm/answerbridge', () => {
     ).toEqual({ name: 'answerbridge-redis', key: 'sentinel-password' });
   });
 
+  it('points the apps and KEDA at a managed Redis Cluster, every key under the hash tag the apps use', () => {
+    const manifests = manifestsOf('keda-cluster-values.yaml');
+    const endpoint = 'clustercfg.answerbridge.abc123.apse1.cache.amazonaws.com:6379';
+    for (const name of appComponents) {
+      const env = firstContainer(appDeployment(manifests, name)).env ?? [];
+      expect(env.find((e) => e.name === 'REDIS_URL')?.value, name).toBe(`rediss-cluster://${endpoint}`);
+      expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef, name).toEqual({
+        name: 'answerbridge-redis',
+        key: 'redis-password',
+      });
+    }
+    // The ConfigMap carries the prefix the apps derive themselves from queue.prefix "ab" and the cluster URL.
+    const prefix = configData(manifests)['QUEUE_PREFIX'] ?? '';
+    expect(prefix).toBe(keyPrefixFor(`rediss-cluster://${endpoint}`, 'ab'));
+    expect(prefix).toBe('{ab}');
+    const [scaled] = ofKind<IScaledObject>(manifests, 'ScaledObject');
+    const triggers = scaled?.spec?.triggers ?? [];
+    expect(
+      triggers.map((t) => [t.type, t.metadata['addresses'], t.metadata['enableTLS'], t.metadata['listName']]),
+    ).toEqual([
+      ['redis-cluster', endpoint, 'true', waitList(prefix, 'inbound.answer.v1')],
+      ['redis-cluster', endpoint, 'true', waitList(prefix, 'outbound.send.v1')],
+    ]);
+    const auth = named(
+      ofKind<ITriggerAuthentication>(manifests, 'TriggerAuthentication'),
+      triggers[0]?.authenticationRef?.name,
+    );
+    expect(auth.spec?.secretTargetRef?.map((r) => [r.parameter, r.name, r.key])).toEqual([
+      ['password', 'answerbridge-redis', 'redis-password'],
+    ]);
+  });
+
+  it('uses a queue.prefix that holds a hash tag as given on a cluster, and never adds one without a cluster', async () => {
+    const given = await render('keda-cluster-values.yaml', 'queue.prefix=hr-{ab}', 'redis.cluster.tls=false');
+    expect(configData(given)['QUEUE_PREFIX']).toBe('hr-{ab}');
+    const [scaled] = ofKind<IScaledObject>(given, 'ScaledObject');
+    expect(scaled?.spec?.triggers?.[0]?.metadata).toMatchObject({
+      enableTLS: 'false',
+      listName: 'hr-{ab}:inbound:wait',
+    });
+    expect(firstContainer(appDeployment(given, 'worker')).env?.find((e) => e.name === 'REDIS_URL')?.value).toMatch(
+      /^redis-cluster:\/\//,
+    );
+    // A single Redis keeps its key names (its data): the default prefix, as it was.
+    expect(configData(manifestsOf('hpa-fallback-values.yaml'))['QUEUE_PREFIX']).toBe('ab');
+  });
+
   it('scales workers with KEDA over plain Redis: address, database and TLS from redis.url', async () => {
     const manifests = await render('hpa-fallback-values.yaml', 'worker.autoscaling.mode=keda');
     for (const m of manifests) validateManifest(m);
@@ -609,6 +661,27 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         why: 'a password inside redis.url',
         sets: ['redis.url=redis://:hunter2@redis:6379/0'],
         message: /redis\.url must not contain credentials/,
+      },
+      {
+        why: 'two kinds of Redis at once',
+        sets: ['redis.cluster.enabled=true', 'redis.cluster.nodes[0]=redis-cluster:6379'],
+        message:
+          /redis: give one of redis\.url \(plain Redis\), redis\.sentinel\.enabled .* or redis\.cluster\.enabled/,
+      },
+      {
+        why: 'a Redis Cluster without nodes',
+        sets: ['redis.url=', 'redis.cluster.enabled=true'],
+        message: /redis\.cluster\.nodes is required with redis\.cluster\.enabled/,
+      },
+      {
+        why: 'a cluster node that is not host:port (values.schema.json)',
+        sets: ['redis.url=', 'redis.cluster.enabled=true', 'redis.cluster.nodes[0]=redis-cluster'],
+        message: /\/redis\/cluster\/nodes\/0.*does not match pattern/,
+      },
+      {
+        why: 'a queue.prefix whose braces are no hash tag (values.schema.json)',
+        sets: ['queue.prefix=ab{x'],
+        message: /\/queue\/prefix.*does not match pattern/,
       },
       {
         why: 'no embeddings endpoint and no SGLang',

@@ -6,6 +6,7 @@ import {
   RedisDecisionLog,
   RedisEscalationStore,
   createRedis,
+  scanKeys,
   type Redis,
 } from '@answerbridge/redis';
 import { openDatabase, type Pool } from '@answerbridge/database';
@@ -34,8 +35,7 @@ const decision = (conversationId: string, question: string): DecisionRecord => {
 
 async function keysUnder(redis: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const page of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>)
-    found.push(...page);
+  for await (const page of scanKeys(redis, pattern)) found.push(...page);
   return found.sort();
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { RedisEscalationStore, createRedis, type Redis } from '@answerbridge/redis';
+import { RedisEscalationStore, createRedis, scanKeys, type Redis } from '@answerbridge/redis';
 
 const escalation = (conversationId: string, senderId = 'u') => ({
   conversationId,
@@ -37,8 +37,7 @@ describe('RedisEscalationStore', () => {
   ];
   const ttls = (id: string) => Promise.all(keys(id).map((k) => redis.pttl(k)));
   afterAll(async () => {
-    const stream = redis.scanStream({ match: `${prefix}:*`, count: 1000 });
-    for await (const found of stream as AsyncIterable<string[]>) if (found.length) await redis.del(...found);
+    for await (const found of scanKeys(redis, `${prefix}:*`)) if (found.length) await redis.del(...found);
     await redis.quit();
   });
 

@@ -25,6 +25,9 @@ describe('Redis through Sentinel', () => {
 
   it('answers a WeCom question with every app connected through the sentinel', async () => {
     expect(sut.config.REDIS_URL).toMatch(/^redis-sentinel:\/\/127\.0\.0\.1:\d+\/answerbridge$/);
+    // No hash tag added off a cluster: a Sentinel deployment's existing keys keep their names.
+    expect(sut.config.QUEUE_PREFIX).toBe(sut.env['QUEUE_PREFIX']);
+    expect(sut.config.QUEUE_PREFIX).not.toMatch(/[{}]/);
     const answer = loadFaqFile(sampleFaqPath).find((e) => e.question.startsWith('年假'))?.answer;
     await sut.simulator.wecomClient(sut.bot.id).sendText('sentinel-user', '年假有几天？');
     const reply = await sut.simulator.wecom.nextMessageTo('sentinel-user');

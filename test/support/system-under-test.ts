@@ -9,7 +9,7 @@ import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { bootstrap as startGateway, type RunningGateway } from '@answerbridge/gateway';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createLogger } from '@answerbridge/observability';
-import { QueueInspector, createRedis, waitForQueuesIdle, type Redis } from '@answerbridge/redis';
+import { QueueInspector, createRedis, scanKeys, waitForQueuesIdle, type Redis } from '@answerbridge/redis';
 import { bootstrap as startSimulator, type RunningSimulator } from '@answerbridge/simulator';
 import { createTestDatabase, freePort, officialVectorBot, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
@@ -152,8 +152,8 @@ export async function startSystem(
       await sut.console.close();
       await simulator.close();
       await inspector.close();
-      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      // SCAN, so that on a Redis Cluster every master is asked (KEYS asks one node).
+      for await (const keys of scanKeys(redis, `${config.QUEUE_PREFIX}:*`)) if (keys.length) await redis.del(...keys);
       await redis.quit();
       await database?.drop();
     },

@@ -49,6 +49,31 @@ describe('loadConfig', () => {
     expect(config.environment).not.toHaveProperty('REDIS_URL');
   });
 
+  describe('the key prefix (QUEUE_PREFIX) on each kind of Redis', () => {
+    const prefixWith = (env: Record<string, string>) =>
+      loadConfig({ HR_SECRET: 's', BOTS_FILE: botsFile({ bots: [bot] }), ...env }, {}).QUEUE_PREFIX;
+
+    it('keeps the key names of a single node and of Sentinel as they always were (their data stays found)', () => {
+      expect(prefixWith({})).toBe('ab');
+      expect(prefixWith({ REDIS_URL: 'redis://cache:6379/2', QUEUE_PREFIX: 'hr' })).toBe('hr');
+      expect(prefixWith({ REDIS_URL: 'rediss://cache:6380' })).toBe('ab');
+      expect(prefixWith({ REDIS_URL: 'redis-sentinel://s1:26379,s2:26379/m', QUEUE_PREFIX: 'hr' })).toBe('hr');
+    });
+
+    it('makes it a hash tag on a Redis Cluster, so every key of the deployment shares one slot', () => {
+      expect(prefixWith({ REDIS_URL: 'redis-cluster://n1:7000,n2:7001' })).toBe('{ab}');
+      expect(
+        prefixWith({ REDIS_URL: 'rediss-cluster://clustercfg.x.cache.amazonaws.com:6379', QUEUE_PREFIX: 'hr' }),
+      ).toBe('{hr}');
+    });
+
+    it('uses a prefix that holds a hash tag as given, on any Redis (a cluster proxy reached with redis://)', () => {
+      expect(prefixWith({ REDIS_URL: 'redis-cluster://n1:7000', QUEUE_PREFIX: '{ab}' })).toBe('{ab}');
+      expect(prefixWith({ REDIS_URL: 'redis-cluster://n1:7000', QUEUE_PREFIX: 'hr-{ab}' })).toBe('hr-{ab}');
+      expect(prefixWith({ REDIS_URL: 'redis://proxy:6379', QUEUE_PREFIX: '{ab}' })).toBe('{ab}');
+    });
+  });
+
   it('reads secrets from files', () => {
     const secretFile = botsFile('from-file\n');
     const config = loadConfig({ BOTS_FILE: botsFile({ bots: [{ ...bot, secret: `\${file:${secretFile}}` }] }) }, {});
@@ -59,7 +84,16 @@ describe('loadConfig', () => {
     [{ GATEWAY_PORT: 'eighty' }, /GATEWAY_PORT/],
     [{ REDIS_URL: 'not a url' }, /REDIS_URL/],
     [{ BOTS_FILE: '/nonexistent/bots.json' }, /cannot be read/],
-    [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL: expected redis:\/\/, rediss:\/\/ or redis-sentinel:\/\//],
+    [
+      { REDIS_URL: 'http://cache:6379' },
+      /REDIS_URL: expected redis:\/\/, rediss:\/\/, redis-sentinel:\/\/, redis-cluster/,
+    ],
+    [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis-cluster://:b@n1:7000' }, /carries a password too/],
+    [{ QUEUE_PREFIX: '{}' }, /QUEUE_PREFIX: braces in a key prefix must hold one non-empty Redis Cluster hash tag/],
+    [{ QUEUE_PREFIX: '{ab' }, /QUEUE_PREFIX: braces/],
+    [{ QUEUE_PREFIX: 'ab}' }, /QUEUE_PREFIX: braces/],
+    [{ QUEUE_PREFIX: '{a}{b}' }, /QUEUE_PREFIX: braces/],
+    [{ QUEUE_PREFIX: '{a{b}}' }, /QUEUE_PREFIX: braces/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis://:b@cache:6379' }, /carries a password too/],
     [{ REDIS_PASSWORD: 'a', REDIS_URL: 'redis-sentinel://:b@s1:26379/m' }, /carries a password too/],
   ])('refuses %o with a clear message', (env, message) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { appSettings, type AppName, type SettingsOf } from './app-settings';
 import { ConfigError, parseBotsFile, type BotConfig } from './bots';
+import { hashTagRule, isValidKeyPrefix, keyPrefixFor } from './key-prefix';
 
 /**
  * The folder holding the project's package.json: libs/config/src in a checkout, /app in the image,
@@ -35,11 +36,15 @@ export const EnvSchema = z.object({
 
   /**
    * Redis holding queues, dedupe keys, tokens and conversation state: redis://[:password@]host:port[/db],
-   * rediss:// for TLS, or redis-sentinel://[:password@]host:port[,host:port]/masterName[/db] for Sentinel.
+   * rediss:// for TLS, redis-sentinel://[:password@]host:port[,host:port]/masterName[/db] for Sentinel, or
+   * redis-cluster://[:password@]host:port[,host:port] (rediss-cluster:// for TLS) for a Redis Cluster.
    */
   REDIS_URL: z
     .string()
-    .regex(/^(rediss?|redis-sentinel):\/\/\S+$/, 'expected redis://, rediss:// or redis-sentinel://')
+    .regex(
+      /^(rediss?|redis-sentinel|rediss?-cluster):\/\/\S+$/,
+      'expected redis://, rediss://, redis-sentinel://, redis-cluster:// or rediss-cluster://',
+    )
     .default('redis://127.0.0.1:6379'),
   /**
    * Redis's password (and its sentinels') kept out of REDIS_URL, so a Kubernetes Secret can supply it as it
@@ -48,10 +53,14 @@ export const EnvSchema = z.object({
   REDIS_PASSWORD: z.string().optional(),
   /** The Sentinels' own password when it differs; unset, a redis-sentinel:// URL's Sentinels get REDIS_PASSWORD. */
   REDIS_SENTINEL_PASSWORD: z.string().optional(),
-  /** Prefix of every BullMQ key; wrap in {} (e.g. "{ab}") on Redis Cluster so a queue stays in one slot. */
+  /**
+   * Prefix of every Redis key and BullMQ queue. With a redis-cluster:// REDIS_URL it is used as a hash tag,
+   * `{ab}`, unless it holds one already (a cluster behind a proxy, reached with redis://, needs "{ab}" given).
+   */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[^:\s]+$/)
+    .refine(isValidKeyPrefix, hashTagRule)
     .default('ab'),
   /** How long a platform message id is remembered to drop redeliveries (seconds). */
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
@@ -216,6 +225,7 @@ export const EnvSchema = z.object({
   DEMO_QUEUE_PREFIX: z
     .string()
     .regex(/^[^:\s]+$/)
+    .refine(isValidKeyPrefix, hashTagRule)
     .default('ab-demo'),
 });
 
@@ -256,7 +266,8 @@ export function loadConfig(overrides: EnvSource = {}, source: EnvSource = proces
     );
   }
   const bots = parseBotsFile(botsText, merged, parsed.data.BOTS_FILE);
-  return { ...parsed.data, bots, environment: environmentSnapshot(merged) };
+  const keyPrefix = keyPrefixFor(parsed.data.REDIS_URL, parsed.data.QUEUE_PREFIX);
+  return { ...parsed.data, QUEUE_PREFIX: keyPrefix, bots, environment: environmentSnapshot(merged) };
 }
 
 /**

@@ -14,3 +14,4 @@ export {
 export { BotSchema, ConfigError, parseBotsFile, interpolateSecrets, type BotConfig } from './bots';
 /** Kept here too: the bot id rules are the bots file's. */
 export { BotIdSchema } from '@answerbridge/core';
+export { keyPrefixFor, isValidKeyPrefix } from './key-prefix';

@@ -1,13 +1,22 @@
 export {
   createRedis,
   redisAnswers,
-  redisTargetOptions,
-  redisUrlForDisplay,
   waitForRedis,
-  RedisUrlError,
   type RedisAuth,
+  type RedisClient,
+  // The name the apps have always used: it is the same type, a single Redis or a Redis Cluster.
+  type RedisClient as Redis,
   type RedisRole,
 } from './redis-connection';
+export {
+  isRedisClusterUrl,
+  redisClusterTarget,
+  redisTargetOptions,
+  redisUrlForDisplay,
+  RedisUrlError,
+  type RedisClusterTarget,
+} from './redis-target';
+export { scanKeys } from './redis-scan';
 export { RedisKeyValueStore } from './redis-key-value-store';
 export { RedisAttemptLimiter, type AttemptBudget, type AttemptDecision } from './redis-attempt-limiter';
 export {
@@ -24,7 +33,6 @@ export {
   type QueueSettings,
 } from './job-queues';
 export { QueueInspector, waitForQueuesIdle } from './queue-inspector';
-export type { Redis } from 'ioredis';
 export type { Worker } from 'bullmq';
 export { RedisConversationState } from './redis-conversation-state';
 export { RedisDecisionLog } from './redis-decision-log';

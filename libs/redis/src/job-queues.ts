@@ -10,7 +10,7 @@ import {
   type QueueName,
 } from '@answerbridge/core';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export interface QueueSettings {
   prefix: string;
@@ -25,7 +25,7 @@ export class JobProducer implements JobEnqueuer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly settings: QueueSettings,
   ) {}
 
@@ -104,7 +104,7 @@ export interface JobWorkers {
  * AnswerbridgeError that is not retryable) goes straight to the failed jobs, the dead letters, after the
  * route's `onFinalFailure`; so does any error on the last attempt.
  */
-export function createJobWorkers(connection: Redis, routes: JobRoutes, options: JobWorkersOptions): JobWorkers {
+export function createJobWorkers(connection: RedisClient, routes: JobRoutes, options: JobWorkersOptions): JobWorkers {
   const workers = (Object.keys(jobCatalog) as JobName[]).map((name) =>
     workerFor(connection, name, routes[name], options),
   );
@@ -120,7 +120,7 @@ export function createJobWorkers(connection: Redis, routes: JobRoutes, options: 
 }
 
 function workerFor<N extends JobName>(
-  connection: Redis,
+  connection: RedisClient,
   name: N,
   route: JobRoutes[N],
   options: JobWorkersOptions,

@@ -1,6 +1,6 @@
 import { AnswerbridgeError, jobCatalog, type QueueName } from '@answerbridge/core';
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 const allQueues = [...new Set(Object.values(jobCatalog).map((d) => d.queue))] as QueueName[];
 
@@ -8,7 +8,7 @@ const allQueues = [...new Set(Object.values(jobCatalog).map((d) => d.queue))] as
 export class QueueInspector {
   private readonly queues: Queue[];
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisClient, prefix: string) {
     this.queues = allQueues.map((name) => new Queue(name, { connection, prefix }).on('error', () => undefined));
   }
 
@@ -82,7 +82,7 @@ export class QueueInspector {
  * Resolves once every queue has nothing waiting, delayed or active, observed through queue events
  * rather than by polling on a timer. Used by tests and benchmarks to know a burst has been handled.
  */
-export async function waitForQueuesIdle(connection: Redis, prefix: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForQueuesIdle(connection: RedisClient, prefix: string, timeoutMs = 60_000): Promise<void> {
   const queues = allQueues.map((name) => new Queue(name, { connection, prefix }));
   // QueueEvents blocks, so each needs its own connection; BullMQ treats a passed-in client as shared and
   // never closes it, so these are closed below (left open, they reconnect forever to a Redis that's gone).

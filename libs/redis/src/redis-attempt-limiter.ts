@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** One budget an attempt draws from: at most `limit` attempts per fixed window. */
 export interface AttemptBudget {
@@ -47,7 +47,7 @@ return redis.call('decr', KEYS[1])
  */
 export class RedisAttemptLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly windowMs: number,
   ) {}

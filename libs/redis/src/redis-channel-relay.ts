@@ -1,5 +1,5 @@
 import type { ChannelRelay } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -17,10 +17,10 @@ return n
  * items back). Keys: `<prefix>:relay:<key>`. Blocking takes use a connection of their own, opened on first use.
  */
 export class RedisChannelRelay implements ChannelRelay {
-  private blocking: Redis | null = null;
+  private blocking: RedisClient | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

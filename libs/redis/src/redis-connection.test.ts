@@ -1,5 +1,7 @@
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisUrlError, createRedis, redisTargetOptions, redisUrlForDisplay } from './redis-connection';
+import { createRedis } from './redis-connection';
+import { RedisUrlError, redisClusterTarget, redisTargetOptions, redisUrlForDisplay } from './redis-target';
 
 describe('redisTargetOptions', () => {
   it('passes redis:// and rediss:// URLs to ioredis as they are', () => {
@@ -49,12 +51,80 @@ describe('redisTargetOptions', () => {
   });
 });
 
+describe('redisClusterTarget', () => {
+  it('reads the startup nodes, the credentials and TLS from a cluster URL', () => {
+    expect(redisClusterTarget('redis-cluster://n1:7000,10.0.0.2:7001,n3')).toEqual({
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: 'n3', port: 6379 },
+      ],
+      tls: false,
+    });
+    expect(redisClusterTarget('rediss-cluster://app:p%40ss@clustercfg.ab.cache.amazonaws.com:6379/0')).toEqual({
+      nodes: [{ host: 'clustercfg.ab.cache.amazonaws.com', port: 6379 }],
+      username: 'app',
+      password: 'p@ss',
+      tls: true,
+    });
+    expect(redisClusterTarget('redis://cache:6379')).toBeNull();
+    expect(redisClusterTarget('redis-sentinel://s1:26379/m')).toBeNull();
+  });
+
+  it.each([
+    ['redis-cluster://n1:7000/2', /database 0 only/],
+    ['redis-cluster://n1:7000/0/x', /database 0 only/],
+    ['redis-cluster://n1:70000', /"n1:70000" is not host:port/],
+    ['redis-cluster://n1:7000,,n2:7001', /"" is not host:port/],
+    ['redis-cluster://:topsecret@n1:x', /"n1:x" is not host:port/],
+  ])('refuses %s with a clear error that shows no password', (url, message) => {
+    expect(() => redisClusterTarget(url)).toThrow(RedisUrlError);
+    expect(() => redisClusterTarget(url)).toThrow(message);
+    expect(() => redisClusterTarget(url)).toThrow(/^(?!.*topsecret)/s);
+  });
+});
+
+describe('createRedis on a Redis Cluster', () => {
+  const clusterOf = (url: string, role: 'producer' | 'worker', auth: Parameters<typeof createRedis>[2] = {}) => {
+    const client = createRedis(url, role, auth);
+    client.on('error', () => undefined); // nothing listens on port 1; only the options matter here
+    client.disconnect();
+    if (!(client instanceof Cluster)) throw new Error(`expected a Cluster for ${url}`);
+    return client;
+  };
+
+  it('returns a Cluster for redis-cluster:// and a single Redis for the other forms', () => {
+    expect(clusterOf('redis-cluster://127.0.0.1:1,127.0.0.1:2', 'worker')).toBeInstanceOf(Cluster);
+    const single = createRedis('redis://127.0.0.1:1', 'worker');
+    single.disconnect();
+    expect(single).toBeInstanceOf(Redis);
+  });
+
+  it('gives each node the password, the ACL user and TLS; a worker waits for Redis, a producer fails fast', () => {
+    const worker = clusterOf('rediss-cluster://app@127.0.0.1:1', 'worker', { REDIS_PASSWORD: 'p@ss' });
+    expect(worker.options.redisOptions).toMatchObject({
+      username: 'app',
+      password: 'p@ss',
+      tls: {},
+      maxRetriesPerRequest: null,
+    });
+    expect(worker.options).toMatchObject({ enableOfflineQueue: true, scaleReads: 'master' });
+    // TLS keeps the host names the nodes announce, which their certificates carry.
+    expect(worker.options.dnsLookup).toBeTypeOf('function');
+    const producer = clusterOf('redis-cluster://:inurl@127.0.0.1:1', 'producer');
+    expect(producer.options.redisOptions).toMatchObject({ password: 'inurl', maxRetriesPerRequest: 1 });
+    expect(producer.options.redisOptions).not.toHaveProperty('tls');
+    expect(producer.options).toMatchObject({ enableOfflineQueue: false, enableAutoPipelining: true });
+  });
+});
+
 describe('redisUrlForDisplay', () => {
   it.each([
     ['redis://:p%40ss@cache:6379/0', 'redis://:***@cache:6379/0'],
     ['redis://app:pw@cache:6379', 'redis://app:***@cache:6379'],
     ['redis-sentinel://:pw@s1:26379,s2:26379/m', 'redis-sentinel://:***@s1:26379,s2:26379/m'],
     ['redis://cache:6379', 'redis://cache:6379'],
+    ['rediss-cluster://app:pw@n1:7000,n2:7001', 'rediss-cluster://app:***@n1:7000,n2:7001'],
   ])('masks the password of %s', (url, shown) => {
     expect(redisUrlForDisplay(url)).toBe(shown);
   });
@@ -65,6 +135,7 @@ describe('createRedis passwords', () => {
     const redis = createRedis(url, 'producer', auth);
     redis.on('error', () => undefined); // nothing listens on port 1; only the options matter here
     redis.disconnect();
+    if (!(redis instanceof Redis)) throw new Error(`expected a single Redis for ${url}`);
     return redis.options;
   };
 

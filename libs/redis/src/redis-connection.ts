@@ -1,60 +1,15 @@
-import { AnswerbridgeError, ConfigurationError } from '@answerbridge/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { AnswerbridgeError } from '@answerbridge/core';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { redisClusterTarget, redisTargetOptions, type RedisClusterTarget } from './redis-target';
 
 export type RedisRole = 'producer' | 'worker';
 
-export class RedisUrlError extends ConfigurationError {
-  constructor(message: string) {
-    super('CONFIG.REDIS_URL', message);
-  }
-}
-
-const SENTINEL_SCHEME = 'redis-sentinel:';
-
 /**
- * Where Redis is, as ioredis options. `redis://` and `rediss://` go to ioredis as they are; a Sentinel
- * deployment (what the Helm chart's external Redis usually is) is written as one URL too, so every
- * app keeps a single REDIS_URL setting:
- *
- *   redis-sentinel://[:password@]host1:26379[,host2:26379...]/masterName[/db]
- *
- * The password authenticates to the master and to the sentinels (the common Bitnami set-up).
+ * What every store and queue of libs/redis works on: one Redis (a single node, or the master Sentinel names)
+ * or a Redis Cluster. Both speak the same commands; a cluster refuses a command or script whose keys are in
+ * different slots (CROSSSLOT), which the key prefix's hash tag rules out (libs/config keyPrefixFor).
  */
-export function redisTargetOptions(url: string): { url?: string; options: RedisOptions } {
-  if (!url.startsWith(SENTINEL_SCHEME)) return { url, options: {} };
-  const rest = url.slice(SENTINEL_SCHEME.length).replace(/^\/\//, '');
-  const at = rest.lastIndexOf('@');
-  const auth = at >= 0 ? rest.slice(0, at) : '';
-  const [hostList = '', masterName = '', db, ...extra] = rest.slice(at + 1).split('/');
-  const where = `REDIS_URL ${SENTINEL_SCHEME}//…@${hostList}/${masterName}`;
-  if (!masterName || extra.length > 0)
-    throw new RedisUrlError(`${where}: expected redis-sentinel://[:password@]host:port[,host:port]/masterName[/db]`);
-  const sentinels = hostList.split(',').map((hostPort) => {
-    const match = /^([^:,\s]+):(\d{1,5})$/.exec(hostPort);
-    const port = Number(match?.[2]);
-    if (!match?.[1] || port < 1 || port > 65_535)
-      throw new RedisUrlError(`${where}: sentinel "${hostPort}" is not host:port`);
-    return { host: match[1], port };
-  });
-  if (db !== undefined && !/^\d+$/.test(db)) throw new RedisUrlError(`${where}: database "${db}" is not a number`);
-  const colon = auth.indexOf(':');
-  const username = colon >= 0 ? decodeURIComponent(auth.slice(0, colon)) : '';
-  const password = decodeURIComponent(colon >= 0 ? auth.slice(colon + 1) : auth);
-  return {
-    options: {
-      sentinels,
-      name: decodeURIComponent(masterName),
-      ...(db === undefined ? {} : { db: Number(db) }),
-      ...(username ? { username, sentinelUsername: username } : {}),
-      ...(password ? { password, sentinelPassword: password } : {}),
-    },
-  };
-}
-
-/** The URL with any password masked, for messages a person reads. */
-export function redisUrlForDisplay(url: string): string {
-  return url.replace(/^([a-z-]+:\/\/[^/@]*?:)[^/@]*@/, '$1***@');
-}
+export type RedisClient = Redis | Cluster;
 
 /** Passwords given apart from REDIS_URL (the settings of the same names; an AppConfig fits). */
 export interface RedisAuth {
@@ -67,7 +22,9 @@ export interface RedisAuth {
  * Producers (the HTTP gateway) fail fast when Redis is away, so the platform gets a 5xx and retries;
  * workers block on Redis and must wait for it instead (BullMQ requires maxRetriesPerRequest: null).
  */
-export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}): Redis {
+export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}): RedisClient {
+  const cluster = redisClusterTarget(url);
+  if (cluster) return createCluster(cluster, role, auth);
   const target = redisTargetOptions(url);
   const password = auth.REDIS_PASSWORD;
   const sentinelPassword = auth.REDIS_SENTINEL_PASSWORD ?? password;
@@ -90,6 +47,33 @@ export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}):
 }
 
 /**
+ * A Redis Cluster client with the same failure behaviour per role as a single node (the per-node options
+ * apply to each node's connection, the offline queue to the cluster as a whole).
+ */
+function createCluster(target: RedisClusterTarget, role: RedisRole, auth: RedisAuth): Cluster {
+  // As for redis://: a password in the URL, else REDIS_PASSWORD (libs/config refuses both at once).
+  const password = target.password ?? auth.REDIS_PASSWORD;
+  return new Cluster(target.nodes, {
+    redisOptions: {
+      ...(target.username ? { username: target.username } : {}),
+      ...(password ? { password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+      maxRetriesPerRequest: role === 'worker' ? null : 1,
+      connectTimeout: 5_000,
+    },
+    enableOfflineQueue: role === 'worker',
+    enableAutoPipelining: role === 'producer',
+    // Every read goes to the master that took the write: a replica may not have it yet (a claim just made).
+    scaleReads: 'master',
+    // Managed clusters with TLS (ElastiCache, MemoryDB) announce nodes by host names their certificates
+    // carry; resolving them to IP addresses first would fail the certificate check, so the names are kept.
+    ...(target.tls
+      ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) }
+      : {}),
+  });
+}
+
+/**
  * ioredis lets a URL's userinfo win over the options, even an empty password (`redis://app@host`), so a
  * separately given password goes into the URL itself, percent-encoded (ioredis decodes it).
  */
@@ -101,7 +85,7 @@ function withPassword(url: string, password: string | undefined): string {
   return parsed.toString();
 }
 
-export async function waitForRedis(redis: Redis): Promise<void> {
+export async function waitForRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const onReady = () => {
@@ -125,7 +109,7 @@ export async function waitForRedis(redis: Redis): Promise<void> {
  * Whether Redis answers within `timeoutMs`, for readiness probes. A client that is not connected says
  * no at once: a worker-role client would queue the ping until Redis returns, and the probe would hang.
  */
-export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+export async function redisAnswers(redis: RedisClient, timeoutMs = 1_000): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {

@@ -1,6 +1,6 @@
 import type { ConversationStateStore, PersonRef } from '@answerbridge/core';
 import { isConversationOf } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { globLiteral, scanKeys } from './redis-scan';
 
 /**
@@ -9,7 +9,7 @@ import { globLiteral, scanKeys } from './redis-scan';
  */
 export class RedisConversationState<T> implements ConversationStateStore<T> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly name: string,
     private readonly retentionMs = Number.POSITIVE_INFINITY,

@@ -11,7 +11,7 @@ import {
   type DecisionRecord,
   type PersonRef,
 } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +27,7 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
   private readonly maxLength: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** Readers may leave it out; writers pass the configured retention (DATA_RETENTION_DAYS). */
     options: { retentionMs?: number; maxLength?: number } = {},

@@ -8,7 +8,7 @@ import type {
   PersonRef,
 } from '@answerbridge/core';
 import { EscalationSchema, isConversationOf } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { globLiteral, scanKeys } from './redis-scan';
 
 // Every script that changes a conversation ends with RETAIN: the escalation and its history expire the
@@ -122,7 +122,7 @@ const HISTORY_LIMIT = 500;
  */
 export class RedisEscalationStore implements EscalationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** How long a closed escalation and its history are kept after their last change. */
     private readonly retentionMs: number,
@@ -305,7 +305,7 @@ function decode(raw: Record<string, string>): Escalation | null {
 /** Inbox events over Redis pub/sub: every console replica hears every change. */
 export class RedisInboxEvents implements InboxEvents {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,11 +1,11 @@
 import type { KeyValueStore } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 const COMPARE_AND_DELETE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export class RedisKeyValueStore implements KeyValueStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** A canned answer agents insert into their reply; admins keep the list. */
 export interface QuickReply {
@@ -17,7 +17,7 @@ export class RedisQuickReplies {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:quick-replies`;

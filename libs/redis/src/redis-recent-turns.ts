@@ -1,7 +1,7 @@
 import type { RecentTurn, RecentTurns } from '@answerbridge/core';
 
 export type { RecentTurn } from '@answerbridge/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 // KEYS[1] the list; ARGV: limit, ttl ms, then the turns as JSON. Appended, trimmed to the last `limit`,
 // and kept the retention after this change (the same rule as escalations: untouched for the retention, gone).
@@ -18,7 +18,7 @@ return redis.call('llen', KEYS[1])`;
  */
 export class RedisRecentTurns implements RecentTurns {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** DATA_RETENTION_DAYS in ms: a conversation untouched this long is forgotten. */
     private readonly retentionMs: number,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 const savedEntriesKey = (prefix: string, knowledgeBase: string) => `${prefix}:kb:${knowledgeBase}:saved-entries`;
 const learnedPhrasingsKey = (prefix: string, knowledgeBase: string) =>
@@ -7,7 +7,7 @@ const learnedPhrasingsKey = (prefix: string, knowledgeBase: string) =>
 /** FAQ entries saved from conversations and approved, per knowledge base, so every later ingest keeps them. */
 export class RedisSavedEntries<T extends { id: string }> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -24,7 +24,7 @@ export class RedisSavedEntries<T extends { id: string }> {
 /** Phrasings learned from use and approved, per knowledge base (by phrasing id), so every later ingest keeps them. */
 export class RedisLearnedPhrasings<T extends { id: string }> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -70,7 +70,7 @@ return 0`;
  */
 export class RedisFaqDrafts<D extends { id: string; status: string; knowledgeBase: string; savedAt: number }> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** A draft holds what an asker wrote: one nobody decided within the data retention goes. */
     private readonly pendingForMs: number,

@@ -11,6 +11,7 @@ export {
   type RunningService,
   type RestartableService,
 } from './local-services';
+export { startRedisCluster, type RunningRedisCluster } from './redis-cluster-service';
 export {
   ensurePostgres,
   startPostgres,

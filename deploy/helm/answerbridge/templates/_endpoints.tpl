@@ -8,6 +8,8 @@ is, so it is in no ConfigMap, no rendered manifest and no URL that would need it
 {{- $r := .Values.redis }}
 {{- if $r.sentinel.enabled }}
 {{- printf "redis-sentinel://%s/%s" (join "," $r.sentinel.hosts) $r.sentinel.masterName }}
+{{- else if $r.cluster.enabled }}
+{{- printf "%s://%s" (ternary "rediss-cluster" "redis-cluster" $r.cluster.tls) (join "," $r.cluster.nodes) }}
 {{- else }}
 {{- $u := urlParse $r.url }}
 {{- printf "%s://%s%s" $u.scheme $u.host $u.path }}
@@ -26,9 +28,17 @@ is, so it is in no ConfigMap, no rendered manifest and no URL that would need it
 {{- default "0" $db }}
 {{- end }}
 
+{{/* The key prefix the apps use (libs/config keyPrefixFor): on a Redis Cluster the hash tag {prefix}, unless
+the prefix holds braces already; elsewhere the prefix as it is. Rendered into QUEUE_PREFIX as well, so the
+ConfigMap shows the keys' real prefix. */}}
+{{- define "answerbridge.queuePrefix" -}}
+{{- $p := .Values.queue.prefix }}
+{{- if and .Values.redis.cluster.enabled (not (regexMatch "[{}]" $p)) }}{{ printf "{%s}" $p }}{{ else }}{{ $p }}{{ end }}
+{{- end }}
+
 {{/* BullMQ's key of a queue's waiting jobs (a Redis list): <prefix>:<queue>:wait. Context: dict "root" $ "queue" name. */}}
 {{- define "answerbridge.waitListKey" -}}
-{{- printf "%s:%s:wait" .root.Values.queue.prefix .queue }}
+{{- printf "%s:%s:wait" (include "answerbridge.queuePrefix" .root) .queue }}
 {{- end }}
 
 {{/* Embeddings and reranker endpoints. */}}

@@ -2,15 +2,19 @@
 {{- define "answerbridge.validate" -}}
 {{- $_ := required "milvus.address is required: host:port of the Milvus proxy (gRPC), e.g. milvus.milvus.svc:19530; deploy/helm/milvus-values.yaml installs one" .Values.milvus.address }}
 {{- $redis := .Values.redis }}
-{{- if and $redis.url $redis.sentinel.enabled }}
-{{- fail "redis: give either redis.url (plain Redis) or redis.sentinel.enabled with redis.sentinel.hosts, not both" }}
+{{- if gt (len (compact (list $redis.url $redis.sentinel.enabled $redis.cluster.enabled))) 1 }}
+{{- fail "redis: give one of redis.url (plain Redis), redis.sentinel.enabled with redis.sentinel.hosts, or redis.cluster.enabled with redis.cluster.nodes" }}
 {{- end }}
 {{- if $redis.sentinel.enabled }}
 {{- if not $redis.sentinel.hosts }}
 {{- fail "redis.sentinel.hosts is required with redis.sentinel.enabled: the Sentinel nodes as host:port" }}
 {{- end }}
+{{- else if $redis.cluster.enabled }}
+{{- if not $redis.cluster.nodes }}
+{{- fail "redis.cluster.nodes is required with redis.cluster.enabled: host:port of the cluster's nodes, or of a managed cluster's configuration endpoint" }}
+{{- end }}
 {{- else }}
-{{- $_ := required "redis.url is required (e.g. redis://redis-master.redis.svc:6379/0), or set redis.sentinel.enabled and redis.sentinel.hosts" $redis.url }}
+{{- $_ := required "redis.url is required (e.g. redis://redis-master.redis.svc:6379/0), or set redis.sentinel.enabled and redis.sentinel.hosts, or redis.cluster.enabled and redis.cluster.nodes" $redis.url }}
 {{- $u := urlParse $redis.url }}
 {{- if not (has $u.scheme (list "redis" "rediss")) }}
 {{- fail (printf "redis.url must start with redis:// or rediss://, got %q" $redis.url) }}
@@ -41,7 +45,7 @@
 {{- fail "consoleUsers.existingSecret or consoleUsers.json is required while console.enabled is true" }}
 {{- end }}
 {{- $owned := dict
-  "REDIS_URL" "redis.url / redis.sentinel and redis.existingSecret"
+  "REDIS_URL" "redis.url / redis.sentinel / redis.cluster and redis.existingSecret"
   "REDIS_PASSWORD" "redis.existingSecret (a ConfigMap is no place for a password)"
   "REDIS_SENTINEL_PASSWORD" "redis.sentinel.sentinelPasswordKey"
   "DATABASE_URL" "database.existingSecret (the URL holds the password)"
