@@ -32,3 +32,10 @@ export {
   type ConsoleAccountChanges,
 } from './console-accounts';
 export { PostgresKnowledgeRepository } from './knowledge-repository';
+export { PostgresFaqDrafts, type FaqDraftRecord, type FaqDraftStatus } from './faq-drafts';
+export {
+  PostgresLearnedPhrasings,
+  PostgresSavedEntries,
+  type LearnedPhrasingRecord,
+  type LearningSource,
+} from './learned-phrasings';

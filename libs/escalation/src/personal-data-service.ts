@@ -7,6 +7,11 @@ export interface PersonalDataServiceDeps {
   /** The bot's per-conversation memory (erasing it erases every state kept under the conversation). */
   conversationState: Pick<ConversationStateStore<unknown>, 'erase'>;
   events: InboxEvents;
+  /**
+   * The review queue (FAQ drafts), which keeps what askers wrote: their conversations' drafts go with an erasure,
+   * and drafts past their time with the retention. (Approved phrasings and entries name no asker: they stay.)
+   */
+  drafts?: { erase(person: PersonRef): Promise<number>; applyRetention(): Promise<number> };
 }
 
 /** What one erasure deleted, by kind (counts only: the audit log must not repeat what was deleted). */
@@ -16,6 +21,15 @@ export interface PersonalDataErased {
   historyEntries: number;
   decisions: number;
   conversationState: number;
+  /** Drafts of the review queue (when the service has the queue). */
+  drafts?: number;
+}
+
+/** What one retention sweep deleted, by kind. */
+export interface RetentionApplied {
+  escalations: number;
+  decisions: number;
+  drafts?: number;
 }
 
 /**
@@ -58,11 +72,17 @@ export class PersonalDataService {
     }
     erased.decisions = await decisions.erase(person);
     erased.conversationState = await conversationState.erase(person);
+    if (this.deps.drafts) erased.drafts = await this.deps.drafts.erase(person);
     return erased;
   }
 
   /** Deletes what is past the retention and not expired by Redis itself; returns how many records. */
-  async applyRetention(): Promise<{ escalations: number; decisions: number }> {
-    return { escalations: await this.deps.escalations.applyRetention(), decisions: await this.deps.decisions.expire() };
+  async applyRetention(): Promise<RetentionApplied> {
+    const applied: RetentionApplied = {
+      escalations: await this.deps.escalations.applyRetention(),
+      decisions: await this.deps.decisions.expire(),
+    };
+    if (this.deps.drafts) applied.drafts = await this.deps.drafts.applyRetention();
+    return applied;
   }
 }
