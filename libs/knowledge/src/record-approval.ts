@@ -5,7 +5,7 @@ import {
   type VectorStore,
 } from '@answerbridge/core';
 import type { FaqEntry } from './faq-entry';
-import { mergeLearnedPhrasings, type LearnedPhrasing } from './learned-phrasing';
+import { mergeLearnedPhrasings, normalizedWording, type LearnedPhrasing } from './learned-phrasing';
 import { recordedEntries } from './publish-entries';
 
 /** Publications that lose the race with another one are planned again this many times before giving up. */
@@ -24,7 +24,15 @@ export interface RecordedAdditions {
 }
 
 const sameEntry = (a: FaqEntry, b: FaqEntry) =>
-  JSON.stringify([a.kind ?? 'faq', a.question, a.similar, a.answer, a.category ?? null, a.tags, a.provenance ?? null]) ===
+  JSON.stringify([
+    a.kind ?? 'faq',
+    a.question,
+    a.similar,
+    a.answer,
+    a.category ?? null,
+    a.tags,
+    a.provenance ?? null,
+  ]) ===
   JSON.stringify([b.kind ?? 'faq', b.question, b.similar, b.answer, b.category ?? null, b.tags, b.provenance ?? null]);
 
 /**
@@ -55,14 +63,17 @@ async function recordOnce(
   additions: RecordedAdditions,
 ): Promise<KnowledgeVersionRecord | null> {
   const current = await recordedEntries(deps.repository, deps.store, knowledgeBase);
-  const next = [...current.entries];
+  // Read from the index (nothing recorded yet), the entries already hold the additions the caller put there:
+  // they are set apart, so the first publication says what the approval added.
+  const base = current.from === 'index' ? withoutAdditions(current.entries, additions) : current.entries;
+  const next = [...base];
   for (const entry of additions.entries) {
     const at = next.findIndex((e) => e.id === entry.id);
     if (at < 0) next.push(entry);
     else if (additions.replaceEntries) next[at] = entry;
   }
   const { entries } = mergeLearnedPhrasings(next, additions.phrasings);
-  const before = new Map(current.entries.map((e) => [e.id, e]));
+  const before = new Map(base.map((e) => [e.id, e]));
   const added = entries.filter((e) => !before.has(e.id));
   const changed = entries.flatMap((after) => {
     const was = before.get(after.id);
@@ -87,4 +98,17 @@ async function recordOnce(
   }
   await deps.repository.markBuilt(version.id, { number: active.version, collection: active.collection });
   return { ...version, status: 'published', number: active.version, collection: active.collection };
+}
+
+/** The entries without the added ones and without the added phrasings (as the index had them before). */
+function withoutAdditions(entries: FaqEntry[], additions: RecordedAdditions): FaqEntry[] {
+  const added = new Set(additions.entries.map((e) => e.id));
+  return entries
+    .filter((e) => !added.has(e.id))
+    .map((e) => {
+      const learned = new Set(
+        additions.phrasings.filter((p) => p.entryId === e.id).map((p) => normalizedWording(p.text)),
+      );
+      return learned.size ? { ...e, similar: e.similar.filter((q) => !learned.has(normalizedWording(q))) } : e;
+    });
 }
