@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
+import { PostgresKnowledgeRepository, openDatabase } from '@answerbridge/database';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
@@ -114,6 +115,27 @@ describe('the bot learns from use', () => {
     expect((await ask(learned!.query)).reply).toBe(learned!.answer);
     expect((await admin.call('POST', `/api/admin/faq-drafts/${draft!.id}/approve`)).status).toBe(409);
     expect(await pending()).toEqual([]);
+  });
+
+  it("keeps the approved wording in PostgreSQL, with its entry's recorded questions, and never the asker's id", async () => {
+    const db = await openDatabase(sut.config.DATABASE_URL);
+    try {
+      const rows = await db.query<{ row: Record<string, unknown> }>(
+        'SELECT to_jsonb(l) AS row FROM learned_phrasings l WHERE knowledge_base = $1',
+        [sut.bot.id],
+      );
+      expect(rows.rows.map((r) => r.row)).toMatchObject([
+        { entry_id: learned!.entryId, wording: learned!.query, source: 'picked-suggestion', saved_by: 'asker' },
+      ]);
+      expect(JSON.stringify(rows.rows)).not.toMatch(/learning-asker/);
+      const entry = (await new PostgresKnowledgeRepository(db).current(sut.bot.id))!.entries.find(
+        (e) => e.id === learned!.entryId,
+      );
+      expect(entry?.similar).toContain(learned!.query);
+    } finally {
+      await db.end();
+    }
+    expect(await sut.redis.keys(`${sut.config.QUEUE_PREFIX}:kb:*`)).toEqual([]);
   });
 
   it('keeps what it learned through a reindex from the FAQ file', async () => {
