@@ -8,6 +8,7 @@ import {
   createRedis,
   type Redis,
 } from '@answerbridge/redis';
+import { PostgresFaqDrafts, openDatabase, type Pool } from '@answerbridge/database';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -97,6 +98,7 @@ interface Erased {
     historyEntries: number;
     decisions: number;
     conversationState: number;
+    drafts: number;
   };
 }
 
@@ -112,6 +114,15 @@ describe("erasing one person's data on request", () => {
   const erasePath = '/api/admin/personal-data/erase';
   const wecom = (user: string) => `wecom/${sut.bot.id}/${user}`;
   const prefix = () => sut.config.QUEUE_PREFIX;
+  let db: Pool;
+  const alicesWording = '密码忘了怎么办呀';
+  /** The ids of the review queue's drafts from one conversation (PostgreSQL). */
+  const draftsOf = async (conversationId: string) =>
+    (
+      await db.query<{ id: string }>('SELECT id FROM faq_drafts WHERE conversation_id = $1 ORDER BY id', [
+        conversationId,
+      ])
+    ).rows.map((r) => r.id);
   const decisionsOf = async (conversationId: string) =>
     (await new RedisDecisionLog(sut.redis, prefix()).recent(1000)).filter((d) => d.conversationId === conversationId);
 
@@ -125,6 +136,7 @@ describe("erasing one person's data on request", () => {
       ConsoleClient.login(sut.console.url, 'admin'),
       ConsoleClient.login(sut.console.url, 'agent1'),
     ]);
+    db = await openDatabase(sut.config.DATABASE_URL);
     const client = sut.simulator.wecomClient(sut.bot.id);
     for (const user of ['alice', 'bob']) {
       // "密码" gets a "did you mean" list (the bot remembers what it offered); then a question it hands over.
@@ -163,6 +175,7 @@ describe("erasing one person's data on request", () => {
     }
   });
   afterAll(async () => {
+    await db?.end();
     await sut?.stop();
   });
 
@@ -198,6 +211,21 @@ describe("erasing one person's data on request", () => {
 
   it("refuses with 409 while an agent holds one of the person's conversations, and deletes nothing of it", async () => {
     expect((await agent.call('POST', agent.conversationPath(wecom('alice'), 'claim'))).status).toBe(200);
+    // The holder saves an answer from it (a draft) and links alice's words to an entry, which an admin approves:
+    // the review queue (PostgreSQL) now keeps what alice wrote.
+    const saved = await agent.call('POST', agent.conversationPath(wecom('alice'), 'save-faq'), {
+      question: '公司的股票期权怎么行权？',
+      answer: '股票期权的行权请在 HR 系统的「期权」页面申请。',
+    });
+    expect(saved.status).toBe(201);
+    const linked = await agent.call<{ draft: { id: string } }>(
+      'POST',
+      agent.conversationPath(wecom('alice'), 'link-entry'),
+      { entryId: 'password-change', question: alicesWording },
+    );
+    expect(linked.status).toBe(201);
+    expect((await admin.call('POST', `/api/admin/faq-drafts/${linked.body.draft.id}/approve`)).status).toBe(200);
+    expect(await draftsOf(wecom('alice'))).toHaveLength(2);
     const refused = await admin.call<{ error: string; message: string; heldConversations: unknown[] }>(
       'POST',
       erasePath,
@@ -209,6 +237,7 @@ describe("erasing one person's data on request", () => {
     expect(refused.body.heldConversations).toEqual([{ conversationId: wecom('alice'), agentId: 'agent1' }]);
     expect(await sut.redis.hget(`${prefix()}:esc:${wecom('alice')}`, 'state')).toBe('with-agent');
     expect((await decisionsOf(wecom('alice'))).length).toBeGreaterThanOrEqual(2);
+    expect(await draftsOf(wecom('alice'))).toHaveLength(2);
     expect((await agent.call('POST', agent.conversationPath(wecom('alice'), 'resolve'))).status).toBe(200);
     await sut.idle();
   });
@@ -216,6 +245,21 @@ describe("erasing one person's data on request", () => {
   it("deletes everything of the person once the conversation is resolved, and nothing of anyone else's", async () => {
     const bobBefore = await keysUnder(sut.redis, `${prefix()}:*bob*`);
     const bobDecisions = await decisionsOf(wecom('bob'));
+    // What a pick of bob's would have proposed for review.
+    await new PostgresFaqDrafts(db, DAY_MS).create({
+      id: 'p-bob',
+      kind: 'phrasing',
+      source: 'picked-suggestion',
+      status: 'pending',
+      knowledgeBase: sut.bot.id,
+      botId: sut.bot.id,
+      conversationId: wecom('bob'),
+      entryId: 'password-change',
+      question: '密码咋改',
+      answer: '…',
+      savedBy: 'asker',
+      savedAt: Date.now(),
+    });
     const erased = await admin.call<Erased>('POST', erasePath, {
       channel: 'wecom',
       botId: sut.bot.id,
@@ -226,6 +270,13 @@ describe("erasing one person's data on request", () => {
     expect(erased.body.deleted.historyEntries).toBeGreaterThanOrEqual(4);
     expect(erased.body.deleted.decisions).toBeGreaterThanOrEqual(2);
     expect(erased.body.deleted.conversationState).toBeGreaterThanOrEqual(1);
+    expect(erased.body.deleted.drafts).toBe(2);
+    expect(await draftsOf(wecom('alice'))).toEqual([]);
+    expect(await draftsOf(wecom('bob'))).toEqual(['p-bob']);
+    // The approved wording stays (the entry answers it), and names nobody.
+    const learned = await db.query<{ row: unknown }>('SELECT to_jsonb(l) AS row FROM learned_phrasings l');
+    expect(learned.rows).toMatchObject([{ row: { wording: alicesWording, entry_id: 'password-change' } }]);
+    expect(JSON.stringify(learned.rows)).not.toContain('alice');
 
     expect(await keysUnder(sut.redis, `${prefix()}:esc:*alice*`)).toEqual([]);
     expect(await keysUnder(sut.redis, `${prefix()}:conv:*alice*`)).toEqual([]);
@@ -261,6 +312,7 @@ describe("erasing one person's data on request", () => {
       historyEntries: 0,
       decisions: 0,
       conversationState: 0,
+      drafts: 0,
     });
   });
 
