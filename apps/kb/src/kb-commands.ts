@@ -27,7 +27,6 @@ import {
   PostgresKnowledgeRepository,
   PostgresLearnedPhrasings,
   PostgresSavedEntries,
-  describeDatabaseUrl,
   openDatabase,
 } from '@answerbridge/database';
 import { userInfo } from 'node:os';
@@ -63,20 +62,16 @@ async function savedEntriesOf(
   config: KbSettings,
   knowledgeBase: string,
 ): Promise<{ entries: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
-  let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  // A database that cannot be used stops here with its own words (the ingest would need it anyway).
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
   try {
-    db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
     const [entries, phrasings] = await Promise.all([
       new PostgresSavedEntries(db).list(knowledgeBase),
       new PostgresLearnedPhrasings(db).list(knowledgeBase),
     ]);
     return { entries, phrasings };
-  } catch (error) {
-    throw new UsageError(
-      `cannot read the entries agents saved from PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`,
-    );
   } finally {
-    await db?.end();
+    await db.end();
   }
 }
 
