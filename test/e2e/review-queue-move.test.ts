@@ -81,10 +81,15 @@ describe('moving the review queue from Redis into PostgreSQL', () => {
     });
     const learned = draft(phrasing.id, { kind: 'phrasing', source: 'picked-suggestion', entryId: 'payday' });
     await old.create(learned);
-    await old.transition(phrasing.id, ['pending'], { ...learned, status: 'approved', decidedBy: 'admin' }, {
-      keepForMs: DAY_MS,
-      savePhrasing: { knowledgeBase: 'kb-hr', phrasing },
-    });
+    await old.transition(
+      phrasing.id,
+      ['pending'],
+      { ...learned, status: 'approved', decidedBy: 'admin' },
+      {
+        keepForMs: DAY_MS,
+        savePhrasing: { knowledgeBase: 'kb-hr', phrasing },
+      },
+    );
     // A draft already in PostgreSQL (decided there since) is not overwritten by the older Redis copy.
     await old.create(draft('d-both'));
     const postgres = new PostgresFaqDrafts(pool, DAY_MS);
