@@ -220,5 +220,19 @@ describe('FAQ drafts from the agent inbox', () => {
     expect(sinceFirst.stdout).toContain('v1 → v3: 2 added, 0 removed, 0 changed');
     expect(sinceFirst.stdout).toContain(`+ ${drafted.question} (saved by agent1, approved by admin)`);
     expect(await botAnswers(drafted.question)).toBe(drafted.answer);
+
+    // --replace makes the file the whole FAQ but keeps what agents saved; --without-saved too: the file alone.
+    const replace = await runKb(
+      ['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id, '--replace', '--dry-run'],
+      kbEnv(),
+    );
+    expect(replace.stdout).toMatch(/^replace: 0 added, 0 changed, 0 removed, 38 unchanged\n/);
+    const fileAlone = await runKb(
+      ['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id, '--replace', '--without-saved', '--dry-run'],
+      kbEnv(),
+    );
+    expect(fileAlone.stdout).toMatch(/^replace: 0 added, 0 changed, 2 removed, 36 unchanged\n/);
+    expect(fileAlone.stdout).toContain(`- ${drafted.question}`);
+    expect(fileAlone.stdout).toContain(`- ${byAdmin.question}`);
   });
 });
