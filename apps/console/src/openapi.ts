@@ -595,6 +595,7 @@ export const openApiDocument = {
                         historyEntries: { type: 'integer' },
                         decisions: { type: 'integer' },
                         conversationState: { type: 'integer' },
+                        drafts: { type: 'integer', description: "review-queue drafts of the person's conversations" },
                       },
                     },
                   },
