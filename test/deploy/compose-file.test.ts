@@ -263,14 +263,14 @@ describe('deploy/compose', () => {
     expect(redis.image).toMatch(/^redis:7\.\d+\.\d+(-alpine)?$/);
   });
 
-  it('PostgreSQL keeps the system of record on a volume; the console and kb-ingest wait for it and reach it', () => {
+  it('PostgreSQL keeps the system of record on a volume; the console, the worker and kb-ingest wait for it and reach it', () => {
     const postgres = service('postgres');
     expect(postgres.image).toMatch(/^postgres:\d+\.\d+(-alpine)?$/);
     expect(postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
     expect(postgres.environment?.['POSTGRES_PASSWORD']).toBe(envExample['POSTGRES_PASSWORD']);
     expect(postgres.healthcheck?.test?.join(' ')).toContain('pg_isready');
     expect((postgres as { networks?: string[] }).networks).toEqual(['backend']);
-    for (const name of ['console', 'kb-ingest'])
+    for (const name of ['console', 'worker', 'kb-ingest'])
       expect(service(name).depends_on?.['postgres'], name).toEqual({ condition: 'service_healthy' });
     for (const name of ['console', 'worker', 'kb-ingest']) {
       const url = new URL(String(service(name).environment?.['DATABASE_URL']));

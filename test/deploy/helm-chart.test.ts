@@ -704,9 +704,9 @@ describe('Helm chart deploy/helm/answerbridge', () => {
         message: /config\.REDIS_PASSWORD is set by the chart/,
       },
       {
-        why: 'the console without PostgreSQL',
+        why: 'the apps without PostgreSQL',
         sets: ['database.existingSecret='],
-        message: /database\.existingSecret is required while console\.enabled is true/,
+        message: /database\.existingSecret is required: .*the workers keep the review queue/,
       },
       {
         why: 'the database URL (and its password) put in the ConfigMap',

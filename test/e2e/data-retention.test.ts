@@ -9,7 +9,7 @@ import {
   scanKeys,
   type Redis,
 } from '@answerbridge/redis';
-import { openDatabase, type Pool } from '@answerbridge/database';
+import { PostgresFaqDrafts, openDatabase, type Pool } from '@answerbridge/database';
 import { ConsoleClient } from '../support/console-client';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
@@ -99,6 +99,7 @@ interface Erased {
     decisions: number;
     conversationState: number;
     analyticsRows: number;
+    drafts: number;
   };
 }
 
@@ -114,11 +115,19 @@ describe("erasing one person's data on request", () => {
   const erasePath = '/api/admin/personal-data/erase';
   const wecom = (user: string) => `wecom/${sut.bot.id}/${user}`;
   const prefix = () => sut.config.QUEUE_PREFIX;
-  let pool: Pool;
+  let db: Pool;
+  const alicesWording = '密码忘了怎么办呀';
+  /** The ids of the review queue's drafts from one conversation (PostgreSQL). */
+  const draftsOf = async (conversationId: string) =>
+    (
+      await db.query<{ id: string }>('SELECT id FROM faq_drafts WHERE conversation_id = $1 ORDER BY id', [
+        conversationId,
+      ])
+    ).rows.map((r) => r.id);
   /** The person's analytics rows in PostgreSQL (events and feedback). */
   const analyticsOf = async (conversationId: string) =>
     (
-      await pool.query<{ n: number }>(
+      await db.query<{ n: number }>(
         `SELECT ((SELECT count(*) FROM analytics_events WHERE conversation_id = $1)
            + (SELECT count(*) FROM analytics_feedback WHERE conversation_id = $1))::int AS n`,
         [conversationId],
@@ -137,6 +146,7 @@ describe("erasing one person's data on request", () => {
       ConsoleClient.login(sut.console.url, 'admin'),
       ConsoleClient.login(sut.console.url, 'agent1'),
     ]);
+    db = await openDatabase(sut.config.DATABASE_URL);
     const client = sut.simulator.wecomClient(sut.bot.id);
     for (const user of ['alice', 'bob']) {
       // "密码" gets a "did you mean" list (the bot remembers what it offered); then a question it hands over.
@@ -175,10 +185,9 @@ describe("erasing one person's data on request", () => {
     }
     // The statistics' copy in PostgreSQL holds the same decisions.
     await sut.console.analyticsCaughtUp();
-    pool = await openDatabase(sut.config.DATABASE_URL);
   });
   afterAll(async () => {
-    await pool?.end();
+    await db?.end();
     await sut?.stop();
   });
 
@@ -215,6 +224,21 @@ describe("erasing one person's data on request", () => {
 
   it("refuses with 409 while an agent holds one of the person's conversations, and deletes nothing of it", async () => {
     expect((await agent.call('POST', agent.conversationPath(wecom('alice'), 'claim'))).status).toBe(200);
+    // The holder saves an answer from it (a draft) and links alice's words to an entry, which an admin approves:
+    // the review queue (PostgreSQL) now keeps what alice wrote.
+    const saved = await agent.call('POST', agent.conversationPath(wecom('alice'), 'save-faq'), {
+      question: '公司的股票期权怎么行权？',
+      answer: '股票期权的行权请在 HR 系统的「期权」页面申请。',
+    });
+    expect(saved.status).toBe(201);
+    const linked = await agent.call<{ draft: { id: string } }>(
+      'POST',
+      agent.conversationPath(wecom('alice'), 'link-entry'),
+      { entryId: 'password-change', question: alicesWording },
+    );
+    expect(linked.status).toBe(201);
+    expect((await admin.call('POST', `/api/admin/faq-drafts/${linked.body.draft.id}/approve`)).status).toBe(200);
+    expect(await draftsOf(wecom('alice'))).toHaveLength(2);
     const refused = await admin.call<{ error: string; message: string; heldConversations: unknown[] }>(
       'POST',
       erasePath,
@@ -226,6 +250,7 @@ describe("erasing one person's data on request", () => {
     expect(refused.body.heldConversations).toEqual([{ conversationId: wecom('alice'), agentId: 'agent1' }]);
     expect(await sut.redis.hget(`${prefix()}:esc:${wecom('alice')}`, 'state')).toBe('with-agent');
     expect((await decisionsOf(wecom('alice'))).length).toBeGreaterThanOrEqual(2);
+    expect(await draftsOf(wecom('alice'))).toHaveLength(2);
     expect((await agent.call('POST', agent.conversationPath(wecom('alice'), 'resolve'))).status).toBe(200);
     await sut.idle();
   });
@@ -235,6 +260,21 @@ describe("erasing one person's data on request", () => {
     const bobDecisions = await decisionsOf(wecom('bob'));
     const bobAnalytics = await analyticsOf(wecom('bob'));
     const aliceAnalytics = await analyticsOf(wecom('alice'));
+    // What a pick of bob's would have proposed for review.
+    await new PostgresFaqDrafts(db, DAY_MS).create({
+      id: 'p-bob',
+      kind: 'phrasing',
+      source: 'picked-suggestion',
+      status: 'pending',
+      knowledgeBase: sut.bot.id,
+      botId: sut.bot.id,
+      conversationId: wecom('bob'),
+      entryId: 'password-change',
+      question: '密码咋改',
+      answer: '…',
+      savedBy: 'asker',
+      savedAt: Date.now(),
+    });
     const erased = await admin.call<Erased>('POST', erasePath, {
       channel: 'wecom',
       botId: sut.bot.id,
@@ -249,6 +289,13 @@ describe("erasing one person's data on request", () => {
     expect(aliceAnalytics).toBeGreaterThanOrEqual(2);
     expect(await analyticsOf(wecom('alice'))).toBe(0);
     expect(await analyticsOf(wecom('bob'))).toBe(bobAnalytics);
+    expect(erased.body.deleted.drafts).toBe(2);
+    expect(await draftsOf(wecom('alice'))).toEqual([]);
+    expect(await draftsOf(wecom('bob'))).toEqual(['p-bob']);
+    // The approved wording stays (the entry answers it), and names nobody.
+    const learned = await db.query<{ row: unknown }>('SELECT to_jsonb(l) AS row FROM learned_phrasings l');
+    expect(learned.rows).toMatchObject([{ row: { wording: alicesWording, entry_id: 'password-change' } }]);
+    expect(JSON.stringify(learned.rows)).not.toContain('alice');
 
     expect(await keysUnder(sut.redis, `${prefix()}:esc:*alice*`)).toEqual([]);
     expect(await keysUnder(sut.redis, `${prefix()}:conv:*alice*`)).toEqual([]);
@@ -285,6 +332,7 @@ describe("erasing one person's data on request", () => {
       decisions: 0,
       conversationState: 0,
       analyticsRows: 0,
+      drafts: 0,
     });
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PostgresKnowledgeRepository, openDatabase } from '@answerbridge/database';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { ConsoleClient } from '../support/console-client';
 import { runKb } from '../support/run-kb';
@@ -172,6 +173,39 @@ describe('FAQ drafts from the agent inbox', () => {
     expect(await botAnswers(byAdmin.question)).toBe(byAdmin.answer);
   });
 
+  it('keeps the review queue and what was approved in PostgreSQL, recorded as publications by the approver', async () => {
+    const db = await openDatabase(sut.config.DATABASE_URL);
+    try {
+      const drafts = await db.query<{ question: string; status: string; saved_by: string; decided_by: string }>(
+        'SELECT question, status, saved_by, decided_by FROM faq_drafts WHERE knowledge_base = $1 ORDER BY saved_at',
+        [sut.bot.id],
+      );
+      expect(drafts.rows).toEqual([
+        { question: drafted.question, status: 'approved', saved_by: 'agent1', decided_by: 'admin' },
+        { question: rejected.question, status: 'rejected', saved_by: 'agent1', decided_by: 'admin' },
+        { question: byAdmin.question, status: 'approved', saved_by: 'admin', decided_by: 'admin' },
+      ]);
+      const versions = await new PostgresKnowledgeRepository(db).versions(sut.bot.id);
+      expect(versions.map((v) => [v.mode, v.publishedBy, v.added, v.status])).toEqual([
+        ['console', 'admin', 1, 'published'],
+        ['console', 'admin', 1, 'published'],
+        ['upsert', expect.any(String), 0, 'published'],
+      ]);
+      expect(versions[0]?.source).toMatch(/^审核通过 d-/);
+      const recorded = (await new PostgresKnowledgeRepository(db).current(sut.bot.id))!.entries;
+      expect(recorded.filter((e) => e.provenance).map((e) => [e.question, e.answer, e.provenance?.savedBy])).toEqual([
+        [drafted.question, drafted.answer, 'agent1'],
+        [byAdmin.question, byAdmin.answer, 'admin'],
+      ]);
+      expect(recorded.map((e) => e.answer)).not.toContain(rejected.answer);
+    } finally {
+      await db.end();
+    }
+    // Redis keeps none of it any more.
+    expect(await sut.redis.keys(`${sut.config.QUEUE_PREFIX}:faq-draft*`)).toEqual([]);
+    expect(await sut.redis.keys(`${sut.config.QUEUE_PREFIX}:kb:*`)).toEqual([]);
+  });
+
   it('names who saved and who approved each console entry in kb diff, also after a reindex', async () => {
     const diff = await runKb(['diff', sut.bot.id], kbEnv());
     expect(diff.code).toBe(0);
@@ -186,5 +220,19 @@ describe('FAQ drafts from the agent inbox', () => {
     expect(sinceFirst.stdout).toContain('v1 → v3: 2 added, 0 removed, 0 changed');
     expect(sinceFirst.stdout).toContain(`+ ${drafted.question} (saved by agent1, approved by admin)`);
     expect(await botAnswers(drafted.question)).toBe(drafted.answer);
+
+    // --replace makes the file the whole FAQ but keeps what agents saved; --without-saved too: the file alone.
+    const replace = await runKb(
+      ['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id, '--replace', '--dry-run'],
+      kbEnv(),
+    );
+    expect(replace.stdout).toMatch(/^replace: 0 added, 0 changed, 0 removed, 38 unchanged\n/);
+    const fileAlone = await runKb(
+      ['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id, '--replace', '--without-saved', '--dry-run'],
+      kbEnv(),
+    );
+    expect(fileAlone.stdout).toMatch(/^replace: 0 added, 0 changed, 2 removed, 36 unchanged\n/);
+    expect(fileAlone.stdout).toContain(`- ${drafted.question}`);
+    expect(fileAlone.stdout).toContain(`- ${byAdmin.question}`);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnedPhrasingId, type LearnedPhrasing } from '@answerbridge/knowledge';
 import type { ConfidenceModel } from '@answerbridge/answering';
+import { PostgresLearnedPhrasings, openDatabase } from '@answerbridge/database';
 import { RedisDecisionLog } from '@answerbridge/redis';
 import { runKb } from '../support/run-kb';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
@@ -64,7 +65,6 @@ describe('kb calibrate on the real stack', () => {
   });
 
   it('--from-use fits the model on the wordings the bot learned from use, searched without themselves, and records it', async () => {
-    const learnedKey = `${sut.config.QUEUE_PREFIX}:kb:${sut.bot.id}:learned-phrasings`;
     const usage = await runKb(['calibrate', sut.bot.id, '--from-use'], sut.env);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain('too few questions learned from use to calibrate');
@@ -84,7 +84,14 @@ describe('kb calibrate on the real stack', () => {
         approvedBy: 'admin',
         approvedAt: i + 1,
       }));
-    for (const p of learned) await sut.redis.hset(learnedKey, p.id, JSON.stringify(p));
+    // Kept where approvals keep them: PostgreSQL's learned phrasings.
+    const db = await openDatabase(sut.config.DATABASE_URL);
+    try {
+      const phrasings = new PostgresLearnedPhrasings(db);
+      for (const p of learned) expect(await phrasings.adopt(sut.bot.id, p)).toBe(true);
+    } finally {
+      await db.end();
+    }
     const ingest = await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id], sut.env);
     expect(ingest.stdout).toContain(`${learned.length} phrasings learned from use`);
 

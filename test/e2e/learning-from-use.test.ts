@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMessages } from '@answerbridge/answering';
+import { PostgresKnowledgeRepository, createPool, openDatabase } from '@answerbridge/database';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
@@ -116,6 +117,27 @@ describe('the bot learns from use', () => {
     expect(await pending()).toEqual([]);
   });
 
+  it("keeps the approved wording in PostgreSQL, with its entry's recorded questions, and never the asker's id", async () => {
+    const db = await openDatabase(sut.config.DATABASE_URL);
+    try {
+      const rows = await db.query<{ row: Record<string, unknown> }>(
+        'SELECT to_jsonb(l) AS row FROM learned_phrasings l WHERE knowledge_base = $1',
+        [sut.bot.id],
+      );
+      expect(rows.rows.map((r) => r.row)).toMatchObject([
+        { entry_id: learned!.entryId, wording: learned!.query, source: 'picked-suggestion', saved_by: 'asker' },
+      ]);
+      expect(JSON.stringify(rows.rows)).not.toMatch(/learning-asker/);
+      const entry = (await new PostgresKnowledgeRepository(db).current(sut.bot.id))!.entries.find(
+        (e) => e.id === learned!.entryId,
+      );
+      expect(entry?.similar).toContain(learned!.query);
+    } finally {
+      await db.end();
+    }
+    expect(await sut.redis.keys(`${sut.config.QUEUE_PREFIX}:kb:*`)).toEqual([]);
+  });
+
   it('keeps what it learned through a reindex from the FAQ file', async () => {
     const ingest = await runKb(['ingest', 'data/sample-faq.txt', '--bot', sut.bot.id], kbEnv());
     expect(ingest.code).toBe(0);
@@ -171,5 +193,41 @@ describe('the bot learns from use', () => {
     const missing = await admin.call<{ error: string }>('POST', '/api/admin/faq-drafts/p-nope/approve');
     expect(missing.status).toBe(404);
     expect(missing.body.error).toBe('FAQ_DRAFT.NOT_FOUND');
+  });
+
+  it('answers a pick while the database is down: only the learning waits, counted as failed, and readiness says so', async () => {
+    const name = decodeURIComponent(new URL(sut.config.DATABASE_URL).pathname.slice(1));
+    const server = createPool(services.postgresUrl, { max: 1 });
+    const probe = new URL('/readyz', sut.worker.metricsUrl);
+    const failedLearning = async () => {
+      const text = await (await fetch(new URL('/metrics', sut.worker.metricsUrl))).text();
+      return Number(/answerbridge_learned_phrasings_total\{outcome="failed"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await failedLearning();
+    // The worker's database refuses every connection from now on (its open ones are ended).
+    await server.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    await server.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    try {
+      const down = await fetch(probe);
+      expect([down.status, await down.json()]).toEqual([503, { status: 'database unavailable' }]);
+      let picked: string | null = null;
+      for (const q of questions.filter((x) => x.query !== learned?.query)) {
+        const { asker, reply } = await ask(q.query);
+        if (!reply.startsWith(defaultMessages.suggestHeader)) continue;
+        const [, number, question] = /^(\d+)\. (.*)$/m.exec(reply) ?? [];
+        const entry = entries.find((e) => e.question === question);
+        if (!number || !entry) continue;
+        expect((await ask(number, asker)).reply).toBe(entry.answer);
+        picked = q.query;
+        break;
+      }
+      expect(picked, 'no labelled sample question was answered with a list').not.toBeNull();
+      await sut.idle();
+      expect(await failedLearning()).toBe(before + 1);
+    } finally {
+      await server.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      await server.end();
+    }
+    expect((await fetch(probe)).status).toBe(200);
   });
 });

@@ -2,24 +2,22 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAppConfig, workspaceRoot, type ConsoleSettings } from '@answerbridge/config';
 import { AnswerbridgeError, httpErrorOf, type InboxEvent } from '@answerbridge/core';
-import type { FaqDraft, FaqEntry, LearnedPhrasing } from '@answerbridge/knowledge';
 import { createLogger, createMetrics, initTracing, listen, type Logger } from '@answerbridge/observability';
 import {
   createDecisionLog,
   createEscalationService,
+  createFaqReview,
   createKnowledgeServices,
   createPersonalDataService,
   createRecentTurns,
+  moveReviewQueueFromRedis,
 } from '@answerbridge/pipeline';
 import {
   JobProducer,
   QueueInspector,
   RedisAttemptLimiter,
-  RedisFaqDrafts,
   RedisKeyValueStore,
-  RedisLearnedPhrasings,
   RedisQuickReplies,
-  RedisSavedEntries,
   createRedis,
   redisAnswers,
   waitForRedis,
@@ -135,6 +133,7 @@ export async function bootstrap(
   const { service: escalation, events } = createEscalationService(config, redis, producer, nameOf);
   const knowledge = createKnowledgeServices(config);
   await knowledge.store.ready();
+  await moveReviewQueue(config, redis, database, knowledge, log);
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   const metrics = createMetrics('console');
@@ -167,9 +166,8 @@ export async function bootstrap(
     escalation,
     turns: createRecentTurns(config, redis),
     quickReplies: new RedisQuickReplies(redis, config.QUEUE_PREFIX),
-    personalData: createPersonalDataService(config, redis, analytics.events),
+    personalData: createPersonalDataService(config, redis, database, analytics.events),
     knowledge,
-    savedEntries: new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX),
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
     languageFor: (botId) => languages.get(botId) ?? 'zh',
@@ -246,15 +244,11 @@ export async function bootstrap(
     res.json(req.session);
   });
   app.use(conversationRoutes(ctx, subscribe));
-  const faqDrafts = new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, config.DATA_RETENTION_DAYS * 86_400_000);
-  const knowledgeDrafts = knowledgeDraftServices(
-    ctx,
-    database,
-    new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX),
-  );
+  const review = createFaqReview(config, database, knowledge);
+  const knowledgeDrafts = knowledgeDraftServices(ctx, database);
   app.use(
     knowledgeRoutes(ctx, {
-      drafts: faqDrafts,
+      review,
       decisions: createDecisionLog(config, redis),
       draftPreview: (knowledgeBase) => knowledgeDrafts.previews.preview(knowledgeBase),
     }),
@@ -262,7 +256,7 @@ export async function bootstrap(
   app.use(knowledgeEntriesRoutes(ctx, database, knowledgeDrafts));
   app.use(knowledgeImportRoutes(ctx, { redis, database }));
   app.use(knowledgeAnalyticsRoutes(ctx, analytics.facts));
-  app.use(faqDraftRoutes(ctx, faqDrafts));
+  app.use(faqDraftRoutes(ctx, review));
   app.use(quickReplyRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(userRoutes(ctx));
@@ -324,4 +318,28 @@ async function openAccounts(config: ConsoleSettings, db: Pool, log: Logger): Pro
   return ConsoleAccountDirectory.open(store, (error) =>
     log.warn({ event: 'console_users_refresh_failed', err: error }, 'console accounts not re-read'),
   );
+}
+
+/**
+ * The review queue kept in Redis before PostgreSQL held it (drafts, approved phrasings and saved entries) is
+ * moved in at the first start after upgrading, then its keys are gone. A failure is logged, and the next start
+ * tries again: what is in Redis stays there until it is moved.
+ */
+async function moveReviewQueue(
+  config: ConsoleSettings,
+  redis: Parameters<typeof moveReviewQueueFromRedis>[1],
+  database: Pool,
+  knowledge: Parameters<typeof moveReviewQueueFromRedis>[3],
+  log: Logger,
+): Promise<void> {
+  try {
+    const moved = await moveReviewQueueFromRedis(config, redis, database, knowledge);
+    if (moved.drafts || moved.learnedPhrasings || moved.publications)
+      log.info({ event: 'review_queue_moved', ...moved }, 'review queue moved from Redis into PostgreSQL');
+  } catch (error) {
+    log.warn(
+      { event: 'review_queue_move_failed', err: error },
+      'the review queue kept in Redis was not moved into PostgreSQL; the next start tries again',
+    );
+  }
 }

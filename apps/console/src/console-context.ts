@@ -1,6 +1,5 @@
 import type { ConsoleSettings } from '@answerbridge/config';
 import type { EscalationService, PersonalDataService } from '@answerbridge/escalation';
-import type { FaqEntry } from '@answerbridge/knowledge';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import type { KnowledgeServices, Language } from '@answerbridge/pipeline';
 import type {
@@ -9,7 +8,6 @@ import type {
   RedisKeyValueStore,
   RedisQuickReplies,
   RedisRecentTurns,
-  RedisSavedEntries,
 } from '@answerbridge/redis';
 import type { ConsoleAccountDirectory, ConsoleUser } from './console-users';
 import type { EventStreamsPerSession } from './event-streams-per-session';
@@ -44,7 +42,6 @@ export interface ConsoleContext {
   /** Erasure of one person's data on request (admins). */
   personalData: PersonalDataService;
   knowledge: KnowledgeServices;
-  savedEntries: RedisSavedEntries<FaqEntry>;
   queues: QueueInspector;
   knowledgeBaseFor: (botId: string) => string | undefined;
   /** The language of a bot's FAQ: the console searches a bot's knowledge base as the bot does (searcherFor). */

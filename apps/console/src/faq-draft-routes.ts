@@ -3,11 +3,10 @@ import { EscalationNotFoundError } from '@answerbridge/escalation';
 import {
   FaqDraftConflictError,
   FaqDraftNotFoundError,
-  FaqReview,
+  type FaqReview,
   LearnedEntryGoneError,
   MAX_LEARNED_LENGTH,
   type FaqDraft,
-  type FaqDraftStore,
 } from '@answerbridge/knowledge';
 import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
@@ -59,18 +58,12 @@ function text(req: Request, field: string, max: number, required = true): string
  * agent's save is a draft the bot cannot see until an editor or admin approves it; theirs is approved by
  * them at once (an agent may not publish or approve). Every change of a draft is an audit line (event faq_draft_*).
  */
-export function faqDraftRoutes(ctx: ConsoleContext, drafts: FaqDraftStore): Router {
+export function faqDraftRoutes(ctx: ConsoleContext, review: FaqReview): Router {
   const router = Router();
   const agent = requireSession();
   // Reviewing (and so publishing) knowledge: editors and admins.
   const reviewer = requireSession('editor');
   const mayPublish = (req: Request) => roleAtLeast(req.session?.role, 'editor');
-  const review = new FaqReview({
-    store: ctx.knowledge.store,
-    embedder: ctx.knowledge.embedder,
-    drafts,
-    keepDecidedForMs: ctx.config.DATA_RETENTION_DAYS * 86_400_000,
-  });
   const me = (req: Request) => req.session?.username ?? '';
   const audit = (event: string, req: Request, draft: FaqDraft, extra: Record<string, unknown> = {}) =>
     ctx.logger.info(

@@ -11,7 +11,6 @@ import {
   readEntryInput,
   rollbackKnowledgeBase,
   type FaqEntry,
-  type LearnedPhrasing,
 } from '@answerbridge/knowledge';
 import { Router, json, type Request, type RequestHandler } from 'express';
 import type { ConsoleContext } from './console-context';
@@ -83,26 +82,15 @@ export interface KnowledgeDraftServices {
 }
 
 /** The drafts of every bot's knowledge base (PostgreSQL), shared by the 条目 tab and hit testing. */
-export function knowledgeDraftServices(
-  ctx: ConsoleContext,
-  database: Pool,
-  /** Wordings learned from use and approved (Redis): every publication keeps them, as `kb ingest` does. */
-  learned: { list(knowledgeBase: string): Promise<LearnedPhrasing[]> },
-): KnowledgeDraftServices {
+export function knowledgeDraftServices(ctx: ConsoleContext, database: Pool): KnowledgeDraftServices {
   const repository = new PostgresKnowledgeRepository(database);
+  // What the review queue approves is recorded as a publication (record-approval.ts), so the live entries
+  // already hold it: a draft needs nothing kept beside them.
   const drafts = new KnowledgeDrafts({
     repository,
     drafts: new PostgresKnowledgeDrafts(database),
     store: ctx.knowledge.store,
     embedder: ctx.knowledge.embedder,
-    // Entries saved from conversations may be in the search index alone (the review queue puts them there).
-    kept: async (knowledgeBase) => {
-      const [entries, phrasings] = await Promise.all([
-        ctx.savedEntries.list(knowledgeBase),
-        learned.list(knowledgeBase),
-      ]);
-      return { entries, phrasings };
-    },
   });
   const previewEmbedder = new CachingEmbedder(ctx.knowledge.embedder, PREVIEW_CACHE_ENTRIES, { passages: true });
   return { repository, drafts, previews: new DraftPreviews(drafts, ctx.knowledge.store, previewEmbedder) };

@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { KnowledgeChangedError, type KnowledgeRepository } from '@answerbridge/core';
-import { PostgresKnowledgeRepository, type Pool } from '@answerbridge/database';
+import {
+  PostgresKnowledgeRepository,
+  PostgresLearnedPhrasings,
+  PostgresSavedEntries,
+  type Pool,
+} from '@answerbridge/database';
 import {
   FaqParseError,
   IMPORT_MODES,
@@ -12,9 +17,8 @@ import {
   type ImportMode,
   type ImportPlan,
   type KeptKnowledge,
-  type LearnedPhrasing,
 } from '@answerbridge/knowledge';
-import { RedisKeyValueStore, RedisLearnedPhrasings, type Redis } from '@answerbridge/redis';
+import { RedisKeyValueStore, type Redis } from '@answerbridge/redis';
 import { Router, json, raw, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
 import { issueInWords } from './knowledge-import-messages';
@@ -69,10 +73,11 @@ export function knowledgeImportRoutes(ctx: ConsoleContext, services: { redis: Re
   const editor = requireKnowledgeRole();
   const previews = new RedisKeyValueStore(services.redis, `${ctx.config.QUEUE_PREFIX}:console-import`);
   const repository: KnowledgeRepository = new PostgresKnowledgeRepository(services.database);
-  const phrasings = new RedisLearnedPhrasings<LearnedPhrasing>(services.redis, ctx.config.QUEUE_PREFIX);
-  /** What every import keeps: where it is stored is this function's business alone. */
+  const savedEntries = new PostgresSavedEntries(services.database);
+  const phrasings = new PostgresLearnedPhrasings(services.database);
+  /** What every import keeps (as `kb ingest` does): approved entries saved from conversations, learned wordings. */
   const keptKnowledge = async (knowledgeBase: string): Promise<KeptKnowledge> => {
-    const [entries, learned] = await Promise.all([ctx.savedEntries.list(knowledgeBase), phrasings.list(knowledgeBase)]);
+    const [entries, learned] = await Promise.all([savedEntries.list(knowledgeBase), phrasings.list(knowledgeBase)]);
     return { entries, phrasings: learned };
   };
   const botOf = (req: Request) => {

@@ -1,6 +1,6 @@
 import { emptyMemory } from '@answerbridge/answering';
 import { CachingEmbedder, RejectedInputError, type DecisionLog } from '@answerbridge/core';
-import { FaqReview, MAX_LEARNED_LENGTH, type FaqDraftStore } from '@answerbridge/knowledge';
+import { MAX_LEARNED_LENGTH, type FaqReview } from '@answerbridge/knowledge';
 import { decideQuestion, personPrototypesFor, unansweredQueue, type DecideQuestionDeps } from '@answerbridge/pipeline';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { requireSession } from './auth';
@@ -62,7 +62,7 @@ export function requireKnowledgeRole() {
 export function knowledgeRoutes(
   ctx: ConsoleContext,
   stores: {
-    drafts: FaqDraftStore;
+    review: FaqReview;
     decisions: Pick<DecisionLog, 'recent'>;
     /** The knowledge base holding a bot's draft for hit testing (null: no draft); see knowledge-entries-routes.ts. */
     draftPreview?: (knowledgeBase: string) => Promise<string | null>;
@@ -71,12 +71,7 @@ export function knowledgeRoutes(
   const router = Router();
   const editor = requireKnowledgeRole();
   const personPrototypes = personPrototypesFor(ctx.knowledge.embedder, ctx.knowledge.profile.name);
-  const review = new FaqReview({
-    store: ctx.knowledge.store,
-    embedder: ctx.knowledge.embedder,
-    drafts: stores.drafts,
-    keepDecidedForMs: ctx.config.DATA_RETENTION_DAYS * 86_400_000,
-  });
+  const review = stores.review;
   const groupingEmbedder = new CachingEmbedder(ctx.knowledge.embedder, GROUPING_CACHE_ENTRIES, { passages: true });
   const me = (req: Request) => req.session?.username ?? '';
   /** How the bot decides, as the worker does (decide-question.ts), for a bot of this language. */

@@ -598,6 +598,7 @@ export const openApiDocument = {
                         decisions: { type: 'integer' },
                         conversationState: { type: 'integer' },
                         analyticsRows: { type: 'integer', description: 'analytics events and feedback (PostgreSQL)' },
+                        drafts: { type: 'integer', description: "review-queue drafts of the person's conversations" },
                       },
                     },
                   },

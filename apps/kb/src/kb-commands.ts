@@ -13,23 +13,19 @@ import {
   type ImportMode,
   type ImportPlan,
   type KeptKnowledge,
-  type LearnedPhrasing,
   type KnowledgeBaseCalibration,
   rollbackKnowledgeBase,
-  type FaqEntry,
   type IngestResult,
   type VersionDiff,
   type VersionedEntry,
 } from '@answerbridge/knowledge';
-import {
-  RedisLearnedPhrasings,
-  RedisSavedEntries,
-  createRedis,
-  redisUrlForDisplay,
-  waitForRedis,
-} from '@answerbridge/redis';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
-import { PostgresKnowledgeRepository, openDatabase } from '@answerbridge/database';
+import {
+  PostgresKnowledgeRepository,
+  PostgresLearnedPhrasings,
+  PostgresSavedEntries,
+  openDatabase,
+} from '@answerbridge/database';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { CollectionVersion } from '@answerbridge/vector-store';
@@ -54,24 +50,22 @@ function knowledgeBaseOf(config: KbSettings, botId: string): string {
 const services = createKnowledgeServices;
 
 /**
- * Entries saved from conversations ("save as FAQ") and approved live in Redis and join every ingest, so a
- * reindex from the FAQ file does not lose them (nor who saved and approved them). Drafts do not.
+ * Entries saved from conversations ("save as FAQ") and approved are recorded entries (PostgreSQL) whose
+ * provenance names who saved them; approved phrasings learned from use are kept beside them. Both join every
+ * ingest, so a reindex from the FAQ file (even --replace) does not lose them, nor who saved and approved them.
+ * Drafts do not.
  */
 async function savedEntriesOf(config: KbSettings, knowledgeBase: string): Promise<KeptKnowledge> {
-  const redis = createRedis(config.REDIS_URL, 'producer', config);
+  // A database that cannot be used stops here with its own words (the ingest would need it anyway).
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
   try {
-    await waitForRedis(redis);
     const [entries, phrasings] = await Promise.all([
-      new RedisSavedEntries<FaqEntry>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
-      new RedisLearnedPhrasings<LearnedPhrasing>(redis, config.QUEUE_PREFIX).list(knowledgeBase),
+      new PostgresSavedEntries(db).list(knowledgeBase),
+      new PostgresLearnedPhrasings(db).list(knowledgeBase),
     ]);
     return { entries, phrasings };
-  } catch (error) {
-    throw new UsageError(
-      `cannot read the entries agents saved from Redis at ${redisUrlForDisplay(config.REDIS_URL)} (${(error as Error).message}); rerun with --without-saved to ingest the file alone`,
-    );
   } finally {
-    redis.disconnect();
+    await db.end();
   }
 }
 

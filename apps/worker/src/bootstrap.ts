@@ -37,8 +37,17 @@ export async function bootstrap(
     onError: (queue, err) => log.error({ queue, err: err.message }, 'worker error'),
   });
   await workers.ready();
-  const readiness = async () =>
-    !(await redisAnswers(redis)) ? 'redis unavailable' : workers.running() ? 'ready' : 'consumers stopped';
+  const databaseAnswers = () =>
+    services.database.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+  const readiness = async () => {
+    const [redisUp, databaseUp] = await Promise.all([redisAnswers(redis), databaseAnswers()]);
+    if (!redisUp) return 'redis unavailable';
+    if (!databaseUp) return 'database unavailable';
+    return workers.running() ? 'ready' : 'consumers stopped';
+  };
   const probes = await serveProbes(metrics, readiness, config.METRICS_HOST, config.METRICS_PORT);
   const { profile, search, confidenceFor } = services.knowledge;
   const confidence = Object.fromEntries((['zh', 'en'] as const).map((l) => [l, confidenceFor(l).fittedOn]));

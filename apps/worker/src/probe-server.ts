@@ -1,7 +1,7 @@
 import { listen, type Metrics } from '@answerbridge/observability';
 import type { Server } from 'node:http';
 
-export type WorkerReadiness = 'ready' | 'redis unavailable' | 'consumers stopped';
+export type WorkerReadiness = 'ready' | 'redis unavailable' | 'database unavailable' | 'consumers stopped';
 
 /** The worker's only HTTP surface: /metrics, /healthz, and /readyz (503 unless `readiness` says ready). */
 export function serveProbes(

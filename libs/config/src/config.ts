@@ -66,9 +66,9 @@ export const EnvSchema = z.object({
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
 
   /**
-   * PostgreSQL, the system of record: console accounts and roles, knowledge entries and their versions (and,
-   * next, drafts and analytics events). postgres://user[:password]@host:port/database; the console and `kb`
-   * migrate it to the newest schema when they start.
+   * PostgreSQL, the system of record: console accounts and roles, knowledge entries and their versions, the
+   * review queue (and, next, analytics events). postgres://user[:password]@host:port/database; the console,
+   * the worker and `kb` migrate it to the newest schema when they start.
    */
   DATABASE_URL: z
     .string()

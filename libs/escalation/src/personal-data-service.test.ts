@@ -93,4 +93,23 @@ describe('PersonalDataService', () => {
   it('applies the retention to escalations and the decision log', async () => {
     expect(await service([]).personalData.applyRetention()).toEqual({ escalations: 3, decisions: 7 });
   });
+
+  it('erases and expires the drafts of the review queue too, when it has the queue', async () => {
+    const erasedFor: PersonRef[] = [];
+    const withDrafts = new PersonalDataService({
+      escalations: {
+        get: async () => null,
+        conversationsOf: async () => [],
+        applyRetention: async () => 0,
+      } as unknown as EscalationStore,
+      decisions: { erase: async () => 0, expire: async () => 0 } as unknown as DecisionLog,
+      conversationState: { erase: async () => 0 },
+      events: { publish: async () => undefined },
+      drafts: { erase: async (p) => (erasedFor.push(p), 2), applyRetention: async () => 4 },
+    });
+    // A person who never reached an agent may still have drafts: a pick of theirs proposed their words.
+    expect((await withDrafts.erase(alice)).drafts).toBe(2);
+    expect(erasedFor).toEqual([alice]);
+    expect(await withDrafts.applyRetention()).toEqual({ escalations: 0, decisions: 0, drafts: 4 });
+  });
 });

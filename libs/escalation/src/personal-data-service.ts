@@ -19,6 +19,11 @@ export interface PersonalDataServiceDeps {
    * after the log, so a copy in progress cannot bring the person's rows back.
    */
   analytics?: Pick<AnalyticsEventStore, 'erase'>;
+  /**
+   * The review queue (FAQ drafts), which keeps what askers wrote: their conversations' drafts go with an erasure,
+   * and drafts past their time with the retention. (Approved phrasings and entries name no asker: they stay.)
+   */
+  drafts?: { erase(person: PersonRef): Promise<number>; applyRetention(): Promise<number> };
 }
 
 /** What one erasure deleted, by kind (counts only: the audit log must not repeat what was deleted). */
@@ -30,6 +35,15 @@ export interface PersonalDataErased {
   conversationState: number;
   /** Analytics events and feedback in the system of record. */
   analyticsRows: number;
+  /** Drafts of the review queue (when the service has the queue). */
+  drafts?: number;
+}
+
+/** What one retention sweep deleted, by kind. */
+export interface RetentionApplied {
+  escalations: number;
+  decisions: number;
+  drafts?: number;
 }
 
 /**
@@ -75,11 +89,17 @@ export class PersonalDataService {
     erased.conversationState = await conversationState.erase(person);
     // After the log: the copier can no longer read the person's entries, and erase() waits for its batch.
     erased.analyticsRows = (await this.deps.analytics?.erase(person)) ?? 0;
+    if (this.deps.drafts) erased.drafts = await this.deps.drafts.erase(person);
     return erased;
   }
 
   /** Deletes what is past the retention and not expired by Redis itself; returns how many records. */
-  async applyRetention(): Promise<{ escalations: number; decisions: number }> {
-    return { escalations: await this.deps.escalations.applyRetention(), decisions: await this.deps.decisions.expire() };
+  async applyRetention(): Promise<RetentionApplied> {
+    const applied: RetentionApplied = {
+      escalations: await this.deps.escalations.applyRetention(),
+      decisions: await this.deps.decisions.expire(),
+    };
+    if (this.deps.drafts) applied.drafts = await this.deps.drafts.applyRetention();
+    return applied;
   }
 }

@@ -1,11 +1,11 @@
 import type { KeyValueStore } from '@answerbridge/core';
-import type { PersonalDataService } from './personal-data-service';
+import type { PersonalDataService, RetentionApplied } from './personal-data-service';
 
 export interface RetentionSweepOptions {
   everyMs: number;
   /** One sweep per period across every worker replica: whoever sets this key first runs it. */
   lock: KeyValueStore;
-  onSwept: (result: { escalations: number; decisions: number }) => void;
+  onSwept: (result: RetentionApplied) => void;
   onError: (error: unknown) => void;
 }
 

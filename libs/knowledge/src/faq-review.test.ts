@@ -3,6 +3,8 @@ import { profileFingerprint, type Embedder, type VectorStore } from '@answerbrid
 import type { FaqEntry } from './faq-entry';
 import { FaqDraftConflictError, FaqReview, type FaqDraft, type FaqDraftStatus, type FaqDraftStore } from './faq-review';
 import { LearnedEntryGoneError, type LearnedPhrasing } from './learned-phrasing';
+import { FakeEmbedder, InMemoryKnowledgeRepository, InMemoryVectorStore } from '@answerbridge/testing';
+import { ingestKnowledgeBase } from './ingest-knowledge-base';
 
 /** The store's contract in memory: a transition happens only from the statuses it names. */
 class MemoryDrafts implements FaqDraftStore {
@@ -227,6 +229,50 @@ describe('FaqReview', () => {
       expect(await drafts.get(gone.draft?.id ?? '')).toMatchObject({ status: 'rejected', rejectReason: 'entry-gone' });
       expect(inserted).toHaveLength(0);
       expect(drafts.learned.size).toBe(0);
+    });
+  });
+
+  describe('with a system of record', () => {
+    async function recorded(failRecording = false) {
+      const store = new InMemoryVectorStore();
+      const fake = new FakeEmbedder();
+      await ingestKnowledgeBase(store, fake, 'kb', [
+        { id: 'e1', question: '怎么报销', similar: [], answer: '在 OA 提交。', tags: [] },
+      ]);
+      const repository = new InMemoryKnowledgeRepository();
+      if (failRecording) repository.publish = () => Promise.reject(new Error('database unavailable'));
+      const drafts = new MemoryDrafts();
+      let t = 1000;
+      const r = new FaqReview({ store, embedder: fake, drafts, repository, keepDecidedForMs: 1, now: () => t++ });
+      return { r, drafts, repository };
+    }
+
+    it('records an approved entry and an approved phrasing as console publications by the approver', async () => {
+      const { r, repository } = await recorded();
+      const draft = await r.submit({ ...input, question: '股票期权怎么行权', answer: '在 HR 系统申请。' });
+      const { entry } = await r.approve(draft.id, 'editor1');
+      const phrasing = await r.proposePhrasing({
+        ...input,
+        entryId: 'e1',
+        question: '发票丢了还能报销吗',
+        source: 'agent-link',
+      });
+      await r.approve(phrasing.draft!.id, 'editor2');
+      expect(repository.published.map((v) => [v.mode, v.publishedBy, v.source, v.added, v.changed])).toEqual([
+        ['console', 'editor1', `审核通过 ${draft.id}`, 1, 0],
+        ['console', 'editor2', `审核通过 ${phrasing.draft!.id}`, 0, 1],
+      ]);
+      const entries = (await repository.current('kb'))!.entries;
+      expect(entries.find((e) => e.id === entry.id)).toEqual(entry);
+      expect(entries.find((e) => e.id === 'e1')?.similar).toEqual(['发票丢了还能报销吗']);
+    });
+
+    it('puts the draft back to pending when recording it fails', async () => {
+      const { r, drafts } = await recorded(true);
+      const draft = await r.submit(input);
+      await expect(r.approve(draft.id, 'editor1')).rejects.toThrow('database unavailable');
+      expect(await drafts.get(draft.id)).toEqual(draft);
+      expect(drafts.saved).toEqual([]);
     });
   });
 });

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AnswerbridgeError, ConflictError, NotFoundError, type Embedder, type VectorStore } from '@answerbridge/core';
+import {
+  AnswerbridgeError,
+  ConflictError,
+  NotFoundError,
+  type Embedder,
+  type KnowledgeRepository,
+  type VectorStore,
+} from '@answerbridge/core';
 import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 import type { FaqEntry } from './faq-entry';
 import {
@@ -10,6 +17,7 @@ import {
   type LearnedPhrasing,
   type LearningSource,
 } from './learned-phrasing';
+import { recordAdditions } from './record-approval';
 
 /**
  * pending: waiting for an editor, invisible to the bot. approving: an editor approved it and it is being
@@ -57,7 +65,8 @@ export interface FaqDraftStore {
   /**
    * When the draft's status is one of `from`, replaces it with `to`; decided drafts are kept for
    * `keepForMs`, and `saveEntry` / `savePhrasing` is recorded (in the same step) among what every ingest
-   * keeps. Returns whether it changed and the draft as it is now.
+   * keeps (a store beside a system of record keeps the phrasing; the entry is recorded there by its
+   * publication, see FaqReviewDeps.repository). Returns whether it changed and the draft as it is now.
    */
   transition(
     id: string,
@@ -95,6 +104,11 @@ export interface FaqReviewDeps {
   store: VectorStore;
   embedder: Embedder;
   drafts: FaqDraftStore;
+  /**
+   * The system of record: what an editor approves becomes part of the recorded entries (a publication, mode
+   * console, by the approver), so every later ingest keeps it. Without one, only the draft store keeps it.
+   */
+  repository?: KnowledgeRepository;
   /** How long a decided draft is kept (what people wrote: the retention setting). */
   keepDecidedForMs: number;
   now?: () => number;
@@ -169,6 +183,7 @@ export class FaqReview {
     });
     try {
       await addEntryToActiveVersion(this.deps.store, this.deps.embedder, draft.knowledgeBase, entry);
+      await this.record(draft, approvedBy, { entries: [entry], phrasings: [] });
     } catch (error) {
       const { decidedBy: _by, decidedAt: _at, ...pending } = draft;
       await this.deps.drafts.transition(id, ['approving'], { ...pending, status: 'pending' });
@@ -237,6 +252,7 @@ export class FaqReview {
     let entry: FaqEntry;
     try {
       entry = await addPhrasingToActiveVersion(this.deps.store, this.deps.embedder, draft.knowledgeBase, phrasing);
+      await this.record(draft, phrasing.approvedBy, { entries: [], phrasings: [phrasing] });
     } catch (error) {
       // An entry that is gone will not come back for this draft: set it aside instead of leaving it pending.
       const back: FaqDraft =
@@ -255,6 +271,25 @@ export class FaqReview {
     });
     if (!recorded.changed) throw new FaqDraftConflictError(recorded.current ?? approving, 'approve');
     return { draft: approved, entry };
+  }
+
+  /**
+   * What was approved joins the recorded entries (after it is live in the index: the record is what every later
+   * index is built from, so it never holds what the bot was not given). When this fails the draft goes back to
+   * pending; what the index got meanwhile goes with its next rebuild.
+   */
+  private async record(
+    draft: FaqDraft,
+    by: string,
+    additions: { entries: FaqEntry[]; phrasings: LearnedPhrasing[] },
+  ): Promise<void> {
+    if (!this.deps.repository) return;
+    await recordAdditions({ repository: this.deps.repository, store: this.deps.store }, draft.knowledgeBase, {
+      ...additions,
+      replaceEntries: true,
+      by,
+      source: `审核通过 ${draft.id}`,
+    });
   }
 
   async reject(id: string, rejectedBy: string, reason?: string): Promise<FaqDraft> {

@@ -85,6 +85,7 @@ export {
   type VersionedEntry,
 } from './knowledge-versions';
 export { addEntryToActiveVersion, savedEntryFor } from './add-entry';
+export { recordAdditions, type RecordedAdditions } from './record-approval';
 export {
   addPhrasingToActiveVersion,
   learnedPhrasingId,

@@ -124,4 +124,32 @@ describe('answerInbound on the in-memory ports', () => {
       /no knowledge base configured for bot stranger/,
     );
   });
+
+  it("queues the reply to a pick before the asker's wording is proposed for review (a slow database delays no answer)", async () => {
+    const { deps, memory, producer } = await setup();
+    await memory.set(
+      'wecom/helpdesk/alice',
+      {
+        pendingSuggestions: [{ entryId: 'vpn', question: 'VPN 连不上怎么办', answer: '重启 VPN 客户端后重试。' }],
+        suggestedFor: 'vpn 老是断',
+        suggestionsInARow: 1,
+        lastKind: 'suggest',
+      },
+      60_000,
+    );
+    let release = () => undefined as void;
+    const queuedWhenLearning: number[] = [];
+    const learner = {
+      proposePhrasing: async () => {
+        queuedWhenLearning.push(producer.jobs.length);
+        await new Promise<void>((resolve) => (release = resolve));
+        throw new Error('database unavailable');
+      },
+    };
+    const answered = answerInbound({ ...deps, learner }, message('m-pick', '1'));
+    await expect.poll(() => queuedWhenLearning).toEqual([1]);
+    expect(producer.jobs[0]).toMatchObject({ name: 'outbound.send.v1', payload: { text: '重启 VPN 客户端后重试。' } });
+    release();
+    expect(await answered).toMatchObject({ kind: 'answer', reason: 'picked-suggestion' });
+  });
 });

@@ -95,7 +95,6 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
   span.setAttributes({ 'answerbridge.decision': decision.kind, 'answerbridge.reason': decision.reason });
   deps.logger.info({ event: 'decision', ...record, question: undefined }, 'decided');
   await rememberTurn(deps.turns, message, decision);
-  await learnFromDecision(deps.learner, message, knowledgeBase, decision, deps);
   if (decision.kind === 'escalate') {
     // The platform's own people may take it (微信客服's servicers); otherwise our inbox does.
     const taken = (await deps.handovers?.get(message.channel)?.handOver(message)) === 'channel';
@@ -120,5 +119,7 @@ async function answerInSpan(deps: AnswerInboundDeps, message: InboundMessage, sp
     { stage: 'inbound_to_reply_queued', outcome: decision.kind },
     (Date.now() - message.receivedAt) / 1000,
   );
+  // After the reply is queued: learning is a side effect, and a slow or absent database must not delay it.
+  await learnFromDecision(deps.learner, message, knowledgeBase, decision, deps);
   return decision;
 }

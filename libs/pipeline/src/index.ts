@@ -16,10 +16,10 @@ export {
   createConversationMemory,
   createDecisionLog,
   createEscalationService,
-  createFaqReview,
   createPersonalDataService,
   createRecentTurns,
 } from './wiring/escalation-services';
+export { createFaqReview, moveReviewQueueFromRedis, type ReviewQueueMoved } from './wiring/review-queue';
 export { createChannelSenders } from './wiring/channel-senders';
 export {
   botsOf,

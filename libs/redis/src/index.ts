@@ -41,3 +41,4 @@ export { RedisEscalationStore, RedisInboxEvents } from './redis-escalation-store
 export { RedisRecentTurns, type RecentTurn } from './redis-recent-turns';
 export { RedisQuickReplies, type QuickReply } from './redis-quick-replies';
 export { RedisChannelRelay } from './redis-channel-relay';
+export { RedisReviewLegacy, type LegacyReviewData } from './redis-review-legacy';

@@ -38,8 +38,8 @@
 {{- if and (not .Values.bots.existingSecret) (not .Values.bots.json) }}
 {{- fail "bots.existingSecret (a Secret with the bots file under key bots.key) or bots.json is required" }}
 {{- end }}
-{{- if and .Values.console.enabled (not .Values.database.existingSecret) }}
-{{- fail "database.existingSecret is required while console.enabled is true: a Secret holding DATABASE_URL (postgres://user:password@host:5432/answerbridge) under key database.urlKey; the console keeps its accounts in PostgreSQL" }}
+{{- if not .Values.database.existingSecret }}
+{{- fail "database.existingSecret is required: a Secret holding DATABASE_URL (postgres://user:password@host:5432/answerbridge) under key database.urlKey; the workers keep the review queue and the console its accounts in PostgreSQL" }}
 {{- end }}
 {{- if and .Values.console.enabled (not .Values.consoleUsers.existingSecret) (not .Values.consoleUsers.json) }}
 {{- fail "consoleUsers.existingSecret or consoleUsers.json is required while console.enabled is true" }}

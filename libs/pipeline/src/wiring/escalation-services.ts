@@ -1,13 +1,11 @@
 import type { EscalationSettings } from '@answerbridge/config';
 import type { AnalyticsEventStore, JobEnqueuer } from '@answerbridge/core';
 import { EscalationService, PersonalDataService, defaultEscalationMessages } from '@answerbridge/escalation';
-import { FaqReview, type FaqDraft } from '@answerbridge/knowledge';
-import type { KnowledgeServices } from './knowledge-services';
+import { PostgresFaqDrafts, type Pool } from '@answerbridge/database';
 import {
   RedisConversationState,
   RedisDecisionLog,
   RedisEscalationStore,
-  RedisFaqDrafts,
   RedisInboxEvents,
   RedisRecentTurns,
   type Redis,
@@ -46,11 +44,14 @@ export function createConversationMemory<T>(config: EscalationSettings, redis: R
   return new RedisConversationState<T>(redis, config.QUEUE_PREFIX, 'memory', retentionMs(config));
 }
 
-/** Erasure requests and the retention sweep over every store that holds what people wrote. */
+/**
+ * Erasure requests and the retention sweep over every store that holds what people wrote: Redis's, the review
+ * queue's drafts in PostgreSQL (`database`), and the analytics copied there where the process has them (the console).
+ */
 export function createPersonalDataService(
   config: EscalationSettings,
   redis: Redis,
-  /** The analytics in PostgreSQL, where the process has the database (the console). */
+  database: Pool,
   analytics?: Pick<AnalyticsEventStore, 'erase'>,
 ): PersonalDataService {
   return new PersonalDataService({
@@ -58,6 +59,7 @@ export function createPersonalDataService(
     decisions: createDecisionLog(config, redis),
     conversationState: createConversationMemory(config, redis),
     events: new RedisInboxEvents(redis, config.QUEUE_PREFIX),
+    drafts: new PostgresFaqDrafts(database, retentionMs(config)),
     ...(analytics ? { analytics } : {}),
   });
 }
@@ -65,21 +67,4 @@ export function createPersonalDataService(
 /** The last turns of each conversation as configured: kept DATA_RETENTION_DAYS after the last one. */
 export function createRecentTurns(config: EscalationSettings, redis: Redis): RedisRecentTurns {
   return new RedisRecentTurns(redis, config.QUEUE_PREFIX, retentionMs(config));
-}
-
-/**
- * The review queue as configured, for the worker (which proposes what it learns) and the console (where
- * editors approve): drafts kept DATA_RETENTION_DAYS, live phrasings kept by every ingest.
- */
-export function createFaqReview(
-  config: EscalationSettings,
-  redis: Redis,
-  knowledge: Pick<KnowledgeServices, 'store' | 'embedder'>,
-): FaqReview {
-  return new FaqReview({
-    store: knowledge.store,
-    embedder: knowledge.embedder,
-    drafts: new RedisFaqDrafts<FaqDraft>(redis, config.QUEUE_PREFIX, retentionMs(config)),
-    keepDecidedForMs: retentionMs(config),
-  });
 }

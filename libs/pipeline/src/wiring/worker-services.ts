@@ -3,6 +3,7 @@ import type { WorkerSettings } from '@answerbridge/config';
 import type { JobRoutes } from '@answerbridge/core';
 import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
+import { openDatabase, type Pool } from '@answerbridge/database';
 import { JobProducer, QueueInspector, RedisChannelRelay, RedisKeyValueStore, type Redis } from '@answerbridge/redis';
 import { answerInbound } from '../answer-inbound';
 import { notifyUnclaimed } from '../notify-unclaimed';
@@ -13,10 +14,10 @@ import {
   createConversationMemory,
   createDecisionLog,
   createEscalationService,
-  createFaqReview,
   createPersonalDataService,
   createRecentTurns,
 } from './escalation-services';
+import { createFaqReview } from './review-queue';
 import { createKnowledgeServices, type KnowledgeServices } from './knowledge-services';
 
 /** How often the retention is applied to what Redis does not expire by itself (see startRetentionSweep). */
@@ -28,14 +29,21 @@ export interface WorkerServices {
   knowledge: KnowledgeServices;
   escalation: EscalationService;
   inspector: QueueInspector;
-  /** Stops the retention sweep and closes the producer, the inspector and the vector store. */
+  /** PostgreSQL (the review queue, the recorded entries), for the readiness probe. */
+  database: Pool;
+  /** Stops the retention sweep and closes the producer, the inspector, the vector store and the database pool. */
   close(): Promise<void>;
 }
 
+/** A question waits for nothing longer than this on an unreachable database (learning is a side effect). */
+const DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+
 /**
- * Everything the worker runs, built from the configuration on one Redis connection: the knowledge search
- * (Milvus loaded and ready), the escalation service, the channel senders, the retention sweep, and the
- * route of each catalog job to its use case.
+ * Everything the worker runs, built from the configuration on one Redis connection and a PostgreSQL pool:
+ * the knowledge search (Milvus loaded and ready), the escalation service, the review queue it proposes what
+ * it learns to, the channel senders, the retention sweep, and the route of each catalog job to its use case.
+ * A bad DATABASE_URL or a database that does not answer stops it at start, with words (as the console);
+ * later, a database that went away only costs the learning (answerInbound goes on without it).
  */
 export async function createWorkerServices(
   config: WorkerSettings,
@@ -53,12 +61,23 @@ export async function createWorkerServices(
     onCircuit: (state) => log.warn({ event: 'embedder_circuit', state }, `embedder circuit ${state}`),
     time: (stage, fn) => metrics.time(stage, fn),
   });
+  const database = await openDatabase(config.DATABASE_URL, {
+    applicationName: 'answerbridge-worker',
+    max: 4,
+    connectTimeoutMs: DATABASE_CONNECT_TIMEOUT_MS,
+    onMigrated: (files) => log.info({ event: 'database_migrated', files }, 'database migrated'),
+  });
   const vectors = knowledge.store;
-  await vectors.ready();
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   const languages = new Map(config.bots.map((b) => [b.id, b.language]));
-  // Milvus Lite starts every collection released; load them before the first question arrives.
-  await vectors.loadActive([...new Set(knowledgeBases.values())]);
+  try {
+    await vectors.ready();
+    // Milvus Lite starts every collection released; load them before the first question arrives.
+    await vectors.loadActive([...new Set(knowledgeBases.values())]);
+  } catch (error) {
+    await database.end().catch(() => undefined);
+    throw error;
+  }
 
   const { service: escalation } = createEscalationService(config, redis, producer);
   const answerDeps = {
@@ -73,7 +92,7 @@ export async function createWorkerServices(
     memoryTtlMs: config.CONVERSATION_MEMORY_SECONDS * 1000,
     decisions: createDecisionLog(config, redis),
     turns: createRecentTurns(config, redis),
-    learner: createFaqReview(config, redis, knowledge),
+    learner: createFaqReview(config, database, knowledge),
     knowledgeBaseFor: (botId: string) => knowledgeBases.get(botId),
     logger: log,
     metrics,
@@ -95,7 +114,7 @@ export async function createWorkerServices(
     expectedWaitMinutes: config.ESCALATION_EXPECTED_WAIT_MINUTES,
     logger: log,
   };
-  const retention = startRetentionSweep(createPersonalDataService(config, redis), {
+  const retention = startRetentionSweep(createPersonalDataService(config, redis, database), {
     everyMs: RETENTION_SWEEP_EVERY_MS,
     lock: store,
     onSwept: (deleted) =>
@@ -126,11 +145,13 @@ export async function createWorkerServices(
     knowledge,
     escalation,
     inspector,
+    database,
     async close() {
       await retention.stop();
       await producer.close();
       await inspector.close();
       await vectors.close().catch(() => undefined);
+      await database.end().catch(() => undefined);
     },
   };
 }
