@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { KnowledgeChangedError, type KnowledgeRepository } from '@answerbridge/core';
 import {
   PostgresKnowledgeRepository,
@@ -40,23 +40,14 @@ interface StoredPreview {
   fileName: string;
   /** Who previewed it: only they publish it. */
   by: string;
-  /** The revision of the system of record the plan was made on (publishEntries refuses when it moved). */
+  /**
+   * The revision of the system of record the plan was made on: publishEntries refuses when it moved. That covers
+   * what an import keeps too (saved entries, learned wordings): an approval is recorded as a publication.
+   */
   basedOn: number | null;
-  /** The saved entries and learned phrasings the plan took in: when they change, the plan is stale too. */
-  keptDigest: string;
   entries: FaqEntry[];
   plan: Pick<ImportPlan, 'added' | 'changed' | 'removed'>;
 }
-
-const digestOf = (kept: KeptKnowledge) =>
-  createHash('sha256')
-    .update(
-      JSON.stringify([
-        [...kept.entries].sort((a, b) => a.id.localeCompare(b.id)),
-        kept.phrasings.map((p) => p.id).sort(),
-      ]),
-    )
-    .digest('base64url');
 
 function refuse(res: Response, status: number, error: string, message: string, extra: object = {}): void {
   res.status(status).json({ error, message, ...extra });
@@ -147,7 +138,6 @@ export function knowledgeImportRoutes(ctx: ConsoleContext, services: { redis: Re
       fileName: read.source,
       by: req.session!.username,
       basedOn: current.revision,
-      keptDigest: digestOf(kept),
       entries: prepared.entries,
       plan: { added: prepared.plan.added, changed: prepared.plan.changed, removed: prepared.plan.removed },
     };
@@ -179,8 +169,6 @@ export function knowledgeImportRoutes(ctx: ConsoleContext, services: { redis: Re
     // Taken once: a second click (or replica) finds it gone instead of publishing it twice.
     if (!(await previews.deleteIfEquals(key, raw!)))
       return refuse(res, 410, 'CONSOLE.PREVIEW_GONE', knowledgeMessages.importPreviewGone);
-    if (digestOf(await keptKnowledge(bot.knowledgeBase)) !== stored.keptDigest)
-      return refuse(res, 409, 'CONSOLE.KNOWLEDGE_CHANGED', knowledgeMessages.importChangedMeanwhile);
     let published;
     try {
       published = await publishEntries(
