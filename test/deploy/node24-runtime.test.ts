@@ -140,7 +140,8 @@ afterAll(async () => {
   await database?.drop();
   await Promise.all([redis?.stop(), milvus?.stop(), postgres?.stop()]);
   if (runtime) rmSync(runtime, { recursive: true, force: true });
-});
+  // Stopping three apps and three services takes longer than the 10 s default on a loaded CI machine.
+}, 120_000);
 
 describe(`the production bundle on Node ${version} (the image's Node)`, () => {
   it('runs the bundled gateway, worker and console on that Node, each answering its probes', async (ctx) => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { appNodeArgs, freePort, startProcess, workspaceRoot, type ManagedProcess } from '@answerbridge/testing';
+import { WORKER_SHUTDOWN_GRACE_MS } from '@answerbridge/worker';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const answer = (id: string) => loadFaqFile(sampleFaqPath).find((e) => e.id === id)?.answer;
@@ -84,7 +85,9 @@ describe('worker processes stopped mid-job', () => {
     worker.child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // Done with its job, it exits by itself: well before the grace period after which it would be cut off (on a
+    // loaded CI machine closing the queues, the database and the tracer has taken over 20 s).
+    expect(Date.now() - started).toBeLessThan(WORKER_SHUTDOWN_GRACE_MS - 10_000);
     const reply = await sut.simulator.wecom.nextMessageTo('term1');
     expect(reply.content).toBe(answer('annual-leave'));
   });

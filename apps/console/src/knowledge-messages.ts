@@ -1,4 +1,5 @@
 import type { DecisionReason } from '@answerbridge/answering';
+import { ConfigurationError } from '@answerbridge/core';
 import { importMessages, importText } from './knowledge-import-messages';
 import { entriesMessages, entriesText } from './knowledge-entries-messages';
 
@@ -185,7 +186,10 @@ export function joinCatalogs<P extends readonly object[]>(...parts: P): Joined<P
   for (const part of parts)
     for (const [key, value] of Object.entries(part)) {
       if (key in joined)
-        throw new Error(`the knowledge page's catalogs define "${key}" twice: give one a name of its own`);
+        throw new ConfigurationError(
+          'CONSOLE.CATALOG',
+          `the knowledge page's catalogs define "${key}" twice: give one a name of its own`,
+        );
       joined[key] = value;
     }
   return joined as Joined<P>;

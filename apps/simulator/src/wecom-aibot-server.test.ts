@@ -73,7 +73,8 @@ describe('the AI bot simulator keeps WeCom’s rules', () => {
   });
 
   it('takes a response_url once, markdown only, within its hour', async () => {
-    sim = new WecomAibotSimulator([{ id: 'h1', mode: 'ws', aibotId: 'aibh', secret: 's' }], { responseUrlTtlMs: 200 });
+    let now = Date.now();
+    sim = new WecomAibotSimulator([{ id: 'h1', mode: 'ws', aibotId: 'aibh', secret: 's' }], { nowMs: () => now });
     await sim.listen();
     const c = await client(sim.wsUrl);
     await c.request('aibot_subscribe', 'r', { bot_id: 'aibh', secret: 's' });
@@ -96,8 +97,8 @@ describe('the AI bot simulator keeps WeCom’s rules', () => {
     expect((await post(first, { msgtype: 'text', text: { content: 'x' } })).errcode).not.toBe(0);
     expect((await post(first, markdown)).errcode).toBe(0);
     expect((await post(first, markdown)).errcode).not.toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await post(second, markdown)).errcode).not.toBe(0);
+    now += 3_600_001;
+    expect((await post(second, markdown)).errcode).toBe(40003);
     expect(sim.bubbles.filter((b) => b.via === 'response_url').map((b) => b.content)).toEqual(['答案']);
     c.socket.close();
   });

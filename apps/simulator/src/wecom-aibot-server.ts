@@ -29,6 +29,8 @@ export interface AibotSimOptions {
   windowMs?: number;
   /** How long a response_url may be used (1 h). */
   responseUrlTtlMs?: number;
+  /** The clock response_urls are issued and expire by (tests move it instead of waiting an hour). */
+  nowMs?: () => number;
 }
 
 /** One thing the person sees in the chat: a streamed bubble, a response_url message, a pushed message, a welcome. */
@@ -128,6 +130,7 @@ export class WecomAibotSimulator extends EventEmitter<{
   private readonly refreshIntervalMs: number;
   private readonly windowMs: number;
   private readonly responseUrlTtlMs: number;
+  private readonly nowMs: () => number;
 
   constructor(bots: AibotSimBot[], options: AibotSimOptions = {}) {
     super();
@@ -136,6 +139,7 @@ export class WecomAibotSimulator extends EventEmitter<{
     this.refreshIntervalMs = options.refreshIntervalMs ?? 1_000;
     this.windowMs = options.windowMs ?? 360_000;
     this.responseUrlTtlMs = options.responseUrlTtlMs ?? 3_600_000;
+    this.nowMs = options.nowMs ?? Date.now;
     this.wss.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -195,7 +199,7 @@ export class WecomAibotSimulator extends EventEmitter<{
       // The error codes for a spent or expired URL are not documented: these are the simulator's own.
       if (!code) return void res.json({ errcode: 40001, errmsg: 'invalid response_code' });
       if (code.used) return void res.json({ errcode: 40002, errmsg: 'response_url already used' });
-      if (Date.now() > code.issuedAt + this.responseUrlTtlMs)
+      if (this.nowMs() > code.issuedAt + this.responseUrlTtlMs)
         return void res.json({ errcode: 40003, errmsg: 'response_url expired' });
       const body = req.body as Record<string, unknown>;
       // text is refused here (markdown, template_card and, in Tencent's own plugin, stream are taken).
@@ -264,7 +268,7 @@ export class WecomAibotSimulator extends EventEmitter<{
         msgid,
         userId,
         ...(options.chatId ? { chatId: options.chatId } : {}),
-        issuedAt: Date.now(),
+        issuedAt: this.nowMs(),
         used: false,
       });
       this.pushFrame(
@@ -281,7 +285,7 @@ export class WecomAibotSimulator extends EventEmitter<{
       msgid,
       userId,
       ...(options.chatId ? { chatId: options.chatId } : {}),
-      issuedAt: Date.now(),
+      issuedAt: this.nowMs(),
       used: false,
     });
     message.request = this.encrypted(bot, JSON.stringify({ ...body, response_url: message.responseUrl }));

@@ -8,6 +8,7 @@ import type {
   PersonRef,
 } from '@answerbridge/core';
 import type { Pool, PoolClient } from './pool';
+import { DatabaseUnavailableError } from './errors';
 
 /** The first key of the copier's advisory lock (the second is the log's name hashed): analytics copy. */
 export const ANALYTICS_COPY_LOCK_CLASS = 4_242_014;
@@ -27,7 +28,9 @@ export async function checkOut(pool: Pool): Promise<{ client: PoolClient; releas
     release: (failed) => {
       client.off('error', ignore);
       // A connection that failed is not handed out again.
-      client.release(failed ? (failed instanceof Error ? failed : new Error(String(failed))) : undefined);
+      client.release(
+        failed ? (failed instanceof Error ? failed : new DatabaseUnavailableError(String(failed))) : undefined,
+      );
     },
   };
 }

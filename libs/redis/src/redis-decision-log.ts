@@ -1,4 +1,5 @@
 import {
+  AnswerbridgeError,
   compareLogIds,
   isConversationOf,
   type AnswerFeedbackLog,
@@ -101,7 +102,9 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
       .xrange(this.key, after === null ? '-' : `(${after.id}`, '+', 'COUNT', limit)
       .xinfo('STREAM', this.key)
       .exec();
-    const [rangeError, range] = results?.[0] ?? [new Error('decision log read: no reply')];
+    const [rangeError, range] = results?.[0] ?? [
+      new AnswerbridgeError('REDIS.NO_REPLY', 'decision log read: Redis gave no reply', true),
+    ];
     const [infoError, info] = results?.[1] ?? [null, null];
     if (rangeError) throw rangeError;
     if (infoError && !/no such key/i.test(infoError.message)) throw infoError;

@@ -229,6 +229,11 @@ describe('AnalyticsRecorder.stop', () => {
     // The round fails after the read timeout (its transaction then rolls back), and stop() returns.
     recorder.start();
     await recorder.stop();
-    expect(errors).toEqual([new Error('the decision log (Redis) did not answer within 50 ms: is Redis up?')]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'ANALYTICS.LOG_TIMEOUT',
+        message: 'the decision log (Redis) did not answer within 50 ms: is Redis up?',
+      }),
+    ]);
   });
 });

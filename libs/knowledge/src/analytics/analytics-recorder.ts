@@ -1,4 +1,4 @@
-import { compareLogIds, type AnalyticsEventStore, type DecisionLogReader } from '@answerbridge/core';
+import { AnswerbridgeError, compareLogIds, type AnalyticsEventStore, type DecisionLogReader } from '@answerbridge/core';
 
 /** Entries copied per transaction: large enough to catch up quickly, small enough to hold the lock briefly. */
 export const ANALYTICS_COPY_BATCH = 1_000;
@@ -106,7 +106,14 @@ export class AnalyticsRecorder {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`the decision log (Redis) did not answer within ${limit} ms: is Redis up?`)),
+        () =>
+          reject(
+            new AnswerbridgeError(
+              'ANALYTICS.LOG_TIMEOUT',
+              `the decision log (Redis) did not answer within ${limit} ms: is Redis up?`,
+              true,
+            ),
+          ),
         limit,
       );
     });
@@ -138,9 +145,11 @@ export class AnalyticsRecorder {
       const cursor = await this.options.store.cursor();
       if (cursor !== null && compareLogIds(cursor.id, target) >= 0) return;
       if (this.nowMs() > deadline)
-        throw new Error(
+        throw new AnswerbridgeError(
+          'ANALYTICS.COPY_BEHIND',
           `the analytics copy has not reached log entry ${target} within ${timeoutMs} ms (it stands at ` +
             `${cursor?.id ?? 'the start'}): see the console's log for analytics_copy_failed`,
+          true,
         );
       if (this.running) await this.nextRound();
       else await this.copyOnce();
