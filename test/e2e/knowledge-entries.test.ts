@@ -67,14 +67,12 @@ describe('editing knowledge entries through a draft (条目)', () => {
   beforeAll(async () => {
     sut = await startSystem();
     admin = await ConsoleClient.login(sut.console.url, 'admin');
-    const created = await admin.call('POST', '/api/admin/users', {
+    editor = await ConsoleClient.createAccount(sut.console.url, {
       username: 'editor1',
       displayName: '知识编辑小周',
       role: 'editor',
       password: 'editor-pass-1',
     });
-    expect(created.status).toBe(201);
-    editor = await ConsoleClient.login(sut.console.url, 'editor1', 'editor-pass-1');
   });
   afterAll(async () => {
     await sut?.stop();

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
 import { ConsoleClient } from '../support/console-client';
-import { horizontalOverflow, launchChromium, watchedPage } from '../support/chromium-page';
+import { horizontalOverflow, launchChromium, logInToConsole, watchedPage } from '../support/chromium-page';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 const screenshots = path.join(workspaceRoot, 'test/output/knowledge');
@@ -23,14 +23,12 @@ describe('importing an FAQ file in the knowledge page (导入), in Chromium', ()
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
     sut = await startSystem();
-    const admin = await ConsoleClient.login(sut.console.url, 'admin');
-    const created = await admin.call('POST', '/api/admin/users', {
+    await ConsoleClient.createAccount(sut.console.url, {
       username: 'editor1',
       displayName: '编辑小周',
       role: 'editor',
       password: 'editor1-password',
     });
-    expect(created.status).toBe(201);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -39,11 +37,7 @@ describe('importing an FAQ file in the knowledge page (导入), in Chromium', ()
   });
 
   async function openImportTab(page: Page) {
-    await page.goto(`${sut.console.url}/`);
-    await page.fill('#login-username', 'editor1');
-    await page.fill('#login-password', 'editor1-password');
-    await page.click('#login-submit');
-    await page.locator('#app:not([hidden])').waitFor();
+    await logInToConsole(page, sut.console.url, 'editor1', 'editor1-password');
     await page.goto(`${sut.console.url}/knowledge/`);
     await page.locator('#app:not([hidden])').waitFor();
     await page.click('.tab[data-tab="import"]');

@@ -85,15 +85,12 @@ describe('knowledge import (导入) through the console API', () => {
 
   beforeAll(async () => {
     sut = await startSystem();
-    const admin = await ConsoleClient.login(sut.console.url, 'admin');
-    const created = await admin.call('POST', '/api/admin/users', {
+    editor = await ConsoleClient.createAccount(sut.console.url, {
       username: 'editor1',
       displayName: '编辑小周',
       role: 'editor',
       password: 'editor1-password',
     });
-    expect(created.status).toBe(201);
-    editor = await ConsoleClient.login(sut.console.url, 'editor1', 'editor1-password');
     db = createPool(sut.config.DATABASE_URL, { max: 2 });
   });
   afterAll(async () => {

@@ -56,11 +56,16 @@ export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 }
 
-/** Logs in on the console's page as a demo account (password answerbridge-demo) and waits for the inbox. */
-export async function logInToConsole(page: Page, consoleUrl: string, username: string): Promise<void> {
+/** Logs in on the console's page (a demo account's password unless given) and waits for the inbox. */
+export async function logInToConsole(
+  page: Page,
+  consoleUrl: string,
+  username: string,
+  password = 'answerbridge-demo',
+): Promise<void> {
   await page.goto(consoleUrl);
   await page.fill('#login-username', username);
-  await page.fill('#login-password', 'answerbridge-demo');
+  await page.fill('#login-password', password);
   await page.click('#login-submit');
   await page.locator('#app:not([hidden])').waitFor();
 }

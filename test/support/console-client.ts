@@ -34,6 +34,17 @@ export class ConsoleClient {
     return new ConsoleClient(baseUrl, cookie, session.csrf, username);
   }
 
+  /** An account the demo admin adds (as in 账号管理), logged in: e.g. the editor the knowledge pages are for. */
+  static async createAccount(
+    baseUrl: string,
+    account: { username: string; displayName: string; role: 'agent' | 'editor' | 'admin'; password: string },
+  ): Promise<ConsoleClient> {
+    const admin = await ConsoleClient.login(baseUrl, 'admin');
+    const created = await admin.call('POST', '/api/admin/users', account);
+    if (created.status !== 201) throw new Error(`creating ${account.username}: ${created.status}`);
+    return ConsoleClient.login(baseUrl, account.username, account.password);
+  }
+
   async call<T = unknown>(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
