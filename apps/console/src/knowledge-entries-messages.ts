@@ -101,7 +101,7 @@ export const entriesText = {
   closeDiff: '返回编辑',
   historyTitle: '版本历史',
   historyEmpty: '还没有版本记录：第一次发布后开始记录。',
-  historyLine: '#{id} · {at} · {by} · {mode}',
+  historyLine: '#{id} · {at} · {by} · {mode} · {source}',
   historyCounts: '条目 {count} 个：新增 {added}、修改 {changed}、删除 {removed}',
   historyLive: '在线',
   historyGone: '索引已清理',

@@ -62,6 +62,7 @@
           at: when(version.publishedAt || version.createdAt),
           by: version.publishedBy,
           mode: T.modes[version.mode] || version.mode,
+          source: version.source,
         }),
       ),
     );

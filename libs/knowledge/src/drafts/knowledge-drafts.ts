@@ -175,7 +175,7 @@ export class KnowledgeDrafts {
         entries: plan.entries,
         plan,
         by,
-        source: 'console draft',
+        source: '控制台草稿',
         mode: 'console',
       });
     } catch (error) {
