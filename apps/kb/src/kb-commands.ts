@@ -9,6 +9,7 @@ import {
   readFaqFile,
   prepareImport,
   publishEntries,
+  rebuildIndex,
   recordedEntries,
   type ImportMode,
   type ImportPlan,
@@ -17,6 +18,7 @@ import {
   rollbackKnowledgeBase,
   type IngestResult,
   type VersionDiff,
+  type Rebuilt,
   type VersionedEntry,
 } from '@answerbridge/knowledge';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
@@ -309,6 +311,48 @@ export async function rollbackCommand(config: KbSettings, botId: string, to?: nu
     );
     return done;
   } finally {
+    await store.close();
+    await db.end();
+  }
+}
+
+/**
+ * A new search-index version built from the entries PostgreSQL records, made active: after Milvus lost its
+ * data, or for another embedding model. Recorded as a publication that changes no entry.
+ */
+export async function reindexCommand(
+  config: KbSettings,
+  botId: string,
+  { showProgress, by }: { showProgress: boolean; by?: string },
+): Promise<Rebuilt> {
+  const knowledgeBase = knowledgeBaseOf(config, botId);
+  const { embedder, store } = services(config);
+  const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
+  const bar = showProgress
+    ? new cliProgress.SingleBar(
+        { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  try {
+    await store.ready();
+    const repository = new PostgresKnowledgeRepository(db);
+    const recorded = await repository.current(knowledgeBase);
+    bar?.start(recorded?.entries.reduce((n, e) => n + 1 + e.similar.length, 0) ?? 0, 0);
+    const rebuilt = await rebuildIndex(
+      { repository, store, embedder },
+      knowledgeBase,
+      by ?? userInfo().username,
+      'kb reindex',
+      { onProgress: (p) => bar?.update(p.embedded) },
+    );
+    if (!rebuilt)
+      throw new UsageError(
+        `PostgreSQL records no entries of ${botId} yet: run kb ingest first (reindex rebuilds the search index from them)`,
+      );
+    return rebuilt;
+  } finally {
+    bar?.stop();
     await store.close();
     await db.end();
   }

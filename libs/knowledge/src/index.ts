@@ -30,9 +30,11 @@ export {
   recordedEntries,
   publishEntries,
   recordRollback,
+  rebuildIndex,
   type RecordedEntries,
   type Publication,
   type Published,
+  type Rebuilt,
 } from './publish-entries';
 export {
   ingestKnowledgeBase,

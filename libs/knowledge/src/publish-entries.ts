@@ -119,3 +119,40 @@ export async function recordRollback(
   await deps.repository.markBuilt(version.id, { number: to.version, collection: to.collection });
   return { ...version, status: 'published', number: to.version, collection: to.collection };
 }
+
+/** What a rebuild did: the publication it was recorded as (null: nothing recorded to rebuild from). */
+export interface Rebuilt {
+  entries: number;
+  published: Published;
+}
+
+/**
+ * Builds a new search-index version from the entries the system of record holds, and makes it active: after
+ * Milvus lost its data, or to search with another embedding model. It is recorded as a publication that changes
+ * no entry (source `reason`), so the history says when and by whom the index was rebuilt. Null when nothing was
+ * ever recorded for the knowledge base: there is nothing to rebuild from.
+ */
+export async function rebuildIndex(
+  deps: { repository: KnowledgeRepository; store: VectorStore; embedder: Embedder },
+  knowledgeBase: string,
+  by: string,
+  reason: string,
+  options: IngestOptions = {},
+): Promise<Rebuilt | null> {
+  const recorded = await deps.repository.current(knowledgeBase);
+  if (!recorded) return null;
+  const published = await publishEntries(
+    deps,
+    {
+      knowledgeBase,
+      basedOn: recorded.revision,
+      entries: recorded.entries,
+      plan: { added: [], changed: [], removed: [] },
+      by,
+      source: reason,
+      mode: 'replace',
+    },
+    options,
+  );
+  return { entries: recorded.entries.length, published };
+}
