@@ -82,7 +82,8 @@ export function createKnowledgeServices(
     apiKey: config.EMBEDDING_API_KEY,
     timeoutMs: config.EMBEDDING_TIMEOUT_MS,
   });
-  if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
+  if (options.microBatch && config.EMBEDDING_MICRO_BATCH_MS > 0)
+    embedder = new MicroBatchingEmbedder(embedder, config.EMBEDDING_MICRO_BATCH_MS);
   // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
   if (options.circuitBreaker) {
     embedder = new CircuitBreakerEmbedder(embedder, {
