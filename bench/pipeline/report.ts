@@ -20,7 +20,14 @@ export function pipelineCharts(result: PipelineBenchResult): Record<string, stri
           name: label(r),
           points: r.steps.map((s) => [s.offered, Number(f1(s.answeredPerSecond))] as [number, number]),
         })),
-        { name: 'answered = offered', dashed: true, points: [[0, 0], [top, top]] as [number, number][] },
+        {
+          name: 'answered = offered',
+          dashed: true,
+          points: [
+            [0, 0],
+            [top, top],
+          ] as [number, number][],
+        },
       ],
     }),
     'latency.svg': lineChartSvg({
@@ -41,7 +48,10 @@ export function pipelineCharts(result: PipelineBenchResult): Record<string, stri
       categories: result.runs.map(label),
       yName: 'answered messages/s',
       series: [
-        { name: `micro-batching on (${result.settings.microBatchMs} ms)`, values: result.runs.map((r) => r.batching.on.answeredPerSecond) },
+        {
+          name: `micro-batching on (${result.settings.microBatchMs} ms)`,
+          values: result.runs.map((r) => r.batching.on.answeredPerSecond),
+        },
         { name: 'micro-batching off', values: result.runs.map((r) => r.batching.off.answeredPerSecond) },
       ],
     }),
@@ -82,7 +92,9 @@ export function totalCpuMs(step: EmbedderRun['steps'][number]): number {
 }
 
 function runSection(r: EmbedderRun, result: PipelineBenchResult): string {
-  const cap = r.capacity.map((c) => `${f0(c.itemsPerSecond)}/s in batches of ${c.batch} (${c.concurrency} at a time)`).join('; ');
+  const cap = r.capacity
+    .map((c) => `${f0(c.itemsPerSecond)}/s in batches of ${c.batch} (${c.concurrency} at a time)`)
+    .join('; ');
   const sat = r.steps.find((s) => s.offered === r.saturation.offered);
   const ceiling = sat ? (result.machine.cpus * 1000) / totalCpuMs(sat) : 0;
   return `### ${label(r)}
@@ -98,7 +110,11 @@ ${r.steps.map((s) => `| ${s.offered} | ${s.sent} | ${s.answered} | ${f1(s.answer
 At saturation every message cost ${sat ? ms(totalCpuMs(sat)) : '—'} ms of CPU across all processes: ${result.machine.cpus} cores allow at most
 ${f0(ceiling)} messages/s whatever the embedder does.
 
-Decisions over the rate steps: ${Object.entries(r.decisions).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}.
+Decisions over the rate steps: ${
+    Object.entries(r.decisions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—'
+  }.
 
 Micro-batching at ${result.settings.askers} concurrent askers (each asks again when answered, ${result.settings.askerSeconds} s):
 on ${f1(r.batching.on.answeredPerSecond)}/s (p50 ${f0(r.batching.on.p50Ms)} ms), off ${f1(r.batching.off.answeredPerSecond)}/s (p50 ${f0(r.batching.off.p50Ms)} ms): **gain ${r.batching.gain.toFixed(2)}×**.

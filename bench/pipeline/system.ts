@@ -67,13 +67,10 @@ export async function startBenchSystem(services: Services, botId: string): Promi
   );
   base.WECOM_API_BASE_URL = simulator.url;
   const built = (app: string) => path.join(workspaceRoot, 'dist/apps', app, 'main.mjs');
-  const gateway = await startProcess(
-    'gateway',
-    process.execPath,
-    [built('gateway')],
-    httpOk(`${gatewayUrl}/healthz`),
-    { cwd: workspaceRoot, env: { ...base, GATEWAY_PORT: String(gatewayPort) } },
-  );
+  const gateway = await startProcess('gateway', process.execPath, [built('gateway')], httpOk(`${gatewayUrl}/healthz`), {
+    cwd: workspaceRoot,
+    env: { ...base, GATEWAY_PORT: String(gatewayPort) },
+  });
   let workers: BenchSystem['workers'] = [];
   const system: BenchSystem = {
     bot,
@@ -99,11 +96,17 @@ export async function startBenchSystem(services: Services, botId: string): Promi
           WORKER_CONCURRENCY: String(settings.concurrency),
         };
         const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-        const proc = await startProcess(`worker-${i}`, process.execPath, [built('worker')], httpOk(`http://127.0.0.1:${port}/readyz`), {
-          cwd: workspaceRoot,
-          env,
-          timeoutMs: 90_000,
-        });
+        const proc = await startProcess(
+          `worker-${i}`,
+          process.execPath,
+          [built('worker')],
+          httpOk(`http://127.0.0.1:${port}/readyz`),
+          {
+            cwd: workspaceRoot,
+            env,
+            timeoutMs: 90_000,
+          },
+        );
         workers.push({ process: proc, metricsUrl });
       }
     },

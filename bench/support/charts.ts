@@ -95,7 +95,11 @@ export function barChartSvg(spec: BarChartSpec): string {
       type: 'bar' as const,
       data: s.values,
       ...(spec.stacked ? { stack: 'total' } : {}),
-      label: { show: !spec.stacked, position: 'top' as const, formatter: (p: { value: unknown }) => String(Math.round(Number(p.value))) },
+      label: {
+        show: !spec.stacked,
+        position: 'top' as const,
+        formatter: (p: { value: unknown }) => String(Math.round(Number(p.value))),
+      },
     })),
   });
   const svg = chart.renderToSVGString();

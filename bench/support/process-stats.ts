@@ -24,7 +24,7 @@ export function processTree(pid: number): number[] {
     .filter((d) => /^\d+$/.test(d))
     .map(Number);
   const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of all) {
       const parent = parentOf(p);

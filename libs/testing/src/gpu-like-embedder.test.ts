@@ -24,7 +24,10 @@ describe('the GPU-like stand-in embedder', () => {
       apiKey: 'none',
       timeoutMs: 5_000,
     });
-    const [a, b, again, known2] = await embedder.embed(['年假怎么请', '报销流程', '年假怎么请', '年假有几天？'], 'query');
+    const [a, b, again, known2] = await embedder.embed(
+      ['年假怎么请', '报销流程', '年假怎么请', '年假有几天？'],
+      'query',
+    );
     expect(a).toHaveLength(384);
     expect(Math.hypot(...(a ?? []))).toBeCloseTo(1, 6);
     expect(again).toEqual(a);

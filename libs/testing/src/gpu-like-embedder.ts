@@ -100,7 +100,9 @@ function parseRequest(raw: string, maxBatch: number): { inputs: string[] } | { e
   if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((t) => typeof t === 'string' && t.trim() !== ''))
     return { error: '"input" must be a non-empty string or a non-empty array of non-empty strings' };
   if (inputs.length > maxBatch)
-    return { error: `batch of ${inputs.length} inputs exceeds this server's limit of ${maxBatch}; send smaller batches` };
+    return {
+      error: `batch of ${inputs.length} inputs exceeds this server's limit of ${maxBatch}; send smaller batches`,
+    };
   return { inputs: inputs as string[] };
 }
 
@@ -113,7 +115,8 @@ export async function startGpuLikeEmbedder(options: GpuLikeEmbedderOptions = {})
   const dimension = options.dimension ?? 384;
   const vectors = options.vectors ?? new Map<string, readonly number[]>();
   for (const [text, v] of vectors)
-    if (v.length !== dimension) throw new Error(`the vector given for "${text}" has ${v.length} dimensions, not ${dimension}`);
+    if (v.length !== dimension)
+      throw new Error(`the vector given for "${text}" has ${v.length} dimensions, not ${dimension}`);
   const slots = new Slots(maxInFlight);
   const stats = { requests: 0, items: 0, known: 0 };
   const batchMs = (items: number) => fixedMs + perItemMs * items;
