@@ -75,7 +75,8 @@ export interface EmbedderRun {
 
 export interface PipelineBenchResult {
   at: string;
-  machine: { cpus: number; model: string; node: string; memoryGb: number };
+  /** loadAverage: 1-minute load when the run started and when it ended (other work on the machine shows here). */
+  machine: { cpus: number; model: string; node: string; memoryGb: number; loadAverage: [number, number] };
   settings: Omit<PipelineBenchOptions, 'services' | 'log'>;
   runs: EmbedderRun[];
   /** Over every message of the run: each must be answered exactly once. */
@@ -109,6 +110,7 @@ function counterBy(texts: string[], name: string, label: string): Record<string,
 
 export async function runPipelineBench(options: PipelineBenchOptions): Promise<PipelineBenchResult> {
   const log = options.log ?? (() => undefined);
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const botId = `bench${randomUUID().slice(0, 8)}`;
   const faq = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
   const known = new Set(faq.map((e) => e.id));
@@ -282,6 +284,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       model: os.cpus()[0]?.model ?? 'unknown CPU',
       node: process.version,
       memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage: [loadAtStart, os.loadavg()[0] ?? 0],
     },
     settings,
     runs,
