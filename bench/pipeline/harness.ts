@@ -57,6 +57,8 @@ export interface RateStep extends StepResult {
   offered: number;
   /** CPU ms per answered message, by process (gateway, workers, redis, milvus, embedder, bench). */
   cpuMsPerMessage: Record<string, number>;
+  /** The stage histograms of gateway and workers over this step. */
+  stages: StageTiming[];
 }
 
 export interface EmbedderRun {
@@ -75,6 +77,8 @@ export interface EmbedderRun {
 
 export interface PipelineBenchResult {
   at: string;
+  /** How it was run (the CLI records its arguments). */
+  command?: string;
   /** loadAverage: 1-minute load when the run started and when it ended (other work on the machine shows here). */
   machine: { cpus: number; model: string; node: string; memoryGb: number; loadAverage: [number, number] };
   settings: Omit<PipelineBenchOptions, 'services' | 'log'>;
@@ -207,13 +211,13 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         const cpuMsPerMessage = Object.fromEntries(
           Object.entries(used).map(([k, s]) => [k, (1000 * s) / Math.max(1, step.answered)]),
         );
-        steps.push({ ...step, offered: rate, cpuMsPerMessage });
+        const stages = stageTimings(metricsBefore, metricsAfter);
+        steps.push({ ...step, offered: rate, cpuMsPerMessage, stages });
         allSteps.push(step);
         log(
           `${name} offered ${rate}/s: answered ${step.answered}/${step.sent} at ${step.answeredPerSecond.toFixed(1)}/s, p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms`,
         );
         if (!overhead) {
-          const stages = stageTimings(metricsBefore, metricsAfter);
           const search = stages.find((s) => s.stage === 'search');
           const searchP50Ms = search?.p50Ms ?? 0;
           overhead = { p50TotalMs: step.p50Ms, searchP50Ms, overheadP50Ms: step.p50Ms - searchP50Ms, stages };
