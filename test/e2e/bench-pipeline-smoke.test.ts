@@ -58,6 +58,7 @@ describe('bench/pipeline smoke', () => {
         expect.arrayContaining(['enqueue', 'search', 'embed', 'milvus', 'inbound_to_reply_queued', 'send']),
       );
       expect(Object.values(run.steps[0]?.cpuMsPerMessage ?? {}).length).toBeGreaterThan(0);
+      expect(run.steps[0]?.stages.map((s) => s.stage)).toContain('search');
     }
     const standIn = result.runs.find((r) => r.embedder === 'stand-in');
     expect(standIn?.capacity.map((c) => c.batch)).toEqual([32, 64]);
