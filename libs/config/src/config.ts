@@ -93,6 +93,11 @@ export const EnvSchema = z.object({
   EMBEDDING_QUERY_TEMPLATE: z.string().optional(),
   /** Repeated questions reuse their embedding: entries kept per process, ~8 bytes a dimension each (0 turns the cache off). */
   EMBEDDING_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How long a worker holds a question for others to share its embeddings request (ms); 0 sends each alone.
+   * A GPU embeds a batch in about the time of one (bench/pipeline/REPORT.md measures the gain).
+   */
+  EMBEDDING_MICRO_BATCH_MS: z.coerce.number().min(0).default(5),
 
   /**
    * dense (vectors), keyword (BM25) or hybrid (both, fused). Unset: the measured default of each bot's

@@ -24,6 +24,13 @@ export {
   type TestDatabase,
 } from './postgres-service';
 export { officialVectorBot } from './test-bots';
+export {
+  startGpuLikeEmbedder,
+  hashedUnitVector,
+  type GpuLikeEmbedderOptions,
+  type GpuLikeEmbedderStats,
+  type RunningGpuLikeEmbedder,
+} from './gpu-like-embedder';
 export { RecordingJobEnqueuer, type RecordedJob } from './recording-job-enqueuer';
 export { InMemoryVectorStore } from './in-memory-vector-store';
 export { InMemoryKnowledgeRepository } from './in-memory-knowledge-repository';

@@ -60,6 +60,34 @@ export interface KnowledgeServices {
 }
 
 /**
+ * The embedder as configured: HTTP, micro-batched when the caller batches (EMBEDDING_MICRO_BATCH_MS > 0),
+ * behind a circuit breaker when asked, and cached (EMBEDDING_CACHE_SIZE > 0).
+ */
+export function createEmbedder(
+  config: KnowledgeSettings,
+  profile: ModelProfile,
+  options: { microBatch?: boolean; circuitBreaker?: boolean; onCircuit?: (state: string) => void } = {},
+): Embedder {
+  let embedder: Embedder = new HttpEmbedder(profile, {
+    baseUrl: config.EMBEDDING_BASE_URL,
+    apiKey: config.EMBEDDING_API_KEY,
+    timeoutMs: config.EMBEDDING_TIMEOUT_MS,
+  });
+  if (options.microBatch && config.EMBEDDING_MICRO_BATCH_MS > 0)
+    embedder = new MicroBatchingEmbedder(embedder, config.EMBEDDING_MICRO_BATCH_MS);
+  // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
+  if (options.circuitBreaker) {
+    embedder = new CircuitBreakerEmbedder(embedder, {
+      failures: config.EMBEDDER_BREAKER_FAILURES,
+      cooldownMs: config.EMBEDDER_BREAKER_COOLDOWN_MS,
+      ...(options.onCircuit ? { onStateChange: options.onCircuit } : {}),
+    });
+  }
+  if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
+  return embedder;
+}
+
+/**
  * The embedding profile, embedder, Milvus store and search settings as configured: one place, so the
  * worker answering questions and `kb` evaluating them search exactly the same way.
  */
@@ -77,21 +105,7 @@ export function createKnowledgeServices(
     ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
     ...(config.EMBEDDING_QUERY_TEMPLATE ? { queryTemplate: config.EMBEDDING_QUERY_TEMPLATE } : {}),
   });
-  let embedder: Embedder = new HttpEmbedder(profile, {
-    baseUrl: config.EMBEDDING_BASE_URL,
-    apiKey: config.EMBEDDING_API_KEY,
-    timeoutMs: config.EMBEDDING_TIMEOUT_MS,
-  });
-  if (options.microBatch) embedder = new MicroBatchingEmbedder(embedder);
-  // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
-  if (options.circuitBreaker) {
-    embedder = new CircuitBreakerEmbedder(embedder, {
-      failures: config.EMBEDDER_BREAKER_FAILURES,
-      cooldownMs: config.EMBEDDER_BREAKER_COOLDOWN_MS,
-      ...(options.onCircuit ? { onStateChange: options.onCircuit } : {}),
-    });
-  }
-  if (config.EMBEDDING_CACHE_SIZE > 0) embedder = new CachingEmbedder(embedder, config.EMBEDDING_CACHE_SIZE);
+  const embedder = createEmbedder(config, profile, options);
   const store = new MilvusVectorStore({
     address: config.MILVUS_ADDRESS,
     ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),
