@@ -101,6 +101,17 @@ describe('feedback on the AI bot answers counted in the statistics', () => {
     expect(text).toContain(`准确,不准确,有反馈的直接回答,直接回答反馈率\r\n1,2,2,67%\r\n`);
   });
 
+  it('puts the answer marked 不准确 in the 未解决问题 queue, though the bot still answers it, and no other answer', async () => {
+    const queue = await admin.call<{ groups: { question: string; why: Record<string, number> }[] }>(
+      'GET',
+      `/api/knowledge/${bot.id}/unanswered`,
+    );
+    expect(queue.status).toBe(200);
+    // lisi's answer was last marked 不准确; zhangsan's was 准确 and wangwu withdrew his verdict.
+    const downVoted = queue.body.groups.filter((g) => g.why['down-voted']! > 0).map((g) => g.question);
+    expect(downVoted).toEqual(['年假有几天？']);
+  });
+
   it('shows the feedback tiles on the 统计 page, on a desktop and at 360 px', async () => {
     browser = await launchChromium();
     for (const [name, viewport] of [

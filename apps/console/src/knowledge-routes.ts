@@ -1,5 +1,5 @@
 import { emptyMemory } from '@answerbridge/answering';
-import { CachingEmbedder, RejectedInputError, type DecisionLog } from '@answerbridge/core';
+import { CachingEmbedder, RejectedInputError, type AnswerFeedbackReader, type DecisionLog } from '@answerbridge/core';
 import { MAX_LEARNED_LENGTH, type FaqReview } from '@answerbridge/knowledge';
 import { decideQuestion, personPrototypesFor, unansweredQueue, type DecideQuestionDeps } from '@answerbridge/pipeline';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
@@ -63,7 +63,7 @@ export function knowledgeRoutes(
   ctx: ConsoleContext,
   stores: {
     review: FaqReview;
-    decisions: Pick<DecisionLog, 'recent'>;
+    decisions: Pick<DecisionLog, 'recent'> & AnswerFeedbackReader;
     /** The knowledge base holding a bot's draft for hit testing (null: no draft); see knowledge-entries-routes.ts. */
     draftPreview?: (knowledgeBase: string) => Promise<string | null>;
   },

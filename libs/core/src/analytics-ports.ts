@@ -25,6 +25,12 @@ export interface AnswerFeedbackLog {
   recordFeedback(feedback: AnswerFeedbackRecord): Promise<void>;
 }
 
+/** The latest feedback people gave, for the queue of questions the bot did not answer well. */
+export interface AnswerFeedbackReader {
+  /** The feedback among the newest `entries` entries of the log, oldest first (a later verdict replaces one before). */
+  recentFeedback(entries: number): Promise<AnswerFeedbackRecord[]>;
+}
+
 /** One entry of the decision log as it was written: a decision, or feedback on one. */
 export type DecisionLogEntry =
   | { id: string; decision: DecisionRecord; feedback?: undefined }

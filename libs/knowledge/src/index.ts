@@ -108,7 +108,12 @@ export {
   type FaqReviewDeps,
 } from './faq-review';
 export { groupSimilar, sameQuestionThreshold, type QuestionGroup } from './unanswered/group-questions';
-export { unansweredQuestions, type UnansweredQuestion, type UnansweredWhy } from './unanswered/unanswered-questions';
+export {
+  unansweredQuestions,
+  inaccurateAnswers,
+  type UnansweredQuestion,
+  type UnansweredWhy,
+} from './unanswered/unanswered-questions';
 export {
   analyzeDecisions,
   analyticsCsv,

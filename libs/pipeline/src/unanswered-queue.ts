@@ -1,7 +1,8 @@
-import type { DecisionLog, Embedder, VectorStore } from '@answerbridge/core';
+import type { AnswerFeedbackReader, DecisionLog, Embedder, VectorStore } from '@answerbridge/core';
 import {
   activeEntries,
   groupSimilar,
+  inaccurateAnswers,
   sameQuestionThreshold,
   unansweredQuestions,
   type UnansweredQuestion,
@@ -29,7 +30,7 @@ export interface UnansweredGroup {
 }
 
 export interface UnansweredQueueDeps {
-  decisions: Pick<DecisionLog, 'recent'>;
+  decisions: Pick<DecisionLog, 'recent'> & AnswerFeedbackReader;
   /** Embeds askers' and entries' questions alike (a symmetric task: the profile's `indexAs`). */
   embedder: Embedder;
   store: VectorStore;
@@ -51,8 +52,12 @@ export async function unansweredQueue(
   deps: UnansweredQueueDeps,
   input: { botId: string; knowledgeBase: string; decisionsToRead: number },
 ): Promise<UnansweredGroup[]> {
-  const recent = (await deps.decisions.recent(input.decisionsToRead)).filter((d) => d.botId === input.botId);
-  const questions = unansweredQuestions(recent);
+  const [decisions, feedback] = await Promise.all([
+    deps.decisions.recent(input.decisionsToRead),
+    deps.decisions.recentFeedback(input.decisionsToRead),
+  ]);
+  const recent = decisions.filter((d) => d.botId === input.botId);
+  const questions = unansweredQuestions(recent, inaccurateAnswers(feedback.filter((f) => f.botId === input.botId)));
   if (questions.length === 0) return [];
   const kind = deps.embedder.profile.indexAs;
   const wordings = [...new Map(questions.map((q) => [normalized(q.question), q.question])).values()];
@@ -72,7 +77,9 @@ export async function unansweredQueue(
   for (const group of groups) {
     const representative = group.representative;
     const now = await deps.decideNow(representative.question);
-    if (now.decision.kind === 'answer') continue;
+    // Answered directly now: someone added it meanwhile, unless it is the very answer people said was wrong.
+    const downVoted = new Set(group.members.flatMap((m) => (m.why === 'down-voted' ? [m.entryId] : [])));
+    if (now.decision.kind === 'answer' && !downVoted.has(now.decision.entryId)) continue;
     const top = now.candidates[0];
     queue.push({
       key: `g-${normalized(representative.question).slice(0, 64)}`,

@@ -3,6 +3,7 @@ import {
   compareLogIds,
   isConversationOf,
   type AnswerFeedbackLog,
+  type AnswerFeedbackReader,
   type AnswerFeedbackRecord,
   type DecisionLog,
   type DecisionLogBatch,
@@ -22,7 +23,7 @@ const DAY_MS = 86_400_000;
  * nothing has been recorded for a while. Feedback on answers goes into the same stream (field `f` instead of
  * `d`), so the copy into PostgreSQL reads one ordered log; `recent` and `between` return decisions only.
  */
-export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerFeedbackLog {
+export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerFeedbackLog, AnswerFeedbackReader {
   private readonly key: string;
   private readonly retentionMs: number;
   private readonly maxLength: number;
@@ -82,6 +83,11 @@ export class RedisDecisionLog implements DecisionLog, DecisionLogReader, AnswerF
       end = `(${last[0]}`;
     }
     return found;
+  }
+
+  async recentFeedback(entries: number): Promise<AnswerFeedbackRecord[]> {
+    const page = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', entries);
+    return page.flatMap(([id, fields]) => parseEntry(id, fields)?.feedback ?? []).reverse();
   }
 
   /** Stream ids are the recording time in ms, so a period is one XRANGE (the record's `at` is a moment earlier). */

@@ -1,4 +1,4 @@
-import type { DecisionRecord } from '@answerbridge/core';
+import type { AnswerFeedbackRecord, DecisionRecord } from '@answerbridge/core';
 
 /** Why a question counts as one the bot did not answer well. */
 export type UnansweredWhy = 'escalated' | 'not-picked' | 'down-voted';
@@ -18,10 +18,14 @@ const ESCALATED_FOR_WANT_OF_AN_ANSWER = new Set(['below-suggest-threshold', 'no-
 
 /**
  * The questions the bot did not answer well, from its decisions: handed over because nothing in the FAQ was close
- * enough; offered a "您是不是想问" list from which the asker picked nothing; answered, and then told 没用. These are
+ * enough; offered a "您是不是想问" list from which the asker picked nothing; answered, and then told 没用 in the chat
+ * or marked 不准确 where the channel asks (`inaccurate`: the message ids whose last verdict was that). These are
  * what the FAQ lacks. Decisions of one bot, in any order.
  */
-export function unansweredQuestions(decisions: readonly DecisionRecord[]): UnansweredQuestion[] {
+export function unansweredQuestions(
+  decisions: readonly DecisionRecord[],
+  inaccurate: ReadonlySet<string> = new Set(),
+): UnansweredQuestion[] {
   const byConversation = new Map<string, DecisionRecord[]>();
   for (const d of [...decisions].sort((a, b) => a.at - b.at))
     byConversation.set(d.conversationId, [...(byConversation.get(d.conversationId) ?? []), d]);
@@ -40,8 +44,16 @@ export function unansweredQuestions(decisions: readonly DecisionRecord[]): Unans
       if (!d.question.trim()) return;
       if (d.kind === 'escalate' && ESCALATED_FOR_WANT_OF_AN_ANSWER.has(d.reason)) found.push(of('escalated'));
       else if (d.kind === 'suggest' && next?.reason !== 'picked-suggestion') found.push(of('not-picked'));
-      else if (d.kind === 'answer' && next?.reason === 'answer-not-helpful') found.push(of('down-voted'));
+      else if (d.kind === 'answer' && (next?.reason === 'answer-not-helpful' || inaccurate.has(d.messageId)))
+        found.push(of('down-voted'));
     });
   }
   return found.sort((a, b) => b.at - a.at);
+}
+
+/** The message ids whose last verdict is 不准确 (feedback oldest first: a later verdict replaces an earlier one). */
+export function inaccurateAnswers(feedback: readonly AnswerFeedbackRecord[]): Set<string> {
+  const last = new Map<string, AnswerFeedbackRecord['verdict']>();
+  for (const f of feedback) last.set(f.messageId, f.verdict);
+  return new Set([...last].filter(([, verdict]) => verdict === 'inaccurate').map(([messageId]) => messageId));
 }

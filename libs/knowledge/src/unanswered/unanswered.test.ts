@@ -2,7 +2,7 @@ import type { DecisionRecord } from '@answerbridge/core';
 import { describe, expect, it } from 'vitest';
 import { cosine } from '@answerbridge/core';
 import { groupSimilar, sameQuestionThreshold } from './group-questions';
-import { unansweredQuestions } from './unanswered-questions';
+import { inaccurateAnswers, unansweredQuestions } from './unanswered-questions';
 
 let at = 0;
 const decision = (conversationId: string, question: string, kind: string, reason: string): DecisionRecord => ({
@@ -41,6 +41,38 @@ describe('unansweredQuestions', () => {
       ['食堂几点开饭', 'escalated'],
     ]);
     expect(found[0]?.entryId).toBe('e1');
+  });
+});
+
+describe('answers marked 不准确 where the channel asks (the AI bot)', () => {
+  const verdict = (messageId: string, v: 'accurate' | 'inaccurate' | 'cancelled') => ({
+    at: ++at,
+    botId: 'b',
+    channel: 'wecom-aibot',
+    messageId,
+    conversationId: 'c',
+    verdict: v,
+  });
+
+  it("takes each message's last verdict: 不准确, not one changed to 准确 or withdrawn", () => {
+    expect(
+      inaccurateAnswers([
+        verdict('m1', 'inaccurate'),
+        verdict('m2', 'inaccurate'),
+        verdict('m2', 'accurate'),
+        verdict('m3', 'accurate'),
+        verdict('m3', 'inaccurate'),
+        verdict('m4', 'inaccurate'),
+        verdict('m4', 'cancelled'),
+      ]),
+    ).toEqual(new Set(['m1', 'm3']));
+  });
+
+  it('counts an answer marked 不准确 as down-voted, with the entry it answered with', () => {
+    const answered = decision('c8', '报销要多久', 'answer', 'above-answer-threshold');
+    const fine = decision('c9', '班车几点', 'answer', 'above-answer-threshold');
+    const found = unansweredQuestions([answered, fine], new Set([answered.messageId]));
+    expect(found).toEqual([expect.objectContaining({ question: '报销要多久', why: 'down-voted', entryId: 'e1' })]);
   });
 });
 
