@@ -174,7 +174,7 @@ describe('editing knowledge entries through a draft (条目)', () => {
     ]);
   });
 
-  it('rolls back to an earlier version, refuses a draft made stale by it, and a version whose index is gone', async () => {
+  it('rolls back; a draft open meanwhile takes the rollback in, and is refused only where both changed one entry', async () => {
     const [first] = await versions();
     const live = await list(editor, '?view=live');
     const vpn = live.entries.find((e) => e.question.includes('VPN'))!;
@@ -183,8 +183,9 @@ describe('editing knowledge entries through a draft (条目)', () => {
     expect(second.status).toBe(200);
     expect((await list(editor, '?view=live')).total).toBe(36);
 
-    // An editor's draft in progress while an admin rolls back.
-    await editor.call('POST', path(`/draft/entries/${live.entries[0]!.id}/similar`), { wording: '另一种问法' });
+    // An editor's draft in progress while an admin rolls back (which brings the VPN entry back).
+    const other = live.entries.find((e) => e.id !== vpn.id)!;
+    await editor.call('POST', path(`/draft/entries/${other.id}/similar`), { wording: '另一种问法' });
     const rolledBack = await admin.call<{ message: string; to: { collection: string } }>(
       'POST',
       path(`/versions/${first!.id}/rollback`),
@@ -195,17 +196,35 @@ describe('editing knowledge entries through a draft (条目)', () => {
     expect((await list(editor, '?view=live')).total).toBe(37);
     expect((await versions())[0]).toMatchObject({ mode: 'rollback', publishedBy: 'admin', added: 1, live: true });
 
-    const diff = await editor.call<{ stale: boolean }>('GET', path('/draft/diff'));
-    expect(diff.body.stale).toBe(true);
-    const stale = await editor.call<Refusal>('POST', path('/draft/publish'));
-    expect(stale.status).toBe(409);
-    expect(stale.body).toMatchObject({ error: 'KNOWLEDGE.CHANGED' });
-    expect(stale.body.message).toMatch(/有人发布了新版本.*请放弃草稿/);
-    expect((await list(editor, '?view=live')).total).toBe(37);
+    // The draft takes the rollback in: its diff is its own change alone (it would not delete VPN again).
+    const diff = await editor.call<{ stale: boolean; added: unknown[]; removed: unknown[]; changed: unknown[] }>(
+      'GET',
+      path('/draft/diff'),
+    );
+    expect(diff.body).toMatchObject({ stale: false, added: [], removed: [] });
+    expect(diff.body.changed).toHaveLength(1);
+
+    // The same entry changed by the draft and by an import published meanwhile: refused, naming it.
+    await editor.call('PUT', path(`/draft/entries/${other.id}`), { ...other, answer: '草稿里的新答案。' });
+    const csv = new TextEncoder().encode(`问题,答案\n${other.question},导入的新答案。\n`);
+    const imported = await fetch(`${sut.console.url}/api/knowledge/${sut.bot.id}/import/preview?name=x.csv`, {
+      method: 'POST',
+      headers: { cookie: admin.cookieHeader, 'x-csrf-token': admin.csrf, 'content-type': 'application/octet-stream' },
+      body: csv,
+    });
+    const { previewId } = (await imported.json()) as { previewId: string };
+    expect((await admin.call('POST', path('/import/publish'), { previewId })).status).toBe(200);
+    const conflict = await editor.call<Refusal>('POST', path('/draft/publish'));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: 'KNOWLEDGE.DRAFT_CONFLICT' });
+    expect(conflict.body.message).toContain(other.question);
+    expect(conflict.body.message).toMatch(/请先放弃草稿/);
+    expect((await list(editor, '?view=live')).entries.find((e) => e.id === other.id)?.answer).toBe('导入的新答案。');
     expect((await editor.call('DELETE', path('/draft'))).status).toBe(200);
     expect((await list(editor)).draft).toBeNull();
 
-    const again = await admin.call<Refusal>('POST', path(`/versions/${first!.id}/rollback`));
+    const [current] = await versions();
+    const again = await admin.call<Refusal>('POST', path(`/versions/${current!.id}/rollback`));
     expect(again).toMatchObject({ status: 409, body: { error: 'KNOWLEDGE.VERSION_ACTIVE' } });
     // The index of the second version is pruned: it cannot be made live again, and nothing changes.
     const store = new MilvusVectorStore({ address: sut.config.MILVUS_ADDRESS });

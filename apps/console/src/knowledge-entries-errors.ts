@@ -7,7 +7,7 @@ import {
   EntryInputError,
   IndexBuildFailedError,
   IndexVersionGoneError,
-  KeptByReviewError,
+  DraftConflictError,
   VersionAlreadyActiveError,
   VersionNotFoundError,
 } from '@answerbridge/knowledge';
@@ -42,8 +42,8 @@ export function wordedEntriesError(error: unknown, context: { versionId?: number
       error.why === 'empty' ? m.draftEmpty : m.draftUnchanged,
     );
   if (error instanceof IndexBuildFailedError) return new IndexNotBuilt(m.indexFailed(error.reason));
-  if (error instanceof KeptByReviewError)
-    return new ConflictError('KNOWLEDGE.KEPT', error.what === 'entry' ? m.keptEntry : m.keptPhrasing);
+  if (error instanceof DraftConflictError)
+    return new ConflictError('KNOWLEDGE.DRAFT_CONFLICT', m.draftConflict(error.conflicts.map((c) => c.question)));
   if (error instanceof DraftBusyError) return new ConflictError('KNOWLEDGE.DRAFT_BUSY', m.draftBusy);
   if (error instanceof IndexVersionGoneError)
     return new ConflictError('KNOWLEDGE.VERSION_GONE', m.versionGone(context.versionId ?? 0));

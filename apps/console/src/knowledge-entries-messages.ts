@@ -39,10 +39,9 @@ export const entriesMessages = {
   badSearch: (max: number) => `搜索词应为文字，最多 ${max} 个字。The search must be text of at most ${max} characters.`,
   savedToDraft: '已保存到草稿，发布后生效。Saved to the draft.',
   deletedInDraft: '已在草稿中删除，发布后生效。Deleted in the draft.',
-  keptEntry:
-    '这个条目是客服从会话中保存、经审核上线的，每次发布都会保留它，所以不能在这里删除；可以修改它的内容。The entry was saved from a conversation and approved: every publication keeps it.',
-  keptPhrasing:
-    '这个相似问题是从用户提问中学到、经审核上线的，每次发布都会保留它，所以不能在这里移除。The wording was learned from use and approved: every publication keeps it.',
+  draftConflict: (questions: string[]) =>
+    `草稿和在此期间发布的新版本都改了这些条目：${questions.join('、')}。请先放弃草稿，再在新版本上重新修改。` +
+    ` The draft and a version published meanwhile both changed: ${questions.join(', ')}. Discard the draft and edit the new version.`,
   indexFailed: (reason: string) =>
     `改动已记录，但检索索引没有生成成功（${reason}），机器人仍按上一版本回答：请确认向量服务正常后，再次查看改动并点「确认发布」。Recorded, but the search index was not built; publish again.`,
   badAgainst: 'against 只能是 live（当前版本）或 draft（草稿）。against must be live or draft.',

@@ -84,11 +84,12 @@ export interface KnowledgeDraftServices {
 /** The drafts of every bot's knowledge base (PostgreSQL), shared by the 条目 tab and hit testing. */
 export function knowledgeDraftServices(ctx: ConsoleContext, database: Pool): KnowledgeDraftServices {
   const repository = new PostgresKnowledgeRepository(database);
-  // What the review queue approves is recorded as a publication (record-approval.ts), so the live entries
-  // already hold it: a draft needs nothing kept beside them.
+  // What is published while a draft is open (an approval from the review queue, an import, another editor's
+  // draft) joins the draft through the change log (rebaseDraft); only an entry both changed is refused.
   const drafts = new KnowledgeDrafts({
     repository,
     drafts: new PostgresKnowledgeDrafts(database),
+    changes: new PostgresKnowledgeChangeLog(database),
     store: ctx.knowledge.store,
     embedder: ctx.knowledge.embedder,
   });

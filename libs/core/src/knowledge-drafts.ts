@@ -45,4 +45,9 @@ export interface KnowledgeEntryChangeRecord {
 export interface KnowledgeChangeLog {
   /** The changes of one version of a knowledge base, in the order they were recorded; none for another's version. */
   changesOf(knowledgeBase: string, versionId: number): Promise<KnowledgeEntryChangeRecord[]>;
+  /**
+   * Every change published after revision `revision` (null: all of them), oldest first: what others published
+   * while a draft was being edited, which the draft takes in before it is published (rebaseDraft).
+   */
+  changesSince(knowledgeBase: string, revision: number | null): Promise<KnowledgeEntryChangeRecord[]>;
 }

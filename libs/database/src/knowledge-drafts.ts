@@ -95,14 +95,27 @@ export class PostgresKnowledgeChangeLog implements KnowledgeChangeLog {
        FROM knowledge_entry_changes WHERE knowledge_base = $1 AND version_id = $2 ORDER BY id`,
       [knowledgeBase, versionId],
     );
-    return rows.map((r) => ({
-      versionId: Number(r.version_id),
-      entryId: r.entry_id,
-      change: r.change,
-      before: r.before,
-      after: r.after,
-      changedBy: r.changed_by,
-      changedAt: r.changed_at.getTime(),
-    }));
+    return rows.map(changeOfRow);
   }
+
+  async changesSince(knowledgeBase: string, revision: number | null): Promise<KnowledgeEntryChangeRecord[]> {
+    const { rows } = await this.pool.query<ChangeRow>(
+      `SELECT version_id, entry_id, change, before, after, changed_by, changed_at
+       FROM knowledge_entry_changes WHERE knowledge_base = $1 AND version_id > $2 ORDER BY id`,
+      [knowledgeBase, revision ?? 0],
+    );
+    return rows.map(changeOfRow);
+  }
+}
+
+function changeOfRow(r: ChangeRow): KnowledgeEntryChangeRecord {
+  return {
+    versionId: Number(r.version_id),
+    entryId: r.entry_id,
+    change: r.change,
+    before: r.before,
+    after: r.after,
+    changedBy: r.changed_by,
+    changedAt: r.changed_at.getTime(),
+  };
 }

@@ -137,7 +137,7 @@ export {
   DraftEntryNotFoundError,
   DraftNotPublishableError,
   DraftBusyError,
-  KeptByReviewError,
+  DraftConflictError,
   IndexBuildFailedError,
 } from './drafts/draft-errors';
 export {

@@ -23,7 +23,7 @@ describe('rolling a knowledge base back to a recorded version', () => {
     await ingestKnowledgeBase(deps.store, deps.embedder, 'kb', [
       { id: 'a', question: '问题 A', similar: [], answer: '答案 A', tags: [] },
     ]);
-    const drafts = new KnowledgeDrafts(deps);
+    const drafts = new KnowledgeDrafts({ ...deps, changes: deps.repository });
     await drafts.putEntry('kb', readEntryInput({ question: '问题 B', answer: '答案 B' }), 'editor1');
     const first = await drafts.publish('kb', 'editor1');
     await drafts.putEntry('kb', readEntryInput({ question: '问题 C', answer: '答案 C' }), 'editor1');

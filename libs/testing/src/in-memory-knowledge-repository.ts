@@ -1,5 +1,6 @@
 import {
   KnowledgeChangedError,
+  type KnowledgeEntryChangeRecord,
   type KnowledgeEntryRecord,
   type KnowledgePublication,
   type KnowledgeRecord,
@@ -11,7 +12,7 @@ import {
 export class InMemoryKnowledgeRepository implements KnowledgeRepository {
   readonly entries = new Map<string, KnowledgeEntryRecord[]>();
   readonly published: KnowledgeVersionRecord[] = [];
-  readonly changes: { versionId: number; entryId: string; change: 'added' | 'changed' | 'removed' }[] = [];
+  readonly changes: (KnowledgeEntryChangeRecord & { knowledgeBase: string })[] = [];
 
   async current(knowledgeBase: string): Promise<KnowledgeRecord | null> {
     const last = this.last(knowledgeBase);
@@ -40,9 +41,25 @@ export class InMemoryKnowledgeRepository implements KnowledgeRepository {
     };
     this.published.push(version);
     this.entries.set(p.knowledgeBase, structuredClone(p.entries));
-    for (const e of p.added) this.changes.push({ versionId: version.id, entryId: e.id, change: 'added' });
-    for (const c of p.changed) this.changes.push({ versionId: version.id, entryId: c.after.id, change: 'changed' });
-    for (const e of p.removed) this.changes.push({ versionId: version.id, entryId: e.id, change: 'removed' });
+    const change = (
+      entryId: string,
+      kind: KnowledgeEntryChangeRecord['change'],
+      before: KnowledgeEntryRecord | null,
+      after: KnowledgeEntryRecord | null,
+    ) =>
+      this.changes.push({
+        versionId: version.id,
+        knowledgeBase: p.knowledgeBase,
+        entryId,
+        change: kind,
+        before: structuredClone(before),
+        after: structuredClone(after),
+        changedBy: p.by,
+        changedAt: version.createdAt,
+      });
+    for (const e of p.added) change(e.id, 'added', null, e);
+    for (const c of p.changed) change(c.after.id, 'changed', c.before, c.after);
+    for (const e of p.removed) change(e.id, 'removed', e, null);
     return { ...version };
   }
 
@@ -61,6 +78,13 @@ export class InMemoryKnowledgeRepository implements KnowledgeRepository {
       .filter((v) => v.knowledgeBase === knowledgeBase)
       .reverse()
       .slice(0, limit);
+  }
+
+  /** The KnowledgeChangeLog's read of what was published after a revision (the PostgreSQL adapter's is separate). */
+  async changesSince(knowledgeBase: string, revision: number | null): Promise<KnowledgeEntryChangeRecord[]> {
+    return structuredClone(
+      this.changes.filter((c) => c.knowledgeBase === knowledgeBase && c.versionId > (revision ?? 0)),
+    ).map(({ knowledgeBase: _kb, ...c }) => c);
   }
 
   private last(knowledgeBase: string): KnowledgeVersionRecord | undefined {

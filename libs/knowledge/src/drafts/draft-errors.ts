@@ -33,20 +33,17 @@ export class DraftBusyError extends ConflictError {
 }
 
 /**
- * An entry saved from a conversation or a wording learned from use, once approved, is kept by every
- * publication (as `kb ingest` keeps them): it may have reached the search index alone, without the system of
- * record, so it joins the entries wherever they are read.
+ * Entries the draft changed one way and a publication since (an approval, an import, another editor's draft)
+ * changed another: the draft cannot take both. Everything else published meanwhile joins the draft by itself.
  */
-export class KeptByReviewError extends ConflictError {
+export class DraftConflictError extends ConflictError {
   constructor(
-    readonly what: 'entry' | 'phrasing',
-    readonly entryId: string,
+    readonly knowledgeBase: string,
+    readonly conflicts: { entryId: string; question: string }[],
   ) {
     super(
-      'KNOWLEDGE.KEPT',
-      what === 'entry'
-        ? `entry ${entryId} was saved from a conversation and approved: every publication keeps it`
-        : `that similar question of ${entryId} was learned from use and approved: every publication keeps it`,
+      'KNOWLEDGE.DRAFT_CONFLICT',
+      `the draft of ${knowledgeBase} and a publication since both changed: ${conflicts.map((c) => c.question).join(', ')}`,
     );
   }
 }

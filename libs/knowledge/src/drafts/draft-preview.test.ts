@@ -22,7 +22,7 @@ describe('search indexes of drafts, for hit testing', () => {
     await ingestKnowledgeBase(deps.store, deps.embedder, 'kb', [
       { id: 'a', question: '问题 A', similar: [], answer: '答案 A', tags: [] },
     ]);
-    const drafts = new KnowledgeDrafts(deps);
+    const drafts = new KnowledgeDrafts({ ...deps, changes: deps.repository });
     const previews = new DraftPreviews(drafts, deps.store, deps.embedder);
     expect(await previews.preview('kb')).toBeNull();
 

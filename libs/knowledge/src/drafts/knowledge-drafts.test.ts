@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { KnowledgeChangedError } from '@answerbridge/core';
 import {
   FakeEmbedder,
   InMemoryKnowledgeDrafts,
@@ -16,9 +15,8 @@ import {
   DraftNotFoundError,
   DraftNotPublishableError,
   IndexBuildFailedError,
-  KeptByReviewError,
+  DraftConflictError,
 } from './draft-errors';
-import type { KeptKnowledge } from '../import/prepare-import';
 import { KnowledgeDrafts } from './knowledge-drafts';
 
 const entry = (id: string, question: string, answer: string, similar: string[] = []): FaqEntry => ({
@@ -41,7 +39,7 @@ async function setup() {
   };
   // A knowledge base as `kb ingest` left it before the system of record: only the index has it.
   await ingestKnowledgeBase(deps.store, deps.embedder, 'kb', [password, vpn]);
-  return { deps, drafts: new KnowledgeDrafts(deps) };
+  return { deps, drafts: new KnowledgeDrafts({ ...deps, changes: deps.repository }) };
 }
 
 describe('editing a knowledge base through its draft', () => {
@@ -103,16 +101,52 @@ describe('editing a knowledge base through its draft', () => {
     });
   });
 
-  it('refuses a draft planned on a version someone published over, and keeps the draft for its owner to discard', async () => {
+  it('takes in what was published while it was open, and shows and publishes only its own changes', async () => {
     const { deps, drafts } = await setup();
     await drafts.putEntry('kb', readEntryInput({ question: '报销找谁', answer: '找财务。' }), 'editor1');
-    // Someone else's draft of another moment is published first (as if started and published meanwhile).
-    const other = new KnowledgeDrafts({ ...deps, drafts: new InMemoryKnowledgeDrafts() });
+    // Published meanwhile (another editor's draft, or an approval from the review queue): a new entry, and a
+    // similar question for an entry this draft did not touch.
+    const other = new KnowledgeDrafts({ ...deps, changes: deps.repository, drafts: new InMemoryKnowledgeDrafts() });
     await other.putEntry('kb', readEntryInput({ question: '打印机在哪', answer: '三楼。' }), 'editor2');
+    await other.addPhrasing('kb', 'vpn', 'VPN 老是断线', 'editor2');
     await other.publish('kb', 'editor2');
-    expect((await drafts.diff('kb')).stale).toBe(true);
-    await expect(drafts.publish('kb', 'editor1')).rejects.toThrow(KnowledgeChangedError);
-    expect(await deps.drafts.get('kb')).not.toBeNull();
+
+    const diff = await drafts.diff('kb');
+    expect(diff.stale).toBe(false);
+    expect(diff.added.map((e) => e.question)).toEqual(['报销找谁']);
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed).toEqual([]);
+    const view = await drafts.entries('kb', 'draft');
+    expect(view.entries.find((e) => e.id === 'vpn')?.similar).toEqual(['VPN 老是断线']);
+    await drafts.publish('kb', 'editor1');
+    const live = await activeEntries(deps.store, 'kb');
+    expect(live.map((e) => e.question).sort()).toEqual(
+      ['怎么修改登录密码', 'VPN 连不上怎么办', '打印机在哪', '报销找谁'].sort(),
+    );
+    expect(live.find((e) => e.id === 'vpn')?.similar).toEqual(['VPN 老是断线']);
+  });
+
+  it('refuses, naming the entry, when the draft and a publication since changed the same entry differently', async () => {
+    const { deps, drafts } = await setup();
+    await drafts.putEntry(
+      'kb',
+      { ...readEntryInput({ question: 'VPN 连不上怎么办', answer: '重启电脑。' }), id: 'vpn' },
+      'editor1',
+    );
+    const other = new KnowledgeDrafts({ ...deps, changes: deps.repository, drafts: new InMemoryKnowledgeDrafts() });
+    await other.putEntry(
+      'kb',
+      { ...readEntryInput({ question: 'VPN 连不上怎么办', answer: '找 IT。' }), id: 'vpn' },
+      'editor2',
+    );
+    await other.publish('kb', 'editor2');
+    await expect(drafts.diff('kb')).rejects.toThrow(DraftConflictError);
+    await expect(drafts.publish('kb', 'editor1')).rejects.toMatchObject({
+      conflicts: [{ entryId: 'vpn', question: 'VPN 连不上怎么办' }],
+    });
+    // Nothing is lost: the draft waits for its owner, and what was published stays live.
+    expect((await deps.drafts.get('kb'))?.entries.find((e) => e.id === 'vpn')?.answer).toBe('重启电脑。');
+    expect((await activeEntries(deps.store, 'kb')).find((e) => e.id === 'vpn')?.answer).toBe('找 IT。');
   });
 
   it('redoes a change on what another editor saved in between, and gives up in words when it never settles', async () => {
@@ -158,47 +192,6 @@ describe('editing a knowledge base through its draft', () => {
     });
   });
 
-  it('keeps what the review queue approved (saved entries, learned wordings), also what arrives while a draft is open', async () => {
-    const { deps } = await setup();
-    const saved: FaqEntry = { ...entry('saved-1', '打印机卡纸怎么办', '打开侧盖取出纸张。'), tags: ['saved-by-agent'] };
-    const kept: KeptKnowledge = {
-      entries: [saved],
-      phrasings: [
-        {
-          id: 'p-1',
-          entryId: 'vpn',
-          text: 'VPN 老是断线',
-          source: 'agent-link',
-          savedBy: 'agent1',
-          savedAt: 1,
-          approvedBy: 'editor1',
-          approvedAt: 2,
-        },
-      ],
-    };
-    const drafts = new KnowledgeDrafts({ ...deps, kept: async () => structuredClone(kept) });
-    const live = await drafts.entries('kb', 'live');
-    expect(live.entries.map((e) => e.id)).toEqual(['password', 'vpn', 'saved-1']);
-    expect(live.entries.find((e) => e.id === 'vpn')?.similar).toEqual(['VPN 老是断线']);
-
-    await drafts.putEntry('kb', readEntryInput({ question: '报销找谁', answer: '找财务。' }), 'editor1');
-    // Approved while the draft is open: it is neither added nor removed by the draft, and it stays.
-    kept.entries.push(entry('saved-2', '会议室怎么预订', '在企业微信「会议室」里预订。'));
-    const diff = await drafts.diff('kb');
-    expect(diff.added.map((e) => e.question)).toEqual(['报销找谁']);
-    expect(diff.removed).toEqual([]);
-    await expect(drafts.deleteEntry('kb', 'saved-1', 'editor1')).rejects.toThrow(KeptByReviewError);
-    await expect(drafts.removePhrasing('kb', 'vpn', 'VPN 老是断线', 'editor1')).rejects.toMatchObject({
-      what: 'phrasing',
-    });
-    await drafts.publish('kb', 'editor1');
-    const published = await activeEntries(deps.store, 'kb');
-    expect(published.map((e) => e.question).sort()).toEqual(
-      ['怎么修改登录密码', 'VPN 连不上怎么办', '打印机卡纸怎么办', '会议室怎么预订', '报销找谁'].sort(),
-    );
-    expect(published.find((e) => e.id === 'vpn')?.similar).toContain('VPN 老是断线');
-  });
-
   it('keeps the draft when the search index cannot be built, and publishing it again builds it', async () => {
     const { deps } = await setup();
     let down = true;
@@ -207,7 +200,7 @@ describe('editing a knowledge base through its draft', () => {
       embed: (texts: string[], kind: Parameters<FakeEmbedder['embed']>[1]) =>
         down ? Promise.reject(new Error('embedding service down')) : deps.embedder.embed(texts, kind),
     };
-    const drafts = new KnowledgeDrafts({ ...deps, embedder });
+    const drafts = new KnowledgeDrafts({ ...deps, changes: deps.repository, embedder });
     await drafts.putEntry('kb', readEntryInput({ question: '报销找谁', answer: '找财务。' }), 'editor1');
     await expect(drafts.publish('kb', 'editor1')).rejects.toThrow(IndexBuildFailedError);
     // Askers are still answered from the previous version; the entries are recorded, the version failed.
@@ -234,7 +227,7 @@ describe('editing a knowledge base through its draft', () => {
       entry('x', '问题 X', '答案 X', ['同一个问法']),
       entry('y', '问题 Y', '答案 Y', ['同一个问法']),
     ]);
-    const drafts = new KnowledgeDrafts(deps);
+    const drafts = new KnowledgeDrafts({ ...deps, changes: deps.repository });
     const input = readEntryInput({ question: '问题 X', answer: '新答案 X', similar: ['同一个问法'] });
     expect((await drafts.putEntry('kb', { ...input, id: 'x' }, 'editor1')).answer).toBe('新答案 X');
     await drafts.addPhrasing('kb', 'y', '另一个问法', 'editor1');

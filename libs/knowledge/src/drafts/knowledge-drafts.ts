@@ -1,15 +1,15 @@
 import {
-  KnowledgeChangedError,
   type Embedder,
   type KnowledgeDraftRecord,
+  type KnowledgeChangeLog,
   type KnowledgeDraftStore,
   type KnowledgeRepository,
   type VectorStore,
 } from '@answerbridge/core';
 import type { FaqEntry } from '../faq-entry';
 import { planChangesNothing, planImport, type ImportPlan } from '../import/import-plan';
-import type { KeptKnowledge } from '../import/prepare-import';
-import { mergeLearnedPhrasings, normalizedWording } from '../learned-phrasing';
+import { normalizedWording } from '../learned-phrasing';
+import { rebaseDraft } from './rebase-draft';
 import { publishEntries, recordedEntries, type Published, type RecordedEntries } from '../publish-entries';
 import { ENTRY_LIMITS, EntryInputError, newEntryId, wordingTaken, type EntryInput } from './entry-input';
 import { draftDiff, type DraftDiff } from './draft-diff';
@@ -19,7 +19,7 @@ import {
   DraftNotFoundError,
   DraftNotPublishableError,
   IndexBuildFailedError,
-  KeptByReviewError,
+  DraftConflictError,
 } from './draft-errors';
 
 /** A knowledge base may hold this many entries in a draft (a large FAQ has a few thousand). */
@@ -32,8 +32,8 @@ export interface KnowledgeDraftsDeps {
   drafts: KnowledgeDraftStore;
   store: VectorStore;
   embedder: Embedder;
-  /** What every publication keeps; none when not given. */
-  kept?: (knowledgeBase: string) => Promise<KeptKnowledge>;
+  /** What was published after a draft was started, which the draft takes in (rebaseDraft). */
+  changes: Pick<KnowledgeChangeLog, 'changesSince'>;
   now?: () => number;
 }
 
@@ -61,17 +61,13 @@ export class KnowledgeDrafts {
 
   /** The live entries, or the draft's (as the live ones until there is a draft). */
   async entries(knowledgeBase: string, view: 'live' | 'draft'): Promise<EntriesView> {
-    const [draft, live, kept] = await Promise.all([
-      this.deps.drafts.get(knowledgeBase),
-      this.live(knowledgeBase),
-      this.kept(knowledgeBase),
-    ]);
+    const [draft, live] = await Promise.all([this.deps.drafts.get(knowledgeBase), this.live(knowledgeBase)]);
     const header = draft ? withoutEntries(draft) : null;
     // With no draft yet, the draft view is the live entries: the first change starts a draft from them.
     if (view === 'draft')
       return {
         view,
-        entries: draft ? withKept(draft.entries, kept) : live.entries,
+        entries: draft ? (await this.upToDate(draft, live)).entries : live.entries,
         draft: header,
         revision: live.revision,
       };
@@ -105,8 +101,6 @@ export class KnowledgeDrafts {
   }
 
   async deleteEntry(knowledgeBase: string, entryId: string, by: string): Promise<void> {
-    if ((await this.kept(knowledgeBase)).entries.some((e) => e.id === entryId))
-      throw new KeptByReviewError('entry', entryId);
     await this.change(knowledgeBase, by, (entries) => {
       if (!entries.some((e) => e.id === entryId)) throw new DraftEntryNotFoundError(knowledgeBase, entryId);
       return entries.filter((e) => e.id !== entryId);
@@ -131,9 +125,6 @@ export class KnowledgeDrafts {
 
   async removePhrasing(knowledgeBase: string, entryId: string, wording: string, by: string): Promise<FaqEntry> {
     const key = normalizedWording(wording);
-    const kept = await this.kept(knowledgeBase);
-    if (kept.phrasings.some((p) => p.entryId === entryId && normalizedWording(p.text) === key))
-      throw new KeptByReviewError('phrasing', entryId);
     return this.changeEntry(knowledgeBase, entryId, by, (entry) => ({
       ...entry,
       similar: entry.similar.filter((q) => normalizedWording(q) !== key),
@@ -144,13 +135,11 @@ export class KnowledgeDrafts {
   async diff(knowledgeBase: string): Promise<DraftDiff> {
     const draft = await this.deps.drafts.get(knowledgeBase);
     if (!draft) throw new DraftNotFoundError(knowledgeBase);
-    const [live, kept, rebuild] = await Promise.all([
-      this.live(knowledgeBase),
-      this.kept(knowledgeBase),
-      this.lastBuildFailed(knowledgeBase),
-    ]);
-    const plan = planImport(live.entries, withKept(draft.entries, kept), 'replace');
-    return draftDiff(withoutEntries(draft), live, plan, rebuild);
+    const [live, rebuild] = await Promise.all([this.live(knowledgeBase), this.lastBuildFailed(knowledgeBase)]);
+    const current = await this.upToDate(draft, live);
+    if (current.conflicts.length) throw new DraftConflictError(knowledgeBase, current.conflicts);
+    const plan = planImport(live.entries, current.entries, 'replace');
+    return draftDiff({ ...withoutEntries(draft), basedOn: current.basedOn }, live, plan, rebuild);
   }
 
   /**
@@ -160,9 +149,11 @@ export class KnowledgeDrafts {
   async publish(knowledgeBase: string, by: string): Promise<Published & { plan: ImportPlan }> {
     const draft = await this.deps.drafts.get(knowledgeBase);
     if (!draft) throw new DraftNotFoundError(knowledgeBase);
-    const [live, kept] = await Promise.all([this.live(knowledgeBase), this.kept(knowledgeBase)]);
-    if (live.revision !== draft.basedOn) throw new KnowledgeChangedError(knowledgeBase, draft.basedOn, live.revision);
-    const plan = planImport(live.entries, withKept(draft.entries, kept), 'replace');
+    const live = await this.live(knowledgeBase);
+    // What was published since the draft started joins it; an entry both changed is the editor's to settle.
+    const current = await this.upToDate(draft, live);
+    if (current.conflicts.length) throw new DraftConflictError(knowledgeBase, current.conflicts);
+    const plan = planImport(live.entries, current.entries, 'replace');
     if (plan.entries.length === 0) throw new DraftNotPublishableError('empty');
     // Nothing changed is worth publishing only to build the index a failed publication left unbuilt.
     if (planChangesNothing(plan) && !(await this.lastBuildFailed(knowledgeBase)))
@@ -171,7 +162,7 @@ export class KnowledgeDrafts {
     try {
       published = await publishEntries(this.deps, {
         knowledgeBase,
-        basedOn: draft.basedOn,
+        basedOn: live.revision,
         entries: plan.entries,
         plan,
         by,
@@ -180,7 +171,7 @@ export class KnowledgeDrafts {
       });
     } catch (error) {
       const recorded = await this.deps.repository.current(knowledgeBase);
-      if (!recorded || recorded.revision === draft.basedOn) throw error;
+      if (!recorded || recorded.revision === live.revision) throw error;
       // Recorded, not indexed: the draft goes on from what was recorded, so publishing it again builds the index.
       await this.rebase(knowledgeBase, recorded.revision);
       throw new IndexBuildFailedError(knowledgeBase, (error as Error).message);
@@ -246,24 +237,34 @@ export class KnowledgeDrafts {
       const draft: KnowledgeDraftRecord = existing
         ? { ...existing, updatedBy: by, updatedAt: at, edits: existing.edits + 1 }
         : await this.started(knowledgeBase, by, at);
-      // What the review queue approved since the draft was started joins it, so it can be edited like the rest.
-      draft.entries = change(withKept(structuredClone(draft.entries), await this.kept(knowledgeBase)));
+      // What was published since the draft was started joins it first, so a change is made on entries as they
+      // are now; with a conflict pending, the draft stays on its revision until the editor settles it.
+      if (existing) {
+        const current = await this.upToDate(existing, await this.live(knowledgeBase));
+        if (!current.conflicts.length) Object.assign(draft, { entries: current.entries, basedOn: current.basedOn });
+      }
+      draft.entries = change(structuredClone(draft.entries));
       if (await this.deps.drafts.save(draft, existing?.edits ?? null)) return draft;
     }
     throw new DraftBusyError(knowledgeBase);
   }
 
-  /** The entries askers are answered from: as recorded, with what every publication keeps. */
-  private async live(knowledgeBase: string): Promise<RecordedEntries> {
-    const [recorded, kept] = await Promise.all([
-      recordedEntries(this.deps.repository, this.deps.store, knowledgeBase),
-      this.kept(knowledgeBase),
-    ]);
-    return { ...recorded, entries: withKept(recorded.entries, kept) };
+  /** The entries askers are answered from, as recorded. */
+  private live(knowledgeBase: string): Promise<RecordedEntries> {
+    return recordedEntries(this.deps.repository, this.deps.store, knowledgeBase);
   }
 
-  private kept(knowledgeBase: string): Promise<KeptKnowledge> {
-    return this.deps.kept?.(knowledgeBase) ?? Promise.resolve({ entries: [], phrasings: [] });
+  /** The draft's entries with what was published since it started (rebaseDraft), and the revision that makes. */
+  private async upToDate(
+    draft: KnowledgeDraftRecord,
+    live: RecordedEntries,
+  ): Promise<{ entries: FaqEntry[]; basedOn: number | null; conflicts: { entryId: string; question: string }[] }> {
+    if (draft.basedOn === live.revision) return { entries: draft.entries, basedOn: draft.basedOn, conflicts: [] };
+    const rebased = rebaseDraft(
+      draft.entries,
+      await this.deps.changes.changesSince(draft.knowledgeBase, draft.basedOn),
+    );
+    return { ...rebased, basedOn: live.revision };
   }
 
   private async started(knowledgeBase: string, by: string, at: number): Promise<KnowledgeDraftRecord> {
@@ -279,13 +280,6 @@ export class KnowledgeDrafts {
       updatedAt: at,
     };
   }
-}
-
-/** The entries with the kept ones they lack (by id) and the learned wordings they lack, as `kb ingest` merges them. */
-function withKept(entries: FaqEntry[], kept: KeptKnowledge): FaqEntry[] {
-  if (!kept.entries.length && !kept.phrasings.length) return entries;
-  const ids = new Set(entries.map((e) => e.id));
-  return mergeLearnedPhrasings([...entries, ...kept.entries.filter((e) => !ids.has(e.id))], kept.phrasings).entries;
 }
 
 function withoutEntries(draft: KnowledgeDraftRecord): Omit<KnowledgeDraftRecord, 'entries'> {
