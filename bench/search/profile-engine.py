@@ -32,6 +32,49 @@ def timed(fn, items):
     return {"count": len(samples), "p50Ms": pct(50), "p99Ms": pct(99), "meanMs": round(sum(samples) / len(samples), 2)}
 
 
+def top_self_time(profiler, per):
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())
+    top = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:12]
+    return total, [
+        {
+            "function": f"{fn[0].split('site-packages/')[-1]}:{fn[1]}({fn[2]})",
+            "calls": row[1],
+            "selfMsPerQuery": round(row[2] * 1000 / per, 3),
+            "share": round(row[2] / total, 3) if total else 0,
+        }
+        for fn, row in top
+    ]
+
+
+def profile_insert(db, col, rows=2048, batch=64):
+    """Re-inserts rows read back from the collection into a copy of its schema, in the bench's batches."""
+    records = col.query(expr=None, output_fields=["pk", "kb", "entry_id", "text", "answer", "meta", "dense"], limit=rows)
+    for r in records:
+        r.pop("sparse", None)
+    copy = db.create_collection(f"{col.name}_insert_profile", copy_schema(col._schema))
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    for i in range(0, len(records), batch):
+        copy.insert(records[i:i + batch])
+    profiler.disable()
+    seconds = time.perf_counter() - t0
+    total, top = top_self_time(profiler, len(records))
+    return {
+        "rows": len(records),
+        "batch": batch,
+        "rowsPerSecond": round(len(records) / seconds),
+        "topSelfTime": [dict(t, selfMsPerRow=t.pop("selfMsPerQuery")) for t in top[:8]],
+    }
+
+
+def copy_schema(schema):
+    import copy
+
+    return copy.deepcopy(schema)
+
+
 def main():
     data_dir, collection, queries_file, kb = sys.argv[1:5]
     with open(queries_file, encoding="utf-8") as f:
@@ -70,22 +113,12 @@ def main():
     for v in vectors:
         dense(v)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    total = sum(row[2] for row in stats.stats.values())
-    top = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:12]
-    result["denseProfile"] = {
-        "queries": len(vectors),
-        "totalSelfSeconds": round(total, 3),
-        "topSelfTime": [
-            {
-                "function": f"{fn[0].split('site-packages/')[-1]}:{fn[1]}({fn[2]})",
-                "calls": row[1],
-                "selfMsPerQuery": round(row[2] * 1000 / len(vectors), 3),
-                "share": round(row[2] / total, 3) if total else 0,
-            }
-            for fn, row in top
-        ],
-    }
+    total, top = top_self_time(profiler, len(vectors))
+    result["denseProfile"] = {"queries": len(vectors), "totalSelfSeconds": round(total, 3), "topSelfTime": top}
+    try:
+        result["insertProfile"] = profile_insert(db, col)
+    except Exception as error:  # the search figures stand without it
+        result["insertProfile"] = {"error": repr(error)}
     db.close()
     print(json.dumps(result))
 

@@ -16,6 +16,15 @@ export interface EngineProfile {
     totalSelfSeconds: number;
     topSelfTime: { function: string; calls: number; selfMsPerQuery: number; share: number }[];
   };
+  /** 2,048 rows read back and inserted again, in process, in the bench's batches. */
+  insertProfile?:
+    | {
+        rows: number;
+        batch: number;
+        rowsPerSecond: number;
+        topSelfTime: { function: string; calls: number; selfMsPerRow: number; share: number }[];
+      }
+    | { error: string };
 }
 
 export interface EmbedderComparison {
