@@ -48,7 +48,8 @@ const fallbackEnglish: [string, string[]][] = [
 export function loadSeeds(workspaceRoot: string, banking77Dir?: string): Seeds {
   const zh = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
   const faq = banking77Dir ? path.join(banking77Dir, 'faq.jsonl') : '';
-  if (faq && existsSync(faq)) return { zh, en: loadFaqFile(faq), englishSource: 'Banking77 (read in place)' };
+  if (faq && existsSync(faq))
+    return { zh, en: loadFaqFile(faq), englishSource: "Banking77's questions, read in place from ../shared/eval" };
   const en = fallbackEnglish.map(([question, similar], i) => ({
     id: `en-seed-${i}`,
     question,
