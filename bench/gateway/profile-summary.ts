@@ -33,7 +33,18 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const label = (n: ProfileNode) =>
   `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
 
+/** Which package a frame belongs to: npm packages stay external in the build, so their paths name them. */
+function owner(n: ProfileNode): string {
+  const url = n.callFrame.url;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.includes('dist/apps/')) return 'answerbridge (bundled app and libs)';
+  if (url.startsWith('node:')) return 'node core (JS)';
+  return n.callFrame.functionName || '(native)';
+}
+
 const self = new Map<string, number>();
+const byOwner = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let total = 0;
 for (const [i, id] of profile.samples.entries()) {
@@ -42,6 +53,7 @@ for (const [i, id] of profile.samples.entries()) {
   const leaf = byId.get(id);
   if (!leaf) continue;
   self.set(label(leaf), (self.get(label(leaf)) ?? 0) + us);
+  byOwner.set(owner(leaf), (byOwner.get(owner(leaf)) ?? 0) + us);
   // Each function once per sample, however deep it recurses.
   const seen = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -62,6 +74,8 @@ const table = (title: string, m: Map<string, number>) =>
     .join('\n');
 
 console.log(`Profile: ${(total / 1e6).toFixed(1)} s sampled\n`);
+console.log(table('Self time by package', byOwner));
+console.log();
 console.log(table('Self time', self));
 console.log();
 console.log(table('Inclusive time', inclusive));
