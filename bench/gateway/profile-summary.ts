@@ -40,6 +40,7 @@ function owner(n: ProfileNode): string {
   if (pkg) return pkg;
   if (url.includes('dist/apps/')) return 'answerbridge (bundled app and libs)';
   if (url.startsWith('node:')) return 'node core (JS)';
+  if (url) return `other: ${url.split('/').pop()}`;
   return n.callFrame.functionName || '(native)';
 }
 
