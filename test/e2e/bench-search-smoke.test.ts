@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { workspaceRoot } from '@answerbridge/testing';
+import { writeCharts } from '../../bench/search/charts';
+import { generateCorpus, loadSeeds, plantedEntries } from '../../bench/search/corpus';
+import { modes, runSearchBench, type SearchBenchResult } from '../../bench/search/harness';
+import { renderReport, type SearchBenchReport } from '../../bench/search/report';
+
+/**
+ * bench/search's harness at 1,000 rows on the shared Milvus Lite: the corpus, the production ingest and
+ * the three searches work, and every search finds the planted rows. No timing is asserted (CI machines
+ * vary); `npm run bench:search` is the measurement.
+ */
+describe('bench/search smoke (1,000 rows)', () => {
+  const services = inject('services');
+  const seeds = loadSeeds(workspaceRoot, path.join(workspaceRoot, '../shared/eval/banking77'));
+  const out = mkdtempSync(path.join(os.tmpdir(), 'ab-bench-search-smoke-'));
+  let result: SearchBenchResult;
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('generates exactly the rows asked for, half Chinese, with every planted entry', () => {
+    const entries = generateCorpus(seeds, 1_000);
+    const rows = entries.reduce((n, e) => n + 1 + e.similar.length, 0);
+    expect(rows).toBe(1_000);
+    expect(entries.filter((e) => e.tags.includes('planted')).map((e) => e.id)).toEqual(plantedEntries.map((e) => e.id));
+    const chinese = entries.filter((e) => /[\u4e00-\u9fff]/.test(e.question)).length;
+    expect(chinese / entries.length).toBeGreaterThan(0.4);
+    expect(chinese / entries.length).toBeLessThan(0.6);
+    // Deterministic: the same size gives the same corpus, so runs compare.
+    expect(generateCorpus(seeds, 1_000)).toEqual(entries);
+  });
+
+  it('ingests 1,000 rows and finds the planted rows first with dense, BM25 and hybrid search', async () => {
+    result = await runSearchBench({
+      address: services.milvusAddress,
+      milvusPid: null,
+      seeds,
+      sizes: [1_000],
+      queries: 24,
+      warmup: 2,
+      compareIndexes: false,
+    });
+    expect(result.sizes).toHaveLength(1);
+    const [size] = result.sizes;
+    expect(size?.rows).toBe(1_000);
+    expect(size?.ingest.rowsPerSecond).toBeGreaterThan(0);
+    expect(size?.memory).toEqual({ afterIngest: null, afterSearch: null });
+    for (const mode of modes) {
+      expect(size?.latency[mode].count).toBe(24);
+      expect(size?.latency[mode].p99Ms).toBeGreaterThanOrEqual(size?.latency[mode].p50Ms ?? Infinity);
+      expect(size?.found[mode].plantedTop1, `${mode} finds every planted row first`).toBe(true);
+      expect(size?.found[mode].top10, `${mode} finds most perturbed questions`).toBeGreaterThan(0.5);
+    }
+    expect(result.lastQueries[0]?.vector).toHaveLength(384);
+  });
+
+  it('renders the report and its SVG charts from the results', () => {
+    const report: SearchBenchReport = {
+      run: {
+        startedAt: new Date().toISOString(),
+        seconds: 1,
+        machine: { cpus: os.cpus().length, model: 'test', memoryGiB: 1, loadAverageAtStart: os.loadavg() },
+        node: process.version,
+        milvusLite: '3.2.2',
+        englishSeeds: seeds.englishSource,
+        queriesPerMode: 24,
+        warmup: 2,
+        depth: 40,
+        dimension: 384,
+        insertBatch: 64,
+      },
+      embedder: null,
+      sizes: result.sizes,
+      indexComparison: null,
+      engine: null,
+      charts: [],
+    };
+    report.charts = writeCharts(report, out);
+    expect(report.charts).toEqual(['latency-by-size.svg', 'ingest-throughput.svg']);
+    for (const chart of report.charts) expect(readFileSync(path.join(out, chart), 'utf8')).toMatch(/^<svg[^>]+>/);
+    const markdown = renderReport(report, '## Reading');
+    expect(markdown).toContain('| 1,000 |');
+    expect(markdown).toContain('![latency by size](latency-by-size.svg)');
+  });
+});
