@@ -4,24 +4,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as echarts from 'echarts';
+import type * as echarts from 'echarts';
+import { renderSvg } from '../support/charts';
 import type { SearchBenchReport } from './report';
 
 const palette = ['#2f6fb0', '#d9822b', '#3a9e5c', '#8e5fb5', '#c23b3b'];
 
-function render(option: echarts.EChartsCoreOption, width = 720, height = 400): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  chart.setOption({
-    animation: false,
-    color: palette,
-    backgroundColor: '#ffffff',
-    textStyle: { fontFamily: 'sans-serif' },
-    ...option,
-  });
-  const svg = chart.renderToSVGString();
-  chart.dispose();
-  return svg;
-}
+const render = (option: echarts.EChartsCoreOption, width = 720, height = 400): string =>
+  renderSvg({ color: palette, textStyle: { fontFamily: 'sans-serif' }, ...option }, width, height);
 
 const label = (rows: number) => (rows >= 1000 ? `${rows / 1000}k rows` : `${rows} rows`);
 

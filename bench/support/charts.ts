@@ -4,6 +4,15 @@
  */
 import * as echarts from 'echarts';
 
+/** Any ECharts option drawn into an SVG document (no animation, white background): what every chart here uses. */
+export function renderSvg(option: echarts.EChartsCoreOption, width = 760, height = 420): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  chart.setOption({ animation: false, backgroundColor: '#ffffff', ...option });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
 export interface Series {
   name: string;
   /** [x, y] points; y null leaves a gap. */
@@ -27,12 +36,6 @@ export interface LineChartSpec {
 
 /** A line chart with a legend, as SVG. */
 export function lineChartSvg(spec: LineChartSpec): string {
-  const chart = echarts.init(null, null, {
-    renderer: 'svg',
-    ssr: true,
-    width: spec.width ?? 760,
-    height: spec.height ?? 420,
-  });
   const axis = (name: string, log: boolean | undefined) => ({
     type: log ? ('log' as const) : ('value' as const),
     name,
@@ -40,26 +43,25 @@ export function lineChartSvg(spec: LineChartSpec): string {
     nameGap: 32,
     scale: false,
   });
-  chart.setOption({
-    animation: false,
-    backgroundColor: '#ffffff',
-    title: { text: spec.title, subtext: spec.subtitle ?? '', left: 'center' },
-    legend: { bottom: 0, itemGap: 40 },
-    grid: { left: 70, right: 30, top: spec.subtitle ? 70 : 50, bottom: 70 },
-    xAxis: axis(spec.xName, spec.logX),
-    yAxis: { ...axis(spec.yName, spec.logY), nameGap: 50 },
-    series: spec.series.map((s) => ({
-      name: s.name,
-      type: 'line' as const,
-      data: s.points,
-      symbol: s.dashed ? 'none' : 'circle',
-      symbolSize: 7,
-      lineStyle: s.dashed ? { type: 'dashed' as const, width: 1.5 } : { width: 2.5 },
-    })),
-  });
-  const svg = chart.renderToSVGString();
-  chart.dispose();
-  return svg;
+  return renderSvg(
+    {
+      title: { text: spec.title, subtext: spec.subtitle ?? '', left: 'center' },
+      legend: { bottom: 0, itemGap: 40 },
+      grid: { left: 70, right: 30, top: spec.subtitle ? 70 : 50, bottom: 70 },
+      xAxis: axis(spec.xName, spec.logX),
+      yAxis: { ...axis(spec.yName, spec.logY), nameGap: 50 },
+      series: spec.series.map((s) => ({
+        name: s.name,
+        type: 'line' as const,
+        data: s.points,
+        symbol: s.dashed ? 'none' : 'circle',
+        symbolSize: 7,
+        lineStyle: s.dashed ? { type: 'dashed' as const, width: 1.5 } : { width: 2.5 },
+      })),
+    },
+    spec.width,
+    spec.height,
+  );
 }
 
 export interface BarChartSpec {
@@ -76,33 +78,26 @@ export interface BarChartSpec {
 
 /** A (grouped or stacked) bar chart, as SVG. */
 export function barChartSvg(spec: BarChartSpec): string {
-  const chart = echarts.init(null, null, {
-    renderer: 'svg',
-    ssr: true,
-    width: spec.width ?? 760,
-    height: spec.height ?? 420,
-  });
-  chart.setOption({
-    animation: false,
-    backgroundColor: '#ffffff',
-    title: { text: spec.title, subtext: spec.subtitle ?? '', left: 'center' },
-    legend: { bottom: 0, itemGap: 40 },
-    grid: { left: 70, right: 30, top: spec.subtitle ? 70 : 50, bottom: 70 },
-    xAxis: { type: 'category', data: spec.categories },
-    yAxis: { type: 'value', name: spec.yName, nameLocation: 'middle', nameGap: 50 },
-    series: spec.series.map((s) => ({
-      name: s.name,
-      type: 'bar' as const,
-      data: s.values,
-      ...(spec.stacked ? { stack: 'total' } : {}),
-      label: {
-        show: !spec.stacked,
-        position: 'top' as const,
-        formatter: (p: { value: unknown }) => String(Math.round(Number(p.value))),
-      },
-    })),
-  });
-  const svg = chart.renderToSVGString();
-  chart.dispose();
-  return svg;
+  return renderSvg(
+    {
+      title: { text: spec.title, subtext: spec.subtitle ?? '', left: 'center' },
+      legend: { bottom: 0, itemGap: 40 },
+      grid: { left: 70, right: 30, top: spec.subtitle ? 70 : 50, bottom: 70 },
+      xAxis: { type: 'category', data: spec.categories },
+      yAxis: { type: 'value', name: spec.yName, nameLocation: 'middle', nameGap: 50 },
+      series: spec.series.map((s) => ({
+        name: s.name,
+        type: 'bar' as const,
+        data: s.values,
+        ...(spec.stacked ? { stack: 'total' } : {}),
+        label: {
+          show: !spec.stacked,
+          position: 'top' as const,
+          formatter: (p: { value: unknown }) => String(Math.round(Number(p.value))),
+        },
+      })),
+    },
+    spec.width,
+    spec.height,
+  );
 }
