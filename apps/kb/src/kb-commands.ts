@@ -71,6 +71,16 @@ async function savedEntriesOf(config: KbSettings, knowledgeBase: string): Promis
   }
 }
 
+/** The bar a terminal shows while questions are embedded (none when output is not a terminal, or --quiet). */
+function embeddingProgress(show: boolean): cliProgress.SingleBar | null {
+  return show
+    ? new cliProgress.SingleBar(
+        { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+}
+
 export interface IngestCommandOptions {
   /** Draw a progress bar on stderr (a terminal, and not --quiet). */
   showProgress: boolean;
@@ -112,13 +122,7 @@ export async function ingestCommand(
   // first (one transaction), and the index version is built from exactly those entries.
   const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
   const repository = new PostgresKnowledgeRepository(db);
-  const bar =
-    showProgress && !dryRun
-      ? new cliProgress.SingleBar(
-          { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
+  const bar = embeddingProgress(showProgress && !dryRun);
   try {
     await store.ready();
     const current = await recordedEntries(repository, store, knowledgeBase);
@@ -328,12 +332,7 @@ export async function reindexCommand(
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { embedder, store } = services(config);
   const db = await openDatabase(config.DATABASE_URL, { applicationName: 'answerbridge-kb', max: 2 });
-  const bar = showProgress
-    ? new cliProgress.SingleBar(
-        { format: 'embedding {bar} {value}/{total} questions', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
+  const bar = embeddingProgress(showProgress);
   try {
     await store.ready();
     const repository = new PostgresKnowledgeRepository(db);
