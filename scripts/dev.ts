@@ -169,7 +169,7 @@ async function prepareKnowledgeBase(
     for (const entry of missing) await addEntryToActiveVersion(store, embedder, knowledgeBase, entry);
     return `${knowledgeBase}: kept v${active.version} as it was${missing.length ? `, adding ${missing.length} saved by agents` : ''}`;
   }
-  const rebuilt = await rebuildIndex(deps, knowledgeBase, 'npm run dev', 'npm run dev: search index rebuilt');
+  const rebuilt = await rebuildIndex(deps, knowledgeBase, 'npm run dev', '重建检索索引（npm run dev）');
   if (rebuilt)
     return `${knowledgeBase}: rebuilt the search index from the ${rebuilt.entries} entries PostgreSQL records, as v${rebuilt.published.result.version.version}`;
   const prepared = prepareImport([], sample, { entries: saved, phrasings }, 'upsert');
@@ -181,7 +181,7 @@ async function prepareKnowledgeBase(
       entries: prepared.entries,
       plan: prepared.plan,
       by: 'npm run dev',
-      source: 'data/sample-faq.txt',
+      source: '示例知识库 data/sample-faq.txt',
       mode: 'upsert',
     },
   );

@@ -342,7 +342,7 @@ export async function reindexCommand(
       { repository, store, embedder },
       knowledgeBase,
       by ?? userInfo().username,
-      'kb reindex',
+      '重建检索索引（kb reindex）',
       { onProgress: (p) => bar?.update(p.embedded) },
     );
     if (!rebuilt)
