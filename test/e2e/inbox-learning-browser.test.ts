@@ -328,6 +328,8 @@ describe('learning from use in the inbox', () => {
     expect(await pick.locator('.words .value').textContent()).toBe(picked);
     expect(await pick.locator('.meta').textContent()).toMatch(/^提问者选择了推荐 · 提交人 提问者 · \d{2}:\d{2}$/);
     expect(await horizontalOverflow(reviewer.page)).toBeLessThanOrEqual(0);
+    // The review list re-renders as drafts arrive: measure the button once it is shown, not mid-render.
+    await card.locator('button.approve').waitFor({ state: 'visible' });
     const approve = await card.locator('button.approve').boundingBox();
     expect(approve && approve.x + approve.width).toBeLessThanOrEqual(phone.width);
     await reviewer.page.screenshot({ path: path.join(screenshots, 'learning-review-phone.png') });
