@@ -53,6 +53,8 @@ export function explainDecision(f: DecisionFacts): string {
       return f.keywordScored
         ? `关键词得分 ${f.confidence?.toFixed(2)} 达到关键词阈值 ${f.keywordThreshold.toFixed(2)}：直接用${top}的答案回答。`
         : `${top}正确的概率 ${pct(f.confidence ?? 0)}，达到回答阈值 ${pct(f.answerAt)}：直接回答${model}。`;
+    case 'same-wording':
+      return `问题与${top}的一个问法逐字相同（不计标点和空格）：直接回答。`;
     case 'between-thresholds':
       return `${top}正确的概率 ${pct(f.confidence ?? 0)}，低于回答阈值 ${pct(f.answerAt)}；正确条目在前三个里的概率 ${pct(f.inTop3 ?? 0)}，达到推荐阈值 ${pct(f.suggestAt)}：回复「您是不是想问」列表${model}。`;
     case 'below-suggest-threshold':

@@ -41,6 +41,21 @@ describe('decide', () => {
     expect(d.memory).toEqual({ pendingSuggestions: [], suggestionsInARow: 0, lastKind: 'answer' });
   });
 
+  it('answers a question worded exactly as one of the top entry`s questions, whatever the scores (an approved wording)', () => {
+    const approved = { ...c('a', 0.86), matchedQuestion: '显示器闪屏了 找谁修一下' };
+    const d = decide(text('显示器闪屏了，找谁修一下？'), [approved, c('b', 0.85)], emptyMemory, policy);
+    expect(d).toMatchObject({ kind: 'answer', reason: 'same-wording', reply: 'answer-a', entryId: 'a' });
+    // Another wording of it is held to the model: between the thresholds, a list.
+    expect(decide(text('显示器闪屏找谁'), [approved, c('b', 0.85)], emptyMemory, policy).kind).toBe('suggest');
+    // Only the top entry's wording counts, and an empty message matches nothing.
+    expect(decide(text('q-b'), [approved, { ...c('b', 0.85), matchedQuestion: 'q-b' }], emptyMemory, policy).kind).toBe(
+      'suggest',
+    );
+    expect(decide(text('？'), [{ ...approved, matchedQuestion: '' }], emptyMemory, policy).reason).not.toBe(
+      'same-wording',
+    );
+  });
+
   it('suggests the top three questions between the thresholds, and remembers them', () => {
     const d = decide(text('密码'), [c('a', 0.88), c('b', 0.85), c('x', 0.79), c('y', 0.7)], emptyMemory, policy);
     expect(d.kind).toBe('suggest');

@@ -10,6 +10,8 @@ export interface ScoredCandidate extends RankedMatch {
   confidence: number;
   /** The search mode's ranking score (recorded, not thresholded). */
   score: number;
+  /** The entry's question (canonical, similar or learned) that matched best, when the search says. */
+  matchedQuestion?: string;
 }
 
 export interface PolicyMessages {
@@ -73,6 +75,7 @@ export type DecisionKind = 'answer' | 'suggest' | 'escalate' | 'greeting' | 'tha
 
 export type DecisionReason =
   | 'above-answer-threshold'
+  | 'same-wording'
   | 'picked-suggestion'
   | 'between-thresholds'
   | 'below-suggest-threshold'
@@ -123,6 +126,19 @@ export function needsSearch(question: Question, memory: ConversationMemory = emp
   const intent = classifyIntent(question.text);
   if (intent.kind === 'pick') return !memory.pendingSuggestions[intent.index - 1];
   return intent.kind === 'question' || (intent.kind === 'unhelpful' && memory.lastKind !== 'answer');
+}
+
+/** The wording without case, width, spaces and punctuation: "怎么改密码？" and "怎么改密码" are the same. */
+function wordingKey(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}]+/gu, '');
+}
+
+export function sameWording(a: string, b: string): boolean {
+  const key = wordingKey(a);
+  return key.length > 0 && key === wordingKey(b);
 }
 
 function suggestionList(candidates: ScoredCandidate[], max: number) {
@@ -218,6 +234,10 @@ export function decide(
     );
   }
   if (!top || !assessment) return make('escalate', 'no-candidates', m.escalate);
+  // Word for word one of the top entry's questions: an editor wrote or approved that wording for this
+  // entry, so it is answered whatever the scores say (an approved wording is answered from then on).
+  if (top.matchedQuestion !== undefined && sameWording(question.text, top.matchedQuestion))
+    return make('answer', 'same-wording', top.answer, { entryId: top.entryId });
   const verdict = verdictOf(assessment, policy.confidence);
   if (verdict === 'answer') return make('answer', 'above-answer-threshold', top.answer, { entryId: top.entryId });
   // The top questions, not only those above the threshold: once the best is plausible, its neighbours

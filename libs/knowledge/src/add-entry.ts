@@ -6,6 +6,7 @@ import {
   type VectorStore,
 } from '@answerbridge/core';
 import { entryIdFor, type EntryProvenance, type FaqEntry } from './faq-entry';
+import { EntryPrototypes } from './entry-prototypes';
 import { indexedRows, questionsOf } from './ingest-knowledge-base';
 
 /** The entry a console save becomes: its id follows the question, so saving the same question again replaces it at the next ingest. */
@@ -47,6 +48,9 @@ export async function addEntryToActiveVersion(
     questions.map((q) => q.text),
     embedder.profile.indexAs,
   );
-  await store.insert(active.collection, knowledgeBase, indexedRows(questions, vectors));
+  const rows = indexedRows(questions, vectors);
+  const prototypes = new EntryPrototypes();
+  prototypes.add(rows, [entry]);
+  await store.insert(active.collection, knowledgeBase, [...rows, ...prototypes.rows()]);
   return entry;
 }

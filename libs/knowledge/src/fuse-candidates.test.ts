@@ -77,3 +77,36 @@ describe('rerankCandidates', () => {
     ]);
   });
 });
+
+describe('fuseCandidates with entry prototypes', () => {
+  const proto = (entryId: string, score: number) => ({
+    ...hit(entryId, `Q-${entryId}`, score),
+    meta: { question: `Q-${entryId}`, prototype: true },
+    prototype: true,
+  });
+
+  it('blends the closest question with the prototype: an entry whose wordings all agree beats one lucky wording', () => {
+    // a has one wording very close (0.95) but is far as a whole (0.70); b is close as a whole (0.90).
+    const dense = [hit('a', 'a1', 0.95), hit('b', 'b1', 0.92), proto('b', 0.9), proto('a', 0.7)];
+    const out = fuseCandidates(dense, [], 'dense', { method: 'rrf', k: 60 });
+    expect(out.map((c) => c.entryId)).toEqual(['b', 'a']);
+    expect(out[0]?.dense).toBeCloseTo(0.5 * 0.92 + 0.5 * 0.9, 10);
+    expect(out[1]?.dense).toBeCloseTo(0.5 * 0.95 + 0.5 * 0.7, 10);
+    // The matched question is a real wording, never the prototype, and phrasings count wordings only.
+    expect(out[0]).toMatchObject({ matchedQuestion: 'b1', phrasings: 1 });
+  });
+
+  it('an entry missing from one list takes that list`s weakest score, and shows no prototype flag', () => {
+    const dense = [hit('a', 'a1', 0.9), hit('b', 'b1', 0.8), proto('a', 0.85), proto('c', 0.82)];
+    const out = fuseCandidates(dense, [], 'dense', { method: 'rrf', k: 60 });
+    const byId = new Map(out.map((c) => [c.entryId, c]));
+    expect(byId.get('b')?.dense).toBeCloseTo(0.5 * 0.8 + 0.5 * 0.82, 10);
+    expect(byId.get('c')?.dense).toBeCloseTo(0.5 * 0.8 + 0.5 * 0.82, 10);
+    expect(byId.get('c')?.meta).toEqual({ question: 'Q-c' });
+  });
+
+  it('a version built before prototypes existed scores by the closest question alone', () => {
+    const out = fuseCandidates([hit('a', 'a1', 0.9), hit('b', 'b1', 0.8)], [], 'dense', { method: 'rrf', k: 60 });
+    expect(out.map((c) => c.dense)).toEqual([0.9, 0.8]);
+  });
+});

@@ -2,6 +2,7 @@ import { MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
 import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqIndexes } from './faq-collection-schema';
 import {
   KnowledgeBaseNotFoundError,
+  isEntryPrototype,
   ProfileMismatchError,
   VectorStoreError,
   type CollectionVersion,
@@ -253,12 +254,14 @@ export class MilvusVectorStore implements VectorStore {
         res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
       }
       this.check(res.status, `query ${collection}`);
-      return res.data.map((h) => ({
-        entryId: String(h[FIELDS.entryId]),
-        text: String(h[FIELDS.text]),
-        answer: String(h[FIELDS.answer]),
-        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-      }));
+      return res.data
+        .map((h) => ({
+          entryId: String(h[FIELDS.entryId]),
+          text: String(h[FIELDS.text]),
+          answer: String(h[FIELDS.answer]),
+          meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+        }))
+        .filter((row) => !isEntryPrototype(row.meta));
     });
   }
 
@@ -348,14 +351,23 @@ export class MilvusVectorStore implements VectorStore {
       }
       this.check(res.status, `search ${collection}`);
       const hits = (Array.isArray(res.results[0]) ? res.results[0] : res.results) as Record<string, unknown>[];
-      return hits.map((h) => ({
-        entryId: String(h[FIELDS.entryId]),
-        text: String(h[FIELDS.text]),
-        answer: String(h[FIELDS.answer]),
-        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-        // Milvus Lite reports BM25 as a negative distance, Milvus as a positive score: larger |score| is better either way.
-        score: metric === 'BM25' ? Math.abs(Number(h.score)) : Number(h.score),
-      }));
+      return hits.flatMap((h): SearchHit[] => {
+        const meta = (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {};
+        const prototype = isEntryPrototype(meta);
+        // A prototype repeats its entry's canonical question as text; only the dense search scores it.
+        if (prototype && metric === 'BM25') return [];
+        return [
+          {
+            entryId: String(h[FIELDS.entryId]),
+            text: String(h[FIELDS.text]),
+            answer: String(h[FIELDS.answer]),
+            meta,
+            // Milvus Lite reports BM25 as a negative distance, Milvus as a positive score: larger |score| is better either way.
+            score: metric === 'BM25' ? Math.abs(Number(h.score)) : Number(h.score),
+            ...(prototype ? { prototype } : {}),
+          },
+        ];
+      });
     });
   }
 
