@@ -34,7 +34,8 @@ describe('kb calibrate on the real stack', () => {
     };
     expect(model).toMatchObject({ calibrated: true, targetPrecision: 0.9 });
     expect(model.fittedOn).toMatch(new RegExp(`150 labelled questions on ${sut.bot.id} v${version.version}`));
-    expect(model.expected?.folds).toBe(5);
+    // 150 questions: ten folds of fifteen.
+    expect(model.expected?.folds).toBe(10);
     expect(version.calibrated).toBe(true);
 
     const versions = await runKb(['versions', sut.bot.id], sut.env);

@@ -48,7 +48,7 @@ describe('kb eval on the Chinese sample set', () => {
     if (!calibration || !('model' in calibration)) throw new Error(`no calibration: ${JSON.stringify(calibration)}`);
     const expected = calibration.model.expected;
     expect(calibration.model).toMatchObject({ calibrated: true, targetPrecision: 0.97 });
-    expect(expected?.folds).toBe(5);
+    expect(expected?.folds).toBe(10);
     expect(expected?.low).toBeLessThanOrEqual(expected?.precision ?? 0);
     expect(expected?.high).toBeGreaterThanOrEqual(expected?.precision ?? 1);
     expect(dense?.auroc).toBeGreaterThan(0.95);

@@ -85,6 +85,15 @@ describe('fitConfidenceModel', () => {
     expect(strict.expected?.coverage).toBeLessThanOrEqual(loose.expected?.coverage ?? 0);
   });
 
+  it('cross-validates on ten folds with at least ten questions per fold, else on five', () => {
+    expect(
+      fitConfidenceModel(synthetic(600, 7), { targetPrecision: 0.97, fittedOn: 'synthetic' }).expected?.folds,
+    ).toBe(10);
+    expect(fitConfidenceModel(synthetic(60, 7), { targetPrecision: 0.97, fittedOn: 'synthetic' }).expected?.folds).toBe(
+      5,
+    );
+  });
+
   it('refuses to calibrate on too few questions, saying how many it needs', () => {
     expect(() => fitConfidenceModel(synthetic(10, 1), { targetPrecision: 0.97, fittedOn: 'tiny' })).toThrow(
       /too few labelled questions to calibrate: 10/,
