@@ -50,7 +50,7 @@ export async function addEntryToActiveVersion(
   );
   const rows = indexedRows(questions, vectors);
   const prototypes = new EntryPrototypes();
-  prototypes.add(rows, [entry]);
+  prototypes.add(rows);
   await store.insert(active.collection, knowledgeBase, [...rows, ...prototypes.rows()]);
   return entry;
 }

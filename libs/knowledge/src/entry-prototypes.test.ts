@@ -24,8 +24,8 @@ describe('EntryPrototypes', () => {
     ];
     const prototypes = new EntryPrototypes();
     // a's two wordings arrive in different batches.
-    prototypes.add(indexedRows(questions.slice(0, 1), vectors.slice(0, 1)), entries);
-    prototypes.add(indexedRows(questions.slice(1), vectors.slice(1)), entries);
+    prototypes.add(indexedRows(questions.slice(0, 1), vectors.slice(0, 1)));
+    prototypes.add(indexedRows(questions.slice(1), vectors.slice(1)));
     const rows = prototypes.rows();
     expect(rows.map((r) => [r.pk, r.entryId, r.text])).toEqual([
       ['a#=', 'a', 'a?'],

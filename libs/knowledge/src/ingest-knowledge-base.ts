@@ -94,7 +94,7 @@ export async function ingestKnowledgeBase(
       );
       await inserting;
       const rows = indexedRows(batch, vectors);
-      prototypes.add(rows, entries);
+      prototypes.add(rows);
       const embedded = i + batch.length;
       inserting = store
         .insert(version.collection, knowledgeBase, rows)
