@@ -3,6 +3,7 @@ import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqI
 import {
   KnowledgeBaseNotFoundError,
   isEntryPrototype,
+  prototypePk,
   ProfileMismatchError,
   VectorStoreError,
   type CollectionVersion,
@@ -12,6 +13,12 @@ import {
 } from '@answerbridge/core';
 
 export type { CollectionVersion, IndexedQuestion, SearchHit } from '@answerbridge/core';
+
+/**
+ * Prototype rows (pk `<entry>#=`, see `prototypePk`) left out where rows are read back, so they never count
+ * against a query's row limit; what is read is still checked by `isEntryPrototype`.
+ */
+const NOT_A_PROTOTYPE = `not (${FIELDS.pk} like "%${prototypePk('')}")`;
 
 export interface MilvusVectorStoreOptions {
   address: string;
@@ -229,14 +236,14 @@ export class MilvusVectorStore implements VectorStore {
 
   /** Every row of one version (for diffs and exports); small FAQ collections fit in one query. */
   async readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]> {
-    return this.queryRows(collection, `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)}`);
+    return this.queryRows(collection, `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${NOT_A_PROTOTYPE}`);
   }
 
   /** The rows of one entry in one version (its questions), to add a phrasing that matches them. */
   async readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]> {
     return this.queryRows(
       collection,
-      `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${FIELDS.entryId} == ${JSON.stringify(entryId)}`,
+      `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${FIELDS.entryId} == ${JSON.stringify(entryId)} and ${NOT_A_PROTOTYPE}`,
     );
   }
 
