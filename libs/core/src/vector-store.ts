@@ -17,24 +17,6 @@ export interface SearchHit {
   answer: string;
   meta: Record<string, unknown>;
   score: number;
-  /** The row is its entry's prototype (the mean of its questions' vectors), not one of its questions. */
-  prototype?: boolean;
-}
-
-/**
- * Besides one row per question, a version holds one prototype row per entry: the normalized mean of the
- * entry's question vectors, so a question can be scored against the whole entry and not only against
- * its single closest wording (bench/quality: +3 points top-1 on Banking77 and on the Chinese sample).
- * Stores return prototypes from dense search only, flagged; reading a version back never shows them.
- */
-export const PROTOTYPE_META_KEY = 'prototype';
-
-export function isEntryPrototype(meta: Record<string, unknown>): boolean {
-  return meta[PROTOTYPE_META_KEY] === true;
-}
-
-export function prototypePk(entryId: string): string {
-  return `${entryId}#=`;
 }
 
 export interface CollectionVersion {

@@ -6,7 +6,7 @@ import {
   type VectorStore,
 } from '@answerbridge/core';
 import { entryIdFor, type EntryProvenance, type FaqEntry } from './faq-entry';
-import { EntryPrototypes } from './entry-prototypes';
+import { EntryRowsAssembler, questionCounts } from './entry-prototypes';
 import { indexedRows, questionsOf } from './ingest-knowledge-base';
 
 /** The entry a console save becomes: its id follows the question, so saving the same question again replaces it at the next ingest. */
@@ -48,9 +48,7 @@ export async function addEntryToActiveVersion(
     questions.map((q) => q.text),
     embedder.profile.indexAs,
   );
-  const rows = indexedRows(questions, vectors);
-  const prototypes = new EntryPrototypes();
-  prototypes.add(rows);
-  await store.insert(active.collection, knowledgeBase, [...rows, ...prototypes.rows()]);
+  const rows = new EntryRowsAssembler(questionCounts(questions)).add(indexedRows(questions, vectors));
+  await store.insert(active.collection, knowledgeBase, rows);
   return entry;
 }

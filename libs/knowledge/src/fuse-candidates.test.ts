@@ -79,30 +79,38 @@ describe('rerankCandidates', () => {
 });
 
 describe('fuseCandidates with entry prototypes', () => {
-  const proto = (entryId: string, score: number) => ({
-    ...hit(entryId, `Q-${entryId}`, score),
-    meta: { question: `Q-${entryId}`, prototype: true },
-    prototype: true,
+  // A row of an entry with `n` questions whose unit vectors sum to length `norm`.
+  const row = (entryId: string, text: string, score: number, questions: number, norm: number) => ({
+    ...hit(entryId, text, score),
+    meta: { question: `Q-${entryId}`, prototype: { questions, norm } },
   });
 
   it('blends the closest question with the prototype: an entry whose wordings all agree beats one lucky wording', () => {
-    // a has one wording very close (0.95) but is far as a whole (0.70); b is close as a whole (0.90).
-    const dense = [hit('a', 'a1', 0.95), hit('b', 'b1', 0.92), proto('b', 0.9), proto('a', 0.7)];
+    // a: one wording very close (0.95), the other far (0.5); b: both close (0.92, 0.9).
+    const dense = [
+      row('a', 'a1', 0.95, 2, 1.6),
+      row('b', 'b1', 0.92, 2, 1.9),
+      row('b', 'b2', 0.9, 2, 1.9),
+      row('a', 'a2', 0.5, 2, 1.6),
+    ];
     const out = fuseCandidates(dense, [], 'dense', { method: 'rrf', k: 60 });
     expect(out.map((c) => c.entryId)).toEqual(['b', 'a']);
-    expect(out[0]?.dense).toBeCloseTo(0.5 * 0.92 + 0.5 * 0.9, 10);
-    expect(out[1]?.dense).toBeCloseTo(0.5 * 0.95 + 0.5 * 0.7, 10);
-    // The matched question is a real wording, never the prototype, and phrasings count wordings only.
-    expect(out[0]).toMatchObject({ matchedQuestion: 'b1', phrasings: 1 });
+    expect(out[0]?.dense).toBeCloseTo(0.5 * 0.92 + (0.5 * (0.92 + 0.9)) / 1.9, 10);
+    expect(out[1]?.dense).toBeCloseTo(0.5 * 0.95 + (0.5 * (0.95 + 0.5)) / 1.6, 10);
+    expect(out[0]).toMatchObject({ matchedQuestion: 'b1', phrasings: 2 });
   });
 
-  it('an entry missing from one list takes that list`s weakest score, and shows no prototype flag', () => {
-    const dense = [hit('a', 'a1', 0.9), hit('b', 'b1', 0.8), proto('a', 0.85), proto('c', 0.82)];
+  it("counts an entry's questions the list did not reach at the list's weakest cosine", () => {
+    const dense = [row('a', 'a1', 0.9, 3, 2.5), row('b', 'b1', 0.8, 1, 1)];
     const out = fuseCandidates(dense, [], 'dense', { method: 'rrf', k: 60 });
-    const byId = new Map(out.map((c) => [c.entryId, c]));
-    expect(byId.get('b')?.dense).toBeCloseTo(0.5 * 0.8 + 0.5 * 0.82, 10);
-    expect(byId.get('c')?.dense).toBeCloseTo(0.5 * 0.8 + 0.5 * 0.82, 10);
-    expect(byId.get('c')?.meta).toEqual({ question: 'Q-c' });
+    expect(out.find((c) => c.entryId === 'a')?.dense).toBeCloseTo(0.5 * 0.9 + (0.5 * (0.9 + 2 * 0.8)) / 2.5, 10);
+    expect(out.find((c) => c.entryId === 'b')?.dense).toBeCloseTo(0.8, 10);
+  });
+
+  it('an entry reached only by a wording approved since the version was built gets the weakest cosine as its prototype', () => {
+    const dense = [hit('a', 'learned', 0.97), row('b', 'b1', 0.9, 1, 1), row('c', 'c1', 0.6, 1, 1)];
+    const out = fuseCandidates(dense, [], 'dense', { method: 'rrf', k: 60 });
+    expect(out.find((c) => c.entryId === 'a')?.dense).toBeCloseTo(0.5 * 0.97 + 0.5 * 0.6, 10);
   });
 
   it('a version built before prototypes existed scores by the closest question alone', () => {

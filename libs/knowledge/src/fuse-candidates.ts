@@ -1,4 +1,5 @@
-import { PROTOTYPE_META_KEY, type SearchHit } from '@answerbridge/core';
+import type { SearchHit } from '@answerbridge/core';
+import { prototypeStatsOf, type PrototypeStats } from './entry-prototypes';
 
 export type SearchMode = 'dense' | 'keyword' | 'hybrid';
 
@@ -63,41 +64,41 @@ function perEntry(best: Map<string, SearchHit>): SearchHit[] {
 }
 
 /**
- * How much of an entry's dense score its prototype (the mean of its questions' vectors) carries; the rest
- * is its closest question. Measured on Banking77 and the Chinese sample (bench/quality): 0.5 raises
- * top-1 by about 3 points on both over the closest question alone, and separates right answers from
- * wrong ones at least as well.
+ * How much of an entry's dense score its prototype (the mean of its questions' vectors, see
+ * entry-prototypes.ts) carries; the rest is its closest question. Measured on Banking77 and the Chinese
+ * sample (bench/quality): 0.5 raises top-1 by about 3 points on both over the closest question alone, and
+ * separates right answers from wrong ones at least as well.
  */
 export const PROTOTYPE_WEIGHT = 0.5;
 
-function withoutPrototypeFlag(meta: Record<string, unknown>): Record<string, unknown> {
-  const { [PROTOTYPE_META_KEY]: _flag, ...rest } = meta;
-  return rest;
-}
-
 /**
- * Each entry's dense score: its closest question blended with its prototype. An entry the list reached
- * by one of the two gets the weakest listed score for the other (it ranked below every listed row). A
- * version without prototypes (built before they existed) scores by the closest question alone.
+ * Each entry's dense score: its closest question blended with its prototype's cosine, which is the sum of
+ * the query's cosines with the entry's questions over the length the rows carry. Questions the list did
+ * not reach scored at most the list's weakest cosine, and are counted at it. An entry reached only by rows
+ * that carry no stats (wordings approved since the version was built) gets the weakest cosine as its
+ * prototype's; a version built before prototypes (no stats at all) scores by the closest question alone.
  */
-function entryScores(bestQuestion: Map<string, SearchHit>, prototypeHits: SearchHit[]): SearchHit[] {
-  if (prototypeHits.length === 0) return perEntry(bestQuestion);
-  const prototype = bestPerEntry(prototypeHits);
-  const prototypeFloor = Math.min(...prototypeHits.map((h) => h.score));
-  const questionFloor = bestQuestion.size
-    ? Math.min(...[...bestQuestion.values()].map((h) => h.score))
-    : prototypeFloor;
-  const ids = new Set([...bestQuestion.keys(), ...prototype.keys()]);
-  return [...ids]
-    .flatMap((id) => {
-      const question = bestQuestion.get(id);
-      const proto = prototype.get(id);
-      const hit = question ?? (proto && { ...proto, meta: withoutPrototypeFlag(proto.meta) });
-      if (!hit) return [];
-      const score =
-        (1 - PROTOTYPE_WEIGHT) * (question?.score ?? questionFloor) +
-        PROTOTYPE_WEIGHT * (proto?.score ?? prototypeFloor);
-      return [{ ...hit, score }];
+function entryScores(bestQuestion: Map<string, SearchHit>, denseHits: SearchHit[]): SearchHit[] {
+  const ranked = perEntry(bestQuestion);
+  const withStats = denseHits.filter((h) => prototypeStatsOf(h.meta));
+  if (withStats.length === 0) return ranked;
+  const floor = Math.min(...denseHits.map((h) => h.score));
+  const sums = new Map<string, { cosines: number; seen: number; stats: PrototypeStats }>();
+  for (const h of withStats) {
+    const stats = prototypeStatsOf(h.meta);
+    if (!stats) continue;
+    const acc = sums.get(h.entryId) ?? { cosines: 0, seen: 0, stats };
+    acc.cosines += h.score;
+    acc.seen += 1;
+    sums.set(h.entryId, acc);
+  }
+  return ranked
+    .map((hit) => {
+      const acc = sums.get(hit.entryId);
+      const prototype = acc
+        ? (acc.cosines + Math.max(0, acc.stats.questions - acc.seen) * floor) / acc.stats.norm
+        : floor;
+      return { ...hit, score: (1 - PROTOTYPE_WEIGHT) * hit.score + PROTOTYPE_WEIGHT * prototype };
     })
     .sort((a, b) => b.score - a.score);
 }
@@ -118,14 +119,10 @@ export function fuseCandidates(
   mode: SearchMode,
   fusion: Fusion,
 ): Candidate[] {
-  const questionHits = denseHits.filter((h) => !h.prototype);
-  const bestDense = bestPerEntry(questionHits);
-  const dense = entryScores(
-    bestDense,
-    denseHits.filter((h) => h.prototype),
-  );
+  const bestDense = bestPerEntry(denseHits);
+  const dense = entryScores(bestDense, denseHits);
   const keyword = perEntry(bestPerEntry(keywordHits));
-  const phrasings = phrasingCounts(questionHits, bestDense);
+  const phrasings = phrasingCounts(denseHits, bestDense);
   const entries = new Map<string, EntryScores>();
   for (const h of dense)
     entries.set(h.entryId, { hit: h, dense: h.score, keyword: null, phrasings: phrasings.get(h.entryId) ?? 1 });

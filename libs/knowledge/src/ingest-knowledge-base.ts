@@ -1,15 +1,13 @@
 import {
+  AnswerbridgeError,
   profileFingerprint,
   type CollectionVersion,
   type Embedder,
   type IndexedQuestion,
   type VectorStore,
 } from '@answerbridge/core';
-import { EntryPrototypes } from './entry-prototypes';
+import { EntryRowsAssembler, questionCounts } from './entry-prototypes';
 import type { FaqEntry } from './faq-entry';
-
-/** Prototype rows are inserted after the questions, this many per insert (vectors only, no embedding). */
-const PROTOTYPE_INSERT_BATCH = 256;
 
 export interface IngestProgress {
   embedded: number;
@@ -81,7 +79,8 @@ export async function ingestKnowledgeBase(
   const questions = questionsOf(entries);
   const profile = embedder.profile;
   const version = await store.createVersion(knowledgeBase, profileFingerprint(profile), profile.dimension);
-  const prototypes = new EntryPrototypes();
+  // Rows go in once their entry's questions are all embedded, carrying its prototype stats.
+  const assembler = new EntryRowsAssembler(questionCounts(questions));
   // One insert in flight while the next batch is embedded: the ingest runs at the slower of the two
   // rates, not at their harmonic sum (bench/search: 0.77 of a GPU embedder's rate when done in turn).
   let inserting: Promise<void> = Promise.resolve();
@@ -93,17 +92,18 @@ export async function ingestKnowledgeBase(
         profile.indexAs,
       );
       await inserting;
-      const rows = indexedRows(batch, vectors);
-      prototypes.add(rows);
+      const ready = assembler.add(indexedRows(batch, vectors));
       const embedded = i + batch.length;
-      inserting = store
-        .insert(version.collection, knowledgeBase, rows)
-        .then(() => options.onProgress?.({ embedded, total: questions.length }));
+      inserting = (ready.length ? store.insert(version.collection, knowledgeBase, ready) : Promise.resolve()).then(() =>
+        options.onProgress?.({ embedded, total: questions.length }),
+      );
+      // Handled here so a failure while the next batch is embedded is not an unhandled rejection; the
+      // `await inserting` above (or below) still throws it.
+      inserting.catch(() => undefined);
     }
     await inserting;
-    const prototypeRows = prototypes.rows();
-    for (let i = 0; i < prototypeRows.length; i += PROTOTYPE_INSERT_BATCH)
-      await store.insert(version.collection, knowledgeBase, prototypeRows.slice(i, i + PROTOTYPE_INSERT_BATCH));
+    if (assembler.waiting > 0)
+      throw new AnswerbridgeError('KNOWLEDGE.INCOMPLETE_INGEST', `${assembler.waiting} entries lack questions`, false);
     await store.activate(knowledgeBase, version.collection);
   } catch (error) {
     // The insert in flight may fail too, once the embedder has: the first failure is the one reported.

@@ -7,6 +7,7 @@ import {
   type Embedder,
   type VectorStore,
 } from '@answerbridge/core';
+import { withoutPrototypeStats } from './entry-prototypes';
 import type { FaqEntry } from './faq-entry';
 
 /**
@@ -126,7 +127,8 @@ export async function addPhrasingToActiveVersion(
       entryId: phrasing.entryId,
       text: phrasing.text,
       answer: canonical.answer,
-      meta: { ...meta, canonical: false, learned: true },
+      // Not one of the questions its entry's prototype was built from (that waits for the next version).
+      meta: { ...withoutPrototypeStats(meta), canonical: false, learned: true },
       vector: vector ?? [],
     },
   ]);

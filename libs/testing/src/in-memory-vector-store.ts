@@ -1,5 +1,4 @@
 import {
-  isEntryPrototype,
   KnowledgeBaseNotFoundError,
   ProfileMismatchError,
   type CollectionVersion,
@@ -115,7 +114,7 @@ export class InMemoryVectorStore implements VectorStore {
   async readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]> {
     this.check();
     return this.mustGet(collection)
-      .questions.filter((q) => q.knowledgeBase === knowledgeBase && !isEntryPrototype(q.meta))
+      .questions.filter((q) => q.knowledgeBase === knowledgeBase)
       .map(({ entryId, text, answer, meta }) => ({ entryId, text, answer, meta }));
   }
 
@@ -141,13 +140,9 @@ export class InMemoryVectorStore implements VectorStore {
   async searchKeywords(knowledgeBase: string, text: string, limit: number): Promise<SearchHit[]> {
     const version = this.activeVersion(knowledgeBase);
     const wanted = new Set(tokens(text));
-    return this.ranked(
-      version,
-      knowledgeBase,
-      (q) => tokens(q.text).filter((t) => wanted.has(t)).length,
-      limit,
-      (q) => !isEntryPrototype(q.meta),
-    ).filter((h) => h.score > 0);
+    return this.ranked(version, knowledgeBase, (q) => tokens(q.text).filter((t) => wanted.has(t)).length, limit).filter(
+      (h) => h.score > 0,
+    );
   }
 
   async close(): Promise<void> {
@@ -167,18 +162,10 @@ export class InMemoryVectorStore implements VectorStore {
     knowledgeBase: string,
     score: (q: IndexedQuestion) => number,
     limit: number,
-    include: (q: IndexedQuestion) => boolean = () => true,
   ): SearchHit[] {
     return version.questions
-      .filter((q) => q.knowledgeBase === knowledgeBase && include(q))
-      .map((q) => ({
-        entryId: q.entryId,
-        text: q.text,
-        answer: q.answer,
-        meta: q.meta,
-        score: score(q),
-        ...(isEntryPrototype(q.meta) ? { prototype: true } : {}),
-      }))
+      .filter((q) => q.knowledgeBase === knowledgeBase)
+      .map((q) => ({ entryId: q.entryId, text: q.text, answer: q.answer, meta: q.meta, score: score(q) }))
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
   }

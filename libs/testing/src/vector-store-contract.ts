@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as Vitest from 'vitest';
 import {
   KnowledgeBaseNotFoundError,
-  PROTOTYPE_META_KEY,
   ProfileMismatchError,
-  prototypePk,
   type IndexedQuestion,
   type VectorStore,
 } from '@answerbridge/core';
@@ -52,11 +50,6 @@ export function vectorStoreContract(
         row('password', 0, '怎么修改登录密码', '打开设置修改', axis(0)),
         row('password', 1, '忘记密码怎么办', '打开设置修改', axis(1)),
         row('vpn', 0, 'VPN 连不上怎么办', '重启客户端', axis(2)),
-        {
-          ...row('vpn', 0, 'VPN 连不上怎么办', '重启客户端', axis(3)),
-          pk: prototypePk('vpn'),
-          meta: { question: 'VPN 连不上怎么办', [PROTOTYPE_META_KEY]: true },
-        },
       ]);
       await expect(store.searchDense(kb, profile, axis(0), 3)).rejects.toBeInstanceOf(KnowledgeBaseNotFoundError);
       expect(await store.activeCollection(kb)).toBeNull();
@@ -76,15 +69,6 @@ export function vectorStoreContract(
       const hits = await store.searchKeywords(kb, 'VPN', 3);
       expect(hits[0]?.entryId).toBe('vpn');
       expect(hits[0]?.score).toBeGreaterThan(0);
-      // The prototype repeats the canonical question's text: keyword search must not count it twice.
-      expect(hits.filter((h) => h.entryId === 'vpn')).toHaveLength(1);
-      expect(hits.some((h) => h.prototype)).toBe(false);
-    });
-
-    it('returns an entry prototype from dense search only, flagged', async () => {
-      const hits = await store.searchDense(kb, profile, axis(3), 4);
-      expect(hits[0]).toMatchObject({ entryId: 'vpn', prototype: true });
-      expect(hits.filter((h) => h.prototype)).toHaveLength(1);
     });
 
     it('reads a version and one entry back, without vectors', async () => {

@@ -2,8 +2,6 @@ import { MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
 import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqIndexes } from './faq-collection-schema';
 import {
   KnowledgeBaseNotFoundError,
-  isEntryPrototype,
-  prototypePk,
   ProfileMismatchError,
   VectorStoreError,
   type CollectionVersion,
@@ -13,12 +11,6 @@ import {
 } from '@answerbridge/core';
 
 export type { CollectionVersion, IndexedQuestion, SearchHit } from '@answerbridge/core';
-
-/**
- * Prototype rows (pk `<entry>#=`, see `prototypePk`) left out where rows are read back, so they never count
- * against a query's row limit; what is read is still checked by `isEntryPrototype`.
- */
-const NOT_A_PROTOTYPE = `not (${FIELDS.pk} like "%${prototypePk('')}")`;
 
 export interface MilvusVectorStoreOptions {
   address: string;
@@ -236,14 +228,14 @@ export class MilvusVectorStore implements VectorStore {
 
   /** Every row of one version (for diffs and exports); small FAQ collections fit in one query. */
   async readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]> {
-    return this.queryRows(collection, `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${NOT_A_PROTOTYPE}`);
+    return this.queryRows(collection, `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)}`);
   }
 
   /** The rows of one entry in one version (its questions), to add a phrasing that matches them. */
   async readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]> {
     return this.queryRows(
       collection,
-      `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${FIELDS.entryId} == ${JSON.stringify(entryId)} and ${NOT_A_PROTOTYPE}`,
+      `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)} and ${FIELDS.entryId} == ${JSON.stringify(entryId)}`,
     );
   }
 
@@ -261,14 +253,12 @@ export class MilvusVectorStore implements VectorStore {
         res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
       }
       this.check(res.status, `query ${collection}`);
-      return res.data
-        .map((h) => ({
-          entryId: String(h[FIELDS.entryId]),
-          text: String(h[FIELDS.text]),
-          answer: String(h[FIELDS.answer]),
-          meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-        }))
-        .filter((row) => !isEntryPrototype(row.meta));
+      return res.data.map((h) => ({
+        entryId: String(h[FIELDS.entryId]),
+        text: String(h[FIELDS.text]),
+        answer: String(h[FIELDS.answer]),
+        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+      }));
     });
   }
 
@@ -358,23 +348,14 @@ export class MilvusVectorStore implements VectorStore {
       }
       this.check(res.status, `search ${collection}`);
       const hits = (Array.isArray(res.results[0]) ? res.results[0] : res.results) as Record<string, unknown>[];
-      return hits.flatMap((h): SearchHit[] => {
-        const meta = (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {};
-        const prototype = isEntryPrototype(meta);
-        // A prototype repeats its entry's canonical question as text; only the dense search scores it.
-        if (prototype && metric === 'BM25') return [];
-        return [
-          {
-            entryId: String(h[FIELDS.entryId]),
-            text: String(h[FIELDS.text]),
-            answer: String(h[FIELDS.answer]),
-            meta,
-            // Milvus Lite reports BM25 as a negative distance, Milvus as a positive score: larger |score| is better either way.
-            score: metric === 'BM25' ? Math.abs(Number(h.score)) : Number(h.score),
-            ...(prototype ? { prototype } : {}),
-          },
-        ];
-      });
+      return hits.map((h) => ({
+        entryId: String(h[FIELDS.entryId]),
+        text: String(h[FIELDS.text]),
+        answer: String(h[FIELDS.answer]),
+        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+        // Milvus Lite reports BM25 as a negative distance, Milvus as a positive score: larger |score| is better either way.
+        score: metric === 'BM25' ? Math.abs(Number(h.score)) : Number(h.score),
+      }));
     });
   }
 
