@@ -139,11 +139,12 @@ this set alone (nested cross-validation, target precision 0.97): what \`kb eval 
 ${sections.join('\n')}
 ## Chosen defaults
 
-- **An entry scores as a whole, not by its luckiest wording.** Every version stores, beside one row per question,
-  a prototype per entry (the normalized mean of its questions' vectors); an entry's dense score is half its
-  closest question, half its prototype (\`PROTOTYPE_WEIGHT\`, libs/knowledge). Against the closest question alone
-  (this report's run of 2026-11-30 before the change): Chinese top-1 95.5 → 99.1, Banking77 dense 68.4 → 71.6
-  (top-3 84.0 → 85.9), weighted hybrid 69.7 → 71.5; BM25 is unchanged (prototypes are not keyword-searched).
+- **An entry scores as a whole, not by its luckiest wording.** An entry's dense score is half its closest
+  question, half its prototype: the cosine with the normalized mean of its questions' vectors, computed from the
+  search's own cosines and a length each row carries (\`PROTOTYPE_WEIGHT\`, libs/knowledge \`entry-prototypes.ts\`;
+  no extra rows, so BM25 is untouched). Against the closest question alone (this report's run of 2026-11-30
+  before the change): Chinese top-1 95.5 → 99.1, Banking77 dense 68.4 → 71.6 (top-3 84.0 → 85.9), weighted
+  hybrid 69.7 → 71.5.
 - **Chinese (\`language: "zh"\`, the default): dense.** Best top-1 (tied with weighted 0.9, which costs a second
   search per question for nothing) and the best calibrated coverage. BM25 alone is far behind, and RRF fusion
   lowers top-1 by 7 points: the peers' finding that naive hybrid search can hurt holds here.
