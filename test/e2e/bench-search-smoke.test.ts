@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { workspaceRoot } from '@answerbridge/testing';
+import { analysis } from '../../bench/search/analysis';
 import { writeCharts } from '../../bench/search/charts';
+import { measureGpuLikeEmbedder } from '../../bench/search/embedder-throughput';
 import { generateCorpus, loadSeeds, plantedEntries } from '../../bench/search/corpus';
 import { modes, runSearchBench, type SearchBenchResult } from '../../bench/search/harness';
-import { renderReport, type SearchBenchReport } from '../../bench/search/report';
+import { renderReport, type EmbedderComparison, type SearchBenchReport } from '../../bench/search/report';
 
 /**
  * bench/search's harness at 1,000 rows on the shared Milvus Lite: the corpus, the production ingest and
@@ -18,6 +20,7 @@ describe('bench/search smoke (1,000 rows)', () => {
   const seeds = loadSeeds(workspaceRoot, path.join(workspaceRoot, '../shared/eval/banking77'));
   const out = mkdtempSync(path.join(os.tmpdir(), 'ab-bench-search-smoke-'));
   let result: SearchBenchResult;
+  let gpuEmbedder: EmbedderComparison;
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -57,6 +60,22 @@ describe('bench/search smoke (1,000 rows)', () => {
     expect(result.lastQueries[0]?.vector).toHaveLength(384);
   });
 
+  it('ingests a sample against the GPU-like stand-in, which returns vectors of the profile dimension', async () => {
+    // A fast shape: this checks the wiring (stand-in process, HttpEmbedder, ingest, timing split), not a rate.
+    gpuEmbedder = await measureGpuLikeEmbedder(seeds, services.milvusAddress, 128, () => undefined, {
+      fixedMs: 1,
+      perItemMs: 0,
+      inFlight: 1,
+      maxBatch: 64,
+    });
+    expect(gpuEmbedder.sampleRows).toBe(128);
+    expect(gpuEmbedder.dimension).toBe(384);
+    expect(gpuEmbedder.prototypeRows).toBeGreaterThan(0);
+    expect(gpuEmbedder.ratio).toBeGreaterThan(0);
+    // Warm-up batch, the sample alone, the sample in the ingest: every text served by the stand-in.
+    expect(gpuEmbedder.gpuLike).toMatchObject({ dimension: 384, items: 32 + 128 + 128, requests: 1 + 4 + 4 });
+  });
+
   it('renders the report and its SVG charts from the results', () => {
     const report: SearchBenchReport = {
       run: {
@@ -73,6 +92,7 @@ describe('bench/search smoke (1,000 rows)', () => {
         insertBatch: 64,
       },
       embedder: null,
+      gpuEmbedder,
       sizes: result.sizes,
       indexComparison: null,
       engine: null,
@@ -81,8 +101,12 @@ describe('bench/search smoke (1,000 rows)', () => {
     report.charts = writeCharts(report, out);
     expect(report.charts).toEqual(['latency-by-size.svg', 'ingest-throughput.svg']);
     for (const chart of report.charts) expect(readFileSync(path.join(out, chart), 'utf8')).toMatch(/^<svg[^>]+>/);
-    const markdown = renderReport(report, '## Reading');
+    const markdown = renderReport(report, analysis(report));
     expect(markdown).toContain('| 1,000 |');
+    expect(markdown).toContain('| | GPU-like stand-in |');
+    expect(markdown).toMatch(
+      /Against a GPU embedder: [\d.]+ between batches, [\d.]+ end to end — goal ≥ 0\.9 (met|missed)/,
+    );
     expect(markdown).toContain('![latency by size](latency-by-size.svg)');
   });
 });
