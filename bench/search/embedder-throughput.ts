@@ -21,7 +21,7 @@ import type { EmbedderComparison, GpuLikeSettings } from './report';
  */
 export const gpuLikeSettings: StandInSettings = { fixedMs: 16, perItemMs: 2, inFlight: 1, maxBatch: 64 };
 
-/** Milvus's own insert time inside an ingest, and the rows it inserted (questions and entry prototypes). */
+/** Milvus's own insert time inside an ingest, and the rows it inserted. */
 class TimedStore extends MilvusVectorStore {
   insertSeconds = 0;
   insertedRows = 0;
@@ -108,7 +108,6 @@ async function measureIngestAgainst(
       embedderRowsPerSecondInIngest: Math.round(result.questions / embedSeconds),
       otherSecondsInIngest: round(seconds - embedSeconds),
       insertRowsPerSecondInIngest: Math.round(store.insertedRows / store.insertSeconds),
-      prototypeRows: store.insertedRows - result.questions,
     };
   } finally {
     await store.close();

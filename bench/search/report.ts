@@ -67,10 +67,8 @@ export interface EmbedderComparison {
   embedderRowsPerSecondInIngest?: number;
   /** Ingest time outside the embedder's calls: inserts, createVersion, the alias swap. */
   otherSecondsInIngest?: number;
-  /** Milvus Lite's insert rate inside that ingest: rows over the time in its insert calls (prototypes included). */
+  /** Milvus Lite's insert rate inside that ingest: rows over the time in its insert calls. */
   insertRowsPerSecondInIngest?: number;
-  /** Rows inserted after the questions: one prototype (mean vector) per entry. */
-  prototypeRows?: number;
   /** Set for the GPU-like stand-in. */
   gpuLike?: GpuLikeSettings;
   /** How this measurement was made, when it was not in the main run. */
@@ -215,8 +213,7 @@ function embedderSection(r: SearchBenchReport): string {
     ),
     row('ingestKnowledgeBase with it into Milvus Lite, same texts: rows/s end to end', (e) => e.ingestRowsPerSecond),
     row('the same, between its first and last batch, rows/s', (e) => e.steadyRowsPerSecond),
-    row('fixed cost per version, s (create; entry prototypes; flush and alias swap)', (e) => e.fixedSeconds),
-    row('entry prototype rows inserted after the questions', (e) => e.prototypeRows),
+    row('fixed cost per version, s (create; flush and alias swap)', (e) => e.fixedSeconds),
     row('the embedder inside that ingest, texts/s (time in its calls only)', (e) => e.embedderRowsPerSecondInIngest),
     row('ingest time outside the embedder’s calls, s', (e) => e.otherSecondsInIngest),
     row(

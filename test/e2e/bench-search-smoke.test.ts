@@ -70,7 +70,6 @@ describe('bench/search smoke (1,000 rows)', () => {
     });
     expect(gpuEmbedder.sampleRows).toBe(128);
     expect(gpuEmbedder.dimension).toBe(384);
-    expect(gpuEmbedder.prototypeRows).toBeGreaterThan(0);
     expect(gpuEmbedder.ratio).toBeGreaterThan(0);
     // Warm-up batch, the sample alone, the sample in the ingest: every text served by the stand-in.
     expect(gpuEmbedder.gpuLike).toMatchObject({ dimension: 384, items: 32 + 128 + 128, requests: 1 + 4 + 4 });
