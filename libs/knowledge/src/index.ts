@@ -44,7 +44,13 @@ export {
   type IngestProgress,
   type IngestResult,
 } from './ingest-knowledge-base';
-export { KnowledgeSearcher, defaultSearchOptions, rerankCandidates, type SearchOptions } from './knowledge-searcher';
+export {
+  KnowledgeSearcher,
+  SEARCH_DEPTH,
+  defaultSearchOptions,
+  rerankCandidates,
+  type SearchOptions,
+} from './knowledge-searcher';
 export { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 export { parseEvalQueries, loadEvalQueries, type EvalQuery } from './evaluation/eval-queries';
 export {

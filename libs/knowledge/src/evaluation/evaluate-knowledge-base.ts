@@ -4,7 +4,7 @@ import { profileFingerprint, type Embedder, type VectorStore } from '@answerbrid
 import type { FaqEntry } from '../faq-entry';
 import type { Fusion, SearchMode } from '../fuse-candidates';
 import { ingestKnowledgeBase } from '../ingest-knowledge-base';
-import { KnowledgeSearcher } from '../knowledge-searcher';
+import { KnowledgeSearcher, SEARCH_DEPTH } from '../knowledge-searcher';
 import { decisionFor, decisionMetrics, type DecisionMetrics, type QueryDecision } from './decision-metrics';
 import type { EvalQuery } from './eval-queries';
 import { fitConfidenceModel } from './fit-confidence';
@@ -129,7 +129,7 @@ async function evaluateModes(
   const searcher = new KnowledgeSearcher(store, embedder, {
     mode: 'hybrid',
     fusion: options.fusion,
-    depth: options.depth ?? 40,
+    depth: options.depth ?? SEARCH_DEPTH,
   });
   const total = queries.length * options.modes.length;
   let done = 0;

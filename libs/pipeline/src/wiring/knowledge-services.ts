@@ -16,7 +16,7 @@ import {
   type Embedder,
   type ModelProfile,
 } from '@answerbridge/embedding';
-import { KnowledgeSearcher, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
+import { KnowledgeSearcher, SEARCH_DEPTH, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import type { VectorStore } from '@answerbridge/core';
 
@@ -112,7 +112,7 @@ export function createKnowledgeServices(
   });
   // Depth, timing hook and the optional reranker: the same for every language.
   const sharedSearchOptions = {
-    depth: 40,
+    depth: SEARCH_DEPTH,
     ...(options.time ? { time: options.time } : {}),
     ...(config.RERANK_BASE_URL
       ? {
