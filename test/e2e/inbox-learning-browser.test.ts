@@ -328,10 +328,14 @@ describe('learning from use in the inbox', () => {
     expect(await pick.locator('.words .value').textContent()).toBe(picked);
     expect(await pick.locator('.meta').textContent()).toMatch(/^提问者选择了推荐 · 提交人 提问者 · \d{2}:\d{2}$/);
     expect(await horizontalOverflow(reviewer.page)).toBeLessThanOrEqual(0);
-    // The review list re-renders as drafts arrive: measure the button once it is shown, not mid-render.
-    await card.locator('button.approve').waitFor({ state: 'visible' });
-    const approve = await card.locator('button.approve').boundingBox();
-    expect(approve && approve.x + approve.width).toBeLessThanOrEqual(phone.width);
+    // The review list re-renders as drafts arrive, so a handle to the button can go stale between finding it
+    // and measuring it (CI read a null box twice): measure it inside the page, where one render is atomic.
+    const approveRight = await reviewer.page.waitForFunction(`(() => {
+      const linked = [...document.querySelectorAll('.draft-card.kind-phrasing')].find((c) => c.textContent.includes('客服关联'));
+      const box = linked && linked.querySelector('button.approve')?.getBoundingClientRect();
+      return box && box.width > 0 ? box.right : null;
+    })()`);
+    expect(Number(await approveRight.jsonValue())).toBeLessThanOrEqual(phone.width);
     await reviewer.page.screenshot({ path: path.join(screenshots, 'learning-review-phone.png') });
     expect(trouble).toEqual(clean);
     expect(reviewer.trouble).toEqual(clean);
