@@ -87,22 +87,48 @@ export async function waitForQueuesIdle(connection: RedisClient, prefix: string,
   // QueueEvents blocks, so each needs its own connection; BullMQ treats a passed-in client as shared and
   // never closes it, so these are closed below (left open, they reconnect forever to a Redis that's gone).
   const eventConnections = allQueues.map(() => connection.duplicate());
-  const events = allQueues.map((name, i) => new QueueEvents(name, { connection: eventConnections[i]!, prefix }));
+  // Events are read from the stream's newest entry as it is now, before the first look at the counts: a
+  // QueueEvents left to start at "$" misses a job finishing between that look and its first read, and the
+  // wait then sees no event again (idle() timed out in CI with nothing left to do).
+  const since = await Promise.all(
+    queues.map(async (q) => {
+      await q.waitUntilReady();
+      const [newest] = await connection.xrevrange(q.keys.events ?? '', '+', '-', 'COUNT', 1);
+      return newest?.[0] ?? '0-0';
+    }),
+  );
+  const events = allQueues.map(
+    (name, i) => new QueueEvents(name, { connection: eventConnections[i]!, prefix, lastEventId: since[i] ?? '0-0' }),
+  );
+  const counts = async () =>
+    Promise.all(
+      queues.map(async (q) => ({
+        name: q.name,
+        counts: await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+      })),
+    );
   try {
     await Promise.all(events.map((e) => e.waitUntilReady()));
-    const busy = async () => {
-      for (const q of queues) {
-        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        if (Object.values(c).some((n) => n > 0)) return true;
-      }
-      return false;
-    };
+    const busy = async () => (await counts()).some((q) => Object.values(q.counts).some((n) => n > 0));
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(
-        () => finish(new AnswerbridgeError('QUEUE.NOT_IDLE', `queues not idle after ${timeoutMs} ms`, true)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        // Say what is left, so a failure names the queue and the state its jobs are stuck in.
+        void counts()
+          .then((all) =>
+            all
+              .flatMap((q) =>
+                Object.entries(q.counts)
+                  .filter(([, n]) => n > 0)
+                  .map(([state, n]) => `${q.name} ${state} ${n}`),
+              )
+              .join(', '),
+          )
+          .catch(() => 'counts unavailable')
+          .then((left) =>
+            finish(new AnswerbridgeError('QUEUE.NOT_IDLE', `queues not idle after ${timeoutMs} ms: ${left}`, true)),
+          );
+      }, timeoutMs);
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
