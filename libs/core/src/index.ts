@@ -17,3 +17,4 @@ export * from './knowledge-records';
 export * from './knowledge-drafts';
 export * from './vector-math';
 export * from './analytics-ports';
+export * from './review-queue';

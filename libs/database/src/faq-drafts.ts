@@ -1,30 +1,10 @@
-import { isConversationOf, type PersonRef } from '@answerbridge/core';
+import { isConversationOf, type FaqDraft, type FaqDraftStatus, type PersonRef } from '@answerbridge/core';
 import { inTransaction, type Pool, type PoolClient } from './pool';
-import { insertLearnedPhrasing, type LearnedPhrasingRecord, type LearningSource } from './learned-phrasings';
+import type { LearningSource } from '@answerbridge/core';
+import { insertLearnedPhrasing, type LearnedPhrasingRecord } from './learned-phrasings';
 
-export type FaqDraftStatus = 'pending' | 'approving' | 'approved' | 'rejected';
-
-/**
- * A draft of the review queue as the knowledge lib's FaqDraft has it (this adapter may not import that lib;
- * the shapes are the same, so this store is a FaqDraftStore).
- */
-export interface FaqDraftRecord {
-  id: string;
-  kind?: 'entry' | 'phrasing';
-  source?: LearningSource;
-  status: FaqDraftStatus;
-  knowledgeBase: string;
-  botId: string;
-  conversationId: string;
-  question: string;
-  answer: string;
-  savedBy: string;
-  savedAt: number;
-  decidedBy?: string;
-  decidedAt?: number;
-  rejectReason?: string;
-  entryId?: string;
-}
+/** A draft of the review queue (libs/core's FaqDraft), so this store is a FaqDraftStore. */
+export type FaqDraftRecord = FaqDraft;
 
 interface Row {
   id: string;

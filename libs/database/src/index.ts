@@ -35,10 +35,5 @@ export { PostgresKnowledgeRepository } from './knowledge-repository';
 export { PostgresKnowledgeDrafts, PostgresKnowledgeChangeLog } from './knowledge-drafts';
 export { PostgresAnalyticsEvents, ANALYTICS_COPY_LOCK_CLASS } from './analytics-events';
 export { PostgresAnalyticsFacts } from './analytics-queries';
-export { PostgresFaqDrafts, type FaqDraftRecord, type FaqDraftStatus } from './faq-drafts';
-export {
-  PostgresLearnedPhrasings,
-  PostgresSavedEntries,
-  type LearnedPhrasingRecord,
-  type LearningSource,
-} from './learned-phrasings';
+export { PostgresFaqDrafts, type FaqDraftRecord } from './faq-drafts';
+export { PostgresLearnedPhrasings, PostgresSavedEntries, type LearnedPhrasingRecord } from './learned-phrasings';

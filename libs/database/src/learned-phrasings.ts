@@ -1,20 +1,8 @@
-import type { KnowledgeEntryRecord } from '@answerbridge/core';
+import type { KnowledgeEntryRecord, LearnedPhrasing, LearningSource } from '@answerbridge/core';
 import type { Pool, PoolClient } from './pool';
 
-/** How a phrasing was learned (the knowledge lib's LearningSource). */
-export type LearningSource = 'picked-suggestion' | 'agent-link' | 'unanswered-queue';
-
-/** An approved phrasing as the knowledge lib's LearnedPhrasing has it. It names no asker: none is kept. */
-export interface LearnedPhrasingRecord {
-  id: string;
-  entryId: string;
-  text: string;
-  source: LearningSource;
-  savedBy: string;
-  savedAt: number;
-  approvedBy: string;
-  approvedAt: number;
-}
+/** An approved phrasing (libs/core's LearnedPhrasing): it names no asker, none is kept. */
+export type LearnedPhrasingRecord = LearnedPhrasing;
 
 interface Row {
   id: string;

@@ -4,9 +4,15 @@ import {
   ConflictError,
   NotFoundError,
   type Embedder,
+  type FaqDraft,
+  type FaqDraftStatus,
   type KnowledgeRepository,
+  type LearnedPhrasing,
+  type LearningSource,
   type VectorStore,
 } from '@answerbridge/core';
+
+export type { FaqDraft, FaqDraftStatus } from '@answerbridge/core';
 import { addEntryToActiveVersion, savedEntryFor } from './add-entry';
 import type { FaqEntry } from './faq-entry';
 import {
@@ -14,8 +20,6 @@ import {
   MAX_LEARNED_LENGTH,
   addPhrasingToActiveVersion,
   learnedPhrasingId,
-  type LearnedPhrasing,
-  type LearningSource,
 } from './learned-phrasing';
 import { recordAdditions } from './record-approval';
 
@@ -27,33 +31,6 @@ import { recordAdditions } from './record-approval';
 
 /** An approval that has not finished after this long is taken to have died with its process. */
 const APPROVE_LEASE_MS = 5 * 60_000;
-export type FaqDraftStatus = 'pending' | 'approving' | 'approved' | 'rejected';
-
-/**
- * What waits for a knowledge-base editor. entry (the default): a question and answer an agent saved from a
- * conversation, to become a new entry. phrasing: an asker's wording learned from use, to become one more
- * similar question of an existing entry (`entryId`); its `answer` is that entry's, for the editor to read.
- */
-export interface FaqDraft {
-  id: string;
-  kind?: 'entry' | 'phrasing';
-  /** How a phrasing was learned. */
-  source?: LearningSource;
-  status: FaqDraftStatus;
-  knowledgeBase: string;
-  botId: string;
-  conversationId: string;
-  question: string;
-  answer: string;
-  savedBy: string;
-  savedAt: number;
-  /** The editor who approved or rejected it, and when. */
-  decidedBy?: string;
-  decidedAt?: number;
-  rejectReason?: string;
-  /** The live entry it became (an entry draft), or the entry it joins (a phrasing). */
-  entryId?: string;
-}
 
 /** Where drafts live. Every status change is one atomic step, so two editors deciding at once cannot both win. */
 export interface FaqDraftStore {

@@ -5,34 +5,16 @@ import {
   ProfileMismatchError,
   profileFingerprint,
   type Embedder,
+  type LearnedPhrasing,
   type VectorStore,
 } from '@answerbridge/core';
 import { withoutPrototypeStats } from './entry-prototypes';
 import type { FaqEntry } from './faq-entry';
 
-/**
- * What the bot learns from use: an asker's own wording of a question, tied to the entry that answered it
- * (they picked it from a suggestion list, or an agent said which entry it was). Once an editor approves
- * it, it is one more similar question of that entry: searchable at once, and kept by every later ingest
- * for as long as the entry exists.
- */
-export interface LearnedPhrasing {
-  /** Stable for (knowledge base, entry, wording), so the same wording learned twice is one phrasing. */
-  id: string;
-  entryId: string;
-  text: string;
-  source: LearningSource;
-  savedBy: string;
-  savedAt: number;
-  approvedBy: string;
-  approvedAt: number;
-}
-
-/**
- * picked-suggestion: the asker chose the entry from a list; agent-link: an agent said the entry answers it;
- * unanswered-queue: an editor added a group of unanswered questions to the entry (未解决问题).
- */
-export type LearningSource = 'picked-suggestion' | 'agent-link' | 'unanswered-queue';
+// LearnedPhrasing and LearningSource live in libs/core (review-queue.ts), shared with the database adapter.
+// LearningSource: picked-suggestion, the asker chose the entry from a list; agent-link, an agent said the
+// entry answers it; unanswered-queue, an editor added a group of unanswered questions to it (未解决问题).
+export type { LearnedPhrasing, LearningSource } from '@answerbridge/core';
 
 /** Longer wordings are messages, not questions: an entry does not learn them. */
 export const MAX_LEARNED_LENGTH = 200;
