@@ -17,6 +17,7 @@ import {
   QueueInspector,
   RedisAttemptLimiter,
   RedisKeyValueStore,
+  RedisKnowledgeChanges,
   RedisQuickReplies,
   createRedis,
   redisAnswers,
@@ -131,7 +132,8 @@ export async function bootstrap(
   const database = db;
   const nameOf = (id: string) => accounts.find(id)?.displayName ?? id;
   const { service: escalation, events } = createEscalationService(config, redis, producer, nameOf);
-  const knowledge = createKnowledgeServices(config);
+  // What the console writes (approvals, publications, rollbacks) is announced to the workers' memory copies.
+  const knowledge = createKnowledgeServices(config, { changes: new RedisKnowledgeChanges(redis, config.QUEUE_PREFIX) });
   await knowledge.store.ready();
   await moveReviewQueue(config, redis, database, knowledge, log);
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));

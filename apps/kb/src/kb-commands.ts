@@ -32,6 +32,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { CollectionVersion } from '@answerbridge/vector-store';
 import cliProgress from 'cli-progress';
+import { KnowledgeAnnouncer } from './knowledge-announcer';
 
 /** The command line was wrong: the message says what to type instead (exit status 2). */
 export class UsageError extends AnswerbridgeError {
@@ -49,7 +50,8 @@ function knowledgeBaseOf(config: KbSettings, botId: string): string {
   return bot.knowledgeBase ?? bot.id;
 }
 
-const services = createKnowledgeServices;
+/** The knowledge services of one command, announcing what it changes to the running workers. */
+const services = (config: KbSettings) => createKnowledgeServices(config, { changes: new KnowledgeAnnouncer(config) });
 
 /**
  * Entries saved from conversations ("save as FAQ") and approved are recorded entries (PostgreSQL) whose

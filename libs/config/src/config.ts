@@ -108,6 +108,14 @@ export const EnvSchema = z.object({
   SEARCH_FUSION: z.enum(['rrf', 'weighted']).optional(),
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
   SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
+  /**
+   * A worker keeps each knowledge base of up to this many rows in its own memory and searches it there
+   * (dense search; Milvus keeps every version and answers BM25). About 1.6 KB per row at 384 dimensions.
+   * 0 sends every search to Milvus. bench/search/REPORT.md measures both.
+   */
+  RESIDENT_SEARCH_MAX_ROWS: z.coerce.number().int().min(0).default(200_000),
+  /** How often (ms) a worker compares its memory copy with Milvus, for changes it was not told of. */
+  RESIDENT_SEARCH_CHECK_MS: z.coerce.number().int().positive().default(5_000),
 
   /**
    * With the embedder down (or keyword-only search), BM25 alone answers at or above this score; below, the

@@ -19,6 +19,9 @@ export interface SearchHit {
   score: number;
 }
 
+/** Which rows `readIndexedRows` returns: the next page after a key, or the rows with these keys. */
+export type IndexedRowsPage = { afterPk?: string; limit: number } | { pks: string[] };
+
 export interface CollectionVersion {
   knowledgeBase: string;
   collection: string;
@@ -44,6 +47,8 @@ export interface VectorStore {
   /** Makes `collection` the one queries read; the switch is atomic. */
   activate(knowledgeBase: string, collection: string): Promise<void>;
   activeCollection(knowledgeBase: string): Promise<string | null>;
+  /** Forgets what it cached about the active version (another process activated one): the next read asks. */
+  forgetActive(knowledgeBase: string): void;
   /** Oldest first. */
   listVersions(knowledgeBase: string): Promise<CollectionVersion[]>;
   /** Records a confidence model (JSON, opaque here) with one version; it lives and dies with it. */
@@ -54,6 +59,13 @@ export interface VectorStore {
   readVersion(collection: string, knowledgeBase: string): Promise<Omit<SearchHit, 'score'>[]>;
   /** The rows of one entry in one version (its questions). */
   readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]>;
+  /**
+   * Rows of one version with their vectors, in primary-key order: a page after `afterPk` (a cursor over
+   * versions of any size), or the rows with the given keys. For search indexes held elsewhere (the worker's).
+   */
+  readIndexedRows(collection: string, knowledgeBase: string, page: IndexedRowsPage): Promise<IndexedQuestion[]>;
+  /** How many rows a version holds now (a cheap count: a change of it says rows were added). */
+  countRows(collection: string): Promise<number>;
   dropVersion(collection: string): Promise<void>;
   /** Makes the active versions searchable (Milvus Lite starts them released). */
   loadActive(knowledgeBases: string[]): Promise<void>;
@@ -97,4 +109,22 @@ export class KnowledgeBaseNotFoundError extends AnswerbridgeError {
       false,
     );
   }
+}
+
+/**
+ * A change to the rows a knowledge base is searched by, told to every process that keeps them in memory
+ * (the workers' resident indexes): rows added to a version (an approved phrasing, an added entry), or
+ * another version made active (publish, rollback, `kb ingest`).
+ */
+export type KnowledgeChange =
+  | { kind: 'rows-added'; knowledgeBase: string; collection: string; pks: string[] }
+  | { kind: 'activated'; knowledgeBase: string; collection: string };
+
+/** Where knowledge changes are announced and heard (Redis pub/sub across processes). */
+export interface KnowledgeChanges {
+  announce(change: KnowledgeChange): Promise<void>;
+  /** Calls `onChange` for every change announced from now on; returns a function that stops listening. */
+  listen(onChange: (change: KnowledgeChange) => void): Promise<() => Promise<void>>;
+  /** Releases what an announcer holds for itself (a command line's own connection). */
+  close?(): Promise<void>;
 }

@@ -178,3 +178,14 @@ export {
   type AnalyticsRecorderOptions,
   type CopyRound,
 } from './analytics/analytics-recorder';
+export {
+  ResidentDenseIndex,
+  defaultResidentIndexOptions,
+  type ResidentIndexOptions,
+  type ResidentRow,
+} from './resident/resident-dense-index';
+export {
+  ResidentSearchStore,
+  type ResidentSearchEvent,
+  type ResidentSearchSettings,
+} from './resident/resident-search-store';

@@ -42,3 +42,4 @@ export { RedisRecentTurns, type RecentTurn } from './redis-recent-turns';
 export { RedisQuickReplies, type QuickReply } from './redis-quick-replies';
 export { RedisChannelRelay } from './redis-channel-relay';
 export { RedisReviewLegacy, type LegacyReviewData } from './redis-review-legacy';
+export { RedisKnowledgeChanges, parseKnowledgeChange } from './redis-knowledge-changes';

@@ -3,6 +3,7 @@ import {
   ProfileMismatchError,
   type CollectionVersion,
   type IndexedQuestion,
+  type IndexedRowsPage,
   type SearchHit,
   type VectorStore,
 } from '@answerbridge/core';
@@ -94,6 +95,9 @@ export class InMemoryVectorStore implements VectorStore {
     return this.active.get(knowledgeBase) ?? null;
   }
 
+  /** Caches nothing: every read sees the active version. */
+  forgetActive(_knowledgeBase: string): void {}
+
   async listVersions(knowledgeBase: string): Promise<CollectionVersion[]> {
     this.check();
     return [...this.versions.values()]
@@ -120,6 +124,25 @@ export class InMemoryVectorStore implements VectorStore {
 
   async readEntry(collection: string, knowledgeBase: string, entryId: string): Promise<Omit<SearchHit, 'score'>[]> {
     return (await this.readVersion(collection, knowledgeBase)).filter((row) => row.entryId === entryId);
+  }
+
+  async readIndexedRows(collection: string, knowledgeBase: string, page: IndexedRowsPage): Promise<IndexedQuestion[]> {
+    this.check();
+    const rows = this.mustGet(collection)
+      .questions.filter((q) => q.knowledgeBase === knowledgeBase)
+      .sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0))
+      .map(({ knowledgeBase: _kb, ...row }) => row);
+    if ('pks' in page) {
+      const wanted = new Set(page.pks);
+      return rows.filter((row) => wanted.has(row.pk));
+    }
+    const after = page.afterPk;
+    return rows.filter((row) => after === undefined || row.pk > after).slice(0, page.limit);
+  }
+
+  async countRows(collection: string): Promise<number> {
+    this.check();
+    return this.mustGet(collection).questions.length;
   }
 
   async dropVersion(collection: string): Promise<void> {

@@ -44,3 +44,4 @@ export {
 } from './in-memory-escalation-store';
 export { vectorStoreContract, type TestApi } from './vector-store-contract';
 export { jobEnqueuerContract } from './job-enqueuer-contract';
+export { InMemoryKnowledgeChanges } from './in-memory-knowledge-changes';

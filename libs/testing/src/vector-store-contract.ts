@@ -71,6 +71,39 @@ export function vectorStoreContract(
       expect(hits[0]?.score).toBeGreaterThan(0);
     });
 
+    it('pages a version with its vectors in key order, reads rows by key, and counts them', async () => {
+      const v = await store.createVersion(kb, profile, 8);
+      const rows = Array.from({ length: 7 }, (_, i) => row(`paged${i}`, 0, `问题 ${i}`, `答案 ${i}`, axis(i)));
+      // Inserted out of key order, in two batches: pages must come back in key order all the same.
+      await store.insert(
+        v.collection,
+        kb,
+        [rows[5], rows[1], rows[3]].filter((r) => r !== undefined),
+      );
+      await store.insert(
+        v.collection,
+        kb,
+        [rows[0], rows[6], rows[2], rows[4]].filter((r) => r !== undefined),
+      );
+      expect(await store.countRows(v.collection)).toBe(7);
+      const seen: IndexedQuestion[] = [];
+      let afterPk: string | undefined;
+      for (;;) {
+        const page = await store.readIndexedRows(v.collection, kb, { ...(afterPk ? { afterPk } : {}), limit: 3 });
+        seen.push(...page);
+        if (page.length < 3) break;
+        afterPk = page[page.length - 1]?.pk;
+      }
+      expect(seen.map((r) => r.pk)).toEqual(rows.map((r) => r.pk));
+      expect(seen[3]).toMatchObject({ entryId: 'paged3', text: '问题 3', answer: '答案 3' });
+      expect(seen[3]?.vector.map((x) => Math.round(x))).toEqual(axis(3));
+      const picked = await store.readIndexedRows(v.collection, kb, { pks: ['paged6#0', 'paged2#0', 'absent#0'] });
+      expect(picked.map((r) => r.pk).sort()).toEqual(['paged2#0', 'paged6#0']);
+      expect(await store.readIndexedRows(v.collection, kb, { pks: [] })).toEqual([]);
+      expect(await store.readIndexedRows(v.collection, 'another-kb', { limit: 10 })).toEqual([]);
+      await store.dropVersion(v.collection);
+    });
+
     it('reads a version and one entry back, without vectors', async () => {
       const collection = (await store.activeCollection(kb)) ?? '';
       const rows = await store.readVersion(collection, kb);

@@ -1,4 +1,4 @@
-import { MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
+import { ConsistencyLevelEnum, MilvusClient, type ResStatus } from '@zilliz/milvus2-sdk-node';
 import { FIELDS, MAX_ANSWER_CHARS, MAX_TEXT_CHARS, bm25Function, faqFields, faqIndexes } from './faq-collection-schema';
 import {
   KnowledgeBaseNotFoundError,
@@ -6,6 +6,7 @@ import {
   VectorStoreError,
   type CollectionVersion,
   type IndexedQuestion,
+  type IndexedRowsPage,
   type SearchHit,
   type VectorStore,
 } from '@answerbridge/core';
@@ -166,6 +167,10 @@ export class MilvusVectorStore implements VectorStore {
     });
   }
 
+  forgetActive(knowledgeBase: string): void {
+    this.activeCache.delete(MilvusVectorStore.aliasFor(knowledgeBase));
+  }
+
   async listVersions(knowledgeBase: string): Promise<CollectionVersion[]> {
     const alias = MilvusVectorStore.aliasFor(knowledgeBase);
     const pattern = new RegExp(`^${alias}_v(\\d+)$`);
@@ -259,6 +264,66 @@ export class MilvusVectorStore implements VectorStore {
         answer: String(h[FIELDS.answer]),
         meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
       }));
+    });
+  }
+
+  /**
+   * Rows with their vectors in primary-key order. Pages use Milvus's iterator ordering (`iterator` in the
+   * query parameters: Milvus and Milvus Lite then return live rows sorted by primary key), so `pk > last`
+   * is a cursor that neither skips nor repeats rows, past the 16,384-row window a plain query allows.
+   */
+  async readIndexedRows(collection: string, knowledgeBase: string, page: IndexedRowsPage): Promise<IndexedQuestion[]> {
+    const kb = `${FIELDS.kb} == ${JSON.stringify(knowledgeBase)}`;
+    const byKeys = 'pks' in page;
+    if (byKeys && page.pks.length === 0) return [];
+    const filter = byKeys
+      ? `${kb} and ${FIELDS.pk} in ${JSON.stringify(page.pks)}`
+      : page.afterPk === undefined
+        ? kb
+        : `${kb} and ${FIELDS.pk} > ${JSON.stringify(page.afterPk)}`;
+    return this.call('query', async () => {
+      const request = {
+        collection_name: collection,
+        filter,
+        output_fields: [FIELDS.pk, FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta, FIELDS.dense],
+        limit: byKeys ? page.pks.length : page.limit,
+        params: { iterator: true, reduce_stop_for_best: true },
+        // Rows just inserted are announced and read back at once: they must be visible to this read.
+        consistency_level: ConsistencyLevelEnum.Strong,
+      };
+      let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      if (!ok(res.status) && /load/i.test(res.status.reason)) {
+        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
+        res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      }
+      this.check(res.status, `query ${collection}`);
+      // In the order Milvus returned them (its primary-key order), so the caller's cursor is Milvus's own.
+      return res.data.map((h) => ({
+        pk: String(h[FIELDS.pk]),
+        entryId: String(h[FIELDS.entryId]),
+        text: String(h[FIELDS.text]),
+        answer: String(h[FIELDS.answer]),
+        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+        vector: (h[FIELDS.dense] as number[] | undefined) ?? [],
+      }));
+    });
+  }
+
+  /** count(*), strongly consistent: compared with what a reader holds, so it must include the latest inserts. */
+  async countRows(collection: string): Promise<number> {
+    return this.call('count', async () => {
+      const request = {
+        collection_name: collection,
+        output_fields: ['count(*)'],
+        consistency_level: ConsistencyLevelEnum.Strong,
+      };
+      let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      if (!ok(res.status) && /load/i.test(res.status.reason)) {
+        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
+        res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
+      }
+      this.check(res.status, `count ${collection}`);
+      return Number(res.data[0]?.['count(*)'] ?? 0);
     });
   }
 

@@ -16,9 +16,16 @@ import {
   type Embedder,
   type ModelProfile,
 } from '@answerbridge/embedding';
-import { KnowledgeSearcher, SEARCH_DEPTH, parseConfidenceModel, type SearchOptions } from '@answerbridge/knowledge';
+import {
+  KnowledgeSearcher,
+  ResidentSearchStore,
+  SEARCH_DEPTH,
+  parseConfidenceModel,
+  type ResidentSearchEvent,
+  type SearchOptions,
+} from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
-import type { VectorStore } from '@answerbridge/core';
+import type { KnowledgeChanges, VectorStore } from '@answerbridge/core';
 
 export type Language = 'zh' | 'en';
 
@@ -46,7 +53,10 @@ export function keywordThresholdFor(
 export interface KnowledgeServices {
   profile: ModelProfile;
   embedder: Embedder;
+  /** Milvus, with each searched knowledge base also in memory when `resident` was asked for. */
   store: VectorStore;
+  /** The same store, for what only the memory side has: listening for changes, what it holds. */
+  resident: ResidentSearchStore;
   /** Search settings for Chinese, the default language. */
   search: SearchOptions;
   searchFor(language: Language): SearchOptions;
@@ -98,6 +108,13 @@ export function createKnowledgeServices(
     circuitBreaker?: boolean;
     onCircuit?: (state: string) => void;
     time?: SearchOptions['time'];
+    /**
+     * Search each knowledge base in this process's memory (the workers, RESIDENT_SEARCH_MAX_ROWS); others
+     * only write, and announce what they write on `changes`.
+     */
+    resident?: boolean;
+    changes?: KnowledgeChanges;
+    onResidentEvent?: (event: ResidentSearchEvent) => void;
   } = {},
 ): KnowledgeServices {
   const profile = resolveProfile(config.EMBEDDING_PROFILE, {
@@ -106,9 +123,15 @@ export function createKnowledgeServices(
     ...(config.EMBEDDING_QUERY_TEMPLATE ? { queryTemplate: config.EMBEDDING_QUERY_TEMPLATE } : {}),
   });
   const embedder = createEmbedder(config, profile, options);
-  const store = new MilvusVectorStore({
+  const milvus = new MilvusVectorStore({
     address: config.MILVUS_ADDRESS,
     ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),
+  });
+  const store = new ResidentSearchStore(milvus, {
+    maxRows: options.resident ? config.RESIDENT_SEARCH_MAX_ROWS : 0,
+    checkEveryMs: config.RESIDENT_SEARCH_CHECK_MS,
+    ...(options.changes ? { changes: options.changes } : {}),
+    ...(options.onResidentEvent ? { onEvent: options.onResidentEvent } : {}),
   });
   // Depth, timing hook and the optional reranker: the same for every language.
   const sharedSearchOptions = {
@@ -167,6 +190,7 @@ export function createKnowledgeServices(
     profile,
     embedder,
     store,
+    resident: store,
     search,
     searchFor,
     searcherFor,

@@ -4,7 +4,14 @@ import type { JobRoutes } from '@answerbridge/core';
 import { startRetentionSweep, type EscalationService } from '@answerbridge/escalation';
 import type { Logger, Metrics } from '@answerbridge/observability';
 import { openDatabase, type Pool } from '@answerbridge/database';
-import { JobProducer, QueueInspector, RedisChannelRelay, RedisKeyValueStore, type Redis } from '@answerbridge/redis';
+import {
+  JobProducer,
+  QueueInspector,
+  RedisChannelRelay,
+  RedisKeyValueStore,
+  RedisKnowledgeChanges,
+  type Redis,
+} from '@answerbridge/redis';
 import { answerInbound } from '../answer-inbound';
 import { notifyUnclaimed } from '../notify-unclaimed';
 import { personPrototypesFor } from '../person-prototypes';
@@ -19,6 +26,7 @@ import {
 } from './escalation-services';
 import { createFaqReview } from './review-queue';
 import { createKnowledgeServices, type KnowledgeServices } from './knowledge-services';
+import { residentSearchReporter } from './resident-search-reporter';
 
 /** How often the retention is applied to what Redis does not expire by itself (see startRetentionSweep). */
 const RETENTION_SWEEP_EVERY_MS = 3_600_000;
@@ -60,6 +68,9 @@ export async function createWorkerServices(
     circuitBreaker: true,
     onCircuit: (state) => log.warn({ event: 'embedder_circuit', state }, `embedder circuit ${state}`),
     time: (stage, fn) => metrics.time(stage, fn),
+    resident: true,
+    changes: new RedisKnowledgeChanges(redis, config.QUEUE_PREFIX),
+    onResidentEvent: residentSearchReporter(log, metrics),
   });
   const database = await openDatabase(config.DATABASE_URL, {
     applicationName: 'answerbridge-worker',
@@ -68,10 +79,19 @@ export async function createWorkerServices(
     onMigrated: (files) => log.info({ event: 'database_migrated', files }, 'database migrated'),
   });
   const vectors = knowledge.store;
+  metrics.gauge(
+    'answerbridge_resident_search_rows',
+    "Rows of each knowledge base held in this worker's memory for dense search",
+    ['knowledge_base'],
+    async () =>
+      knowledge.resident.residents().map((r) => ({ labels: { knowledge_base: r.knowledgeBase }, value: r.rows })),
+  );
   const knowledgeBases = new Map(config.bots.map((b) => [b.id, b.knowledgeBase ?? b.id]));
   const languages = new Map(config.bots.map((b) => [b.id, b.language]));
   try {
     await vectors.ready();
+    // Heard before the first load, so nothing announced in between is missed.
+    await knowledge.resident.listen();
     // Milvus Lite starts every collection released; load them before the first question arrives.
     await vectors.loadActive([...new Set(knowledgeBases.values())]);
   } catch (error) {

@@ -1,0 +1,151 @@
+import { ProfileMismatchError, type IndexedQuestion } from '@answerbridge/core';
+import { InMemoryKnowledgeChanges, InMemoryVectorStore } from '@answerbridge/testing';
+import { describe, expect, it } from 'vitest';
+import { ResidentSearchStore, type ResidentSearchEvent, type ResidentSearchSettings } from './resident-search-store';
+
+const profile = 'unit|model|4|none||query';
+const axis = (i: number): number[] => Array.from({ length: 4 }, (_, j) => (j === i ? 1 : 0.1));
+const row = (entryId: string, i: number, text: string, vector: number[]): IndexedQuestion => ({
+  pk: `${entryId}#${i}`,
+  entryId,
+  text,
+  answer: `${entryId} 的答案`,
+  meta: { canonical: i === 0 },
+  vector,
+});
+
+async function versionWith(store: InMemoryVectorStore, kb: string, rows: IndexedQuestion[]): Promise<string> {
+  const v = await store.createVersion(kb, profile, 4);
+  await store.insert(v.collection, kb, rows);
+  await store.activate(kb, v.collection);
+  return v.collection;
+}
+
+function resident(inner: InMemoryVectorStore, settings: Partial<ResidentSearchSettings> = {}) {
+  const events: ResidentSearchEvent[] = [];
+  const store = new ResidentSearchStore(inner, {
+    maxRows: 1_000,
+    checkEveryMs: 60_000,
+    onEvent: (e) => events.push(e),
+    ...settings,
+  });
+  const from = () => events.filter((e) => e.kind === 'searched').map((e) => (e.kind === 'searched' ? e.from : ''));
+  return { store, events, from };
+}
+
+describe('ResidentSearchStore', () => {
+  it('answers from the store until the version is in memory, then from memory with the same hits', async () => {
+    const inner = new InMemoryVectorStore();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0)), row('vpn', 0, 'VPN 连不上', axis(1))]);
+    const { store, events, from } = resident(inner);
+    const before = await store.searchDense('hr', profile, axis(1), 5);
+    await store.warm('hr');
+    const after = await store.searchDense('hr', profile, axis(1), 5);
+    expect(from()).toEqual(['store', 'memory']);
+    expect(after.map((h) => [h.entryId, h.text, h.answer])).toEqual(before.map((h) => [h.entryId, h.text, h.answer]));
+    for (const [i, hit] of after.entries()) expect(hit.score).toBeCloseTo(before[i]?.score ?? NaN, 5);
+    expect(events.find((e) => e.kind === 'loaded')).toMatchObject({ knowledgeBase: 'hr', rows: 2, partitioned: false });
+    expect(store.residents()).toEqual([{ knowledgeBase: 'hr', collection: 'kb_hr_v1', rows: 2, partitioned: false }]);
+  });
+
+  it('refuses a question embedded with another profile, from memory as the store does', async () => {
+    const inner = new InMemoryVectorStore();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const { store } = resident(inner);
+    await store.warm('hr');
+    await expect(store.searchDense('hr', 'other|profile', axis(0), 3)).rejects.toBeInstanceOf(ProfileMismatchError);
+  });
+
+  it('sees a row another process added as soon as the addition is announced', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    const collection = await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const reader = resident(inner, { changes });
+    const writer = resident(inner, { changes, maxRows: 0 });
+    await reader.store.listen();
+    await reader.store.warm('hr');
+    await writer.store.insert(collection, 'hr', [row('vpn', 0, 'VPN 连不上', axis(2))]);
+    expect(changes.announced).toEqual([{ kind: 'rows-added', knowledgeBase: 'hr', collection, pks: ['vpn#0'] }]);
+    // At once: from the store while the row is read into memory, from memory once it is in.
+    expect((await reader.store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('vpn');
+    await expect.poll(() => reader.store.residents()[0]?.rows).toBe(2);
+    expect((await reader.store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('vpn');
+    expect(reader.from().at(-1)).toBe('memory');
+  });
+
+  it('leaves a version another process replaced, and loads the new one', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const reader = resident(inner, { changes });
+    const writer = resident(inner, { changes, maxRows: 0 });
+    await reader.store.listen();
+    await reader.store.warm('hr');
+    const next = await writer.store.createVersion('hr', profile, 4);
+    await writer.store.insert(next.collection, 'hr', [row('payslip', 0, '工资条在哪看', axis(0))]);
+    await writer.store.activate('hr', next.collection);
+    expect((await reader.store.searchDense('hr', profile, axis(0), 1))[0]?.entryId).toBe('payslip');
+    await expect.poll(() => reader.store.residents()[0]?.collection).toBe(next.collection);
+    expect((await reader.store.searchDense('hr', profile, axis(0), 1))[0]?.entryId).toBe('payslip');
+    expect(reader.events.some((e) => e.kind === 'dropped' && e.reason === 'another version was activated')).toBe(true);
+  });
+
+  it('notices rows written without an announcement at its next check', async () => {
+    const inner = new InMemoryVectorStore();
+    const collection = await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const { store, events } = resident(inner, { checkEveryMs: 0 });
+    await store.warm('hr');
+    await inner.insert(collection, 'hr', [row('vpn', 0, 'VPN 连不上', axis(3))]);
+    // This search is due a check: it finds 2 rows where memory holds 1, drops the copy and reloads it.
+    await store.searchDense('hr', profile, axis(3), 1);
+    await expect.poll(() => store.residents()[0]?.rows).toBe(2);
+    expect(events.some((e) => e.kind === 'dropped' && /holds 2 rows, memory 1/.test(e.reason))).toBe(true);
+    expect((await store.searchDense('hr', profile, axis(3), 1))[0]?.entryId).toBe('vpn');
+  });
+
+  it('leaves a version larger than maxRows to the store', async () => {
+    const inner = new InMemoryVectorStore();
+    await versionWith(inner, 'hr', [
+      row('a', 0, '一', axis(0)),
+      row('b', 0, '二', axis(1)),
+      row('c', 0, '三', axis(2)),
+    ]);
+    const { store, events, from } = resident(inner, { maxRows: 2 });
+    await store.warm('hr');
+    expect(store.residents()).toEqual([]);
+    expect(events).toContainEqual({
+      kind: 'too-large',
+      knowledgeBase: 'hr',
+      collection: 'kb_hr_v1',
+      rows: 3,
+      maxRows: 2,
+    });
+    expect((await store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('c');
+    expect(from()).toEqual(['store']);
+  });
+
+  it('keeps answering from the store when loading fails, and says why', async () => {
+    const inner = new InMemoryVectorStore();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const { store, events } = resident(inner);
+    inner.failWith(new Error('Milvus is down'));
+    await store.warm('hr');
+    expect(events).toContainEqual(expect.objectContaining({ kind: 'failed', knowledgeBase: 'hr' }));
+    await expect(store.searchDense('hr', profile, axis(0), 1)).rejects.toThrow('Milvus is down');
+    inner.failWith(null);
+    expect((await store.searchDense('hr', profile, axis(0), 1))[0]?.entryId).toBe('leave');
+  });
+
+  it('with maxRows 0 is the store, and still announces what it writes', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    const collection = await versionWith(inner, 'hr', []);
+    const { store, from } = resident(inner, { changes, maxRows: 0 });
+    await store.insert(collection, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    await store.warm('hr');
+    expect(store.residents()).toEqual([]);
+    expect((await store.searchDense('hr', profile, axis(0), 1))[0]?.entryId).toBe('leave');
+    expect(from()).toEqual([]);
+    expect(changes.announced.map((c) => c.kind)).toEqual(['rows-added']);
+  });
+});
