@@ -61,11 +61,32 @@ function denseReading(r: SearchBenchReport): string[] {
   const last = r.sizes[r.sizes.length - 1];
   if (!last) return [];
   const dense = last.latency.dense;
-  const met = dense.p99Ms <= 20;
-  const lines = [
-    `- **Dense p99 at ${n(last.rows)} rows: ${ms(dense.p99Ms)} ms — goal ≤ 20 ms ${met ? 'met' : 'missed'}** ` +
-      `(p50 ${ms(dense.p50Ms)} ms; ${r.sizes.map((s) => `${n(s.rows)}: ${ms(s.latency.dense.p50Ms)}`).join(', ')} ms p50 by size).`,
-  ];
+  const resident = last.resident;
+  // The goal is for the search the worker runs: its memory copy where the bench measured one.
+  const workerP99 = resident ? resident.latencyAtWorkerDepth.p99Ms : dense.p99Ms;
+  const met = workerP99 <= 20;
+  const lines = resident
+    ? [
+        `- **Dense p99 at ${n(last.rows)} rows, as the worker searches (its memory copy, ${resident.workerDepth} rows per list): ` +
+          `${ms(resident.latencyAtWorkerDepth.p99Ms)} ms — goal ≤ 20 ms ${met ? 'met' : 'missed'}** ` +
+          `(p50 ${ms(resident.latencyAtWorkerDepth.p50Ms)} ms; at the bench's ${r.run.depth} rows ${ms(resident.latency.p50Ms)} / ${ms(resident.latency.p99Ms)} ms; ` +
+          `by size ${r.sizes.map((s) => `${n(s.rows)}: ${s.resident ? ms(s.resident.latency.p99Ms) : '—'}`).join(', ')} ms p99). ` +
+          `Milvus Lite itself, asked the same: ${ms(dense.p50Ms)} ms p50 / ${ms(dense.p99Ms)} ms p99 ` +
+          `(${r.sizes.map((s) => `${n(s.rows)}: ${ms(s.latency.dense.p50Ms)}`).join(', ')} ms p50 by size): the explanation follows.`,
+        `- **The memory copy** (\`ResidentSearchStore\`, libs/knowledge): the worker reads the active version's rows with their vectors ` +
+          `from Milvus once (${resident.loadSeconds} s at ${n(last.rows)} rows${resident.partitioned ? ', partitioning included' : ''}), ` +
+          `then searches by cosine in its own process: exact up to 20,000 rows, above that k-means lists (√rows of them) of which the ` +
+          `closest are scanned until a fifth of the rows are covered. At ${n(last.rows)} rows it returned Milvus's first entry for ` +
+          `${pct(resident.sameFirstAsMilvus)} of the questions and ${pct(resident.milvusTopTenFound)} of Milvus's first ten entries ` +
+          `(Milvus's HNSW is itself approximate; against the planted rows: ${resident.found.plantedTop1 ? 'every one first' : 'not every one first'}). ` +
+          `It holds ${n(resident.memoryMiB.arrayBuffers)} MiB of vectors and ${n(resident.memoryMiB.heap)} MiB of text and answers in the worker. ` +
+          `Milvus stays the system of record: it answers BM25, and every dense search the copy is not known to be current for ` +
+          `(before it is loaded, while announced rows are fetched, after a check finds the store changed).`,
+      ]
+    : [
+        `- **Dense p99 at ${n(last.rows)} rows: ${ms(dense.p99Ms)} ms — goal ≤ 20 ms ${met ? 'met' : 'missed'}** ` +
+          `(p50 ${ms(dense.p50Ms)} ms; ${r.sizes.map((s) => `${n(s.rows)}: ${ms(s.latency.dense.p50Ms)}`).join(', ')} ms p50 by size).`,
+      ];
   const e = r.engine;
   const c = r.indexComparison;
   if (c) {
@@ -103,9 +124,15 @@ function denseReading(r: SearchBenchReport): string[] {
     );
   }
   lines.push(
-    met
-      ? `- Nothing to fix for the goal on this machine.`
-      : `- **What would fix it.** Not another index (HNSW is already used, FLAT is slower), and not our client: the per-row Python work is Lite's design. ` +
+    resident
+      ? `- **Why in the worker, not only in Milvus.** Milvus Lite's per-row Python work cannot be fixed from outside, and ` +
+          `a bot's FAQ is small: even ${n(last.rows)} rows are ${n(resident.memoryMiB.arrayBuffers)} MiB of vectors. Searched in the worker, ` +
+          `a question costs arithmetic on the worker's own core instead of a turn in Milvus Lite's one-at-a-time queue ` +
+          `(bench/pipeline measures what that does to throughput). Milvus standalone would also meet 20 ms at this size ` +
+          `(C++ HNSW, settings below); RESIDENT_SEARCH_MAX_ROWS (default 200,000) sets where the worker leaves search to it.`
+      : met
+        ? `- Nothing to fix for the goal on this machine.`
+        : `- **What would fix it.** Not another index (HNSW is already used, FLAT is slower), and not our client: the per-row Python work is Lite's design. ` +
           `Milvus standalone runs the same request in C++ (segcore/Knowhere) with bitsets for deletes and filters, ` +
           `where HNSW at 100k × 384-d is well under a millisecond of compute; that is what production runs (settings below). ` +
           `Within Lite the only levers are the filter and the returned fields (the figures above), worth a few ms, ` +

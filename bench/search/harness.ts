@@ -7,7 +7,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { profileFingerprint, type SearchHit } from '@answerbridge/core';
-import { KnowledgeSearcher, ingestKnowledgeBase, type Candidate } from '@answerbridge/knowledge';
+import {
+  KnowledgeSearcher,
+  ResidentSearchStore,
+  SEARCH_DEPTH,
+  ingestKnowledgeBase,
+  type Candidate,
+} from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { generateCorpus, generateQueries, type BenchQuery, type Seeds } from './corpus';
 import { processMemory, summarize, timeEach, waitUntilIdle, type LatencySummary, type ProcessMemory } from './measure';
@@ -46,6 +52,25 @@ export interface SizeResult {
   /** A gRPC round trip that does no search (DescribeAlias): the floor of every call. */
   rpcFloor: LatencySummary;
   found: Record<Mode, Found>;
+  /** The same dense questions searched in a worker's memory copy of the version (ResidentSearchStore). */
+  resident?: ResidentResult;
+}
+
+export interface ResidentResult {
+  /** Reading the version from Milvus page by page, plus partitioning it (k-means) above 20,000 rows. */
+  loadSeconds: number;
+  partitioned: boolean;
+  /** At the bench's depth, as the Milvus figures, and at the worker's (SEARCH_DEPTH). */
+  latency: LatencySummary;
+  latencyAtWorkerDepth: LatencySummary;
+  workerDepth: number;
+  found: Found;
+  /** Queries whose first entry is Milvus's first entry (Milvus's HNSW is itself approximate). */
+  sameFirstAsMilvus: number;
+  /** Of Milvus's first ten entries, the share the memory copy also returns in its first ten. */
+  milvusTopTenFound: number;
+  /** What the copy adds to this Node process: the vectors (typed arrays) and the heap (text, answers, meta). */
+  memoryMiB: { arrayBuffers: number; heap: number };
 }
 
 export interface SearchBenchOptions {
@@ -152,6 +177,7 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
         log(`${rows} rows: ${mode} p50 ${latency[mode].p50Ms} ms, p99 ${latency[mode].p99Ms} ms`);
       }
       const rpcFloor = summarize(await timeEach(measuredSet, () => store.activeCollection(knowledgeBase)));
+      const resident = await measureResident(store, knowledgeBase, fingerprint, warmSet, measuredSet, log);
       sizes.push({
         rows,
         entries: entries.length,
@@ -167,6 +193,7 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
         latency,
         rpcFloor,
         found: hits,
+        resident,
       });
       options.onSize?.(sizes);
       lastQueries = measuredSet.map((q) => ({ text: q.text, vector: q.vector }));
@@ -192,3 +219,58 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
 }
 
 export const round = (x: number, places = 2) => Math.round(x * 10 ** places) / 10 ** places;
+
+/** Dense search as a worker runs it: the version read into this process's memory, then searched there. */
+async function measureResident(
+  store: MilvusVectorStore,
+  knowledgeBase: string,
+  fingerprint: string,
+  warmSet: (BenchQuery & { vector: number[] })[],
+  measuredSet: (BenchQuery & { vector: number[] })[],
+  log: (line: string) => void,
+): Promise<ResidentResult> {
+  const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+  global.gc?.();
+  const before = process.memoryUsage();
+  const resident = new ResidentSearchStore(store, { maxRows: 10_000_000, checkEveryMs: 3_600_000 });
+  const t0 = performance.now();
+  await resident.warm(knowledgeBase);
+  const loadSeconds = round((performance.now() - t0) / 1000);
+  global.gc?.();
+  const after = process.memoryUsage();
+  const held = resident.residents()[0];
+  if (!held) throw new Error(`the memory copy of ${knowledgeBase} did not load`);
+  const search = (depth: number) => async (q: { vector: number[] }) =>
+    byEntry(await resident.searchDense(knowledgeBase, fingerprint, q.vector, depth));
+  await timeEach(warmSet, search(DEPTH));
+  const results: SearchHit[][] = [];
+  const latency = summarize(await timeEach(measuredSet, search(DEPTH), (_q, r) => results.push(r)));
+  const latencyAtWorkerDepth = summarize(await timeEach(measuredSet, search(SEARCH_DEPTH)));
+  let sameFirst = 0;
+  let topTenFound = 0;
+  for (const [i, q] of measuredSet.entries()) {
+    const milvus = byEntry(await store.searchDense(knowledgeBase, fingerprint, q.vector, DEPTH)).slice(0, 10);
+    const mine = (results[i] ?? []).slice(0, 10);
+    if (mine[0]?.entryId === milvus[0]?.entryId) sameFirst++;
+    const wanted = new Set(milvus.map((h) => h.entryId));
+    topTenFound += milvus.length ? mine.filter((h) => wanted.has(h.entryId)).length / milvus.length : 1;
+  }
+  log(
+    `${held.rows} rows in memory: loaded in ${loadSeconds} s${held.partitioned ? ' (partitioned)' : ''}; ` +
+      `p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms`,
+  );
+  return {
+    loadSeconds,
+    partitioned: held.partitioned,
+    latency,
+    latencyAtWorkerDepth,
+    workerDepth: SEARCH_DEPTH,
+    found: found(measuredSet, results),
+    sameFirstAsMilvus: round(sameFirst / measuredSet.length, 3),
+    milvusTopTenFound: round(topTenFound / measuredSet.length, 3),
+    memoryMiB: {
+      arrayBuffers: mib(after.arrayBuffers - before.arrayBuffers),
+      heap: mib(after.heapUsed - before.heapUsed),
+    },
+  };
+}

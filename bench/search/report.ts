@@ -121,6 +121,24 @@ function latencyTable(r: SearchBenchReport): string {
   );
 }
 
+function residentTable(r: SearchBenchReport): string {
+  const measured = r.sizes.filter((s) => s.resident);
+  if (measured.length === 0) return '_Not measured in this run._';
+  const lines = measured.map((s) => {
+    const x = s.resident!;
+    return (
+      `| ${rowsLabel(s.rows)} | ${x.loadSeconds} | ${x.partitioned ? 'lists' : 'exact'} | ${ms(x.latency.p50Ms)} / ${ms(x.latency.p99Ms)} | ` +
+      `${ms(x.latencyAtWorkerDepth.p50Ms)} / ${ms(x.latencyAtWorkerDepth.p99Ms)} | ${ms(s.latency.dense.p50Ms)} / ${ms(s.latency.dense.p99Ms)} | ` +
+      `${pct(x.found.top1)} | ${pct(x.sameFirstAsMilvus)} | ${pct(x.milvusTopTenFound)} | ${x.memoryMiB.arrayBuffers} + ${x.memoryMiB.heap} |`
+    );
+  });
+  return (
+    `| rows | load (s) | search | p50 / p99 at ${r.run.depth} rows (ms) | p50 / p99 at ${measured[0]?.resident?.workerDepth ?? 80} rows (the worker's depth) | Milvus Lite dense p50 / p99 | found first | same first entry as Milvus | Milvus's top 10 entries found | memory MiB (vectors + heap) |\n` +
+    '|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+    lines.join('\n')
+  );
+}
+
 function ingestTable(r: SearchBenchReport): string {
   const lines = r.sizes.map(
     (s) =>
@@ -265,6 +283,13 @@ ${charts}
 ## Search latency
 
 ${latencyTable(r)}
+
+## Dense search in the worker's memory
+
+The same dense questions, searched as a worker searches them: the version read from Milvus into a
+\`ResidentSearchStore\` in this Node process (exact up to 20,000 rows, k-means lists above), one question at a time.
+
+${residentTable(r)}
 
 ## Ingest, index build and memory
 

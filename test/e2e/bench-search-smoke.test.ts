@@ -57,6 +57,11 @@ describe('bench/search smoke (1,000 rows)', () => {
       expect(size?.found[mode].plantedTop1, `${mode} finds every planted row first`).toBe(true);
       expect(size?.found[mode].top10, `${mode} finds most perturbed questions`).toBeGreaterThan(0.5);
     }
+    // The worker's memory copy of the same version: every row, exact at this size, Milvus's first entry.
+    expect(size?.resident).toMatchObject({ partitioned: false, workerDepth: 80 });
+    expect(size?.resident?.latency.count).toBe(24);
+    expect(size?.resident?.found.plantedTop1).toBe(true);
+    expect(size?.resident?.sameFirstAsMilvus).toBeGreaterThan(0.9);
     expect(result.lastQueries[0]?.vector).toHaveLength(384);
   });
 
