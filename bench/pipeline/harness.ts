@@ -74,6 +74,8 @@ export interface EmbedderRun {
   /** At the lowest offered rate: callback→reply beside the stage histograms of gateway and workers. */
   overhead: { p50TotalMs: number; searchP50Ms: number; overheadP50Ms: number; stages: StageTiming[] };
   decisions: Record<string, number>;
+  /** Dense searches over the rate steps by where the workers answered them: their memory copy or Milvus. */
+  denseSearches?: Record<string, number>;
   standInStats?: Record<string, number>;
 }
 
@@ -228,6 +230,9 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       const decisions = counterBy(await system.scrape(), 'answerbridge_decisions_total', 'kind');
       const before = counterBy(metricsAtStart, 'answerbridge_decisions_total', 'kind');
       for (const k of Object.keys(decisions)) decisions[k] = (decisions[k] ?? 0) - (before[k] ?? 0);
+      const denseSearches = counterBy(await system.scrape(), 'answerbridge_dense_searches_total', 'from');
+      const denseBefore = counterBy(metricsAtStart, 'answerbridge_dense_searches_total', 'from');
+      for (const k of Object.keys(denseSearches)) denseSearches[k] = (denseSearches[k] ?? 0) - (denseBefore[k] ?? 0);
 
       const askersRun = async (microBatchMs: number) => {
         await startWorkers(microBatchMs);
@@ -263,6 +268,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         batching: { on, off, gain: off.answeredPerSecond ? on.answeredPerSecond / off.answeredPerSecond : 0 },
         overhead: overhead ?? { p50TotalMs: 0, searchP50Ms: 0, overheadP50Ms: 0, stages: [] },
         decisions,
+        denseSearches,
         ...(standIn ? { standInStats: await standIn.stop() } : {}),
       });
       running = null;

@@ -63,9 +63,9 @@ function stageRows(r: EmbedderRun): string {
   const order = ['enqueue', 'search', 'embed', 'milvus', 'inbound_to_reply_queued', 'send'];
   const what: Record<string, string> = {
     enqueue: 'gateway: dedupe + BullMQ add (Redis round trips)',
-    search: 'worker: whole search (embed + Milvus + fusion)',
+    search: 'worker: whole search (embed + dense search + fusion)',
     embed: '… of which embedding (incl. the micro-batch wait)',
-    milvus: '… of which Milvus search',
+    milvus: "… of which the dense search (the worker's memory copy; Milvus before it is loaded)",
     inbound_to_reply_queued: 'worker: message received → reply queued',
     send: 'worker: WeCom message/send call',
   };
@@ -112,7 +112,7 @@ ${f0(ceiling)} messages/s whatever the embedder does.
 
 Stage means (ms) as the offered load rises — where a message waits once the pipeline is saturated:
 
-| offered/s | gateway enqueue | embed | Milvus search | whole search | received → reply queued | send |
+| offered/s | gateway enqueue | embed | dense search (memory or Milvus) | whole search | received → reply queued | send |
 |---:|---:|---:|---:|---:|---:|---:|
 ${r.steps.map((s) => `| ${s.offered} | ${['enqueue', 'embed', 'milvus', 'search', 'inbound_to_reply_queued', 'send'].map((st) => ms(s.stages.find((x) => x.stage === st)?.meanMs ?? null)).join(' | ')} |`).join('\n')}
 
@@ -120,7 +120,13 @@ Decisions over the rate steps: ${
     Object.entries(r.decisions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—'
-  }.
+  }.${
+    r.denseSearches && Object.keys(r.denseSearches).length
+      ? ` Dense searches: ${Object.entries(r.denseSearches)
+          .map(([k, v]) => `${v} from ${k === 'memory' ? "the worker's memory copy" : 'Milvus'}`)
+          .join(', ')}.`
+      : ''
+  }
 
 Micro-batching at ${result.settings.askers} concurrent askers (each asks again when answered, ${result.settings.askerSeconds} s):
 on ${f1(r.batching.on.answeredPerSecond)}/s (p50 ${f0(r.batching.on.p50Ms)} ms), off ${f1(r.batching.off.answeredPerSecond)}/s (p50 ${f0(r.batching.off.p50Ms)} ms): **gain ${r.batching.gain.toFixed(2)}×**.

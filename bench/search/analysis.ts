@@ -79,7 +79,8 @@ function denseReading(r: SearchBenchReport): string[] {
           `closest are scanned until a fifth of the rows are covered. At ${n(last.rows)} rows it returned Milvus's first entry for ` +
           `${pct(resident.sameFirstAsMilvus)} of the questions and ${pct(resident.milvusTopTenFound)} of Milvus's first ten entries ` +
           `(Milvus's HNSW is itself approximate; against the planted rows: ${resident.found.plantedTop1 ? 'every one first' : 'not every one first'}). ` +
-          `It holds ${n(resident.memoryMiB.arrayBuffers)} MiB of vectors and ${n(resident.memoryMiB.heap)} MiB of text and answers in the worker. ` +
+          `It holds ${n((last.rows * r.run.dimension * 4) / 2 ** 20)} MiB of vectors (one float32 matrix) and its heap grew ` +
+          `${n(resident.memoryMiB.heap)} MiB (text, answers, meta) in the worker. ` +
           `Milvus stays the system of record: it answers BM25, and every dense search the copy is not known to be current for ` +
           `(before it is loaded, while announced rows are fetched, after a check finds the store changed).`,
       ]
@@ -126,7 +127,7 @@ function denseReading(r: SearchBenchReport): string[] {
   lines.push(
     resident
       ? `- **Why in the worker, not only in Milvus.** Milvus Lite's per-row Python work cannot be fixed from outside, and ` +
-          `a bot's FAQ is small: even ${n(last.rows)} rows are ${n(resident.memoryMiB.arrayBuffers)} MiB of vectors. Searched in the worker, ` +
+          `a bot's FAQ is small: even ${n(last.rows)} rows are ${n((last.rows * r.run.dimension * 4) / 2 ** 20)} MiB of vectors. Searched in the worker, ` +
           `a question costs arithmetic on the worker's own core instead of a turn in Milvus Lite's one-at-a-time queue ` +
           `(bench/pipeline measures what that does to throughput). Milvus standalone would also meet 20 ms at this size ` +
           `(C++ HNSW, settings below); RESIDENT_SEARCH_MAX_ROWS (default 200,000) sets where the worker leaves search to it.`

@@ -129,12 +129,13 @@ function residentTable(r: SearchBenchReport): string {
     return (
       `| ${rowsLabel(s.rows)} | ${x.loadSeconds} | ${x.partitioned ? 'lists' : 'exact'} | ${ms(x.latency.p50Ms)} / ${ms(x.latency.p99Ms)} | ` +
       `${ms(x.latencyAtWorkerDepth.p50Ms)} / ${ms(x.latencyAtWorkerDepth.p99Ms)} | ${ms(s.latency.dense.p50Ms)} / ${ms(s.latency.dense.p99Ms)} | ` +
-      `${pct(x.found.top1)} | ${pct(x.sameFirstAsMilvus)} | ${pct(x.milvusTopTenFound)} | ${x.memoryMiB.arrayBuffers} + ${x.memoryMiB.heap} |`
+      `${pct(x.found.top1)} | ${pct(x.sameFirstAsMilvus)} | ${pct(x.milvusTopTenFound)} | ` +
+      `${((s.rows * r.run.dimension * 4) / 2 ** 20).toFixed(1)} | ${x.memoryMiB.arrayBuffers} + ${x.memoryMiB.heap} |`
     );
   });
   return (
-    `| rows | load (s) | search | p50 / p99 at ${r.run.depth} rows (ms) | p50 / p99 at ${measured[0]?.resident?.workerDepth ?? 80} rows (the worker's depth) | Milvus Lite dense p50 / p99 | found first | same first entry as Milvus | Milvus's top 10 entries found | memory MiB (vectors + heap) |\n` +
-    '|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+    `| rows | load (s) | search | p50 / p99 at ${r.run.depth} rows (ms) | p50 / p99 at ${measured[0]?.resident?.workerDepth ?? 80} rows (the worker's depth) | Milvus Lite dense p50 / p99 | found first | same first entry as Milvus | Milvus's top 10 entries found | vectors MiB (rows × ${r.run.dimension} × 4 B) | process growth MiB (array buffers + heap) |\n` +
+    '|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
     lines.join('\n')
   );
 }
@@ -288,6 +289,8 @@ ${latencyTable(r)}
 
 The same dense questions, searched as a worker searches them: the version read from Milvus into a
 \`ResidentSearchStore\` in this Node process (exact up to 20,000 rows, k-means lists above), one question at a time.
+The vectors are one float32 matrix; the process growth is measured around the load after a forced GC, and includes
+what the Milvus client still holds of the pages it received (so it moves between runs; negative when a GC freed more).
 
 ${residentTable(r)}
 

@@ -110,12 +110,14 @@ export class ResidentDenseIndex {
   private partitions: Partitions | null = null;
   private readonly options: ResidentIndexOptions;
 
+  /** `capacity`: the rows expected, when known (a version's row count), so the matrix is allocated once. */
   constructor(
     readonly dimension: number,
     options: Partial<ResidentIndexOptions> = {},
+    capacity = 1024,
   ) {
     this.options = { ...defaultResidentIndexOptions, ...options };
-    this.matrix = new Float32Array(dimension * 1024);
+    this.matrix = new Float32Array(dimension * Math.max(1, capacity));
   }
 
   get size(): number {
@@ -140,7 +142,8 @@ export class ResidentDenseIndex {
         throw new RangeError(`row ${row.pk} has ${vector.length} dimensions, the index ${this.dimension}`);
       const at = this.rows.length * this.dimension;
       if (at + this.dimension > this.matrix.length) {
-        const grown = new Float32Array(Math.max(this.matrix.length * 2, at + this.dimension));
+        // A quarter more each time: rows added to a live version come one approval at a time.
+        const grown = new Float32Array(Math.max(Math.ceil(this.matrix.length * 1.25), at + this.dimension * 64));
         grown.set(this.matrix);
         this.matrix = grown;
       }
@@ -203,7 +206,7 @@ export class ResidentDenseIndex {
     for (let i = 0; i < n; i++) starts[(owner[i] ?? 0) + 1] = (starts[(owner[i] ?? 0) + 1] ?? 0) + 1;
     for (let c = 0; c < lists; c++) starts[c + 1] = (starts[c + 1] ?? 0) + (starts[c] ?? 0);
     // Rows move into list order; rows added while this ran keep their order after them.
-    const matrix = new Float32Array(this.matrix.length);
+    const matrix = new Float32Array(this.rows.length * d);
     const rows: ResidentRow[] = new Array<ResidentRow>(this.rows.length);
     const next = starts.slice(0, lists);
     for (let i = 0; i < n; i++) {
