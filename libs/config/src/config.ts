@@ -98,6 +98,11 @@ export const EnvSchema = z.object({
    * A GPU embeds a batch in about the time of one (bench/pipeline/REPORT.md measures the gain).
    */
   EMBEDDING_MICRO_BATCH_MS: z.coerce.number().min(0).default(5),
+  /**
+   * Embeddings requests a worker keeps open at once. Questions arriving while they are all out wait for
+   * one to come back and go together, so under load batches grow instead of requests queueing at the GPU.
+   */
+  EMBEDDING_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2),
 
   /**
    * dense (vectors), keyword (BM25) or hybrid (both, fused). Unset: the measured default of each bot's

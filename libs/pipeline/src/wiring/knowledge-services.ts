@@ -84,7 +84,10 @@ export function createEmbedder(
     timeoutMs: config.EMBEDDING_TIMEOUT_MS,
   });
   if (options.microBatch && config.EMBEDDING_MICRO_BATCH_MS > 0)
-    embedder = new MicroBatchingEmbedder(embedder, config.EMBEDDING_MICRO_BATCH_MS);
+    embedder = new MicroBatchingEmbedder(embedder, {
+      maxWaitMs: config.EMBEDDING_MICRO_BATCH_MS,
+      maxInFlight: config.EMBEDDING_MAX_IN_FLIGHT,
+    });
   // Outside the cache, so cached questions are still answered by the dense search while the embedder is down.
   if (options.circuitBreaker) {
     embedder = new CircuitBreakerEmbedder(embedder, {
