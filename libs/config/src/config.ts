@@ -102,7 +102,7 @@ export const EnvSchema = z.object({
    * Embeddings requests a worker keeps open at once. Questions arriving while they are all out wait for
    * one to come back and go together, so under load batches grow instead of requests queueing at the GPU.
    */
-  EMBEDDING_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2),
+  EMBEDDING_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1),
 
   /**
    * dense (vectors), keyword (BM25) or hybrid (both, fused). Unset: the measured default of each bot's

@@ -34,7 +34,7 @@ export class MicroBatchingEmbedder implements Embedder {
     private readonly inner: Embedder,
     options: Partial<MicroBatchingOptions> = {},
   ) {
-    this.options = { maxWaitMs: 5, maxBatch: inner.profile.batchSize, maxInFlight: 2, ...options };
+    this.options = { maxWaitMs: 5, maxBatch: inner.profile.batchSize, maxInFlight: 1, ...options };
   }
 
   get profile() {
