@@ -31,7 +31,8 @@ export function pipelineAnalysis(result: PipelineBenchResult): string {
   const coreBound = (cpus * 1000) / cpuTotal(gs);
   const coresForGoal = (0.9 * capacity * cpuTotal(gs)) / 1000;
   const top = g.steps[g.steps.length - 1];
-  const saturatedBelowTop = top !== undefined && top.offered > gs.offered;
+  // Saturated when the last rate offered was not answered: the answered rate has stopped following the offered one.
+  const plateau = top !== undefined && top.answeredPerSecond < 0.9 * top.offered;
   const offDelay = result.settings.standIn.fixedMs + result.settings.standIn.perItemMs;
   const memory = g.denseSearches?.memory ?? 0;
   const store = g.denseSearches?.store ?? 0;
@@ -39,15 +40,15 @@ export function pipelineAnalysis(result: PipelineBenchResult): string {
   parts.push(`**Throughput (goal ${g.ratioToCapacity >= 0.9 ? 'met' : 'missed'}: ${g.ratioToCapacity.toFixed(2)} of the stand-in's capacity).** The stand-in embeds
 ${f0(capacity)} questions/s in batches of ${g.capacity[0]?.batch}; the pipeline around it answered up to ${f1(g.saturation.answeredPerSecond)}/s
 (offered ${gs.offered}/s, p50 ${f0(gs.p50Ms)} ms)${
-    saturatedBelowTop && top
-      ? `, and at ${top.offered}/s offered only ${f1(top.answeredPerSecond)}/s: there the wait moved into the queue (received → reply queued ${f0(stage(top, 'inbound_to_reply_queued'))} ms
+    plateau && top
+      ? `: that is its ceiling. Offered ${top.offered}/s it answered ${f1(top.answeredPerSecond)}/s, and the wait moved into the queue (received → reply queued ${f0(stage(top, 'inbound_to_reply_queued'))} ms
 mean, of which the search ${f0(stage(top, 'search'))} ms)`
       : ', the highest rate offered: the ceiling may be higher'
   }. What limits it is CPU: at saturation a message cost ${f1(cpuTotal(gs))} ms of CPU over all
 processes (workers ${f1(workersCpu(gs))}, gateway ${f1(gs.cpuMsPerMessage.gateway ?? 0)}, Redis ${f1(gs.cpuMsPerMessage.redis ?? 0)}, Milvus Lite ${f1(gs.cpuMsPerMessage.milvus ?? 0)},
 load generator + simulator ${f1(gs.cpuMsPerMessage.bench ?? 0)}), so ${cpus} cores carry at most ~${f0(coreBound)} messages/s whatever the embedder does, and the
 processes of the run kept ${busyCores.toFixed(2)} of the ${cpus} cores busy. 0.9 of the stand-in's ${f0(capacity)}/s needs about
-${coresForGoal.toFixed(1)} cores at this cost per message: a goal for a machine of that size, not for this VM.
+${coresForGoal.toFixed(1)} cores at this cost per message (the load generator's share included): a goal for a machine of that size, not for this VM.
 
 Milvus Lite is off the hot path: the workers searched their memory copy of the knowledge base (${memory} dense searches from
 memory${store ? `, ${store} from Milvus while the copy loaded` : ', none from Milvus'}; the dense search stage's mean is ${f1(stage(gs, 'milvus'))} ms at saturation), where the
