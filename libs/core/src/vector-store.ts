@@ -123,8 +123,11 @@ export type KnowledgeChange =
 /** Where knowledge changes are announced and heard (Redis pub/sub across processes). */
 export interface KnowledgeChanges {
   announce(change: KnowledgeChange): Promise<void>;
-  /** Calls `onChange` for every change announced from now on; returns a function that stops listening. */
-  listen(onChange: (change: KnowledgeChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onChange` for every change announced from now on, and `onGap` after a disconnection during which
+   * announcements may have been missed; returns a function that stops listening.
+   */
+  listen(onChange: (change: KnowledgeChange) => void, onGap?: () => void): Promise<() => Promise<void>>;
   /** Releases what an announcer holds for itself (a command line's own connection). */
   close?(): Promise<void>;
 }

@@ -40,7 +40,7 @@ export class RedisKnowledgeChanges implements KnowledgeChanges {
     await this.redis.publish(this.channel, JSON.stringify(change));
   }
 
-  async listen(onChange: (change: KnowledgeChange) => void): Promise<() => Promise<void>> {
+  async listen(onChange: (change: KnowledgeChange) => void, onGap?: () => void): Promise<() => Promise<void>> {
     const sub = this.redis.duplicate();
     // A duplicate has no listeners of its own: without one every failed reconnect is an unhandled error.
     sub.on('error', () => undefined);
@@ -50,6 +50,8 @@ export class RedisKnowledgeChanges implements KnowledgeChanges {
       if (change) onChange(change);
     });
     await sub.subscribe(this.channel);
+    // Ready again after this point is a reconnection (ioredis resubscribes): what was announced meanwhile is lost.
+    if (onGap) sub.on('ready', onGap);
     return async () => {
       await sub.quit().catch(() => undefined);
     };

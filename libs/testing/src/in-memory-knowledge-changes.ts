@@ -10,10 +10,19 @@ export class InMemoryKnowledgeChanges implements KnowledgeChanges {
     for (const listener of this.listeners) listener(change);
   }
 
-  async listen(onChange: (change: KnowledgeChange) => void): Promise<() => Promise<void>> {
+  private readonly gapListeners = new Set<() => void>();
+
+  async listen(onChange: (change: KnowledgeChange) => void, onGap?: () => void): Promise<() => Promise<void>> {
     this.listeners.add(onChange);
+    if (onGap) this.gapListeners.add(onGap);
     return async () => {
       this.listeners.delete(onChange);
+      if (onGap) this.gapListeners.delete(onGap);
     };
+  }
+
+  /** As after a lost connection: listeners are told they may have missed announcements. */
+  gap(): void {
+    for (const listener of this.gapListeners) listener();
   }
 }

@@ -107,6 +107,8 @@ export class ResidentDenseIndex {
   private matrix: Float32Array;
   private rows: ResidentRow[] = [];
   private readonly pks = new Set<string>();
+  /** One copy of each entry's answer: every question row of an entry carries the same (up to 64 KB) text. */
+  private readonly answers = new Map<string, string>();
   private partitions: Partitions | null = null;
   private readonly options: ResidentIndexOptions;
 
@@ -151,6 +153,9 @@ export class ResidentDenseIndex {
       for (const x of vector) norm += x * x;
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
       for (let j = 0; j < this.dimension; j++) this.matrix[at + j] = (vector[j] ?? 0) * scale;
+      const known = this.answers.get(row.entryId);
+      if (known === row.answer) row.answer = known;
+      else this.answers.set(row.entryId, row.answer);
       this.rows.push(row);
       this.pks.add(row.pk);
       added++;

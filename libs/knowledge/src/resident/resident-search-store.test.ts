@@ -99,8 +99,85 @@ describe('ResidentSearchStore', () => {
     // This search is due a check: it finds 2 rows where memory holds 1, drops the copy and reloads it.
     await store.searchDense('hr', profile, axis(3), 1);
     await expect.poll(() => store.residents()[0]?.rows).toBe(2);
-    expect(events.some((e) => e.kind === 'dropped' && /holds 2 rows, memory 1/.test(e.reason))).toBe(true);
+    expect(events.some((e) => e.kind === 'dropped' && /holds 2 rows, 1 were known/.test(e.reason))).toBe(true);
     expect((await store.searchDense('hr', profile, axis(3), 1))[0]?.entryId).toBe('vpn');
+  });
+
+  it('counts a key written twice as the store does, and keeps the copy (no reload at every check)', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    const collection = await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const reader = resident(inner, { changes, checkEveryMs: 0 });
+    const writer = resident(inner, { changes, maxRows: 0 });
+    await reader.store.listen();
+    await reader.store.warm('hr');
+    // Two approvals of the same saved entry insert the same key twice: the store counts 3 rows, holds 2 keys.
+    await writer.store.insert(collection, 'hr', [row('saved', 0, '工资条在哪看', axis(1))]);
+    await writer.store.insert(collection, 'hr', [row('saved', 0, '工资条在哪看', axis(1))]);
+    await expect.poll(() => reader.store.residents()[0]?.rows).toBe(2);
+    // Each search is due a check (checkEveryMs 0); each check finds the 3 rows it expects.
+    for (let i = 0; i < 3; i++) {
+      await reader.store.searchDense('hr', profile, axis(1), 1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(reader.events.filter((e) => e.kind === 'dropped' || e.kind === 'loaded').map((e) => e.kind)).toEqual([
+      'loaded',
+    ]);
+    expect(reader.store.residents()[0]?.rows).toBe(2);
+  });
+
+  it('asks the store while a due check is out, and checks every copy after a lost connection', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    const collection = await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const { store, from } = resident(inner, { changes });
+    await store.listen();
+    await store.warm('hr');
+    await store.searchDense('hr', profile, axis(0), 1);
+    expect(from()).toEqual(['memory']);
+    // Written while this process was cut off from the announcements.
+    await inner.insert(collection, 'hr', [row('vpn', 0, 'VPN 连不上', axis(2))]);
+    changes.gap();
+    // The next search starts the check and is answered by the store, which has the new row.
+    expect((await store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('vpn');
+    expect(from().at(-1)).toBe('store');
+    await expect.poll(() => store.residents()[0]?.rows).toBe(2);
+    expect((await store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('vpn');
+    expect(from().at(-1)).toBe('memory');
+  });
+
+  it('does not keep a copy of a version replaced while it was loading, and loads the new one', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const next = await inner.createVersion('hr', profile, 4);
+    await inner.insert(next.collection, 'hr', [row('payslip', 0, '工资条在哪看', axis(0))]);
+    // The activation is announced while the first load reads its pages.
+    const slow = Object.create(inner) as InMemoryVectorStore;
+    let activated = false;
+    slow.readIndexedRows = async (...args) => {
+      const page = await inner.readIndexedRows(...args);
+      if (!activated) {
+        activated = true;
+        await inner.activate('hr', next.collection);
+        await changes.announce({ kind: 'activated', knowledgeBase: 'hr', collection: next.collection });
+      }
+      return page;
+    };
+    const { store, events } = resident(slow, { changes });
+    await store.listen();
+    await store.warm('hr');
+    expect(store.residents()).toEqual([]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ kind: 'dropped', reason: 'another version was activated while loading' }),
+    );
+    // The next search after the short backoff loads the version that is active now.
+    await expect
+      .poll(async () => {
+        await store.searchDense('hr', profile, axis(0), 1);
+        return store.residents()[0]?.collection;
+      })
+      .toBe(next.collection);
   });
 
   it('leaves a version larger than maxRows to the store', async () => {
@@ -134,6 +211,16 @@ describe('ResidentSearchStore', () => {
     await expect(store.searchDense('hr', profile, axis(0), 1)).rejects.toThrow('Milvus is down');
     inner.failWith(null);
     expect((await store.searchDense('hr', profile, axis(0), 1))[0]?.entryId).toBe('leave');
+  });
+
+  it('does not hold a write up when the announcement cannot go out (Redis away), and says so', async () => {
+    const inner = new InMemoryVectorStore();
+    const collection = await versionWith(inner, 'hr', []);
+    const stuck = { announce: () => new Promise<void>(() => undefined), listen: async () => async () => undefined };
+    const { store, events } = resident(inner, { changes: stuck, maxRows: 0, announceTimeoutMs: 20 });
+    await store.insert(collection, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    expect(await inner.countRows(collection)).toBe(1);
+    expect(events).toContainEqual({ kind: 'not-announced', knowledgeBase: 'hr', reason: 'timed out' });
   });
 
   it('with maxRows 0 is the store, and still announces what it writes', async () => {

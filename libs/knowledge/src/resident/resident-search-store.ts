@@ -24,6 +24,8 @@ export interface ResidentSearchSettings {
   index?: Partial<ResidentIndexOptions>;
   /** Where writers announce changes and readers hear them; without it only the periodic check notices. */
   changes?: KnowledgeChanges;
+  /** How long a write waits for its announcement to go out before it returns anyway (ms). */
+  announceTimeoutMs?: number;
   /** What happened, for logs and metrics. */
   onEvent?: (event: ResidentSearchEvent) => void;
 }
@@ -34,6 +36,8 @@ export type ResidentSearchEvent =
   | { kind: 'rows-added'; knowledgeBase: string; collection: string; rows: number }
   | { kind: 'dropped'; knowledgeBase: string; collection: string; reason: string }
   | { kind: 'failed'; knowledgeBase: string; error: unknown }
+  /** A write went through but its announcement did not go out: readers see it at their next check. */
+  | { kind: 'not-announced'; knowledgeBase: string; reason: string }
   | { kind: 'searched'; knowledgeBase: string; from: 'memory' | 'store' };
 
 /** One version held in memory. */
@@ -41,6 +45,12 @@ interface Resident {
   collection: string;
   profile: string;
   index: ResidentDenseIndex;
+  /**
+   * The version's row count as the store counts it (count(*)), kept current with the rows announced since
+   * the load. It is what the check compares with, not the index's size: the store counts a key inserted
+   * twice twice, and returns it once.
+   */
+  storeRows: number;
   /** Announced rows being fetched: until they are in, searches ask the store, which has them. */
   fetching: number;
 }
@@ -50,26 +60,36 @@ interface KnowledgeBaseState {
   /** The load under way, if any. */
   loading: Promise<void> | null;
   checking: boolean;
-  /** When the store was last asked about this knowledge base (a load, a check, a failure). */
+  /** When the store was last asked about this knowledge base (a load, a check). */
   lastLookAt: number;
-  /** Rows announced for a version while it was loading, fetched when the load ends. */
+  /** Loads that failed or were overtaken in a row, and when the next may start (backoff). */
+  failures: number;
+  retryAt: number;
+  /** The row count last found too large (logged once per count). */
+  tooLargeRows: number | null;
+  /** Changes announced while a load ran: rows to fetch after it, or an activation that makes it stale. */
   heardWhileLoading: { collection: string; pks: string[] }[];
+  activatedWhileLoading: boolean;
 }
 
 /** Rows a load reads per request: ~13 MB at 384 dimensions, inside Milvus's 16,384-row query window. */
-const DEFAULT_PAGE_SIZE = 8_192;
+const PAGE_SIZE = 8_192;
+/** More announced keys than this are not fetched one by one: the copy is reloaded. */
+const MAX_FETCH_KEYS = 4_096;
+/** Backoff after a failed or overtaken load: 250 ms, doubling, at most a minute. */
+const retryDelayMs = (failures: number) => Math.min(60_000, 250 * 2 ** Math.max(0, failures - 1));
 
 /**
  * The vector store with each knowledge base's active version also held in the worker's memory, so a
  * dense search is arithmetic on this process's core instead of a round trip to Milvus (Milvus Lite serves
  * one search at a time and spends O(rows) Python on each). Milvus stays the system of record: it builds
  * and keeps every version, answers BM25, and answers dense searches whenever the memory copy is not known
- * to be current — before a version is loaded, while announced rows are fetched, after a check found the
- * store changed, or when a version is larger than `maxRows`.
+ * to be current — before a version is loaded, while announced rows are fetched, while a due check runs,
+ * after a check found the store changed, or when a version is larger than `maxRows`.
  *
  * Freshness: writes through this store (ingest, activation, approvals) are announced on `changes` and
  * applied by every process that listens, before its next search; anything else is noticed by the check
- * every `checkEveryMs` (the active version and its row count).
+ * every `checkEveryMs` (the active version and its row count), during which searches ask the store.
  */
 export class ResidentSearchStore implements VectorStore {
   private readonly states = new Map<string, KnowledgeBaseState>();
@@ -84,7 +104,13 @@ export class ResidentSearchStore implements VectorStore {
   /** Starts hearing announced changes (the workers call this once, before the first question). */
   async listen(): Promise<void> {
     if (!this.settings.changes || this.stopListening) return;
-    this.stopListening = await this.settings.changes.listen((change) => this.heard(change));
+    this.stopListening = await this.settings.changes.listen(
+      (change) => this.heard(change),
+      // Announcements may have been missed while disconnected: every copy is checked at its next search.
+      () => {
+        for (const state of this.states.values()) state.lastLookAt = 0;
+      },
+    );
   }
 
   get enabled(): boolean {
@@ -120,7 +146,8 @@ export class ResidentSearchStore implements VectorStore {
     const state = this.stateOf(knowledgeBase);
     this.lookAgainIfDue(knowledgeBase, state);
     const resident = state.resident;
-    if (resident && resident.fetching === 0) {
+    // While a check is out, the copy is not known to be current: the store answers.
+    if (resident && resident.fetching === 0 && !state.checking) {
       if (resident.profile !== profile) throw new ProfileMismatchError(knowledgeBase, resident.profile, profile);
       this.settings.onEvent?.({ kind: 'searched', knowledgeBase, from: 'memory' });
       return resident.index.search(vector, limit);
@@ -139,8 +166,9 @@ export class ResidentSearchStore implements VectorStore {
     await this.inner.insert(collection, knowledgeBase, rows);
     if (rows.length === 0) return;
     // Read back rather than taken from `rows`: the memory copy is what the store holds (it truncates long text).
-    this.heard({ kind: 'rows-added', knowledgeBase, collection, pks: rows.map((r) => r.pk) });
-    await this.announce({ kind: 'rows-added', knowledgeBase, collection, pks: rows.map((r) => r.pk) });
+    const change: KnowledgeChange = { kind: 'rows-added', knowledgeBase, collection, pks: rows.map((r) => r.pk) };
+    this.heard(change);
+    await this.announce(change);
   }
 
   async activate(knowledgeBase: string, collection: string): Promise<void> {
@@ -149,13 +177,30 @@ export class ResidentSearchStore implements VectorStore {
     await this.announce({ kind: 'activated', knowledgeBase, collection });
   }
 
+  /**
+   * The write happened: a lost or late announcement costs staleness until the readers' next check, never
+   * the write, and a Redis that does not answer holds the writer up for at most `announceTimeoutMs`.
+   */
   private async announce(change: KnowledgeChange): Promise<void> {
-    // The write happened: a lost announcement costs staleness until the next check, not the write.
-    await this.settings.changes
-      ?.announce(change)
-      .catch((error: unknown) =>
-        this.settings.onEvent?.({ kind: 'failed', knowledgeBase: change.knowledgeBase, error }),
-      );
+    const changes = this.settings.changes;
+    if (!changes) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.settings.announceTimeoutMs ?? 2_000);
+    });
+    try {
+      const outcome = await Promise.race([changes.announce(change).then(() => 'sent' as const), timedOut]);
+      if (outcome === 'timeout')
+        this.settings.onEvent?.({ kind: 'not-announced', knowledgeBase: change.knowledgeBase, reason: 'timed out' });
+    } catch (error) {
+      this.settings.onEvent?.({
+        kind: 'not-announced',
+        knowledgeBase: change.knowledgeBase,
+        reason: (error as Error).message ?? String(error),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // --- changes heard ------------------------------------------------------------------------------
@@ -167,20 +212,38 @@ export class ResidentSearchStore implements VectorStore {
     const state = this.states.get(change.knowledgeBase);
     // Nobody searched this knowledge base here: nothing to keep current.
     if (!state) return;
+    if (state.loading) {
+      if (change.kind === 'activated') state.activatedWhileLoading = true;
+      else state.heardWhileLoading.push({ collection: change.collection, pks: change.pks });
+      return;
+    }
     if (change.kind === 'activated') {
       if (state.resident && state.resident.collection !== change.collection)
         this.drop(change.knowledgeBase, state, 'another version was activated');
-      if (!state.resident) void this.load(change.knowledgeBase, state);
-      return;
-    }
-    if (state.loading) {
-      state.heardWhileLoading.push({ collection: change.collection, pks: change.pks });
+      if (!state.resident) {
+        // An announced activation is worth a load now, whatever earlier loads did.
+        state.failures = 0;
+        state.retryAt = 0;
+        void this.load(change.knowledgeBase, state);
+      }
       return;
     }
     const resident = state.resident;
     if (!resident || resident.collection !== change.collection) return;
-    const missing = change.pks.filter((pk) => !resident.index.has(pk));
-    if (missing.length > 0) void this.fetchRows(change.knowledgeBase, state, resident, missing);
+    this.takeIn(change.knowledgeBase, state, resident, change.pks);
+  }
+
+  /** Counts announced rows as the store does, and fetches those the copy lacks (or reloads, for many). */
+  private takeIn(knowledgeBase: string, state: KnowledgeBaseState, resident: Resident, pks: string[]): void {
+    resident.storeRows += pks.length;
+    const missing = [...new Set(pks)].filter((pk) => !resident.index.has(pk));
+    if (missing.length === 0) return;
+    if (missing.length > MAX_FETCH_KEYS) {
+      this.drop(knowledgeBase, state, `${missing.length} rows were added at once`);
+      void this.load(knowledgeBase, state);
+      return;
+    }
+    void this.fetchRows(knowledgeBase, state, resident, missing);
   }
 
   private async fetchRows(
@@ -222,7 +285,17 @@ export class ResidentSearchStore implements VectorStore {
   private stateOf(knowledgeBase: string): KnowledgeBaseState {
     let state = this.states.get(knowledgeBase);
     if (!state) {
-      state = { resident: null, loading: null, checking: false, lastLookAt: 0, heardWhileLoading: [] };
+      state = {
+        resident: null,
+        loading: null,
+        checking: false,
+        lastLookAt: 0,
+        failures: 0,
+        retryAt: 0,
+        tooLargeRows: null,
+        heardWhileLoading: [],
+        activatedWhileLoading: false,
+      };
       this.states.set(knowledgeBase, state);
     }
     return state;
@@ -231,9 +304,10 @@ export class ResidentSearchStore implements VectorStore {
   /** Starts a load or a check in the background when one is due; a search never waits for it. */
   private lookAgainIfDue(knowledgeBase: string, state: KnowledgeBaseState): void {
     if (state.loading || state.checking || this.closed) return;
-    if (Date.now() - state.lastLookAt < this.settings.checkEveryMs) return;
+    const now = Date.now();
+    if (now - state.lastLookAt < this.settings.checkEveryMs) return;
     if (state.resident) void this.check(knowledgeBase, state, state.resident);
-    else void this.load(knowledgeBase, state);
+    else if (now >= state.retryAt) void this.load(knowledgeBase, state);
   }
 
   /** Is the memory copy still the active version with every row? If not, it goes, and a load starts. */
@@ -245,12 +319,13 @@ export class ResidentSearchStore implements VectorStore {
       if (active !== resident.collection) reason = 'another version is active';
       else {
         const rows = await this.inner.countRows(active);
-        if (rows !== resident.index.size && resident.fetching === 0)
-          reason = `the version holds ${rows} rows, memory ${resident.index.size}`;
+        if (rows !== resident.storeRows && resident.fetching === 0)
+          reason = `the version holds ${rows} rows, ${resident.storeRows} were known`;
       }
       state.lastLookAt = Date.now();
       if (reason && state.resident === resident) {
         this.drop(knowledgeBase, state, reason);
+        state.checking = false;
         void this.load(knowledgeBase, state);
       }
     } catch (error) {
@@ -261,39 +336,64 @@ export class ResidentSearchStore implements VectorStore {
     }
   }
 
-  /**
-   * Reads the active version page by page, builds its index, then takes in the rows announced meanwhile
-   * and makes sure nothing is missing (the row count) before searches use it.
-   */
   private load(knowledgeBase: string, state: KnowledgeBaseState): Promise<void> {
     if (!state.loading) {
       state.heardWhileLoading = [];
-      state.loading = this.readIntoMemory(knowledgeBase, state).then((again) => {
-        state.loading = null;
-        state.heardWhileLoading = [];
-        // A load overtaken by a change is tried again at the next search, not a check period later.
-        state.lastLookAt = again ? 0 : Date.now();
-      });
+      state.activatedWhileLoading = false;
+      state.loading = this.readIntoMemory(knowledgeBase, state)
+        .catch(() => 'failed' as const)
+        .then((outcome) => {
+          state.loading = null;
+          state.heardWhileLoading = [];
+          state.activatedWhileLoading = false;
+          state.lastLookAt = Date.now();
+          if (outcome === 'loaded') {
+            state.failures = 0;
+            state.retryAt = 0;
+          } else if (outcome !== 'skipped') {
+            state.failures++;
+            state.retryAt = Date.now() + retryDelayMs(state.failures);
+            // Not a check period later: the next search after the backoff tries again.
+            state.lastLookAt = 0;
+          }
+        });
     }
     return state.loading;
   }
 
-  /** Returns whether to try again soon (the store changed while it read). */
-  private async readIntoMemory(knowledgeBase: string, state: KnowledgeBaseState): Promise<boolean> {
+  /**
+   * Reads the active version page by page, builds its index, takes in the rows announced meanwhile, and
+   * makes sure nothing else changed (the row count, the active version) before searches use it.
+   * 'skipped': nothing to hold (no version, empty, too large); 'again': overtaken or failed, to retry.
+   */
+  private async readIntoMemory(
+    knowledgeBase: string,
+    state: KnowledgeBaseState,
+  ): Promise<'loaded' | 'skipped' | 'again' | 'failed'> {
     const started = Date.now();
     try {
       const collection = await this.inner.activeCollection(knowledgeBase);
-      if (!collection) return false;
+      if (!collection) return 'skipped';
       const rows = await this.inner.countRows(collection);
       if (rows > this.settings.maxRows) {
-        this.settings.onEvent?.({ kind: 'too-large', knowledgeBase, collection, rows, maxRows: this.settings.maxRows });
-        return false;
+        if (state.tooLargeRows !== rows)
+          this.settings.onEvent?.({
+            kind: 'too-large',
+            knowledgeBase,
+            collection,
+            rows,
+            maxRows: this.settings.maxRows,
+          });
+        state.tooLargeRows = rows;
+        return 'skipped';
       }
+      state.tooLargeRows = null;
       const version = (await this.inner.listVersions(knowledgeBase)).find((v) => v.collection === collection);
-      const pageSize = this.settings.pageSize ?? DEFAULT_PAGE_SIZE;
+      const pageSize = this.settings.pageSize ?? PAGE_SIZE;
       let index: ResidentDenseIndex | null = null;
       let afterPk: string | undefined;
       for (;;) {
+        if (this.closed) return 'skipped';
         const page = await this.inner.readIndexedRows(collection, knowledgeBase, {
           ...(afterPk === undefined ? {} : { afterPk }),
           limit: pageSize,
@@ -305,28 +405,36 @@ export class ResidentSearchStore implements VectorStore {
         afterPk = page[page.length - 1]?.pk;
       }
       // An empty version: the store answers (with nothing) until rows arrive.
-      if (!index) return false;
+      if (!index) return 'skipped';
       await index.partition();
-      const heard = state.heardWhileLoading.filter((h) => h.collection === collection).flatMap((h) => h.pks);
-      const missing = heard.filter((pk) => !index.has(pk));
-      if (missing.length > 0) index.add(await this.inner.readIndexedRows(collection, knowledgeBase, { pks: missing }));
+      const heardBeforeCount = state.heardWhileLoading.filter((h) => h.collection === collection).flatMap((h) => h.pks);
       const [active, count] = await Promise.all([
         this.inner.activeCollection(knowledgeBase),
         this.inner.countRows(collection),
       ]);
-      if (active !== collection || count !== index.size) {
-        this.settings.onEvent?.({
-          kind: 'dropped',
-          knowledgeBase,
-          collection,
-          reason:
-            active !== collection
-              ? 'another version was activated while loading'
-              : `loaded ${index.size} rows, the version holds ${count}`,
-        });
-        return true;
+      const overtaken =
+        state.activatedWhileLoading || active !== collection
+          ? 'another version was activated while loading'
+          : count !== rows + heardBeforeCount.length
+            ? `the version went from ${rows} to ${count} rows while loading, ${heardBeforeCount.length} of them announced`
+            : null;
+      if (overtaken) {
+        this.settings.onEvent?.({ kind: 'dropped', knowledgeBase, collection, reason: overtaken });
+        return 'again';
       }
-      state.resident = { collection, profile: version?.profile ?? 'unknown', index, fetching: 0 };
+      const resident: Resident = {
+        collection,
+        profile: version?.profile ?? 'unknown',
+        index,
+        // Announced rows are counted by takeIn below, as they are once the copy is live.
+        storeRows: count - heardBeforeCount.length,
+        fetching: 0,
+      };
+      state.resident = resident;
+      // Everything announced during the load (up to this moment) is fetched now; searches ask the store until it is in.
+      const heard = state.heardWhileLoading.filter((h) => h.collection === collection).flatMap((h) => h.pks);
+      state.heardWhileLoading = [];
+      if (heard.length > 0) this.takeIn(knowledgeBase, state, resident, heard);
       this.settings.onEvent?.({
         kind: 'loaded',
         knowledgeBase,
@@ -335,10 +443,10 @@ export class ResidentSearchStore implements VectorStore {
         ms: Date.now() - started,
         partitioned: index.partitioned,
       });
-      return false;
+      return 'loaded';
     } catch (error) {
       this.settings.onEvent?.({ kind: 'failed', knowledgeBase, error });
-      return false;
+      return 'failed';
     }
   }
 

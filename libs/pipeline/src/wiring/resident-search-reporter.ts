@@ -37,6 +37,12 @@ export function residentSearchReporter(log: Logger, metrics: Metrics): (event: R
           `memory copy of ${event.knowledgeBase} dropped (${event.reason}); Milvus answers until it is loaded again`,
         );
         return;
+      case 'not-announced':
+        log.warn(
+          { event: 'knowledge_change_not_announced', ...event },
+          `a change to ${event.knowledgeBase} was written but not announced (${event.reason}); workers see it at their next check`,
+        );
+        return;
       case 'failed':
         log.warn(
           { event: 'resident_search_failed', knowledgeBase: event.knowledgeBase, err: event.error },

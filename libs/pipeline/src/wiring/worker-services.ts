@@ -96,6 +96,8 @@ export async function createWorkerServices(
     await vectors.loadActive([...new Set(knowledgeBases.values())]);
   } catch (error) {
     await database.end().catch(() => undefined);
+    // Stops listening for knowledge changes too (its own Redis connection).
+    await vectors.close().catch(() => undefined);
     throw error;
   }
 
