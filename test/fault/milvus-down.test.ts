@@ -7,30 +7,35 @@ import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/sys
 
 const leaveAnswer = loadFaqFile(sampleFaqPath).find((e) => e.id === 'annual-leave')?.answer;
 
-/**
- * Milvus down and staying down: a search that needs Milvus is retried with backoff (the catalog's schedule,
- * about half a minute), then escalated with a notice; the asker is never left in silence.
- */
-describe('Milvus down, for a search that needs it', () => {
-  let sut: SystemUnderTest;
-  let milvus: RestartableService;
-
+/** A system on a Milvus Lite of its own, which a test can kill; stopped (Milvus restarted first) after the tests. */
+function withOwnMilvus(overrides: Record<string, string>): {
+  sut: () => SystemUnderTest;
+  milvus: () => RestartableService;
+} {
+  let sut: SystemUnderTest | undefined;
+  let milvus: RestartableService | undefined;
   beforeAll(async () => {
     milvus = await startRestartableMilvusLite();
-    // No memory copy: every dense search goes to Milvus (as for a knowledge base above RESIDENT_SEARCH_MAX_ROWS).
-    sut = await startSystem({
-      MILVUS_ADDRESS: milvus.address,
-      EMBEDDING_CACHE_SIZE: '0',
-      RESIDENT_SEARCH_MAX_ROWS: '0',
-    });
+    sut = await startSystem({ MILVUS_ADDRESS: milvus.address, EMBEDDING_CACHE_SIZE: '0', ...overrides });
   });
   afterAll(async () => {
     await sut?.stop();
     await milvus?.restart().catch(() => undefined);
     await milvus?.stop();
   });
+  return { sut: () => sut!, milvus: () => milvus! };
+}
+
+/**
+ * Milvus down and staying down: a search that needs Milvus is retried with backoff (the catalog's schedule,
+ * about half a minute), then escalated with a notice; the asker is never left in silence.
+ */
+describe('Milvus down, for a search that needs it', () => {
+  // No memory copy: every dense search goes to Milvus (as for a knowledge base above RESIDENT_SEARCH_MAX_ROWS).
+  const { sut: system, milvus: ownMilvus } = withOwnMilvus({ RESIDENT_SEARCH_MAX_ROWS: '0' });
 
   it('retries, then escalates with the search-unavailable reason', async () => {
+    const [sut, milvus] = [system(), ownMilvus()];
     await milvus.kill();
     const sent = Date.now();
     await sut.simulator.wecomClient(sut.bot.id).sendText('nomilvus', '年假有几天？');
@@ -45,24 +50,10 @@ describe('Milvus down, for a search that needs it', () => {
 
 /** The shipped default: the worker's memory copy answers dense searches while Milvus is away. */
 describe('Milvus down, for a Chinese bot searched in the worker’s memory', () => {
-  let sut: SystemUnderTest;
-  let milvus: RestartableService;
-
-  beforeAll(async () => {
-    milvus = await startRestartableMilvusLite();
-    sut = await startSystem({
-      MILVUS_ADDRESS: milvus.address,
-      EMBEDDING_CACHE_SIZE: '0',
-      RESIDENT_SEARCH_CHECK_MS: '600000',
-    });
-  });
-  afterAll(async () => {
-    await sut?.stop();
-    await milvus?.restart().catch(() => undefined);
-    await milvus?.stop();
-  });
+  const { sut: system, milvus: ownMilvus } = withOwnMilvus({ RESIDENT_SEARCH_CHECK_MS: '600000' });
 
   it('keeps answering from its memory copy while Milvus is away, and after it is back', async () => {
+    const [sut, milvus] = [system(), ownMilvus()];
     const rows = async () => {
       const text = await (await fetch(new URL('/metrics', sut.worker.metricsUrl))).text();
       return Number(/answerbridge_resident_search_rows\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);

@@ -245,25 +245,34 @@ export class MilvusVectorStore implements VectorStore {
   }
 
   private async queryRows(collection: string, filter: string): Promise<Omit<SearchHit, 'score'>[]> {
-    return this.call('query', async () => {
-      const request = {
-        collection_name: collection,
-        filter,
-        output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
-        limit: 16_384,
-      };
+    const data = await this.queryLoaded('query', {
+      collection_name: collection,
+      filter,
+      output_fields: [FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta],
+      limit: 16_384,
+    });
+    return data.map((h) => ({
+      entryId: String(h[FIELDS.entryId]),
+      text: String(h[FIELDS.text]),
+      answer: String(h[FIELDS.answer]),
+      meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+    }));
+  }
+
+  /** A query, loading the collection once if Milvus Lite released it (after a restart). */
+  private async queryLoaded(
+    what: string,
+    request: { collection_name: string } & Record<string, unknown>,
+  ): Promise<Record<string, unknown>[]> {
+    const collection = request.collection_name;
+    return this.call(what, async () => {
       let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
       if (!ok(res.status) && /load/i.test(res.status.reason)) {
         this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
         res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
       }
-      this.check(res.status, `query ${collection}`);
-      return res.data.map((h) => ({
-        entryId: String(h[FIELDS.entryId]),
-        text: String(h[FIELDS.text]),
-        answer: String(h[FIELDS.answer]),
-        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-      }));
+      this.check(res.status, `${what} ${collection}`);
+      return res.data;
     });
   }
 
@@ -281,50 +290,34 @@ export class MilvusVectorStore implements VectorStore {
       : page.afterPk === undefined
         ? kb
         : `${kb} and ${FIELDS.pk} > ${JSON.stringify(page.afterPk)}`;
-    return this.call('query', async () => {
-      const request = {
-        collection_name: collection,
-        filter,
-        output_fields: [FIELDS.pk, FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta, FIELDS.dense],
-        limit: byKeys ? page.pks.length : page.limit,
-        params: { iterator: true, reduce_stop_for_best: true },
-        // Rows just inserted are announced and read back at once: they must be visible to this read.
-        consistency_level: ConsistencyLevelEnum.Strong,
-      };
-      let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
-      if (!ok(res.status) && /load/i.test(res.status.reason)) {
-        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
-        res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
-      }
-      this.check(res.status, `query ${collection}`);
-      // In the order Milvus returned them (its primary-key order), so the caller's cursor is Milvus's own.
-      return res.data.map((h) => ({
-        pk: String(h[FIELDS.pk]),
-        entryId: String(h[FIELDS.entryId]),
-        text: String(h[FIELDS.text]),
-        answer: String(h[FIELDS.answer]),
-        meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
-        vector: (h[FIELDS.dense] as number[] | undefined) ?? [],
-      }));
+    const data = await this.queryLoaded('query', {
+      collection_name: collection,
+      filter,
+      output_fields: [FIELDS.pk, FIELDS.entryId, FIELDS.text, FIELDS.answer, FIELDS.meta, FIELDS.dense],
+      limit: byKeys ? page.pks.length : page.limit,
+      params: { iterator: true, reduce_stop_for_best: true },
+      // Rows just inserted are announced and read back at once: they must be visible to this read.
+      consistency_level: ConsistencyLevelEnum.Strong,
     });
+    // In the order Milvus returned them (its primary-key order), so the caller's cursor is Milvus's own.
+    return data.map((h) => ({
+      pk: String(h[FIELDS.pk]),
+      entryId: String(h[FIELDS.entryId]),
+      text: String(h[FIELDS.text]),
+      answer: String(h[FIELDS.answer]),
+      meta: (h[FIELDS.meta] as Record<string, unknown> | undefined) ?? {},
+      vector: (h[FIELDS.dense] as number[] | undefined) ?? [],
+    }));
   }
 
   /** count(*), strongly consistent: compared with what a reader holds, so it must include the latest inserts. */
   async countRows(collection: string): Promise<number> {
-    return this.call('count', async () => {
-      const request = {
-        collection_name: collection,
-        output_fields: ['count(*)'],
-        consistency_level: ConsistencyLevelEnum.Strong,
-      };
-      let res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
-      if (!ok(res.status) && /load/i.test(res.status.reason)) {
-        this.check(await this.client.loadCollection({ collection_name: collection }), `load ${collection}`);
-        res = await this.client.query(request as Parameters<MilvusClient['query']>[0]);
-      }
-      this.check(res.status, `count ${collection}`);
-      return Number(res.data[0]?.['count(*)'] ?? 0);
+    const data = await this.queryLoaded('count', {
+      collection_name: collection,
+      output_fields: ['count(*)'],
+      consistency_level: ConsistencyLevelEnum.Strong,
     });
+    return Number(data[0]?.['count(*)'] ?? 0);
   }
 
   async dropVersion(collection: string): Promise<void> {
