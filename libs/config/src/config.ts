@@ -114,8 +114,8 @@ export const EnvSchema = z.object({
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
   SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   /**
-   * A worker keeps each knowledge base of up to this many rows in its own memory and searches it there
-   * (dense search; Milvus keeps every version and answers BM25). About 2 KB per row at 384 dimensions.
+   * Rows a worker keeps in its own memory for dense search, all its knowledge bases together (Milvus keeps
+   * every version and answers BM25 and whatever does not fit). About 2 KB per row at 384 dimensions.
    * 0 sends every search to Milvus. bench/search/REPORT.md measures both.
    */
   RESIDENT_SEARCH_MAX_ROWS: z.coerce.number().int().min(0).default(200_000),

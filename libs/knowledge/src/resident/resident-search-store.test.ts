@@ -195,10 +195,25 @@ describe('ResidentSearchStore', () => {
       knowledgeBase: 'hr',
       collection: 'kb_hr_v1',
       rows: 3,
+      heldElsewhere: 0,
       maxRows: 2,
     });
     expect((await store.searchDense('hr', profile, axis(2), 1))[0]?.entryId).toBe('c');
     expect(from()).toEqual(['store']);
+  });
+
+  it('holds knowledge bases while their rows together fit in maxRows, and leaves the next one to the store', async () => {
+    const inner = new InMemoryVectorStore();
+    await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0)), row('vpn', 0, 'VPN 连不上', axis(1))]);
+    await versionWith(inner, 'it', [row('printer', 0, '打印机卡纸', axis(2)), row('wifi', 0, '连不上 Wi-Fi', axis(3))]);
+    const { store, events } = resident(inner, { maxRows: 3 });
+    await store.warm('hr');
+    await store.warm('it');
+    expect(store.residents().map((r) => r.knowledgeBase)).toEqual(['hr']);
+    expect(events).toContainEqual(
+      expect.objectContaining({ kind: 'too-large', knowledgeBase: 'it', rows: 2, heldElsewhere: 2 }),
+    );
+    expect((await store.searchDense('it', profile, axis(2), 1))[0]?.entryId).toBe('printer');
   });
 
   it('keeps answering from the store when loading fails, and says why', async () => {

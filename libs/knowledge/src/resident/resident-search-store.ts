@@ -11,7 +11,10 @@ import {
 import { ResidentDenseIndex, type ResidentIndexOptions } from './resident-dense-index';
 
 export interface ResidentSearchSettings {
-  /** Knowledge bases of up to this many rows are searched in memory; 0 turns memory search off. */
+  /**
+   * Rows this process holds in memory, all knowledge bases together: one is held while it fits beside the
+   * others (the first come keep their place); the rest are searched in the store. 0 turns memory search off.
+   */
   maxRows: number;
   /**
    * How often a knowledge base that is being searched is checked against the store (its active version
@@ -32,7 +35,15 @@ export interface ResidentSearchSettings {
 
 export type ResidentSearchEvent =
   | { kind: 'loaded'; knowledgeBase: string; collection: string; rows: number; ms: number; partitioned: boolean }
-  | { kind: 'too-large'; knowledgeBase: string; collection: string; rows: number; maxRows: number }
+  | {
+      kind: 'too-large';
+      knowledgeBase: string;
+      collection: string;
+      rows: number;
+      /** Rows the other knowledge bases hold in this process. */
+      heldElsewhere: number;
+      maxRows: number;
+    }
   | { kind: 'rows-added'; knowledgeBase: string; collection: string; rows: number }
   | { kind: 'dropped'; knowledgeBase: string; collection: string; reason: string }
   | { kind: 'failed'; knowledgeBase: string; error: unknown }
@@ -375,13 +386,18 @@ export class ResidentSearchStore implements VectorStore {
       const collection = await this.inner.activeCollection(knowledgeBase);
       if (!collection) return 'skipped';
       const rows = await this.inner.countRows(collection);
-      if (rows > this.settings.maxRows) {
+      // The budget is for the whole process: what the other knowledge bases hold counts against it.
+      const others = [...this.states.values()]
+        .filter((other) => other !== state && other.resident)
+        .reduce((sum, other) => sum + (other.resident?.index.size ?? 0), 0);
+      if (rows + others > this.settings.maxRows) {
         if (state.tooLargeRows !== rows)
           this.settings.onEvent?.({
             kind: 'too-large',
             knowledgeBase,
             collection,
             rows,
+            heldElsewhere: others,
             maxRows: this.settings.maxRows,
           });
         state.tooLargeRows = rows;
