@@ -130,7 +130,7 @@ function denseReading(r: SearchBenchReport): string[] {
           `a bot's FAQ is small: even ${n(last.rows)} rows are ${n((last.rows * r.run.dimension * 4) / 2 ** 20)} MiB of vectors. Searched in the worker, ` +
           `a question costs arithmetic on the worker's own core instead of a turn in Milvus Lite's one-at-a-time queue ` +
           `(bench/pipeline measures what that does to throughput). Milvus standalone would also meet 20 ms at this size ` +
-          `(C++ HNSW, settings below); RESIDENT_SEARCH_MAX_ROWS (default 200,000) sets where the worker leaves search to it.`
+          `(C++ HNSW, settings below); RESIDENT_SEARCH_MEMORY_MB (default 256 MiB, ~120,000 rows at 384 dimensions) sets where the worker leaves search to it.`
       : met
         ? `- Nothing to fix for the goal on this machine.`
         : `- **What would fix it.** Not another index (HNSW is already used, FLAT is slower), and not our client: the per-row Python work is Lite's design. ` +

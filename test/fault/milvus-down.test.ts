@@ -31,8 +31,8 @@ function withOwnMilvus(overrides: Record<string, string>): {
  * about half a minute), then escalated with a notice; the asker is never left in silence.
  */
 describe('Milvus down, for a search that needs it', () => {
-  // No memory copy: every dense search goes to Milvus (as for a knowledge base above RESIDENT_SEARCH_MAX_ROWS).
-  const { sut: system, milvus: ownMilvus } = withOwnMilvus({ RESIDENT_SEARCH_MAX_ROWS: '0' });
+  // No memory copy: every dense search goes to Milvus (as for a knowledge base that does not fit in RESIDENT_SEARCH_MEMORY_MB).
+  const { sut: system, milvus: ownMilvus } = withOwnMilvus({ RESIDENT_SEARCH_MEMORY_MB: '0' });
 
   it('retries, then escalates with the search-unavailable reason', async () => {
     const [sut, milvus] = [system(), ownMilvus()];

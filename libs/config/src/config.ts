@@ -114,11 +114,12 @@ export const EnvSchema = z.object({
   SEARCH_RRF_K: z.coerce.number().int().positive().default(60),
   SEARCH_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   /**
-   * Rows a worker keeps in its own memory for dense search, all its knowledge bases together (Milvus keeps
-   * every version and answers BM25 and whatever does not fit). About 2 KB per row at 384 dimensions.
+   * Memory a worker gives to holding its knowledge bases for dense search (MiB, all together; Milvus keeps
+   * every version and answers BM25 and whatever does not fit). A row takes its vector (4 bytes a dimension)
+   * and about 700 bytes of text: 256 MiB hold ~120,000 rows at 384 dimensions, ~24,000 at 2,560.
    * 0 sends every search to Milvus. bench/search/REPORT.md measures both.
    */
-  RESIDENT_SEARCH_MAX_ROWS: z.coerce.number().int().min(0).default(200_000),
+  RESIDENT_SEARCH_MEMORY_MB: z.coerce.number().int().min(0).default(256),
   /** How often (ms) a worker compares its memory copy with Milvus, for changes it was not told of. */
   RESIDENT_SEARCH_CHECK_MS: z.coerce.number().int().positive().default(5_000),
 

@@ -1,6 +1,7 @@
 import { resolveProfile } from '@answerbridge/embedding';
 import { describe, expect, it } from 'vitest';
-import { confidenceModelFor, keywordThresholdFor } from './knowledge-services';
+import { loadConfig } from '@answerbridge/config';
+import { confidenceModelFor, keywordThresholdFor, residentRowBudget } from './knowledge-services';
 
 const unset = { ANSWER_THRESHOLD: undefined, SUGGEST_THRESHOLD: undefined, KEYWORD_FALLBACK_THRESHOLD: undefined };
 
@@ -25,5 +26,17 @@ describe('what the bot decides with', () => {
       calibrated: false,
       features: ['dense'],
     });
+  });
+});
+
+describe('how many rows a worker holds in memory (RESIDENT_SEARCH_MEMORY_MB)', () => {
+  it('fits ~120,000 rows of 384 dimensions in the default 256 MiB, ~24,000 of 2,560, none in 0', () => {
+    expect(residentRowBudget(256, 384)).toBe(120_051);
+    expect(residentRowBudget(256, 2_560)).toBe(24_537);
+    expect(residentRowBudget(0, 384)).toBe(0);
+  });
+
+  it('refuses a negative budget in words', () => {
+    expect(() => loadConfig({ RESIDENT_SEARCH_MEMORY_MB: '-1' }, {})).toThrow(/RESIDENT_SEARCH_MEMORY_MB/);
   });
 });

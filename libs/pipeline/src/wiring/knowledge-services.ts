@@ -50,6 +50,14 @@ export function keywordThresholdFor(
   return config.KEYWORD_FALLBACK_THRESHOLD ?? keywordThresholds[language];
 }
 
+/** What a row held in memory costs besides its vector: text, meta, the key, the index's bookkeeping (bench/search). */
+const RESIDENT_ROW_OVERHEAD_BYTES = 700;
+
+/** The rows a worker may hold in `megabytes` of memory at this dimension (float32 vectors). */
+export function residentRowBudget(megabytes: number, dimension: number): number {
+  return Math.floor((megabytes * 2 ** 20) / (dimension * 4 + RESIDENT_ROW_OVERHEAD_BYTES));
+}
+
 export interface KnowledgeServices {
   profile: ModelProfile;
   embedder: Embedder;
@@ -112,7 +120,7 @@ export function createKnowledgeServices(
     onCircuit?: (state: string) => void;
     time?: SearchOptions['time'];
     /**
-     * Search each knowledge base in this process's memory (the workers, RESIDENT_SEARCH_MAX_ROWS); others
+     * Search each knowledge base in this process's memory (the workers, RESIDENT_SEARCH_MEMORY_MB); others
      * only write, and announce what they write on `changes`.
      */
     resident?: boolean;
@@ -131,7 +139,7 @@ export function createKnowledgeServices(
     ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),
   });
   const store = new ResidentSearchStore(milvus, {
-    maxRows: options.resident ? config.RESIDENT_SEARCH_MAX_ROWS : 0,
+    maxRows: options.resident ? residentRowBudget(config.RESIDENT_SEARCH_MEMORY_MB, profile.dimension) : 0,
     checkEveryMs: config.RESIDENT_SEARCH_CHECK_MS,
     ...(options.changes ? { changes: options.changes } : {}),
     ...(options.onResidentEvent ? { onEvent: options.onResidentEvent } : {}),

@@ -25,7 +25,7 @@ export function residentSearchReporter(log: Logger, metrics: Metrics): (event: R
       case 'too-large':
         log.info(
           { event: 'resident_search_too_large', ...event },
-          `knowledge base ${event.knowledgeBase} has ${event.rows} rows; beside the ${event.heldElsewhere} this worker holds for others that is more than RESIDENT_SEARCH_MAX_ROWS (${event.maxRows}): Milvus searches it`,
+          `knowledge base ${event.knowledgeBase} has ${event.rows} rows; beside the ${event.heldElsewhere} this worker holds for others that is more than the ${event.maxRows} rows RESIDENT_SEARCH_MEMORY_MB allows: Milvus searches it`,
         );
         return;
       case 'rows-added':
