@@ -126,6 +126,22 @@ describe('ResidentSearchStore', () => {
     expect(reader.store.residents()[0]?.rows).toBe(2);
   });
 
+  it('takes in its own write once, though it hears its own announcement too', async () => {
+    const inner = new InMemoryVectorStore();
+    const changes = new InMemoryKnowledgeChanges();
+    const collection = await versionWith(inner, 'hr', [row('leave', 0, '年假怎么请', axis(0))]);
+    const { store, events } = resident(inner, { changes, checkEveryMs: 0 });
+    await store.listen();
+    await store.warm('hr');
+    await store.insert(collection, 'hr', [row('vpn', 0, 'VPN 连不上', axis(2))]);
+    await expect.poll(() => store.residents()[0]?.rows).toBe(2);
+    for (let i = 0; i < 3; i++) {
+      await store.searchDense('hr', profile, axis(2), 1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(events.filter((e) => e.kind === 'dropped')).toEqual([]);
+  });
+
   it('asks the store while a due check is out, and checks every copy after a lost connection', async () => {
     const inner = new InMemoryVectorStore();
     const changes = new InMemoryKnowledgeChanges();

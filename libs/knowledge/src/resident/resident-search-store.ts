@@ -177,15 +177,18 @@ export class ResidentSearchStore implements VectorStore {
     await this.inner.insert(collection, knowledgeBase, rows);
     if (rows.length === 0) return;
     // Read back rather than taken from `rows`: the memory copy is what the store holds (it truncates long text).
-    const change: KnowledgeChange = { kind: 'rows-added', knowledgeBase, collection, pks: rows.map((r) => r.pk) };
-    this.heard(change);
-    await this.announce(change);
+    await this.applyAndAnnounce({ kind: 'rows-added', knowledgeBase, collection, pks: rows.map((r) => r.pk) });
   }
 
   async activate(knowledgeBase: string, collection: string): Promise<void> {
     await this.inner.activate(knowledgeBase, collection);
-    this.heard({ kind: 'activated', knowledgeBase, collection });
-    await this.announce({ kind: 'activated', knowledgeBase, collection });
+    await this.applyAndAnnounce({ kind: 'activated', knowledgeBase, collection });
+  }
+
+  /** A process that listens hears its own announcement like anyone's; one that does not applies it here. */
+  private async applyAndAnnounce(change: KnowledgeChange): Promise<void> {
+    if (!this.stopListening) this.heard(change);
+    await this.announce(change);
   }
 
   /**
