@@ -125,7 +125,9 @@ async function restartable(
     async kill() {
       await proc.stop('SIGKILL');
     },
+    /** Starts it again; one still running is stopped first (starting a second beside it leaked the first). */
     async restart() {
+      await proc.stop();
       proc = await start();
     },
     async stop() {
