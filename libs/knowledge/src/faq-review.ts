@@ -106,14 +106,9 @@ export class FaqReview {
     this.newId = deps.newId ?? (() => `d-${randomUUID()}`);
   }
 
-  async submit(input: {
-    knowledgeBase: string;
-    botId: string;
-    conversationId: string;
-    question: string;
-    answer: string;
-    savedBy: string;
-  }): Promise<FaqDraft> {
+  async submit(
+    input: Pick<FaqDraft, 'knowledgeBase' | 'botId' | 'conversationId' | 'question' | 'answer' | 'savedBy'>,
+  ): Promise<FaqDraft> {
     const draft: FaqDraft = {
       id: this.newId(),
       status: 'pending',
