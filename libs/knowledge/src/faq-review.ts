@@ -106,9 +106,14 @@ export class FaqReview {
     this.newId = deps.newId ?? (() => `d-${randomUUID()}`);
   }
 
-  async submit(
-    input: Pick<FaqDraft, 'knowledgeBase' | 'botId' | 'conversationId' | 'question' | 'answer' | 'savedBy'>,
-  ): Promise<FaqDraft> {
+  async submit(input: {
+    knowledgeBase: string;
+    botId: string;
+    conversationId: string;
+    question: string;
+    answer: string;
+    savedBy: string;
+  }): Promise<FaqDraft> {
     const draft: FaqDraft = {
       id: this.newId(),
       status: 'pending',

@@ -9,7 +9,6 @@ import type {
 } from '@answerbridge/core';
 import { EscalationSchema, isConversationOf } from '@answerbridge/core';
 import type { RedisClient } from './redis-connection';
-import { subscribeChannel } from './redis-subscription';
 import { globLiteral, scanKeys } from './redis-scan';
 
 // Every script that changes a conversation ends with RETAIN: the escalation and its history expire the
@@ -319,13 +318,21 @@ export class RedisInboxEvents implements InboxEvents {
   }
 
   /** Subscribes on a dedicated connection; returns a function that unsubscribes and closes it. */
-  subscribe(onEvent: (event: InboxEvent) => void): Promise<() => Promise<void>> {
-    return subscribeChannel(this.redis, this.channel, (message) => {
+  async subscribe(onEvent: (event: InboxEvent) => void): Promise<() => Promise<void>> {
+    const sub = this.redis.duplicate();
+    // A duplicate does not inherit listeners: without one, every failed reconnect while Redis is away is
+    // an "Unhandled error event". It reconnects and resubscribes by itself; the main connection logs.
+    sub.on('error', () => undefined);
+    await sub.subscribe(this.channel);
+    sub.on('message', (_channel: string, message: string) => {
       try {
         onEvent(JSON.parse(message) as InboxEvent);
       } catch {
         // A malformed event is dropped; the console reloads state on reconnect anyway.
       }
     });
+    return async () => {
+      await sub.quit().catch(() => undefined);
+    };
   }
 }

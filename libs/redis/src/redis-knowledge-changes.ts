@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { KnowledgeChange, KnowledgeChanges } from '@answerbridge/core';
 import type { RedisClient } from './redis-connection';
-import { subscribeChannel } from './redis-subscription';
 
 const changeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -41,15 +40,20 @@ export class RedisKnowledgeChanges implements KnowledgeChanges {
     await this.redis.publish(this.channel, JSON.stringify(change));
   }
 
-  listen(onChange: (change: KnowledgeChange) => void, onGap?: () => void): Promise<() => Promise<void>> {
-    return subscribeChannel(
-      this.redis,
-      this.channel,
-      (message) => {
-        const change = parseKnowledgeChange(message);
-        if (change) onChange(change);
-      },
-      onGap,
-    );
+  async listen(onChange: (change: KnowledgeChange) => void, onGap?: () => void): Promise<() => Promise<void>> {
+    const sub = this.redis.duplicate();
+    // A duplicate has no listeners of its own: without one every failed reconnect is an unhandled error.
+    sub.on('error', () => undefined);
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      const change = parseKnowledgeChange(message);
+      if (change) onChange(change);
+    });
+    await sub.subscribe(this.channel);
+    // Ready again after this point is a reconnection (ioredis resubscribes): what was announced meanwhile is lost.
+    if (onGap) sub.on('ready', onGap);
+    return async () => {
+      await sub.quit().catch(() => undefined);
+    };
   }
 }
