@@ -52,8 +52,9 @@ export class RedisKnowledgeChanges implements KnowledgeChanges {
     await sub.subscribe(this.channel);
     // Ready again after this point is a reconnection (ioredis resubscribes): what was announced meanwhile is lost.
     if (onGap) sub.on('ready', onGap);
+    // Disconnect, not QUIT: a subscriber has nothing to flush, and QUIT waits for a Redis that may be away.
     return async () => {
-      await sub.quit().catch(() => undefined);
+      sub.disconnect();
     };
   }
 }
