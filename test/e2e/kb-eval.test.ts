@@ -136,6 +136,47 @@ describe('kb eval on the Chinese sample set', () => {
     expect(contradicts.code).toBe(2);
   });
 
+  it('reads the language of a FAQ without a bot or --language, and decides with that language\'s settings', async () => {
+    const faq = path.join(dir, 'english-faq.jsonl');
+    const english = [
+      ['leave', 'How do I request annual leave?', 'Submit it in the HR portal under Leave.'],
+      ['vpn', 'The VPN will not connect, what should I do?', 'Restart the client and sign in again.'],
+      ['payslip', 'Where can I find my payslip?', 'Payslips are in the HR portal under Pay.'],
+      ['laptop', 'How do I get a new laptop?', 'Open an IT ticket of the kind Hardware.'],
+    ];
+    writeFileSync(
+      faq,
+      english.map(([id, question, answer]) => JSON.stringify({ id, question, answer, similar: [] })).join('\n'),
+    );
+    const queries = path.join(dir, 'english-queries.jsonl');
+    writeFileSync(
+      queries,
+      [
+        { query: 'I want to book some vacation days', expected_id: 'leave' },
+        { query: 'my vpn connection keeps failing', expected_id: 'vpn' },
+        { query: 'what is the capital of France', expected_id: null },
+      ]
+        .map((q) => JSON.stringify(q))
+        .join('\n'),
+    );
+    type Run = Evaluation & { language: string; confidence: { fittedOn: string } };
+    const read = async (args: string[]) => {
+      const res = await kb(['eval', faq, queries, '--json', ...args], env);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      return JSON.parse(res.stdout) as Run;
+    };
+    const detected = await read([]);
+    expect(detected.language).toBe('en');
+    // The English model shipped for the profile, not the Chinese one.
+    expect(detected.confidence.fittedOn).toMatch(/Banking77/);
+    expect(detected.modes.find((m) => m.mode === 'dense')?.retrieval.top1).toBe(1);
+    // The Chinese sample still reads as Chinese; --language still decides when given.
+    expect((await read(['--language', 'zh'])).confidence.fittedOn).toMatch(/Chinese/);
+    const sample = await kb(['eval', 'data/sample-faq.txt', 'data/sample-eval.jsonl', '--json', '--mode', 'dense'], env);
+    expect((JSON.parse(sample.stdout) as Run).language).toBe('zh');
+  });
+
   it('refuses a query file that names entries the FAQ does not have', async () => {
     const res = await kb(['eval', 'data/sample-faq.txt', path.join(workspaceRoot, 'package.json')], env);
     expect(res.code).toBe(1);

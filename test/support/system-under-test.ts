@@ -72,7 +72,7 @@ export async function startSystem(
     QUEUE_PREFIX: `abtest-${suffix}`,
     MILVUS_ADDRESS: services.milvusAddress,
     EMBEDDING_BASE_URL: services.embeddingBaseUrl,
-    EMBEDDING_PROFILE: 'e5-small',
+    EMBEDDING_PROFILE: 'e5-minilm',
     BOTS_FILE: botsFile,
     ...(database ? { DATABASE_URL: database.url } : {}),
     GATEWAY_PORT: '0',
@@ -90,7 +90,7 @@ export async function startSystem(
   });
 
   // The knowledge base first, as an operator would with `kb ingest`.
-  const profile = resolveProfile('e5-small');
+  const profile = resolveProfile('e5-minilm');
   const store = new MilvusVectorStore({ address: services.milvusAddress });
   await store.ready();
   await ingestKnowledgeBase(

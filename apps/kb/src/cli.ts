@@ -43,7 +43,7 @@ const usage = `kb — manage a bot's FAQ knowledge base
                                      the same, fitted on the askers' wordings the bot learned from use
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
       [--bot <id>: as that bot runs: its language, search mode and calibration]
-      [--mode dense,keyword,hybrid] [--language zh|en] [--calibrate] [--target-precision 0.97]
+      [--mode dense,keyword,hybrid] [--language zh|en (default: the FAQ's)] [--calibrate] [--target-precision 0.97]
       [--errors file.jsonl (default: a new file in the temp dir)] [--per-query file.jsonl: every query's decision]
       [--keep-index: keep the temporary index for a repeated run] [--json]
 
@@ -228,13 +228,15 @@ export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
           throw new UsageError('--target-precision must be in (0, 1]');
         // Not into the working directory (often the repository): a file of its own in the system's temp dir.
         const errorsFile = values.errors ?? path.join(tmpdir(), `kb-eval-errors-${Date.now()}.jsonl`);
-        const language = bot?.language ?? values.language ?? 'zh';
-        if (language !== 'zh' && language !== 'en') throw new UsageError('--language must be zh or en');
+        // Without a bot or --language, the FAQ's own language (kb eval reads it from the entries).
+        const language = bot?.language ?? values.language;
+        if (language !== undefined && language !== 'zh' && language !== 'en')
+          throw new UsageError('--language must be zh or en');
         const evaluation = await evalCommand(config, faqFile, queriesFile, {
           modes: modes as ('dense' | 'keyword' | 'hybrid')[],
           ...(values.calibrate ? { calibrateFor: targetPrecision } : {}),
           errorsFile,
-          language,
+          ...(language ? { language } : {}),
           ...(bot ? { knowledgeBase: bot.knowledgeBase ?? bot.id } : {}),
           ...(values['per-query'] ? { perQueryFile: values['per-query'] } : {}),
           ...(values['keep-index'] ? { keepIndex: true } : {}),

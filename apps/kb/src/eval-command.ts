@@ -3,6 +3,7 @@ import type { KbSettings } from '@answerbridge/config';
 import type { ConfidenceModel } from '@answerbridge/answering';
 import {
   evaluateKnowledgeBase,
+  faqLanguage,
   loadEvalQueries,
   readFaqFile,
   type Evaluation,
@@ -18,8 +19,8 @@ export interface EvalCommandOptions {
   calibrateFor?: number;
   errorsFile: string;
   showProgress: boolean;
-  /** Which language's search settings hybrid uses. */
-  language: 'zh' | 'en';
+  /** Which language's search settings and confidence model: the bot's, or read from the FAQ when not given. */
+  language?: 'zh' | 'en';
   /** Decide with this bot's knowledge base's own calibration (recorded by `kb calibrate`), as its worker does. */
   knowledgeBase?: string;
   /** Every query's outcome and decision, one JSON line each. */
@@ -33,11 +34,12 @@ export async function evalCommand(
   faqFile: string,
   queriesFile: string,
   options: EvalCommandOptions,
-): Promise<Evaluation & { confidence: ConfidenceModel }> {
+): Promise<Evaluation & { confidence: ConfidenceModel; language: 'zh' | 'en' }> {
   const entries = await readFaqFile(faqFile);
   const queries = loadEvalQueries(queriesFile, new Set(entries.map((e) => e.id)));
+  const language = options.language ?? faqLanguage(entries);
   const { embedder, store, searchFor, policyFor, calibrationFor } = createKnowledgeServices(config);
-  const search = searchFor(options.language);
+  const search = searchFor(language);
   const bar = options.showProgress
     ? new cliProgress.SingleBar(
         { format: 'evaluating {bar} {value}/{total}', hideCursor: true },
@@ -47,7 +49,7 @@ export async function evalCommand(
   try {
     await store.ready();
     const policy = policyFor(
-      options.language,
+      language,
       options.knowledgeBase ? await calibrationFor(options.knowledgeBase) : null,
     );
     bar?.start(queries.length * options.modes.length, 0);
@@ -71,7 +73,7 @@ export async function evalCommand(
       const all = evaluation.modes.flatMap((m) => m.outcomes.map(({ ranked: _r, ...o }) => ({ mode: m.mode, ...o })));
       writeFileSync(options.perQueryFile, all.map((o) => JSON.stringify(o)).join('\n') + '\n');
     }
-    return { ...evaluation, confidence: policy.confidence };
+    return { ...evaluation, confidence: policy.confidence, language };
   } finally {
     bar?.stop();
     await store.close();
@@ -81,9 +83,9 @@ export async function evalCommand(
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : (100 * x).toFixed(1));
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
 
-export function formatEvaluation(e: Evaluation, confidence: ConfidenceModel): string {
+export function formatEvaluation(e: Evaluation & { language?: 'zh' | 'en' }, confidence: ConfidenceModel): string {
   const lines = [
-    `${e.entries} entries, ${e.queries} queries (${e.modes[0]?.retrieval.inScope ?? 0} in scope, ${e.modes[0]?.retrieval.outOfScope ?? 0} the FAQ does not answer), profile ${e.profile}`,
+    `${e.entries} entries, ${e.queries} queries (${e.modes[0]?.retrieval.inScope ?? 0} in scope, ${e.modes[0]?.retrieval.outOfScope ?? 0} the FAQ does not answer), profile ${e.profile}${e.language ? `, language ${e.language}` : ''}`,
     `confidence model: ${confidence.fittedOn}; answer at P(right) ≥ ${num(confidence.answerAt)}, suggest at P(in top 3) ≥ ${num(confidence.suggestAt)}`,
     '',
     'mode     top-1  top-3  top-5    MRR | answer policy: precision answered unanswerable-answered suggested self-service | AUROC',

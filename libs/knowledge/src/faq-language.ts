@@ -1,0 +1,22 @@
+import type { FaqEntry } from './faq-entry';
+
+/** Han ideographs (with extensions and compatibility forms), kana and hangul: the text is read as Chinese. */
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[\u{20000}-\u{2fa1f}]/u;
+
+/**
+ * Whether a text is written in Chinese (any CJK character) or not. The local embedder routes texts by the same
+ * rule (scripts/local-embedder/serve.py), so a text's language here is the space its vector lives in.
+ */
+export function textLanguage(text: string): 'zh' | 'en' {
+  return CJK.test(text) ? 'zh' : 'en';
+}
+
+/**
+ * The language of a FAQ, for the measured search settings and confidence model of a set nobody labelled:
+ * Chinese when at least half of its entries ask in Chinese (an empty one too: the product's default), otherwise
+ * English.
+ */
+export function faqLanguage(entries: Pick<FaqEntry, 'question'>[]): 'zh' | 'en' {
+  const chinese = entries.filter((e) => textLanguage(e.question) === 'zh').length;
+  return chinese * 2 >= entries.length ? 'zh' : 'en';
+}
