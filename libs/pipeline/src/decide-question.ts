@@ -10,7 +10,7 @@ import {
   type Question,
   type SearchOutcome,
 } from '@answerbridge/answering';
-import type { Candidate, KnowledgeSearcher } from '@answerbridge/knowledge';
+import { textLanguage, type Candidate, type KnowledgeSearcher } from '@answerbridge/knowledge';
 import { inSpan, type Logger, type Span } from '@answerbridge/observability';
 
 export interface DecideQuestionDeps {
@@ -20,8 +20,11 @@ export interface DecideQuestionDeps {
   policyFor: (botId: string, calibrated: ConfidenceModel | null) => AnswerPolicy;
   /** The confidence model recorded with a knowledge base's active version (`kb calibrate`), if any. */
   calibrationFor: (knowledgeBase: string) => Promise<ConfidenceModel | null>;
-  /** Embeddings of requests for a person and their look-alikes, for the profile in use (null: none measured). */
-  personPrototypes?: () => Promise<PersonPrototypes | null>;
+  /**
+   * Embeddings of requests for a person and their look-alikes, with the setting for the profile in use and the
+   * message's language (null: none measured).
+   */
+  personPrototypes?: (language?: 'zh' | 'en') => Promise<PersonPrototypes | null>;
   logger: Logger;
   /** Wraps the search, for the stage histogram. */
   timeSearch?: <T>(run: () => Promise<T>) => Promise<T>;
@@ -71,7 +74,10 @@ export async function decideQuestion(
         );
       ({ candidates, degraded, keywordOnly, vector } = await (deps.timeSearch ? deps.timeSearch(search) : search()));
       // The question's own embedding, already made for the search: no second request.
-      const prototypes = vector && deps.personPrototypes ? await deps.personPrototypes().catch(() => null) : null;
+      const prototypes =
+        vector && deps.personPrototypes
+          ? await deps.personPrototypes(textLanguage(question.text)).catch(() => null)
+          : null;
       if (vector && prototypes)
         question = { ...question, resemblesPersonRequest: resemblesPersonRequest(vector, prototypes) };
     } catch (error) {

@@ -4,13 +4,18 @@ import type { PersonPrototypes } from '@answerbridge/answering';
 import { workspaceRoot } from '@answerbridge/config';
 import type { Embedder } from '@answerbridge/core';
 
+type Setting = { minSimilarity: number; minLead: number };
+
 /**
- * Measured per embedding profile on the phrasings the matcher was built from, leave-one-out, as the
- * loosest setting with no look-alike taken for a request (bench/quality/HUMAN-REQUESTS.md). A profile not
- * listed gets no prototypes: its cosines sit on another scale, and unmeasured numbers would guess.
+ * Measured per embedding profile and per language of the message on the phrasings the matcher was built from,
+ * leave-one-out, as the loosest setting with no look-alike of that language taken for a request
+ * (bench/quality/HUMAN-REQUESTS.md): e5-minilm embeds English with MiniLM, whose cosines sit lower than e5's,
+ * so one setting for both languages had to be Chinese's and missed English requests. A profile not listed gets
+ * no prototypes: its cosines sit on another scale, and unmeasured numbers would guess.
  */
-const measured: Record<string, { minSimilarity: number; minLead: number }> = {
-  'e5-small': { minSimilarity: 0.9, minLead: 0.05 },
+const measured: Record<string, Record<'zh' | 'en', Setting>> = {
+  'e5-small': { zh: { minSimilarity: 0.9, minLead: 0.05 }, en: { minSimilarity: 0.9, minLead: 0.05 } },
+  'e5-minilm': { zh: { minSimilarity: 0.94, minLead: 0.05 }, en: { minSimilarity: 0.78, minLead: 0.05 } },
 };
 
 export const personRequestPhrasingsFile = path.join(workspaceRoot, 'data/intents/human-requests.jsonl');
@@ -31,22 +36,26 @@ export function loadPersonRequestPhrasings(file = personRequestPhrasingsFile): {
 }
 
 /**
- * The prototypes for the configured profile, embedded once on first use (a failed attempt is tried again
- * next time); null for a profile nobody has measured.
+ * The prototypes for the configured profile, with the setting measured for the message's language (as
+ * `textLanguage` reads it), embedded once on first use (a failed attempt is tried again next time); null for
+ * a profile nobody has measured.
  */
-export function personPrototypesFor(embedder: Embedder, profileName: string): () => Promise<PersonPrototypes | null> {
+export function personPrototypesFor(
+  embedder: Embedder,
+  profileName: string,
+): (language?: 'zh' | 'en') => Promise<PersonPrototypes | null> {
   const settings = measured[profileName];
-  let pending: Promise<PersonPrototypes> | null = null;
-  return async () => {
+  let pending: Promise<Omit<PersonPrototypes, keyof Setting>> | null = null;
+  return async (language = 'zh') => {
     if (!settings) return null;
     pending ??= (async () => {
       const { requests, lookAlikes } = loadPersonRequestPhrasings();
       const vectors = await embedder.embed([...requests, ...lookAlikes], 'query');
-      return { requests: vectors.slice(0, requests.length), lookAlikes: vectors.slice(requests.length), ...settings };
+      return { requests: vectors.slice(0, requests.length), lookAlikes: vectors.slice(requests.length) };
     })().catch((error: unknown) => {
       pending = null;
       throw error;
     });
-    return pending;
+    return { ...(await pending), ...settings[language] };
   };
 }
