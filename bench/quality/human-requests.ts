@@ -79,7 +79,8 @@ try {
       for (const lang of ['zh', 'en'] as const) {
         const ofLang = built.map((p, i) => ({ p, said: says[i] })).filter(({ p }) => p.lang === lang);
         const falseAlarms = ofLang.filter(({ p, said }) => !p.human && said).length;
-        const recall = ofLang.filter(({ p, said }) => p.human && said).length / ofLang.filter(({ p }) => p.human).length;
+        const recall =
+          ofLang.filter(({ p, said }) => p.human && said).length / ofLang.filter(({ p }) => p.human).length;
         grids[lang].push(`| ${minSimilarity} | ${minLead} | ${pct(recall)} | ${falseAlarms} |`);
         const best = chosen[lang];
         if (falseAlarms === 0 && (!best || recall > best.recall)) chosen[lang] = { minSimilarity, minLead, recall };

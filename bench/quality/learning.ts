@@ -78,7 +78,11 @@ for (let i = rows.length - 1; i > 0; i--) {
 }
 const train = rows.slice(0, values.limit ? Number(values.limit) : rows.length);
 
-const [milvus, localEmbedder, redisService] = await Promise.all([startMilvusLite(), startLocalEmbedder(), ensureRedis()]);
+const [milvus, localEmbedder, redisService] = await Promise.all([
+  startMilvusLite(),
+  startLocalEmbedder(),
+  ensureRedis(),
+]);
 const prefix = `bench-learning-${process.pid}`;
 const config = loadConfig({
   MILVUS_ADDRESS: milvus.address,

@@ -136,7 +136,7 @@ describe('kb eval on the Chinese sample set', () => {
     expect(contradicts.code).toBe(2);
   });
 
-  it('reads the language of a FAQ without a bot or --language, and decides with that language\'s settings', async () => {
+  it("reads the language of a FAQ without a bot or --language, and decides with that language's settings", async () => {
     const faq = path.join(dir, 'english-faq.jsonl');
     const english = [
       ['leave', 'How do I request annual leave?', 'Submit it in the HR portal under Leave.'],
@@ -173,7 +173,10 @@ describe('kb eval on the Chinese sample set', () => {
     expect(detected.modes.find((m) => m.mode === 'dense')?.retrieval.top1).toBe(1);
     // The Chinese sample still reads as Chinese; --language still decides when given.
     expect((await read(['--language', 'zh'])).confidence.fittedOn).toMatch(/Chinese/);
-    const sample = await kb(['eval', 'data/sample-faq.txt', 'data/sample-eval.jsonl', '--json', '--mode', 'dense'], env);
+    const sample = await kb(
+      ['eval', 'data/sample-faq.txt', 'data/sample-eval.jsonl', '--json', '--mode', 'dense'],
+      env,
+    );
     expect((JSON.parse(sample.stdout) as Run).language).toBe('zh');
   });
 

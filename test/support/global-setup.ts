@@ -1,5 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { ensurePostgres, ensureRedis, startMilvusLite, startLocalEmbedder, type RunningService } from '@answerbridge/testing';
+import {
+  ensurePostgres,
+  ensureRedis,
+  startMilvusLite,
+  startLocalEmbedder,
+  type RunningService,
+} from '@answerbridge/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {

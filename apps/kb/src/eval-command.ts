@@ -48,10 +48,7 @@ export async function evalCommand(
     : null;
   try {
     await store.ready();
-    const policy = policyFor(
-      language,
-      options.knowledgeBase ? await calibrationFor(options.knowledgeBase) : null,
-    );
+    const policy = policyFor(language, options.knowledgeBase ? await calibrationFor(options.knowledgeBase) : null);
     bar?.start(queries.length * options.modes.length, 0);
     const evaluation = await evaluateKnowledgeBase(store, embedder, entries, queries, {
       modes: options.modes,
