@@ -116,7 +116,7 @@ export const EnvSchema = z.object({
   /**
    * Memory a worker gives to holding its knowledge bases for dense search (MiB, all together; Milvus keeps
    * every version and answers BM25 and whatever does not fit). A row takes its vector (4 bytes a dimension)
-   * and about 700 bytes of text: 256 MiB hold ~120,000 rows at 384 dimensions, ~24,000 at 2,560.
+   * and about 700 bytes of text: 256 MiB hold ~71,000 rows at 768 dimensions (the local embedder), ~24,000 at 2,560.
    * 0 sends every search to Milvus. bench/search/REPORT.md measures both.
    */
   RESIDENT_SEARCH_MEMORY_MB: z.coerce.number().int().min(0).default(256),
