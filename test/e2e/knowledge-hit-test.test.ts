@@ -20,7 +20,7 @@ interface HitTest {
     explanation: string;
     suggestions: string[];
   };
-  thresholds: { answer: number; suggest: number; calibrated: boolean };
+  thresholds: { answer: number; suggest: number; calibrated: boolean; keyword: number | null };
   search: string;
   candidates: { rank: number; entryId: string; question: string; matchedQuestion: string; dense: number | null }[];
 }
@@ -72,6 +72,18 @@ describe('hit testing (命中测试) in the console', () => {
 
     // A test is not a conversation: no decision is recorded (the analytics and learning read those).
     expect(await decisionsRecorded()).toBe(before);
+  });
+
+  it('decides a question in the language it is written in when the bot sets none, as the worker does', async () => {
+    // The test bot's bots-file entry has no language (officialVectorBot): a Chinese question meets the Chinese model and keyword
+    // threshold, an English one the English model and no keyword answers (BM25 never reaches precision in English).
+    const chinese = await hitTest(admin, 'VPN 连不上怎么办');
+    const english = await hitTest(admin, 'The VPN will not connect, what should I do?');
+    expect(chinese.body.thresholds.keyword).toBe(16);
+    expect(english.body.thresholds.keyword).toBeNull();
+    expect(english.body.thresholds.answer).not.toBe(chinese.body.thresholds.answer);
+    // Still searched across languages: e5 reads both, so the VPN entry leads for the English question too.
+    expect(english.body.candidates[0]?.entryId).toBe(chinese.body.candidates[0]?.entryId);
   });
 
   it('refuses agents, empty and oversize questions and unknown bots, with the reason in words', async () => {

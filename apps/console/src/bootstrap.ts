@@ -172,7 +172,7 @@ export async function bootstrap(
     knowledge,
     queues: new QueueInspector(redis, config.QUEUE_PREFIX),
     knowledgeBaseFor: (botId) => knowledgeBases.get(botId),
-    languageFor: (botId) => languages.get(botId) ?? 'zh',
+    languageFor: (botId) => languages.get(botId),
     logger: log,
     metrics,
   };

@@ -44,8 +44,11 @@ export interface ConsoleContext {
   knowledge: KnowledgeServices;
   queues: QueueInspector;
   knowledgeBaseFor: (botId: string) => string | undefined;
-  /** The language of a bot's FAQ: the console searches a bot's knowledge base as the bot does (searcherFor). */
-  languageFor: (botId: string) => Language;
+  /**
+   * The language a bot sets in the bots file, if any (unset: each question is read by its script, as the worker
+   * reads it): the console searches a bot's knowledge base as the bot does.
+   */
+  languageFor: (botId: string) => Language | undefined;
   logger: Logger;
   metrics: Metrics;
 }

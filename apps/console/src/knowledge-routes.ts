@@ -76,8 +76,9 @@ export function knowledgeRoutes(
   const me = (req: Request) => req.session?.username ?? '';
   /** How the bot decides, as the worker does (decide-question.ts), for a bot of this language. */
   const decideDeps = (language: ReturnType<ConsoleContext['languageFor']>): DecideQuestionDeps => ({
-    searcherFor: () => ctx.knowledge.searcherFor(language),
-    policyFor: (_bot, calibrated) => ctx.knowledge.policyFor(language, calibrated),
+    languageOf: () => language,
+    searcherFor: (l) => ctx.knowledge.searcherFor(l),
+    policyFor: (l, calibrated) => ctx.knowledge.policyFor(l, calibrated),
     calibrationFor: (kb) => ctx.knowledge.calibrationFor(kb),
     personPrototypes,
     logger: ctx.logger,
@@ -98,7 +99,7 @@ export function knowledgeRoutes(
           id: b.id,
           channel: b.channel,
           knowledgeBase,
-          language: ctx.languageFor(b.id),
+          language: ctx.languageFor(b.id) ?? null,
           activeVersion: active?.version ?? null,
         };
       }),

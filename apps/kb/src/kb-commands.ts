@@ -16,6 +16,7 @@ import {
   type KeptKnowledge,
   type KnowledgeBaseCalibration,
   rollbackKnowledgeBase,
+  textLanguage,
   type IngestResult,
   type VersionDiff,
   type Rebuilt,
@@ -192,7 +193,8 @@ export function formatImportPlan(plan: ImportPlan, limit = 20): string {
 export async function searchCommand(config: KbSettings, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { store, searcherFor, searchFor, policyFor, calibrationFor } = services(config);
-  const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
+  // As the worker decides: the bot's language when set, otherwise the question's own.
+  const language = config.bots.find((b) => b.id === botId)?.language ?? textLanguage(question);
   try {
     await store.ready();
     const candidates = await searcherFor(language).search(knowledgeBase, question, limit);

@@ -17,7 +17,8 @@ export interface BotBase {
   channel: string;
   /** The knowledge base answering for this bot; defaults to the bot id. */
   knowledgeBase?: string | undefined;
-  language: 'zh' | 'en';
+  /** The bots file's `language`; unset: Chinese messages, and each question read by its own script. */
+  language?: 'zh' | 'en' | undefined;
 }
 
 /** Bot ids become Milvus collection names and Redis key parts, so they are kept to a safe alphabet. */
@@ -34,8 +35,12 @@ export const BotBaseSchema = z.object({
   channel: ChannelSchema,
   /** The knowledge base answering for this bot; defaults to the bot id. */
   knowledgeBase: BotIdSchema.optional(),
-  /** The language of the bot's FAQ: picks the measured search default (bench/quality). */
-  language: z.enum(['zh', 'en']).default('zh'),
+  /**
+   * The language of the bot's FAQ and of its fixed messages: its questions are searched and decided with that
+   * language's measured settings (bench/quality). Unset: Chinese messages, and each question decided with the
+   * settings of the language it is written in (any CJK character: Chinese), which is how the local embedder reads it.
+   */
+  language: z.enum(['zh', 'en']).optional(),
 });
 
 /** Where a reply goes, in the channel's own terms; each channel's `replyTargetSchema` says the rest. */

@@ -49,6 +49,7 @@ async function setup() {
     depth: 10,
   });
   const deps: AnswerInboundDeps = {
+    languageOf: () => undefined,
     searcherFor: () => searcher,
     producer,
     policyFor: () => ({

@@ -10,14 +10,16 @@ import {
   type Question,
   type SearchOutcome,
 } from '@answerbridge/answering';
-import { textLanguage, type Candidate, type KnowledgeSearcher } from '@answerbridge/knowledge';
+import { textLanguage, type Candidate, type KnowledgeSearcher, type Language } from '@answerbridge/knowledge';
 import { inSpan, type Logger, type Span } from '@answerbridge/observability';
 
 export interface DecideQuestionDeps {
-  /** The searcher for a bot (its language decides the search settings). */
-  searcherFor: (botId: string) => KnowledgeSearcher;
-  /** The answer policy for a bot, with its knowledge base's own confidence model when it has one. */
-  policyFor: (botId: string, calibrated: ConfidenceModel | null) => AnswerPolicy;
+  /** The language a bot sets in the bots file, if any; otherwise each question is read by its script. */
+  languageOf: (botId: string) => Language | undefined;
+  /** The searcher for a language (its measured search settings). */
+  searcherFor: (language: Language) => KnowledgeSearcher;
+  /** The answer policy for a language, with the knowledge base's own confidence model when it has one. */
+  policyFor: (language: Language, calibrated: ConfidenceModel | null) => AnswerPolicy;
   /** The confidence model recorded with a knowledge base's active version (`kb calibrate`), if any. */
   calibrationFor: (knowledgeBase: string) => Promise<ConfidenceModel | null>;
   /**
@@ -61,6 +63,9 @@ export async function decideQuestion(
   },
 ): Promise<QuestionDecision> {
   let question = input.question;
+  // The bot's language when set; otherwise the question's own: the local embedder reads a text by its script, so
+  // the confidence model fitted on that language's cosines is the one that knows their scale.
+  const language = deps.languageOf(input.botId) ?? (question.text.trim() ? textLanguage(question.text) : 'zh');
   let candidates: Candidate[] = [];
   let degraded = false;
   let keywordOnly = false;
@@ -70,7 +75,7 @@ export async function decideQuestion(
       let vector: number[] | null;
       const search = () =>
         inSpan('search', input.span, () =>
-          deps.searcherFor(input.botId).searchOrDegrade(input.knowledgeBase, question.text, input.limit),
+          deps.searcherFor(language).searchOrDegrade(input.knowledgeBase, question.text, input.limit),
         );
       ({ candidates, degraded, keywordOnly, vector } = await (deps.timeSearch ? deps.timeSearch(search) : search()));
       // The question's own embedding, already made for the search: no second request.
@@ -90,7 +95,7 @@ export async function decideQuestion(
     }
   }
   const policy = deps.policyFor(
-    input.botId,
+    language,
     candidates.length && !degraded && !keywordOnly ? await deps.calibrationFor(input.knowledgeBase) : null,
   );
   const outcome: SearchOutcome = failed

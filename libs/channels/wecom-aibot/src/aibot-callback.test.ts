@@ -50,8 +50,10 @@ describe('AI bot callbacks as read', () => {
     const base = { id: 'b1', channel: 'wecom-aibot' };
     expect(AibotBotSchema.safeParse({ ...base, mode: 'http' }).success).toBe(false);
     expect(AibotBotSchema.safeParse({ ...base, mode: 'ws', aibotId: 'aib1' }).success).toBe(false);
-    expect(AibotBotSchema.parse({ ...base, mode: 'ws', aibotId: 'aib1', secret: 's' })).toMatchObject({
-      language: 'zh',
+    // No language unless the bots file says one (unset: Chinese messages, each question read by its script).
+    expect(AibotBotSchema.parse({ ...base, mode: 'ws', aibotId: 'aib1', secret: 's' }).language).toBeUndefined();
+    expect(AibotBotSchema.parse({ ...base, mode: 'ws', aibotId: 'aib1', secret: 's', language: 'en' })).toMatchObject({
+      language: 'en',
     });
     expect(AibotSettingsSchema.safeParse({ WECOM_AIBOT_RESPONSE_ORIGINS: 'https://a.example/path' }).success).toBe(
       false,

@@ -29,6 +29,7 @@ export const aibotMessages: Record<'zh' | 'en', AibotMessages> = {
   },
 };
 
-export function messagesFor(language: 'zh' | 'en'): AibotMessages {
-  return aibotMessages[language];
+/** A bot's fixed messages: Chinese unless the bot says English. */
+export function messagesFor(language: 'zh' | 'en' | undefined): AibotMessages {
+  return aibotMessages[language ?? 'zh'];
 }

@@ -36,8 +36,10 @@ describe('the channel registry', () => {
 
   it("checks each bot against its channel's schema, with its defaults", () => {
     const [wecom, ding] = parseChannelBots(asFile(wecomBot, dingBot));
-    expect(wecom).toMatchObject({ id: 'hr', language: 'zh', agentId: 1000002 });
-    expect(ding).toMatchObject({ id: 'ding', mode: 'stream', language: 'zh' });
+    expect(wecom).toMatchObject({ id: 'hr', agentId: 1000002 });
+    expect(ding).toMatchObject({ id: 'ding', mode: 'stream' });
+    // The language is the bots file's or none: unset, each question is decided in the language it is written in.
+    expect(wecom?.language).toBeUndefined();
     expect(botsOf(dingTalkChannel, asFile(wecomBot, dingBot)).map((b) => b.id)).toEqual(['ding']);
   });
 

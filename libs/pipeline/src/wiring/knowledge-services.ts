@@ -21,13 +21,14 @@ import {
   ResidentSearchStore,
   SEARCH_DEPTH,
   parseConfidenceModel,
+  type Language,
   type ResidentSearchEvent,
   type SearchOptions,
 } from '@answerbridge/knowledge';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import type { KnowledgeChanges, VectorStore } from '@answerbridge/core';
 
-export type Language = 'zh' | 'en';
+export type { Language } from '@answerbridge/knowledge';
 
 /**
  * Measured per language on the local model (bench/quality/REPORT.md); SEARCH_* settings override them. Dense for

@@ -25,7 +25,7 @@ import {
   createRecentTurns,
 } from './escalation-services';
 import { createFaqReview } from './review-queue';
-import { createKnowledgeServices, type KnowledgeServices } from './knowledge-services';
+import { createKnowledgeServices, type KnowledgeServices, type Language } from './knowledge-services';
 import { residentSearchReporter } from './resident-search-reporter';
 
 /** How often the retention is applied to what Redis does not expire by itself (see startRetentionSweep). */
@@ -104,10 +104,10 @@ export async function createWorkerServices(
   const { service: escalation } = createEscalationService(config, redis, producer);
   const answerDeps = {
     escalation,
-    searcherFor: (botId: string) => knowledge.searcherFor(languages.get(botId) ?? 'zh'),
+    languageOf: (botId: string) => languages.get(botId),
+    searcherFor: (language: Language) => knowledge.searcherFor(language),
     producer,
-    policyFor: (botId: string, calibrated: ConfidenceModel | null) =>
-      knowledge.policyFor(languages.get(botId) ?? 'zh', calibrated),
+    policyFor: (language: Language, calibrated: ConfidenceModel | null) => knowledge.policyFor(language, calibrated),
     calibrationFor: (knowledgeBase: string) => knowledge.calibrationFor(knowledgeBase),
     personPrototypes: personPrototypesFor(knowledge.embedder, knowledge.profile.name),
     memory: createConversationMemory<ConversationMemory>(config, redis),
