@@ -26,7 +26,7 @@ export interface DecideQuestionDeps {
    * Embeddings of requests for a person and their look-alikes, with the setting for the profile in use and the
    * message's language (null: none measured).
    */
-  personPrototypes?: (language?: 'zh' | 'en') => Promise<PersonPrototypes | null>;
+  personPrototypes?: (language?: Language) => Promise<PersonPrototypes | null>;
   logger: Logger;
   /** Wraps the search, for the stage histogram. */
   timeSearch?: <T>(run: () => Promise<T>) => Promise<T>;

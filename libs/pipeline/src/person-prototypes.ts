@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PersonPrototypes } from '@answerbridge/answering';
 import { workspaceRoot } from '@answerbridge/config';
 import type { Embedder } from '@answerbridge/core';
+import type { Language } from '@answerbridge/knowledge';
 
 type Setting = { minSimilarity: number; minLead: number };
 
@@ -13,7 +14,7 @@ type Setting = { minSimilarity: number; minLead: number };
  * so one setting for both languages had to be Chinese's and missed English requests. A profile not listed gets
  * no prototypes: its cosines sit on another scale, and unmeasured numbers would guess.
  */
-const measured: Record<string, Record<'zh' | 'en', Setting>> = {
+const measured: Record<string, Record<Language, Setting>> = {
   'e5-small': { zh: { minSimilarity: 0.9, minLead: 0.05 }, en: { minSimilarity: 0.9, minLead: 0.05 } },
   'e5-minilm': { zh: { minSimilarity: 0.94, minLead: 0.05 }, en: { minSimilarity: 0.78, minLead: 0.05 } },
 };
@@ -43,7 +44,7 @@ export function loadPersonRequestPhrasings(file = personRequestPhrasingsFile): {
 export function personPrototypesFor(
   embedder: Embedder,
   profileName: string,
-): (language?: 'zh' | 'en') => Promise<PersonPrototypes | null> {
+): (language?: Language) => Promise<PersonPrototypes | null> {
   const settings = measured[profileName];
   let pending: Promise<Omit<PersonPrototypes, keyof Setting>> | null = null;
   return async (language = 'zh') => {
