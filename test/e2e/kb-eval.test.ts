@@ -77,6 +77,7 @@ describe('kb eval on the Chinese sample set', () => {
             encodingAesKey: 'tu2XIcfK7IWlRvTeZwKxGXsf7ChwL/NkQ2h4Y7JSvbk',
             secret: 'secret-evalbot',
             knowledgeBase: 'evalbot_kb',
+            language: 'zh',
           },
         ],
       }),
@@ -125,7 +126,7 @@ describe('kb eval on the Chinese sample set', () => {
     } finally {
       await store.close();
     }
-    // A bot that does not exist, or a language that contradicts the bot, is a usage error that says so.
+    // A bot that does not exist, or a language that contradicts the bot's, is a usage error that says so.
     const unknown = await kb(['eval', 'data/sample-faq.txt', queries, '--bot', 'nobot'], { ...env, BOTS_FILE: bots });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no bot "nobot" in BOTS_FILE (bots: evalbot)');

@@ -212,11 +212,12 @@ export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
           throw new UsageError(
             `no bot "${values.bot}" in BOTS_FILE (bots: ${config.bots.map((b) => b.id).join(', ')})`,
           );
-        if (bot && values.language && values.language !== (bot.language ?? 'zh'))
+        if (bot?.language && values.language && values.language !== bot.language)
           throw new UsageError(
-            `--language ${values.language} contradicts bot ${bot.id}, whose language is ${bot.language ?? 'zh'}`,
+            `--language ${values.language} contradicts bot ${bot.id}, whose language is ${bot.language}`,
           );
         const services = bot ? createKnowledgeServices(config) : null;
+        // The mode the bot searches with (the same for both languages today, measured per language).
         const botMode = bot ? services?.searchFor(bot.language ?? 'zh').mode : undefined;
         await services?.store.close();
         const modes = (values.mode ?? botMode ?? 'dense,keyword,hybrid').split(',').map((m) => m.trim());
