@@ -7,7 +7,7 @@ import {
   LearnedEntryGoneError,
   MAX_LEARNED_LENGTH,
   type FaqDraft,
-  textLanguage,
+  questionLanguage,
 } from '@answerbridge/knowledge';
 import { Router, json, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { ConsoleContext } from './console-context';
@@ -220,7 +220,7 @@ export function faqDraftRoutes(ctx: ConsoleContext, review: FaqReview): Router {
       if (q.length > MAX_LEARNED_LENGTH) return bad(consoleMessages.candidatesQueryTooLong(MAX_LEARNED_LENGTH));
     }
     const knowledgeBase = knowledgeBaseOf(e.botId);
-    const searcher = ctx.knowledge.searcherFor(ctx.languageFor(e.botId) ?? textLanguage(q));
+    const searcher = ctx.knowledge.searcherFor(questionLanguage(q, ctx.languageFor(e.botId)));
     const { candidates, keywordOnly } = await searcher.searchOrDegrade(knowledgeBase, q, CANDIDATE_LIMIT);
     res.json({
       q,

@@ -16,7 +16,7 @@ import {
   type KeptKnowledge,
   type KnowledgeBaseCalibration,
   rollbackKnowledgeBase,
-  textLanguage,
+  questionLanguage,
   type IngestResult,
   type VersionDiff,
   type Rebuilt,
@@ -193,8 +193,7 @@ export function formatImportPlan(plan: ImportPlan, limit = 20): string {
 export async function searchCommand(config: KbSettings, botId: string, question: string, limit: number) {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { store, searcherFor, searchFor, policyFor, calibrationFor } = services(config);
-  // As the worker decides: the bot's language when set, otherwise the question's own.
-  const language = config.bots.find((b) => b.id === botId)?.language ?? textLanguage(question);
+  const language = questionLanguage(question, config.bots.find((b) => b.id === botId)?.language);
   try {
     await store.ready();
     const candidates = await searcherFor(language).search(knowledgeBase, question, limit);

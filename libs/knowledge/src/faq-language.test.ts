@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faqLanguage, textLanguage } from './faq-language';
+import { faqLanguage, questionLanguage, textLanguage } from './faq-language';
 
 const entry = (question: string) => ({ question });
 
@@ -15,6 +15,15 @@ describe('textLanguage', () => {
     expect(textLanguage('How do I activate my card?')).toBe('en');
     expect(textLanguage('Wi-Fi password')).toBe('en');
     expect(textLanguage('123？')).toBe('en');
+  });
+});
+
+describe('questionLanguage', () => {
+  it("is the bot's language when set, else the question's script, else Chinese for a message without text", () => {
+    expect(questionLanguage('the VPN will not connect', 'zh')).toBe('zh');
+    expect(questionLanguage('the VPN will not connect')).toBe('en');
+    expect(questionLanguage('VPN连不上')).toBe('zh');
+    expect(questionLanguage('  ')).toBe('zh');
   });
 });
 

@@ -15,6 +15,15 @@ export function textLanguage(text: string): Language {
 }
 
 /**
+ * The language a question is decided in: the bot's when the bots file sets one, otherwise the question's own (the
+ * local embedder reads a text by its script, so that language's confidence model knows its cosines' scale); a
+ * message without text is the product's default, Chinese. The worker, the console and `kb ask` all decide this way.
+ */
+export function questionLanguage(text: string, botLanguage?: Language): Language {
+  return botLanguage ?? (text.trim() ? textLanguage(text) : 'zh');
+}
+
+/**
  * The language of a FAQ, for the measured search settings and confidence model of a set nobody labelled:
  * Chinese when at least half of its entries ask in Chinese (an empty one too: the product's default), otherwise
  * English.

@@ -4,7 +4,7 @@ export { parseFaqCsv, parseFaqCsvRows } from './parse-csv';
 export { parseFaqMarkdown } from './parse-markdown';
 export { parseFaqJsonl } from './parse-jsonl';
 export { parseFaq, loadFaqFile } from './load-faq-file';
-export { faqLanguage, textLanguage, type Language } from './faq-language';
+export { faqLanguage, questionLanguage, textLanguage, type Language } from './faq-language';
 export {
   readFaqImport,
   readFaqFile,

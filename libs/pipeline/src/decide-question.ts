@@ -10,7 +10,13 @@ import {
   type Question,
   type SearchOutcome,
 } from '@answerbridge/answering';
-import { textLanguage, type Candidate, type KnowledgeSearcher, type Language } from '@answerbridge/knowledge';
+import {
+  questionLanguage,
+  textLanguage,
+  type Candidate,
+  type KnowledgeSearcher,
+  type Language,
+} from '@answerbridge/knowledge';
 import { inSpan, type Logger, type Span } from '@answerbridge/observability';
 
 export interface DecideQuestionDeps {
@@ -63,9 +69,7 @@ export async function decideQuestion(
   },
 ): Promise<QuestionDecision> {
   let question = input.question;
-  // The bot's language when set; otherwise the question's own: the local embedder reads a text by its script, so
-  // the confidence model fitted on that language's cosines is the one that knows their scale.
-  const language = deps.languageOf(input.botId) ?? (question.text.trim() ? textLanguage(question.text) : 'zh');
+  const language = questionLanguage(question.text, deps.languageOf(input.botId));
   let candidates: Candidate[] = [];
   let degraded = false;
   let keywordOnly = false;
