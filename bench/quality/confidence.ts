@@ -16,7 +16,7 @@
  * Writes libs/answering/src/fitted-confidence-models.ts (the shipped default for the profile),
  * bench/quality/CONFIDENCE.md and confidence-results.json. Starts its own Milvus Lite and local embedder; keeps the other profiles' models.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,7 +39,7 @@ import {
 } from '@answerbridge/knowledge';
 import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
-import { parse } from 'csv-parse/sync';
+import { readBanking77Train } from './banking77-train';
 
 const { values } = parseArgs({
   options: {
@@ -112,12 +112,7 @@ function bankingOpenSet(dir: string, trainCsv: string | undefined): LanguageSet 
     ...searchDefaultsFor(profileName, 'en'),
   };
   if (!trainCsv) return { ...base, name, queries: test };
-  // The FAQ's ids are "banking77:<intent>"; the train split labels rows with the bare intent. Its rows that the
-  // FAQ holds word for word (canonical and similar questions come from it) are not questions to fit on.
-  const indexed = new Set(all.flatMap((e) => [e.question, ...e.similar]));
-  const train = (parse(readFileSync(trainCsv, 'utf8'), { columns: true }) as { text: string; category: string }[])
-    .filter((r) => !indexed.has(r.text))
-    .map((r) => openSet({ query: r.text, expectedId: `banking77:${r.category}` }));
+  const train = readBanking77Train(trainCsv, all).map((r) => openSet({ query: r.text, expectedId: r.expectedId }));
   return {
     ...base,
     name: `${name}, fitted on the train split`,
@@ -216,7 +211,7 @@ try {
     const model = models[set.language];
     const e = model?.expected;
     const expected = e
-      ? `Held out (nested ${e.folds}-fold cross-validation, thresholds included): precision of direct answers ${pct(e.precision)}% (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)}% of in-scope questions answered directly, ${pct(e.unanswerableAnswered)}% of unanswerable ones answered, the target met in ${e.foldsMet} of ${e.folds} folds. Thresholds: answer at P(right) ≥ ${model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${model.suggestAt.toFixed(3)}.`
+      ? `Held out (nested ${e.folds}-fold cross-validation, thresholds included): precision of direct answers ${pct(e.precision)}% (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)}% of in-scope questions answered directly, ${pct(e.unanswerableAnswered)}% of unanswerable ones answered, the target met in ${e.foldsMet} of ${e.folds} folds. Model: ${model.right.products?.length ? 'bent (products of cosine and margin)' : 'straight'}. Thresholds: answer at P(right) ≥ ${model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${model.suggestAt.toFixed(3)}.`
       : 'No model.';
     return `### ${set.name}\n\n${set.entries.length} entries, ${matches.length} questions (${matches.filter((m) => m.expectedId === null).length} the FAQ does not answer). Search: ${set.mode}${set.mode === 'hybrid' ? `, ${JSON.stringify(set.fusion)}` : ''}.\n\n${expected}\n\n${header}\n${row(`cosine thresholds ${profile.defaultAnswerThreshold} / ${profile.defaultSuggestThreshold} (before)`, policyMetrics(old, matches))}\n${model ? row('shipped model (in-sample: fitted on these questions)', policyMetrics(model, matches)) : ''}\n${
       model && set.heldOut && heldOutCases.get(set.language)
@@ -232,7 +227,8 @@ The bot answers directly when P(the top entry is right) reaches the model's answ
 mean" when P(the right entry is among the first three) reaches its suggestion threshold, and hands over to a
 person below. Both are logistic models over the evidence of one search (top cosine, margin to the best other
 entry, BM25 agreement and share, matching phrasings; \`libs/answering/src/confidence.ts\`), one per language,
-fitted by \`libs/knowledge\` on that language's questions below. The answer threshold is the lowest whose
+fitted by \`libs/knowledge\` on that language's questions below: straight, or bent by the products of the top
+cosine and its margin, whichever answers more of the held-out questions right at the target. The answer threshold is the lowest whose
 out-of-fold precision keeps a Wilson lower bound (z = 0.5) at or above the target ${target}; a list is offered
 when P(in the first three) ≥ 0.3.
 

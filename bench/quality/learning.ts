@@ -17,7 +17,7 @@
  * Starts its own Milvus Lite and local embedder, uses Redis (the machine's, or one it starts); writes
  * bench/quality/LEARNING.md and learning-results.json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decide, emptyMemory, type Decision } from '@answerbridge/answering';
@@ -38,7 +38,7 @@ import {
 import { createKnowledgeServices } from '@answerbridge/pipeline';
 import { RedisFaqDrafts, RedisLearnedPhrasings, createRedis } from '@answerbridge/redis';
 import { ensureRedis, startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
-import { parse } from 'csv-parse/sync';
+import { readBanking77Train } from './banking77-train';
 
 const { values } = parseArgs({
   options: {
@@ -58,12 +58,7 @@ if (!values.train) {
 const rounds = Number(values.rounds);
 const faq = loadFaqFile(path.join(values.banking77, 'faq.jsonl'));
 const testQueries = loadEvalQueries(path.join(values.banking77, 'queries.jsonl'), new Set(faq.map((e) => e.id)));
-// The FAQ's ids are "banking77:<intent>"; the train split labels rows with the bare intent.
-const idOf = new Map(faq.map((e) => [e.id.replace(/^banking77:/, ''), e.id]));
-const indexed = new Set(faq.flatMap((e) => [e.question, ...e.similar]));
-const rows = (parse(readFileSync(values.train, 'utf8'), { columns: true }) as { text: string; category: string }[])
-  // Questions the FAQ already holds word for word are not new wordings.
-  .filter((r) => idOf.has(r.category) && !indexed.has(r.text));
+const rows = readBanking77Train(values.train, faq);
 // A fixed shuffle (mulberry32), so rounds mix intents as real traffic would and runs are comparable.
 let seed = 77;
 const random = () => {
@@ -160,7 +155,7 @@ try {
     };
     // Askers of one round meet the same knowledge base (proposals go live at its end), so they can ask at once.
     await mapLimit(batch, 8, async (row) => {
-      const expectedId = idOf.get(row.category)!;
+      const expectedId = row.expectedId;
       const question = { kind: 'text' as const, text: row.text };
       const decision = decide(question, await searcher.search(knowledgeBase, row.text), emptyMemory, policy);
       const outcome = askerMeets(decision, expectedId);

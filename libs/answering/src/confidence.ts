@@ -53,18 +53,30 @@ export function evidenceOf(ranked: readonly RankedMatch[]): MatchEvidence | null
   };
 }
 
-/** A logistic model over standardized features: P = σ(bias + Σ weightᵢ · (xᵢ − meanᵢ) / scaleᵢ). */
+/**
+ * A logistic model over standardized features zᵢ = (xᵢ − meanᵢ) / scaleᵢ:
+ * P = σ(bias + Σ weightᵢ · zᵢ + Σ weightₖ · zᵢ · zⱼ for each pair (i, j) in `products`), the product terms'
+ * weights following the features'. Products let the model bend: being right is not a straight line in the top
+ * cosine and its margin. They are taken of standardized features because a cosine and its own square are
+ * nearly the same number over the range cosines take (0.85–0.99: correlation above 0.999), so raw squares
+ * would carry no curve the penalty leaves alone.
+ */
 export interface LogisticModel {
   mean: number[];
   scale: number[];
   weights: number[];
   bias: number;
+  /** Pairs of feature indexes whose standardized product is a term of the model (none: a straight model). */
+  products?: [number, number][];
 }
 
 export function logisticProbability(model: LogisticModel, x: readonly number[]): number {
+  const standardized = model.mean.map((mean, i) => ((x[i] ?? 0) - mean) / (model.scale[i] || 1));
   let z = model.bias;
-  for (let i = 0; i < model.weights.length; i++)
-    z += (model.weights[i] ?? 0) * (((x[i] ?? 0) - (model.mean[i] ?? 0)) / (model.scale[i] || 1));
+  for (let i = 0; i < standardized.length; i++) z += (model.weights[i] ?? 0) * (standardized[i] ?? 0);
+  (model.products ?? []).forEach(([i, j], k) => {
+    z += (model.weights[standardized.length + k] ?? 0) * (standardized[i] ?? 0) * (standardized[j] ?? 0);
+  });
   return 1 / (1 + Math.exp(-z));
 }
 

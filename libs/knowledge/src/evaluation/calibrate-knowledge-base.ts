@@ -11,6 +11,7 @@ const Logistic = z.object({
   scale: z.array(z.number()),
   weights: z.array(z.number()),
   bias: z.number(),
+  products: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
 });
 const ConfidenceModelSchema = z.object({
   features: z.array(z.enum(EVIDENCE_FEATURES)).min(1),
@@ -35,11 +36,24 @@ const ConfidenceModelSchema = z.object({
     .nullable(),
 });
 
+/** One weight per feature and per product, each product of features the model reads. */
+function wellFormed(model: z.infer<typeof Logistic>, features: number): boolean {
+  const products = model.products ?? [];
+  return (
+    model.mean.length === features &&
+    model.scale.length === features &&
+    model.weights.length === features + products.length &&
+    products.every(([i, j]) => i < features && j < features)
+  );
+}
+
 /** A recorded model read back; null when it is not one (then the bot keeps its default, and says so). */
 export function parseConfidenceModel(json: string): ConfidenceModel | null {
   try {
     const parsed = ConfidenceModelSchema.safeParse(JSON.parse(json));
-    return parsed.success && parsed.data.features.length === parsed.data.right.weights.length ? parsed.data : null;
+    if (!parsed.success) return null;
+    const { features, right, inTop3 } = parsed.data;
+    return wellFormed(right, features.length) && wellFormed(inTop3, features.length) ? parsed.data : null;
   } catch {
     return null;
   }
