@@ -211,7 +211,7 @@ try {
     const model = models[set.language];
     const e = model?.expected;
     const expected = e
-      ? `Held out (nested ${e.folds}-fold cross-validation, thresholds included): precision of direct answers ${pct(e.precision)}% (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)}% of in-scope questions answered directly, ${pct(e.unanswerableAnswered)}% of unanswerable ones answered, the target met in ${e.foldsMet} of ${e.folds} folds. Model: ${model.right.products?.length ? 'bent (products of cosine and margin)' : 'straight'}. Thresholds: answer at P(right) ≥ ${model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${model.suggestAt.toFixed(3)}.`
+      ? `Held out (nested ${e.folds}-fold cross-validation, thresholds included): precision of direct answers ${pct(e.precision)}% (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)}% of in-scope questions answered directly, ${pct(e.unanswerableAnswered)}% of unanswerable ones answered, the target met in ${e.foldsMet} of ${e.folds} folds. Margin read ${model.features.includes('logMargin') ? 'on a log scale' : 'as it is'}. Thresholds: answer at P(right) ≥ ${model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${model.suggestAt.toFixed(3)}.`
       : 'No model.';
     return `### ${set.name}\n\n${set.entries.length} entries, ${matches.length} questions (${matches.filter((m) => m.expectedId === null).length} the FAQ does not answer). Search: ${set.mode}${set.mode === 'hybrid' ? `, ${JSON.stringify(set.fusion)}` : ''}.\n\n${expected}\n\n${header}\n${row(`cosine thresholds ${profile.defaultAnswerThreshold} / ${profile.defaultSuggestThreshold} (before)`, policyMetrics(old, matches))}\n${model ? row('shipped model (in-sample: fitted on these questions)', policyMetrics(model, matches)) : ''}\n${
       model && set.heldOut && heldOutCases.get(set.language)
@@ -227,8 +227,8 @@ The bot answers directly when P(the top entry is right) reaches the model's answ
 mean" when P(the right entry is among the first three) reaches its suggestion threshold, and hands over to a
 person below. Both are logistic models over the evidence of one search (top cosine, margin to the best other
 entry, BM25 agreement and share, matching phrasings; \`libs/answering/src/confidence.ts\`), one per language,
-fitted by \`libs/knowledge\` on that language's questions below: straight, or bent by the products of the top
-cosine and its margin, whichever answers more of the held-out questions right at the target. The answer threshold is the lowest whose
+fitted by \`libs/knowledge\` on that language's questions below, with the margin as it is or on a log scale
+(diminishing returns of a clearer lead), whichever answers more of the held-out questions right at the target. The answer threshold is the lowest whose
 out-of-fold precision keeps a Wilson lower bound (z = 0.5) at or above the target ${target}; a list is offered
 when P(in the first three) ≥ 0.3.
 

@@ -11,6 +11,7 @@ describe('evidenceOf', () => {
     expect(evidence).toEqual({
       dense: 0.92,
       margin: expect.closeTo(0.04) as number,
+      logMargin: expect.closeTo(Math.log(0.042)) as number,
       keywordShare: 0.8,
       keywordAgrees: 0,
       phrasings: 2,

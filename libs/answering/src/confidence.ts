@@ -21,10 +21,29 @@ export interface RankedMatch {
   rerank?: number | null;
 }
 
-/** Every feature the evidence has; a model names the ones it reads, in its own order. */
-export const EVIDENCE_FEATURES = ['dense', 'margin', 'keywordShare', 'keywordAgrees', 'phrasings', 'rerank'] as const;
+/**
+ * Every feature the evidence has; a model names the ones it reads, in its own order. `logMargin` is the
+ * margin on a log scale: a lead's evidence has diminishing returns (0.001 → 0.01 says far more than 0.1 →
+ * 0.11), and a model on it stays monotone, unlike one with squares or products of features, which can lower
+ * P(right) for a clearer lead than any it was fitted on (a small FAQ of unrelated entries).
+ */
+export const EVIDENCE_FEATURES = [
+  'dense',
+  'margin',
+  'logMargin',
+  'keywordShare',
+  'keywordAgrees',
+  'phrasings',
+  'rerank',
+] as const;
 export type EvidenceFeature = (typeof EVIDENCE_FEATURES)[number];
 export type MatchEvidence = Record<EvidenceFeature, number>;
+
+/**
+ * A lead this small counts as no lead on the log scale (log of 0 is not a number). On Banking77 0.001–0.005
+ * answered within a point of each other (bench/quality/CONFIDENCE.md).
+ */
+export const LEAD_FLOOR = 0.002;
 
 /** How many candidates the evidence looks at: what the search hands the policy. */
 export const EVIDENCE_DEPTH = 5;
@@ -43,9 +62,11 @@ export function evidenceOf(ranked: readonly RankedMatch[]): MatchEvidence | null
   const keywordScores = list.map((c) => c.keyword ?? 0);
   const bestKeyword = Math.max(...keywordScores);
   const topKeyword = top.keyword ?? 0;
+  const margin = dense - runnerUp;
   return {
     dense,
-    margin: dense - runnerUp,
+    margin,
+    logMargin: Math.log(Math.max(margin, 0) + LEAD_FLOOR),
     keywordShare: bestKeyword > 0 ? topKeyword / bestKeyword : 0,
     keywordAgrees: bestKeyword > 0 && topKeyword >= bestKeyword ? 1 : 0,
     phrasings: Math.min(top.phrasings ?? 1, 3),
@@ -53,30 +74,18 @@ export function evidenceOf(ranked: readonly RankedMatch[]): MatchEvidence | null
   };
 }
 
-/**
- * A logistic model over standardized features zᵢ = (xᵢ − meanᵢ) / scaleᵢ:
- * P = σ(bias + Σ weightᵢ · zᵢ + Σ weightₖ · zᵢ · zⱼ for each pair (i, j) in `products`), the product terms'
- * weights following the features'. Products let the model bend: being right is not a straight line in the top
- * cosine and its margin. They are taken of standardized features because a cosine and its own square are
- * nearly the same number over the range cosines take (0.85–0.99: correlation above 0.999), so raw squares
- * would carry no curve the penalty leaves alone.
- */
+/** A logistic model over standardized features: P = σ(bias + Σ weightᵢ · (xᵢ − meanᵢ) / scaleᵢ). */
 export interface LogisticModel {
   mean: number[];
   scale: number[];
   weights: number[];
   bias: number;
-  /** Pairs of feature indexes whose standardized product is a term of the model (none: a straight model). */
-  products?: [number, number][];
 }
 
 export function logisticProbability(model: LogisticModel, x: readonly number[]): number {
-  const standardized = model.mean.map((mean, i) => ((x[i] ?? 0) - mean) / (model.scale[i] || 1));
   let z = model.bias;
-  for (let i = 0; i < standardized.length; i++) z += (model.weights[i] ?? 0) * (standardized[i] ?? 0);
-  (model.products ?? []).forEach(([i, j], k) => {
-    z += (model.weights[standardized.length + k] ?? 0) * (standardized[i] ?? 0) * (standardized[j] ?? 0);
-  });
+  for (let i = 0; i < model.weights.length; i++)
+    z += (model.weights[i] ?? 0) * (((x[i] ?? 0) - (model.mean[i] ?? 0)) / (model.scale[i] || 1));
   return 1 / (1 + Math.exp(-z));
 }
 

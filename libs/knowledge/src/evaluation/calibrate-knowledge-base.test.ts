@@ -8,12 +8,6 @@ describe('parseConfidenceModel', () => {
     expect(parseConfidenceModel(JSON.stringify(model))).toEqual(model);
   });
 
-  it('reads back a curved model: a weight per feature and per product of features', () => {
-    const logistic = { mean: [0.9, 0.03], scale: [0.03, 0.02], weights: [2, 1, 0.5], bias: 0, products: [[0, 1]] };
-    const model = { ...thresholdModel(0.9, 0.8), features: ['dense', 'margin'], right: logistic, inTop3: logistic };
-    expect(parseConfidenceModel(JSON.stringify(model))).toEqual(model);
-  });
-
   it.each([
     ['not JSON', '{'],
     ['another shape', JSON.stringify({ answerAt: 0.9 })],
@@ -23,10 +17,10 @@ describe('parseConfidenceModel', () => {
       JSON.stringify({ ...thresholdModel(0.9, 0.8), features: ['dense', 'margin'] }),
     ],
     [
-      'a product of a feature it does not read',
+      'a standardization that does not fit its features',
       JSON.stringify({
         ...thresholdModel(0.9, 0.8),
-        right: { mean: [0.9], scale: [0.01], weights: [1, 1], bias: 0, products: [[0, 1]] },
+        right: { mean: [0.9, 0.1], scale: [0.01], weights: [1], bias: 0 },
       }),
     ],
   ])('refuses %s (the bot keeps its default)', (_name, json) => {

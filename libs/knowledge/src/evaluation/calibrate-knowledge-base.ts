@@ -11,7 +11,6 @@ const Logistic = z.object({
   scale: z.array(z.number()),
   weights: z.array(z.number()),
   bias: z.number(),
-  products: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
 });
 const ConfidenceModelSchema = z.object({
   features: z.array(z.enum(EVIDENCE_FEATURES)).min(1),
@@ -36,15 +35,9 @@ const ConfidenceModelSchema = z.object({
     .nullable(),
 });
 
-/** One weight per feature and per product, each product of features the model reads. */
+/** A mean, a scale and a weight per feature the model reads. */
 function wellFormed(model: z.infer<typeof Logistic>, features: number): boolean {
-  const products = model.products ?? [];
-  return (
-    model.mean.length === features &&
-    model.scale.length === features &&
-    model.weights.length === features + products.length &&
-    products.every(([i, j]) => i < features && j < features)
-  );
+  return model.mean.length === features && model.scale.length === features && model.weights.length === features;
 }
 
 /** A recorded model read back; null when it is not one (then the bot keeps its default, and says so). */

@@ -71,35 +71,35 @@ describe('fitConfidenceModel', () => {
     // New questions come close to the target (the interval the fit reported is for the expectation, and a
     // few hundred questions vary around it).
     expect(right.length / answered.length).toBeGreaterThan(0.9);
-    // Near misses sit just under the margin that separates them (0.015): a sharp model answers a few at the edge.
+    // Near misses lead by under 0.015, in-scope questions by more: a sharp model answers a few at that edge.
     const nearMisses = fresh.filter((m, i) => i % 3 === 1 && m.expectedId === null);
     expect(
       nearMisses.filter((m) => (assess(m.ranked, model)?.right ?? 0) >= model.answerAt).length,
     ).toBeLessThanOrEqual(nearMisses.length * 0.08);
   });
 
-  it('bends when the questions show a curve pays, and keeps the straight model when it does not', () => {
-    // Right only in a band of top cosines (an entry whose wordings are long and generic: higher cosines come
-    // from unrelated questions that share its boilerplate). No straight line over the evidence separates it.
+  it('reads the margin on a log scale where the questions show it pays, and as it is where not', () => {
+    // Being right grows with the log of the lead: going from 0.001 to 0.01 says more than 0.1 to 0.2, which
+    // no straight line over the margin as it is can follow.
     const r = random(3);
-    const banded = Array.from({ length: 600 }, (): LabelledMatch => {
+    const leads = Array.from({ length: 600 }, (): LabelledMatch => {
       const top = 0.8 + 0.2 * r();
-      const right = Math.abs(top - 0.9) < 0.04;
+      const margin = 0.0005 * Math.exp(r() * Math.log(600));
       return {
-        expectedId: right ? 'a' : 'b',
+        expectedId: top + 0.03 * Math.log(margin + 0.002) > 0.78 ? 'a' : 'b',
         ranked: [
           { entryId: 'a', dense: top, keyword: null, phrasings: 1 },
-          { entryId: 'b', dense: top - 0.01, keyword: null, phrasings: 1 },
+          { entryId: 'b', dense: top - margin, keyword: null, phrasings: 1 },
         ],
       };
     });
-    const curved = fitConfidenceModel(banded, { targetPrecision: 0.95, fittedOn: 'banded' });
-    expect(curved.right.products?.length).toBeGreaterThan(0);
-    // About 40% of these questions are right at all (the band is 0.08 wide of 0.2): most of them answered.
-    expect(curved.expected?.coverage).toBeGreaterThan(0.3);
-    expect(curved.expected?.precision).toBeGreaterThanOrEqual(0.95);
-    // Where the cosine's curve says nothing (being right shows in the matching phrasings), both forms answer
-    // the same held-out questions, and the straight one is kept.
+    const logScale = fitConfidenceModel(leads, { targetPrecision: 0.95, fittedOn: 'leads' });
+    expect(logScale.features).toContain('logMargin');
+    expect(logScale.features).not.toContain('margin');
+    expect(logScale.expected?.precision).toBeGreaterThanOrEqual(0.95);
+    expect(logScale.expected?.coverage).toBeGreaterThan(0.4);
+    // Where the lead says nothing (being right shows in the matching phrasings), both forms answer the same
+    // held-out questions, and the first, the margin as it is, is kept.
     const byPhrasings = Array.from({ length: 600 }, (_, i): LabelledMatch => {
       const top = 0.8 + 0.2 * r();
       return {
@@ -110,9 +110,10 @@ describe('fitConfidenceModel', () => {
         ],
       };
     });
-    const straight = fitConfidenceModel(byPhrasings, { targetPrecision: 0.95, fittedOn: 'phrasings' });
-    expect(straight.expected?.coverage).toBeGreaterThan(0.45);
-    expect(straight.right.products).toBeUndefined();
+    const plain = fitConfidenceModel(byPhrasings, { targetPrecision: 0.95, fittedOn: 'phrasings' });
+    expect(plain.expected?.coverage).toBeGreaterThan(0.45);
+    expect(plain.features).toContain('margin');
+    expect(plain.features).not.toContain('logMargin');
   });
 
   it('a stricter lower bound answers less, never more', () => {

@@ -55,29 +55,14 @@ interface Sample {
   inScope: boolean;
 }
 
-/** The reranker's score is read only when the lists were reranked; the other features always. */
-function featuresFor(matches: LabelledMatch[]): EvidenceFeature[] {
-  const reranked = matches.some((m) => m.ranked.some((c) => c.rerank !== undefined && c.rerank !== null));
-  return EVIDENCE_FEATURES.filter((f) => f !== 'rerank' || reranked);
-}
-
 /**
- * The model forms a fitting tries: straight, and bent by the products of the top score (the reranker's when
- * there is one, else the cosine) and its margin, squared and crossed.
+ * The model forms a fitting tries, as the features each reads: the margin as it is, or on a log scale
+ * (diminishing returns of a clearer lead). The reranker's score is read only when the lists were reranked.
  */
-function formsOf(features: EvidenceFeature[]): [number, number][][] {
-  const score = features.indexOf(features.includes('rerank') ? 'rerank' : 'dense');
-  const margin = features.indexOf('margin');
-  return score < 0 || margin < 0
-    ? [[]]
-    : [
-        [],
-        [
-          [score, score],
-          [margin, margin],
-          [score, margin],
-        ],
-      ];
+function formsFor(matches: LabelledMatch[]): EvidenceFeature[][] {
+  const reranked = matches.some((m) => m.ranked.some((c) => c.rerank !== undefined && c.rerank !== null));
+  const read = EVIDENCE_FEATURES.filter((f) => f !== 'rerank' || reranked);
+  return [read.filter((f) => f !== 'logMargin'), read.filter((f) => f !== 'margin')];
 }
 
 function samplesOf(matches: LabelledMatch[], features: EvidenceFeature[]): Sample[] {
@@ -116,36 +101,32 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 /**
- * L2-regularized logistic regression on standardized features (and the given products of them), by Newton's
- * method. The penalty keeps weights finite when a small set happens to separate perfectly.
+ * L2-regularized logistic regression on standardized features, by Newton's method. The penalty keeps
+ * weights finite when a small set happens to separate perfectly.
  */
-export function fitLogistic(xs: number[][], ys: boolean[], l2 = 1, products: [number, number][] = []): LogisticModel {
+export function fitLogistic(xs: number[][], ys: boolean[], l2 = 1): LogisticModel {
   const d = xs[0]?.length ?? 0;
   const mean = Array.from({ length: d }, (_, j) => xs.reduce((s, x) => s + (x[j] ?? 0), 0) / (xs.length || 1));
   const scale = Array.from(
     { length: d },
     (_, j) => Math.sqrt(xs.reduce((s, x) => s + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2, 0) / (xs.length || 1)) || 1,
   );
-  const zs = xs.map((x) => {
-    const z = x.map((v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1));
-    return [1, ...z, ...products.map(([i, j]) => (z[i] ?? 0) * (z[j] ?? 0))];
-  });
-  const terms = d + products.length;
-  let w = new Array<number>(terms + 1).fill(0);
+  const zs = xs.map((x) => [1, ...x.map((v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1))]);
+  let w = new Array<number>(d + 1).fill(0);
   for (let iteration = 0; iteration < 100; iteration++) {
-    const gradient = new Array<number>(terms + 1).fill(0);
-    const hessian = Array.from({ length: terms + 1 }, () => new Array<number>(terms + 1).fill(0));
+    const gradient = new Array<number>(d + 1).fill(0);
+    const hessian = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
     zs.forEach((z, i) => {
       const p = 1 / (1 + Math.exp(-z.reduce((s, v, j) => s + v * (w[j] ?? 0), 0)));
       const error = p - (ys[i] ? 1 : 0);
       const weight = Math.max(p * (1 - p), 1e-9);
-      for (let a = 0; a <= terms; a++) {
+      for (let a = 0; a <= d; a++) {
         gradient[a] = (gradient[a] ?? 0) + error * (z[a] ?? 0);
         const row = hessian[a] ?? [];
-        for (let b = 0; b <= terms; b++) row[b] = (row[b] ?? 0) + weight * (z[a] ?? 0) * (z[b] ?? 0);
+        for (let b = 0; b <= d; b++) row[b] = (row[b] ?? 0) + weight * (z[a] ?? 0) * (z[b] ?? 0);
       }
     });
-    for (let a = 1; a <= terms; a++) {
+    for (let a = 1; a <= d; a++) {
       gradient[a] = (gradient[a] ?? 0) + l2 * (w[a] ?? 0);
       const row = hessian[a] ?? [];
       row[a] = (row[a] ?? 0) + l2;
@@ -154,7 +135,7 @@ export function fitLogistic(xs: number[][], ys: boolean[], l2 = 1, products: [nu
     w = w.map((v, i) => v - (step[i] ?? 0));
     if (Math.max(...step.map(Math.abs)) < 1e-9) break;
   }
-  return { mean, scale, weights: w.slice(1), bias: w[0] ?? 0, ...(products.length ? { products } : {}) };
+  return { mean, scale, weights: w.slice(1), bias: w[0] ?? 0 };
 }
 
 /** Wilson score interval bound: `z` standard errors below (z > 0) or above (z < 0) the observed k/n. */
@@ -206,13 +187,11 @@ interface Fitted {
 }
 
 /** Both models on all of `samples`; the answer threshold from out-of-fold predictions (never from their own). */
-function fitWithThresholds(samples: Sample[], options: Options, products: [number, number][]): Fitted {
+function fitWithThresholds(samples: Sample[], options: Options): Fitted {
   const fit = (of: Sample[], label: (s: Sample) => boolean) =>
     fitLogistic(
       of.map((s) => s.x),
       of.map(label),
-      1,
-      products,
     );
   const right = fit(samples, (s) => s.right);
   const inTop3 = fit(samples, (s) => s.inTop3);
@@ -240,11 +219,7 @@ function fitWithThresholds(samples: Sample[], options: Options, products: [numbe
  * What fitting on these samples will do on new questions: the whole fitting, thresholds included, is
  * cross-validated (fit on k−1 folds, answer the held-out one).
  */
-function heldOutPrecision(
-  samples: Sample[],
-  options: Options,
-  products: [number, number][],
-): { expected: ExpectedPrecision; answeredRight: number } {
+function heldOutPrecision(samples: Sample[], options: Options): { expected: ExpectedPrecision; answeredRight: number } {
   let answered = 0;
   let correct = 0;
   let inScopeAnswered = 0;
@@ -255,7 +230,6 @@ function heldOutPrecision(
     const fitted = fitWithThresholds(
       samples.filter((_, i) => !held.has(i)),
       options,
-      products,
     );
     const test = fold.flatMap((i) => (samples[i] ? [samples[i]] : []));
     const picked = test.filter((s) => logisticProbability(fitted.right, s.x) >= fitted.answerAt);
@@ -300,35 +274,33 @@ function improves(kept: HeldOut, other: HeldOut, target: number): boolean {
  * Fits a confidence model on labelled questions and says what it will do on new ones: thresholds are
  * chosen on out-of-fold predictions against a lower confidence bound of precision, and the whole fitting
  * is itself cross-validated to report the expected precision with an interval and how often the target
- * held. Each model form (straight; bent by products of the top score and its margin) is cross-validated
- * so, and the one that answers more held-out questions at the target is kept: a curve only where the
- * questions show it pays (Banking77's thousands of questions, not the Chinese sample's two hundred:
- * bench/quality/CONFIDENCE.md).
+ * held. Each model form (the margin as it is, or on a log scale) is cross-validated so, and the one that
+ * answers more held-out questions right at the target is kept (Banking77's thousands of questions chose the
+ * log scale, the Chinese sample's two hundred the plain margin: bench/quality/CONFIDENCE.md).
  */
 export function fitConfidenceModel(matches: LabelledMatch[], fit: FitOptions): ConfidenceModel {
   const options = { suggestAt: 0.3, folds: matches.length >= 100 ? 10 : 5, z: 0.5, seed: 1, ...fit };
-  const features = featuresFor(matches);
-  const samples = samplesOf(matches, features);
-  if (
-    samples.length < options.folds * 4 ||
-    samples.filter((s) => s.right).length < 5 ||
-    samples.filter((s) => !s.right).length < 5
-  ) {
-    throw new AnswerbridgeError(
-      'KNOWLEDGE.TOO_FEW_TO_CALIBRATE',
-      `too few labelled questions to calibrate: ${samples.length} (need at least ${options.folds * 4}, with at least 5 answered right and 5 not)`,
-      false,
-    );
+  let chosen: { features: EvidenceFeature[]; samples: Sample[]; heldOut: HeldOut } | null = null;
+  for (const features of formsFor(matches)) {
+    const samples = samplesOf(matches, features);
+    if (
+      samples.length < options.folds * 4 ||
+      samples.filter((s) => s.right).length < 5 ||
+      samples.filter((s) => !s.right).length < 5
+    ) {
+      throw new AnswerbridgeError(
+        'KNOWLEDGE.TOO_FEW_TO_CALIBRATE',
+        `too few labelled questions to calibrate: ${samples.length} (need at least ${options.folds * 4}, with at least 5 answered right and 5 not)`,
+        false,
+      );
+    }
+    const heldOut = heldOutPrecision(samples, options);
+    if (!chosen || improves(chosen.heldOut, heldOut, options.targetPrecision)) chosen = { features, samples, heldOut };
   }
-  let chosen: { products: [number, number][]; heldOut: HeldOut } | null = null;
-  for (const products of formsOf(features)) {
-    const heldOut = heldOutPrecision(samples, options, products);
-    if (!chosen || improves(chosen.heldOut, heldOut, options.targetPrecision)) chosen = { products, heldOut };
-  }
-  const products = chosen?.products ?? [];
-  const final = fitWithThresholds(samples, options, products);
+  if (!chosen) throw new AnswerbridgeError('KNOWLEDGE.NO_MODEL_FORM', 'no confidence model form to fit', false);
+  const final = fitWithThresholds(chosen.samples, options);
   return {
-    features,
+    features: chosen.features,
     right: final.right,
     inTop3: final.inTop3,
     answerAt: final.answerAt,
@@ -336,6 +308,6 @@ export function fitConfidenceModel(matches: LabelledMatch[], fit: FitOptions): C
     targetPrecision: options.targetPrecision,
     calibrated: true,
     fittedOn: options.fittedOn,
-    expected: chosen?.heldOut.expected ?? null,
+    expected: chosen.heldOut.expected,
   };
 }
