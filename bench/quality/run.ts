@@ -182,10 +182,11 @@ ${sections.join('\n')}
   pending transfers, refund states, card delivery vs renewal, top-up pending vs declined), where even a person
   needs the label to tell. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`, optionally
   with Qwen3-Reranker via \`RERANK_BASE_URL\`); measure it there with \`kb eval\` before trusting these thresholds.
-  On a set this confusable the shipped model answers few questions directly at 97% precision (it was fitted with a
-  fifth of the intents left out, whose questions look like the rest); the bot mostly suggests, which is what the
-  policy does between thresholds. Calibrated on a FAQ's own questions (\`kb calibrate\`, or from use) it answers
-  far more: the last column.
+  On a set this confusable the shipped model answers 37% of the questions directly at 97.8% precision and suggests
+  for most of the rest. It was fitted on the train split with a fifth of the intents left out (their questions are
+  near misses it must not answer, and look like the rest), so it is stricter than a model fitted on a FAQ's own
+  questions alone (the last column: \`kb calibrate\`, or calibrating from use). Until 2026-11-30 the train split's
+  labels for two intents were misread and the shipped model answered 5%.
 
 Reproduce: \`npx tsx bench/quality/run.ts\`
 `;
