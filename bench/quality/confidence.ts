@@ -5,8 +5,9 @@
  *   npx tsx bench/quality/confidence.ts [--banking77 ../shared/eval/banking77] [--target 0.97]
  *                                       [--train <task-specific-datasets/banking_data/train.csv>]
  *
- * Data, both languages: the Chinese sample (data/sample-faq.txt) with its labelled questions and its
- * near-miss set (questions on an entry's topic that it does not answer), and Banking77 under the open-set
+ * Data, both languages: the Chinese sample (data/sample-faq.txt) with its labelled questions, its near-miss set
+ * (questions on an entry's topic that it does not answer) and its help-desk set (colloquial, typo and
+ * mixed-language questions, harder near misses, out of scope), and Banking77 under the open-set
  * protocol (a quarter of the intents, chosen by a fixed seed, are left out of the FAQ: their test queries
  * become questions the bot must not answer). Each language is searched with its default search.
  * With --train (Banking77's train split, not shipped: clone https://github.com/PolyAI-LDN/task-specific-datasets),
@@ -84,11 +85,17 @@ function chineseSet(): LanguageSet {
     ...q,
     kind: 'near-miss',
   }));
+  // Help-desk questions as people type them (colloquial, typos, mixed with English, details only the answer
+  // gives), with harder near misses and out-of-scope ones: the sample alone had made an overconfident model.
+  const helpDesk = loadEvalQueries(path.join(workspaceRoot, 'data/sample-help-desk.jsonl'), ids).map((q) => ({
+    ...q,
+    kind: q.expectedId === null ? (q.kind ?? 'out-of-scope') : 'in-scope',
+  }));
   return {
     language: 'zh',
-    name: 'Chinese sample + near misses',
+    name: 'Chinese sample + near misses + help-desk questions',
     entries,
-    queries: [...labelled, ...nearMisses],
+    queries: [...labelled, ...nearMisses, ...helpDesk],
     ...searchDefaultsFor(profileName, 'zh'),
   };
 }
@@ -226,7 +233,8 @@ Run: ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model
 The bot answers directly when P(the top entry is right) reaches the model's answer threshold, offers "did you
 mean" when P(the right entry is among the first three) reaches its suggestion threshold, and hands over to a
 person below. Both are logistic models over the evidence of one search (top cosine, margin to the best other
-entry, BM25 agreement and share, matching phrasings; \`libs/answering/src/confidence.ts\`), one per language,
+entry, BM25 agreement and share, matching phrasings, the share of the question the entry's texts never mention;
+\`libs/answering/src/confidence.ts\`), one per language,
 fitted by \`libs/knowledge\` on that language's questions below, with the margin as it is or on a log scale
 (diminishing returns of a clearer lead), whichever answers more of the held-out questions right at the target. The answer threshold is the lowest whose
 out-of-fold precision keeps a Wilson lower bound (z = 0.5) at or above the target ${target}; a list is offered

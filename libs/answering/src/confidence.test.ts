@@ -16,6 +16,7 @@ describe('evidenceOf', () => {
       keywordAgrees: 0,
       phrasings: 2,
       rerank: 0,
+      uncovered: 0,
     });
   });
 

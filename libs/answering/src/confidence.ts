@@ -19,10 +19,14 @@ export interface RankedMatch {
   phrasings?: number;
   /** The reranker's score, when one rescored the list (a probability for Qwen3-Reranker). */
   rerank?: number | null;
+  /** The share of the question's terms the entry's texts never mention (0 when not measured). */
+  uncovered?: number;
 }
 
 /**
- * Every feature the evidence has; a model names the ones it reads, in its own order. `logMargin` is the
+ * Every feature the evidence has; a model names the ones it reads, in its own order. `uncovered` is the
+ * share of the question's terms none of the entry's texts mention (a near miss asks for what the entry does
+ * not talk about; libs/knowledge measures it). `logMargin` is the
  * margin on a log scale: a lead's evidence has diminishing returns (0.001 → 0.01 says far more than 0.1 →
  * 0.11), and a model on it stays monotone, unlike one with squares or products of features, which can lower
  * P(right) for a clearer lead than any it was fitted on (a small FAQ of unrelated entries).
@@ -35,6 +39,7 @@ export const EVIDENCE_FEATURES = [
   'keywordAgrees',
   'phrasings',
   'rerank',
+  'uncovered',
 ] as const;
 export type EvidenceFeature = (typeof EVIDENCE_FEATURES)[number];
 export type MatchEvidence = Record<EvidenceFeature, number>;
@@ -71,6 +76,7 @@ export function evidenceOf(ranked: readonly RankedMatch[]): MatchEvidence | null
     keywordAgrees: bestKeyword > 0 && topKeyword >= bestKeyword ? 1 : 0,
     phrasings: Math.min(top.phrasings ?? 1, 3),
     rerank: top.rerank ?? 0,
+    uncovered: top.uncovered ?? 0,
   };
 }
 

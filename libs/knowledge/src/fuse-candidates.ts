@@ -24,6 +24,11 @@ export interface Candidate {
   /** The reranker's score, when a reranker rescored the list. */
   rerank?: number;
   /**
+   * The share of the question's terms that none of the entry's texts the search saw (its matched questions,
+   * canonical question and answer) mention; set on the candidates the answer policy reads.
+   */
+  uncovered?: number;
+  /**
    * What thresholds compare against: the dense cosine of the entry (comparable across queries and
    * knowledge bases, unlike BM25 or fused scores); in keyword mode, the BM25 score.
    */

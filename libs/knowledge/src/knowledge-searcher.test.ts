@@ -39,6 +39,22 @@ describe('KnowledgeSearcher on the in-memory ports', () => {
     }
   });
 
+  it("says how much of the question the candidates' texts never mention: questions the search saw, and the answer", async () => {
+    const { store, embedder } = await indexed();
+    const searcher = new KnowledgeSearcher(store, embedder, {
+      mode: 'dense',
+      fusion: { method: 'rrf', k: 60 },
+      depth: 10,
+    });
+    const [asked] = await searcher.search('helpdesk', '年假有几天');
+    const [nearMiss] = await searcher.search('helpdesk', '年假能折现吗');
+    // Of 年假 · 假满 · 满一 · 一年, only 假满 is nowhere in the leave entry: 满一 and 一年 are in its answer (入职满一年).
+    const fromAnswer = (await searcher.search('helpdesk', '年假满一年')).find((c) => c.entryId === 'leave');
+    expect(asked).toMatchObject({ entryId: 'leave', uncovered: 0 });
+    expect(nearMiss?.uncovered).toBeGreaterThan(0.5);
+    expect(fromAnswer?.uncovered).toBeCloseTo(0.25);
+  });
+
   it('answers from keywords alone and says so while the embedder is down', async () => {
     const { store, embedder } = await indexed();
     const searcher = new KnowledgeSearcher(store, embedder, {

@@ -3,9 +3,12 @@ import {
   profileFingerprint,
   type Embedder,
   type Reranker,
+  type SearchHit,
   type VectorStore,
 } from '@answerbridge/core';
+import { EVIDENCE_DEPTH } from '@answerbridge/answering';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
+import { uncoveredShare } from './uncovered-terms';
 
 export interface SearchOptions {
   mode: SearchMode;
@@ -123,11 +126,30 @@ export class KnowledgeSearcher {
         mode !== 'dense' ? this.store.searchKeywords(knowledgeBase, question, depth) : [],
       ]),
     );
-    const candidates = fuseCandidates(dense, keyword, mode, this.options.fusion);
-    return this.options.rerank
-      ? rerankCandidates(this.options.rerank.reranker, question, candidates, this.options.rerank.depth)
-      : candidates;
+    const fused = fuseCandidates(dense, keyword, mode, this.options.fusion);
+    const candidates = this.options.rerank
+      ? await rerankCandidates(this.options.rerank.reranker, question, fused, this.options.rerank.depth)
+      : fused;
+    return withUncoveredShares(question, candidates, [...dense, ...keyword]);
   }
+}
+
+/**
+ * Says, for the candidates the answer policy reads, how much of the question their entry's texts never
+ * mention (uncovered-terms.ts): the rows the search returned for the entry, its canonical question and answer.
+ */
+function withUncoveredShares(question: string, candidates: Candidate[], hits: readonly SearchHit[]): Candidate[] {
+  const read = candidates.slice(0, EVIDENCE_DEPTH);
+  const entries = new Set(read.map((c) => c.entryId));
+  const texts = new Map<string, string[]>();
+  for (const h of hits) if (entries.has(h.entryId)) texts.set(h.entryId, [...(texts.get(h.entryId) ?? []), h.text]);
+  return [
+    ...read.map((c) => ({
+      ...c,
+      uncovered: uncoveredShare(question, [c.question, c.matchedQuestion, c.answer, ...(texts.get(c.entryId) ?? [])]),
+    })),
+    ...candidates.slice(EVIDENCE_DEPTH),
+  ];
 }
 
 /** Rescores the top candidates with a reranker; the rest are dropped (they were not reranked). */

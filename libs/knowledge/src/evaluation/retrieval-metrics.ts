@@ -37,6 +37,7 @@ export function outcomeOf(query: EvalQuery, candidates: Candidate[]): QueryOutco
       keyword: c.keyword,
       phrasings: c.phrasings,
       ...(c.rerank === undefined ? {} : { rerank: c.rerank }),
+      ...(c.uncovered === undefined ? {} : { uncovered: c.uncovered }),
     })),
   };
 }

@@ -1,0 +1,53 @@
+/**
+ * How much of a question the entry's own text never mentions: a near miss asks for something on the entry's
+ * topic that its questions and answer do not talk about ("年假没休完能折现吗" against the annual-leave entry:
+ * 折现 appears nowhere in it), while a question the entry answers, however colloquial, mostly reuses its
+ * words, or the answer's ("收发室几点关门": the parcel entry's answer gives the mail room's hours). An embedding
+ * scores both alike; this share tells them apart (bench/quality/CONFIDENCE.md). Pure, and linear in the
+ * texts' length.
+ */
+
+/** English words that carry no need of their own. */
+const STOP_WORDS = new Set(
+  'a an and are am as at be by can could do does did for from get got have has how i in is it its me my no not of on or our so that the their there this to was we what when where which who why will with would you your'.split(
+    ' ',
+  ),
+);
+
+/** An English word without its plainest inflection, so "cards" meets "card" and "activated" meets "activate". */
+function stem(word: string): string {
+  for (const suffix of ['ing', 'ed', 'es', 's'])
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
+  return word;
+}
+
+const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/gu;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The terms of a text: for Chinese, each pair of neighbouring characters (a lone character stands for
+ * itself), as Chinese has no spaces and most words are two characters; for other scripts, words without
+ * stop words, stemmed.
+ */
+export function termsOf(text: string): Set<string> {
+  const lower = text.toLowerCase();
+  const terms = new Set<string>();
+  for (const [run] of lower.matchAll(CJK_RUN)) {
+    const chars = [...run];
+    if (chars.length === 1) terms.add(run);
+    for (let i = 0; i + 1 < chars.length; i++) terms.add(`${chars[i] ?? ''}${chars[i + 1] ?? ''}`);
+  }
+  for (const [word] of lower.replace(CJK_RUN, ' ').matchAll(WORD)) if (!STOP_WORDS.has(word)) terms.add(stem(word));
+  return terms;
+}
+
+/** The share of the question's terms found in none of the texts (0 when the question has none). */
+export function uncoveredShare(question: string, texts: readonly string[]): number {
+  const asked = termsOf(question);
+  if (asked.size === 0) return 0;
+  const covered = new Set<string>();
+  for (const text of texts) for (const term of termsOf(text)) covered.add(term);
+  let uncovered = 0;
+  for (const term of asked) if (!covered.has(term)) uncovered++;
+  return uncovered / asked.size;
+}
