@@ -182,7 +182,7 @@ ${sections.join('\n')}
   pending transfers, refund states, card delivery vs renewal, top-up pending vs declined), where even a person
   needs the label to tell. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`, optionally
   with Qwen3-Reranker via \`RERANK_BASE_URL\`); measure it there with \`kb eval\` before trusting these thresholds.
-  On a set this confusable the shipped model answers 37% of the questions directly at 97.8% precision and suggests
+  On a set this confusable the shipped model answers 38% of the questions directly at 98% precision and suggests
   for most of the rest. It was fitted on the train split with a fifth of the intents left out (their questions are
   near misses it must not answer, and look like the rest), so it is stricter than a model fitted on a FAQ's own
   questions alone (the last column: \`kb calibrate\`, or calibrating from use). Until 2026-11-30 the train split's
