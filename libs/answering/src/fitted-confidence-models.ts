@@ -166,7 +166,7 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           0,
           0,
           1.8840579710144927,
-          0.6947479895305985
+          0.6558722356548438
         ],
         "scale": [
           0.025297113465036315,
@@ -174,17 +174,17 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           1,
           1,
           0.7827160420206446,
-          0.1987943139919025
+          0.15754510212893963
         ],
         "weights": [
-          1.551801780748506,
-          0.3993131744769754,
+          1.551209946912886,
+          0.39491359910778134,
           0,
           0,
-          0.12162386703364071,
-          -0.8422595783493658
+          0.12859716808250865,
+          -0.891716112398926
         ],
-        "bias": 0.11008744082833322
+        "bias": 0.12056241144725133
       },
       "inTop3": {
         "mean": [
@@ -193,7 +193,7 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           0,
           0,
           1.8840579710144927,
-          0.6947479895305985
+          0.6558722356548438
         ],
         "scale": [
           0.025297113465036315,
@@ -201,28 +201,28 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           1,
           1,
           0.7827160420206446,
-          0.1987943139919025
+          0.15754510212893963
         ],
         "weights": [
-          1.5321872866292316,
-          0.25948496539322524,
+          1.5322613772872993,
+          0.2533026470744154,
           0,
           0,
-          0.11045090306704108,
-          -0.8798161688106737
+          0.11836431185961652,
+          -0.9350249182001786
         ],
-        "bias": 0.19196516617295464
+        "bias": 0.203923673123969
       },
-      "answerAt": 0.9590842630882,
+      "answerAt": 0.951885385950404,
       "suggestAt": 0.3,
       "targetPrecision": 0.97,
       "calibrated": true,
       "fittedOn": "Chinese sample + near misses + help-desk questions (345 questions), dense search, profile e5-minilm",
       "expected": {
         "precision": 1,
-        "low": 0.90818706741616,
+        "low": 0.916198387490838,
         "high": 1,
-        "coverage": 0.20320855614973263,
+        "coverage": 0.22459893048128343,
         "unanswerableAnswered": 0,
         "foldsMet": 10,
         "folds": 10,
@@ -245,7 +245,7 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           0,
           0,
           1.4475798146240988,
-          0.5179235089382787
+          0.524795639311654
         ],
         "scale": [
           0.07367112324629281,
@@ -253,17 +253,17 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           1,
           1,
           0.6544483078172358,
-          0.26179031401555064
+          0.1841391195437033
         ],
         "weights": [
-          0.9519758056245088,
-          0.879997241582179,
+          0.9526893655231972,
+          0.878371978519907,
           0,
           0,
-          -0.06996658743345383,
-          -0.12289293592014197
+          -0.06960574593835864,
+          -0.12176826563768847
         ],
-        "bias": 0.9221587184877946
+        "bias": 0.9219856562421772
       },
       "inTop3": {
         "mean": [
@@ -272,7 +272,7 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           0,
           0,
           1.4475798146240988,
-          0.5179235089382787
+          0.524795639311654
         ],
         "scale": [
           0.07367112324629281,
@@ -280,30 +280,30 @@ export const fittedConfidenceModels: Record<string, Partial<Record<'zh' | 'en', 
           1,
           1,
           0.6544483078172358,
-          0.26179031401555064
+          0.1841391195437033
         ],
         "weights": [
-          1.1711227590353832,
-          0.33723743875231627,
+          1.1780392857638122,
+          0.338861221196356,
           0,
           0,
-          -0.11551909580834652,
-          -0.033742834475994105
+          -0.11649460988687076,
+          -0.019107872500331503
         ],
-        "bias": 1.4887587652835768
+        "bias": 1.488078908202338
       },
-      "answerAt": 0.8932435436450791,
+      "answerAt": 0.8939163922977863,
       "suggestAt": 0.3,
       "targetPrecision": 0.97,
       "calibrated": true,
       "fittedOn": "Banking77 open set (15 of 77 intents left out), fitted on the train split (9710 questions), dense search, profile e5-minilm",
       "expected": {
-        "precision": 0.9713871785584933,
-        "low": 0.9644834160302748,
-        "high": 0.9769810063800363,
-        "coverage": 0.3440040650406504,
+        "precision": 0.9712023038156947,
+        "low": 0.9643028721405211,
+        "high": 0.976800316481002,
+        "coverage": 0.3461636178861789,
         "unanswerableAnswered": 0.02883569096844396,
-        "foldsMet": 5,
+        "foldsMet": 7,
         "folds": 10,
         "queries": 9710
       }
