@@ -142,7 +142,12 @@ function withUncoveredShares(question: string, candidates: Candidate[], hits: re
   const read = candidates.slice(0, EVIDENCE_DEPTH);
   const entries = new Set(read.map((c) => c.entryId));
   const texts = new Map<string, string[]>();
-  for (const h of hits) if (entries.has(h.entryId)) texts.set(h.entryId, [...(texts.get(h.entryId) ?? []), h.text]);
+  for (const h of hits) {
+    if (!entries.has(h.entryId)) continue;
+    const seen = texts.get(h.entryId) ?? [];
+    seen.push(h.text);
+    texts.set(h.entryId, seen);
+  }
   return [
     ...read.map((c) => ({
       ...c,
