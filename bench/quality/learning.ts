@@ -283,6 +283,9 @@ answer at P(right) ≥ ${results.calibratedFromUse.answerAt.toFixed(3)}.
 
 Answered directly rose by ${(100 * (results.calibratedFromUse.answered - results.before.answered)).toFixed(1)} points with the calibration from use
 (${(100 * (results.after.answered - results.before.answered)).toFixed(1)} with the shipped model alone); target: ≥ 20 points at precision ≥ 97%.
+Learned wordings are the questions the bot did not answer directly (picked from a list, or handed over): the harder
+ones. The more the shipped model answers, the harder the residue a model fitted on learned wordings alone sees, and
+the stricter it comes out; compare its held-out figures with the current model's before keeping it.
 
 ## Rounds
 
