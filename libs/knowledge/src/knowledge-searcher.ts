@@ -8,7 +8,7 @@ import {
 } from '@answerbridge/core';
 import { EVIDENCE_DEPTH } from '@answerbridge/answering';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
-import { uncoveredShare } from './uncovered-terms';
+import { termsOf, uncoveredShare } from './uncovered-terms';
 
 export interface SearchOptions {
   mode: SearchMode;
@@ -148,10 +148,11 @@ function withUncoveredShares(question: string, candidates: Candidate[], hits: re
     seen.push(h.text);
     texts.set(h.entryId, seen);
   }
+  const asked = termsOf(question);
   return [
     ...read.map((c) => ({
       ...c,
-      uncovered: uncoveredShare(question, [c.question, c.matchedQuestion, c.answer, ...(texts.get(c.entryId) ?? [])]),
+      uncovered: uncoveredShare(asked, [c.question, c.matchedQuestion, c.answer, ...(texts.get(c.entryId) ?? [])]),
     })),
     ...candidates.slice(EVIDENCE_DEPTH),
   ];

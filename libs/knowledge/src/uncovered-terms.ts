@@ -48,8 +48,9 @@ export function termsOf(text: string): Set<string> {
  * had been answered directly; with the estimate it gets the list of closest questions, and held-out coverage
  * rose a point). A question without terms is ½.
  */
-export function uncoveredShare(question: string, texts: readonly string[]): number {
-  const asked = termsOf(question);
+export function uncoveredShare(question: string | ReadonlySet<string>, texts: readonly string[]): number {
+  // The terms themselves when the caller measures one question against several entries.
+  const asked = typeof question === 'string' ? termsOf(question) : question;
   const covered = new Set<string>();
   for (const text of texts) for (const term of termsOf(text)) covered.add(term);
   let uncovered = 0;
