@@ -122,7 +122,8 @@ export async function startSystem(
       ? { metricsUrl: '', close: async () => undefined }
       : await startWorker(config, logger);
   const consoleApp = await startConsole(config, logger);
-  const redis = createRedis(services.redisUrl, 'worker', overrides);
+  // The Redis the system runs on (a test may give it its own): idle() must watch those queues, not the shared ones.
+  const redis = createRedis(base.REDIS_URL ?? services.redisUrl, 'worker', overrides);
   redis.on('error', () => undefined); // fault suites restart Redis under it; it reconnects
   const inspector = new QueueInspector(redis, config.QUEUE_PREFIX);
   const sut: SystemUnderTest = {

@@ -1,5 +1,6 @@
 import { AnswerbridgeError } from '@answerbridge/core';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import { ClosableRedis } from './closable-redis';
 import { redisClusterTarget, redisTargetOptions, type RedisClusterTarget } from './redis-target';
 
 export type RedisRole = 'producer' | 'worker';
@@ -43,7 +44,9 @@ export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}):
     // them costs both Node and Redis fewer syscalls (bench/gateway). Workers block, so they do not.
     enableAutoPipelining: role === 'producer',
   };
-  return target.url === undefined ? new Redis(options) : new Redis(withPassword(target.url, password), options);
+  return target.url === undefined
+    ? new ClosableRedis(options)
+    : new ClosableRedis(withPassword(target.url, password), options);
 }
 
 /**
