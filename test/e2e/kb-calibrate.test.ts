@@ -99,11 +99,39 @@ describe('kb calibrate on the real stack', () => {
     const res = await runKb(['calibrate', sut.bot.id, '--from-use', '--json'], sut.env);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const { model, version, questions } = JSON.parse(res.stdout) as {
+    const { model, version, questions, recorded, inUse } = JSON.parse(res.stdout) as {
       model: ConfidenceModel;
       version: { version: number; calibrated: boolean };
       questions: number;
+      recorded: boolean;
+      inUse: { precision: number; coverage: number; answered: number } | null;
     };
+    // It replaced the model the bot decided with (the shipped one), which answers far fewer of these wordings.
+    expect(recorded).toBe(true);
+    expect(inUse?.answered).toBeGreaterThan(0);
+    expect(inUse?.coverage).toBeLessThan(model.expected?.coverage ?? 0);
+    // Again at a stricter target: the model just recorded is now the one in use, and stays unless the new one
+    // is expected to answer more of these questions or it misses the stricter target on them.
+    const stricter = await runKb(
+      ['calibrate', sut.bot.id, '--from-use', '--json', '--target-precision', '0.985'],
+      sut.env,
+    );
+    const second = JSON.parse(stricter.stdout) as {
+      recorded: boolean;
+      inUse: { precision: number; coverage: number; answered: number };
+      model: ConfidenceModel;
+    };
+    expect(second.model.targetPrecision).toBe(0.985);
+    expect(second.recorded).toBe(
+      !(second.inUse.precision >= 0.985 && second.inUse.coverage > (second.model.expected?.coverage ?? 0)),
+    );
+    // --force records it whatever the model in use does, and says what that one did.
+    const forced = await runKb(
+      ['calibrate', sut.bot.id, '--from-use', '--force', '--target-precision', '0.985'],
+      sut.env,
+    );
+    expect(forced.stdout).toMatch(/^recorded with kb_\S+ \(v\d+\); the worker now decides with it/);
+    expect(forced.stdout).toMatch(/the model it replaces, on the same questions: precision \d+\.\d%/);
     expect(questions).toBe(learned.length);
     expect(model).toMatchObject({ calibrated: true, targetPrecision: 0.97 });
     expect(model.fittedOn).toContain(

@@ -39,8 +39,9 @@ const usage = `kb — manage a bot's FAQ knowledge base
   kb calibrate <bot> <queries.jsonl> [--target-precision 0.97] [--json]
                                      fit a confidence model on labelled questions as the bot searches them,
                                      and record it with the active version (the worker then decides with it)
-  kb calibrate <bot> --from-use [--target-precision 0.97] [--json]
-                                     the same, fitted on the askers' wordings the bot learned from use
+  kb calibrate <bot> --from-use [--target-precision 0.97] [--force] [--json]
+                                     the same, fitted on the askers' wordings the bot learned from use; kept
+                                     only if the model in use does worse on them (--force: record it anyway)
   kb eval <faq> <queries.jsonl>       measure retrieval and the answer policy on labelled queries
       [--bot <id>: as that bot runs: its language, search mode and calibration]
       [--mode dense,keyword,hybrid] [--language zh|en (default: the FAQ's)] [--calibrate] [--target-precision 0.97]
@@ -77,6 +78,7 @@ export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
         'per-query': { type: 'string' },
         'keep-index': { type: 'boolean' },
         'from-use': { type: 'boolean' },
+        force: { type: 'boolean' },
         json: { type: 'boolean' },
         from: { type: 'string' },
         language: { type: 'string' },
@@ -168,7 +170,7 @@ export async function runKb(argv: string[], io: KbIo = {}): Promise<number> {
           throw new UsageError('--target-precision must be between 0 and 1');
         const result = queriesFile
           ? await calibrateCommand(config, bot, queriesFile, targetPrecision)
-          : await calibrateFromUseCommand(config, bot, targetPrecision);
+          : await calibrateFromUseCommand(config, bot, targetPrecision, values.force === true);
         if (values.json) out(JSON.stringify(result, null, 2));
         else out(formatCalibration(result));
         return 0;

@@ -4,6 +4,7 @@ import { AnswerbridgeError } from '@answerbridge/core';
 import {
   calibrateKnowledgeBase,
   calibrateFromUse,
+  type CalibrationFromUse,
   diffVersions,
   loadEvalQueries,
   readFaqFile,
@@ -225,19 +226,25 @@ export async function calibrateFromUseCommand(
   config: KbSettings,
   botId: string,
   targetPrecision: number,
-): Promise<KnowledgeBaseCalibration & { questions: number }> {
+  force = false,
+): Promise<CalibrationFromUse> {
   const knowledgeBase = knowledgeBaseOf(config, botId);
   const { phrasings } = await savedEntriesOf(config, knowledgeBase);
-  const { store, embedder, searchFor } = services(config);
-  const search = searchFor(config.bots.find((b) => b.id === botId)?.language ?? 'zh');
+  const { store, embedder, searchFor, policyFor, calibrationFor } = services(config);
+  const language = config.bots.find((b) => b.id === botId)?.language ?? 'zh';
+  const search = searchFor(language);
   try {
     await store.ready();
     if (!(await store.listVersions(knowledgeBase)).some((v) => v.active))
       throw new UsageError(`bot ${botId} has no active knowledge base yet: run kb ingest first`);
+    // What the worker decides with now: the knowledge base's recorded model, else the shipped one.
+    const inUse = policyFor(language, await calibrationFor(knowledgeBase)).confidence;
     return await calibrateFromUse(store, embedder, knowledgeBase, phrasings, {
       targetPrecision,
       mode: search.mode,
       fusion: search.fusion,
+      inUse,
+      force,
     });
   } finally {
     await store.close();
@@ -270,17 +277,26 @@ export async function calibrateCommand(
   }
 }
 
-export function formatCalibration(c: KnowledgeBaseCalibration): string {
+export function formatCalibration(c: KnowledgeBaseCalibration | CalibrationFromUse): string {
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
   const e = c.model.expected;
+  const inUse = 'inUse' in c ? c.inUse : null;
+  const kept = 'recorded' in c && !c.recorded;
   return [
-    `recorded with ${c.version.collection} (v${c.version.version}); the worker now decides with it: answer at P(right) ≥ ${c.model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${c.model.suggestAt.toFixed(3)}`,
+    kept
+      ? `not recorded: the model the bot decides with now does better on these questions (${pct(inUse?.precision)} precision, ${pct(inUse?.coverage)} of in-scope questions answered directly), so the worker keeps it; --force records the new one anyway`
+      : `recorded with ${c.version.collection} (v${c.version.version}); the worker now decides with it: answer at P(right) ≥ ${c.model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${c.model.suggestAt.toFixed(3)}`,
     e
       ? `on held-out folds: precision of direct answers ${pct(e.precision)} (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)} of in-scope questions answered directly, ${pct(e.unanswerableAnswered)} of unanswerable ones answered, target ${pct(c.model.targetPrecision)} met in ${e.foldsMet} of ${e.folds} folds`
       : '',
     `on these questions: ${c.policy.answered} answered directly, ${c.policy.suggested} suggestion lists, self-service ${pct(c.policy.selfService)}`,
-    'a new kb ingest makes a new version, which starts without it: calibrate again after each ingest',
-  ].join('\n');
+    inUse && !kept
+      ? `the model it replaces, on the same questions: precision ${pct(inUse.precision)}, ${pct(inUse.coverage)} of in-scope questions answered directly`
+      : '',
+    kept ? '' : 'a new kb ingest makes a new version, which starts without it: calibrate again after each ingest',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export async function versionsCommand(config: KbSettings, botId: string): Promise<CollectionVersion[]> {

@@ -70,6 +70,7 @@ export {
   calibrateFromUse,
   MIN_LEARNED_FOR_CALIBRATION,
   type CalibrateFromUseOptions,
+  type CalibrationFromUse,
 } from './evaluation/calibrate-from-use';
 export { decisionFor, decisionMetrics, type DecisionMetrics, type QueryDecision } from './evaluation/decision-metrics';
 export { policyMetrics, type EvaluatedPolicy, type PolicyCase, type PolicyMetrics } from './evaluation/policy-metrics';

@@ -1,6 +1,6 @@
 import { entriesOfVersion } from '../active-entries';
 import { createHash } from 'node:crypto';
-import { thresholdModel } from '@answerbridge/answering';
+import { thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import {
   AnswerbridgeError,
   CachingEmbedder,
@@ -14,7 +14,7 @@ import type { KnowledgeBaseCalibration } from './calibrate-knowledge-base';
 import type { EvalQuery } from './eval-queries';
 import { evaluateKnowledgeBase } from './evaluate-knowledge-base';
 import { fitConfidenceModel, type LabelledMatch } from './fit-confidence';
-import { policyMetrics } from './policy-metrics';
+import { policyMetrics, type PolicyMetrics } from './policy-metrics';
 
 export interface CalibrateFromUseOptions {
   targetPrecision: number;
@@ -29,10 +29,41 @@ export interface CalibrateFromUseOptions {
    */
   leaveOut?: number;
   onProgress?: (fold: number, folds: number) => void;
+  /**
+   * The model the bot decides with now. It is kept, and the new one not recorded, when on these same held-out
+   * questions it meets the target and answers more of them directly than the new one is expected to.
+   */
+  inUse?: ConfidenceModel;
+  /** Record the new model even when the one in use does better on these questions. */
+  force?: boolean;
+}
+
+export interface CalibrationFromUse extends KnowledgeBaseCalibration {
+  questions: number;
+  /** Whether the new model was recorded (the worker decides with it) or the one in use was kept. */
+  recorded: boolean;
+  /** What the model in use does on the same held-out questions, when one was given. */
+  inUse: PolicyMetrics | null;
 }
 
 /** Below this many learned questions a calibration says more about chance than about the knowledge base. */
 export const MIN_LEARNED_FOR_CALIBRATION = 100;
+
+/**
+ * Whether the model in use stays: it is calibrated, and on the same held-out questions it answers some directly,
+ * meets the new model's target precision, and answers a larger share of in-scope questions than the new model
+ * is expected to (its held-out coverage). An uncalibrated stand-in is always replaced.
+ */
+export function keepsModelInUse(
+  inUse: ConfidenceModel,
+  inUseOnQuestions: PolicyMetrics | null,
+  fitted: ConfidenceModel,
+): boolean {
+  if (!inUse.calibrated || inUseOnQuestions === null || inUseOnQuestions.answered === 0) return false;
+  return (
+    inUseOnQuestions.precision >= fitted.targetPrecision && inUseOnQuestions.coverage > (fitted.expected?.coverage ?? 0)
+  );
+}
 
 const bucket = (text: string, n: number) => createHash('sha1').update(text).digest().readUInt32BE(0) % n;
 
@@ -49,7 +80,7 @@ export async function calibrateFromUse(
   knowledgeBase: string,
   phrasings: LearnedPhrasing[],
   options: CalibrateFromUseOptions,
-): Promise<KnowledgeBaseCalibration & { questions: number }> {
+): Promise<CalibrationFromUse> {
   const folds = options.folds ?? 5;
   const leaveOut = options.leaveOut ?? 0.2;
   const version = (await store.listVersions(knowledgeBase)).find((v) => v.active);
@@ -99,11 +130,18 @@ export async function calibrateFromUse(
     targetPrecision: options.targetPrecision,
     fittedOn: `${usable.length} questions learned from use on ${knowledgeBase} v${version.version} (${folds} folds, ${Math.round(leaveOut * 100)}% of entries left out per fold), ${options.mode} search`,
   });
-  await store.recordConfidence(version.collection, JSON.stringify(model));
+  // Learned wordings are the questions the bot did not answer directly: the hard residue. A model fitted on them
+  // alone can be far stricter than the one in use (bench/quality/LEARNING.md), so it replaces that one only when
+  // the one in use misses the target on these questions, or answers fewer of them than the new one is expected to.
+  const inUse = options.inUse ? policyMetrics(options.inUse, cases) : null;
+  const keep = !options.force && options.inUse !== undefined && keepsModelInUse(options.inUse, inUse, model);
+  if (!keep) await store.recordConfidence(version.collection, JSON.stringify(model));
   return {
-    version: { ...version, calibrated: true },
+    version: keep ? version : { ...version, calibrated: true },
     model,
     policy: policyMetrics(model, cases),
     questions: usable.length,
+    recorded: !keep,
+    inUse,
   };
 }
