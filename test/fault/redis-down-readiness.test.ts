@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaqFile } from '@answerbridge/knowledge';
 import { startDurableRedis, type RestartableService } from '@answerbridge/testing';
+import { probeUntil } from '../support/probe-until';
 import { sampleFaqPath, startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 /**
@@ -24,18 +25,6 @@ describe('readiness while Redis is down', () => {
     `${sut.worker.metricsUrl.replace(/\/metrics$/, '')}/readyz`,
     `${sut.console.url}/readyz`,
   ];
-
-  /** Probes as a kubelet does (with backoff here) until the endpoint answers `status`; fails after `timeoutMs`. */
-  async function probeUntil(url: string, status: number, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 0;
-    for (let wait = 25; Date.now() < deadline; wait = Math.min(wait * 2, 500)) {
-      last = (await fetch(url, { signal: AbortSignal.timeout(3_000) }).catch(() => ({ status: 0 }))).status;
-      if (last === status) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    throw new Error(`${url} answered ${last}, not ${status}, for ${timeoutMs} ms`);
-  }
 
   it('goes unready when Redis dies and ready again when it returns, then answers', async () => {
     for (const url of readyz()) expect((await fetch(url)).status, url).toBe(200);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDurableRedis, type RestartableService } from '@answerbridge/testing';
 import { bootstrap as startWorker } from '@answerbridge/worker';
+import { probeUntil } from '../support/probe-until';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
 /**
@@ -24,18 +25,8 @@ describe('stopping a worker while Redis is away', () => {
     await redis?.stop();
   });
 
-  /** Probes until the worker's /readyz answers `status`, with backoff; fails after `timeoutMs`. */
-  async function workerReadiness(status: number, timeoutMs = 20_000): Promise<void> {
-    const url = `${sut.worker.metricsUrl.replace(/\/metrics$/, '')}/readyz`;
-    const deadline = Date.now() + timeoutMs;
-    let last = 0;
-    for (let wait = 25; Date.now() < deadline; wait = Math.min(wait * 2, 500)) {
-      last = (await fetch(url, { signal: AbortSignal.timeout(3_000) }).catch(() => ({ status: 0 }))).status;
-      if (last === status) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    throw new Error(`${url} answered ${last}, not ${status}, for ${timeoutMs} ms`);
-  }
+  const workerReadiness = (status: number) =>
+    probeUntil(`${sut.worker.metricsUrl.replace(/\/metrics$/, '')}/readyz`, status);
 
   it('stops while its connections wait for Redis, and a new worker answers once Redis is back', async () => {
     await redis.kill();
