@@ -10,7 +10,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fittedConfidenceModels, thresholdModel } from '@answerbridge/answering';
+import {
+  assess,
+  fittedConfidenceModels,
+  thresholdModel,
+  verdictOf,
+  type ConfidenceModel,
+} from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
@@ -88,6 +94,37 @@ function confusions(outcomes: QueryOutcome[], names: Map<string, string>): strin
     });
 }
 
+/**
+ * The errors that remain: every question the shipped policy answers directly with an entry that does not
+ * answer it (a wrong entry, or any entry for an out-of-scope question), with its P(right), most confident first.
+ */
+function wrongAnswers(outcomes: QueryOutcome[], model: ConfidenceModel, names: Map<string, string>): string[] {
+  const wrong: { row: string; right: number }[] = [];
+  for (const o of outcomes) {
+    const a = assess(o.ranked, model);
+    if (!a || verdictOf(a, model) !== 'answer' || o.topId === o.expectedId) continue;
+    const expected = o.expectedId === null ? '(out of scope)' : (names.get(o.expectedId) ?? o.expectedId);
+    const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+    wrong.push({
+      row: `| ${cell(o.query)} | ${cell(names.get(o.topId ?? '') ?? String(o.topId))} | ${cell(expected)} | ${a.right.toFixed(3)} |`,
+      right: a.right,
+    });
+  }
+  return wrong.sort((x, y) => y.right - x.right).map((w) => w.row);
+}
+
+function remainingErrors(rows: string[]): string {
+  const shown = rows.slice(0, 15);
+  return (
+    `\nWrong direct answers of the shipped policy, dense search (${rows.length}` +
+    (rows.length > shown.length ? `, the ${shown.length} most confident shown` : '') +
+    '):\n\n' +
+    (rows.length
+      ? `| question | answered with | the right entry | P(right) |\n|---|---|---|---:|\n${shown.join('\n')}\n`
+      : 'none.\n')
+  );
+}
+
 try {
   await store.ready();
   for (const dataset of datasets) {
@@ -125,7 +162,8 @@ try {
       `## ${dataset.name}\n\n${entries.length} entries, ${queries.length} queries (${queries.filter((q) => q.expectedId === null).length} out of scope).\n\n` +
         '| search | top-1 | top-3 | top-5 | MRR | OOS AUROC | shipped policy: precision / answered / self-service | fitted on this set, held out: precision (95% interval) / answered / folds meeting 0.97 | time |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
         rows.join('\n') +
-        `\n\nMost frequent confusions of dense search (expected → returned first):\n\n| expected | returned | queries |\n|---|---|---:|\n${confusions(denseOutcomes, names).join('\n')}\n`,
+        `\n\nMost frequent confusions of dense search (expected → returned first):\n\n| expected | returned | queries |\n|---|---|---:|\n${confusions(denseOutcomes, names).join('\n')}\n` +
+        remainingErrors(wrongAnswers(denseOutcomes, shipped(dataset.language), names)),
     );
   }
   const report = `# bench/quality — retrieval quality by search mode
@@ -180,7 +218,10 @@ ${sections.join('\n')}
   0.42–0.52 top-1 as given with the data; BM25 here 0.49) and the seed's Chroma + all-MiniLM-L6-v2 (0.77 / 0.90).
   The confusion table shows where the errors are: the intents Banking77 is known to blur (transfer timing vs
   pending transfers, refund states, card delivery vs renewal, top-up pending vs declined), where even a person
-  needs the label to tell. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`, optionally
+  needs the label to tell. The wrong direct answers listed under each set are the ones that remain: on Banking77
+  most go to the neighbouring intent a reader would also pick (exchange rate → exchange rates rather than the
+  exchange fee; "how do I top up my card" → topping up by card), with P(right) just above the threshold; none on
+  the Chinese sample. Production runs Qwen3-Embedding-4B on SGLang (profile \`qwen3-embedding-4b\`, optionally
   with Qwen3-Reranker via \`RERANK_BASE_URL\`); measure it there with \`kb eval\` before trusting these thresholds.
   On a set this confusable the shipped model answers 38% of the questions directly at 98% precision and suggests
   for most of the rest. It was fitted on the train split with a fifth of the intents left out (their questions are
