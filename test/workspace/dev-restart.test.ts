@@ -28,13 +28,24 @@ const searchPath = [
   '/bin',
 ].join(':');
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up). The demo listens on these ports only after a
+ * minute of starting Redis, PostgreSQL, Milvus Lite and the embedder, whose outgoing connections take ephemeral
+ * ports: a port the kernel handed out as free could be some connection's local port by then (CI saw EADDRINUSE).
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+  throw new Error('no free port below 32000');
 }
 
 interface Demo {
