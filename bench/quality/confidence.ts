@@ -21,13 +21,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  assess,
-  fittedConfidenceModels,
-  thresholdModel,
-  verdictOf,
-  type ConfidenceModel,
-} from '@answerbridge/answering';
+import { fittedConfidenceModels, thresholdModel, type ConfidenceModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds, searchDefaultsFor } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
@@ -47,6 +41,7 @@ import {
 import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { readBanking77Train } from './banking77-train';
+import { wrongAnswersSection } from './wrong-answers';
 
 const { values } = parseArgs({
   options: {
@@ -220,37 +215,6 @@ try {
       }),
   );
 
-  /**
-   * The errors that remain on questions the model never saw: each one the shipped model answers directly with
-   * an entry that does not answer it (a wrong entry, or any entry for a near miss), most confident first.
-   */
-  const wrongAnswers = (
-    cases: (PolicyCase & { query: string })[],
-    model: ConfidenceModel,
-    entries: FaqEntry[],
-  ): string => {
-    const names = new Map(entries.map((e) => [e.id, e.question]));
-    const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-    const wrong = cases
-      .map((c) => ({ c, a: assess(c.ranked, model) }))
-      .filter(({ c, a }) => a && verdictOf(a, model) === 'answer' && c.ranked[0]?.entryId !== c.expectedId)
-      .sort((x, y) => (y.a?.right ?? 0) - (x.a?.right ?? 0));
-    const rows = wrong.slice(0, 20).map(({ c, a }) => {
-      const got = c.ranked[0]?.entryId ?? '';
-      const want =
-        c.expectedId === null ? `(${c.kind ?? 'not in the FAQ'})` : (names.get(c.expectedId) ?? c.expectedId);
-      return `| ${cell(c.query)} | ${cell(names.get(got) ?? got)} | ${cell(want)} | ${(a?.right ?? 0).toFixed(3)} |`;
-    });
-    return (
-      `\nThe errors that remain: wrong direct answers of the shipped model here (${wrong.length}` +
-      (wrong.length > rows.length ? `, the ${rows.length} most confident shown` : '') +
-      '):\n\n' +
-      (rows.length
-        ? `| question | answered with | the right entry | P(right) |\n|---|---|---|---:|\n${rows.join('\n')}\n`
-        : 'none.\n')
-    );
-  };
-
   const sections = sets.map((set) => {
     const matches = byLanguage.get(set.language) ?? [];
     const model = models[set.language];
@@ -261,7 +225,14 @@ try {
     return `### ${set.name}\n\n${set.entries.length} entries, ${matches.length} questions (${matches.filter((m) => m.expectedId === null).length} the FAQ does not answer). Search: ${set.mode}${set.mode === 'hybrid' ? `, ${JSON.stringify(set.fusion)}` : ''}.\n\n${expected}\n\n${header}\n${row(`cosine thresholds ${profile.defaultAnswerThreshold} / ${profile.defaultSuggestThreshold} (before)`, policyMetrics(old, matches))}\n${model ? row('shipped model (in-sample: fitted on these questions)', policyMetrics(model, matches)) : ''}\n${
       model && set.heldOut && heldOutCases.get(set.language)
         ? `\nOn ${set.heldOut.name}: ${set.heldOut.queries.length} questions.\n\n${header}\n${row(`cosine thresholds (before)`, policyMetrics(old, heldOutCases.get(set.language) ?? []))}\n${row('shipped model', policyMetrics(model, heldOutCases.get(set.language) ?? []))}\n` +
-          wrongAnswers(heldOutCases.get(set.language) ?? [], model, set.entries)
+          // The errors that remain on questions the model never saw.
+          wrongAnswersSection(
+            'The errors that remain: wrong direct answers of the shipped model here',
+            heldOutCases.get(set.language) ?? [],
+            model,
+            new Map(set.entries.map((e) => [e.id, e.question])),
+            { shown: 20, notInFaq: 'not in the FAQ' },
+          )
         : ''
     }`;
   });

@@ -10,13 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  assess,
-  fittedConfidenceModels,
-  thresholdModel,
-  verdictOf,
-  type ConfidenceModel,
-} from '@answerbridge/answering';
+import { fittedConfidenceModels, thresholdModel } from '@answerbridge/answering';
 import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
@@ -31,6 +25,7 @@ import {
 } from '@answerbridge/knowledge';
 import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
+import { wrongAnswersSection } from './wrong-answers';
 
 const { values } = parseArgs({
   options: { banking77: { type: 'string', default: path.join(workspaceRoot, '../shared/eval/banking77') } },
@@ -94,37 +89,6 @@ function confusions(outcomes: QueryOutcome[], names: Map<string, string>): strin
     });
 }
 
-/**
- * The errors that remain: every question the shipped policy answers directly with an entry that does not
- * answer it (a wrong entry, or any entry for an out-of-scope question), with its P(right), most confident first.
- */
-function wrongAnswers(outcomes: QueryOutcome[], model: ConfidenceModel, names: Map<string, string>): string[] {
-  const wrong: { row: string; right: number }[] = [];
-  for (const o of outcomes) {
-    const a = assess(o.ranked, model);
-    if (!a || verdictOf(a, model) !== 'answer' || o.topId === o.expectedId) continue;
-    const expected = o.expectedId === null ? '(out of scope)' : (names.get(o.expectedId) ?? o.expectedId);
-    const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-    wrong.push({
-      row: `| ${cell(o.query)} | ${cell(names.get(o.topId ?? '') ?? String(o.topId))} | ${cell(expected)} | ${a.right.toFixed(3)} |`,
-      right: a.right,
-    });
-  }
-  return wrong.sort((x, y) => y.right - x.right).map((w) => w.row);
-}
-
-function remainingErrors(rows: string[]): string {
-  const shown = rows.slice(0, 15);
-  return (
-    `\nWrong direct answers of the shipped policy, dense search (${rows.length}` +
-    (rows.length > shown.length ? `, the ${shown.length} most confident shown` : '') +
-    '):\n\n' +
-    (rows.length
-      ? `| question | answered with | the right entry | P(right) |\n|---|---|---|---:|\n${shown.join('\n')}\n`
-      : 'none.\n')
-  );
-}
-
 try {
   await store.ready();
   for (const dataset of datasets) {
@@ -163,7 +127,14 @@ try {
         '| search | top-1 | top-3 | top-5 | MRR | OOS AUROC | shipped policy: precision / answered / self-service | fitted on this set, held out: precision (95% interval) / answered / folds meeting 0.97 | time |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
         rows.join('\n') +
         `\n\nMost frequent confusions of dense search (expected → returned first):\n\n| expected | returned | queries |\n|---|---|---:|\n${confusions(denseOutcomes, names).join('\n')}\n` +
-        remainingErrors(wrongAnswers(denseOutcomes, shipped(dataset.language), names)),
+        // The errors that remain.
+        wrongAnswersSection(
+          'Wrong direct answers of the shipped policy, dense search',
+          denseOutcomes,
+          shipped(dataset.language),
+          names,
+          { shown: 15, notInFaq: 'out of scope' },
+        ),
     );
   }
   const report = `# bench/quality — retrieval quality by search mode
