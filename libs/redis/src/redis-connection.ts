@@ -1,5 +1,6 @@
 import { AnswerbridgeError } from '@answerbridge/core';
-import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { ClosableCluster } from './closable-cluster';
 import { ClosableRedis } from './closable-redis';
 import { redisClusterTarget, redisTargetOptions, type RedisClusterTarget } from './redis-target';
 
@@ -56,7 +57,7 @@ export function createRedis(url: string, role: RedisRole, auth: RedisAuth = {}):
 function createCluster(target: RedisClusterTarget, role: RedisRole, auth: RedisAuth): Cluster {
   // As for redis://: a password in the URL, else REDIS_PASSWORD (libs/config refuses both at once).
   const password = target.password ?? auth.REDIS_PASSWORD;
-  return new Cluster(target.nodes, {
+  return new ClosableCluster(target.nodes, {
     redisOptions: {
       ...(target.username ? { username: target.username } : {}),
       ...(password ? { password } : {}),

@@ -13,6 +13,13 @@ export interface RunningRedisCluster extends RunningService {
   ports: number[];
   /** Runs redis-cli against one node (authenticated), e.g. `cli(port, 'cluster', 'countkeysinslot', '42')`. */
   cli(port: number, ...args: string[]): Promise<string>;
+  /** kill -9 on every node, as a whole cluster's outage would. */
+  kill(): Promise<void>;
+  /**
+   * Starts every node again on its ports with its cluster configuration and data (`durable` keeps the data:
+   * without it the nodes come back empty); resolves once every node reports cluster_state:ok.
+   */
+  restart(): Promise<void>;
 }
 
 /**
@@ -21,7 +28,7 @@ export interface RunningRedisCluster extends RunningService {
  * `address` is the redis-cluster:// URL the apps take as REDIS_URL, naming every node, password included.
  */
 export async function startRedisCluster(
-  options: { masters?: number; password?: string; echo?: boolean } = {},
+  options: { masters?: number; password?: string; echo?: boolean; durable?: boolean } = {},
 ): Promise<RunningRedisCluster> {
   for (const command of ['redis-server', 'redis-cli'])
     if (!commandExists(command))
@@ -36,38 +43,49 @@ export async function startRedisCluster(
   const cli = async (port: number, ...args: string[]) =>
     (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...cliAuth, ...args])).stdout;
   const nodes: ManagedProcess[] = [];
+  const nodeArgs: string[][] = [];
   const ports: number[] = [];
   const stop = async () => {
     for (const node of nodes) await node.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+  const startNode = (i: number) =>
+    startProcess(
+      `redis-cluster-${ports[i]}`,
+      'redis-server',
+      [...(nodeArgs[i] ?? []), ...auth],
+      () => isPortOpen(ports[i] ?? 0),
+      { echo: options.echo ?? false },
+    );
+  const hosts = () => ports.map((p) => `127.0.0.1:${p}`);
+  // `create` returns once the slots are assigned, a restarted node once it listens: the nodes agree through
+  // the bus a moment later.
+  const clusterOk = () =>
+    until(
+      async () =>
+        (await Promise.all(ports.map((p) => cli(p, 'cluster', 'info')))).every((i) => /cluster_state:ok/.test(i)),
+      30_000,
+      `Redis Cluster on ${hosts().join(',')} never reported cluster_state:ok`,
+    );
   try {
     for (let i = 0; i < count; i++) {
       // The cluster bus gets a free port of its own: the default, port + 10000, may be taken or past 65535.
       const [port, busPort] = [await freePort(), await freePort()];
       const nodeDir = path.join(dir, String(port));
       mkdirSync(nodeDir);
-      const args = [
-        ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1'],
-        ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(nodeDir, 'nodes.conf')],
-        ['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no', '--dir', nodeDir],
-      ].flat();
-      nodes.push(
-        await startProcess(`redis-cluster-${port}`, 'redis-server', [...args, ...auth], () => isPortOpen(port), {
-          echo: options.echo ?? false,
-        }),
-      );
       ports.push(port);
+      nodeArgs.push(
+        [
+          ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1'],
+          ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(nodeDir, 'nodes.conf')],
+          ['--cluster-node-timeout', '5000', '--save', '', '--dir', nodeDir],
+          options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'],
+        ].flat(),
+      );
+      nodes.push(await startNode(i));
     }
-    const hosts = ports.map((p) => `127.0.0.1:${p}`);
-    await run('redis-cli', [...cliAuth, '--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes']);
-    // `create` returns once the slots are assigned; the nodes agree through the bus a moment later.
-    await until(
-      async () =>
-        (await Promise.all(ports.map((p) => cli(p, 'cluster', 'info')))).every((i) => /cluster_state:ok/.test(i)),
-      30_000,
-      `Redis Cluster on ${hosts.join(',')} never reported cluster_state:ok`,
-    );
+    await run('redis-cli', [...cliAuth, '--cluster', 'create', ...hosts(), '--cluster-replicas', '0', '--cluster-yes']);
+    await clusterOk();
   } catch (error) {
     await stop();
     throw error;
@@ -79,6 +97,16 @@ export async function startRedisCluster(
     ports,
     cli,
     stop,
+    async kill() {
+      for (const node of nodes) await node.stop('SIGKILL');
+    },
+    async restart() {
+      for (let i = 0; i < nodes.length; i++) {
+        await nodes[i]?.stop();
+        nodes[i] = await startNode(i);
+      }
+      await clusterOk();
+    },
   };
 }
 
