@@ -8,6 +8,7 @@ import {
 } from '@answerbridge/core';
 import { EVIDENCE_DEPTH } from '@answerbridge/answering';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
+import { chineseTwoCharacterWords } from './chinese-words';
 import { termsOf, uncoveredShare } from './uncovered-terms';
 
 export interface SearchOptions {
@@ -53,6 +54,8 @@ export class KnowledgeSearcher {
     private readonly options: SearchOptions = defaultSearchOptions,
   ) {
     this.fingerprint = profileFingerprint(embedder.profile);
+    // Read once at start (~0.1 s), not by the first question asked.
+    chineseTwoCharacterWords();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { termsOf, uncoveredShare } from './uncovered-terms';
+import { NON_WORD_PAIR_WEIGHT, termWeight, termsOf, uncoveredShare } from './uncovered-terms';
 
 describe('termsOf', () => {
   it('pairs neighbouring Chinese characters and keeps a lone one', () => {
@@ -31,10 +31,38 @@ describe('uncoveredShare', () => {
   });
 
   it('stays near ½ for a question of few terms: one covered term says little about what is asked', () => {
-    expect(uncoveredShare('年假', annualLeave)).toBeCloseTo(1 / 3);
-    expect(uncoveredShare('年假有几天', annualLeave)).toBeCloseTo(1 / 6);
+    // 几天 is a word of the dictionary; 年假, 假有 and 有几 are not, and count half.
+    expect(uncoveredShare('年假', annualLeave)).toBeCloseTo(1 / 2.5);
+    expect(uncoveredShare('年假有几天', annualLeave)).toBeCloseTo(1 / 4.5);
+    expect(uncoveredShare('几天', annualLeave)).toBeCloseTo(1 / 3);
     expect(uncoveredShare('？', annualLeave)).toBe(0.5);
     expect(uncoveredShare('the', annualLeave)).toBe(0.5);
-    expect(uncoveredShare('年假', [])).toBeCloseTo(2 / 3);
+    expect(uncoveredShare('几天', [])).toBeCloseTo(2 / 3);
+  });
+
+  it('counts a character pair that is no word (it straddles two) at half a term', () => {
+    expect(termWeight('折现')).toBe(1);
+    expect(termWeight('丧假')).toBe(1);
+    expect(termWeight('码想')).toBe(NON_WORD_PAIR_WEIGHT);
+    expect(termWeight('的怎')).toBe(NON_WORD_PAIR_WEIGHT);
+    expect(termWeight('病')).toBe(1);
+    expect(termWeight('vpn')).toBe(1);
+    expect(termWeight('ok')).toBe(1);
+    const password = [
+      '如何修改登录密码？',
+      '忘记密码了怎么办',
+      '修改密码：打开企业门户，点击「账号安全」→「修改密码」。',
+    ];
+    // 想换, 一个, 操作 … are new words here; 码想, 的怎 … are new only because nothing is segmented.
+    const colloquial = '密码想换一个新的怎么操作';
+    const weighted = uncoveredShare(colloquial, password);
+    const unweighted = (() => {
+      const terms = [...termsOf(colloquial)];
+      const covered = new Set(password.flatMap((t) => [...termsOf(t)]));
+      return (terms.filter((t) => !covered.has(t)).length + 1) / (terms.length + 2);
+    })();
+    expect(weighted).toBeLessThan(unweighted);
+    // A near miss of one new word still reads as mostly new.
+    expect(uncoveredShare('丧假有几天', annualLeave)).toBeGreaterThan(uncoveredShare('年假有几天', annualLeave) + 0.15);
   });
 });
