@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort as closedPort } from '@answerbridge/testing';
 import { describe, expect, it } from 'vitest';
 import { ClosableRedis } from './closable-redis';
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('a client disconnected while it waits to reconnect', () => {
   it('ends, and fails the commands it queued, instead of waiting forever', async () => {
