@@ -284,7 +284,9 @@ export function formatCalibration(c: KnowledgeBaseCalibration | CalibrationFromU
   const kept = 'recorded' in c && !c.recorded;
   return [
     kept
-      ? `not recorded: the model the bot decides with now does better on these questions (${pct(inUse?.precision)} precision, ${pct(inUse?.coverage)} of in-scope questions answered directly), so the worker keeps it; --force records the new one anyway`
+      ? (e?.precision ?? 0) < c.model.targetPrecision
+        ? `not recorded: the new model misses its target of ${pct(c.model.targetPrecision)} on held-out folds (${pct(e?.precision)}), so the worker keeps the model it decides with now (on these questions: ${pct(inUse?.precision)} precision, ${pct(inUse?.coverage)} of in-scope questions answered directly); --force records the new one anyway`
+        : `not recorded: the model the bot decides with now does better on these questions (${pct(inUse?.precision)} precision, ${pct(inUse?.coverage)} of in-scope questions answered directly), so the worker keeps it; --force records the new one anyway`
       : `recorded with ${c.version.collection} (v${c.version.version}); the worker now decides with it: answer at P(right) ≥ ${c.model.answerAt.toFixed(3)}, suggest at P(in top 3) ≥ ${c.model.suggestAt.toFixed(3)}`,
     e
       ? `on held-out folds: precision of direct answers ${pct(e.precision)} (95% interval ${pct(e.low)}–${pct(e.high)}), ${pct(e.coverage)} of in-scope questions answered directly, ${pct(e.unanswerableAnswered)} of unanswerable ones answered, target ${pct(c.model.targetPrecision)} met in ${e.foldsMet} of ${e.folds} folds`
