@@ -1,21 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDurableRedis, type RestartableService } from '@answerbridge/testing';
+import { startDurableRedis, startRedisCluster } from '@answerbridge/testing';
 import { bootstrap as startWorker } from '@answerbridge/worker';
 import { probeUntil } from '../support/probe-until';
 import { startSystem, type SystemUnderTest } from '../support/system-under-test';
 
+/** A Redis the test can take away entirely and bring back with its data. */
+interface KillableRedis {
+  address: string;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
- * A worker told to stop during or just after a Redis outage stops (a rolling update while Redis fails over).
- * Its BullMQ connections then wait to reconnect; ioredis never ended such a connection when it was
- * disconnected, and BullMQ's close waited for that end forever (libs/redis ClosableRedis). Found when the
- * system-of-record restart test hung whenever Redis stayed down for more than a second.
+ * A worker told to stop during or just after a Redis outage stops (a rolling update while Redis fails over, or
+ * while a whole managed cluster restarts). Its BullMQ connections then wait to reconnect, and ioredis never ended
+ * such a connection when it was disconnected: a single node's client waiting to reconnect, or a cluster client
+ * with no node left in its pool, stayed so forever, and BullMQ's close waited for its end (libs/redis
+ * ClosableRedis, ClosableCluster). Found when the system-of-record restart test hung whenever Redis stayed down
+ * for more than a second.
  */
-describe('stopping a worker while Redis is away', () => {
-  let redis: RestartableService;
+describe.each([
+  { redis: 'a single Redis', start: (): Promise<KillableRedis> => startDurableRedis() },
+  { redis: 'a whole Redis Cluster', start: (): Promise<KillableRedis> => startRedisCluster({ durable: true }) },
+])('stopping a worker while $redis is away', ({ start }) => {
+  let redis: KillableRedis;
   let sut: SystemUnderTest;
   let redisDown = false;
   beforeAll(async () => {
-    redis = await startDurableRedis();
+    redis = await start();
     sut = await startSystem({ REDIS_URL: redis.address });
   });
   afterAll(async () => {
@@ -32,7 +45,8 @@ describe('stopping a worker while Redis is away', () => {
     await redis.kill();
     redisDown = true;
     await workerReadiness(503);
-    // Its connections are now between attempts to reconnect: before ClosableRedis this never resolved.
+    // Its connections are now between attempts to reconnect: before ClosableRedis / ClosableCluster this never
+    // resolved.
     await sut.worker.close();
 
     await redis.restart();
@@ -41,5 +55,5 @@ describe('stopping a worker while Redis is away', () => {
     await workerReadiness(200);
     await sut.simulator.wecomClient(sut.bot.id).sendText('after-outage', '年假有几天？');
     expect((await sut.simulator.wecom.nextMessageTo('after-outage')).content).toContain('年假');
-  }, 60_000);
+  }, 90_000);
 });
