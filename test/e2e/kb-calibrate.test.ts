@@ -106,10 +106,12 @@ describe('kb calibrate on the real stack', () => {
       recorded: boolean;
       inUse: { precision: number; coverage: number; answered: number } | null;
     };
-    // It replaced the model the bot decided with (the shipped one), which answers far fewer of these wordings.
-    expect(recorded).toBe(true);
+    // It replaces the model the bot decided with (the shipped one), which answers far fewer of these wordings,
+    // when it meets its own target held out (the folds, so the figures, depend on the test bot's random id:
+    // 97–99% in most runs, now and then just under 97%, and then the shipped model stays).
     expect(inUse?.answered).toBeGreaterThan(0);
     expect(inUse?.coverage).toBeLessThan(model.expected?.coverage ?? 0);
+    expect(recorded).toBe((model.expected?.precision ?? 0) >= 0.97);
     // Again at a stricter target: the model just recorded is now the one in use. It stays when the new one misses
     // the stricter target held out, or when it meets that target on these questions and answers more of them.
     const stricter = await runKb(
