@@ -9,7 +9,7 @@ import {
 import { EVIDENCE_DEPTH } from '@answerbridge/answering';
 import { fuseCandidates, type Candidate, type Fusion, type SearchMode } from './fuse-candidates';
 import { chineseTwoCharacterWords } from './chinese-words';
-import { termsOf, uncoveredShare } from './uncovered-terms';
+import { uncoveredShare, weightedTermsOf } from './uncovered-terms';
 
 export interface SearchOptions {
   mode: SearchMode;
@@ -151,7 +151,7 @@ function withUncoveredShares(question: string, candidates: Candidate[], hits: re
     seen.push(h.text);
     texts.set(h.entryId, seen);
   }
-  const asked = termsOf(question);
+  const asked = weightedTermsOf(question);
   return [
     ...read.map((c) => ({
       ...c,

@@ -60,6 +60,11 @@ export function termWeight(term: string): number {
   return CJK_PAIR.test(term) && !chineseTwoCharacterWords().has(term) ? NON_WORD_PAIR_WEIGHT : 1;
 }
 
+/** A question's terms with their weights: what `uncoveredShare` reads, weighed once per question. */
+export function weightedTermsOf(question: string): ReadonlyMap<string, number> {
+  return new Map([...termsOf(question)].map((term) => [term, termWeight(term)]));
+}
+
 /**
  * The weighted share of the question's terms found in none of the texts, estimated as
  * (uncovered + 1) / (terms + 2): a question of one or two terms ("密码") says little about whether the entry
@@ -67,15 +72,14 @@ export function termWeight(term: string): number {
  * Chinese sets: a vague "密码" had been answered directly; with the estimate it gets the list of closest
  * questions, and held-out coverage rose a point). A question without terms is ½.
  */
-export function uncoveredShare(question: string | ReadonlySet<string>, texts: readonly string[]): number {
-  // The terms themselves when the caller measures one question against several entries.
-  const asked = typeof question === 'string' ? termsOf(question) : question;
+export function uncoveredShare(question: string | ReadonlyMap<string, number>, texts: readonly string[]): number {
+  // The weighted terms themselves when the caller measures one question against several entries.
+  const asked = typeof question === 'string' ? weightedTermsOf(question) : question;
   const covered = new Set<string>();
   for (const text of texts) for (const term of termsOf(text)) covered.add(term);
   let uncovered = 0;
   let total = 0;
-  for (const term of asked) {
-    const weight = termWeight(term);
+  for (const [term, weight] of asked) {
     total += weight;
     if (!covered.has(term)) uncovered += weight;
   }
