@@ -32,7 +32,26 @@ export interface ManagedProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a child process, keeps its recent output, and resolves once `ready()` holds (probed with backoff). */
+/** How long one readiness probe may take: a port that accepts and never answers must not outlast the deadline. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+/** Whether `ready()` holds within `ms`: a probe that throws, or hangs past `ms`, says not yet. */
+async function probe(ready: () => Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([ready().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts a child process, keeps its recent output, and resolves once `ready()` holds (probed with backoff, each
+ * probe bounded, so a hung probe ends in the deadline's error with the process output, not in the caller's timeout).
+ */
 export async function startProcess(
   name: string,
   command: string,
@@ -82,7 +101,7 @@ export async function startProcess(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
     if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready:\n${buffer}`);
-    if (await ready().catch(() => false)) return managed;
+    if (await probe(ready, Math.min(PROBE_TIMEOUT_MS, Math.max(0, deadline - Date.now())))) return managed;
     if (Date.now() > deadline) {
       await managed.stop('SIGKILL');
       throw new Error(`${name} not ready after ${options.timeoutMs ?? 60_000} ms:\n${buffer}`);
