@@ -26,6 +26,7 @@ import { loadConfig } from '@answerbridge/config';
 import { keywordThresholds, searchDefaultsFor } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
+  SUGGEST_AT,
   evaluateKnowledgeBase,
   fitConfidenceModel,
   loadEvalQueries,
@@ -130,6 +131,37 @@ function bankingOpenSet(dir: string, trainCsv: string | undefined): LanguageSet 
 }
 
 const pct = (x: number | null) => (x === null ? '—' : (100 * x).toFixed(1));
+
+/**
+ * What the suggestion threshold trades: in-scope questions self-served (or handed to a person although their entry
+ * was among the first three) against lists of unrelated questions offered to out-of-scope ones.
+ */
+function suggestionSection(sets: { name: string; model: ConfidenceModel | undefined; cases: PolicyCase[] }[]): string {
+  const rows = sets.flatMap(({ name, model, cases }) =>
+    model
+      ? [0.1, SUGGEST_AT, 0.3].map((suggestAt) => {
+          const f = policyMetrics({ ...model, suggestAt }, cases);
+          const listed = (kinds: string[]) => {
+            const k = kinds.map((kind) => f.byKind[kind]).filter((x) => x !== undefined);
+            const questions = k.reduce((n, x) => n + x.questions, 0);
+            return questions ? `${k.reduce((n, x) => n + x.suggested, 0)} of ${questions}` : '—';
+          };
+          const inScope = f.byKind['in-scope'];
+          return `| ${name} | ${suggestAt}${suggestAt === SUGGEST_AT ? ' (shipped)' : ''} | ${pct(f.selfService)} | ${inScope ? `${inScope.escalated} of ${inScope.questions}` : '—'} | ${listed(['near-miss', 'left-out intent'])} | ${listed(['out-of-scope'])} |`;
+        })
+      : [],
+  );
+  return `## The suggestion threshold
+
+A list is cheap (the asker picks a question, or asks for a person) and a fair reply to a near miss; an in-scope
+question handed to a person costs an agent; a list of unrelated questions helps nobody asking something out of
+scope. The shipped models at three thresholds, on the questions they were fitted on (UNSEEN.md measures the
+shipped threshold on knowledge bases the models never saw):
+
+| questions | suggest at P(in top 3) ≥ | self-service | in-scope handed to a person | near misses offered a list | out of scope offered a list |
+|---|---:|---:|---:|---:|---:|
+${rows.join('\n')}`;
+}
 const nearMissShare = (f: PolicyMetrics) => {
   const k = f.byKind['near-miss'] ?? f.byKind['left-out intent'];
   return k ? k.answered / k.questions : null;
@@ -248,7 +280,7 @@ entry, BM25 agreement and share, matching phrasings, the share of the question t
 fitted by \`libs/knowledge\` on that language's questions below, with the margin as it is or on a log scale
 (diminishing returns of a clearer lead), whichever answers more of the held-out questions right at the target. The answer threshold is the lowest whose
 out-of-fold precision keeps a Wilson lower bound (z = 0.5) at or above the target ${target}; a list is offered
-when P(in the first three) ≥ 0.3.
+when P(in the first three) ≥ ${SUGGEST_AT} (below: the suggestion threshold).
 
 ## Per language, before and after
 
@@ -257,6 +289,8 @@ questions on an entry's topic that it does not answer (Chinese), or queries of t
 FAQ (Banking77's open-set protocol).
 
 ${sections.join('\n')}
+${suggestionSection(sets.map((set) => ({ name: set.name, model: models[set.language], cases: byLanguage.get(set.language) ?? [] })))}
+
 ## A language's model on the other language's questions
 
 ${header}

@@ -16,6 +16,7 @@ import { keywordThresholds } from '@answerbridge/pipeline';
 import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
   SEARCH_DEPTH,
+  SUGGEST_AT,
   evaluateKnowledgeBase,
   loadEvalQueries,
   loadFaqFile,
@@ -166,7 +167,8 @@ ${sections.join('\n')}
   override for every bot (hybrid for FAQs full of product codes that embeddings blur).
 - **Decisions: a confidence model per language, not cosine thresholds.** The bot answers directly when
   P(the top entry is right) reaches the model's threshold and offers "您是不是想问…" when P(the right entry is in
-  the first three) ≥ 0.3; the models and what they do on held-out questions are in \`CONFIDENCE.md\`
+  the first three) ≥ ${SUGGEST_AT} (CONFIDENCE.md, "The suggestion threshold": 0.3 handed more in-scope questions to a
+  person); the models and what they do on held-out questions are in \`CONFIDENCE.md\`
   (\`npx tsx bench/quality/confidence.ts\` refits them). The "shipped policy" column above is that model on these
   sets (in-sample for the ones it was fitted on); the last column fits one on each set alone, as
   \`kb eval <faq> <queries> --calibrate\` does for your own FAQ. Always calibrate for another model profile.

@@ -78,6 +78,7 @@ export {
   fitConfidenceModel,
   fitLogistic,
   wilsonBound,
+  SUGGEST_AT,
   type FitOptions,
   type LabelledMatch,
 } from './evaluation/fit-confidence';
