@@ -42,6 +42,7 @@ import {
 import { startMilvusLite, startLocalEmbedder, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
 import { readBanking77Train } from './banking77-train';
+import { chineseSampleQueries, seeded } from './sample-sets';
 import { wrongAnswersSection } from './wrong-answers';
 
 const { values } = parseArgs({
@@ -67,37 +68,13 @@ interface LanguageSet {
   heldOut?: { name: string; queries: (EvalQuery & { kind: string })[] };
 }
 
-/** A fixed pseudo-random choice, so every run leaves out the same intents. */
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 function chineseSet(): LanguageSet {
   const entries = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
-  const ids = new Set(entries.map((e) => e.id));
-  const labelled = loadEvalQueries(path.join(workspaceRoot, 'data/sample-eval.jsonl'), ids).map((q) => ({
-    ...q,
-    kind: q.expectedId === null ? 'out-of-scope' : 'in-scope',
-  }));
-  const nearMisses = loadEvalQueries(path.join(workspaceRoot, 'data/sample-near-miss.jsonl'), ids).map((q) => ({
-    ...q,
-    kind: 'near-miss',
-  }));
-  // Help-desk questions as people type them (colloquial, typos, mixed with English, details only the answer
-  // gives), with harder near misses and out-of-scope ones: the sample alone had made an overconfident model.
-  const helpDesk = loadEvalQueries(path.join(workspaceRoot, 'data/sample-help-desk.jsonl'), ids).map((q) => ({
-    ...q,
-    kind: q.expectedId === null ? (q.kind ?? 'out-of-scope') : 'in-scope',
-  }));
   return {
     language: 'zh',
     name: 'Chinese sample + near misses + help-desk questions',
     entries,
-    queries: [...labelled, ...nearMisses, ...helpDesk],
+    queries: chineseSampleQueries(entries),
     ...searchDefaultsFor(profileName, 'zh'),
   };
 }

@@ -27,7 +27,6 @@ import { HttpEmbedder, resolveProfile } from '@answerbridge/embedding';
 import {
   evaluateKnowledgeBase,
   fitConfidenceModel,
-  loadEvalQueries,
   loadFaqFile,
   policyMetrics,
   type EvalQuery,
@@ -38,6 +37,7 @@ import {
 import { keywordThresholds, searchDefaultsFor } from '@answerbridge/pipeline';
 import { startLocalEmbedder, startMilvusLite, workspaceRoot } from '@answerbridge/testing';
 import { MilvusVectorStore } from '@answerbridge/vector-store';
+import { chineseSampleQueries, seeded } from './sample-sets';
 
 const { values } = parseArgs({
   options: {
@@ -49,15 +49,6 @@ const { values } = parseArgs({
 const target = Number(values.target);
 const profileName = 'e5-minilm';
 type LabelledQuery = EvalQuery & { kind: string; near?: string };
-
-/** The same pseudo-random sequence for a seed on every run. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** The sums behind a policy's figures, so that several knowledge bases' decisions add up. */
 interface Tally {
@@ -139,22 +130,13 @@ async function searched(entries: FaqEntry[], queries: LabelledQuery[], language:
 
 async function chineseHalves(splits: number): Promise<{ section: string; results: unknown }> {
   const entries = loadFaqFile(path.join(workspaceRoot, 'data/sample-faq.txt'));
-  const ids = new Set(entries.map((e) => e.id));
-  const read = (file: string, kind: (q: LabelledQuery) => string): LabelledQuery[] =>
-    loadEvalQueries(path.join(workspaceRoot, 'data', file), ids).map((q) => ({ ...q, kind: kind(q as LabelledQuery) }));
   const nearOf = new Map<string, string>();
   for (const line of readFileSync(path.join(workspaceRoot, 'data/sample-near-miss.jsonl'), 'utf8').split('\n'))
     if (line.trim()) {
       const q = JSON.parse(line) as { query: string; near?: string };
       if (q.near) nearOf.set(q.query, q.near);
     }
-  const queries = [
-    ...read('sample-eval.jsonl', (q) => (q.expectedId === null ? 'out-of-scope' : 'in-scope')),
-    ...read('sample-near-miss.jsonl', () => 'near-miss'),
-    ...read('sample-help-desk.jsonl', (q) =>
-      q.expectedId === null ? (q.kind === 'near-miss' ? 'near-miss' : 'out-of-scope') : 'in-scope',
-    ),
-  ];
+  const queries: LabelledQuery[] = chineseSampleQueries(entries);
   const rows: string[] = [];
   const perSplit: unknown[] = [];
   let total = emptyTally();
